@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { Id, Job, OutputSummary } from './schemas';
+
+/** Typed events every host forwards to the UI (IPC `likeness:event`, SSE `GET /api/events`). */
+export const studioEvents = {
+  'job:queued': Job,
+  'job:started': Job,
+  'job:progress': z.object({
+    jobId: Id,
+    progress: z.number(),
+    message: z.string().nullable(),
+    done: z.number().int().nullable(),
+    total: z.number().int().nullable(),
+  }),
+  'job:finished': Job,
+  'output:added': OutputSummary,
+  'people:changed': z.object({ personId: Id.nullable() }),
+  'review:changed': z.object({ ids: z.array(Id) }),
+} as const;
+
+export type StudioEvents = typeof studioEvents;
+export type StudioEventType = keyof StudioEvents;
+export type StudioEventPayload<T extends StudioEventType> = z.output<StudioEvents[T]>;
+export type StudioEvent = { [T in StudioEventType]: { type: T; payload: StudioEventPayload<T> } }[StudioEventType];
+
+export const eventTypes = Object.keys(studioEvents) as StudioEventType[];
+
+/** The IPC channel that carries events from the main process to the window. */
+export const EVENT_CHANNEL = 'likeness:event';

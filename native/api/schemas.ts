@@ -1,0 +1,247 @@
+import { z } from 'zod';
+import { StudioErrorShape } from './errors';
+
+/** Shared building blocks of the contract. Timestamps are Unix epoch milliseconds. */
+export const Id = z.number().int().positive();
+export const Timestamp = z.number().int().nonnegative();
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
+export const Empty = z.object({}).strict();
+
+// ---------- system ----------
+
+export const HostKind = z.enum(['electron', 'browser', 'cli']);
+export type HostKind = z.infer<typeof HostKind>;
+
+export const SystemInfo = z.object({
+  appVersion: z.string(),
+  libraryPath: z.string(),
+  schemaVersion: z.number().int(),
+  platform: z.string(),
+  nodeVersion: z.string(),
+});
+export type SystemInfo = z.infer<typeof SystemInfo>;
+
+export const ProviderName = z.enum(['cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
+export type ProviderName = z.infer<typeof ProviderName>;
+
+export const ProviderProbe = z.object({
+  name: ProviderName,
+  status: z.enum(['ok', 'error']),
+  error: z.string().optional(),
+  millis: z.number().optional(),
+});
+export type ProviderProbe = z.infer<typeof ProviderProbe>;
+
+export const FfmpegReport = z.object({
+  found: z.boolean(),
+  path: z.string().optional(),
+  source: z.enum(['setting', 'environment', 'bundled', 'path']).optional(),
+  ffprobe: z.string().optional(),
+  version: z.string().optional(),
+  features: z.object({ libx264: z.boolean(), aac: z.boolean(), xfade: z.boolean(), loudnorm: z.boolean() }).optional(),
+  error: z.string().optional(),
+  hint: z.string().optional(),
+});
+export type FfmpegReport = z.infer<typeof FfmpegReport>;
+
+export const DoctorReport = z.object({
+  appVersion: z.string(),
+  node: z.object({ version: z.string(), ok: z.boolean(), required: z.string() }),
+  platform: z.object({ os: z.string(), arch: z.string(), release: z.string() }),
+  ffmpeg: FfmpegReport,
+  providers: z.array(ProviderProbe),
+  onnxruntime: z.object({ version: z.string().optional(), error: z.string().optional() }),
+  gpu: z.object({ adapters: z.array(z.string()), source: z.string().optional() }),
+  library: z.object({
+    path: z.string(),
+    schemaVersion: z.number().int(),
+    integrity: z.string(),
+    outputs: z.number().int(),
+    objects: z.number().int(),
+    freeBytes: z.number().optional(),
+  }),
+  models: z.object({ path: z.string() }),
+});
+export type DoctorReport = z.infer<typeof DoctorReport>;
+
+export const DirectoryEntry = z.object({ name: z.string(), path: z.string(), isDirectory: z.boolean(), isImage: z.boolean() });
+export const DirectoryListing = z.object({
+  path: z.string(),
+  parent: z.string().nullable(),
+  entries: z.array(DirectoryEntry),
+  imageCount: z.number().int(),
+});
+export type DirectoryListing = z.infer<typeof DirectoryListing>;
+
+// ---------- people ----------
+
+/** A trigger is one short lower-case word the base model does not already know (e.g. `ohwx`). */
+export const TriggerWord = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9]{1,15}$/, 'use one short lower-case word (letters and digits), e.g. ohwx');
+
+export const Person = z.object({
+  id: Id,
+  name: z.string(),
+  trigger: z.string(),
+  classWord: z.string(),
+  notes: z.string(),
+  photoCount: z.number().int(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Person = z.infer<typeof Person>;
+
+export const PersonDraft = z.object({
+  name: z.string().trim().min(1, 'a name is required').max(120),
+  trigger: TriggerWord.optional(),
+  classWord: z.string().trim().min(1).max(40).default('person'),
+  notes: z.string().max(10_000).default(''),
+});
+export type PersonDraft = z.input<typeof PersonDraft>;
+
+export const PersonPatch = z.object({
+  id: Id,
+  name: z.string().trim().min(1).max(120).optional(),
+  trigger: TriggerWord.optional(),
+  classWord: z.string().trim().min(1).max(40).optional(),
+  notes: z.string().max(10_000).optional(),
+});
+
+// ---------- jobs ----------
+
+export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+export type JobStatus = z.infer<typeof JobStatus>;
+export const finishedJobStatuses: readonly JobStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
+
+export const JobResource = z.enum(['cpu', 'gpu']);
+export type JobResource = z.infer<typeof JobResource>;
+
+export const Job = z.object({
+  id: Id,
+  kind: z.string(),
+  resource: JobResource,
+  status: JobStatus,
+  title: z.string(),
+  progress: z.number().min(0).max(1),
+  message: z.string().nullable(),
+  done: z.number().int().nullable(),
+  total: z.number().int().nullable(),
+  input: z.unknown(),
+  result: z.unknown().nullable(),
+  error: StudioErrorShape.nullable(),
+  attempts: z.number().int(),
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const JobQuery = z.object({
+  status: z.array(JobStatus).optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+
+// ---------- catalogue ----------
+
+export const ImportRequest = z.object({
+  path: z.string().min(1, 'choose a folder to import'),
+  recursive: z.boolean().default(true),
+});
+
+export const ImportFailure = z.object({ path: z.string(), reason: z.string() });
+export const ImportResult = z.object({
+  scanned: z.number().int(),
+  imported: z.number().int(),
+  duplicates: z.number().int(),
+  failed: z.array(ImportFailure),
+  skipped: z.number().int(),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+
+export const Flag = z.enum(['pick', 'reject']);
+export type Flag = z.infer<typeof Flag>;
+export const ColorLabel = z.enum(['red', 'yellow', 'green', 'blue', 'purple']);
+export type ColorLabel = z.infer<typeof ColorLabel>;
+export const Stars = z.number().int().min(0).max(5);
+
+export const Review = z.object({
+  flag: Flag.nullable(),
+  stars: Stars,
+  label: ColorLabel.nullable(),
+  note: z.string(),
+  updatedAt: Timestamp.nullable(),
+});
+export type Review = z.infer<typeof Review>;
+
+export const OutputKind = z.enum(['image', 'video']);
+
+export const OutputSummary = z.object({
+  id: Id,
+  kind: OutputKind,
+  hash: Sha256,
+  thumbHash: Sha256.nullable(),
+  width: z.number().int(),
+  height: z.number().int(),
+  durationMs: z.number().int().nullable(),
+  source: z.string(),
+  generator: z.string().nullable(),
+  personId: Id.nullable(),
+  prompt: z.string().nullable(),
+  seed: z.number().nullable(),
+  model: z.string().nullable(),
+  originalName: z.string().nullable(),
+  createdAt: Timestamp,
+  review: Review,
+});
+export type OutputSummary = z.infer<typeof OutputSummary>;
+
+export const LoraRef = z.object({ name: z.string(), weight: z.number().nullable(), hash: z.string().nullable() });
+
+export const OutputDetail = OutputSummary.extend({
+  negativePrompt: z.string().nullable(),
+  steps: z.number().int().nullable(),
+  scheduler: z.string().nullable(),
+  guidance: z.number().nullable(),
+  modelHash: z.string().nullable(),
+  loras: z.array(LoraRef),
+  provider: z.string().nullable(),
+  appVersion: z.string().nullable(),
+  timings: z.record(z.string(), z.number()).nullable(),
+  batchId: z.string().nullable(),
+  template: z.string().nullable(),
+  jobId: Id.nullable(),
+  originalPath: z.string().nullable(),
+  provenance: z.record(z.string(), z.unknown()),
+  tags: z.array(z.string()),
+});
+export type OutputDetail = z.infer<typeof OutputDetail>;
+
+export const OutputSort = z.enum(['newest', 'oldest', 'stars', 'seed']);
+export const OutputQuery = z.object({
+  flag: z.enum(['pick', 'reject', 'none']).optional(),
+  minStars: Stars.optional(),
+  label: ColorLabel.optional(),
+  personId: Id.optional(),
+  kind: OutputKind.optional(),
+  sort: OutputSort.default('newest'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(100),
+});
+export type OutputQuery = z.input<typeof OutputQuery>;
+
+export const OutputPage = z.object({ items: z.array(OutputSummary), total: z.number().int() });
+export type OutputPage = z.infer<typeof OutputPage>;
+
+export const ReviewPatch = z
+  .object({
+    ids: z.array(Id).min(1).max(10_000),
+    flag: Flag.nullable().optional(),
+    stars: Stars.optional(),
+    label: ColorLabel.nullable().optional(),
+    note: z.string().max(10_000).optional(),
+  })
+  .refine((p) => p.flag !== undefined || p.stars !== undefined || p.label !== undefined || p.note !== undefined, {
+    message: 'say what to change: flag, stars, label or note',
+  });

@@ -1,0 +1,142 @@
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { StudioError } from '../api/errors';
+import { ImportRequest, type ImportResult } from '../api/schemas';
+import { toStudioError } from '../core/errors';
+import { appVersion } from '../core/version';
+import { defineJob } from '../jobs/define';
+import type { Catalog } from './catalog';
+import { imageExtensions, inspectImage, makeThumbnail, readImageFile } from './images';
+import { extractProvenance } from './provenance';
+import { sha256 } from './store';
+
+/** Lists the image files under `root` (sorted, so a resumed import walks the same order). */
+export async function listImageFiles(root: string, recursive: boolean, signal?: AbortSignal): Promise<{ images: string[]; skipped: number }> {
+  const info = await stat(root).catch(() => undefined);
+  if (!info) throw new StudioError('NOT_FOUND', `The folder ${root} does not exist.`, 'Check the path, or pick the folder again.');
+  if (!info.isDirectory()) {
+    if (imageExtensions.has(extname(root).toLowerCase())) return { images: [root], skipped: 0 };
+    throw new StudioError('INVALID_INPUT', `${root} is not a folder or an image.`, 'Choose a folder of images.');
+  }
+  const images: string[] = [];
+  let skipped = 0;
+  const walk = async (dir: string): Promise<void> => {
+    signal?.throwIfAborted();
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      skipped++;
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (recursive) await walk(path);
+      } else if (entry.isFile() && imageExtensions.has(extname(entry.name).toLowerCase())) {
+        images.push(path);
+      } else {
+        skipped++;
+      }
+    }
+  };
+  await walk(root);
+  return { images, skipped };
+}
+
+export type ImportOutcome = { status: 'imported'; outputId: number } | { status: 'duplicate'; outputId: number };
+
+/**
+ * Imports one image: hash, store the original and a WebP thumbnail (files first, each atomically),
+ * then one transaction for the rows. A crash in between leaves only unreferenced files.
+ */
+export async function importImage(catalog: Catalog, path: string, options: { jobId?: number | null } = {}): Promise<ImportOutcome> {
+  const name = basename(path);
+  const data = await readImageFile(path, name);
+  const hash = sha256(data);
+  const existing = catalog.outputs.idByHash(hash);
+  if (existing !== undefined) return { status: 'duplicate', outputId: existing };
+
+  const image = await inspectImage(data, name);
+  const thumbnail = await makeThumbnail(data, name);
+  const stored = await catalog.store.putBuffer(data);
+  const thumb = await catalog.store.putBuffer(thumbnail);
+  const { provenance, raw } = extractProvenance({ texts: image.metadata.comments ?? [], exif: image.metadata.exif });
+
+  const fileInfo = await stat(path);
+  const outputId = catalog.db.transaction(() => {
+    catalog.addObject({ hash: stored.hash, size: stored.size, mime: image.mime, width: image.width, height: image.height });
+    catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
+    return catalog.outputs.insert({
+      kind: 'image',
+      objectHash: stored.hash,
+      thumbHash: thumb.hash,
+      width: image.width,
+      height: image.height,
+      source: 'import',
+      generator: provenance?.generator ?? null,
+      jobId: options.jobId ?? null,
+      model: provenance?.model ?? null,
+      modelHash: provenance?.modelHash ?? null,
+      loras: provenance?.loras ?? [],
+      prompt: provenance?.prompt ?? null,
+      negativePrompt: provenance?.negativePrompt ?? null,
+      seed: provenance?.seed !== null && provenance?.seed !== undefined && Number.isSafeInteger(provenance.seed) ? provenance.seed : null,
+      steps: provenance?.steps ?? null,
+      scheduler: provenance?.scheduler ?? null,
+      guidance: provenance?.guidance ?? null,
+      appVersion: appVersion(),
+      provenance: {
+        importedFrom: resolve(path),
+        format: image.format,
+        fileModifiedAt: Math.round(fileInfo.mtimeMs),
+        ...(provenance ? { parsed: provenance } : {}),
+        ...(Object.keys(raw).length ? { embedded: raw } : {}),
+      },
+      originalName: name,
+      originalPath: resolve(path),
+      createdAt: Math.round(fileInfo.mtimeMs) || Date.now(),
+    });
+  })();
+  return { status: 'imported', outputId };
+}
+
+/** `catalog import DIR`: brings a folder of images (e.g. another tool's outputs) into the catalogue. */
+export const catalogImportJob = defineJob({
+  kind: 'catalog.import',
+  resource: 'cpu',
+  // Idempotent: files already imported are recognised by hash and skipped.
+  resumable: true,
+  input: ImportRequest,
+  title: (input: z.output<typeof ImportRequest>) => `Import ${basename(input.path) || input.path}`,
+  async run(input, { catalog, signal, progress, emit, jobId }): Promise<ImportResult> {
+    const root = resolve(input.path);
+    progress({ fraction: 0, message: 'Looking for images…' });
+    const { images, skipped } = await listImageFiles(root, input.recursive, signal);
+    // Importing a folder that contains the library itself must not import the library's own objects.
+    const files = images.filter((file) => relative(catalog.paths.root, file).startsWith('..'));
+    const result: ImportResult = { scanned: files.length, imported: 0, duplicates: 0, failed: [], skipped };
+    progress({ done: 0, total: files.length, message: files.length ? `${files.length} images found` : 'No images found' });
+    for (const [index, file] of files.entries()) {
+      signal.throwIfAborted();
+      try {
+        const outcome = await importImage(catalog, file, { jobId });
+        if (outcome.status === 'imported') {
+          result.imported++;
+          emit('output:added', catalog.outputs.summary(outcome.outputId));
+        } else result.duplicates++;
+      } catch (error) {
+        const studioError = toStudioError(error);
+        // A full disk stops the import (every next file would fail too); anything else is per file.
+        if (studioError.code === 'DISK_FULL') throw studioError;
+        result.failed.push({ path: file, reason: studioError.hint ? `${studioError.message} ${studioError.hint}` : studioError.message });
+      }
+      progress({ done: index + 1, total: files.length, message: basename(file) });
+    }
+    return result;
+  },
+});

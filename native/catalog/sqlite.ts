@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StudioError } from '../api/errors';
+import { appRoot } from '../core/entry';
+
+export type Db = Database.Database;
+
+/**
+ * better-sqlite3 is a native addon built for one ABI. The Node build (CLI, server, tests) lives in
+ * node_modules; Electron needs a build for its own ABI, which `npm run electron:rebuild-sqlite`
+ * puts in .cache/electron-sqlite/<electron version>/ and packaged apps carry in resources/native/.
+ */
+export function sqliteBindingPath(): string | undefined {
+  if (process.env.LIKENESS_SQLITE_BINDING) return process.env.LIKENESS_SQLITE_BINDING;
+  const electron = process.versions.electron;
+  if (!electron) return undefined;
+  const candidates = [
+    (process as { resourcesPath?: string }).resourcesPath && join((process as { resourcesPath?: string }).resourcesPath!, 'native', 'better_sqlite3.node'),
+    join(appRoot(), '.cache', 'electron-sqlite', electron, 'better_sqlite3.node'),
+  ].filter((c): c is string => Boolean(c));
+  return candidates.find((c) => existsSync(c));
+}
+
+export function openSqlite(file: string, options: { readonly?: boolean } = {}): Db {
+  const nativeBinding = sqliteBindingPath();
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/NODE_MODULE_VERSION|was compiled against a different Node/.test(message)) {
+      throw new StudioError(
+        'LIBRARY_ERROR',
+        'The SQLite module was built for a different runtime.',
+        process.versions.electron
+          ? 'Run `npm run electron:rebuild-sqlite` (needs internet once), then start again.'
+          : 'Run `npm rebuild better-sqlite3`, then start again.',
+      );
+    }
+    if (/file is not a database|malformed/i.test(message)) {
+      throw new StudioError('LIBRARY_ERROR', `The catalogue ${file} is damaged: ${message}`, 'Restore catalog.sqlite from a backup or choose another library with --library.');
+    }
+    throw error;
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 10000');
+  return db;
+}

@@ -1,0 +1,29 @@
+import { StudioError, type Envelope } from '../api/errors';
+import { findChannel, type StudioHandlers } from '../api/contract';
+import { errorShape } from '../core/errors';
+
+/** Validates input, runs the handler, validates output: the one place every host call goes through. */
+export function createDispatcher(handlers: StudioHandlers, onError?: (channel: string, error: unknown) => void) {
+  return async function dispatch(channel: string, rawInput: unknown): Promise<Envelope<unknown>> {
+    const info = findChannel(channel);
+    if (!info) {
+      return { ok: false, error: new StudioError('NOT_FOUND', `Unknown API method “${channel}”.`, 'The UI and the engine are from different versions; reload.').toJSON() };
+    }
+    const parsed = info.spec.input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+      return { ok: false, error: new StudioError('INVALID_INPUT', message, 'Correct the highlighted value and try again.').toJSON() };
+    }
+    try {
+      const namespace = handlers[info.namespace] as Record<string, (input: unknown) => Promise<unknown>>;
+      const value = await namespace[info.method]!(parsed.data);
+      return { ok: true, value: info.spec.output.parse(value) };
+    } catch (error) {
+      const shape = errorShape(error);
+      if (shape.code === 'INTERNAL') onError?.(channel, error);
+      return { ok: false, error: shape };
+    }
+  };
+}
+
+export type Dispatch = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,5 @@
+import { catalogImportJob } from '../catalog/import-job';
+import { jobKinds } from '../jobs/define';
+
+/** Every kind of job the studio runs; the worker threads load the same list. */
+export const studioJobKinds = jobKinds([catalogImportJob]);

@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { StudioError } from '../api/errors';
+import type { FfmpegReport } from '../api/schemas';
+
+const run = promisify(execFile);
+const exe = process.platform === 'win32' ? '.exe' : '';
+
+export interface FfmpegLocation {
+  path: string;
+  source: NonNullable<FfmpegReport['source']>;
+  /** ffprobe beside it, when present. */
+  ffprobe: string | undefined;
+}
+
+function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    for (const ext of extensions) {
+      const candidate = join(dir, name + ext.toLowerCase());
+      if (existsSync(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+function bundledFfmpeg(): string | undefined {
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  const candidate = resources && join(resources, 'ffmpeg', `ffmpeg${exe}`);
+  return candidate && existsSync(candidate) ? candidate : undefined;
+}
+
+/**
+ * Which ffmpeg runs, in order: the library setting, LIKENESS_FFMPEG, the copy bundled with the desktop
+ * app, then PATH. Always explicit, so the doctor can say which binary is used.
+ */
+export function locateFfmpeg(setting?: string, env: NodeJS.ProcessEnv = process.env): FfmpegLocation | undefined {
+  const candidates: [string | undefined, FfmpegLocation['source']][] = [
+    [setting, 'setting'],
+    [env.LIKENESS_FFMPEG, 'environment'],
+    [bundledFfmpeg(), 'bundled'],
+    [findOnPath('ffmpeg', env), 'path'],
+  ];
+  for (const [path, source] of candidates) {
+    if (!path) continue;
+    if (!existsSync(path)) {
+      if (source === 'setting' || source === 'environment') return { path, source, ffprobe: undefined };
+      continue;
+    }
+    const sibling = join(dirname(path), `ffprobe${exe}`);
+    return { path, source, ffprobe: existsSync(sibling) ? sibling : findOnPath('ffprobe', env) };
+  }
+  return undefined;
+}
+
+export const installHint =
+  process.platform === 'win32'
+    ? 'Install ffmpeg (winget install ffmpeg) or set its path in Settings / LIKENESS_FFMPEG.'
+    : process.platform === 'darwin'
+      ? 'Install ffmpeg (brew install ffmpeg) or set its path in Settings / LIKENESS_FFMPEG.'
+      : 'Install ffmpeg (sudo apt install ffmpeg, or your distribution’s package) or set LIKENESS_FFMPEG to its path.';
+
+/** Runs the binary to read its version and whether the encoders and filters Likeness needs exist. */
+export async function probeFfmpeg(location: FfmpegLocation | undefined): Promise<FfmpegReport> {
+  if (!location) return { found: false, error: 'ffmpeg was not found (no setting, no LIKENESS_FFMPEG, not bundled, not on PATH).', hint: installHint };
+  const base = { path: location.path, source: location.source, ...(location.ffprobe ? { ffprobe: location.ffprobe } : {}) };
+  try {
+    const [version, encoders, filters] = await Promise.all(
+      [['-version'], ['-hide_banner', '-encoders'], ['-hide_banner', '-filters']].map((args) =>
+        run(location.path, args, { timeout: 15_000, maxBuffer: 8 * 2 ** 20 }).then((r) => r.stdout),
+      ),
+    );
+    const hasEncoder = (name: string) => new RegExp(`^\\s*[VAS][A-Z.]{5}\\s+${name}\\s`, 'm').test(encoders!);
+    const hasFilter = (name: string) => new RegExp(`^\\s*[A-Z.|]{2,3}\\s+${name}\\s`, 'm').test(filters!);
+    return {
+      found: true,
+      ...base,
+      version: version!.split('\n')[0]?.replace(/^ffmpeg version\s*/, '').split(' ')[0] ?? 'unknown',
+      features: { libx264: hasEncoder('libx264'), aac: hasEncoder('aac'), xfade: hasFilter('xfade'), loudnorm: hasFilter('loudnorm') },
+    };
+  } catch (error) {
+    return { found: false, ...base, error: `${location.path} did not run: ${(error as Error).message.split('\n')[0]}`, hint: installHint };
+  }
+}
+
+/** For recipes: the binary, or an error that says how to install one. */
+export function requireFfmpeg(setting?: string): FfmpegLocation {
+  const location = locateFfmpeg(setting);
+  if (!location || !existsSync(location.path)) {
+    throw new StudioError('FFMPEG_MISSING', location ? `ffmpeg is set to ${location.path}, which does not exist.` : 'ffmpeg was not found.', installHint);
+  }
+  return location;
+}
