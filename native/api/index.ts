@@ -3,3 +3,4 @@ export * from './schemas';
 export * from './contract';
 export * from './events';
 export * from './client';
+export * from './bridge';

@@ -1,0 +1,194 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
+import type { ErrorCode } from '../api/errors';
+import { isObjectHash } from '../catalog/store';
+import type { Studio } from '../studio/studio';
+
+export interface ServerOptions {
+  studio: Studio;
+  /** The built renderer (dist/renderer). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Fixed token (tests); a random one per run otherwise. */
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The URL to open: it carries the token once, then a cookie does. */
+  openUrl: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const httpStatusOf: Partial<Record<ErrorCode, number>> = {
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNSUPPORTED: 422,
+  CANCELLED: 409,
+  DISK_FULL: 507,
+  INTERNAL: 500,
+};
+
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The HTTP host of the StudioApi: POST /api/<ns>/<method>, SSE at /api/events, media at /media/<hash>,
+ * and the built renderer. Loopback only; every request needs the per-run token (cookie or bearer),
+ * a loopback Host (against DNS rebinding) and, when the browser sends one, a same-origin Origin.
+ */
+export function createApp(options: { studio: Studio; rendererDir: string; token: string; port: () => number }) {
+  const { studio, rendererDir, token } = options;
+  const cookieName = () => `likeness_${options.port()}`;
+  const allowedHosts = () => ['127.0.0.1', 'localhost', '[::1]'].map((h) => `${h}:${options.port()}`);
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Cross-Origin-Opener-Policy', 'same-origin');
+    const host = c.req.header('host') ?? '';
+    if (!allowedHosts().includes(host)) return c.text('Forbidden: this server only answers on its loopback address.', 403);
+    const origin = c.req.header('origin');
+    if (origin && !allowedHosts().some((h) => origin === `http://${h}`)) return c.text('Forbidden: cross-origin request.', 403);
+    if (c.req.header('sec-fetch-site') === 'cross-site') return c.text('Forbidden: cross-site request.', 403);
+
+    if (c.req.method === 'GET' && c.req.path === '/' && c.req.query('token') !== undefined) {
+      if (!sameToken(c.req.query('token'), token)) return unauthorized(c);
+      setCookie(c, cookieName(), token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+      return c.redirect('/', 303);
+    }
+    const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
+    if (!sameToken(getCookie(c, cookieName()), token) && !sameToken(bearer, token)) return unauthorized(c);
+    await next();
+  });
+
+  app.post('/api/:namespace/:method', async (c) => {
+    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
+      return c.json({ ok: false, error: { code: 'INVALID_INPUT', message: 'Send JSON (Content-Type: application/json).' } }, 415);
+    }
+    let input: unknown;
+    try {
+      input = await c.req.json();
+    } catch {
+      return c.json({ ok: false, error: { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' } }, 400);
+    }
+    const envelope = await studio.dispatch(`${c.req.param('namespace')}:${c.req.param('method')}`, input);
+    c.header('Cache-Control', 'no-store');
+    return c.json(envelope, envelope.ok ? 200 : ((httpStatusOf[envelope.error.code] ?? 500) as 400));
+  });
+
+  app.get('/api/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const queue: string[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = studio.events.subscribe((event) => {
+        queue.push(JSON.stringify(event));
+        wake?.();
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (!stream.aborted && !stream.closed) {
+        while (queue.length) await stream.writeSSE({ data: queue.shift()! });
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 15_000);
+        });
+        wake = undefined;
+        if (!queue.length && !stream.aborted) await stream.write(': keep-alive\n\n');
+      }
+      unsubscribe();
+    }),
+  );
+
+  // Content-addressed objects only: the hash is checked and must be known to the catalogue.
+  app.on(['GET', 'HEAD'], '/media/:hash', async (c, next) => {
+    const hash = c.req.param('hash');
+    const mime = isObjectHash(hash) ? studio.catalog.objectMime(hash) : undefined;
+    if (!mime) return c.text('Not found', 404);
+    const response = await serveStatic({ path: studio.catalog.store.pathOf(hash) })(c, next);
+    if (!response) return c.text('Not found', 404);
+    response.headers.set('Content-Type', mime);
+    response.headers.set('Cache-Control', 'private, max-age=31536000, immutable');
+    return response;
+  });
+
+  app.use('/assets/*', serveStatic({ root: rendererDir }));
+  app.get('*', async (c) => {
+    const index = join(rendererDir, 'index.html');
+    if (!existsSync(index)) return c.text('The UI is not built. Run `npm run build`, then start the server again.', 500);
+    const response = await serveStatic({ path: index })(c, async () => {});
+    if (!response) return c.text('Not found', 404);
+    response.headers.set('Content-Security-Policy', contentSecurityPolicy);
+    response.headers.set('Cache-Control', 'no-cache');
+    return response;
+  });
+
+  return app;
+}
+
+function unauthorized(c: Context) {
+  return c.html(
+    `<!doctype html><meta charset="utf-8"><title>Likeness</title><body style="font:16px system-ui;margin:3em">
+     <h1>Open Likeness with its link</h1><p>This server needs the address printed by <code>likeness serve</code>
+     (it carries a one-time access token). Run it again if you lost it.</p></body>`,
+    401,
+  );
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  let port = options.port ?? 0;
+  const app = createApp({ studio: options.studio, rendererDir: options.rendererDir, token, port: () => port });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/`;
+  return {
+    url,
+    openUrl: `${url}?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,70 @@
+// The renderer's only way to the engine. Desktop: the preload bridge (IPC). Browser: HTTP + SSE
+// against `likeness serve` (same origin; the access cookie rides along).
+import { createStudioClient, httpPathOf, type DesktopBridge, type Envelope, type StudioApi, type StudioEvent } from '../../../native/api';
+
+declare global {
+  interface Window {
+    likeness?: DesktopBridge;
+  }
+}
+
+export type HostKind = 'electron' | 'browser';
+
+export interface StudioClient {
+  api: StudioApi;
+  host: HostKind;
+  subscribe(listener: (event: StudioEvent) => void): () => void;
+  mediaUrl(hash: string): string;
+  /** A native folder dialog on the desktop; undefined in the browser (the UI offers a folder browser). */
+  pickFolder: (() => Promise<string | null>) | undefined;
+}
+
+function desktopClient(bridge: DesktopBridge): StudioClient {
+  return {
+    api: createStudioClient((channel, input) => bridge.call(channel, input)),
+    host: 'electron',
+    subscribe: (listener) => bridge.subscribe(listener),
+    mediaUrl: (hash) => bridge.mediaUrl(hash),
+    pickFolder: () => bridge.pickFolder(),
+  };
+}
+
+function browserClient(): StudioClient {
+  const listeners = new Set<(event: StudioEvent) => void>();
+  let source: EventSource | undefined;
+  const connect = () => {
+    source = new EventSource('api/events');
+    source.onmessage = (message: MessageEvent<string>) => {
+      const event = JSON.parse(message.data) as StudioEvent;
+      for (const listener of listeners) listener(event);
+    };
+  };
+  return {
+    api: createStudioClient(async (channel, input) => {
+      let response: Response;
+      try {
+        response = await fetch(httpPathOf(channel).slice(1), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch {
+        return { ok: false, error: { code: 'IO_ERROR', message: 'Cannot reach the Likeness server.', hint: 'Check that `likeness serve` is still running, then reload.' } };
+      }
+      if (response.status === 401) {
+        return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This page lost its access to the server.', hint: 'Open the link printed by `likeness serve` again.' } };
+      }
+      return (await response.json()) as Envelope<unknown>;
+    }),
+    host: 'browser',
+    subscribe(listener) {
+      listeners.add(listener);
+      if (!source) connect();
+      return () => listeners.delete(listener);
+    },
+    mediaUrl: (hash) => `media/${hash}`,
+    pickFolder: undefined,
+  };
+}
+
+export const studio: StudioClient = window.likeness ? desktopClient(window.likeness) : browserClient();
