@@ -71,6 +71,7 @@ export type MethodInput<N extends Namespace, M extends MethodName<N>> = z.input<
 export type MethodOutput<N extends Namespace, M extends MethodName<N>> = z.output<Spec<N, M>['output']>;
 
 /** Methods whose input has no required field may be called without an argument. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends I` is exactly "every field optional"
 type Callable<I, O> = {} extends I ? (input?: I) => Promise<O> : (input: I) => Promise<O>;
 
 export type StudioApi = {

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { StudioError } from '../api/errors';
 import { ImportRequest, type ImportResult } from '../api/schemas';
 import { toStudioError } from '../core/errors';

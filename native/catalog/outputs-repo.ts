@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { StudioError } from '../api/errors';
 import type { ColorLabel, OutputDetail, OutputPage, OutputQuery, OutputSummary, Review, ReviewPatch } from '../api/schemas';
 

@@ -19,6 +19,8 @@ export interface JobQueueOptions {
   workerIdleMs?: number;
   /** How long a cancelled job may take to stop before its worker is terminated. */
   cancelGraceMs?: number;
+  /** Module (file URL) whose default export is the JobKinds the workers load; the studio's own when absent. */
+  kindsModule?: string;
 }
 
 export interface RecoveryReport {
@@ -58,6 +60,7 @@ export class JobQueue {
   private readonly limits: Record<JobResource, number>;
   private readonly workerIdleMs: number;
   private readonly cancelGraceMs: number;
+  private readonly kindsModule: string | undefined;
   private readonly running = new Map<number, Running>();
   private readonly idle: Slot[] = [];
   private readonly waiters = new Map<number, ((job: Job) => void)[]>();
@@ -71,6 +74,7 @@ export class JobQueue {
     this.limits = { gpu: 1, cpu: Math.max(1, availableParallelism()), ...options.limits };
     this.workerIdleMs = options.workerIdleMs ?? 30_000;
     this.cancelGraceMs = options.cancelGraceMs ?? 10_000;
+    this.kindsModule = options.kindsModule;
   }
 
   /** Recovers jobs left by dead processes, then starts running the queue. */
@@ -186,7 +190,7 @@ export class JobQueue {
       clearTimeout(slot!.idleTimer);
       return slot!;
     }
-    const worker = startWorker('job-worker', { resource });
+    const worker = startWorker('job-worker', { resource, ...(this.kindsModule ? { kindsModule: this.kindsModule } : {}) });
     const slot: Slot = { worker, resource, jobId: null };
     worker.on('message', (message: FromWorker) => this.onWorkerMessage(slot, message));
     const onDeath = (reason: string) => {

@@ -49,8 +49,10 @@ export function extractProvenance(meta: EmbeddedMetadata): { provenance: Provena
     if (exif.userComment) {
       raw.exif_user_comment = exif.userComment;
       const json = exif.userComment.trimStart().startsWith('{') ? parseJson(exif.userComment) : undefined;
-      provenance = json ? parseFooocusJson(json) : parseA1111Parameters(exif.userComment);
-      if (exif.software && /fooocus/i.test(exif.software)) provenance.generator = 'fooocus';
+      // A camera or an editor may leave any comment here: only generation settings count as provenance.
+      if (json?.prompt !== undefined) provenance = parseFooocusJson(json);
+      else if (/(^|\n)Steps: \d+/.test(exif.userComment)) provenance = parseA1111Parameters(exif.userComment);
+      if (provenance && exif.software && /fooocus/i.test(exif.software)) provenance.generator = 'fooocus';
     }
   }
   return { provenance, raw };

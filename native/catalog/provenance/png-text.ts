@@ -1,0 +1,31 @@
+import { crc32 } from 'node:zlib';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body) >>> 0);
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * Adds text chunks to a PNG (sharp writes none): Latin-1 text as tEXt, anything else as UTF-8 iTXt,
+ * the way A1111 writes `parameters` and ComfyUI writes `prompt`/`workflow`. Inserted before the first
+ * IDAT, where PIL puts them and where readers that stop at the image data (libspng, sharp) find them.
+ */
+export function addPngText(png: Buffer, entries: readonly { keyword: string; text: string }[]): Buffer {
+  if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG file');
+  const idat = png.indexOf(Buffer.from('IDAT', 'latin1')) - 4;
+  if (idat < 8) throw new Error('PNG has no IDAT chunk');
+  const chunks = entries.map(({ keyword, text }) => {
+    if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new Error(`invalid PNG text keyword: ${keyword}`);
+    const latin1 = /^[\x00-\xff]*$/.test(text);
+    return latin1
+      ? chunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]))
+      : chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+  });
+  return Buffer.concat([png.subarray(0, idat), ...chunks, png.subarray(idat)]);
+}

@@ -1,0 +1,88 @@
+// Realistic metadata as other tools write it, for tests of the provenance readers and the import.
+import sharp from 'sharp';
+
+/** ComfyUI API graph (the `prompt` PNG text): SDXL checkpoint → LoRA → KSampler, seed from a primitive node. */
+export const comfyGraph: Record<string, { class_type: string; inputs: Record<string, unknown> }> = {
+  '3': {
+    class_type: 'KSampler',
+    inputs: { seed: ['12', 0], steps: 25, cfg: 7.5, sampler_name: 'dpmpp_2m', scheduler: 'karras', denoise: 1, model: ['10', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] },
+  },
+  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
+  '5': { class_type: 'EmptyLatentImage', inputs: { width: 1024, height: 1024, batch_size: 1 } },
+  '6': { class_type: 'CLIPTextEncode', inputs: { text: 'portrait of ohwx woman, film grain', clip: ['10', 1] } },
+  '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry, watermark', clip: ['10', 1] } },
+  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+  '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] } },
+  '10': { class_type: 'LoraLoader', inputs: { lora_name: 'ohwx_woman.safetensors', strength_model: 0.8, strength_clip: 0.8, model: ['4', 0], clip: ['4', 1] } },
+  '12': { class_type: 'PrimitiveNode', inputs: { value: 156680208700286 } },
+};
+
+export const fooocusJson = {
+  prompt: 'portrait of ohwx man',
+  negative_prompt: 'cartoon',
+  styles: "['Fooocus V2', 'Fooocus Photograph']",
+  performance: 'Speed',
+  resolution: '(896, 1152)',
+  guidance_scale: 4,
+  sharpness: 2,
+  base_model: 'juggernautXL_v8Rundiffusion.safetensors',
+  base_model_hash: 'aeb7e9e689',
+  sampler: 'dpmpp_2m_sde_gpu',
+  scheduler: 'karras',
+  seed: '42',
+  steps: 30,
+  lora_combined_1: 'sd_xl_offset_example-lora_1.0.safetensors : 0.1',
+  metadata_scheme: 'fooocus',
+  version: 'Fooocus v2.5.5',
+};
+
+export const invokeMetadata = {
+  generation_mode: 'txt2img',
+  positive_prompt: 'a lighthouse at dusk',
+  negative_prompt: 'people',
+  width: 512,
+  height: 512,
+  seed: 3141,
+  rand_device: 'cpu',
+  cfg_scale: 7,
+  steps: 30,
+  scheduler: 'euler',
+  model: { name: 'stable-diffusion-v1-5', base: 'sd-1', type: 'main', hash: 'abc123' },
+  loras: [{ model: { name: 'detail-tweaker', base: 'sd-1' }, weight: 0.75 }],
+  app_version: '4.2.9',
+};
+
+/** A little-endian EXIF block (as in a JPEG APP1 segment) holding only a UserComment. */
+export function exifWithUserComment(text: string, encoding: 'utf16be' | 'utf16le' | 'ascii'): Buffer {
+  const body =
+    encoding === 'ascii'
+      ? Buffer.concat([Buffer.from('ASCII\0\0\0', 'latin1'), Buffer.from(text, 'latin1')])
+      : Buffer.concat([Buffer.from('UNICODE\0', 'latin1'), encoding === 'utf16le' ? Buffer.from(text, 'utf16le') : Buffer.from(text, 'utf16le').swap16()]);
+  const tiff = Buffer.alloc(8 + 18 + 18);
+  tiff.write('II', 0, 'latin1');
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4);
+  // IFD0: one entry, the pointer to the Exif IFD.
+  tiff.writeUInt16LE(1, 8);
+  tiff.writeUInt16LE(0x8769, 10);
+  tiff.writeUInt16LE(4, 12);
+  tiff.writeUInt32LE(1, 14);
+  tiff.writeUInt32LE(26, 18);
+  tiff.writeUInt32LE(0, 22);
+  // Exif IFD: one entry, UserComment (UNDEFINED), its bytes after the IFD.
+  tiff.writeUInt16LE(1, 26);
+  tiff.writeUInt16LE(0x9286, 28);
+  tiff.writeUInt16LE(7, 30);
+  tiff.writeUInt32LE(body.length, 32);
+  tiff.writeUInt32LE(44, 36);
+  tiff.writeUInt32LE(0, 40);
+  return Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff, body]);
+}
+
+/** A small JPEG carrying the given EXIF block in an APP1 segment. */
+export async function jpegWithExif(exif: Buffer, color = '#6a8'): Promise<Buffer> {
+  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: color } }).jpeg().toBuffer();
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(exif.length + 2);
+  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1]), length, exif, jpeg.subarray(2)]);
+}

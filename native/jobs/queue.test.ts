@@ -1,0 +1,162 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StudioEvent } from '../api/events';
+import type { Job } from '../api/schemas';
+import { Catalog } from '../catalog/catalog';
+import { JobQueue, type JobQueueOptions } from './queue';
+import testKinds from './testing/test-kinds';
+
+const kindsModule = pathToFileURL(join(import.meta.dirname, 'testing', 'test-kinds.ts')).href;
+
+let dir: string;
+let catalog: Catalog;
+let queue: JobQueue | undefined;
+let events: StudioEvent[];
+
+function makeQueue(options: Partial<JobQueueOptions> = {}): JobQueue {
+  queue = new JobQueue({ catalog, kinds: testKinds, kindsModule, emit: (e) => events.push(e), workerIdleMs: 2_000, ...options });
+  return queue;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'likeness-queue-'));
+  catalog = Catalog.open(dir);
+  events = [];
+});
+
+afterEach(async () => {
+  await queue?.close();
+  queue = undefined;
+  catalog.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A pid that certainly belonged to a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(child.stdout);
+}
+
+describe('JobQueue', () => {
+  it('runs a job in a worker thread to done, with progress events and a persisted result', async () => {
+    const q = makeQueue();
+    q.start();
+    const job = q.enqueue('test.sleep', { ms: 100, steps: 5, label: 'a' });
+    expect(job.status).toBe('queued');
+    const done = await q.waitFor(job.id);
+    expect(done.status).toBe('done');
+    expect(done.progress).toBe(1);
+    expect(done.result).toMatchObject({ label: 'a' });
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['job:queued', 'job:started', 'job:progress', 'job:finished']));
+    expect(catalog.jobs.get(job.id).status).toBe('done');
+  });
+
+  it('runs one GPU job at a time and CPU jobs in parallel up to the limit', async () => {
+    const q = makeQueue({ limits: { cpu: 2, gpu: 1 } });
+    q.start();
+    const gpu = [1, 2, 3].map((i) => q.enqueue('test.gpu-sleep', { ms: 300, label: `g${i}` }));
+    const cpu = [1, 2].map((i) => q.enqueue('test.sleep', { ms: 600, label: `c${i}` }));
+    const finished = await Promise.all([...gpu, ...cpu].map((j) => q.waitFor(j.id)));
+    const spans = finished.map((j) => j.result as { startedAt: number; finishedAt: number; label: string });
+    const gpuSpans = spans.filter((s) => s.label.startsWith('g')).sort((a, b) => a.startedAt - b.startedAt);
+    for (let i = 1; i < gpuSpans.length; i++) expect(gpuSpans[i]!.startedAt).toBeGreaterThanOrEqual(gpuSpans[i - 1]!.finishedAt);
+    const [c1, c2] = spans.filter((s) => s.label.startsWith('c'));
+    expect(c1!.startedAt).toBeLessThan(c2!.finishedAt);
+    expect(c2!.startedAt).toBeLessThan(c1!.finishedAt);
+  });
+
+  it('cancels a queued job at once and a running job between steps', async () => {
+    const q = makeQueue({ limits: { cpu: 1 } });
+    q.start();
+    const running = q.enqueue('test.sleep', { ms: 5_000, steps: 50 });
+    const queued = q.enqueue('test.sleep', { ms: 100 });
+    expect(q.cancel(queued.id).status).toBe('cancelled');
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (events.some((e) => e.type === 'job:progress' && e.payload.jobId === running.id)) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    q.cancel(running.id);
+    const final = await q.waitFor(running.id);
+    expect(final.status).toBe('cancelled');
+    expect(final.finishedAt! - final.startedAt!).toBeLessThan(4_000);
+  });
+
+  it('terminates a worker that ignores cancel after the grace period', async () => {
+    const q = makeQueue({ cancelGraceMs: 300 });
+    q.start();
+    const job = q.enqueue('test.stubborn', { ms: 20_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    q.cancel(job.id);
+    const final = await q.waitFor(job.id);
+    expect(final.status).toBe('cancelled');
+    expect(final.finishedAt! - final.startedAt!).toBeLessThan(10_000);
+  });
+
+  it('records a failure with the error code, message and hint', async () => {
+    const q = makeQueue();
+    q.start();
+    const final = await q.waitFor(q.enqueue('test.fail', {}).id);
+    expect(final.status).toBe('failed');
+    expect(final.error).toEqual({ code: 'CORRUPT_FILE', message: 'The test input is damaged.', hint: 'Use another file.' });
+  });
+
+  it('rejects invalid input before queueing anything', () => {
+    const q = makeQueue();
+    q.start();
+    expect(() => q.enqueue('test.sleep', { ms: -1 })).toThrow(/greater than or equal to 0|>=0/);
+    expect(() => q.enqueue('no.such.kind', {})).toThrow(/Unknown job kind/);
+    expect(catalog.jobs.list({ limit: 10 })).toHaveLength(0);
+  });
+
+  it('after a crash: resumes resumable jobs, marks the others interrupted with the reason, never leaves "running"', async () => {
+    const dead = `${hostname()}:${deadPid()}:1`;
+    const resumable = catalog.jobs.create({ kind: 'test.sleep', resource: 'cpu', title: 'r', input: { ms: 50, steps: 1, label: 'r' }, owner: dead });
+    const fragile = catalog.jobs.create({ kind: 'test.gpu-sleep', resource: 'gpu', title: 'f', input: { ms: 50, steps: 1, label: 'f' }, owner: dead });
+    const orphanQueued = catalog.jobs.create({ kind: 'test.sleep', resource: 'cpu', title: 'q', input: { ms: 10, steps: 1, label: 'q' }, owner: dead });
+    catalog.jobs.markRunning(resumable.id, dead);
+    catalog.jobs.markRunning(fragile.id, dead);
+
+    const q = makeQueue();
+    const report = q.start();
+    expect(report).toEqual({ resumed: [resumable.id], interrupted: [fragile.id], adopted: [orphanQueued.id] });
+    const interrupted = catalog.jobs.get(fragile.id);
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.error?.code).toBe('INTERRUPTED');
+    expect(interrupted.error?.message).toMatch(/stopped while this job was running/);
+    expect((await q.waitFor(resumable.id)).status).toBe('done');
+    expect((await q.waitFor(orphanQueued.id)).status).toBe('done');
+    expect(catalog.jobs.get(resumable.id).attempts).toBe(2);
+  });
+
+  it('leaves jobs of a live process alone', () => {
+    const alive = `${hostname()}:${process.pid === 1 ? 2 : 1}:1`; // pid 1 (init) is always alive
+    const job = catalog.jobs.create({ kind: 'test.sleep', resource: 'cpu', title: 'x', input: { ms: 10 }, owner: alive });
+    catalog.jobs.markRunning(job.id, alive);
+    const q = makeQueue();
+    expect(q.start()).toEqual({ resumed: [], interrupted: [], adopted: [] });
+    expect(catalog.jobs.get(job.id).status).toBe('running');
+  });
+
+  it('on close, hands a running resumable job back to the queue for the next start', async () => {
+    const q = makeQueue();
+    q.start();
+    const job = q.enqueue('test.sleep', { ms: 10_000, steps: 100 });
+    await new Promise((r) => setTimeout(r, 400));
+    await q.close();
+    const row = catalog.jobs.get(job.id);
+    expect(row.status).toBe('queued');
+    expect(row.message).toMatch(/resumes on the next start/);
+    const next = makeQueue();
+    expect(next.start().adopted).toEqual([job.id]);
+    next.cancel(job.id);
+    expect(((await next.waitFor(job.id)) as Job).status).toBe('cancelled');
+  });
+});

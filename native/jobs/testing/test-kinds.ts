@@ -1,0 +1,55 @@
+// Job kinds for the queue's own tests (loaded into real worker threads through `kindsModule`).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { StudioError } from '../../api/errors';
+import { defineJob, jobKinds } from '../define';
+
+const SleepInput = z.object({ ms: z.number().int().min(0), steps: z.number().int().min(1).default(10), label: z.string().default('') });
+
+function sleeper(kind: string, resource: 'cpu' | 'gpu', resumable: boolean) {
+  return defineJob({
+    kind,
+    resource,
+    resumable,
+    input: SleepInput,
+    title: (input) => `${kind} ${input.label}`,
+    async run(input, { signal, progress }) {
+      const startedAt = Date.now();
+      for (let step = 0; step < input.steps; step++) {
+        await sleep(input.ms / input.steps, undefined, { signal });
+        progress({ done: step + 1, total: input.steps, message: `step ${step + 1}` });
+      }
+      return { startedAt, finishedAt: Date.now(), label: input.label };
+    },
+  });
+}
+
+export default jobKinds([
+  sleeper('test.sleep', 'cpu', true),
+  sleeper('test.gpu-sleep', 'gpu', false),
+  defineJob({
+    kind: 'test.stubborn',
+    resource: 'cpu',
+    resumable: false,
+    input: z.object({ ms: z.number() }),
+    title: () => 'ignores cancel',
+    async run(input, { progress }) {
+      progress({ fraction: 0.5, message: 'busy' });
+      const until = Date.now() + input.ms;
+      while (Date.now() < until) {
+        // Blocks the worker's event loop: the cancel message cannot be handled.
+      }
+      return 'finished anyway';
+    },
+  }),
+  defineJob({
+    kind: 'test.fail',
+    resource: 'cpu',
+    resumable: false,
+    input: z.object({}),
+    title: () => 'always fails',
+    async run() {
+      throw new StudioError('CORRUPT_FILE', 'The test input is damaged.', 'Use another file.');
+    },
+  }),
+]);
