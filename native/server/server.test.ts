@@ -1,0 +1,120 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStudio, type Studio } from '../studio/studio';
+import { createApp, startServer, type RunningServer } from './server';
+
+let root: string;
+let studio: Studio;
+let app: ReturnType<typeof createApp>;
+const token = 'test-token-123';
+const port = 5555;
+const base = `http://127.0.0.1:${port}`;
+const auth = { authorization: `Bearer ${token}` };
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'likeness-server-'));
+  const rendererDir = join(root, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Likeness</title>');
+  studio = await createStudio({ library: join(root, 'library') });
+  app = createApp({ studio, rendererDir, token, port: () => port });
+});
+afterAll(async () => {
+  await studio.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** In-process requests, with the Host header a browser on the loopback address sends. */
+const request = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
+  app.request(`${base}${path}`, { ...init, headers: { host: `127.0.0.1:${port}`, ...init.headers } });
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...headers }, body: JSON.stringify(body) });
+
+describe('HTTP host', () => {
+  it('refuses a request without the token', async () => {
+    const response = await request(`/api/people/list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(401);
+    expect(await request(`/`).then((r) => r.status)).toBe(401);
+    expect((await post('/api/people/list', {}, { authorization: 'Bearer wrong-token-123' })).status).toBe(401);
+  });
+
+  it('refuses a foreign Host (DNS rebinding) even with the token', async () => {
+    const response = await post('/api/people/list', {}, { host: `evil.example:${port}` });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toMatch(/loopback/);
+  });
+
+  it('refuses a foreign Origin and cross-site fetches even with the token', async () => {
+    expect((await post('/api/people/list', {}, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await post('/api/people/list', {}, { origin: `http://127.0.0.1:${port + 1}` })).status).toBe(403);
+    expect((await post('/api/people/list', {}, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await post('/api/people/list', {}, { origin: `http://localhost:${port}` })).status).toBe(200);
+  });
+
+  it('exchanges the token link for an HttpOnly, SameSite=Strict cookie that then authorises', async () => {
+    const response = await request(`/?token=${token}`);
+    expect(response.status).toBe(303);
+    const cookie = response.headers.get('set-cookie')!;
+    expect(cookie).toMatch(new RegExp(`^likeness_${port}=${token}`));
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const page = await request(`/`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+  });
+
+  it('serves the contract as POST /api/<ns>/<method> with envelopes and typed errors', async () => {
+    const created = await post('/api/people/create', { name: 'Grace', classWord: 'woman' });
+    expect(created.status).toBe(200);
+    expect(await created.json()).toMatchObject({ ok: true, value: { name: 'Grace', classWord: 'woman' } });
+    const invalid = await post('/api/people/create', { name: '' });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/name/) } });
+    const missing = await post('/api/people/get', { id: 999 });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', hint: expect.any(String) } });
+    expect((await post('/api/nothing/here', {})).status).toBe(404);
+  });
+
+  it('refuses a body that is not JSON (no form posts)', async () => {
+    const response = await request(`/api/people/list`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    expect(response.status).toBe(415);
+  });
+
+  it('serves media only for known object hashes, with their type and byte ranges', async () => {
+    const stored = await studio.catalog.store.putBuffer(Buffer.from('0123456789'));
+    studio.catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'video/mp4' });
+    const whole = await request(`/media/${stored.hash}`, { headers: auth });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-type')).toBe('video/mp4');
+    expect(await whole.text()).toBe('0123456789');
+    const part = await request(`/media/${stored.hash}`, { headers: { ...auth, range: 'bytes=2-4' } });
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe('234');
+    expect((await request(`/media/${'0'.repeat(64)}`, { headers: auth })).status).toBe(404);
+    expect((await request(`/media/..%2F..%2Fcatalog.sqlite`, { headers: auth })).status).toBe(404);
+  });
+
+  it('listens on 127.0.0.1 only and streams events over SSE', async () => {
+    const server: RunningServer = await startServer({ studio, rendererDir: join(root, 'renderer'), port: 0 });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const controller = new AbortController();
+      const response = await fetch(`${server.url}api/events`, { headers: { authorization: `Bearer ${server.token}` }, signal: controller.signal });
+      expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+      const reader = response.body!.getReader();
+      let text = '';
+      const read = async (until: RegExp) => {
+        while (!until.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      };
+      await read(/event: ready/);
+      await studio.api.people.create({ name: 'Event Person' });
+      await read(/people:changed/);
+      controller.abort();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Job } from '../api/schemas';
+import { Catalog } from '../catalog/catalog';
+import { sha256 } from '../catalog/store';
+import { writeNoiseImages } from '../testing/images';
+import { serveStudio, waitUntil, type ServedStudio } from '../testing/serve-process';
+
+const IMAGES = 300;
+let root: string | undefined;
+const servers: ServedStudio[] = [];
+
+afterAll(async () => {
+  for (const server of servers) await server.stop('SIGKILL');
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('a server killed with SIGKILL during an import', () => {
+  it('restarts with an intact database, no half-written object referenced, and the import resumed to completion', async () => {
+    root = await mkdtemp(join(tmpdir(), 'likeness-crash-'));
+    const source = join(root, 'incoming');
+    const library = join(root, 'library');
+    await writeNoiseImages(source, IMAGES, 128);
+
+    const first = await serveStudio(library, { fromSource: true });
+    servers.push(first);
+    const job = await first.call<Job>('catalog:import', { path: source });
+    await waitUntil(async () => {
+      const current = await first.call<Job>('jobs:get', { id: job.id });
+      return (current.done ?? 0) >= 30 ? current : undefined;
+    }, 60_000, 'the import to get going');
+    await first.stop('SIGKILL');
+
+    // The files as the kill left them: the database is the truth and must be whole.
+    const afterKill = Catalog.open(library);
+    expect(afterKill.integrity('full')).toBe('ok');
+    const stuck = afterKill.jobs.get(job.id);
+    expect(stuck.status).toBe('running');
+    const imported = afterKill.outputs.count();
+    expect(imported).toBeGreaterThan(0);
+    expect(imported).toBeLessThan(IMAGES);
+    const referenced = afterKill.db.prepare('SELECT object_hash AS h FROM outputs UNION SELECT thumb_hash FROM outputs').pluck().all() as string[];
+    for (const hash of referenced) expect(sha256(readFileSync(afterKill.store.pathOf(hash)))).toBe(hash);
+    afterKill.close();
+
+    const second = await serveStudio(library, { fromSource: true });
+    servers.push(second);
+    const resumed = await waitUntil(async () => {
+      const current = await second.call<Job>('jobs:get', { id: job.id });
+      return current.status === 'done' || current.status === 'failed' ? current : undefined;
+    }, 120_000, 'the resumed import to finish');
+    expect(resumed.status).toBe('done');
+    expect(resumed.attempts).toBe(2);
+    expect(resumed.result).toMatchObject({ scanned: IMAGES, failed: [] });
+    const page = await second.call<{ total: number; items: { hash: string }[] }>('catalog:listOutputs', { limit: 500 });
+    expect(page.total).toBe(IMAGES);
+    expect(new Set(page.items.map((o) => o.hash)).size).toBe(IMAGES);
+    await second.stop();
+
+    const finalCatalog = Catalog.open(library);
+    expect(finalCatalog.integrity('full')).toBe('ok');
+    expect(finalCatalog.jobs.live()).toEqual([]);
+    finalCatalog.close();
+  });
+});
