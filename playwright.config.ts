@@ -6,6 +6,7 @@ const chromium = process.env.LIKENESS_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bi
 
 export default defineConfig({
   testDir: 'e2e',
+  globalSetup: './e2e/global-setup.ts',
   outputDir: 'test-results/e2e',
   timeout: 90_000,
   expect: { timeout: 15_000 },
