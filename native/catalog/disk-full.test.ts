@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStudio } from '../studio/studio';
+import { writeNoiseImages } from '../testing/images';
+
+/** A small real filesystem to fill up: a tmpfs, where this process may mount one (root on Linux). */
+function mountTinyDisk(dir: string, size: string): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux tmpfs';
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+    return undefined;
+  } catch (error) {
+    return `cannot mount a tmpfs here (${String((error as Error).message).split('\n')[0]})`;
+  }
+}
+
+const root = mkdtempSync(join(tmpdir(), 'likeness-full-'));
+const disk = join(root, 'disk');
+mkdirSync(disk);
+const cannotMount = mountTinyDisk(disk, '1500k');
+
+describe.skipIf(cannotMount)(`import onto a full disk${cannotMount ? ` (skipped: ${cannotMount})` : ''}`, () => {
+  let source: string;
+  beforeAll(async () => {
+    source = join(root, 'incoming');
+    await writeNoiseImages(source, 8, 400); // ~480 KB each, incompressible
+  });
+  afterAll(() => {
+    execFileSync('umount', [disk]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('stops with DISK_FULL and a hint, keeps what was imported, and the catalogue stays intact', async () => {
+    const studio = await createStudio({ library: join(disk, 'library') });
+    try {
+      const job = await studio.jobs.waitFor((await studio.api.catalog.import({ path: source })).id);
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatchObject({ code: 'DISK_FULL', hint: expect.stringMatching(/Free some space/) });
+      const imported = studio.catalog.outputs.count();
+      expect(imported).toBeGreaterThan(0);
+      expect(imported).toBeLessThan(8);
+      expect(studio.catalog.integrity('full')).toBe('ok');
+      // Nothing half-written is left in the store's temp folder.
+      expect(readdirSync(studio.catalog.paths.objectsTmp)).toEqual([]);
+    } finally {
+      await studio.close();
+    }
+  });
+});
+if (cannotMount) rmSync(root, { recursive: true, force: true });
