@@ -24,28 +24,37 @@ export function sqliteBindingPath(): string | undefined {
 
 export function openSqlite(file: string, options: { readonly?: boolean } = {}): Db {
   const nativeBinding = sqliteBindingPath();
-  let db: Db;
+  let db: Db | undefined;
   try {
     db = new Database(file, { readonly: options.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 10000');
+    return db;
   } catch (error) {
-    const message = (error as Error).message;
-    if (/NODE_MODULE_VERSION|was compiled against a different Node/.test(message)) {
-      throw new StudioError(
-        'LIBRARY_ERROR',
-        'The SQLite module was built for a different runtime.',
-        process.versions.electron
-          ? 'Run `npm run electron:rebuild-sqlite` (needs internet once), then start again.'
-          : 'Run `npm rebuild better-sqlite3`, then start again.',
-      );
-    }
-    if (/file is not a database|malformed/i.test(message)) {
-      throw new StudioError('LIBRARY_ERROR', `The catalogue ${file} is damaged: ${message}`, 'Restore catalog.sqlite from a backup or choose another library with --library.');
-    }
-    throw error;
+    db?.close();
+    throw explainOpenError(error, file);
   }
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 10000');
-  return db;
+}
+
+function explainOpenError(error: unknown, file: string): unknown {
+  const message = (error as Error).message;
+  if (/NODE_MODULE_VERSION|was compiled against a different Node/.test(message)) {
+    return new StudioError(
+      'LIBRARY_ERROR',
+      'The SQLite module was built for a different runtime.',
+      process.versions.electron
+        ? 'Run `npm run electron:rebuild-sqlite` (needs internet once), then start again.'
+        : 'Run `npm rebuild better-sqlite3`, then start again.',
+    );
+  }
+  if (/not a database|malformed|corrupt/i.test(message)) {
+    return new StudioError(
+      'LIBRARY_ERROR',
+      `The catalogue ${file} is damaged (${message}).`,
+      'Restore catalog.sqlite from a backup of the library folder, or open another library with --library.',
+    );
+  }
+  return error;
 }

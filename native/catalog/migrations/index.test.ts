@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../../api/errors';
+import { Catalog } from '../catalog';
 import { openSqlite } from '../sqlite';
 import { latestSchemaVersion, migrate, migrations, schemaVersion } from './index';
 
@@ -32,6 +36,26 @@ describe('migrations', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(StudioError);
       expect((error as StudioError).hint).toMatch(/Update Likeness/);
+    }
+  });
+});
+
+describe('opening a damaged catalogue', () => {
+  it('says the file is damaged and how to recover, without touching it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'likeness-damaged-'));
+    const garbage = Buffer.alloc(8192, 0x5a);
+    writeFileSync(join(dir, 'catalog.sqlite'), garbage);
+    try {
+      expect(() => Catalog.open(dir)).toThrow(/damaged/);
+      try {
+        Catalog.open(dir);
+      } catch (error) {
+        expect((error as StudioError).code).toBe('LIBRARY_ERROR');
+        expect((error as StudioError).hint).toMatch(/backup/);
+      }
+      expect(readFileSync(join(dir, 'catalog.sqlite')).equals(garbage)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
