@@ -5,6 +5,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { OutputQuery } from '../native/api/schemas';
+import type { OutputQuery as OutputQueryInput } from '../native/api/schemas';
 import { Catalog } from '../native/catalog/catalog';
 import { THUMBNAIL_SIZE } from '../native/catalog/images';
 import type { ImportResult } from '../native/api/schemas';
@@ -63,7 +64,7 @@ try {
   catalog.db.pragma('optimize');
   console.log(`filled ${OUTPUTS.toLocaleString()} outputs in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s\n`);
 
-  const list = (q: Parameters<typeof OutputQuery.parse>[0]) => () => catalog.outputs.list(OutputQuery.parse({ limit: 200, ...q }));
+  const list = (q: OutputQueryInput) => () => catalog.outputs.list(OutputQuery.parse({ limit: 200, ...q }));
   const byPk = catalog.db.prepare('SELECT * FROM outputs WHERE id = ?');
   const baseline = time(() => byPk.get(1 + Math.floor(random() * OUTPUTS)));
   const queries: [string, () => unknown][] = [

@@ -36,7 +36,7 @@ describe('HTTP host', () => {
   it('refuses a request without the token', async () => {
     const response = await request(`/api/people/list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(401);
-    expect(await request(`/`).then((r) => r.status)).toBe(401);
+    expect((await request(`/`)).status).toBe(401);
     expect((await post('/api/people/list', {}, { authorization: 'Bearer wrong-token-123' })).status).toBe(401);
   });
 
