@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import likeness from './scripts/eslint/layering.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.cache/**', '.devkit/**', 'scripts/eslint/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'release/**', 'test-results/**', 'playwright-report/**', '.cache/**', '.devkit/**', 'scripts/eslint/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

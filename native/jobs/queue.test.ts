@@ -55,6 +55,17 @@ describe('JobQueue', () => {
     expect(catalog.jobs.get(job.id).status).toBe('done');
   });
 
+  it('throttles progress reports from the worker, and the final state keeps the last one', async () => {
+    const q = makeQueue();
+    q.start();
+    const job = q.enqueue('test.sleep', { ms: 600, steps: 60 });
+    const done = await q.waitFor(job.id);
+    const reports = events.filter((e) => e.type === 'job:progress' && e.payload.jobId === job.id);
+    expect(reports.length).toBeGreaterThan(1);
+    expect(reports.length).toBeLessThan(30); // 60 reports in 0.6 s, at most one per 100 ms gets through
+    expect(done).toMatchObject({ done: 60, total: 60, message: 'step 60' });
+  });
+
   it('runs one GPU job at a time and CPU jobs in parallel up to the limit', async () => {
     const q = makeQueue({ limits: { cpu: 2, gpu: 1 } });
     q.start();

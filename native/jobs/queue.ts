@@ -4,7 +4,7 @@ import { StudioError } from '../api/errors';
 import type { StudioEvent } from '../api/events';
 import type { Job, JobResource } from '../api/schemas';
 import type { Catalog } from '../catalog/catalog';
-import { publicJob, type JobRecord } from '../catalog/jobs-repo';
+import { publicJob, type JobRecord, type ProgressUpdate } from '../catalog/jobs-repo';
 import { startWorker } from '../core/entry';
 import type { JobKinds, ProgressReport } from './define';
 import { newOwnerId, ownerAlive } from './owner';
@@ -41,6 +41,8 @@ interface Running {
   persistedAt: number;
   cancelTimer?: NodeJS.Timeout;
   progress: number;
+  /** The latest report, written with the final state even when the throttle skipped it. */
+  last?: ProgressUpdate;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -235,6 +237,7 @@ export class JobQueue {
     const progress = total ? Math.min(1, (done ?? 0) / total) : Math.min(1, Math.max(0, report.fraction ?? running.progress));
     running.progress = progress;
     const update = { progress, message: report.message ?? null, done, total };
+    running.last = update;
     const now = Date.now();
     if (now - running.persistedAt >= PERSIST_INTERVAL_MS) {
       running.persistedAt = now;
@@ -252,6 +255,7 @@ export class JobQueue {
       clearTimeout(running.cancelTimer);
       this.running.delete(jobId);
       this.release(running.slot);
+      if (running.last) this.catalog.jobs.progress(jobId, running.last);
     }
     const record =
       outcome.status === 'done'

@@ -124,10 +124,13 @@ export function createApp(options: { studio: Studio; rendererDir: string; token:
       await stream.writeSSE({ event: 'ready', data: '{}' });
       while (!stream.aborted && !stream.closed) {
         while (queue.length) await stream.writeSSE({ data: queue.shift()! });
+        let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(resolve, 15_000);
+          timer = setTimeout(resolve, 15_000);
         });
+        // Cleared at once so a closed connection never keeps the process alive for the keep-alive period.
+        clearTimeout(timer);
         wake = undefined;
         if (!queue.length && !stream.aborted) await stream.write(': keep-alive\n\n');
       }

@@ -1,13 +1,18 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { studio } from './api';
+import './app/i18n';
+import { App } from './app/App';
+import { queryClient } from './app/query';
+import { applyTheme } from './app/theme';
+import './styles/app.css';
 
-function App() {
-  return <p>Likeness ({studio.host})</p>;
-}
+applyTheme();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <App />
+    </QueryClientProvider>
   </StrictMode>,
 );

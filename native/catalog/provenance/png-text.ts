@@ -22,7 +22,7 @@ export function addPngText(png: Buffer, entries: readonly { keyword: string; tex
   if (idat < 8) throw new Error('PNG has no IDAT chunk');
   const chunks = entries.map(({ keyword, text }) => {
     if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new Error(`invalid PNG text keyword: ${keyword}`);
-    const latin1 = /^[\x00-\xff]*$/.test(text);
+    const latin1 = [...text].every((c) => c.codePointAt(0)! <= 0xff);
     return latin1
       ? chunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]))
       : chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));

@@ -14,6 +14,11 @@ export interface StudioClient {
   api: StudioApi;
   host: HostKind;
   subscribe(listener: (event: StudioEvent) => void): () => void;
+  /**
+   * Called each time the event stream (re)connects. Events sent while it was down are lost, so the UI
+   * refetches what it shows. Desktop IPC never drops events: there it is never called.
+   */
+  onReady(listener: () => void): () => void;
   mediaUrl(hash: string): string;
   /** A native folder dialog on the desktop; undefined in the browser (the UI offers a folder browser). */
   pickFolder: (() => Promise<string | null>) | undefined;
@@ -24,6 +29,7 @@ function desktopClient(bridge: DesktopBridge): StudioClient {
     api: createStudioClient((channel, input) => bridge.call(channel, input)),
     host: 'electron',
     subscribe: (listener) => bridge.subscribe(listener),
+    onReady: () => () => {},
     mediaUrl: (hash) => bridge.mediaUrl(hash),
     pickFolder: () => bridge.pickFolder(),
   };
@@ -31,9 +37,14 @@ function desktopClient(bridge: DesktopBridge): StudioClient {
 
 function browserClient(): StudioClient {
   const listeners = new Set<(event: StudioEvent) => void>();
+  const readyListeners = new Set<() => void>();
   let source: EventSource | undefined;
   const connect = () => {
     source = new EventSource('api/events');
+    // The server sends `ready` first on every (re)connection; EventSource reconnects by itself.
+    source.addEventListener('ready', () => {
+      for (const listener of readyListeners) listener();
+    });
     source.onmessage = (message: MessageEvent<string>) => {
       const event = JSON.parse(message.data) as StudioEvent;
       for (const listener of listeners) listener(event);
@@ -61,6 +72,10 @@ function browserClient(): StudioClient {
       listeners.add(listener);
       if (!source) connect();
       return () => listeners.delete(listener);
+    },
+    onReady(listener) {
+      readyListeners.add(listener);
+      return () => readyListeners.delete(listener);
     },
     mediaUrl: (hash) => `media/${hash}`,
     pickFolder: undefined,

@@ -1,0 +1,109 @@
+import { useTranslation } from 'react-i18next';
+import { Link, Redirect, Route, Router, Switch, useLocation, useRoute } from 'wouter';
+import { useHashLocation } from 'wouter/use-hash-location';
+import { GeneratePage } from '../features/generate/GeneratePage';
+import { JobsDrawer } from '../features/jobs/JobsDrawer';
+import { JobsPage } from '../features/jobs/JobsPage';
+import { ModelsPage } from '../features/models/ModelsPage';
+import { PeoplePage } from '../features/people/PeoplePage';
+import { ReelsPage } from '../features/reels/ReelsPage';
+import { RestorePage } from '../features/restore/RestorePage';
+import { ReviewPage } from '../features/review/ReviewPage';
+import { JobsDrawerProvider } from './drawer';
+import { Header } from './Header';
+import { Icon, type IconName } from './icons';
+import { useLiveUpdates } from './live';
+import { ErrorBoundary } from './ui';
+
+const sections: { path: string; key: string; icon: IconName }[] = [
+  { path: '/people', key: 'people', icon: 'people' },
+  { path: '/generate', key: 'generate', icon: 'generate' },
+  { path: '/review', key: 'review', icon: 'review' },
+  { path: '/restore', key: 'restore', icon: 'restore' },
+  { path: '/reels', key: 'reels', icon: 'reels' },
+  { path: '/models', key: 'models', icon: 'models' },
+  { path: '/jobs', key: 'jobs', icon: 'jobs' },
+];
+
+function NavItem({ path, label, icon }: { path: string; label: string; icon: IconName }) {
+  const [active] = useRoute(`${path}/*?`);
+  return (
+    <li>
+      <Link href={path} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined}>
+        <Icon name={icon} />
+        <span>{label}</span>
+      </Link>
+    </li>
+  );
+}
+
+function Sidebar() {
+  const { t } = useTranslation();
+  return (
+    <nav className="sidebar" aria-label={t('nav.label')}>
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        <span className="brand-name">Likeness</span>
+      </div>
+      <ul className="nav-list">
+        {sections.map((s) => (
+          <NavItem key={s.path} path={s.path} label={t(`nav.${s.key}`)} icon={s.icon} />
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function PageFailed({ error, reset }: { error: Error; reset: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="page page-failed" role="alert">
+      <h1>{t('errors.pageFailed')}</h1>
+      <pre className="mono">{error.message}</pre>
+      <button type="button" className="button" onClick={reset}>
+        {t('common.tryAgain')}
+      </button>
+    </div>
+  );
+}
+
+function Routes() {
+  const [location] = useLocation();
+  return (
+    // A page that crashed gets a fresh start when the user navigates away.
+    <ErrorBoundary key={location} fallback={(error, reset) => <PageFailed error={error} reset={reset} />}>
+      <Switch>
+        <Route path="/people" component={PeoplePage} />
+        <Route path="/generate" component={GeneratePage} />
+        <Route path="/review" component={ReviewPage} />
+        <Route path="/restore" component={RestorePage} />
+        <Route path="/reels" component={ReelsPage} />
+        <Route path="/models" component={ModelsPage} />
+        <Route path="/jobs" component={JobsPage} />
+        <Route>
+          <Redirect to="/review" replace />
+        </Route>
+      </Switch>
+    </ErrorBoundary>
+  );
+}
+
+export function App() {
+  useLiveUpdates();
+  return (
+    <Router hook={useHashLocation}>
+      <JobsDrawerProvider>
+        <div className="shell">
+          <Sidebar />
+          <div className="workspace">
+            <Header />
+            <main className="content" id="main">
+              <Routes />
+            </main>
+          </div>
+          <JobsDrawer />
+        </div>
+      </JobsDrawerProvider>
+    </Router>
+  );
+}

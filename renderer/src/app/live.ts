@@ -1,0 +1,74 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { studio } from '../api';
+import type { StudioEvent } from '../api/types';
+import { applyProgress, upsertJob, type ProgressPayload } from '../features/jobs/jobs-data';
+import { queryKeys } from './query';
+
+const PROGRESS_FLUSH_MS = 100;
+const OUTPUTS_REFRESH_MS = 750;
+
+/**
+ * The one subscription to engine events. Job lifecycle events write the jobs cache; progress is
+ * batched (every 100 ms) and written in place; new outputs refresh the visible pages of the
+ * grid at most every 750 ms (an import adds many per second).
+ */
+export function useLiveUpdates(): void {
+  const client = useQueryClient();
+  useEffect(() => {
+    const pendingProgress: ProgressPayload[] = [];
+    let progressTimer: ReturnType<typeof setTimeout> | undefined;
+    let outputsTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const flushProgress = () => {
+      clearTimeout(progressTimer);
+      progressTimer = undefined;
+      applyProgress(client, pendingProgress.splice(0));
+    };
+    const refreshOutputs = () => {
+      outputsTimer ??= setTimeout(() => {
+        outputsTimer = undefined;
+        void client.invalidateQueries({ queryKey: queryKeys.outputs });
+      }, OUTPUTS_REFRESH_MS);
+    };
+
+    const onEvent = (event: StudioEvent) => {
+      switch (event.type) {
+        case 'job:queued':
+        case 'job:started':
+          upsertJob(client, event.payload);
+          break;
+        case 'job:progress':
+          pendingProgress.push(event.payload);
+          progressTimer ??= setTimeout(flushProgress, PROGRESS_FLUSH_MS);
+          break;
+        case 'job:finished':
+          flushProgress();
+          upsertJob(client, event.payload);
+          refreshOutputs();
+          void client.invalidateQueries({ queryKey: queryKeys.people });
+          break;
+        case 'output:added':
+          refreshOutputs();
+          break;
+        case 'people:changed':
+          void client.invalidateQueries({ queryKey: queryKeys.people });
+          break;
+        case 'review:changed':
+          refreshOutputs();
+          for (const id of event.payload.ids) void client.invalidateQueries({ queryKey: queryKeys.output(id) });
+          break;
+      }
+    };
+
+    const unsubscribe = studio.subscribe(onEvent);
+    // After a (re)connection, events may have been missed: refetch what is on screen.
+    const unready = studio.onReady(() => void client.invalidateQueries());
+    return () => {
+      unsubscribe();
+      unready();
+      clearTimeout(progressTimer);
+      clearTimeout(outputsTimer);
+    };
+  }, [client]);
+}

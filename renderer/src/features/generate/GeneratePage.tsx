@@ -1,0 +1,5 @@
+import { UpcomingPage } from '../../app/Upcoming';
+
+export function GeneratePage() {
+  return <UpcomingPage section="generate" icon="generate" nextHref="/people" />;
+}

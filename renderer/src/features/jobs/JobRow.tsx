@@ -1,0 +1,112 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { studio } from '../../api';
+import type { Job } from '../../api/types';
+import { useFormat } from '../../app/format';
+import { ErrorNotice } from '../../app/ui';
+import { isLive, upsertJob } from './jobs-data';
+
+/** The user's words for a job: known kinds are translated, others keep the engine's title. */
+export function useJobTitle() {
+  const { t } = useTranslation();
+  return (job: Job): string => {
+    if (job.kind === 'catalog.import') {
+      const path = (job.input as { path?: unknown } | null)?.path;
+      if (typeof path === 'string') {
+        const name = path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
+        return t('jobs.kinds.catalogImport', { name });
+      }
+    }
+    return job.title;
+  };
+}
+
+interface ImportSummary {
+  imported: number;
+  duplicates: number;
+  failed: unknown[];
+}
+
+function importSummary(job: Job): ImportSummary | undefined {
+  const r = job.result as Partial<ImportSummary> | null;
+  if (job.kind !== 'catalog.import' || !r || typeof r.imported !== 'number') return undefined;
+  return { imported: r.imported, duplicates: r.duplicates ?? 0, failed: Array.isArray(r.failed) ? r.failed : [] };
+}
+
+export function JobRow({ job }: { job: Job }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const title = useJobTitle()(job);
+  const client = useQueryClient();
+  const cancel = useMutation({
+    mutationFn: () => studio.api.jobs.cancel({ id: job.id }),
+    onSuccess: (updated) => upsertJob(client, updated),
+  });
+  const live = isLive(job);
+  const counted = job.total !== null && job.total > 0;
+  const summary = importSummary(job);
+  const when = job.finishedAt ?? job.startedAt ?? job.createdAt;
+
+  return (
+    <li className={`job-row status-${job.status}`} data-testid="job-row" data-status={job.status} data-job-id={job.id}>
+      <div className="job-head">
+        <span className="job-title" title={job.title}>
+          {title}
+        </span>
+        <span className={`status-chip status-${job.status}`}>{t(`jobs.status.${job.status}`)}</span>
+      </div>
+
+      {live && (
+        <div
+          className={job.status === 'queued' ? 'progress indeterminate' : 'progress'}
+          role="progressbar"
+          aria-label={title}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={job.status === 'queued' ? undefined : Math.round(job.progress * 100)}
+        >
+          <div className="progress-fill" style={{ width: `${job.status === 'queued' ? 0 : job.progress * 100}%` }} />
+        </div>
+      )}
+
+      <div className="job-meta">
+        {live && job.status === 'queued' && <span>{t('jobs.waiting')}</span>}
+        {/* A finished job's last message is stale: its status, summary or error says more. */}
+        {job.message && live && (
+          <span className="job-message" title={job.message}>
+            {job.message}
+          </span>
+        )}
+        {counted && (
+          <span className="job-count" data-testid="job-count">
+            {t('jobs.count', { done: format.number(job.done ?? 0), total: format.number(job.total ?? 0) })}
+          </span>
+        )}
+        {!live && <time dateTime={new Date(when).toISOString()}>{format.dateTime(when)}</time>}
+      </div>
+
+      {summary && job.status === 'done' && (
+        <p className="job-summary">
+          {t('jobs.importSummary', { count: summary.imported, duplicates: summary.duplicates, failed: summary.failed.length })}
+        </p>
+      )}
+
+      {job.error && <ErrorNotice error={job.error} />}
+
+      {live && (
+        <div className="job-actions">
+          <button
+            type="button"
+            className="button small"
+            aria-label={t('jobs.cancelJob', { title })}
+            disabled={cancel.isPending || cancel.isSuccess}
+            onClick={() => cancel.mutate()}
+          >
+            {cancel.isPending || cancel.isSuccess ? t('jobs.cancelling') : t('jobs.cancel')}
+          </button>
+        </div>
+      )}
+      {cancel.error && <ErrorNotice error={cancel.error} />}
+    </li>
+  );
+}

@@ -1,0 +1,5 @@
+import { UpcomingPage } from '../../app/Upcoming';
+
+export function ModelsPage() {
+  return <UpcomingPage section="models" icon="models" nextHref="/review" />;
+}

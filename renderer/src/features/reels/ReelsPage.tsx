@@ -1,0 +1,5 @@
+import { UpcomingPage } from '../../app/Upcoming';
+
+export function ReelsPage() {
+  return <UpcomingPage section="reels" icon="reels" nextHref="/review" />;
+}

@@ -1,0 +1,202 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { studio } from '../../api';
+import type { DirectoryListing } from '../../api/types';
+import { useJobsDrawer } from '../../app/drawer';
+import { useFormat } from '../../app/format';
+import { Icon } from '../../app/icons';
+import { queryKeys } from '../../app/query';
+import { ErrorNotice, Spinner } from '../../app/ui';
+import { upsertJob } from '../jobs/jobs-data';
+
+function folderName(path: string): string {
+  return path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
+}
+
+/** Folders on the machine that runs the studio (the browser cannot see them itself). */
+function FolderBrowser({ listing, onOpen }: { listing: DirectoryListing; onOpen: (path: string) => void }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const folders = listing.entries.filter((e) => e.isDirectory);
+  return (
+    <div className="folder-browser">
+      <div className="folder-bar">
+        <button
+          type="button"
+          className="button small"
+          disabled={listing.parent === null}
+          onClick={() => listing.parent !== null && onOpen(listing.parent)}
+          aria-label={t('import.up')}
+          title={t('import.up')}
+        >
+          <Icon name="up" size={14} />
+          <span>{t('import.upShort')}</span>
+        </button>
+        <span className="folder-current" title={listing.path}>
+          <Icon name="folder" size={15} />
+          <span>{folderName(listing.path)}</span>
+        </span>
+        <span className="folder-count" data-testid="folder-image-count">
+          {t('import.imageCount', { count: listing.imageCount, formatted: format.number(listing.imageCount) })}
+        </span>
+      </div>
+      {folders.length ? (
+        <ul className="folder-list" aria-label={t('import.subfolders')}>
+          {folders.map((entry) => (
+            <li key={entry.path}>
+              <button type="button" className="folder-entry" onClick={() => onOpen(entry.path)}>
+                <Icon name="folder" size={16} />
+                <span>{entry.name}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="folder-empty muted">{t('import.noSubfolders')}</p>
+      )}
+    </div>
+  );
+}
+
+export function ImportDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const client = useQueryClient();
+  const drawer = useJobsDrawer();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const desktop = studio.pickFolder !== undefined;
+  // null: the field shows the folder being browsed; a string: what the user typed.
+  const [typed, setTyped] = useState<string | null>(null);
+  const [browsePath, setBrowsePath] = useState<string | undefined>(undefined);
+  const [browseError, setBrowseError] = useState<unknown>(null);
+  const [recursive, setRecursive] = useState(true);
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+
+  const browseQuery = (target: string | undefined) => ({
+    queryKey: queryKeys.browse(target),
+    queryFn: () => studio.api.system.browse(target ? { path: target } : {}),
+    staleTime: 5_000,
+  });
+  const listing = useQuery({ ...browseQuery(browsePath), enabled: !desktop });
+  const path = typed ?? listing.data?.path ?? '';
+
+  // Opens a folder only once it could be listed: a bad path leaves the last good listing in place.
+  const go = async (target: string) => {
+    try {
+      await client.fetchQuery(browseQuery(target));
+      setBrowsePath(target);
+      setTyped(null);
+      setBrowseError(null);
+    } catch (error) {
+      setBrowseError(error);
+    }
+  };
+
+  const start = useMutation({
+    mutationFn: () => studio.api.catalog.import({ path: path.trim(), recursive }),
+    onSuccess: (job) => {
+      upsertJob(client, job);
+      drawer.setOpen(true);
+      onClose();
+    },
+  });
+
+  const pick = useMutation({
+    mutationFn: async () => (await studio.pickFolder?.()) ?? null,
+    onSuccess: (picked) => picked && setTyped(picked),
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    start.mutate();
+  };
+
+  const browseTyped = () => {
+    const target = path.trim();
+    if (target) void go(target);
+  };
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog import-dialog"
+      aria-labelledby={`${id}-title`}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      <form onSubmit={submit} className="dialog-form">
+        <header className="dialog-header">
+          <h2 id={`${id}-title`}>{t('import.title')}</h2>
+          <button type="button" className="icon-button" aria-label={t('common.close')} title={t('common.close')} onClick={onClose}>
+            <Icon name="close" size={16} />
+          </button>
+        </header>
+        <div className="dialog-body">
+          <p className="muted">{t('import.intro')}</p>
+          <div className="field">
+            <label htmlFor={`${id}-path`}>{t('import.folder')}</label>
+            <div className="field-row">
+              <input
+                id={`${id}-path`}
+                className="mono grow"
+                value={path}
+                autoFocus
+                spellCheck={false}
+                autoComplete="off"
+                placeholder={t('import.pathPlaceholder')}
+                onChange={(e) => setTyped(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && !desktop) {
+                    e.preventDefault();
+                    browseTyped();
+                  }
+                }}
+              />
+              {desktop ? (
+                <button type="button" className="button" onClick={() => pick.mutate()} disabled={pick.isPending}>
+                  {t('import.choose')}
+                </button>
+              ) : (
+                <button type="button" className="button" onClick={browseTyped}>
+                  {t('import.go')}
+                </button>
+              )}
+            </div>
+            {!desktop && <p className="field-help">{t('import.pathHelp')}</p>}
+          </div>
+
+          {!desktop && (
+            <>
+              {listing.isPending && <Spinner label={t('common.loading')} />}
+              <ErrorNotice error={browseError ?? listing.error} />
+              {listing.data && <FolderBrowser listing={listing.data} onOpen={(target) => void go(target)} />}
+            </>
+          )}
+          <ErrorNotice error={pick.error} />
+
+          <label className="checkbox">
+            <input type="checkbox" checked={recursive} onChange={(e) => setRecursive(e.target.checked)} />
+            <span>{t('import.recursive')}</span>
+          </label>
+          <ErrorNotice error={start.error} title={t('import.failed')} />
+        </div>
+        <footer className="dialog-footer">
+          <button type="button" className="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="button primary" disabled={start.isPending || !path.trim()}>
+            {t('import.start')}
+          </button>
+        </footer>
+      </form>
+    </dialog>
+  );
+}
