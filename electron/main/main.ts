@@ -8,6 +8,7 @@ import { StudioError } from '../../native/api/errors';
 import { EVENT_CHANNEL } from '../../native/api/events';
 import { resolveLibraryRoot } from '../../native/catalog/library';
 import { isObjectHash } from '../../native/catalog/store';
+import { contentSecurityPolicy } from '../../native/core/csp';
 import { appRoot } from '../../native/core/entry';
 import { createStudio, type Studio } from '../../native/studio/studio';
 import { fileResponse } from './media';
@@ -16,19 +17,7 @@ const SCHEME = 'likeness';
 const APP_ORIGIN = `${SCHEME}://app`;
 const rendererDir = join(appRoot(), 'dist', 'renderer');
 
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  `img-src 'self' ${SCHEME}://media data: blob:`,
-  `media-src 'self' ${SCHEME}://media blob:`,
-  "connect-src 'self'",
-  "font-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+
 
 // Must run before 'ready': a standard, secure scheme gets a real origin, fetch and media streaming.
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
@@ -72,7 +61,7 @@ async function handleProtocol(request: Request): Promise<Response> {
     const path = normalize(join(rendererDir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
     if (relative(rendererDir, path).startsWith('..') || !existsSync(path)) return new Response('Not found', { status: 404 });
     const ext = path.slice(path.lastIndexOf('.'));
-    return fileResponse(path, request, { 'Content-Type': mimeByExtension[ext] ?? 'application/octet-stream', 'Content-Security-Policy': contentSecurityPolicy });
+    return fileResponse(path, request, { 'Content-Type': mimeByExtension[ext] ?? 'application/octet-stream', 'Content-Security-Policy': contentSecurityPolicy([`${SCHEME}://media`]) });
   }
   return new Response('Not found', { status: 404 });
 }

@@ -204,27 +204,23 @@ export class OutputsRepository {
 
   list(query: ParsedOutputQuery): OutputPage {
     const where = ['o.deleted_at IS NULL'];
+    // Filters that compare a column with the query's value; each applies only when the value is set.
+    const equalities: [keyof ParsedOutputQuery, string, string][] = [
+      ['minStars', 'r.stars', '>='],
+      ['label', 'r.label', '='],
+      ['personId', 'o.person_id', '='],
+      ['kind', 'o.kind', '='],
+    ];
     const params: Record<string, unknown> = {};
+    for (const [key, column, operator] of equalities) {
+      if (query[key] === undefined || query[key] === 0) continue;
+      where.push(`${column} ${operator} @${key}`);
+      params[key] = query[key];
+    }
     if (query.flag === 'none') where.push('r.flag IS NULL');
     else if (query.flag) {
       where.push('r.flag = @flag');
       params.flag = query.flag;
-    }
-    if (query.minStars) {
-      where.push('r.stars >= @minStars');
-      params.minStars = query.minStars;
-    }
-    if (query.label) {
-      where.push('r.label = @label');
-      params.label = query.label;
-    }
-    if (query.personId) {
-      where.push('o.person_id = @personId');
-      params.personId = query.personId;
-    }
-    if (query.kind) {
-      where.push('o.kind = @kind');
-      params.kind = query.kind;
     }
     const from = `FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE ${where.join(' AND ')}`;
     const total = this.db.prepare(`SELECT count(*) ${from}`).pluck().get(params) as number;
@@ -234,25 +230,12 @@ export class OutputsRepository {
     return { items: rows.map(toSummary), total };
   }
 
+  /** Writes the given review fields for every id in one transaction (each decision is durable at once). */
   setReview(patch: z.output<typeof ReviewPatch>): number {
-    const sets: string[] = ['updated_at = @now'];
+    const fields = (['flag', 'stars', 'label', 'note'] as const).filter((field) => patch[field] !== undefined);
     const params: Record<string, unknown> = { now: Date.now() };
-    if (patch.flag !== undefined) {
-      sets.push('flag = @flag');
-      params.flag = patch.flag;
-    }
-    if (patch.stars !== undefined) {
-      sets.push('stars = @stars');
-      params.stars = patch.stars;
-    }
-    if (patch.label !== undefined) {
-      sets.push('label = @label');
-      params.label = patch.label;
-    }
-    if (patch.note !== undefined) {
-      sets.push('note = @note');
-      params.note = patch.note;
-    }
+    for (const field of fields) params[field] = patch[field];
+    const sets = ['updated_at = @now', ...fields.map((field) => `${field} = @${field}`)];
     const statement = this.db.prepare(`UPDATE reviews SET ${sets.join(', ')} WHERE output_id = @id`);
     return this.db.transaction(() => patch.ids.reduce((n, id) => n + statement.run({ ...params, id }).changes, 0))();
   }

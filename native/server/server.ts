@@ -8,6 +8,7 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { ErrorCode } from '../api/errors';
+import { contentSecurityPolicy } from '../core/csp';
 import { isObjectHash } from '../catalog/store';
 import type { Studio } from '../studio/studio';
 
@@ -41,19 +42,7 @@ const httpStatusOf: Partial<Record<ErrorCode, number>> = {
   INTERNAL: 500,
 };
 
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "font-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+
 
 function sameToken(a: string | undefined, b: string): boolean {
   if (!a) return false;
@@ -156,7 +145,7 @@ export function createApp(options: { studio: Studio; rendererDir: string; token:
     if (!existsSync(index)) return c.text('The UI is not built. Run `npm run build`, then start the server again.', 500);
     const response = await serveStatic({ path: index })(c, async () => {});
     if (!response) return c.text('Not found', 404);
-    response.headers.set('Content-Security-Policy', contentSecurityPolicy);
+    response.headers.set('Content-Security-Policy', contentSecurityPolicy());
     response.headers.set('Cache-Control', 'no-cache');
     return response;
   });
