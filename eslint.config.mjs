@@ -5,7 +5,19 @@ import tseslint from 'typescript-eslint';
 import likeness from './scripts/eslint/layering.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'release/**', 'test-results/**', 'playwright-report/**', '.cache/**', '.devkit/**', 'scripts/eslint/fixtures/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.tmp/**',
+      'release/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.cache/**',
+      '.devkit/**',
+      'scripts/eslint/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,6 +32,7 @@ export default tseslint.config(
   },
   {
     files: ['renderer/src/**/*.{ts,tsx}'],
+    ignores: ['renderer/src/**/*.test.ts'],
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser } },
     rules: { ...reactHooks.configs.recommended.rules },

@@ -39,7 +39,7 @@ try {
   const catalog = Catalog.open(join(root, 'library'));
   const people = Array.from({ length: 20 }, (_, i) => catalog.people.create({ name: `Person ${i}`, classWord: 'person', notes: '' }).id);
   let rng = 42;
-  const random = () => ((rng = (rng * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const random = () => (rng = (rng * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const fillStarted = performance.now();
   catalog.db.transaction(() => {
     for (let i = 0; i < OUTPUTS; i++) {
@@ -58,7 +58,10 @@ try {
         createdAt: 1_700_000_000_000 + i * 1000,
       });
       const r = random();
-      if (r < 0.6) catalog.db.prepare('UPDATE reviews SET flag = ?, stars = ? WHERE output_id = ?').run(r < 0.15 ? 'pick' : 'reject', Math.floor(random() * 6), id);
+      if (r < 0.6)
+        catalog.db
+          .prepare('UPDATE reviews SET flag = ?, stars = ? WHERE output_id = ?')
+          .run(r < 0.15 ? 'pick' : 'reject', Math.floor(random() * 6), id);
     }
   })();
   catalog.db.pragma('optimize');
@@ -90,7 +93,8 @@ try {
   const files = await writeNoiseImages(source, IMAGES, 1024);
   // Baseline: what sharp alone needs to decode each file and make the thumbnail (no hashing, store, DB).
   const thumbStarted = performance.now();
-  for (const file of files) await sharp(file).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside' }).webp({ quality: 80, effort: 2 }).toBuffer();
+  for (const file of files)
+    await sharp(file).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside' }).webp({ quality: 80, effort: 2 }).toBuffer();
   const thumbSeconds = (performance.now() - thumbStarted) / 1000;
 
   const studio = await createStudio({ library: join(root, 'import-library') });

@@ -157,10 +157,14 @@ test('importing the fixture photos shows progress to done and four loaded thumbn
   const detail = app.getByTestId('output-detail');
   await expect(detail).toContainText('Original file');
   await expect(detail).toContainText(join(folder, 'coffee.png'));
-  await expect.poll(() => detail.locator('img').evaluate((element) => {
+  await expect
+    .poll(() =>
+      detail.locator('img').evaluate((element) => {
         const img = element as unknown as Img;
         return img.complete && img.naturalWidth > 0;
-      })).toBe(true);
+      }),
+    )
+    .toBe(true);
 
   const page = await studio.call<OutputPage>('catalog:listOutputs', {});
   expect(page.total).toBe(4);
@@ -198,7 +202,10 @@ test.describe('a big folder', () => {
     test.setTimeout(180_000);
     const drawer = await importThroughDialog(app, bigFolder, /^1,500 images in this folder$/);
 
-    const running = drawer.getByTestId('job-row').filter({ has: app.getByRole('progressbar') }).first();
+    const running = drawer
+      .getByTestId('job-row')
+      .filter({ has: app.getByRole('progressbar') })
+      .first();
     await expect(running).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
     // Progress is live: done/total counts up before we cancel.
     await expect(running.getByTestId('job-count')).toHaveText(/^[1-9][\d,]* \/ 1,500$/, { timeout: 60_000 });

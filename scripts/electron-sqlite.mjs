@@ -23,7 +23,15 @@ const env = { ...process.env };
 for (const key of Object.keys(env)) if (/^npm_config_nodedir$/i.test(key)) delete env[key];
 const result = spawnSync(
   process.execPath,
-  [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers', `--devdir=${join(cache, 'headers')}`],
+  [
+    nodeGyp,
+    'rebuild',
+    '--release',
+    `--target=${electronVersion}`,
+    '--runtime=electron',
+    '--dist-url=https://electronjs.org/headers',
+    `--devdir=${join(cache, 'headers')}`,
+  ],
   { cwd: work, stdio: 'inherit', env },
 );
 if (result.status !== 0) {

@@ -17,8 +17,6 @@ const SCHEME = 'likeness';
 const APP_ORIGIN = `${SCHEME}://app`;
 const rendererDir = join(appRoot(), 'dist', 'renderer');
 
-
-
 // Must run before 'ready': a standard, secure scheme gets a real origin, fetch and media streaming.
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
@@ -55,13 +53,19 @@ async function handleProtocol(request: Request): Promise<Response> {
     const hash = url.pathname.slice(1);
     const mime = isObjectHash(hash) ? studio?.catalog.objectMime(hash) : undefined;
     if (!studio || !mime) return new Response('Not found', { status: 404 });
-    return fileResponse(studio.catalog.store.pathOf(hash), request, { 'Content-Type': mime, 'Cache-Control': 'private, max-age=31536000, immutable' });
+    return fileResponse(studio.catalog.store.pathOf(hash), request, {
+      'Content-Type': mime,
+      'Cache-Control': 'private, max-age=31536000, immutable',
+    });
   }
   if (url.host === 'app') {
     const path = normalize(join(rendererDir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
     if (relative(rendererDir, path).startsWith('..') || !existsSync(path)) return new Response('Not found', { status: 404 });
     const ext = path.slice(path.lastIndexOf('.'));
-    return fileResponse(path, request, { 'Content-Type': mimeByExtension[ext] ?? 'application/octet-stream', 'Content-Security-Policy': contentSecurityPolicy([`${SCHEME}://media`]) });
+    return fileResponse(path, request, {
+      'Content-Type': mimeByExtension[ext] ?? 'application/octet-stream',
+      'Content-Security-Policy': contentSecurityPolicy([`${SCHEME}://media`]),
+    });
   }
   return new Response('Not found', { status: 404 });
 }
@@ -121,7 +125,10 @@ async function start(): Promise<void> {
   });
 
   try {
-    studio = await createStudio({ library: resolveLibraryRoot(libraryArgument(process.argv)), onInternalError: (channel, error) => console.error(`[${channel}]`, error) });
+    studio = await createStudio({
+      library: resolveLibraryRoot(libraryArgument(process.argv)),
+      onInternalError: (channel, error) => console.error(`[${channel}]`, error),
+    });
   } catch (error) {
     const studioError = error instanceof StudioError ? error : new StudioError('INTERNAL', String((error as Error)?.message ?? error));
     dialog.showErrorBox('Likeness cannot open its library', `${studioError.message}\n\n${studioError.hint ?? ''}`);
@@ -132,7 +139,8 @@ async function start(): Promise<void> {
   protocol.handle(SCHEME, handleProtocol);
   for (const { channel } of channels) {
     ipcMain.handle(channel, (event, input: unknown) => {
-      if (!isTrustedSender(event)) return { ok: false, error: new StudioError('UNAUTHORIZED', 'Refused: the request did not come from the Likeness window.').toJSON() };
+      if (!isTrustedSender(event))
+        return { ok: false, error: new StudioError('UNAUTHORIZED', 'Refused: the request did not come from the Likeness window.').toJSON() };
       return studio!.dispatch(channel, input);
     });
   }
@@ -143,7 +151,8 @@ async function start(): Promise<void> {
   });
   studio.events.subscribe((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
 
-  if (!app.isPackaged) Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
+  if (!app.isPackaged)
+    Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -11,7 +11,10 @@ export async function fileResponse(path: string, request: Request, headers: Reco
   const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.get('range') ?? '');
   const base = { ...headers, 'Accept-Ranges': 'bytes' };
   if (!range || (range[1] === '' && range[2] === '')) {
-    return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, { status: 200, headers: { ...base, 'Content-Length': String(size) } });
+    return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, {
+      status: 200,
+      headers: { ...base, 'Content-Length': String(size) },
+    });
   }
   let start = range[1] === '' ? size - Number(range[2]) : Number(range[1]);
   let end = range[1] === '' || range[2] === '' ? size - 1 : Number(range[2]);

@@ -1,71 +1,31 @@
-import { z } from 'zod';
-import {
-  DirectoryListing,
-  DoctorReport,
-  Empty,
-  Id,
-  ImportRequest,
-  Job,
-  JobQuery,
-  OutputDetail,
-  OutputPage,
-  OutputQuery,
-  Person,
-  PersonDraft,
-  PersonPatch,
-  ReviewPatch,
-  SystemInfo,
-} from './schemas';
+import { catalogApi } from './namespaces/catalog';
+import { jobsApi } from './namespaces/jobs';
+import { peopleApi } from './namespaces/people';
+import { reviewApi } from './namespaces/review';
+import { systemApi } from './namespaces/system';
+import type { MethodSpec } from './method';
+import type { z } from 'zod';
 
-/** One API method: a zod schema for what goes in and one for what comes out. */
-export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
-  readonly input: I;
-  readonly output: O;
-}
-
-function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O): MethodSpec<I, O> {
-  return { input, output };
-}
+export type { MethodSpec } from './method';
 
 /**
- * THE contract. Electron IPC, the HTTP server and the CLI all serve exactly this shape;
- * channel names (`ns:method`) and HTTP routes (`POST /api/ns/method`) are derived from it.
+ * THE contract, one namespace per area of the studio (each in native/api/namespaces/). Electron IPC,
+ * the HTTP server and the CLI all serve exactly this shape; channel names (`ns:method`) and HTTP routes
+ * (`POST /api/ns/method`) are derived from it.
  */
 export const studioContract = {
-  system: {
-    info: method(Empty, SystemInfo),
-    doctor: method(Empty, DoctorReport),
-    browse: method(z.object({ path: z.string().optional() }), DirectoryListing),
-  },
-  people: {
-    list: method(Empty, z.array(Person)),
-    get: method(z.object({ id: Id }), Person),
-    create: method(PersonDraft, Person),
-    update: method(PersonPatch, Person),
-    remove: method(z.object({ id: Id }), z.object({ removed: z.boolean() })),
-  },
-  catalog: {
-    import: method(ImportRequest, Job),
-    listOutputs: method(OutputQuery, OutputPage),
-    getOutput: method(z.object({ id: Id }), OutputDetail),
-  },
-  review: {
-    set: method(ReviewPatch, z.object({ updated: z.number().int() })),
-  },
-  jobs: {
-    list: method(JobQuery, z.array(Job)),
-    get: method(z.object({ id: Id }), Job),
-    cancel: method(z.object({ id: Id }), Job),
-  },
+  system: systemApi,
+  people: peopleApi,
+  catalog: catalogApi,
+  review: reviewApi,
+  jobs: jobsApi,
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 
 export type StudioContract = typeof studioContract;
 export type Namespace = keyof StudioContract;
 export type MethodName<N extends Namespace> = keyof StudioContract[N] & string;
 
-type Spec<N extends Namespace, M extends MethodName<N>> = StudioContract[N][M] extends MethodSpec<infer I, infer O>
-  ? { input: I; output: O }
-  : never;
+type Spec<N extends Namespace, M extends MethodName<N>> = StudioContract[N][M] extends MethodSpec<infer I, infer O> ? { input: I; output: O } : never;
 
 export type MethodInput<N extends Namespace, M extends MethodName<N>> = z.input<Spec<N, M>['input']>;
 export type MethodOutput<N extends Namespace, M extends MethodName<N>> = z.output<Spec<N, M>['output']>;

@@ -74,7 +74,9 @@ export class Catalog {
   }
 
   objectMime(hash: string): string | undefined {
-    return (this.db.prepare('SELECT mime FROM objects WHERE hash = ? AND missing_since IS NULL').pluck().get(hash) as string | undefined) ?? undefined;
+    return (
+      (this.db.prepare('SELECT mime FROM objects WHERE hash = ? AND missing_since IS NULL').pluck().get(hash) as string | undefined) ?? undefined
+    );
   }
 
   getSetting(key: string): string | undefined {

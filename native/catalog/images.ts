@@ -39,16 +39,32 @@ export function sharpInput(data: Buffer): Sharp {
 export function explainDecodeError(error: unknown, fileName: string): StudioError {
   const message = (error as Error)?.message ?? String(error);
   if (/pixel limit/i.test(message)) {
-    return new StudioError('CORRUPT_FILE', `${fileName} is too large to open safely (over ${Math.round(MAX_IMAGE_PIXELS / 1e6)} megapixels).`, 'Downscale it in an image editor, then import it again.');
+    return new StudioError(
+      'CORRUPT_FILE',
+      `${fileName} is too large to open safely (over ${Math.round(MAX_IMAGE_PIXELS / 1e6)} megapixels).`,
+      'Downscale it in an image editor, then import it again.',
+    );
   }
   if (/heif|heic/i.test(message) && /(unsupported|codec|compression|plugin)/i.test(message)) {
-    return new StudioError('UNSUPPORTED', `Cannot decode HEIC here: ${fileName}.`, 'Convert it to JPEG first (Photos on macOS or Windows can export JPEG).');
+    return new StudioError(
+      'UNSUPPORTED',
+      `Cannot decode HEIC here: ${fileName}.`,
+      'Convert it to JPEG first (Photos on macOS or Windows can export JPEG).',
+    );
   }
   if (/unsupported image format|bad seek|not a known file format/i.test(message)) {
-    return new StudioError('CORRUPT_FILE', `${fileName} is not an image Likeness can read.`, 'Check that the file opens in an image viewer; import JPEG, PNG, WebP, TIFF, GIF or AVIF.');
+    return new StudioError(
+      'CORRUPT_FILE',
+      `${fileName} is not an image Likeness can read.`,
+      'Check that the file opens in an image viewer; import JPEG, PNG, WebP, TIFF, GIF or AVIF.',
+    );
   }
   if (/premature end|truncated|corrupt|invalid|unexpected end|damaged|read error|decode/i.test(message)) {
-    return new StudioError('CORRUPT_FILE', `${fileName} is damaged or incomplete (${message.split('\n')[0]}).`, 'Copy the file again from its source, then import it again.');
+    return new StudioError(
+      'CORRUPT_FILE',
+      `${fileName} is damaged or incomplete (${message.split('\n')[0]}).`,
+      'Copy the file again from its source, then import it again.',
+    );
   }
   return new StudioError('CORRUPT_FILE', `${fileName} could not be read: ${message.split('\n')[0]}`, 'Check that the file opens in an image viewer.');
 }
@@ -56,7 +72,11 @@ export function explainDecodeError(error: unknown, fileName: string): StudioErro
 export async function readImageFile(path: string, fileName: string): Promise<Buffer> {
   const info = await stat(path);
   if (info.size > MAX_IMAGE_BYTES) {
-    throw new StudioError('CORRUPT_FILE', `${fileName} is ${Math.round(info.size / 2 ** 20)} MB; images over ${MAX_IMAGE_BYTES / 2 ** 20} MB are not imported.`, 'Export a smaller copy, then import that.');
+    throw new StudioError(
+      'CORRUPT_FILE',
+      `${fileName} is ${Math.round(info.size / 2 ** 20)} MB; images over ${MAX_IMAGE_BYTES / 2 ** 20} MB are not imported.`,
+      'Export a smaller copy, then import that.',
+    );
   }
   if (info.size === 0) throw new StudioError('CORRUPT_FILE', `${fileName} is empty (0 bytes).`, 'Copy the file again from its source.');
   return readFile(path);

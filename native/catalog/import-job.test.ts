@@ -15,7 +15,11 @@ const photos = sharedFile('fixtures/photos');
 
 /** A valid 1×1 PNG whose header then claims `size`×`size` pixels (a decompression bomb's calling card). */
 async function pngClaiming(size: number): Promise<Buffer> {
-  const png = Buffer.from(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer());
+  const png = Buffer.from(
+    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer(),
+  );
   png.writeUInt32BE(size, 16);
   png.writeUInt32BE(size, 20);
   png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
@@ -39,17 +43,44 @@ describe.skipIf(photos.missing)('catalogue import', () => {
     writeFileSync(join(source, 'empty.png'), '');
     writeFileSync(join(source, 'bomb.png'), await pngClaiming(60_000));
     writeFileSync(join(source, 'readme.txt'), 'A1111 sidecar, not an image');
-    const plain = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a52' } }).png().toBuffer();
+    const plain = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a52' } })
+      .png()
+      .toBuffer();
     writeFileSync(
       join(source, 'nested', 'a1111.png'),
-      addPngText(plain, [{ keyword: 'parameters', text: 'portrait of ohwx man\nNegative prompt: blurry\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 4242, Size: 64x48, Model: sd15' }]),
+      addPngText(plain, [
+        {
+          keyword: 'parameters',
+          text: 'portrait of ohwx man\nNegative prompt: blurry\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 4242, Size: 64x48, Model: sd15',
+        },
+      ]),
     );
-    const other = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#25a' } }).png().toBuffer();
+    const other = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#25a' } })
+      .png()
+      .toBuffer();
     writeFileSync(join(source, 'nested', 'comfy.png'), addPngText(other, [{ keyword: 'prompt', text: JSON.stringify(comfyGraph) }]));
     // Sideways photo from a phone: stored 60×30, EXIF orientation 6 (display 30×60).
-    writeFileSync(join(source, 'rotated.jpg'), await sharp({ create: { width: 60, height: 30, channels: 3, background: '#393' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer());
-    writeFileSync(join(source, 'cmyk.jpg'), await sharp({ create: { width: 20, height: 20, channels: 3, background: '#c33' } }).toColourspace('cmyk').jpeg().toBuffer());
-    writeFileSync(join(source, 'deep.png'), await sharp({ create: { width: 20, height: 20, channels: 4, background: { r: 10, g: 200, b: 90, alpha: 0.5 } } }).toColourspace('rgb16').png().toBuffer());
+    writeFileSync(
+      join(source, 'rotated.jpg'),
+      await sharp({ create: { width: 60, height: 30, channels: 3, background: '#393' } })
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer(),
+    );
+    writeFileSync(
+      join(source, 'cmyk.jpg'),
+      await sharp({ create: { width: 20, height: 20, channels: 3, background: '#c33' } })
+        .toColourspace('cmyk')
+        .jpeg()
+        .toBuffer(),
+    );
+    writeFileSync(
+      join(source, 'deep.png'),
+      await sharp({ create: { width: 20, height: 20, channels: 4, background: { r: 10, g: 200, b: 90, alpha: 0.5 } } })
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer(),
+    );
     writeFileSync(join(source, 'webui.jpg'), await jpegWithExif(exifWithUserComment('a red fox\nSteps: 12, Sampler: DDIM, Seed: 77', 'utf16be')));
 
     studio = await createStudio({ library: join(root, 'library') });
@@ -97,10 +128,24 @@ describe.skipIf(photos.missing)('catalogue import', () => {
   it('keeps generation metadata from A1111 (PNG and JPEG EXIF) and ComfyUI as provenance', async () => {
     const items = (await studio.api.catalog.listOutputs({ limit: 100 })).items;
     const a1111 = await studio.api.catalog.getOutput({ id: items.find((o) => o.originalName === 'a1111.png')!.id });
-    expect(a1111).toMatchObject({ generator: 'a1111', prompt: 'portrait of ohwx man', negativePrompt: 'blurry', seed: 4242, steps: 20, scheduler: 'Euler a', guidance: 7, model: 'sd15' });
+    expect(a1111).toMatchObject({
+      generator: 'a1111',
+      prompt: 'portrait of ohwx man',
+      negativePrompt: 'blurry',
+      seed: 4242,
+      steps: 20,
+      scheduler: 'Euler a',
+      guidance: 7,
+      model: 'sd15',
+    });
     expect((a1111.provenance.embedded as Record<string, string>).parameters).toMatch(/^portrait of ohwx man/);
     const comfy = await studio.api.catalog.getOutput({ id: items.find((o) => o.originalName === 'comfy.png')!.id });
-    expect(comfy).toMatchObject({ generator: 'comfyui', prompt: 'portrait of ohwx woman, film grain', seed: 156680208700286, model: 'sd_xl_base_1.0.safetensors' });
+    expect(comfy).toMatchObject({
+      generator: 'comfyui',
+      prompt: 'portrait of ohwx woman, film grain',
+      seed: 156680208700286,
+      model: 'sd_xl_base_1.0.safetensors',
+    });
     expect(comfy.loras).toEqual([{ name: 'ohwx_woman.safetensors', weight: 0.8, hash: null }]);
     const webui = await studio.api.catalog.getOutput({ id: items.find((o) => o.originalName === 'webui.jpg')!.id });
     expect(webui).toMatchObject({ generator: 'a1111', prompt: 'a red fox', seed: 77, scheduler: 'DDIM' });

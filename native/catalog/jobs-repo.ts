@@ -130,7 +130,11 @@ export class JobsRepository {
     this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
   }
 
-  finish(id: number, status: Exclude<JobStatus, 'queued' | 'running'>, outcome: { result?: unknown; error?: StudioErrorShape | null; message?: string | null }): JobRecord {
+  finish(
+    id: number,
+    status: Exclude<JobStatus, 'queued' | 'running'>,
+    outcome: { result?: unknown; error?: StudioErrorShape | null; message?: string | null },
+  ): JobRecord {
     const progressClause = status === 'done' ? ', progress = 1' : '';
     this.db
       .prepare(

@@ -13,7 +13,18 @@ function seed(count: number, personId: number | null = null): number[] {
   return Array.from({ length: count }, (_, i) => {
     const hash = String(personId ?? 0) + (i + 1).toString(16).padStart(63, '0');
     catalog.addObject({ hash, size: 1, mime: 'image/png' });
-    return catalog.outputs.insert({ kind: 'image', objectHash: hash, thumbHash: null, width: 8, height: 8, source: 'generate', seed: 100 - i, personId, createdAt: 1_000 + i, prompt: `p${i}` });
+    return catalog.outputs.insert({
+      kind: 'image',
+      objectHash: hash,
+      thumbHash: null,
+      width: 8,
+      height: 8,
+      source: 'generate',
+      seed: 100 - i,
+      personId,
+      createdAt: 1_000 + i,
+      prompt: `p${i}`,
+    });
   });
 }
 

@@ -167,15 +167,16 @@ export class OutputsRepository {
 
   summary(id: number): OutputSummary {
     const row = this.db.prepare(`SELECT ${summaryColumns} FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.id = ?`).get(id) as
-      | OutputRow
-      | undefined;
+      OutputRow | undefined;
     if (!row) throw new StudioError('NOT_FOUND', `No output with id ${id}.`, 'It may have been deleted; reload the page.');
     return toSummary(row);
   }
 
   get(id: number): OutputDetail {
     const row = this.db
-      .prepare(`SELECT o.*, r.flag, r.stars, r.label, r.note, r.updated_at AS review_updated_at FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.id = ?`)
+      .prepare(
+        `SELECT o.*, r.flag, r.stars, r.label, r.note, r.updated_at AS review_updated_at FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.id = ?`,
+      )
       .get(id) as OutputRow | undefined;
     if (!row) throw new StudioError('NOT_FOUND', `No output with id ${id}.`, 'It may have been deleted; reload the page.');
     const tags = this.db

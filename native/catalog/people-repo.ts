@@ -30,7 +30,10 @@ function toPerson(row: PersonRow): Person {
 
 /** A rare, short token derived from the name (e.g. "Ada Lovelace" → "adxz") when none is given. */
 export function suggestTrigger(name: string, taken: ReadonlySet<string>): string {
-  const letters = name.toLowerCase().normalize('NFKD').replace(/[^a-z]/g, '');
+  const letters = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z]/g, '');
   const stem = (letters.slice(0, 2) || 'pp') + 'x';
   for (const tail of ['', ...'kvzqjw']) {
     const candidate = `${stem}${tail || 'z'}`;
@@ -63,7 +66,7 @@ export class PeopleRepository {
     if (this.findByName(draft.name)) {
       throw new StudioError('CONFLICT', `There is already a person called “${draft.name}”.`, 'Choose another name or open the existing person.');
     }
-    const taken = new Set((this.db.prepare('SELECT trigger_word FROM people').pluck().all() as string[]));
+    const taken = new Set(this.db.prepare('SELECT trigger_word FROM people').pluck().all() as string[]);
     const trigger = draft.trigger ?? suggestTrigger(draft.name, taken);
     const now = Date.now();
     const info = this.db
@@ -72,7 +75,13 @@ export class PeopleRepository {
     return this.get(Number(info.lastInsertRowid));
   }
 
-  update(patch: { id: number; name?: string | undefined; trigger?: string | undefined; classWord?: string | undefined; notes?: string | undefined }): Person {
+  update(patch: {
+    id: number;
+    name?: string | undefined;
+    trigger?: string | undefined;
+    classWord?: string | undefined;
+    notes?: string | undefined;
+  }): Person {
     const current = this.get(patch.id);
     if (patch.name && patch.name.toLowerCase() !== current.name.toLowerCase() && this.findByName(patch.name)) {
       throw new StudioError('CONFLICT', `There is already a person called “${patch.name}”.`, 'Choose another name.');

@@ -19,17 +19,17 @@ export interface ReconcileReport {
  * A crash between writing a file and committing its row leaves an unreferenced file; it is moved
  * aside rather than deleted, so nothing the user had is lost.
  */
-export async function reconcile(
-  catalog: Catalog,
-  options: { integrity?: 'quick' | 'full'; graceMs?: number } = {},
-): Promise<ReconcileReport> {
+export async function reconcile(catalog: Catalog, options: { integrity?: 'quick' | 'full'; graceMs?: number } = {}): Promise<ReconcileReport> {
   // Another process (a CLI import beside the server) may be mid-write right now: leave recent files alone.
   const graceMs = options.graceMs ?? 10 * 60_000;
   const integrity = catalog.integrity(options.integrity ?? 'quick');
   const tempFilesRemoved = await catalog.store.clearTemp(graceMs);
 
   const known = new Map<string, number | null>();
-  for (const row of catalog.db.prepare('SELECT hash, missing_since FROM objects').iterate() as Iterable<{ hash: string; missing_since: number | null }>) {
+  for (const row of catalog.db.prepare('SELECT hash, missing_since FROM objects').iterate() as Iterable<{
+    hash: string;
+    missing_since: number | null;
+  }>) {
     known.set(row.hash, row.missing_since);
   }
 

@@ -16,7 +16,8 @@ export function sqliteBindingPath(): string | undefined {
   const electron = process.versions.electron;
   if (!electron) return undefined;
   const candidates = [
-    (process as { resourcesPath?: string }).resourcesPath && join((process as { resourcesPath?: string }).resourcesPath!, 'native', 'better_sqlite3.node'),
+    (process as { resourcesPath?: string }).resourcesPath &&
+      join((process as { resourcesPath?: string }).resourcesPath!, 'native', 'better_sqlite3.node'),
     join(appRoot(), '.cache', 'electron-sqlite', electron, 'better_sqlite3.node'),
   ].filter((c): c is string => Boolean(c));
   return candidates.find((c) => existsSync(c));

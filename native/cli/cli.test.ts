@@ -16,11 +16,15 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** The CLI from source, as `likeness` would run it. */
 async function likeness(args: string[], env: NodeJS.ProcessEnv = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), '--library', library, ...args], {
-      cwd: appRoot(),
-      env: { ...process.env, ...env },
-      timeout: 120_000,
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), '--library', library, ...args],
+      {
+        cwd: appRoot(),
+        env: { ...process.env, ...env },
+        timeout: 120_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -42,7 +46,13 @@ describe('likeness CLI', () => {
     expect(report.onnxruntime.version).toBe('1.29.0');
     expect(report.library).toMatchObject({ path: library, schemaVersion: 1, integrity: 'ok' });
     expect(report.node.ok).toBe(true);
-    if (report.ffmpeg.found) expect(report.ffmpeg.features).toEqual({ libx264: expect.any(Boolean), aac: expect.any(Boolean), xfade: expect.any(Boolean), loudnorm: expect.any(Boolean) });
+    if (report.ffmpeg.found)
+      expect(report.ffmpeg.features).toEqual({
+        libx264: expect.any(Boolean),
+        aac: expect.any(Boolean),
+        xfade: expect.any(Boolean),
+        loudnorm: expect.any(Boolean),
+      });
     else expect(report.ffmpeg.hint).toMatch(/Install ffmpeg/);
   });
 

@@ -1,4 +1,5 @@
 import { StudioError } from '../api/errors';
+import type { Job } from '../api/schemas';
 import { toStudioError } from '../core/errors';
 
 /** Prints a value as JSON (machine-readable) or through a human formatter. */
@@ -35,4 +36,15 @@ export function progressPrinter(label: string): (fraction: number, message: stri
       process.stderr.write(`${label} ${percent}% ${message ?? ''}\n`);
     }
   };
+}
+
+/** Prints a finished job: its result (human or JSON), or why it did not finish; non-zero exit unless done. */
+export function reportJob(job: Job, json: boolean, human: (result: unknown) => string): void {
+  if (json) print(job, true, String);
+  else if (job.status === 'done') print(job.result, false, human);
+  else {
+    process.stderr.write(`${job.title}: ${job.status}${job.error ? ` — ${job.error.message}` : ''}\n`);
+    if (job.error?.hint) process.stderr.write(`hint: ${job.error.hint}\n`);
+  }
+  if (job.status !== 'done') process.exitCode = 1;
 }

@@ -18,7 +18,14 @@ const vendors: Record<string, string> = { '0x10de': 'NVIDIA', '0x1002': 'AMD', '
 /** Best-effort names of the machine's GPUs, from the tools each OS has. Never throws. */
 export async function gpuAdapters(): Promise<{ adapters: string[]; source?: string }> {
   const nvidia = await tryCommand('nvidia-smi', ['--query-gpu=name,memory.total,driver_version', '--format=csv,noheader']);
-  if (nvidia?.trim()) return { adapters: nvidia.trim().split('\n').map((l) => l.trim()), source: 'nvidia-smi' };
+  if (nvidia?.trim())
+    return {
+      adapters: nvidia
+        .trim()
+        .split('\n')
+        .map((l) => l.trim()),
+      source: 'nvidia-smi',
+    };
 
   if (process.platform === 'darwin') {
     const out = await tryCommand('system_profiler', ['SPDisplaysDataType']);
@@ -27,11 +34,17 @@ export async function gpuAdapters(): Promise<{ adapters: string[]; source?: stri
   }
   if (process.platform === 'win32') {
     const out = await tryCommand('powershell', ['-NoProfile', '-Command', '(Get-CimInstance Win32_VideoController).Name']);
-    const names = (out ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const names = (out ?? '')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     return names.length ? { adapters: names, source: 'Win32_VideoController' } : { adapters: [] };
   }
   const lspci = await tryCommand('lspci', []);
-  const fromLspci = (lspci ?? '').split('\n').filter((l) => /VGA|3D controller|Display controller/.test(l)).map((l) => l.replace(/^\S+\s+/, ''));
+  const fromLspci = (lspci ?? '')
+    .split('\n')
+    .filter((l) => /VGA|3D controller|Display controller/.test(l))
+    .map((l) => l.replace(/^\S+\s+/, ''));
   if (fromLspci.length) return { adapters: fromLspci, source: 'lspci' };
   try {
     const cards = (await readdir('/sys/class/drm')).filter((c) => /^card\d+$/.test(c));

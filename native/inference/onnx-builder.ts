@@ -151,9 +151,12 @@ function attribute(name: string, value: AttributeValue) {
     return Number.isInteger(value) ? { name, type: AttributeType.int, i: value } : { name, type: AttributeType.float, f: value };
   }
   if (Array.isArray(value)) {
-    if (value.every((v) => typeof v === 'string')) return { name, type: AttributeType.strings, strings: (value as string[]).map((s) => new TextEncoder().encode(s)) };
+    if (value.every((v) => typeof v === 'string'))
+      return { name, type: AttributeType.strings, strings: (value as string[]).map((s) => new TextEncoder().encode(s)) };
     const numbers = value as number[];
-    return numbers.every(Number.isInteger) ? { name, type: AttributeType.ints, ints: numbers } : { name, type: AttributeType.floats, floats: numbers };
+    return numbers.every(Number.isInteger)
+      ? { name, type: AttributeType.ints, ints: numbers }
+      : { name, type: AttributeType.floats, floats: numbers };
   }
   if ('int' in value) return { name, type: AttributeType.int, i: value.int };
   if ('ints' in value) return { name, type: AttributeType.ints, ints: value.ints };

@@ -1,10 +1,7 @@
 import type { ProviderName, ProviderProbe } from '../api/schemas';
 import { forkEntry } from '../core/entry';
 
-export type ProbeMessage =
-  | { type: 'version'; version: string }
-  | { type: 'trying'; name: ProviderName }
-  | { type: 'result'; result: ProviderProbe };
+export type ProbeMessage = { type: 'version'; version: string } | { type: 'trying'; name: ProviderName } | { type: 'result'; result: ProviderProbe };
 
 export interface ProbeReport {
   version?: string;
@@ -38,9 +35,11 @@ export function probeProviders(names: readonly ProviderName[], timeoutMs = 60_00
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ' (timed out)' : ''}` : `exited with code ${code}`;
-      if (trying) report.results.push({ name: trying, status: 'error', error: `the probe process ${how} while creating a session: ${lastLine(stderr)}` });
+      if (trying)
+        report.results.push({ name: trying, status: 'error', error: `the probe process ${how} while creating a session: ${lastLine(stderr)}` });
       for (const name of names) {
-        if (!report.results.some((r) => r.name === name)) report.results.push({ name, status: 'error', error: `not tried: the probe process ${how}` });
+        if (!report.results.some((r) => r.name === name))
+          report.results.push({ name, status: 'error', error: `not tried: the probe process ${how}` });
       }
       if (!report.version && code !== 0) report.error ??= `onnxruntime-node could not be loaded: ${lastLine(stderr)}`;
       resolve(report);

@@ -3,14 +3,9 @@ import type { StudioEvent } from '../api/events';
 import type { ProgressReport } from './define';
 
 /** Messages between the job queue (API thread) and a job worker thread. */
-export type ToWorker =
-  | { type: 'run'; jobId: number; kind: string; input: unknown; library: string }
-  | { type: 'cancel'; jobId: number };
+export type ToWorker = { type: 'run'; jobId: number; kind: string; input: unknown; library: string } | { type: 'cancel'; jobId: number };
 
-export type JobOutcome =
-  | { status: 'done'; result: unknown }
-  | { status: 'failed'; error: StudioErrorShape }
-  | { status: 'cancelled' };
+export type JobOutcome = { status: 'done'; result: unknown } | { status: 'failed'; error: StudioErrorShape } | { status: 'cancelled' };
 
 export type FromWorker =
   | { type: 'progress'; jobId: number; report: ProgressReport }

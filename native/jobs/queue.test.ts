@@ -130,8 +130,20 @@ describe('JobQueue', () => {
   it('after a crash: resumes resumable jobs, marks the others interrupted with the reason, never leaves "running"', async () => {
     const dead = `${hostname()}:${deadPid()}:1`;
     const resumable = catalog.jobs.create({ kind: 'test.sleep', resource: 'cpu', title: 'r', input: { ms: 50, steps: 1, label: 'r' }, owner: dead });
-    const fragile = catalog.jobs.create({ kind: 'test.gpu-sleep', resource: 'gpu', title: 'f', input: { ms: 50, steps: 1, label: 'f' }, owner: dead });
-    const orphanQueued = catalog.jobs.create({ kind: 'test.sleep', resource: 'cpu', title: 'q', input: { ms: 10, steps: 1, label: 'q' }, owner: dead });
+    const fragile = catalog.jobs.create({
+      kind: 'test.gpu-sleep',
+      resource: 'gpu',
+      title: 'f',
+      input: { ms: 50, steps: 1, label: 'f' },
+      owner: dead,
+    });
+    const orphanQueued = catalog.jobs.create({
+      kind: 'test.sleep',
+      resource: 'cpu',
+      title: 'q',
+      input: { ms: 10, steps: 1, label: 'q' },
+      owner: dead,
+    });
     catalog.jobs.markRunning(resumable.id, dead);
     catalog.jobs.markRunning(fragile.id, dead);
 

@@ -101,10 +101,22 @@ export class JobQueue {
         report.resumed.push(job.id);
       } else {
         const reason = !definition
-          ? new StudioError('UNSUPPORTED', `This version of Likeness cannot run “${job.kind}” jobs.`, 'Open the library with the version that made the job.')
+          ? new StudioError(
+              'UNSUPPORTED',
+              `This version of Likeness cannot run “${job.kind}” jobs.`,
+              'Open the library with the version that made the job.',
+            )
           : job.status === 'running' && definition.resumable
-            ? new StudioError('INTERRUPTED', `The app stopped ${job.attempts} times while this job was running.`, 'Check the input, then start it again.')
-            : new StudioError('INTERRUPTED', 'The app stopped while this job was running.', 'Start it again; what it finished before the stop is kept.');
+            ? new StudioError(
+                'INTERRUPTED',
+                `The app stopped ${job.attempts} times while this job was running.`,
+                'Check the input, then start it again.',
+              )
+            : new StudioError(
+                'INTERRUPTED',
+                'The app stopped while this job was running.',
+                'Start it again; what it finished before the stop is kept.',
+              );
         this.catalog.jobs.finish(job.id, 'interrupted', { error: reason.toJSON(), message: reason.message });
         report.interrupted.push(job.id);
       }
@@ -206,7 +218,14 @@ export class JobQueue {
           jobId,
           cancelled
             ? { status: 'cancelled' }
-            : { status: 'failed', error: new StudioError('INTERNAL', `The job's worker stopped unexpectedly: ${reason}`, 'Try again; if it repeats, run `likeness doctor`.').toJSON() },
+            : {
+                status: 'failed',
+                error: new StudioError(
+                  'INTERNAL',
+                  `The job's worker stopped unexpectedly: ${reason}`,
+                  'Try again; if it repeats, run `likeness doctor`.',
+                ).toJSON(),
+              },
         );
       }
     };

@@ -41,7 +41,8 @@ export function serveJobs(kinds: JobKinds): void {
     let outcome: JobOutcome;
     try {
       const definition = kinds.get(message.kind);
-      if (!definition) throw new StudioError('UNSUPPORTED', `Unknown job kind “${message.kind}”.`, 'This job was made by another version of Likeness.');
+      if (!definition)
+        throw new StudioError('UNSUPPORTED', `Unknown job kind “${message.kind}”.`, 'This job was made by another version of Likeness.');
       let catalog = catalogs.get(message.library);
       if (!catalog) {
         catalog = Catalog.open(message.library);

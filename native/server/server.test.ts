@@ -79,7 +79,11 @@ describe('HTTP host', () => {
   });
 
   it('refuses a body that is not JSON (no form posts)', async () => {
-    const response = await request(`/api/people/list`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    const response = await request(`/api/people/list`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
     expect(response.status).toBe(415);
   });
 

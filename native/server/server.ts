@@ -42,8 +42,6 @@ const httpStatusOf: Partial<Record<ErrorCode, number>> = {
   INTERNAL: 500,
 };
 
-
-
 function sameToken(a: string | undefined, b: string): boolean {
   if (!a) return false;
   const x = Buffer.from(a);

@@ -28,10 +28,14 @@ describe('a server killed with SIGKILL during an import', () => {
     const first = await serveStudio(library, { fromSource: true });
     servers.push(first);
     const job = await first.call<Job>('catalog:import', { path: source });
-    await waitUntil(async () => {
-      const current = await first.call<Job>('jobs:get', { id: job.id });
-      return (current.done ?? 0) >= 30 ? current : undefined;
-    }, 60_000, 'the import to get going');
+    await waitUntil(
+      async () => {
+        const current = await first.call<Job>('jobs:get', { id: job.id });
+        return (current.done ?? 0) >= 30 ? current : undefined;
+      },
+      60_000,
+      'the import to get going',
+    );
     await first.stop('SIGKILL');
 
     // The files as the kill left them: the database is the truth and must be whole.
@@ -48,10 +52,14 @@ describe('a server killed with SIGKILL during an import', () => {
 
     const second = await serveStudio(library, { fromSource: true });
     servers.push(second);
-    const resumed = await waitUntil(async () => {
-      const current = await second.call<Job>('jobs:get', { id: job.id });
-      return current.status === 'done' || current.status === 'failed' ? current : undefined;
-    }, 120_000, 'the resumed import to finish');
+    const resumed = await waitUntil(
+      async () => {
+        const current = await second.call<Job>('jobs:get', { id: job.id });
+        return current.status === 'done' || current.status === 'failed' ? current : undefined;
+      },
+      120_000,
+      'the resumed import to finish',
+    );
     expect(resumed.status).toBe('done');
     expect(resumed.attempts).toBe(2);
     expect(resumed.result).toMatchObject({ scanned: IMAGES, failed: [] });

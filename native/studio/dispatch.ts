@@ -7,7 +7,14 @@ export function createDispatcher(handlers: StudioHandlers, onError?: (channel: s
   return async function dispatch(channel: string, rawInput: unknown): Promise<Envelope<unknown>> {
     const info = findChannel(channel);
     if (!info) {
-      return { ok: false, error: new StudioError('NOT_FOUND', `Unknown API method “${channel}”.`, 'The UI and the engine are from different versions; reload.').toJSON() };
+      return {
+        ok: false,
+        error: new StudioError(
+          'NOT_FOUND',
+          `Unknown API method “${channel}”.`,
+          'The UI and the engine are from different versions; reload.',
+        ).toJSON(),
+      };
     }
     const parsed = info.spec.input.safeParse(rawInput ?? {});
     if (!parsed.success) {

@@ -21,7 +21,9 @@ export async function runDoctor(catalog: Catalog): Promise<DoctorReport> {
     probeFfmpeg(locateFfmpeg(catalog.getSetting('ffmpeg.path'))),
     probeProviders(allProviders),
     gpuAdapters(),
-    statfs(catalog.paths.root).then((s) => s.bavail * s.bsize).catch(() => undefined),
+    statfs(catalog.paths.root)
+      .then((s) => s.bavail * s.bsize)
+      .catch(() => undefined),
   ]);
   return {
     appVersion: appVersion(),

@@ -1,14 +1,16 @@
 import { createStudioClient } from '../api/client';
 import type { StudioApi, StudioHandlers } from '../api/contract';
 import { Catalog } from '../catalog/catalog';
-import { publicJob } from '../catalog/jobs-repo';
 import { reconcile, type ReconcileReport } from '../catalog/reconcile';
-import { appVersion } from '../core/version';
 import { JobQueue, type JobQueueOptions, type RecoveryReport } from '../jobs/queue';
-import { browseDirectory } from './browse';
 import { createDispatcher, type Dispatch } from './dispatch';
-import { runDoctor } from './doctor';
 import { EventBus } from './events';
+import { catalogHandlers } from './handlers/catalog';
+import type { StudioContext } from './handlers/context';
+import { jobsHandlers } from './handlers/jobs';
+import { peopleHandlers } from './handlers/people';
+import { reviewHandlers } from './handlers/review';
+import { systemHandlers } from './handlers/system';
 import { studioJobKinds } from './job-kinds';
 
 export interface StudioOptions {
@@ -39,54 +41,13 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const jobs = new JobQueue({ catalog, kinds: studioJobKinds, emit: events.emit, ...options.jobs });
   const recovery = jobs.start();
 
+  const context: StudioContext = { catalog, jobs, events };
   const handlers: StudioHandlers = {
-    system: {
-      info: async () => ({
-        appVersion: appVersion(),
-        libraryPath: catalog.paths.root,
-        schemaVersion: catalog.schemaVersion,
-        platform: process.platform,
-        nodeVersion: process.version,
-      }),
-      doctor: () => runDoctor(catalog),
-      browse: ({ path }) => browseDirectory(path),
-    },
-    people: {
-      list: async () => catalog.people.list(),
-      get: async ({ id }) => catalog.people.get(id),
-      create: async (draft) => {
-        const person = catalog.people.create(draft);
-        events.emit({ type: 'people:changed', payload: { personId: person.id } });
-        return person;
-      },
-      update: async (patch) => {
-        const person = catalog.people.update(patch);
-        events.emit({ type: 'people:changed', payload: { personId: person.id } });
-        return person;
-      },
-      remove: async ({ id }) => {
-        const removed = catalog.people.remove(id);
-        if (removed) events.emit({ type: 'people:changed', payload: { personId: id } });
-        return { removed };
-      },
-    },
-    catalog: {
-      import: async (request) => jobs.enqueue('catalog.import', request),
-      listOutputs: async (query) => catalog.outputs.list(query),
-      getOutput: async ({ id }) => catalog.outputs.get(id),
-    },
-    review: {
-      set: async (patch) => {
-        const updated = catalog.outputs.setReview(patch);
-        events.emit({ type: 'review:changed', payload: { ids: patch.ids } });
-        return { updated };
-      },
-    },
-    jobs: {
-      list: async ({ status, limit }) => catalog.jobs.list({ status, limit }).map(publicJob),
-      get: async ({ id }) => jobs.get(id),
-      cancel: async ({ id }) => jobs.cancel(id),
-    },
+    system: systemHandlers(context),
+    people: peopleHandlers(context),
+    catalog: catalogHandlers(context),
+    review: reviewHandlers(context),
+    jobs: jobsHandlers(context),
   };
 
   const dispatch = createDispatcher(handlers, options.onInternalError);

@@ -12,7 +12,9 @@ export async function writeNoiseImages(dir: string, count: number, size = 96): P
     const pixels = Buffer.alloc(size * size * 3);
     for (let p = 0; p < pixels.length; p++) pixels[p] = next();
     const file = join(dir, `noise-${String(i).padStart(5, '0')}.png`);
-    await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
+    await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toFile(file);
     files.push(file);
   }
   return files;

@@ -19,7 +19,9 @@ export interface ServedStudio {
  * TypeScript sources through tsx (unit-test stage, before the build). Resolves once it listens.
  */
 export async function serveStudio(library: string, options: { fromSource?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ServedStudio> {
-  const entry = options.fromSource ? ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts')] : [join(appRoot(), 'native', 'cli', 'likeness.mjs')];
+  const entry = options.fromSource
+    ? ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts')]
+    : [join(appRoot(), 'native', 'cli', 'likeness.mjs')];
   const child = spawn(process.execPath, [...entry, '--library', library, 'serve', '--port', '0', '--json'], {
     cwd: appRoot(),
     env: { ...process.env, ...options.env },

@@ -65,7 +65,8 @@ export const installHint =
 
 /** Runs the binary to read its version and whether the encoders and filters Likeness needs exist. */
 export async function probeFfmpeg(location: FfmpegLocation | undefined): Promise<FfmpegReport> {
-  if (!location) return { found: false, error: 'ffmpeg was not found (no setting, no LIKENESS_FFMPEG, not bundled, not on PATH).', hint: installHint };
+  if (!location)
+    return { found: false, error: 'ffmpeg was not found (no setting, no LIKENESS_FFMPEG, not bundled, not on PATH).', hint: installHint };
   const base = { path: location.path, source: location.source, ...(location.ffprobe ? { ffprobe: location.ffprobe } : {}) };
   try {
     const [version, encoders, filters] = await Promise.all(
@@ -78,7 +79,11 @@ export async function probeFfmpeg(location: FfmpegLocation | undefined): Promise
     return {
       found: true,
       ...base,
-      version: version!.split('\n')[0]?.replace(/^ffmpeg version\s*/, '').split(' ')[0] ?? 'unknown',
+      version:
+        version!
+          .split('\n')[0]
+          ?.replace(/^ffmpeg version\s*/, '')
+          .split(' ')[0] ?? 'unknown',
       features: { libx264: hasEncoder('libx264'), aac: hasEncoder('aac'), xfade: hasFilter('xfade'), loudnorm: hasFilter('loudnorm') },
     };
   } catch (error) {
@@ -90,7 +95,11 @@ export async function probeFfmpeg(location: FfmpegLocation | undefined): Promise
 export function requireFfmpeg(setting?: string): FfmpegLocation {
   const location = locateFfmpeg(setting);
   if (!location || !existsSync(location.path)) {
-    throw new StudioError('FFMPEG_MISSING', location ? `ffmpeg is set to ${location.path}, which does not exist.` : 'ffmpeg was not found.', installHint);
+    throw new StudioError(
+      'FFMPEG_MISSING',
+      location ? `ffmpeg is set to ${location.path}, which does not exist.` : 'ffmpeg was not found.',
+      installHint,
+    );
   }
   return location;
 }

@@ -8,7 +8,17 @@ import { builtinModules } from 'node:module';
 import { dirname, relative, resolve, sep } from 'node:path';
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-const nodeOnlyPackages = ['better-sqlite3', 'sharp', 'onnxruntime-node', 'onnxruntime-common', 'fluent-ffmpeg', 'electron', 'exif-reader', 'commander', '@hono/node-server'];
+const nodeOnlyPackages = [
+  'better-sqlite3',
+  'sharp',
+  'onnxruntime-node',
+  'onnxruntime-common',
+  'fluent-ffmpeg',
+  'electron',
+  'exif-reader',
+  'commander',
+  '@hono/node-server',
+];
 
 /** Packages with a single home, and the folder that owns them. */
 const owners = {
@@ -41,7 +51,12 @@ export function checkImport(file, source) {
   const isTest = /\.(test|spec)\.[cm]?[jt]sx?$/.test(file) || file.startsWith('e2e/');
   if (source.startsWith('.')) {
     const target = toPosix(relative('.', resolve(dirname(file), source)));
-    if (file.startsWith('renderer/') && !file.startsWith('renderer/vite.config') && target.startsWith('native/') && !target.startsWith('native/api')) {
+    if (
+      file.startsWith('renderer/') &&
+      !file.startsWith('renderer/vite.config') &&
+      target.startsWith('native/') &&
+      !target.startsWith('native/api')
+    ) {
       return `renderer/ may only use native/api from the engine, not ${target}`;
     }
     if (file.startsWith('native/') && (target.startsWith('electron/') || target.startsWith('renderer/'))) {
@@ -51,7 +66,8 @@ export function checkImport(file, source) {
     const to = nativeArea(target);
     if (from === 'api' && to && to !== 'api') return `native/api is the shared contract and must stay pure: it cannot import native/${to}`;
     if (from && to && from !== to && !isTest) {
-      if (to === 'studio' && from !== 'studio' && !hosts.has(from)) return `native/${from} is a service: it cannot import the composition root native/studio`;
+      if (to === 'studio' && from !== 'studio' && !hosts.has(from))
+        return `native/${from} is a service: it cannot import the composition root native/studio`;
       if (hosts.has(to) && from !== 'cli') return `native/${from} cannot import the host native/${to}`;
     }
     return undefined;
@@ -61,7 +77,12 @@ export function checkImport(file, source) {
   if (owner && !owner.some((prefix) => file.startsWith(prefix)) && !(isTest && pkg !== 'electron')) {
     return `only ${owner.join(', ')} may import '${pkg}'`;
   }
-  if (file.startsWith('renderer/') && !file.startsWith('renderer/vite.config') && (builtins.has(source) || builtins.has(pkg) || nodeOnlyPackages.includes(pkg))) {
+  if (
+    file.startsWith('renderer/') &&
+    !file.startsWith('renderer/vite.config') &&
+    !isTest &&
+    (builtins.has(source) || builtins.has(pkg) || nodeOnlyPackages.includes(pkg))
+  ) {
     return `renderer/ runs in the browser: it cannot import '${source}' (talk to the engine through StudioApi)`;
   }
   if (file.startsWith('native/api/') && !isTest && pkg !== 'zod') {

@@ -21,12 +21,20 @@ describe('likeness/layering rule', () => {
         { filename: 'native/api/contract.ts', code: "import { z } from 'zod'; import { Id } from './schemas';" },
       ],
       invalid: [
-        { filename: 'native/catalog/catalog.ts', code: "import { app } from 'electron';", errors: [{ message: /only electron\/ may import 'electron'/ }] },
+        {
+          filename: 'native/catalog/catalog.ts',
+          code: "import { app } from 'electron';",
+          errors: [{ message: /only electron\/ may import 'electron'/ }],
+        },
         { filename: 'renderer/src/x.ts', code: "const { ipcRenderer } = require('electron');", errors: 1 },
         { filename: 'native/catalog/x.ts', code: "import * as ort from 'onnxruntime-node';", errors: [{ message: /native\/inference/ }] },
         { filename: 'renderer/src/app/App.tsx', code: "import { readFile } from 'node:fs/promises';", errors: [{ message: /runs in the browser/ }] },
         { filename: 'renderer/src/app/App.tsx', code: "import sharp from 'sharp';", errors: 1 },
-        { filename: 'renderer/src/app/App.tsx', code: "import { Catalog } from '../../../native/catalog/catalog';", errors: [{ message: /only use native\/api/ }] },
+        {
+          filename: 'renderer/src/app/App.tsx',
+          code: "import { Catalog } from '../../../native/catalog/catalog';",
+          errors: [{ message: /only use native\/api/ }],
+        },
         { filename: 'native/api/schemas.ts', code: "import { readFileSync } from 'node:fs';", errors: [{ message: /only zod/ }] },
         { filename: 'native/api/schemas.ts', code: "import { Catalog } from '../catalog/catalog';", errors: [{ message: /must stay pure/ }] },
         { filename: 'native/catalog/x.ts', code: "import { createStudio } from '../studio/studio';", errors: [{ message: /composition root/ }] },

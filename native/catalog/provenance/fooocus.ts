@@ -26,7 +26,20 @@ export function parseFooocusJson(json: Record<string, unknown>): Provenance {
       if (name) result.loras.push({ name: name.trim(), weight: toNumber(weight), hash: null });
     }
   }
-  const used = new Set(['prompt', 'full_prompt', 'negative_prompt', 'full_negative_prompt', 'seed', 'steps', 'guidance_scale', 'sampler', 'scheduler', 'base_model', 'base_model_hash', 'resolution']);
+  const used = new Set([
+    'prompt',
+    'full_prompt',
+    'negative_prompt',
+    'full_negative_prompt',
+    'seed',
+    'steps',
+    'guidance_scale',
+    'sampler',
+    'scheduler',
+    'base_model',
+    'base_model_hash',
+    'resolution',
+  ]);
   for (const [key, value] of Object.entries(json)) {
     if (!used.has(key) && !key.startsWith('lora_combined_') && value != null) {
       result.extra[key] = typeof value === 'string' ? value : JSON.stringify(value);

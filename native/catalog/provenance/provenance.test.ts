@@ -20,14 +20,26 @@ describe('A1111 parameters', () => {
     expect(p.generator).toBe('a1111');
     expect(p.prompt).toBe('close up portrait photo of ohwx man, <lora:add_detail:0.6>, soft light, 85mm\nwearing a "blue" coat');
     expect(p.negativePrompt).toBe('lowres, blurry, (worst quality:1.4)');
-    expect(p).toMatchObject({ steps: 28, scheduler: 'DPM++ 2M Karras', guidance: 6.5, seed: 1234567890, width: 512, height: 768, model: 'v1-5-pruned-emaonly', modelHash: '6ce0161689' });
+    expect(p).toMatchObject({
+      steps: 28,
+      scheduler: 'DPM++ 2M Karras',
+      guidance: 6.5,
+      seed: 1234567890,
+      width: 512,
+      height: 768,
+      model: 'v1-5-pruned-emaonly',
+      modelHash: '6ce0161689',
+    });
     expect(p.loras).toEqual([{ name: 'add_detail', weight: 0.6, hash: '7c6bad76eb54' }]);
     expect(p.extra).toEqual({ Version: 'v1.10.1' });
   });
 
   it('handles a prompt without negative or settings, and the older single Sampler field', () => {
     expect(parseA1111Parameters('just a prompt')).toMatchObject({ prompt: 'just a prompt', negativePrompt: null, steps: null });
-    expect(parseA1111Parameters('a cat\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 5, Size: 512x512')).toMatchObject({ scheduler: 'Euler a', seed: 5 });
+    expect(parseA1111Parameters('a cat\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 5, Size: 512x512')).toMatchObject({
+      scheduler: 'Euler a',
+      seed: 5,
+    });
   });
 
   it('recognises Fooocus writing in the A1111 scheme', () => {
@@ -82,7 +94,9 @@ describe('EXIF UserComment', () => {
 
 describe('extractProvenance from PNG text chunks', () => {
   async function png(entries: { keyword: string; text: string }[]) {
-    const base = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#345' } }).png().toBuffer();
+    const base = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#345' } })
+      .png()
+      .toBuffer();
     return (await sharp(addPngText(base, entries)).metadata()).comments ?? [];
   }
 
@@ -106,7 +120,12 @@ describe('extractProvenance from PNG text chunks', () => {
   });
 
   it('Fooocus JSON scheme', async () => {
-    const { provenance } = extractProvenance({ texts: await png([{ keyword: 'parameters', text: JSON.stringify(fooocusJson) }, { keyword: 'fooocus_scheme', text: 'fooocus' }]) });
+    const { provenance } = extractProvenance({
+      texts: await png([
+        { keyword: 'parameters', text: JSON.stringify(fooocusJson) },
+        { keyword: 'fooocus_scheme', text: 'fooocus' },
+      ]),
+    });
     expect(provenance).toMatchObject({
       generator: 'fooocus',
       prompt: 'portrait of ohwx man',
@@ -124,7 +143,16 @@ describe('extractProvenance from PNG text chunks', () => {
 
   it('InvokeAI `invokeai_metadata`', async () => {
     const { provenance } = extractProvenance({ texts: await png([{ keyword: 'invokeai_metadata', text: JSON.stringify(invokeMetadata) }]) });
-    expect(provenance).toMatchObject({ generator: 'invokeai', prompt: 'a lighthouse at dusk', seed: 3141, steps: 30, guidance: 7, scheduler: 'euler', model: 'stable-diffusion-v1-5', modelHash: 'abc123' });
+    expect(provenance).toMatchObject({
+      generator: 'invokeai',
+      prompt: 'a lighthouse at dusk',
+      seed: 3141,
+      steps: 30,
+      guidance: 7,
+      scheduler: 'euler',
+      model: 'stable-diffusion-v1-5',
+      modelHash: 'abc123',
+    });
     expect(provenance?.loras).toEqual([{ name: 'detail-tweaker', weight: 0.75, hash: null }]);
   });
 

@@ -60,10 +60,24 @@ function browserClient(): StudioClient {
           body: JSON.stringify(input ?? {}),
         });
       } catch {
-        return { ok: false, error: { code: 'IO_ERROR', message: 'Cannot reach the Likeness server.', hint: 'Check that `likeness serve` is still running, then reload.' } };
+        return {
+          ok: false,
+          error: {
+            code: 'IO_ERROR',
+            message: 'Cannot reach the Likeness server.',
+            hint: 'Check that `likeness serve` is still running, then reload.',
+          },
+        };
       }
       if (response.status === 401) {
-        return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This page lost its access to the server.', hint: 'Open the link printed by `likeness serve` again.' } };
+        return {
+          ok: false,
+          error: {
+            code: 'UNAUTHORIZED',
+            message: 'This page lost its access to the server.',
+            hint: 'Open the link printed by `likeness serve` again.',
+          },
+        };
       }
       return (await response.json()) as Envelope<unknown>;
     }),

@@ -1,7 +1,5 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from '../locales/en.json';
-import zhCN from '../locales/zh-CN.json';
 
 export const languages = [
   { code: 'en', label: 'English' },
@@ -50,8 +48,21 @@ i18n.on('languageChanged', (language) => {
   document.documentElement.lang = language;
 });
 
+/**
+ * Strings live in one file per language and area (`locales/<language>/<area>.json`, e.g. `en/people.json`),
+ * so each feature owns its own files; they are merged here under their area as the top-level key.
+ */
+const files = import.meta.glob<Record<string, unknown>>('../locales/*/*.json', { eager: true, import: 'default' });
+function translations(language: Language): Record<string, unknown> {
+  const entries = Object.entries(files)
+    .map(([path, strings]) => [/locales\/([^/]+)\/([^/]+)\.json$/.exec(path), strings] as const)
+    .filter(([match]) => match?.[1] === language)
+    .map(([match, strings]) => [match![2]!, strings]);
+  return Object.fromEntries(entries);
+}
+
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  resources: { en: { translation: translations('en') }, 'zh-CN': { translation: translations('zh-CN') } },
   lng: initialLanguage(),
   fallbackLng: 'en',
   supportedLngs: languages.map((l) => l.code),

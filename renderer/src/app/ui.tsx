@@ -62,7 +62,10 @@ export function Spinner({ label }: { label: string }) {
 }
 
 /** Keeps one broken page from blanking the whole window. */
-export class ErrorBoundary extends Component<{ fallback: (error: Error, reset: () => void) => ReactNode; children: ReactNode }, { error: Error | null }> {
+export class ErrorBoundary extends Component<
+  { fallback: (error: Error, reset: () => void) => ReactNode; children: ReactNode },
+  { error: Error | null }
+> {
   override state: { error: Error | null } = { error: null };
 
   static getDerivedStateFromError(error: Error) {

@@ -5,7 +5,18 @@ import sharp from 'sharp';
 export const comfyGraph: Record<string, { class_type: string; inputs: Record<string, unknown> }> = {
   '3': {
     class_type: 'KSampler',
-    inputs: { seed: ['12', 0], steps: 25, cfg: 7.5, sampler_name: 'dpmpp_2m', scheduler: 'karras', denoise: 1, model: ['10', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] },
+    inputs: {
+      seed: ['12', 0],
+      steps: 25,
+      cfg: 7.5,
+      sampler_name: 'dpmpp_2m',
+      scheduler: 'karras',
+      denoise: 1,
+      model: ['10', 0],
+      positive: ['6', 0],
+      negative: ['7', 0],
+      latent_image: ['5', 0],
+    },
   },
   '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
   '5': { class_type: 'EmptyLatentImage', inputs: { width: 1024, height: 1024, batch_size: 1 } },
@@ -13,7 +24,10 @@ export const comfyGraph: Record<string, { class_type: string; inputs: Record<str
   '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry, watermark', clip: ['10', 1] } },
   '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
   '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] } },
-  '10': { class_type: 'LoraLoader', inputs: { lora_name: 'ohwx_woman.safetensors', strength_model: 0.8, strength_clip: 0.8, model: ['4', 0], clip: ['4', 1] } },
+  '10': {
+    class_type: 'LoraLoader',
+    inputs: { lora_name: 'ohwx_woman.safetensors', strength_model: 0.8, strength_clip: 0.8, model: ['4', 0], clip: ['4', 1] },
+  },
   '12': { class_type: 'PrimitiveNode', inputs: { value: 156680208700286 } },
 };
 
@@ -57,7 +71,10 @@ export function exifWithUserComment(text: string, encoding: 'utf16be' | 'utf16le
   const body =
     encoding === 'ascii'
       ? Buffer.concat([Buffer.from('ASCII\0\0\0', 'latin1'), Buffer.from(text, 'latin1')])
-      : Buffer.concat([Buffer.from('UNICODE\0', 'latin1'), encoding === 'utf16le' ? Buffer.from(text, 'utf16le') : Buffer.from(text, 'utf16le').swap16()]);
+      : Buffer.concat([
+          Buffer.from('UNICODE\0', 'latin1'),
+          encoding === 'utf16le' ? Buffer.from(text, 'utf16le') : Buffer.from(text, 'utf16le').swap16(),
+        ]);
   const tiff = Buffer.alloc(8 + 18 + 18);
   tiff.write('II', 0, 'latin1');
   tiff.writeUInt16LE(42, 2);
@@ -81,7 +98,9 @@ export function exifWithUserComment(text: string, encoding: 'utf16be' | 'utf16le
 
 /** A small JPEG carrying the given EXIF block in an APP1 segment. */
 export async function jpegWithExif(exif: Buffer, color = '#6a8'): Promise<Buffer> {
-  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: color } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: color } })
+    .jpeg()
+    .toBuffer();
   const length = Buffer.alloc(2);
   length.writeUInt16BE(exif.length + 2);
   return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1]), length, exif, jpeg.subarray(2)]);

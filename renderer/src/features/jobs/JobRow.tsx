@@ -13,7 +13,11 @@ export function useJobTitle() {
     if (job.kind === 'catalog.import') {
       const path = (job.input as { path?: unknown } | null)?.path;
       if (typeof path === 'string') {
-        const name = path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
+        const name =
+          path
+            .replace(/[\\/]+$/, '')
+            .split(/[\\/]/)
+            .pop() || path;
         return t('jobs.kinds.catalogImport', { name });
       }
     }

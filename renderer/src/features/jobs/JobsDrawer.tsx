@@ -33,7 +33,13 @@ export function JobsDrawer() {
     <aside id="jobs-drawer" className="drawer" aria-label={t('jobs.drawerTitle')} data-testid="jobs-drawer" ref={panel}>
       <header className="drawer-header">
         <h2>{t('jobs.drawerTitle')}</h2>
-        <button type="button" className="icon-button" aria-label={t('jobs.closeDrawer')} title={t('jobs.closeDrawer')} onClick={() => drawer.setOpen(false)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={t('jobs.closeDrawer')}
+          title={t('jobs.closeDrawer')}
+          onClick={() => drawer.setOpen(false)}
+        >
           <Icon name="close" size={16} />
         </button>
       </header>

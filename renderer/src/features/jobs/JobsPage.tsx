@@ -9,10 +9,7 @@ export function JobsPage() {
   const live = data?.filter(isLive).length ?? 0;
   return (
     <div className="page">
-      <PageHeader
-        title={t('nav.jobs')}
-        subtitle={data ? t('jobs.pageSubtitle', { count: data.length, live, limit: JOBS_LIMIT }) : undefined}
-      />
+      <PageHeader title={t('nav.jobs')} subtitle={data ? t('jobs.pageSubtitle', { count: data.length, live, limit: JOBS_LIMIT }) : undefined} />
       {isPending && <Spinner label={t('common.loading')} />}
       <ErrorNotice error={error} />
       {data && data.length === 0 && (

@@ -105,11 +105,7 @@ export function PeoplePage() {
           )}
         </section>
         <aside className="split-side">
-          {editing ? (
-            <PersonForm key={editing.id} person={editing} onDone={() => setEditingId(null)} />
-          ) : (
-            <PersonForm key="new" />
-          )}
+          {editing ? <PersonForm key={editing.id} person={editing} onDone={() => setEditingId(null)} /> : <PersonForm key="new" />}
         </aside>
       </div>
     </div>

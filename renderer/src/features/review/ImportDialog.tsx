@@ -11,7 +11,12 @@ import { ErrorNotice, Spinner } from '../../app/ui';
 import { upsertJob } from '../jobs/jobs-data';
 
 function folderName(path: string): string {
-  return path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path;
+  return (
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() || path
+  );
 }
 
 /** Folders on the machine that runs the studio (the browser cannot see them itself). */

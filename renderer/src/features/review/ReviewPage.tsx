@@ -46,13 +46,7 @@ export function ReviewPage() {
       )}
       {outputs.total !== undefined && outputs.total > 0 && (
         <div className="review-body">
-          <OutputGrid
-            total={outputs.total}
-            itemAt={outputs.itemAt}
-            selectedId={selectedId}
-            onSelect={setSelectedId}
-            onRangeChange={onRangeChange}
-          />
+          <OutputGrid total={outputs.total} itemAt={outputs.itemAt} selectedId={selectedId} onSelect={setSelectedId} onRangeChange={onRangeChange} />
           {selectedId !== null && <OutputDetailPanel id={selectedId} onClose={closeDetail} />}
         </div>
       )}

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+import { method } from '../method';
+import { Id, Job, JobQuery } from '../schemas';
+
+export const jobsApi = {
+  list: method(JobQuery, z.array(Job)),
+  get: method(z.object({ id: Id }), Job),
+  cancel: method(z.object({ id: Id }), Job),
+};

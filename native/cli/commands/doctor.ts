@@ -1,0 +1,36 @@
+import type { DoctorReport } from '../../api/schemas';
+import type { CliContext } from '../context';
+import { print } from '../output';
+
+export function registerDoctor(cli: CliContext): void {
+  cli.program
+    .command('doctor')
+    .description('check Node, ffmpeg, execution providers, the GPU and the library')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) =>
+      cli.withStudio(Boolean(options.json), async (studio) => {
+        const report = await studio.api.system.doctor();
+        print(report, Boolean(options.json), formatDoctor);
+      }),
+    );
+}
+
+function formatDoctor(report: DoctorReport): string {
+  const mark = (ok: boolean) => (ok ? 'ok ' : '✗  ');
+  const f = report.ffmpeg;
+  const lines = [
+    `Likeness ${report.appVersion} on ${report.platform.os} ${report.platform.arch}`,
+    `${mark(report.node.ok)} Node ${report.node.version} (needs ${report.node.required})`,
+    f.found
+      ? `${mark(true)} ffmpeg ${f.version} (${f.source}: ${f.path}) — ${Object.entries(f.features ?? {})
+          .map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`)
+          .join(', ')}`
+      : `${mark(false)} ffmpeg: ${f.error}${f.hint ? `\n     ${f.hint}` : ''}`,
+    `   onnxruntime-node ${report.onnxruntime.version ?? `unavailable: ${report.onnxruntime.error}`}`,
+    ...report.providers.map((p) => `${mark(p.status === 'ok')} provider ${p.name.padEnd(7)} ${p.status === 'ok' ? `ok (${p.millis} ms)` : p.error}`),
+    `   GPU: ${report.gpu.adapters.length ? report.gpu.adapters.join('; ') : 'no adapter name could be read'}`,
+    `${mark(report.library.integrity === 'ok')} library ${report.library.path} (schema ${report.library.schemaVersion}, integrity ${report.library.integrity}, ${report.library.outputs} outputs)`,
+    `   models folder: ${report.models.path}`,
+  ];
+  return lines.join('\n');
+}
