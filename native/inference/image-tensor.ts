@@ -1,0 +1,51 @@
+import { Tensor } from 'onnxruntime-node';
+
+export interface PixelLayout {
+  /** Channel order the model expects (YuNet and OpenCV-trained models: BGR). */
+  order: 'rgb' | 'bgr';
+  /** The value range one channel maps to: [0, 255] for YuNet, [-1, 1] for GFPGAN and the SD VAE, [0, 1]… */
+  range: readonly [number, number];
+}
+
+/** Interleaved 8-bit RGB pixels (sharp's `.removeAlpha().raw()` output). */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** RGB pixels → float32 NCHW tensor [1, 3, H, W] in the model's channel order and value range. */
+export function imageToTensor(image: RgbImage, layout: PixelLayout): Tensor {
+  const { data, width, height } = image;
+  const plane = width * height;
+  if (data.length !== plane * 3) throw new Error(`expected ${plane * 3} bytes of RGB, got ${data.length}`);
+  const [lo, hi] = layout.range;
+  const scale = (hi - lo) / 255;
+  const out = new Float32Array(plane * 3);
+  const [c0, c2] = layout.order === 'rgb' ? [0, 2] : [2, 0];
+  for (let i = 0; i < plane; i++) {
+    out[i] = data[i * 3 + c0]! * scale + lo;
+    out[plane + i] = data[i * 3 + 1]! * scale + lo;
+    out[2 * plane + i] = data[i * 3 + c2]! * scale + lo;
+  }
+  return new Tensor('float32', out, [1, 3, height, width]);
+}
+
+/** Float32 NCHW tensor [1, 3, H, W] → RGB pixels, clamped and rounded. */
+export function tensorToImage(tensor: Tensor, layout: PixelLayout): RgbImage {
+  const [n, c, height, width] = tensor.dims as number[];
+  if (n !== 1 || c !== 3 || !height || !width) throw new Error(`expected a [1, 3, H, W] tensor, got [${tensor.dims.join(', ')}]`);
+  const src = tensor.data as Float32Array;
+  const plane = width * height;
+  const [lo, hi] = layout.range;
+  const scale = 255 / (hi - lo);
+  const data = new Uint8Array(plane * 3);
+  const [c0, c2] = layout.order === 'rgb' ? [0, 2] : [2, 0];
+  const to8 = (v: number) => Math.min(255, Math.max(0, Math.round((v - lo) * scale)));
+  for (let i = 0; i < plane; i++) {
+    data[i * 3 + c0] = to8(src[i]!);
+    data[i * 3 + 1] = to8(src[plane + i]!);
+    data[i * 3 + c2] = to8(src[2 * plane + i]!);
+  }
+  return { data, width, height };
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { StudioError } from '../api/errors';
+import { buildOnnxModel } from './onnx-builder';
+import { expectModelIO, openSession, SessionCache, Tensor, type FallbackNotice } from './session';
+
+const model = buildOnnxModel({
+  name: 'scale',
+  inputs: [{ name: 'x', type: 'float', shape: ['batch', 3] }],
+  outputs: [{ name: 'y', type: 'float', shape: ['batch', 3] }],
+  initializers: [{ name: 'two', type: 'float', dims: [1], data: Float32Array.from([2]) }],
+  nodes: [{ op: 'Mul', inputs: ['x', 'two'], outputs: ['y'] }],
+});
+
+describe('openSession', () => {
+  it('runs a model on the CPU provider and describes its inputs and outputs', async () => {
+    const session = await openSession(model, { model: 'scale', provider: 'cpu' });
+    expect(session.provider).toBe('cpu');
+    expect(session.inputs.x).toEqual({ name: 'x', type: 'float32', shape: ['batch', 3] });
+    const { y } = await session.run({ x: new Tensor('float32', Float32Array.from([1, 2, 3]), [1, 3]) });
+    expect(Array.from(y!.data as Float32Array)).toEqual([2, 4, 6]);
+    await session.release();
+  });
+
+  it('announces every provider it could not use, with the reason, before running on the CPU', async () => {
+    const notices: FallbackNotice[] = [];
+    const session = await openSession(model, { model: 'scale', provider: 'dml', onFallback: (n) => notices.push(n) });
+    expect(session.provider).toBe('cpu');
+    expect(notices).toEqual([{ model: 'scale', provider: 'dml', reason: expect.stringMatching(/dml|backend/i) }]);
+    expect(session.fallbacks).toEqual(notices);
+    await session.release();
+  });
+
+  it('names the model when a file is not an ONNX model', async () => {
+    const error = await openSession(new TextEncoder().encode('definitely not protobuf'), { model: 'Broken model', provider: 'cpu' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StudioError);
+    expect((error as StudioError).code).toBe('MODEL_ERROR');
+    expect((error as StudioError).message).toMatch(/^Broken model could not be loaded/);
+  });
+});
+
+describe('expectModelIO', () => {
+  it('passes a fitting model and names every mismatch of a wrong one', async () => {
+    const session = await openSession(model, { model: 'scale', provider: 'cpu' });
+    expect(() =>
+      expectModelIO(session, { inputs: { x: { type: 'float32', rank: 2, shape: [undefined, 3] } }, outputs: { y: { rank: 2 } } }),
+    ).not.toThrow();
+    expect(() => expectModelIO(session, { inputs: { input_ids: { type: ['int32', 'int64'] } } })).toThrow(
+      /scale does not fit: input “input_ids” is missing/,
+    );
+    expect(() => expectModelIO(session, { inputs: { x: { type: 'int64' } } })).toThrow(/input “x” is float32, expected int64/);
+    expect(() => expectModelIO(session, { inputs: { x: { rank: 4 } } })).toThrow(/has 2 dimensions \[batch, 3\], expected 4/);
+    expect(() => expectModelIO(session, { outputs: { y: { shape: [undefined, 5] } } })).toThrow(/expected size 5 at dimension 1/);
+    await session.release();
+  });
+});
+
+describe('SessionCache', () => {
+  it('reuses open sessions and releases the oldest beyond capacity', async () => {
+    const cache = new SessionCache(1);
+    let opened = 0;
+    const open = () => {
+      opened++;
+      return openSession(model, { model: 'scale', provider: 'cpu' });
+    };
+    const a = await cache.get('a', open);
+    expect(await cache.get('a', open)).toBe(a);
+    await cache.get('b', open);
+    expect(opened).toBe(2);
+    await cache.get('a', open);
+    expect(opened).toBe(3);
+    await cache.releaseAll();
+  });
+});

@@ -1,0 +1,180 @@
+import * as ort from 'onnxruntime-node';
+import { StudioError } from '../api/errors';
+import type { ProviderName } from '../api/schemas';
+import { autoProviders } from './providers';
+
+export { Tensor } from 'onnxruntime-node';
+export type TensorType = ort.Tensor.Type;
+export type Feeds = Record<string, ort.Tensor>;
+export type Results = Record<string, ort.Tensor>;
+
+export type ProviderChoice = 'auto' | ProviderName;
+
+/** A provider that was tried and could not be used, with onnxruntime's own reason. */
+export interface FallbackNotice {
+  model: string;
+  provider: ProviderName;
+  reason: string;
+}
+
+export interface TensorInfo {
+  name: string;
+  type: TensorType | 'non-tensor';
+  /** Fixed sizes as numbers, symbolic ones (batch, height…) as names. */
+  shape: readonly (number | string)[];
+}
+
+export interface OpenedSession {
+  /** A name for messages: "YuNet face detector", "unet/model.onnx"… */
+  model: string;
+  /** The provider that runs this session: shown to the user and stored with every output. */
+  provider: ProviderName;
+  fallbacks: FallbackNotice[];
+  inputs: Record<string, TensorInfo>;
+  outputs: Record<string, TensorInfo>;
+  run(feeds: Feeds, options?: { outputs?: string[] }): Promise<Results>;
+  release(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Human name for messages. */
+  model: string;
+  provider?: ProviderChoice;
+  /** Told about every provider that failed before the one used (announce it; never fall back silently). */
+  onFallback?: (notice: FallbackNotice) => void;
+  sessionOptions?: Omit<ort.InferenceSession.SessionOptions, 'executionProviders'>;
+}
+
+function firstLine(message: string): string {
+  return message.trim().split('\n')[0] ?? message;
+}
+
+function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): Record<string, TensorInfo> {
+  return Object.fromEntries(
+    metadata.map((m) => [m.name, m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] }]),
+  );
+}
+
+/**
+ * Opens an ONNX model on the requested provider, or in the per-OS order for `auto`, stepping down to the
+ * next provider (and finally the CPU) with a notice for each one that failed. A model that no provider can
+ * load is a MODEL_ERROR naming the model.
+ */
+export async function openSession(source: string | Uint8Array, options: OpenOptions): Promise<OpenedSession> {
+  const choice = options.provider ?? 'auto';
+  const order: ProviderName[] = choice === 'auto' ? [...autoProviders()] : choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
+  const fallbacks: FallbackNotice[] = [];
+  let lastError = '';
+  for (const provider of order) {
+    try {
+      const sessionOptions = {
+        ...options.sessionOptions,
+        executionProviders: [provider],
+        logSeverityLevel: options.sessionOptions?.logSeverityLevel ?? 3,
+      } as const;
+      const session =
+        typeof source === 'string'
+          ? await ort.InferenceSession.create(source, sessionOptions)
+          : await ort.InferenceSession.create(source, sessionOptions);
+      return {
+        model: options.model,
+        provider,
+        fallbacks,
+        inputs: describe(session.inputMetadata),
+        outputs: describe(session.outputMetadata),
+        run: (feeds, runOptions) => (runOptions?.outputs ? session.run(feeds, runOptions.outputs) : session.run(feeds)) as Promise<Results>,
+        release: () => session.release(),
+      };
+    } catch (error) {
+      lastError = firstLine(String((error as Error)?.message ?? error));
+      if (provider === 'cpu') break;
+      const notice: FallbackNotice = { model: options.model, provider, reason: lastError };
+      fallbacks.push(notice);
+      options.onFallback?.(notice);
+    }
+  }
+  throw new StudioError(
+    'MODEL_ERROR',
+    `${options.model} could not be loaded: ${lastError}`,
+    'The model file may be damaged or not an ONNX model: download it again, or pick the right file.',
+  );
+}
+
+export interface ExpectedValue {
+  /** Accepted element types (e.g. ['int32', 'int64'] for input_ids). */
+  type?: TensorType | readonly TensorType[];
+  rank?: number;
+  /** Fixed sizes to check (undefined entries are not checked; symbolic dims always pass). */
+  shape?: readonly (number | undefined)[];
+}
+
+function mismatch(info: TensorInfo | undefined, expected: ExpectedValue): string | undefined {
+  if (!info) return 'is missing';
+  const types = expected.type === undefined ? undefined : Array.isArray(expected.type) ? expected.type : [expected.type];
+  if (types && !types.includes(info.type as TensorType)) return `is ${info.type}, expected ${types.join(' or ')}`;
+  if (expected.rank !== undefined && info.shape.length && info.shape.length !== expected.rank) {
+    return `has ${info.shape.length} dimensions [${info.shape.join(', ')}], expected ${expected.rank}`;
+  }
+  const bad = (expected.shape ?? []).findIndex((size, i) => size !== undefined && typeof info.shape[i] === 'number' && info.shape[i] !== size);
+  if (bad >= 0) return `has shape [${info.shape.join(', ')}], expected size ${expected.shape![bad]} at dimension ${bad}`;
+  return undefined;
+}
+
+/**
+ * Checks a model's inputs and outputs against what a pipeline needs, before running anything, so a wrong
+ * file gets an error that names the model and the mismatch instead of a crash mid-job.
+ */
+export function expectModelIO(
+  session: OpenedSession,
+  expected: { inputs?: Record<string, ExpectedValue>; outputs?: Record<string, ExpectedValue> },
+): void {
+  const problems: string[] = [];
+  for (const [side, wanted, actual] of [
+    ['input', expected.inputs ?? {}, session.inputs],
+    ['output', expected.outputs ?? {}, session.outputs],
+  ] as const) {
+    for (const [name, spec] of Object.entries(wanted)) {
+      const problem = mismatch(actual[name], spec);
+      if (problem) problems.push(`${side} “${name}” ${problem}`);
+    }
+  }
+  if (problems.length) {
+    const has = `it has inputs ${Object.keys(session.inputs).join(', ') || 'none'}; outputs ${Object.keys(session.outputs).join(', ') || 'none'}`;
+    throw new StudioError(
+      'MODEL_ERROR',
+      `${session.model} does not fit: ${problems.join('; ')} (${has}).`,
+      'This file is not the model Likeness expects here: pick the right file or download it again.',
+    );
+  }
+}
+
+/** Keeps a few sessions open between jobs of a worker (loading large models takes seconds); the oldest goes first. */
+export class SessionCache {
+  private readonly entries = new Map<string, Promise<OpenedSession>>();
+
+  constructor(private readonly capacity = 4) {}
+
+  get(key: string, open: () => Promise<OpenedSession>): Promise<OpenedSession> {
+    const existing = this.entries.get(key);
+    if (existing) {
+      this.entries.delete(key);
+      this.entries.set(key, existing);
+      return existing;
+    }
+    const opening = open();
+    opening.catch(() => this.entries.delete(key));
+    this.entries.set(key, opening);
+    while (this.entries.size > this.capacity) {
+      const [oldest, session] = this.entries.entries().next().value as [string, Promise<OpenedSession>];
+      this.entries.delete(oldest);
+      void session.then((s) => s.release()).catch(() => {});
+    }
+    return opening;
+  }
+
+  async releaseAll(): Promise<void> {
+    const sessions = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(sessions.map((s) => s.then((x) => x.release()).catch(() => {})));
+  }
+}
