@@ -1,5 +1,6 @@
 import { catalogApi } from './namespaces/catalog';
 import { jobsApi } from './namespaces/jobs';
+import { modelsApi } from './namespaces/models';
 import { peopleApi } from './namespaces/people';
 import { reviewApi } from './namespaces/review';
 import { systemApi } from './namespaces/system';
@@ -19,6 +20,7 @@ export const studioContract = {
   catalog: catalogApi,
   review: reviewApi,
   jobs: jobsApi,
+  models: modelsApi,
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 
 export type StudioContract = typeof studioContract;

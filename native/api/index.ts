@@ -4,3 +4,4 @@ export * from './contract';
 export * from './events';
 export * from './client';
 export * from './bridge';
+export { ModelInfo } from './namespaces/models';

@@ -3,6 +3,7 @@ import { appVersion } from '../core/version';
 import { registerCatalog } from './commands/catalog';
 import { registerDoctor } from './commands/doctor';
 import { registerJobs } from './commands/jobs';
+import { registerModels } from './commands/models';
 import { registerPeople } from './commands/people';
 import { registerServe } from './commands/serve';
 import { cliContext } from './context';
@@ -20,5 +21,6 @@ registerDoctor(cli);
 registerCatalog(cli);
 registerPeople(cli);
 registerJobs(cli);
+registerModels(cli);
 
 await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@ import { EventBus } from './events';
 import { catalogHandlers } from './handlers/catalog';
 import type { StudioContext } from './handlers/context';
 import { jobsHandlers } from './handlers/jobs';
+import { modelsHandlers } from './handlers/models';
 import { peopleHandlers } from './handlers/people';
 import { reviewHandlers } from './handlers/review';
 import { systemHandlers } from './handlers/system';
@@ -48,6 +49,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     catalog: catalogHandlers(context),
     review: reviewHandlers(context),
     jobs: jobsHandlers(context),
+    models: modelsHandlers(context),
   };
 
   const dispatch = createDispatcher(handlers, options.onInternalError);

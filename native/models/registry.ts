@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { StudioError } from '../api/errors';
+import { appRoot } from '../core/entry';
+
+const TensorSpec = z.object({
+  type: z.union([z.string(), z.array(z.string())]).optional(),
+  rank: z.number().int().optional(),
+  shape: z.array(z.number().int().nullable()).optional(),
+});
+
+export const RegistryFile = z.object({
+  /** Path inside the model's folder (models/<id>/<path>). */
+  path: z.string().regex(/^[\w./-]+$/, 'a relative path'),
+  url: z.url().optional(),
+  size: z.number().int().positive().optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+});
+export type RegistryFile = z.infer<typeof RegistryFile>;
+
+export const RegistryModel = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  kind: z.string(),
+  /** Diffusion models: sd15 / sd21 / sd-turbo / sdxl / sdxl-turbo. */
+  family: z.string().optional(),
+  name: z.string(),
+  description: z.string().optional(),
+  license: z.object({ name: z.string(), url: z.url().optional(), commercialUse: z.boolean() }),
+  source: z.string().optional(),
+  files: z.array(RegistryFile).min(1),
+  /** What a pipeline checks the file against (see inference/session.ts expectModelIO). */
+  io: z.object({ inputs: z.record(z.string(), TensorSpec).optional(), outputs: z.record(z.string(), TensorSpec).optional() }).optional(),
+});
+export type RegistryModel = z.infer<typeof RegistryModel>;
+
+export const Registry = z.object({ version: z.literal(1), models: z.array(RegistryModel) });
+export type Registry = z.infer<typeof Registry>;
+
+let cached: Registry | undefined;
+
+/** The known models (assets/models.json), validated once. */
+export function loadRegistry(file = join(appRoot(), 'assets', 'models.json')): Registry {
+  if (cached && file === join(appRoot(), 'assets', 'models.json')) return cached;
+  const parsed = Registry.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new StudioError('INTERNAL', `assets/models.json is invalid: ${parsed.error.message}`);
+  cached = parsed.data;
+  return parsed.data;
+}
+
+export function findModel(id: string, registry: Registry = loadRegistry()): RegistryModel {
+  const model = registry.models.find((m) => m.id === id);
+  if (!model)
+    throw new StudioError('NOT_FOUND', `No model “${id}” in the registry.`, `Known models: ${registry.models.map((m) => m.id).join(', ')}.`);
+  return model;
+}
