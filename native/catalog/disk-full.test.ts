@@ -29,7 +29,7 @@ describe.skipIf(cannotMount)(`import onto a full disk${cannotMount ? ` (skipped:
     await writeNoiseImages(source, 8, 400); // ~480 KB each, incompressible
   });
   afterAll(() => {
-    execFileSync('umount', [disk]);
+    execFileSync('umount', ['--lazy', disk]);
     rmSync(root, { recursive: true, force: true });
   });
 

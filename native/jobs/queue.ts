@@ -160,7 +160,7 @@ export class JobQueue {
     running.slot.worker.postMessage({ type: 'cancel', jobId: id } satisfies ToWorker);
     running.cancelTimer ??= setTimeout(() => {
       if (!this.running.has(id)) return;
-      this.discard(running.slot);
+      void this.discard(running.slot);
       this.settle(id, { status: 'cancelled' });
     }, this.cancelGraceMs);
     return publicJob(this.catalog.jobs.get(id));
@@ -294,18 +294,18 @@ export class JobQueue {
     slot.jobId = null;
     if (this.closed || slot.worker.threadId < 0) return;
     this.idle.push(slot);
-    slot.idleTimer = setTimeout(() => this.discard(slot), this.workerIdleMs);
+    slot.idleTimer = setTimeout(() => void this.discard(slot), this.workerIdleMs);
     slot.idleTimer.unref();
   }
 
-  private discard(slot: Slot): void {
+  private discard(slot: Slot): Promise<number> {
     const i = this.idle.indexOf(slot);
     if (i >= 0) this.idle.splice(i, 1);
     clearTimeout(slot.idleTimer);
     slot.worker.removeAllListeners('exit');
     slot.worker.removeAllListeners('error');
     slot.worker.on('error', () => {});
-    void slot.worker.terminate();
+    return slot.worker.terminate();
   }
 
   /**
@@ -316,9 +316,10 @@ export class JobQueue {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    const stopping: Promise<number>[] = [];
     for (const [jobId, running] of this.running) {
       clearTimeout(running.cancelTimer);
-      this.discard(running.slot);
+      stopping.push(this.discard(running.slot));
       const job = this.catalog.jobs.get(jobId);
       const definition = this.kinds.get(job.kind);
       if (definition?.resumable && !job.cancelRequested) {
@@ -329,7 +330,9 @@ export class JobQueue {
       }
     }
     this.running.clear();
-    for (const slot of [...this.idle]) this.discard(slot);
+    for (const slot of [...this.idle]) stopping.push(this.discard(slot));
+    // Workers hold their own catalogue connections: wait until they are gone before the caller closes files.
+    await Promise.all(stopping);
     // Queued jobs of this process become anyone's: the next process to start adopts them.
     for (const job of this.catalog.jobs.live()) if (job.owner === this.owner) this.catalog.jobs.adopt(job.id, '');
   }
