@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { StudioError } from '../api/errors';
+import { CollectionsRepository } from './collections-repo';
 import { JobsRepository } from './jobs-repo';
 import { libraryPaths, type LibraryPaths } from './library';
 import { migrate, schemaVersion, type MigrationReport } from './migrations';
@@ -25,6 +26,7 @@ export class Catalog {
   readonly people: PeopleRepository;
   readonly outputs: OutputsRepository;
   readonly jobs: JobsRepository;
+  readonly collections: CollectionsRepository;
   readonly migration: MigrationReport;
 
   private constructor(paths: LibraryPaths, db: Db, migration: MigrationReport) {
@@ -35,6 +37,7 @@ export class Catalog {
     this.people = new PeopleRepository(db);
     this.outputs = new OutputsRepository(db);
     this.jobs = new JobsRepository(db);
+    this.collections = new CollectionsRepository(db);
   }
 
   /** Opens (creating if needed) the library at `root` and brings its schema up to date. */

@@ -1,9 +1,24 @@
 import { type z } from 'zod';
 import { StudioError } from '../api/errors';
-import type { ColorLabel, OutputDetail, OutputPage, OutputQuery, OutputSummary, Review, ReviewPatch } from '../api/schemas';
+import type {
+  ColorLabel,
+  OutputDetail,
+  OutputFacets,
+  OutputIds,
+  OutputIdsQuery,
+  OutputPage,
+  OutputQuery,
+  OutputSummary,
+  Review,
+  ReviewPatch,
+  ReviewState,
+  ReviewWrite,
+} from '../api/schemas';
+import { filterSql, groupSql, sortSql, type ParsedOutputFilter } from './output-filter';
+import type { Db } from './sqlite';
 
 export type ParsedOutputQuery = z.output<typeof OutputQuery>;
-import type { Db } from './sqlite';
+export type ParsedOutputIdsQuery = z.output<typeof OutputIdsQuery>;
 
 /** What a producer (import, generation, restore, reel) knows about a new output. */
 export interface NewOutput {
@@ -67,6 +82,7 @@ interface OutputRow {
   original_name: string | null;
   original_path: string | null;
   created_at: number;
+  deleted_at: number | null;
   flag: 'pick' | 'reject' | null;
   stars: number | null;
   label: ColorLabel | null;
@@ -75,7 +91,7 @@ interface OutputRow {
 }
 
 const summaryColumns = `o.id, o.kind, o.object_hash, o.thumb_hash, o.width, o.height, o.duration_ms, o.source, o.generator,
-  o.person_id, o.prompt, o.seed, o.model, o.original_name, o.created_at,
+  o.person_id, o.prompt, o.seed, o.model, o.template, o.batch_id, o.original_name, o.created_at, o.deleted_at,
   r.flag, r.stars, r.label, r.note, r.updated_at AS review_updated_at`;
 
 function toReview(row: Pick<OutputRow, 'flag' | 'stars' | 'label' | 'note' | 'review_updated_at'>): Review {
@@ -97,18 +113,28 @@ function toSummary(row: OutputRow): OutputSummary {
     prompt: row.prompt,
     seed: row.seed,
     model: row.model,
+    template: row.template,
+    batchId: row.batch_id,
     originalName: row.original_name,
     createdAt: row.created_at,
+    deletedAt: row.deleted_at,
     review: toReview(row),
   };
 }
 
-const sortOrder: Record<ParsedOutputQuery['sort'], string> = {
-  newest: 'o.created_at DESC, o.id DESC',
-  oldest: 'o.created_at ASC, o.id ASC',
-  stars: 'r.stars DESC, o.created_at DESC, o.id DESC',
-  seed: 'o.seed IS NULL, o.seed ASC, o.id ASC',
-};
+function notFound(id: number): StudioError {
+  return new StudioError('NOT_FOUND', `No output with id ${id}.`, 'It may have been deleted; reload the page.');
+}
+
+/** SQLite allows 32,766 bound parameters; id lists are sent in chunks well below that. */
+const ID_CHUNK = 5_000;
+function chunks<T>(list: readonly T[], size = ID_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+type ReviewField = 'flag' | 'stars' | 'label' | 'note' | 'tags';
 
 export class OutputsRepository {
   constructor(private readonly db: Db) {}
@@ -168,8 +194,20 @@ export class OutputsRepository {
   summary(id: number): OutputSummary {
     const row = this.db.prepare(`SELECT ${summaryColumns} FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.id = ?`).get(id) as
       OutputRow | undefined;
-    if (!row) throw new StudioError('NOT_FOUND', `No output with id ${id}.`, 'It may have been deleted; reload the page.');
+    if (!row) throw notFound(id);
     return toSummary(row);
+  }
+
+  /** Summaries of the given outputs, in the order asked for; ids that do not exist are left out. */
+  summaries(ids: readonly number[]): OutputSummary[] {
+    const byId = new Map<number, OutputSummary>();
+    for (const chunk of chunks(ids)) {
+      const rows = this.db
+        .prepare(`SELECT ${summaryColumns} FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.id IN (SELECT value FROM json_each(?))`)
+        .all(JSON.stringify(chunk)) as OutputRow[];
+      for (const row of rows) byId.set(row.id, toSummary(row));
+    }
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   get(id: number): OutputDetail {
@@ -178,11 +216,10 @@ export class OutputsRepository {
         `SELECT o.*, r.flag, r.stars, r.label, r.note, r.updated_at AS review_updated_at FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.id = ?`,
       )
       .get(id) as OutputRow | undefined;
-    if (!row) throw new StudioError('NOT_FOUND', `No output with id ${id}.`, 'It may have been deleted; reload the page.');
-    const tags = this.db
-      .prepare('SELECT t.name FROM output_tags ot JOIN tags t ON t.id = ot.tag_id WHERE ot.output_id = ? ORDER BY t.name')
-      .pluck()
-      .all(id) as string[];
+    if (!row) throw notFound(id);
+    const collections = this.db
+      .prepare('SELECT c.id, c.name FROM collection_items ci JOIN collections c ON c.id = ci.collection_id WHERE ci.output_id = ? ORDER BY c.name')
+      .all(id) as { id: number; name: string }[];
     return {
       ...toSummary(row),
       negativePrompt: row.negative_prompt,
@@ -194,51 +231,227 @@ export class OutputsRepository {
       provider: row.provider,
       appVersion: row.app_version,
       timings: row.timings ? (JSON.parse(row.timings) as Record<string, number>) : null,
-      batchId: row.batch_id,
-      template: row.template,
       jobId: row.job_id,
       originalPath: row.original_path,
       provenance: JSON.parse(row.provenance) as Record<string, unknown>,
-      tags,
+      tags: this.tagsOf(id),
+      collections,
     };
   }
 
+  /** One page by offset, with the total (the CLI and simple lists; the review grid uses `ids`). */
   list(query: ParsedOutputQuery): OutputPage {
-    const where = ['o.deleted_at IS NULL'];
-    // Filters that compare a column with the query's value; each applies only when the value is set.
-    const equalities: [keyof ParsedOutputQuery, string, string][] = [
-      ['minStars', 'r.stars', '>='],
-      ['label', 'r.label', '='],
-      ['personId', 'o.person_id', '='],
-      ['kind', 'o.kind', '='],
-    ];
-    const params: Record<string, unknown> = {};
-    for (const [key, column, operator] of equalities) {
-      if (query[key] === undefined || query[key] === 0) continue;
-      where.push(`${column} ${operator} @${key}`);
-      params[key] = query[key];
-    }
-    if (query.flag === 'none') where.push('r.flag IS NULL');
-    else if (query.flag) {
-      where.push('r.flag = @flag');
-      params.flag = query.flag;
-    }
-    const from = `FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE ${where.join(' AND ')}`;
+    const { where, params } = filterSql(query);
+    const from = `FROM outputs o WHERE ${where.join(' AND ')}`;
     const total = this.db.prepare(`SELECT count(*) ${from}`).pluck().get(params) as number;
     const rows = this.db
-      .prepare(`SELECT ${summaryColumns} ${from} ORDER BY ${sortOrder[query.sort]} LIMIT @limit OFFSET @offset`)
+      .prepare(
+        `SELECT ${summaryColumns} FROM (SELECT o.id ${from} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset) page
+         JOIN outputs o ON o.id = page.id JOIN reviews r ON r.output_id = o.id ORDER BY ${sortSql[query.sort]}`,
+      )
       .all({ ...params, limit: query.limit, offset: query.offset }) as OutputRow[];
     return { items: rows.map(toSummary), total };
   }
 
-  /** Writes the given review fields for every id in one transaction (each decision is durable at once). */
-  setReview(patch: z.output<typeof ReviewPatch>): number {
+  /**
+   * Every matching id in display order, with group boundaries: one index range scan of ids only. The grid
+   * keeps this list (its length is the total, any position is at hand for scrolling, ranges and "select
+   * all") and fetches summaries for the rows on screen.
+   */
+  ids(query: ParsedOutputIdsQuery): OutputIds {
+    const { where, params } = filterSql(query);
+    const group = groupSql(query.group, query.sort);
+    const from = `FROM outputs o WHERE ${where.join(' AND ')}`;
+    if (!group) {
+      const ids = this.db.prepare(`SELECT o.id ${from} ORDER BY ${sortSql[query.sort]}`).pluck().all(params) as number[];
+      return { ids, groups: [] };
+    }
+    const rows = this.db
+      .prepare(`SELECT o.id, ${group.key} AS g ${from} ORDER BY ${group.order}, ${sortSql[query.sort]}`)
+      .raw()
+      .all({ ...params, utcOffsetMs: query.utcOffsetMinutes * 60_000 }) as [number, string | number | null][];
+    const ids = new Array<number>(rows.length);
+    const groups: OutputIds['groups'] = [];
+    let current: OutputIds['groups'][number] | undefined;
+    let currentKey: string | number | null | undefined;
+    rows.forEach(([id, key], index) => {
+      ids[index] = id;
+      if (current && key === currentKey) {
+        current.count++;
+        return;
+      }
+      currentKey = key;
+      current = { key: key === null ? null : String(key), label: null, start: index, count: 1 };
+      groups.push(current);
+    });
+    for (const g of groups) {
+      if (g.key === null) continue;
+      if (query.group === 'day') g.key = new Date(Number(g.key) * 86_400_000).toISOString().slice(0, 10);
+      g.label =
+        query.group === 'person' ? ((this.db.prepare('SELECT name FROM people WHERE id = ?').pluck().get(Number(g.key)) as string) ?? g.key) : g.key;
+    }
+    return { ids, groups };
+  }
+
+  /** The values each filter can take, with how many (live) outputs have them. */
+  facets(): OutputFacets {
+    const values = (column: string) =>
+      this.db
+        .prepare(
+          `SELECT ${column} AS value, count(*) AS count FROM outputs o WHERE o.deleted_at IS NULL AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count DESC, value`,
+        )
+        .all() as { value: string; count: number }[];
+    const live = 'SELECT id FROM outputs WHERE deleted_at IS NULL';
+    return {
+      total: this.count(),
+      trash: this.db.prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL').pluck().get() as number,
+      picks: this.db.prepare("SELECT count(*) FROM outputs WHERE deleted_at IS NULL AND flag = 'pick'").pluck().get() as number,
+      models: values('o.model'),
+      templates: values('o.template'),
+      providers: values('o.provider'),
+      generators: values('o.generator'),
+      kinds: values('o.kind'),
+      loras: this.db
+        .prepare(`SELECT name AS value, count(*) AS count FROM output_loras WHERE output_id IN (${live}) GROUP BY name ORDER BY count DESC, name`)
+        .all() as { value: string; count: number }[],
+      tags: this.db
+        .prepare(
+          `SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id
+           WHERE ot.output_id IN (${live}) GROUP BY t.id ORDER BY t.name COLLATE NOCASE`,
+        )
+        .all() as { value: string; count: number }[],
+      people: this.db
+        .prepare(
+          `SELECT p.id, p.name, (SELECT count(*) FROM outputs o WHERE o.person_id = p.id AND o.deleted_at IS NULL) AS count
+           FROM people p ORDER BY p.name COLLATE NOCASE`,
+        )
+        .all() as { id: number; name: string; count: number }[],
+      collections: this.db
+        .prepare(
+          `SELECT c.id, c.name, (SELECT count(*) FROM collection_items ci JOIN outputs o ON o.id = ci.output_id
+             WHERE ci.collection_id = c.id AND o.deleted_at IS NULL) AS count
+           FROM collections c ORDER BY c.name COLLATE NOCASE`,
+        )
+        .all() as { id: number; name: string; count: number }[],
+    };
+  }
+
+  tagsOf(id: number): string[] {
+    return this.db
+      .prepare('SELECT t.name FROM output_tags ot JOIN tags t ON t.id = ot.tag_id WHERE ot.output_id = ? ORDER BY t.name COLLATE NOCASE')
+      .pluck()
+      .all(id) as string[];
+  }
+
+  /** The current review fields of the given outputs (only the fields asked for). */
+  reviewStates(ids: readonly number[], fields: readonly ReviewField[]): ReviewState[] {
+    const read = this.db.prepare('SELECT flag, stars, label, note FROM reviews WHERE output_id = ?');
+    return ids.map((id) => {
+      const row = read.get(id) as { flag: ReviewState['flag']; stars: number; label: ReviewState['label']; note: string } | undefined;
+      if (!row) throw notFound(id);
+      const state: ReviewState = { id };
+      if (fields.includes('flag')) state.flag = row.flag;
+      if (fields.includes('stars')) state.stars = row.stars;
+      if (fields.includes('label')) state.label = row.label;
+      if (fields.includes('note')) state.note = row.note;
+      if (fields.includes('tags')) state.tags = this.tagsOf(id);
+      return state;
+    });
+  }
+
+  /**
+   * Writes a review change for every id in one transaction and returns the fields before and after (the
+   * UI's undo writes `before` back). Durable on return: see `durably`.
+   */
+  setReview(patch: z.output<typeof ReviewPatch>): ReviewWrite {
     const fields = (['flag', 'stars', 'label', 'note'] as const).filter((field) => patch[field] !== undefined);
-    const params: Record<string, unknown> = { now: Date.now() };
-    for (const field of fields) params[field] = patch[field];
-    const sets = ['updated_at = @now', ...fields.map((field) => `${field} = @${field}`)];
-    const statement = this.db.prepare(`UPDATE reviews SET ${sets.join(', ')} WHERE output_id = @id`);
-    return this.db.transaction(() => patch.ids.reduce((n, id) => n + statement.run({ ...params, id }).changes, 0))();
+    const touched: ReviewField[] = [...fields, ...(patch.addTags?.length || patch.removeTags?.length ? (['tags'] as const) : [])];
+    const ids = [...new Set(patch.ids)];
+    return this.durably(() => {
+      const before = this.reviewStates(ids, touched);
+      const now = Date.now();
+      const params: Record<string, unknown> = { now };
+      for (const field of fields) params[field] = patch[field];
+      const sets = ['updated_at = @now', ...fields.map((field) => `${field} = @${field}`)];
+      const update = this.db.prepare(`UPDATE reviews SET ${sets.join(', ')} WHERE output_id = @id`);
+      const touch = this.db.prepare('UPDATE reviews SET updated_at = @now WHERE output_id = @id');
+      let updated = 0;
+      for (const id of ids) {
+        updated += (fields.length ? update : touch).run({ ...params, id }).changes;
+        for (const tag of patch.addTags ?? []) this.addTag(id, tag);
+        for (const tag of patch.removeTags ?? []) this.removeTag(id, tag);
+      }
+      return { updated, before, after: this.reviewStates(ids, touched), savedAt: now };
+    });
+  }
+
+  /** Writes exact review states (undo and redo): each state's given fields, tags as the complete list. */
+  putReview(states: readonly ReviewState[]): ReviewWrite {
+    const fieldsOf = (s: ReviewState) => (['flag', 'stars', 'label', 'note', 'tags'] as const).filter((f) => s[f] !== undefined);
+    return this.durably(() => {
+      const now = Date.now();
+      const before: ReviewState[] = [];
+      const after: ReviewState[] = [];
+      let updated = 0;
+      for (const state of states) {
+        const fields = fieldsOf(state);
+        before.push(...this.reviewStates([state.id], fields));
+        const columns = fields.filter((f) => f !== 'tags');
+        const sets = ['updated_at = @now', ...columns.map((field) => `${field} = @${field}`)];
+        const params: Record<string, unknown> = { now, id: state.id };
+        for (const field of columns) params[field] = state[field];
+        updated += this.db.prepare(`UPDATE reviews SET ${sets.join(', ')} WHERE output_id = @id`).run(params).changes;
+        if (state.tags) {
+          const wanted = new Set(state.tags.map((t) => t.toLowerCase()));
+          for (const tag of this.tagsOf(state.id)) if (!wanted.has(tag.toLowerCase())) this.removeTag(state.id, tag);
+          for (const tag of state.tags) this.addTag(state.id, tag);
+        }
+        after.push(...this.reviewStates([state.id], fields));
+      }
+      return { updated, before, after, savedAt: now };
+    });
+  }
+
+  private addTag(outputId: number, name: string): void {
+    const tag = name.trim();
+    this.db.prepare('INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING').run(tag);
+    this.db.prepare('INSERT OR IGNORE INTO output_tags (output_id, tag_id) SELECT ?, id FROM tags WHERE name = ?').run(outputId, tag);
+  }
+
+  private removeTag(outputId: number, name: string): void {
+    this.db.prepare('DELETE FROM output_tags WHERE output_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)').run(outputId, name.trim());
+  }
+
+  /**
+   * Runs a write in one transaction with `synchronous = FULL`: the WAL is synced to disk before the call
+   * returns, so a decision the UI shows as saved survives a crash of the process and of the machine.
+   * (The library's default, NORMAL, survives a process crash only.)
+   */
+  durably<T>(write: () => T): T {
+    const previous = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.db.transaction(write)();
+    } finally {
+      this.db.pragma(`synchronous = ${previous}`);
+    }
+  }
+
+  /** Moves outputs to the trash; returns the ids that were not there yet. */
+  trash(ids: readonly number[]): number[] {
+    return this.durably(() => {
+      const now = Date.now();
+      const statement = this.db.prepare('UPDATE outputs SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
+      return ids.filter((id) => statement.run(now, id).changes > 0);
+    });
+  }
+
+  /** Takes outputs out of the trash; returns the ids that were in it. */
+  restore(ids: readonly number[]): number[] {
+    return this.durably(() => {
+      const statement = this.db.prepare('UPDATE outputs SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL');
+      return ids.filter((id) => statement.run(id).changes > 0);
+    });
   }
 
   count(): number {

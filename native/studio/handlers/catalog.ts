@@ -1,11 +1,55 @@
 import type { StudioHandlers } from '../../api/contract';
 import { catalogImportJob } from '../../catalog/import-job';
+import { emptyTrashJob } from '../../catalog/trash';
 import type { StudioContext } from './context';
 
-export function catalogHandlers({ catalog, jobs }: StudioContext): StudioHandlers['catalog'] {
+export function catalogHandlers({ catalog, jobs, events }: StudioContext): StudioHandlers['catalog'] {
+  const changed = (ids: number[], change: 'trashed' | 'restored' | 'collections') => {
+    if (ids.length) events.emit({ type: 'catalog:changed', payload: { ids, change } });
+  };
   return {
     import: async (request) => jobs.enqueue(catalogImportJob.kind, request),
     listOutputs: async (query) => catalog.outputs.list(query),
+    outputIds: async (query) => catalog.outputs.ids(query),
+    getOutputs: async ({ ids }) => catalog.outputs.summaries(ids),
     getOutput: async ({ id }) => catalog.outputs.get(id),
+    facets: async () => catalog.outputs.facets(),
+    faces: async ({ id }) => {
+      catalog.outputs.summary(id);
+      // The YuNet detector arrives with the People work (native/inference); until it is there the loupe
+      // keeps "zoom to face" off and shows this reason.
+      return {
+        available: false,
+        reason: 'Face detection is not installed in this version of Likeness yet; zoom with the mouse wheel or Z instead.',
+        faces: [],
+      };
+    },
+
+    trash: async ({ ids }) => {
+      const trashed = catalog.outputs.trash(ids);
+      changed(trashed, 'trashed');
+      return { ids: trashed };
+    },
+    restore: async ({ ids }) => {
+      const restored = catalog.outputs.restore(ids);
+      changed(restored, 'restored');
+      return { ids: restored };
+    },
+    emptyTrash: async (request) => jobs.enqueue(emptyTrashJob.kind, { ...request, before: request.before ?? Date.now() }),
+
+    listCollections: async () => catalog.collections.list(),
+    createCollection: async ({ name }) => catalog.collections.create(name),
+    renameCollection: async ({ id, name }) => catalog.collections.rename(id, name),
+    removeCollection: async ({ id }) => ({ removed: catalog.collections.remove(id) }),
+    addToCollection: async ({ id, ids }) => {
+      const added = catalog.collections.add(id, ids);
+      changed(ids, 'collections');
+      return { added };
+    },
+    removeFromCollection: async ({ id, ids }) => {
+      const removed = catalog.collections.removeItems(id, ids);
+      changed(ids, 'collections');
+      return { removed };
+    },
   };
 }
