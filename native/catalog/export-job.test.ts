@@ -35,7 +35,8 @@ const xmpOf = (file: string) => readFileSync(file.replace(/\.[^.]+$/, '.xmp'), '
 
 describe('outputs imported from other tools', () => {
   it('keep their generation metadata and can be filtered and searched by it', async () => {
-    const ids = async (filter: Record<string, unknown>) => (await studio.api.catalog.outputIds(filter)).ids.map((i) => studio.catalog.outputs.get(i).originalName).sort();
+    const ids = async (filter: Record<string, unknown>) =>
+      (await studio.api.catalog.outputIds(filter)).ids.map((i) => studio.catalog.outputs.get(i).originalName).sort();
     expect(await ids({ generator: 'comfyui' })).toEqual([names.comfyui]);
     expect(await ids({ model: 'juggernautXL_v9' })).toEqual([names.a1111]);
     expect(await ids({ lora: 'ohwx_woman.safetensors' })).toEqual([names.comfyui]);
@@ -67,7 +68,15 @@ describe('exporting picks', () => {
   it('copies the picks (only) as they are stored, with an XMP sidecar each and a contact sheet', () => {
     expect(result).toMatchObject({ exported: 3, sidecars: 3, failed: [] });
     expect(readdirSync(out).sort()).toEqual(
-      ['a1111-fox.jpg', 'a1111-fox.xmp', 'a1111-portrait.png', 'a1111-portrait.xmp', 'ComfyUI_00042_.png', 'ComfyUI_00042_.xmp', 'contact-sheet.jpg'].sort(),
+      [
+        'a1111-fox.jpg',
+        'a1111-fox.xmp',
+        'a1111-portrait.png',
+        'a1111-portrait.xmp',
+        'ComfyUI_00042_.png',
+        'ComfyUI_00042_.xmp',
+        'contact-sheet.jpg',
+      ].sort(),
     );
     expect(result.contactSheets).toEqual([join(out, 'contact-sheet.jpg')]);
   });
@@ -121,18 +130,39 @@ describe('exporting picks', () => {
 
     // A prompt in Chinese survives (UTF-16 UserComment, not ASCII).
     await studio.catalog.db.prepare("UPDATE outputs SET prompt = '奶奶的肖像, film grain' WHERE id = ?").run(id(names.comfyui));
-    const cjk = await exportOutputs(studio.catalog, { outDir: join(root, 'cjk'), ids: [id(names.comfyui)], format: 'jpeg', quality: 90, xmp: false, contactSheet: false });
+    const cjk = await exportOutputs(studio.catalog, {
+      outDir: join(root, 'cjk'),
+      ids: [id(names.comfyui)],
+      format: 'jpeg',
+      quality: 90,
+      xmp: false,
+      contactSheet: false,
+    });
     expect(readExifText((await sharp(cjk.files[0]!).metadata()).exif!).userComment).toMatch(/^奶奶的肖像, film grain/);
 
     const pngDir = join(root, 'as-png');
-    const png = await exportOutputs(studio.catalog, { outDir: pngDir, ids: [id(names.a1111Jpeg)], format: 'png', quality: 90, xmp: true, contactSheet: false });
+    const png = await exportOutputs(studio.catalog, {
+      outDir: pngDir,
+      ids: [id(names.a1111Jpeg)],
+      format: 'png',
+      quality: 90,
+      xmp: true,
+      contactSheet: false,
+    });
     const pngMeta = await sharp(png.files[0]!).metadata();
     expect(pngMeta.format).toBe('png');
     expect(extractProvenance({ texts: pngMeta.comments ?? [] }).provenance).toMatchObject({ prompt: 'a red fox in the snow', seed: 77 });
   });
 
   it('never overwrites: a second export into the same folder gets new names', async () => {
-    const again = await exportOutputs(studio.catalog, { outDir: out, ids: [id(names.a1111)], format: 'original', quality: 90, xmp: true, contactSheet: false });
+    const again = await exportOutputs(studio.catalog, {
+      outDir: out,
+      ids: [id(names.a1111)],
+      format: 'original',
+      quality: 90,
+      xmp: true,
+      contactSheet: false,
+    });
     expect(again.files).toEqual([join(out, `a1111-portrait-${id(names.a1111)}.png`)]);
     expect(existsSync(join(out, `a1111-portrait-${id(names.a1111)}.xmp`))).toBe(true);
   });
@@ -142,12 +172,16 @@ describe('exporting picks', () => {
     const dir = join(root, 'cancelled');
     let calls = 0;
     await expect(
-      exportOutputs(studio.catalog, { outDir: dir, ids: [...byName.values()].map((o) => o.id), format: 'png', quality: 90, xmp: true, contactSheet: false }, {
-        signal: controller.signal,
-        progress: () => {
-          if (++calls === 2) controller.abort();
+      exportOutputs(
+        studio.catalog,
+        { outDir: dir, ids: [...byName.values()].map((o) => o.id), format: 'png', quality: 90, xmp: true, contactSheet: false },
+        {
+          signal: controller.signal,
+          progress: () => {
+            if (++calls === 2) controller.abort();
+          },
         },
-      }),
+      ),
     ).rejects.toThrow();
     expect(readdirSync(dir).filter((f) => f.endsWith('.png'))).toHaveLength(1);
     expect(readdirSync(dir).some((f) => f.includes('partial'))).toBe(false);

@@ -18,7 +18,11 @@ afterEach(() => {
 });
 
 let n = 0;
-function outputs(count: number, recipe: { template: string; lora?: string; steps?: number }, review: { flag?: 'pick' | 'reject'; stars?: number } = {}) {
+function outputs(
+  count: number,
+  recipe: { template: string; lora?: string; steps?: number },
+  review: { flag?: 'pick' | 'reject'; stars?: number } = {},
+) {
   for (let i = 0; i < count; i++) {
     const hash = (++n).toString(16).padStart(64, '0');
     catalog.addObject({ hash, size: 1, mime: 'image/png' });

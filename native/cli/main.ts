@@ -2,9 +2,11 @@ import { Command } from 'commander';
 import { appVersion } from '../core/version';
 import { registerCatalog } from './commands/catalog';
 import { registerDoctor } from './commands/doctor';
+import { registerExport } from './commands/export';
 import { registerJobs } from './commands/jobs';
 import { registerModels } from './commands/models';
 import { registerPeople } from './commands/people';
+import { registerReview } from './commands/review';
 import { registerServe } from './commands/serve';
 import { cliContext } from './context';
 
@@ -22,5 +24,7 @@ registerCatalog(cli);
 registerPeople(cli);
 registerJobs(cli);
 registerModels(cli);
+registerReview(cli);
+registerExport(cli);
 
 await program.parseAsync(process.argv);

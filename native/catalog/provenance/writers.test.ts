@@ -40,11 +40,27 @@ describe('writing generation settings', () => {
       loras: [{ name: 'ohwx_v2', weight: 0.8, hash: 'abc123' }],
     });
     expect(parseA1111Parameters(formatA1111Parameters({ ...settings, model: 'name, with: comma' })!).model).toBe('name, with: comma');
-    expect(formatA1111Parameters({ ...settings, prompt: null, steps: null, scheduler: null, guidance: null, seed: null, model: null, modelHash: null, loras: [], provider: null, appVersion: null })).toBeNull();
+    expect(
+      formatA1111Parameters({
+        ...settings,
+        prompt: null,
+        steps: null,
+        scheduler: null,
+        guidance: null,
+        seed: null,
+        model: null,
+        modelHash: null,
+        loras: [],
+        provider: null,
+        appVersion: null,
+      }),
+    ).toBeNull();
   });
 
   it('builds an EXIF block with a UTF-16 UserComment that exif readers decode', async () => {
-    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } })
+      .jpeg()
+      .toBuffer();
     const text = '外婆的肖像, soft light\nSteps: 20, Seed: 5';
     const withExif = insertJpegApp1(jpeg, buildExif({ userComment: text, software: 'Likeness 0.1.0', description: 'café' }));
     expect(hasJpegApp1(withExif, 'Exif\0\0')).toBe(true);
@@ -56,7 +72,9 @@ describe('writing generation settings', () => {
   });
 
   it('adds PNG text chunks before the image data, XMP as iTXt', async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#123' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#123' } })
+      .png()
+      .toBuffer();
     const xmp = buildXmp({ stars: 3, flag: null, label: 'blue', tags: [], note: '', parameters: null, createdAt: 0, creatorTool: 'Likeness' });
     const out = addPngText(png, [
       { keyword: 'parameters', text: 'a cat' },
@@ -69,7 +87,16 @@ describe('writing generation settings', () => {
   });
 
   it('writes XMP with rating −1 for rejects, Lightroom and digiKam labels, and no forbidden characters', () => {
-    const xmp = buildXmp({ stars: 4, flag: 'reject', label: 'purple', tags: ['a&b'], note: 'bell\u0007 ok', parameters: 'x <y>', createdAt: Date.UTC(2025, 4, 1), creatorTool: 'Likeness 0.1.0' });
+    const xmp = buildXmp({
+      stars: 4,
+      flag: 'reject',
+      label: 'purple',
+      tags: ['a&b'],
+      note: 'bell\u0007 ok',
+      parameters: 'x <y>',
+      createdAt: Date.UTC(2025, 4, 1),
+      creatorTool: 'Likeness 0.1.0',
+    });
     expect(xmp).toMatch(/xmp:Rating="-1"/);
     expect(xmp).toMatch(/xmp:Label="Purple"/);
     expect(xmp).toMatch(/digiKam:ColorLabel="6"/);
@@ -78,6 +105,8 @@ describe('writing generation settings', () => {
     expect(xmp).toContain('<rdf:li>a&amp;b</rdf:li>');
     expect(xmp).toContain('bell ok');
     expect(xmp).toContain('x &lt;y&gt;');
-    expect(buildXmp({ stars: 0, flag: null, label: null, tags: [], note: '', parameters: null, createdAt: 0, creatorTool: 'L' })).toMatch(/xmp:Rating="0"[\s\S]*\/>/);
+    expect(buildXmp({ stars: 0, flag: null, label: null, tags: [], note: '', parameters: null, createdAt: 0, creatorTool: 'L' })).toMatch(
+      /xmp:Rating="0"[\s\S]*\/>/,
+    );
   });
 });

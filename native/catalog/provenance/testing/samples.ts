@@ -130,7 +130,13 @@ export async function writeToolSamples(dir: string): Promise<Record<'a1111' | 'a
     plain: 'holiday-photo.png',
   } as const;
   writeFileSync(join(dir, names.a1111), addPngText(await png('#a05a2c'), [{ keyword: 'parameters', text: a1111Parameters }]));
-  writeFileSync(join(dir, names.a1111Jpeg), await jpegWithExif(exifWithUserComment('a red fox in the snow\nSteps: 12, Sampler: DDIM, CFG scale: 5, Seed: 77, Size: 16x16', 'utf16be'), '#c43'));
+  writeFileSync(
+    join(dir, names.a1111Jpeg),
+    await jpegWithExif(
+      exifWithUserComment('a red fox in the snow\nSteps: 12, Sampler: DDIM, CFG scale: 5, Seed: 77, Size: 16x16', 'utf16be'),
+      '#c43',
+    ),
+  );
   writeFileSync(
     join(dir, names.comfyui),
     addPngText(await png('#2c5aa0', 72, 72), [
@@ -139,7 +145,10 @@ export async function writeToolSamples(dir: string): Promise<Record<'a1111' | 'a
     ]),
   );
   writeFileSync(join(dir, names.fooocus), addPngText(await png('#3a8a4a'), [{ keyword: 'parameters', text: JSON.stringify(fooocusJson) }]));
-  writeFileSync(join(dir, names.invokeai), addPngText(await png('#7a3aa0'), [{ keyword: 'invokeai_metadata', text: JSON.stringify(invokeMetadata) }]));
+  writeFileSync(
+    join(dir, names.invokeai),
+    addPngText(await png('#7a3aa0'), [{ keyword: 'invokeai_metadata', text: JSON.stringify(invokeMetadata) }]),
+  );
   writeFileSync(join(dir, names.plain), await png('#999999', 48, 48));
   return names;
 }
