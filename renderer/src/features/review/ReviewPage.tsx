@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { ColorLabel, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
@@ -335,17 +335,23 @@ function Review() {
     ],
   );
 
+  // The listener is registered once and calls the latest `run`, updated right after each commit (layout
+  // effect), so a key pressed just after another acts on the image the previous one moved to.
+  const latest = useRef({ run, autoAdvance: settings.autoAdvance });
+  useLayoutEffect(() => {
+    latest.current = { run, autoAdvance: settings.autoAdvance };
+  }, [run, settings.autoAdvance]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.isComposing || isTypingTarget(event.target) || document.querySelector('dialog[open]')) return;
-      const action = actionForKey({ ...pickKeyFields(event), capsLock: event.getModifierState?.('CapsLock') ?? false }, settings.autoAdvance);
+      const action = actionForKey({ ...pickKeyFields(event), capsLock: event.getModifierState?.('CapsLock') ?? false }, latest.current.autoAdvance);
       if (!action) return;
       event.preventDefault();
-      run(action);
+      latest.current.run(action);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [run, settings.autoAdvance]);
+  }, []);
 
   const onSelect = useCallback(
     (id: number, index: number, modifiers: SelectModifiers) => {
