@@ -93,11 +93,29 @@ export class Catalog {
 
   /** `PRAGMA integrity_check` (thorough) or `quick_check` (fast, for every start). Returns "ok" or the problems. */
   integrity(mode: 'quick' | 'full' = 'full'): string {
+    // FTS5 keeps each table's index structure cached per connection, and its integrity check compares
+    // against that cache: after another connection (a job worker) wrote, it reports a checksum mismatch
+    // that a fresh connection does not see. Reading each FTS5 table first refreshes the cache.
+    const ftsTables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'").pluck().all() as string[];
+    for (const table of ftsTables)
+      this.db
+        .prepare(`SELECT count(*) FROM "${table.replace(/"/g, '""')}"`)
+        .pluck()
+        .get();
     const rows = this.db.pragma(mode === 'full' ? 'integrity_check' : 'quick_check') as Record<string, string>[];
     return rows.map((r) => Object.values(r)[0]).join('; ');
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      // Keeps the planner's statistics current (what SQLite advises before closing): the review grid's
+      // filters pick the right index only when it knows how selective each is. Bounded, so it is quick.
+      this.db.pragma('analysis_limit = 400');
+      this.db.pragma('optimize');
+    } catch {
+      // A read-only or busy database closes without it.
+    }
+    this.db.close();
   }
 }

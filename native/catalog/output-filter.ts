@@ -1,5 +1,5 @@
 import { type z } from 'zod';
-import type { OutputFilter, OutputGrouping, OutputSort } from '../api/schemas';
+import type { OutputFilter, OutputSort } from '../api/schemas';
 
 export type ParsedOutputFilter = z.output<typeof OutputFilter>;
 
@@ -96,28 +96,3 @@ export const sortSql: Record<z.output<typeof OutputSort>, string> = {
   stars: 'o.stars DESC, o.created_at DESC, o.id DESC',
   seed: 'o.seed IS NULL, o.seed ASC, o.id ASC',
 };
-
-/**
- * How a grouping orders outputs before the sort applies within each group, and the key it groups by.
- * Batches come newest first (by their latest output), templates and people by name, days by date.
- */
-export function groupSql(group: z.output<typeof OutputGrouping>, sort: z.output<typeof OutputSort>): { key: string; order: string } | null {
-  switch (group) {
-    case 'none':
-      return null;
-    case 'batch':
-      return { key: 'o.batch_id', order: 'o.batch_id IS NULL, max(o.created_at) OVER (PARTITION BY o.batch_id) DESC, o.batch_id' };
-    case 'template':
-      return { key: 'o.template', order: 'o.template IS NULL, o.template COLLATE NOCASE, o.template' };
-    case 'person':
-      return {
-        key: 'o.person_id',
-        order: 'o.person_id IS NULL, (SELECT p.name FROM people p WHERE p.id = o.person_id) COLLATE NOCASE, o.person_id',
-      };
-    case 'day':
-      return {
-        key: '(o.created_at + CAST(@utcOffsetMs AS INTEGER)) / 86400000',
-        order: `(o.created_at + CAST(@utcOffsetMs AS INTEGER)) / 86400000 ${sort === 'oldest' ? 'ASC' : 'DESC'}`,
-      };
-  }
-}

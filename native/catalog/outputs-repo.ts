@@ -14,7 +14,7 @@ import type {
   ReviewState,
   ReviewWrite,
 } from '../api/schemas';
-import { filterSql, groupSql, sortSql, type ParsedOutputFilter } from './output-filter';
+import { filterSql, sortSql } from './output-filter';
 import type { Db } from './sqlite';
 
 export type ParsedOutputQuery = z.output<typeof OutputQuery>;
@@ -257,82 +257,115 @@ export class OutputsRepository {
    * Every matching id in display order, with group boundaries: one index range scan of ids only. The grid
    * keeps this list (its length is the total, any position is at hand for scrolling, ranges and "select
    * all") and fetches summaries for the rows on screen.
+   *
+   * Groups are formed here rather than by an ORDER BY on the group (a window function sorted all 100k rows
+   * twice, 220 ms; this is under half): the ids in the chosen order and their group keys, partitioned in one
+   * pass. Batches come in the order of their first output (newest first by default: the latest batch on
+   * top), templates and people by name, days by date.
    */
   ids(query: ParsedOutputIdsQuery): OutputIds {
     const { where, params } = filterSql(query);
-    const group = groupSql(query.group, query.sort);
-    const from = `FROM outputs o WHERE ${where.join(' AND ')}`;
-    if (!group) {
-      const ids = this.db.prepare(`SELECT o.id ${from} ORDER BY ${sortSql[query.sort]}`).pluck().all(params) as number[];
-      return { ids, groups: [] };
+    const from = `FROM outputs o WHERE ${where.join(' AND ')} ORDER BY ${sortSql[query.sort]}`;
+    const ids = this.db.prepare(`SELECT o.id ${from}`).pluck().all(params) as number[];
+    if (query.group === 'none') return { ids, groups: [] };
+
+    const column = { batch: 'o.batch_id', template: 'o.template', person: 'o.person_id', day: 'o.created_at' }[query.group];
+    let keys = this.db.prepare(`SELECT ${column} ${from}`).pluck().all(params) as (string | number | null)[];
+    if (query.group === 'day') {
+      const offset = query.utcOffsetMinutes * 60_000;
+      keys = keys.map((ms) => new Date(Math.floor(((ms as number) + offset) / 86_400_000) * 86_400_000).toISOString().slice(0, 10));
     }
-    const rows = this.db
-      .prepare(`SELECT o.id, ${group.key} AS g ${from} ORDER BY ${group.order}, ${sortSql[query.sort]}`)
-      .raw()
-      .all({ ...params, utcOffsetMs: query.utcOffsetMinutes * 60_000 }) as [number, string | number | null][];
-    const ids = new Array<number>(rows.length);
-    const groups: OutputIds['groups'] = [];
-    let current: OutputIds['groups'][number] | undefined;
-    let currentKey: string | number | null | undefined;
-    rows.forEach(([id, key], index) => {
-      ids[index] = id;
-      if (current && key === currentKey) {
-        current.count++;
-        return;
-      }
-      currentKey = key;
-      current = { key: key === null ? null : String(key), label: null, start: index, count: 1 };
-      groups.push(current);
+    const partition = new Map<string | number | null, number[]>();
+    ids.forEach((id, i) => {
+      const key = keys[i] ?? null;
+      let members = partition.get(key);
+      if (!members) partition.set(key, (members = []));
+      members.push(id);
     });
-    for (const g of groups) {
-      if (g.key === null) continue;
-      if (query.group === 'day') g.key = new Date(Number(g.key) * 86_400_000).toISOString().slice(0, 10);
-      g.label =
-        query.group === 'person' ? ((this.db.prepare('SELECT name FROM people WHERE id = ?').pluck().get(Number(g.key)) as string) ?? g.key) : g.key;
+    const names =
+      query.group === 'person'
+        ? new Map((this.db.prepare('SELECT id, name FROM people').all() as { id: number; name: string }[]).map((p) => [p.id, p.name]))
+        : undefined;
+    const label = (key: string | number | null) => (key === null ? null : (names?.get(key as number) ?? String(key)));
+    const entries = [...partition.entries()];
+    if (query.group === 'template' || query.group === 'person') {
+      entries.sort(([a], [b]) =>
+        a === null
+          ? 1
+          : b === null
+            ? -1
+            : label(a)!.localeCompare(label(b)!, undefined, { sensitivity: 'base' }) || String(a).localeCompare(String(b)),
+      );
+    } else if (query.group === 'day') {
+      const direction = query.sort === 'oldest' ? 1 : -1;
+      entries.sort(([a], [b]) => direction * String(a).localeCompare(String(b)));
+    } else {
+      // Batches by their first output; outputs outside any batch last.
+      entries.sort(([a], [b]) => Number(a === null) - Number(b === null));
     }
-    return { ids, groups };
+    const ordered: number[] = [];
+    const groups: OutputIds['groups'] = entries.map(([key, members]) => {
+      const group = { key: key === null ? null : String(key), label: label(key), start: ordered.length, count: members.length };
+      for (const id of members) ordered.push(id);
+      return group;
+    });
+    return { ids: ordered, groups };
   }
 
-  /** The values each filter can take, with how many (live) outputs have them. */
+  /**
+   * The values each filter can take, with how many live outputs have them. Counted over all outputs from
+   * the covering indexes, minus those in the trash (usually few): 443 ms became a few ms at 100k.
+   */
   facets(): OutputFacets {
-    const values = (column: string) =>
-      this.db
-        .prepare(
-          `SELECT ${column} AS value, count(*) AS count FROM outputs o WHERE o.deleted_at IS NULL AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count DESC, value`,
-        )
-        .all() as { value: string; count: number }[];
-    const live = 'SELECT id FROM outputs WHERE deleted_at IS NULL';
+    type Count = { value: string; count: number };
+    const live = (all: string, trashed: string): Count[] => {
+      const counts = new Map((this.db.prepare(all).all() as Count[]).map((c) => [c.value, c.count]));
+      for (const t of this.db.prepare(trashed).all() as Count[]) counts.set(t.value, (counts.get(t.value) ?? 0) - t.count);
+      return [...counts]
+        .filter(([, count]) => count > 0)
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
+    };
+    const column = (name: string) =>
+      live(
+        `SELECT ${name} AS value, count(*) AS count FROM outputs WHERE ${name} IS NOT NULL GROUP BY ${name}`,
+        `SELECT ${name} AS value, count(*) AS count FROM outputs WHERE deleted_at IS NOT NULL AND ${name} IS NOT NULL GROUP BY ${name}`,
+      );
+    const trash = this.db.prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL').pluck().get() as number;
+    const people = new Map(column('person_id').map((c) => [Number(c.value), c.count]));
+    const collections = new Map(
+      live(
+        'SELECT collection_id AS value, count(*) AS count FROM collection_items GROUP BY collection_id',
+        'SELECT ci.collection_id AS value, count(*) AS count FROM collection_items ci JOIN outputs o ON o.id = ci.output_id WHERE o.deleted_at IS NOT NULL GROUP BY ci.collection_id',
+      ).map((c) => [Number(c.value), c.count]),
+    );
     return {
-      total: this.count(),
-      trash: this.db.prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL').pluck().get() as number,
+      total: (this.db.prepare('SELECT count(*) FROM outputs').pluck().get() as number) - trash,
+      trash,
       picks: this.db.prepare("SELECT count(*) FROM outputs WHERE deleted_at IS NULL AND flag = 'pick'").pluck().get() as number,
-      models: values('o.model'),
-      templates: values('o.template'),
-      providers: values('o.provider'),
-      generators: values('o.generator'),
-      kinds: values('o.kind'),
-      loras: this.db
-        .prepare(`SELECT name AS value, count(*) AS count FROM output_loras WHERE output_id IN (${live}) GROUP BY name ORDER BY count DESC, name`)
-        .all() as { value: string; count: number }[],
-      tags: this.db
-        .prepare(
-          `SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id
-           WHERE ot.output_id IN (${live}) GROUP BY t.id ORDER BY t.name COLLATE NOCASE`,
-        )
-        .all() as { value: string; count: number }[],
-      people: this.db
-        .prepare(
-          `SELECT p.id, p.name, (SELECT count(*) FROM outputs o WHERE o.person_id = p.id AND o.deleted_at IS NULL) AS count
-           FROM people p ORDER BY p.name COLLATE NOCASE`,
-        )
-        .all() as { id: number; name: string; count: number }[],
-      collections: this.db
-        .prepare(
-          `SELECT c.id, c.name, (SELECT count(*) FROM collection_items ci JOIN outputs o ON o.id = ci.output_id
-             WHERE ci.collection_id = c.id AND o.deleted_at IS NULL) AS count
-           FROM collections c ORDER BY c.name COLLATE NOCASE`,
-        )
-        .all() as { id: number; name: string; count: number }[],
+      models: column('model'),
+      templates: column('template'),
+      providers: column('provider'),
+      generators: column('generator'),
+      kinds: column('kind'),
+      loras: live(
+        'SELECT name AS value, count(*) AS count FROM output_loras GROUP BY name',
+        'SELECT l.name AS value, count(*) AS count FROM output_loras l JOIN outputs o ON o.id = l.output_id WHERE o.deleted_at IS NOT NULL GROUP BY l.name',
+      ),
+      tags: live(
+        'SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id GROUP BY t.id',
+        'SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id JOIN outputs o ON o.id = ot.output_id WHERE o.deleted_at IS NOT NULL GROUP BY t.id',
+      ).sort((a, b) => a.value.localeCompare(b.value, undefined, { sensitivity: 'base' })),
+      people: (this.db.prepare('SELECT id, name FROM people ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]).map((p) => ({
+        ...p,
+        count: people.get(p.id) ?? 0,
+      })),
+      collections: (this.db.prepare('SELECT id, name FROM collections ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]).map(
+        (c) => ({
+          ...c,
+          count: collections.get(c.id) ?? 0,
+        }),
+      ),
     };
   }
 

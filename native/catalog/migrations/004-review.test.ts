@@ -76,3 +76,24 @@ describe('migration 004 (review)', () => {
     db.close();
   });
 });
+
+describe('the catalogue integrity check with the search index', () => {
+  it('says ok after another connection (a job worker) wrote to the index this one created (see also disk-full.test)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Catalog } = await import('../catalog');
+    const dir = mkdtempSync(join(tmpdir(), 'likeness-fts-'));
+    const main = Catalog.open(dir);
+    const worker = Catalog.open(dir);
+    try {
+      for (let i = 1; i <= 3; i++) insertOutput(worker.db, i, { prompt: `portrait ${i}`, name: `p${i}.png` });
+      expect(main.integrity('full')).toBe('ok');
+      expect(main.db.prepare("SELECT count(*) FROM outputs_fts WHERE outputs_fts MATCH 'portrait'").pluck().get()).toBe(3);
+    } finally {
+      worker.close();
+      main.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -25,17 +25,21 @@ CREATE TRIGGER reviews_copy_update AFTER UPDATE OF flag, stars, label ON reviews
   UPDATE outputs SET flag = new.flag, stars = new.stars, label = new.label WHERE id = new.output_id;
 END;
 
+-- The grid's orders (date, flag, stars) carry the review fields too, so a filter on any of them combined with
+-- any of these orders is answered from the index alone (bench/review: stars >= 4 from 41 to 11 ms at 100k).
 DROP INDEX outputs_by_date;
-CREATE INDEX outputs_by_date     ON outputs (deleted_at, created_at, id);
-CREATE INDEX outputs_by_flag     ON outputs (deleted_at, flag, created_at, id);
-CREATE INDEX outputs_by_stars    ON outputs (deleted_at, stars, created_at, id);
-CREATE INDEX outputs_by_label    ON outputs (label, created_at) WHERE label IS NOT NULL;
-CREATE INDEX outputs_by_model    ON outputs (model, created_at) WHERE model IS NOT NULL;
-CREATE INDEX outputs_by_template ON outputs (template, created_at) WHERE template IS NOT NULL;
-CREATE INDEX outputs_by_provider ON outputs (provider, created_at) WHERE provider IS NOT NULL;
-CREATE INDEX outputs_by_batch    ON outputs (batch_id, created_at) WHERE batch_id IS NOT NULL;
-CREATE INDEX outputs_by_thumb    ON outputs (thumb_hash) WHERE thumb_hash IS NOT NULL;
-CREATE INDEX outputs_deleted     ON outputs (deleted_at) WHERE deleted_at IS NOT NULL;
+CREATE INDEX outputs_by_date      ON outputs (deleted_at, created_at, id, flag, stars, label);
+CREATE INDEX outputs_by_flag      ON outputs (deleted_at, flag, created_at, id, stars, label);
+CREATE INDEX outputs_by_stars     ON outputs (deleted_at, stars, created_at, id, flag, label);
+CREATE INDEX outputs_by_label     ON outputs (label, created_at) WHERE label IS NOT NULL;
+CREATE INDEX outputs_by_model     ON outputs (model, created_at) WHERE model IS NOT NULL;
+CREATE INDEX outputs_by_template  ON outputs (template, created_at) WHERE template IS NOT NULL;
+CREATE INDEX outputs_by_provider  ON outputs (provider, created_at) WHERE provider IS NOT NULL;
+CREATE INDEX outputs_by_generator ON outputs (generator) WHERE generator IS NOT NULL;
+CREATE INDEX outputs_by_kind      ON outputs (kind);
+CREATE INDEX outputs_by_batch     ON outputs (batch_id, created_at) WHERE batch_id IS NOT NULL;
+CREATE INDEX outputs_by_thumb     ON outputs (thumb_hash) WHERE thumb_hash IS NOT NULL;
+CREATE INDEX outputs_deleted      ON outputs (deleted_at) WHERE deleted_at IS NOT NULL;
 
 -- ---- LoRAs: one row per output and LoRA name ------------------------------------------------------
 CREATE TABLE output_loras (

@@ -51,7 +51,8 @@ function useSize(ref: RefObject<HTMLElement | null>) {
 /**
  * An image at fit or at any zoom, panned by dragging and zoomed by the wheel (around the pointer) or a
  * double click (100 %). Controlled: compare passes the same state to every pane, so they move together.
- * The thumbnail is shown under the full image until it has loaded, so a new image appears at once.
+ * The thumbnail lies under the full image until that has loaded, so a new image appears at once; the full
+ * image is never hidden, so one already decoded (the loupe preloads the next ones) paints in the first frame.
  */
 export function ZoomView({
   src,
@@ -150,7 +151,7 @@ export function ZoomView({
           {thumbSrc && !loaded && <img className="zoom-image preview" src={thumbSrc} alt="" style={style} draggable={false} />}
           <img
             key={src}
-            className={loaded ? 'zoom-image' : 'zoom-image loading'}
+            className="zoom-image"
             src={src}
             alt={alt}
             style={style}
