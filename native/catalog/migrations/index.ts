@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { StudioError } from '../../api/errors';
 import type { Db } from '../sqlite';
 import initial from './001-initial';
+import peopleVetting from './002-people-vetting';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,7 @@ export interface Migration {
 }
 
 /** Append-only: add a new numbered file, never edit one that has shipped (checked on start). */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, peopleVetting];
 
 export const latestSchemaVersion = migrations.length;
 
