@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, Job } from '../api/schemas';
+import { latestSchemaVersion } from '../catalog/migrations';
 import { appRoot } from '../core/entry';
 import { sharedFile } from '../testing/shared-data';
 
@@ -44,7 +45,7 @@ describe('likeness CLI', () => {
     if (webgpu.status === 'error') expect(webgpu.error).toMatch(/adapter|WebGPU|webgpu/i);
     for (const provider of report.providers) if (provider.status === 'error') expect(provider.error!.length).toBeGreaterThan(10);
     expect(report.onnxruntime.version).toBe('1.29.0');
-    expect(report.library).toMatchObject({ path: library, schemaVersion: 1, integrity: 'ok' });
+    expect(report.library).toMatchObject({ path: library, schemaVersion: latestSchemaVersion, integrity: 'ok' });
     expect(report.node.ok).toBe(true);
     if (report.ffmpeg.found)
       expect(report.ffmpeg.features).toEqual({

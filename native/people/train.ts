@@ -139,28 +139,28 @@ async function runTrainer(
   const tail: string[] = [];
   const lineBuffers = { stdout: '', stderr: '' };
   const consume = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
-    const text = lineBuffers[stream] + chunk.toString('utf8');
-    const lines = text.split('\n');
-    lineBuffers[stream] = lines.pop() ?? '';
-    // tqdm redraws its bar with \r: parse every redraw, log only the last state of each line.
-    const partial = lineBuffers[stream].split('\r');
-    for (const redraw of partial) {
-      const p = parseTrainerLine(redraw);
-      if (p) onProgress(p);
-    }
+    const lines = (lineBuffers[stream] + chunk.toString('utf8')).split('\n');
+    // tqdm redraws its bar with \r: the latest redraw is the state; the log keeps one line per finished line.
+    const open = lines.pop() ?? '';
     for (const line of lines) {
-      const redraws = line.split('\r').filter((r) => r.trim());
-      for (const redraw of redraws) {
-        const p = parseTrainerLine(redraw);
-        if (p) onProgress(p);
-      }
-      const last = redraws.at(-1);
-      if (last !== undefined) {
-        out.write(`${last}\n`);
-        tail.push(last);
-        if (tail.length > 8) tail.shift();
-      }
+      const last = line
+        .split('\r')
+        .filter((r) => r.trim())
+        .at(-1);
+      if (last === undefined) continue;
+      const p = parseTrainerLine(last);
+      if (p) onProgress(p);
+      out.write(`${last}\n`);
+      tail.push(last);
+      if (tail.length > 8) tail.shift();
     }
+    const redraws = open.split('\r').filter((r) => r.trim());
+    // The last redraw may be cut off mid-write; a tqdm bar is whole once its closing bracket is there.
+    const whole = /\]\s*$/.test(redraws.at(-1) ?? '') ? redraws.at(-1) : redraws.at(-2);
+    const p = whole === undefined ? null : parseTrainerLine(whole);
+    if (p) onProgress(p);
+    // Only the latest redraw is kept, so an hours-long bar without a newline does not grow.
+    lineBuffers[stream] = redraws.length > 1 ? `\r${redraws.at(-1)}` : open;
   };
   child.stdout.on('data', (chunk: Buffer) => consume('stdout', chunk));
   child.stderr.on('data', (chunk: Buffer) => consume('stderr', chunk));
