@@ -1,7 +1,7 @@
 import type { Reason, ReasonCode } from '../api/namespaces/people';
 
 type Params = Reason['params'];
-const positions: Record<string, string> = { left: 'left', centre: 'centre', right: 'right' };
+const positions: Record<string, string> = { left: 'left', centre: 'middle', right: 'right' };
 
 /**
  * English text of every reason code, for the CLI and logs. The UI translates the same codes from
