@@ -24,16 +24,15 @@ interface Candidate {
   explicit: boolean;
 }
 
-/** Captions a dataset folder carries: `metadata.jsonl` lines ({file_name, text}) of a diffusers/HF image folder. */
-async function jsonlCaptions(dir: string): Promise<Map<string, string>> {
+/** Captions of a diffusers/HF image folder: `metadata.jsonl` lines ({file_name, text}), by file name. */
+function parseJsonlCaptions(text: string): Map<string, string> {
   const captions = new Map<string, string>();
-  const text = await readFile(join(dir, 'metadata.jsonl'), 'utf8').catch(() => '');
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       const entry = JSON.parse(line) as { file_name?: unknown; text?: unknown; caption?: unknown };
       const caption = typeof entry.text === 'string' ? entry.text : typeof entry.caption === 'string' ? entry.caption : undefined;
-      if (typeof entry.file_name === 'string' && caption !== undefined) captions.set(resolve(dir, entry.file_name), caption);
+      if (typeof entry.file_name === 'string' && caption !== undefined) captions.set(entry.file_name, caption);
     } catch {
       // a broken line loses its caption only
     }
@@ -41,10 +40,38 @@ async function jsonlCaptions(dir: string): Promise<Map<string, string>> {
   return captions;
 }
 
+async function jsonlCaptions(dir: string): Promise<Map<string, string>> {
+  const byName = parseJsonlCaptions(await readFile(join(dir, 'metadata.jsonl'), 'utf8').catch(() => ''));
+  return new Map([...byName].map(([name, caption]) => [resolve(dir, name), caption]));
+}
+
+const captionExtensions = new Set(['.txt', '.caption']);
+const stemOf = (name: string) => name.slice(0, name.length - extname(name).length);
+
+/**
+ * Dropped files arrive one upload each: caption files dropped with their images (a kohya folder, a diffusers
+ * folder) are matched to them by name instead of being reported as "not an image".
+ */
+async function stagedCandidates(staged: { path: string; name: string }[]): Promise<{ candidates: Candidate[]; skipped: number }> {
+  const isSidecar = (name: string) => captionExtensions.has(extname(name).toLowerCase()) || name === 'metadata.jsonl';
+  const sidecars = staged.filter((f) => isSidecar(f.name));
+  const byStem = new Map<string, string>();
+  const byName = new Map<string, string>();
+  for (const file of sidecars) {
+    const text = await readFile(file.path, 'utf8');
+    if (file.name === 'metadata.jsonl') for (const [name, caption] of parseJsonlCaptions(text)) byName.set(basename(name), caption);
+    else byStem.set(stemOf(file.name), text.trim());
+  }
+  const candidates = staged
+    .filter((f) => !isSidecar(f.name))
+    .map((f) => ({ path: f.path, name: f.name, explicit: true, caption: byName.get(f.name) ?? byStem.get(stemOf(f.name)) }));
+  return { candidates, skipped: sidecars.length };
+}
+
 /** kohya/sd-scripts captions: `photo.txt` (or `.caption`) beside `photo.png`. */
 async function sidecarCaption(path: string): Promise<string | undefined> {
-  const stem = path.slice(0, path.length - extname(path).length);
-  for (const ext of ['.txt', '.caption']) {
+  const stem = stemOf(path);
+  for (const ext of captionExtensions) {
     const text = await readFile(stem + ext, 'utf8').catch(() => undefined);
     if (text !== undefined) return text.trim();
   }
@@ -173,14 +200,15 @@ export const peopleImportJob = defineJob({
     const person = catalog.people.get(input.personId);
     progress({ fraction: 0, message: 'Looking for photos…' });
     const uploads = await stagedFiles(catalog.paths.root, input.uploads);
+    const dropped = await stagedCandidates(uploads);
     const found = await collect(input.paths, input.recursive, catalog.paths.root, signal);
-    const candidates: Candidate[] = [...uploads.map((u) => ({ path: u.path, name: u.name, explicit: true })), ...found.candidates];
+    const candidates: Candidate[] = [...dropped.candidates, ...found.candidates];
     const result: PeopleImportResult = {
       scanned: candidates.length,
       imported: 0,
       duplicates: 0,
       captions: 0,
-      skipped: found.skipped,
+      skipped: found.skipped + dropped.skipped,
       rejected: found.rejected,
       photoIds: [],
       vetting: { vetted: 0, status: 'done', error: null, counts: { accepted: 0, rejected: 0, review: 0, unvetted: 0 } },

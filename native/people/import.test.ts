@@ -158,10 +158,22 @@ describe.skipIf(photosDir.missing || yunet.missing)('importing for a person', ()
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', hint: expect.stringMatching(/chunks/) } });
 
-    const result = await finished<PeopleImportResult>(studio, await studio.api.people.import({ personId: person.id, uploads: [uploadId] }));
-    expect(result).toMatchObject({ imported: 1, rejected: [] });
+    // Its kohya caption, dropped with it, is matched by name.
+    const captionId = randomUUID();
+    await studio.api.people.upload({
+      uploadId: captionId,
+      name: 'camera.txt',
+      offset: 0,
+      data: Buffer.from('old photo of a man with a camera\n').toString('base64'),
+    });
+
+    const result = await finished<PeopleImportResult>(
+      studio,
+      await studio.api.people.import({ personId: person.id, uploads: [uploadId, captionId] }),
+    );
+    expect(result).toMatchObject({ imported: 1, captions: 1, rejected: [] });
     const [photo] = await studio.api.people.photos({ personId: person.id });
-    expect(photo).toMatchObject({ originalName: 'camera.png', verdict: 'review' });
+    expect(photo).toMatchObject({ originalName: 'camera.png', verdict: 'review', caption: 'old photo of a man with a camera' });
     expect(existsSync(join(uploadsDir(studio.catalog.paths.root), uploadId))).toBe(false);
     const gone = await studio.api.people.import({ personId: person.id, uploads: [uploadId] });
     expect((await studio.jobs.waitFor(gone.id)).error).toMatchObject({ code: 'NOT_FOUND', hint: 'Drop the file again.' });

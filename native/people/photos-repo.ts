@@ -120,11 +120,10 @@ export class PhotosRepository {
   list(personId: number, filter?: PhotoFilter): Photo[] {
     const person = this.catalog.people.get(personId);
     const verdict = 'coalesce(ph.override_verdict, ph.verdict)';
-    const condition =
-      filter === undefined ? '' : filter === 'unvetted' ? ` AND ${verdict} IS NULL` : ` AND ${verdict} = '${filter satisfies Verdict}'`;
+    const condition = filter === undefined ? '' : filter === 'unvetted' ? ` AND ${verdict} IS NULL` : ` AND ${verdict} = ?`;
     const rows = this.db
       .prepare(`${this.select(`ph.person_id = ? AND ph.removed_at IS NULL${condition}`)} ORDER BY ph.id`)
-      .all(personId) as PhotoRow[];
+      .all(...(filter && filter !== 'unvetted' ? [personId, filter] : [personId])) as PhotoRow[];
     return rows.map((row) => this.toPhoto(row, person));
   }
 
@@ -215,11 +214,6 @@ export class PhotosRepository {
     this.db.transaction(() => {
       for (const [id, j] of judgements) update.run(j.verdict, JSON.stringify(j.reasons), id);
     })();
-  }
-
-  clearJudgement(photoIds: number[]): void {
-    const update = this.db.prepare("UPDATE photos SET verdict = NULL, reasons = '[]' WHERE id = ?");
-    for (const id of photoIds) update.run(id);
   }
 
   setOverride(photoIds: number[], verdict: Verdict | null, reason: string): void {

@@ -64,7 +64,7 @@ function Measures({ photo, cropSize }: { photo: Photo; cropSize: number }) {
   const rows: [string, string][] = [
     [t('people.measures.size'), t('people.measures.sizeValue', { width: format.number(m.width), height: format.number(m.height) })],
     [t('people.measures.format'), [m.source.format, m.source.space, m.source.depth].filter(Boolean).join(' · ')],
-    [t('people.measures.faces'), format.number(m.faces.filter((f) => f.score >= 0.7).length)],
+    [t('people.measures.faces'), format.number(m.faces.length)],
     [t('people.measures.tone'), t(`people.tone.${m.tone.kind}`)],
   ];
   if (face && main) {
