@@ -73,11 +73,15 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
 
   it('says clearly when no trainer is set up', async () => {
     const status = await studio.api.people.trainer();
-    expect(status).toMatchObject({ configured: false, problem: expect.stringMatching(/No trainer is set up.*kohya sd-scripts/) });
+    expect(status).toMatchObject({
+      configured: false,
+      problemCode: 'not-set',
+      problem: expect.stringMatching(/No trainer is set up.*kohya sd-scripts/),
+    });
     const error = await studio.api.people.train({ personId: person.id }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'UNSUPPORTED', hint: expect.stringMatching(/Trainer settings/) });
     await studio.api.people.setTrainer({ program: join(root, 'no-such-trainer') });
-    expect((await studio.api.people.trainer()).problem).toMatch(/was not found/);
+    expect(await studio.api.people.trainer()).toMatchObject({ problemCode: 'not-found', problem: expect.stringMatching(/was not found/) });
   });
 
   it('runs the trainer on an exported version, follows its progress, keeps its log and registers the LoRA', async () => {

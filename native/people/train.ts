@@ -29,29 +29,45 @@ function onPath(program: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && extensions.some((ext) => existsSync(join(dir, program + ext))));
 }
 
+export type TrainerProblemCode = 'not-set' | 'not-found' | 'no-folder';
+
 /** Why the trainer cannot run as set up, in words that say what to do; null when it can. */
-export function trainerProblem(settings: TrainerSettings): string | null {
+export function trainerProblem(settings: TrainerSettings): { code: TrainerProblemCode; message: string } | null {
   if (!settings.program) {
-    return 'No trainer is set up. Likeness does not bundle one: install kohya sd-scripts, then give its command (e.g. accelerate or python with train_network.py) under Train → Trainer settings.';
+    return {
+      code: 'not-set',
+      message:
+        'No trainer is set up. Likeness does not bundle one: install kohya sd-scripts, then give its command (e.g. accelerate or python with train_network.py) under Train → Trainer settings.',
+    };
   }
   const found = isAbsolute(settings.program) || settings.program.includes('/') ? existsSync(settings.program) : onPath(settings.program);
-  if (!found) return `The trainer program ${settings.program} was not found. Give its full path, or install it so that it is on the PATH.`;
-  if (settings.cwd && !(existsSync(settings.cwd) && statSync(settings.cwd).isDirectory()))
-    return `The trainer's folder ${settings.cwd} does not exist.`;
+  if (!found) {
+    return {
+      code: 'not-found',
+      message: `The trainer program ${settings.program} was not found. Give its full path, or install it so that it is on the PATH.`,
+    };
+  }
+  if (settings.cwd && !(existsSync(settings.cwd) && statSync(settings.cwd).isDirectory())) {
+    return { code: 'no-folder', message: `The trainer's folder ${settings.cwd} does not exist.` };
+  }
   return null;
 }
 
 export function trainerStatus(catalog: Catalog) {
   const settings = readTrainerSettings(catalog);
   const problem = trainerProblem(settings);
-  return { ...settings, configured: problem === null, problem };
+  return { ...settings, configured: problem === null, problem: problem?.message ?? null, problemCode: problem?.code ?? null };
 }
 
 export function assertTrainerReady(catalog: Catalog): TrainerSettings {
   const settings = readTrainerSettings(catalog);
   const problem = trainerProblem(settings);
   if (problem)
-    throw new StudioError('UNSUPPORTED', problem, 'Open Trainer settings on the person’s page (or: likeness people trainer set PROGRAM ARGS…).');
+    throw new StudioError(
+      'UNSUPPORTED',
+      problem.message,
+      'Open Trainer settings on the person’s page (or: likeness people trainer set PROGRAM ARGS…).',
+    );
   return settings;
 }
 

@@ -323,7 +323,12 @@ export const TrainerSettings = z.object({
   batchSize: z.number().int().min(1).max(64).default(1),
 });
 export type TrainerSettings = z.infer<typeof TrainerSettings>;
-export const TrainerStatus = TrainerSettings.extend({ configured: z.boolean(), problem: z.string().nullable() });
+export const TrainerStatus = TrainerSettings.extend({
+  configured: z.boolean(),
+  /** Why it cannot run, in English (CLI), and as a code the UI translates. */
+  problem: z.string().nullable(),
+  problemCode: z.enum(['not-set', 'not-found', 'no-folder']).nullable(),
+});
 
 export const TrainRequest = z.object({ personId: Id, version: z.number().int().positive().optional() });
 

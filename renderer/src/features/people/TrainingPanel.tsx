@@ -213,7 +213,11 @@ function TrainerDialog({ person, version, onClose }: { person: Person; version: 
           >
             <div className="dialog-body">
               <p className="muted">{t('people.train.help')}</p>
-              {trainer.data?.problem && <p className="notice">{trainer.data.problem}</p>}
+              {trainer.data?.problemCode && (
+                <p className="notice trainer-problem">
+                  {t(`people.train.problems.${trainer.data.problemCode}`, { program: trainer.data.program, cwd: trainer.data.cwd })}
+                </p>
+              )}
               <div>
                 <button type="button" className="button small" onClick={() => edit(kohyaExample)}>
                   {t('people.train.example')}
