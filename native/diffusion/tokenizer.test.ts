@@ -29,7 +29,31 @@ describe('text clean-up and byte mapping', () => {
 
 describe('a tokenizer from a small vocab (the transformers CLIP test vocab)', () => {
   // The toy vocab and merges of transformers' tests/models/clip/test_tokenization_clip.py (setUpClass).
-  const vocab = ['l', 'o', 'w', 'e', 'r', 's', 't', 'i', 'd', 'n', 'lo', 'l</w>', 'w</w>', 'r</w>', 't</w>', 'low</w>', 'er</w>', 'lowest</w>', 'newer</w>', 'wider', '<unk>', '<|startoftext|>', '<|endoftext|>'];
+  const vocab = [
+    'l',
+    'o',
+    'w',
+    'e',
+    'r',
+    's',
+    't',
+    'i',
+    'd',
+    'n',
+    'lo',
+    'l</w>',
+    'w</w>',
+    'r</w>',
+    't</w>',
+    'low</w>',
+    'er</w>',
+    'lowest</w>',
+    'newer</w>',
+    'wider',
+    '<unk>',
+    '<|startoftext|>',
+    '<|endoftext|>',
+  ];
   const folder = join(dir, 'toy');
   it('reads vocab.json, merges.txt and the pad token from a tokenizer folder', async () => {
     const { mkdirSync } = await import('node:fs');

@@ -122,7 +122,11 @@ export class ClipTokenizer {
     const mergesFile = join(dir, 'merges.txt');
     for (const file of [vocabFile, mergesFile]) {
       if (!existsSync(file))
-        throw new StudioError('MODEL_ERROR', `The tokenizer folder ${dir} has no ${file.slice(dir.length + 1)}.`, 'Copy the whole model folder again.');
+        throw new StudioError(
+          'MODEL_ERROR',
+          `The tokenizer folder ${dir} has no ${file.slice(dir.length + 1)}.`,
+          'Copy the whole model folder again.',
+        );
     }
     const vocab = new Map(Object.entries(JSON.parse(readFileSync(vocabFile, 'utf8')) as Record<string, number>));
     const merges = parseMerges(readFileSync(mergesFile, 'utf8'));
