@@ -186,13 +186,20 @@ export function buildOnnxModel(graph: GraphSpec): Uint8Array {
 }
 
 /**
- * The layout of large exports (optimum writes `model.onnx` + `model.onnx_data`): the graph in one file, every
- * initializer's bytes in `dataFile` (a name relative to the model's folder), each at a 64-byte-aligned offset.
+ * The layout of large exports (optimum writes `model.onnx` + `model.onnx_data`): the graph in one file, the bytes
+ * of every initializer of at least `minBytes` (onnx's default threshold is 1024) in `dataFile` (a name relative to
+ * the model's folder), each at a 64-byte-aligned offset. Small tensors stay inline, where shape inference reads them.
  */
-export function buildOnnxModelWithExternalData(graph: GraphSpec, dataFile: string): { model: Uint8Array; data: Uint8Array } {
+export function buildOnnxModelWithExternalData(
+  graph: GraphSpec,
+  dataFile: string,
+  options: { minBytes?: number } = {},
+): { model: Uint8Array; data: Uint8Array } {
+  const minBytes = options.minBytes ?? 1024;
   const parts: Uint8Array[] = [];
   let offset = 0;
   const initializers = (graph.initializers ?? []).map((t) => {
+    if (t.data.byteLength < minBytes) return tensor(t);
     const padding = (64 - (offset % 64)) % 64;
     if (padding) parts.push(new Uint8Array(padding));
     offset += padding;

@@ -50,7 +50,7 @@ describe('ONNX weights at the wire level', () => {
       ['bias', [2], 10, 'raw'],
     ]);
     expect(inline.nodes[1]).toEqual({ name: '/proj/MatMul', opType: 'MatMul', inputs: ['x', 'proj.weight'], outputs: ['m'] });
-    const { model } = buildOnnxModelWithExternalData(graph, 'model.onnx_data');
+    const { model } = buildOnnxModelWithExternalData(graph, 'model.onnx_data', { minBytes: 0 });
     const external = indexOnnxModel(model);
     expect(external.initializers.map((i) => i.source)).toEqual([
       { kind: 'external', location: 'model.onnx_data', offset: 0, length: 16 },
@@ -62,7 +62,7 @@ describe('ONNX weights at the wire level', () => {
   it('reads float32 and float16 weights, from the model or its external data file', () => {
     const folder = join(dir, 'read');
     mkdirSync(folder);
-    const built = buildOnnxModelWithExternalData(graph, 'model.onnx_data');
+    const built = buildOnnxModelWithExternalData(graph, 'model.onnx_data', { minBytes: 0 });
     writeFileSync(join(folder, 'model.onnx_data'), built.data);
     const index = indexOnnxModel(built.model);
     expect([...readFloatInitializer(built.model, index.initializers[0]!, folder)]).toEqual([1, 0, 0, 1]);
@@ -86,7 +86,7 @@ describe('ONNX weights at the wire level', () => {
   it('replaces weights of a model with external data, inline or in a new data file beside the original', async () => {
     const folder = join(dir, 'external');
     mkdirSync(folder);
-    const built = buildOnnxModelWithExternalData(graph, 'model.onnx_data');
+    const built = buildOnnxModelWithExternalData(graph, 'model.onnx_data', { minBytes: 0 });
     writeFileSync(join(folder, 'model.onnx'), built.model);
     writeFileSync(join(folder, 'model.onnx_data'), built.data);
     expect(await run(join(folder, 'model.onnx'))).toEqual([4, 6]);

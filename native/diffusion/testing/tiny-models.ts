@@ -50,7 +50,7 @@ const scalar = (name: string, value: number): TensorSpec => ({ name, type: 'floa
 export function tinyVocab(): { vocab: Record<string, number>; merges: string[] } {
   const chars = byteToUnicode();
   const tokens = [...chars, ...chars.map((c) => `${c}</w>`)];
-  const merges = ['p h', 'o t', 'o </w>', 'ph ot', 'phot o</w>', 'a </w>'];
+  const merges = ['p h', 'o t', 'ph ot', 'phot o</w>', 't o</w>'];
   for (const m of merges) tokens.push(m.replace(' ', ''));
   tokens.push('<|startoftext|>', '<|endoftext|>');
   return { vocab: Object.fromEntries(tokens.map((t, i) => [t, i])), merges };
@@ -228,7 +228,7 @@ function vaeEncoder(): GraphSpec {
 function writeModel(dir: string, sub: string, graph: GraphSpec, external?: string): void {
   mkdirSync(join(dir, sub), { recursive: true });
   if (external) {
-    const { model, data } = buildOnnxModelWithExternalData(graph, external);
+    const { model, data } = buildOnnxModelWithExternalData(graph, external, { minBytes: 64 });
     writeFileSync(join(dir, sub, 'model.onnx'), model);
     writeFileSync(join(dir, sub, external), data);
   } else writeFileSync(join(dir, sub, 'model.onnx'), buildOnnxModel(graph));
