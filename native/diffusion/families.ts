@@ -1,8 +1,11 @@
 import type { SchedulerName } from './schedulers';
 
+import { DiffusionFamily } from '../api/namespaces/models';
+
+export type { DiffusionFamily } from '../api/namespaces/models';
+
 /** The Stable Diffusion families Likeness runs, and what each needs by default. */
-export const diffusionFamilies = ['sd15', 'sd21', 'sd-turbo', 'sdxl', 'sdxl-turbo'] as const;
-export type DiffusionFamily = (typeof diffusionFamilies)[number];
+export const diffusionFamilies = DiffusionFamily.options;
 
 export interface FamilyDefaults {
   label: string;

@@ -180,7 +180,9 @@ export interface StepResult {
   predOriginal: Float32Array;
 }
 
-export type SchedulerName = 'euler' | 'euler-a' | 'ddim' | 'lcm' | 'dpmpp-2m' | 'dpmpp-2m-karras';
+/** The names the contract offers (native/api/namespaces/models.ts). */
+export type { SchedulerName } from '../../api/namespaces/models';
+import type { SchedulerName } from '../../api/namespaces/models';
 
 export interface Scheduler {
   readonly name: SchedulerName;
