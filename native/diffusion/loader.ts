@@ -12,6 +12,8 @@ import { ClipTokenizer } from './tokenizer';
 export interface LoraChoice {
   path: string;
   scale: number;
+  /** The name to record (the library's); the file name otherwise. */
+  name?: string;
 }
 
 export interface LoadOptions {
@@ -112,7 +114,10 @@ function linkOrFail(source: string, target: string): void {
  * LoRAs into the UNet and text encoders first.
  */
 export async function loadDiffusionModel(info: DiffusionModelInfo, options: LoadOptions): Promise<DiffusionModel> {
-  const loras = (options.loras ?? []).map((choice) => ({ file: parseLora(choice.path), scale: choice.scale }));
+  const loras = (options.loras ?? []).map((choice) => {
+    const file = parseLora(choice.path);
+    return { file: { ...file, name: choice.name ?? file.name }, scale: choice.scale };
+  });
   const fallbacks: FallbackNotice[] = [];
   const onFallback = (notice: FallbackNotice) => {
     fallbacks.push(notice);
@@ -186,7 +191,7 @@ export async function loadDiffusionModel(info: DiffusionModelInfo, options: Load
 export function modelKey(info: DiffusionModelInfo, options: LoadOptions): string {
   const loras = (options.loras ?? []).map((l) => {
     const stat = statSync(l.path, { throwIfNoEntry: false });
-    return [l.path, l.scale, stat?.size ?? 0, stat?.mtimeMs ?? 0];
+    return [l.path, l.scale, l.name ?? '', stat?.size ?? 0, stat?.mtimeMs ?? 0];
   });
   return JSON.stringify([info.dir, info.family, options.provider, loras]);
 }
