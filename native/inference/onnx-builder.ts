@@ -195,20 +195,30 @@ export function buildOnnxModelWithExternalData(
   dataFile: string,
   options: { minBytes?: number } = {},
 ): { model: Uint8Array; data: Uint8Array } {
+  const { model, chunks } = layoutExternalData(graph, dataFile, options);
+  return { model, data: Buffer.concat(chunks) };
+}
+
+/** The same layout as chunks to write one after another (models whose weights exceed one buffer). */
+export function layoutExternalData(
+  graph: GraphSpec,
+  dataFile: string,
+  options: { minBytes?: number } = {},
+): { model: Uint8Array; chunks: Uint8Array[] } {
   const minBytes = options.minBytes ?? 1024;
-  const parts: Uint8Array[] = [];
+  const chunks: Uint8Array[] = [];
   let offset = 0;
   const initializers = (graph.initializers ?? []).map((t) => {
     if (t.data.byteLength < minBytes) return tensor(t);
     const padding = (64 - (offset % 64)) % 64;
-    if (padding) parts.push(new Uint8Array(padding));
+    if (padding) chunks.push(new Uint8Array(padding));
     offset += padding;
     const entry = externalTensor(t, dataFile, offset);
-    parts.push(tensorBytes(t));
+    chunks.push(tensorBytes(t));
     offset += t.data.byteLength;
     return entry;
   });
-  return { model: encodeModel(graph, initializers), data: Buffer.concat(parts) };
+  return { model: encodeModel(graph, initializers), chunks };
 }
 
 function encodeModel(graph: GraphSpec, initializers: object[]): Uint8Array {

@@ -58,7 +58,8 @@ function describeRegistry(catalog: Catalog, model: RegistryModel, downloads: Map
   const folder = join(modelsDir, model.id);
   const state = installState(modelsDir, model);
   const diffusion = model.kind === 'diffusion' && model.family ? (model.family as DiffusionFamily) : undefined;
-  const known = model.files.every((f) => f.size !== undefined || f.approxSize !== undefined || f.optional);
+  const sized = model.files.filter((f) => f.size !== undefined || f.approxSize !== undefined);
+  const exact = model.files.every((f) => f.size !== undefined || f.optional);
   return {
     id: model.id,
     kind: model.kind,
@@ -73,7 +74,8 @@ function describeRegistry(catalog: Catalog, model: RegistryModel, downloads: Map
       const path = modelFilePath(modelsDir, model.id, f);
       return { path: f.path, size: f.size ?? f.approxSize ?? null, url: f.url ?? null, present: fileSize(path) || fileSize(partialPath(path)) };
     }),
-    size: known ? model.files.reduce((n, f) => n + (f.size ?? f.approxSize ?? 0), 0) : null,
+    size: sized.length ? sized.reduce((n, f) => n + (f.size ?? f.approxSize ?? 0), 0) : null,
+    sizeExact: exact,
     defaults: diffusion ? defaultsFor(diffusion) : null,
     img2img: diffusion ? model.files.some((f) => f.path.startsWith('vae_encoder/')) : false,
     downloadJobId: downloads.get(model.id) ?? null,
@@ -96,6 +98,7 @@ function describeLocal(record: ModelRecord): ModelInfo {
     folder: record.path,
     files: [],
     size: record.size,
+    sizeExact: record.size !== null,
     defaults: defaultsFor(family, meta.nativeSize),
     img2img: meta.img2img ?? false,
     downloadJobId: null,

@@ -17,6 +17,8 @@ export const Template = z.object({
   size: SizeSpec.optional(),
   scheduler: SchedulerName.optional(),
   guidance: z.number().min(0).max(30).optional(),
+  /** Title and description in other UI languages (the prompt stays English: models read English). */
+  translations: z.record(z.string(), z.object({ title: z.string(), description: z.string().default('') })).default({}),
 });
 export type Template = z.infer<typeof Template>;
 

@@ -42,8 +42,9 @@ export const ModelInfo = z.object({
   /** The folder the model's files live in (or would). */
   folder: z.string(),
   files: z.array(ModelFileInfo),
-  /** Total bytes when known. */
+  /** Total bytes when known (registry sizes may be approximate: see sizeExact). */
   size: z.number().nullable(),
+  sizeExact: z.boolean(),
   /** Diffusion models: what a generation starts from. */
   defaults: GenerationDefaults.nullable(),
   /** Whether it can start from an image (has a VAE encoder). */

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildOnnxModel, buildOnnxModelWithExternalData, type GraphSpec, type NodeSpec, type TensorSpec } from '../../inference/onnx-builder';
+import { buildOnnxModel, layoutExternalData, type GraphSpec, type NodeSpec, type TensorSpec } from '../../inference/onnx-builder';
 import { SeededRandom } from '../rng';
 import { byteToUnicode } from '../tokenizer';
 
@@ -225,12 +225,18 @@ function vaeEncoder(): GraphSpec {
   };
 }
 
-function writeModel(dir: string, sub: string, graph: GraphSpec, external?: string): void {
+function writeModel(dir: string, sub: string, graph: GraphSpec, external?: string, minBytes = 64): void {
   mkdirSync(join(dir, sub), { recursive: true });
   if (external) {
-    const { model, data } = buildOnnxModelWithExternalData(graph, external, { minBytes: 64 });
+    // Written chunk by chunk: a UNet of real size does not fit one buffer.
+    const { model, chunks } = layoutExternalData(graph, external, { minBytes });
     writeFileSync(join(dir, sub, 'model.onnx'), model);
-    writeFileSync(join(dir, sub, external), data);
+    const fd = openSync(join(dir, sub, external), 'w');
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
   } else writeFileSync(join(dir, sub, 'model.onnx'), buildOnnxModel(graph));
 }
 
@@ -245,9 +251,17 @@ function writeTokenizer(dir: string, sub: string, padToken: string): void {
   );
 }
 
+export interface TinyOptions {
+  /** Text encoder width (8; the benchmark uses SD's 768 to feed a real-size UNet). */
+  textHidden?: number;
+  /** Another UNet (the benchmark's SD-size one), always written with external data. */
+  unet?: GraphSpec;
+}
+
 /** Writes a tiny model folder of the given layout into `dir` and returns `dir`. */
-export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15'): string {
+export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15', options: TinyOptions = {}): string {
   const xl = layout === 'sdxl';
+  const hidden = options.textHidden ?? TINY_HIDDEN;
   const vocabSize = Object.keys(tinyVocab().vocab).length;
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -262,7 +276,7 @@ export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15'): 
         : { _class_name: 'ORTStableDiffusionPipeline', text_encoder: ['transformers', 'CLIPTextModel'] },
     ),
   );
-  writeModel(dir, 'text_encoder', textEncoder({ hidden: TINY_HIDDEN, vocabSize, idsType: 'int32', seed: 1, prefix: 'text_model.' }));
+  writeModel(dir, 'text_encoder', textEncoder({ hidden, vocabSize, idsType: 'int32', seed: 1, prefix: 'text_model.' }));
   writeTokenizer(dir, 'tokenizer', '<|endoftext|>');
   if (xl) {
     writeModel(
@@ -272,13 +286,15 @@ export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15'): 
     );
     writeTokenizer(dir, 'tokenizer_2', '!');
   }
-  const context = xl ? TINY_HIDDEN + TINY_HIDDEN_2 : TINY_HIDDEN;
-  writeModel(
-    dir,
-    'unet',
-    unet({ context, timestep: layout === 'sd15-int64' ? 'int64' : 'float', xl }),
-    layout === 'sd15-int64' ? 'model.onnx_data' : undefined,
-  );
+  const context = xl ? hidden + TINY_HIDDEN_2 : hidden;
+  if (options.unet) writeModel(dir, 'unet', options.unet, 'model.onnx_data', 1024);
+  else
+    writeModel(
+      dir,
+      'unet',
+      unet({ context, timestep: layout === 'sd15-int64' ? 'int64' : 'float', xl }),
+      layout === 'sd15-int64' ? 'model.onnx_data' : undefined,
+    );
   writeModel(dir, 'vae_decoder', vaeDecoder());
   writeModel(dir, 'vae_encoder', vaeEncoder());
   writeFileSync(join(dir, 'vae_decoder', 'config.json'), JSON.stringify({ scaling_factor: xl ? 0.13025 : 0.18215 }));
