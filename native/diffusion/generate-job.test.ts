@@ -76,6 +76,15 @@ describe('generation batches through the studio (job in a GPU worker, tiny SD 1.
     // The template's own steps and scheduler apply; the request's size wins over the template's aspect ratio.
     expect(plan.images[0]).toMatchObject({ steps: 30, guidance: 6.5, scheduler: 'dpmpp-2m-karras', width: 64, height: 64 });
     expect(plan.images[2]).toMatchObject({ steps: 25, scheduler: 'dpmpp-2m-karras' });
+    // A prompt given with templates is added to each template's prompt.
+    const extra = await studio.api.generate.plan({
+      model: modelId,
+      templates: ['watercolor'],
+      prompt: 'wearing a red scarf',
+      personId: person.id,
+      seed: 1,
+    });
+    expect(extra.images[0]!.prompt).toMatch(/^watercolor illustration of ohwx woman, .*, wearing a red scarf$/);
   });
 
   it('runs a batch: every image an output with full provenance, an A1111 parameters chunk the import reads back, and output:added', async () => {

@@ -171,7 +171,8 @@ export async function predictNoise(
   const fixed = fixedDim(unet, 'sample', 0);
   let uncond: Float32Array;
   let cond: Float32Array;
-  if (fixed === undefined && conditioning.negative.hidden.length === conditioning.positive.hidden.length) {
+  // Static exports fix the batch (often at 2: exactly one guided image).
+  if ((fixed === undefined || fixed === 2 * count) && conditioning.negative.hidden.length === conditioning.positive.hidden.length) {
     // One call on [negative × count, positive × count].
     const both = stack([latents, latents]);
     const feeds = unetFeeds(unet, both, 2 * count, latentH, latentW, t, conditioning.positive, size);

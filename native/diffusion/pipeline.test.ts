@@ -20,7 +20,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function load(layout: 'sd15' | 'sd15-int64' | 'sdxl', loras: { path: string; scale: number }[] = []) {
+async function load(layout: 'sd15' | 'sd15-int64' | 'sd15-fp16' | 'sdxl', loras: { path: string; scale: number }[] = []) {
   const dir = join(root, layout);
   writeTinyModelFolder(dir, layout);
   const model = await loadDiffusionModel(inspectDiffusionFolder(dir), { provider: 'cpu', loras, scratchDir: join(root, 'scratch') });
@@ -86,6 +86,24 @@ describe('txt2img on tiny models with the real layouts (CPU provider)', () => {
     expect(model.unet.inputs.timestep?.type).toBe('int64');
     const out = await txt2img(model, { ...base, scheduler: 'dpmpp-2m-karras' });
     expect(out.images[0]!.data.length).toBe(64 * 64 * 3);
+  });
+
+  it('float16 exports: fp16 ids→embeddings, sample, timestep and VAE tensors are converted at the edges', async () => {
+    const model = await load('sd15-fp16');
+    expect([model.unet.inputs.sample?.type, model.unet.inputs.timestep?.type, model.textEncoder.outputs.last_hidden_state?.type]).toEqual([
+      'float16',
+      'float16',
+      'float16',
+    ]);
+    const fp32 = await load('sd15');
+    const a = await txt2img(model, { ...base, scheduler: 'euler-a' });
+    const b = await txt2img(fp32, { ...base, scheduler: 'euler-a' });
+    // The same network at half precision: nearly the same picture.
+    let diff = 0;
+    for (let i = 0; i < a.images[0]!.data.length; i++) diff += Math.abs(a.images[0]!.data[i]! - b.images[0]!.data[i]!);
+    expect(diff / a.images[0]!.data.length).toBeLessThan(3);
+    const init = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(128) };
+    expect((await img2img(model, { ...base, init, strength: 0.5 })).images[0]!.data.length).toBe(64 * 64 * 3);
   });
 
   it('SDXL layout: two encoders, pooled embeddings and time ids; Turbo-style guidance 1 skips the negative pass', async () => {

@@ -58,7 +58,8 @@ export function planBatch(request: ParsedRequest, context: PlanContext): Planned
   for (const { template } of sources) {
     const fromTemplate = family.turbo ? undefined : template;
     const size = context.fixedSize ?? resolveSize(request.size ?? template?.size, context.nativeSize);
-    const prompt = fillPrompt(template?.prompt ?? request.prompt ?? '', context.person);
+    // With a template, a prompt of the request is added to it (", " joined): "…, wearing a red scarf".
+    const prompt = fillPrompt([template?.prompt, request.prompt?.trim()].filter(Boolean).join(', '), context.person);
     const negativePrompt = fillPrompt(request.negativePrompt ?? template?.negative ?? '', context.person);
     for (let i = 0; i < request.count; i++) {
       images.push({

@@ -36,6 +36,7 @@ export const GenerateRequest = z
   .object({
     /** A model id (models.list) or a folder with a diffusers ONNX export. */
     model: z.string().min(1, 'choose a model'),
+    /** The prompt; with templates, added to each template's prompt. */
     prompt: z.string().max(10_000).optional(),
     negativePrompt: z.string().max(10_000).optional(),
     /** Template names; each gives `count` images. */

@@ -50,7 +50,7 @@ export function registerGenerate(cli: CliContext): void {
     .command('generate')
     .description('generate images with a local ONNX Stable Diffusion model (txt2img, or img2img with --init)')
     .requiredOption('--model <id|dir>', 'a model id (likeness models list) or a diffusers ONNX folder')
-    .option('--prompt <text>', 'the prompt ({trigger} and {class} are the person’s)')
+    .option('--prompt <text>', 'the prompt ({trigger} and {class} are the person’s); with --template, added to each template’s')
     .option('--negative <text>', 'the negative prompt')
     .option('--template <name>', 'a prompt template (repeatable; see assets/templates)', collect, [])
     .option('--person <name>', 'the person whose trigger and class words fill the prompt')

@@ -11,13 +11,14 @@ import { byteToUnicode } from '../tokenizer';
  *
  * - `sd15`: int32 input_ids, float32 timestep (as optimum exports SD 1.5), text encoder + UNet + VAE in one file each.
  * - `sd15-int64`: int64 timestep, and the UNet's weights in an external `model.onnx_data` file.
+ * - `sd15-fp16`: every float input and output float16 (fp16 exports), timestep included.
  * - `sdxl`: two text encoders (hidden_states.N, pooled text_embeds), a UNet with text_embeds and time_ids.
  *
  * The networks compute simple but input-dependent functions (embeddings, a residual MatMul per "layer", a 3×3
  * and a 1×1 convolution, a channel MatMul stored transposed under an `onnx::MatMul_*` name as torch exports
  * do), bounded with tanh so every scheduler stays finite.
  */
-export type TinyLayout = 'sd15' | 'sd15-int64' | 'sdxl';
+export type TinyLayout = 'sd15' | 'sd15-int64' | 'sd15-fp16' | 'sdxl';
 
 export const TINY_HIDDEN = 8;
 export const TINY_HIDDEN_2 = 12;
@@ -225,7 +226,32 @@ function vaeEncoder(): GraphSpec {
   };
 }
 
-function writeModel(dir: string, sub: string, graph: GraphSpec, external?: string, minBytes = 64): void {
+/** The same graph with float16 inputs and outputs (cast at the edges), as fp16 exports present themselves. */
+export function withFloat16Io(graph: GraphSpec): GraphSpec {
+  const renamed = new Map<string, string>();
+  const nodes: NodeSpec[] = [];
+  for (const input of graph.inputs) {
+    if (input.type !== 'float') continue;
+    renamed.set(input.name, `${input.name}__f32`);
+    nodes.push({ op: 'Cast', inputs: [input.name], outputs: [`${input.name}__f32`], attributes: { to: { int: 1 } } });
+  }
+  const outputs = new Set(graph.outputs.filter((o) => o.type === 'float').map((o) => o.name));
+  for (const node of graph.nodes) {
+    nodes.push({
+      ...node,
+      inputs: node.inputs.map((i) => renamed.get(i) ?? (outputs.has(i) ? `${i}__f32` : i)),
+      outputs: node.outputs.map((o) => (outputs.has(o) ? `${o}__f32` : o)),
+    });
+  }
+  for (const name of outputs) nodes.push({ op: 'Cast', inputs: [`${name}__f32`], outputs: [name], attributes: { to: { int: 10 } } });
+  const half = (v: GraphSpec['inputs'][number]) => (v.type === 'float' ? { ...v, type: 'float16' as const } : v);
+  return { ...graph, inputs: graph.inputs.map(half), outputs: graph.outputs.map(half), nodes };
+}
+
+let float16Io = false;
+
+function writeModel(dir: string, sub: string, spec: GraphSpec, external?: string, minBytes = 64): void {
+  const graph = float16Io ? withFloat16Io(spec) : spec;
   mkdirSync(join(dir, sub), { recursive: true });
   if (external) {
     // Written chunk by chunk: a UNet of real size does not fit one buffer.
@@ -262,6 +288,7 @@ export interface TinyOptions {
 export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15', options: TinyOptions = {}): string {
   const xl = layout === 'sdxl';
   const hidden = options.textHidden ?? TINY_HIDDEN;
+  float16Io = layout === 'sd15-fp16';
   const vocabSize = Object.keys(tinyVocab().vocab).length;
   mkdirSync(dir, { recursive: true });
   writeFileSync(
