@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -65,8 +67,6 @@ async function readInit(path: string, width: number, height: number): Promise<{ 
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const { createHash } = await import('node:crypto');
-    const { readFile } = await import('node:fs/promises');
     return {
       image: { data: new Uint8Array(data), width: info.width, height: info.height },
       hash: createHash('sha256')

@@ -233,10 +233,12 @@ const kohyaKey = (prefix: string, module: string) => `${prefix}_${module.replace
  */
 export function weightTargets(index: OnnxGraphIndex, prefix: string): Map<string, WeightTarget> {
   const byName = new Map(index.initializers.map((i) => [i.name, i]));
+  // A weight fed straight into MatMul as its right operand is stored [in, out] (y = x·W), whatever its name.
+  const rightOfMatMul = new Set(index.nodes.filter((n) => n.opType === 'MatMul' && n.inputs[1]).map((n) => n.inputs[1]!));
   const targets = new Map<string, WeightTarget>();
   for (const info of index.initializers) {
     if (!info.name.endsWith('.weight') || info.dims.length < 2) continue;
-    targets.set(kohyaKey(prefix, info.name.slice(0, -'.weight'.length)), { info, transposed: false });
+    targets.set(kohyaKey(prefix, info.name.slice(0, -'.weight'.length)), { info, transposed: rightOfMatMul.has(info.name) });
   }
   for (const node of index.nodes) {
     if (!['MatMul', 'Gemm', 'Conv'].includes(node.opType) || !node.name.startsWith('/')) continue;
@@ -304,13 +306,16 @@ function addDelta(
   scale: number,
   merged: Map<InitializerInfo, Float32Array>,
 ): string | undefined {
-  const { info, transposed } = target;
+  const { info } = target;
   const out = module.up.shape[0]!;
   const rank = module.rank;
   const inner = elementCount(module.down.shape) / rank; // in · kh · kw
   const inFeatures = module.down.shape[1]!;
   const dims = info.dims;
   const count = elementCount(dims);
+  // A readable name does not promise torch's [out, in] layout: a non-square weight stored [in, out] says so itself.
+  const transposed = target.transposed || (dims.length === 2 && inFeatures !== out && dims[0] === inFeatures && dims[1] === out);
+  target.transposed = transposed;
   if (count !== out * inner) return `its delta is ${out}×${inner}, the weight ${info.name} is [${dims.join(', ')}]`;
   if (transposed && (dims.length !== 2 || dims[0] !== inFeatures || dims[1] !== out))
     return `the weight ${info.name} [${dims.join(', ')}] is not the transpose of [${out}, ${inFeatures}]`;
