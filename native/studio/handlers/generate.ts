@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { StudioHandlers } from '../../api/contract';
 import { randomSeed } from '../../diffusion/rng';
-import { generateJob, planRequest } from '../../diffusion/generate-job';
+import { generateJob } from '../../diffusion/generate-job';
+import { planRequest } from '../../diffusion/plan-request';
 import { loadTemplates } from '../../diffusion/templates';
 import { resolveLora } from '../../models/manager';
 import type { StudioContext } from './context';
