@@ -1,4 +1,5 @@
 import { catalogApi } from './namespaces/catalog';
+import { generateApi } from './namespaces/generate';
 import { jobsApi } from './namespaces/jobs';
 import { modelsApi } from './namespaces/models';
 import { peopleApi } from './namespaces/people';
@@ -21,6 +22,7 @@ export const studioContract = {
   review: reviewApi,
   jobs: jobsApi,
   models: modelsApi,
+  generate: generateApi,
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 
 export type StudioContract = typeof studioContract;

@@ -16,6 +16,8 @@ export const studioEvents = {
   'output:added': OutputSummary,
   'people:changed': z.object({ personId: Id.nullable() }),
   'review:changed': z.object({ ids: z.array(Id) }),
+  /** A generation's latest estimate as a small image (data URL), a few times a second. */
+  'generate:preview': z.object({ jobId: Id, index: z.number().int(), step: z.number().int(), steps: z.number().int(), image: z.string() }),
 } as const;
 
 export type StudioEvents = typeof studioEvents;

@@ -61,6 +61,17 @@ export const DoctorReport = z.object({
     freeBytes: z.number().optional(),
   }),
   models: z.object({ path: z.string() }),
+  /** The CUDA provider (Linux): installed by `likeness gpu install cuda`, and any CUDA/cuDNN library the machine lacks. */
+  cuda: z
+    .object({
+      installed: z.boolean(),
+      package: z.string().nullable(),
+      version: z.string().nullable(),
+      verified: z.boolean().nullable(),
+      missingLibraries: z.array(z.string()),
+      advice: z.string(),
+    })
+    .optional(),
 });
 export type DoctorReport = z.infer<typeof DoctorReport>;
 

@@ -2,10 +2,13 @@ import { Command } from 'commander';
 import { appVersion } from '../core/version';
 import { registerCatalog } from './commands/catalog';
 import { registerDoctor } from './commands/doctor';
+import { registerGenerate } from './commands/generate';
+import { registerGpu } from './commands/gpu';
 import { registerJobs } from './commands/jobs';
 import { registerModels } from './commands/models';
 import { registerPeople } from './commands/people';
 import { registerServe } from './commands/serve';
+import { registerTokenize } from './commands/tokenize';
 import { cliContext } from './context';
 
 const program = new Command()
@@ -22,5 +25,8 @@ registerCatalog(cli);
 registerPeople(cli);
 registerJobs(cli);
 registerModels(cli);
+registerGenerate(cli);
+registerGpu(cli);
+registerTokenize(cli);
 
 await program.parseAsync(process.argv);

@@ -1,9 +1,19 @@
 import { catalogImportJob } from '../catalog/import-job';
+import { generateJob } from '../diffusion/generate-job';
 import { jobKinds } from '../jobs/define';
+import { modelsDownloadJob } from '../models/manager';
 import { peopleExportJob } from '../people/export';
 import { peopleImportJob } from '../people/import-job';
 import { peopleTrainJob } from '../people/train';
 import { peopleVetJob } from '../people/vet-job';
 
 /** Every kind of job the studio runs; the worker threads load the same list. */
-export const studioJobKinds = jobKinds([catalogImportJob, peopleImportJob, peopleVetJob, peopleExportJob, peopleTrainJob]);
+export const studioJobKinds = jobKinds([
+  catalogImportJob,
+  peopleImportJob,
+  peopleVetJob,
+  peopleExportJob,
+  peopleTrainJob,
+  generateJob,
+  modelsDownloadJob,
+]);

@@ -6,6 +6,7 @@ import { JobQueue, type JobQueueOptions, type RecoveryReport } from '../jobs/que
 import { createDispatcher, type Dispatch } from './dispatch';
 import { EventBus } from './events';
 import { catalogHandlers } from './handlers/catalog';
+import { generateHandlers } from './handlers/generate';
 import type { StudioContext } from './handlers/context';
 import { jobsHandlers } from './handlers/jobs';
 import { modelsHandlers } from './handlers/models';
@@ -50,6 +51,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     review: reviewHandlers(context),
     jobs: jobsHandlers(context),
     models: modelsHandlers(context),
+    generate: generateHandlers(context),
   };
 
   const dispatch = createDispatcher(handlers, options.onInternalError);
