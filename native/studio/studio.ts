@@ -10,6 +10,7 @@ import type { StudioContext } from './handlers/context';
 import { jobsHandlers } from './handlers/jobs';
 import { modelsHandlers } from './handlers/models';
 import { peopleHandlers } from './handlers/people';
+import { reelsHandlers } from './handlers/reels';
 import { reviewHandlers } from './handlers/review';
 import { systemHandlers } from './handlers/system';
 import { studioJobKinds } from './job-kinds';
@@ -50,6 +51,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     review: reviewHandlers(context),
     jobs: jobsHandlers(context),
     models: modelsHandlers(context),
+    reels: reelsHandlers(context),
   };
 
   const dispatch = createDispatcher(handlers, options.onInternalError);
