@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { locateFfmpeg, type FfmpegLocation } from '../ffmpeg';
 
 const run = promisify(execFile);
 
@@ -92,4 +93,13 @@ export async function topLevelBoxes(file: string): Promise<string[]> {
   } finally {
     await handle.close();
   }
+}
+
+/** The ffmpeg the tests use, or the reason they skip (a failure under CI=true, where ffmpeg is installed). */
+export function testFfmpeg(): { location: FfmpegLocation | undefined; missing: string | undefined } {
+  const location = locateFfmpeg();
+  if (location?.ffprobe) return { location, missing: undefined };
+  const reason = location ? `ffprobe was not found beside ${location.path}` : 'ffmpeg is not installed (apt install ffmpeg)';
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`${reason}; CI requires it`);
+  return { location: undefined, missing: reason };
 }
