@@ -5,6 +5,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerJobs } from './commands/jobs';
 import { registerModels } from './commands/models';
 import { registerPeople } from './commands/people';
+import { registerReel } from './commands/reel';
 import { registerServe } from './commands/serve';
 import { cliContext } from './context';
 
@@ -22,5 +23,6 @@ registerCatalog(cli);
 registerPeople(cli);
 registerJobs(cli);
 registerModels(cli);
+registerReel(cli);
 
 await program.parseAsync(process.argv);

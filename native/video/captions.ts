@@ -29,7 +29,11 @@ export function parseSrt(source: string): CaptionCue[] {
     const from = timestamp.exec(left ?? '');
     const to = timestamp.exec(right ?? '');
     if (!from || !to) {
-      throw new StudioError('INVALID_INPUT', `This caption timing is not SubRip: “${lines[timingIndex]}”.`, 'Write times as 00:00:01,000 --> 00:00:03,500.');
+      throw new StudioError(
+        'INVALID_INPUT',
+        `This caption timing is not SubRip: “${lines[timingIndex]}”.`,
+        'Write times as 00:00:01,000 --> 00:00:03,500.',
+      );
     }
     // Basic inline tags (<i>, <b>, <font …>) are dropped: captions have one style.
     const text = lines

@@ -44,7 +44,11 @@ export function checkFrameSource(source: FrameSource, name: string): void {
   if (!Number.isInteger(source.frameCount) || source.frameCount < 1) problems.push(`frame count ${source.frameCount}`);
   if (!(source.pixelFormat in bytesPerPixel)) problems.push(`pixel format ${String(source.pixelFormat)}`);
   if (problems.length)
-    throw new StudioError('INVALID_INPUT', `The frame source “${name}” is not usable: ${problems.join(', ')}.`, 'This is a bug in the producer of the frames.');
+    throw new StudioError(
+      'INVALID_INPUT',
+      `The frame source “${name}” is not usable: ${problems.join(', ')}.`,
+      'This is a bug in the producer of the frames.',
+    );
 }
 
 /**

@@ -38,7 +38,13 @@ describe('reel filter graph', () => {
     expect(graph.filters.filter((f) => f.includes('zoompan=')).length).toBe(p.segments.length);
     expect(graph.filters.some((f) => f.includes(`trim=end_frame=${p.frames}`))).toBe(true);
     // Inputs: one per segment, one per text (looped for its time on screen), the voice, the looped music.
-    expect(graph.inputs.map((i) => i.source)).toEqual([...p.segments.map((_, i) => `seg${i}.jpg`), 'text0.png', 'text1.png', 'voice.wav', 'music.mp3']);
+    expect(graph.inputs.map((i) => i.source)).toEqual([
+      ...p.segments.map((_, i) => `seg${i}.jpg`),
+      'text0.png',
+      'text1.png',
+      'voice.wav',
+      'music.mp3',
+    ]);
     expect(graph.inputs.find((i) => i.source === 'music.mp3')!.options).toEqual(['-stream_loop', '-1']);
     // The music is ducked under the voice, then the two are mixed.
     expect(graph.filters.join(';')).toMatch(/sidechaincompress=threshold=0\.03:ratio=8:attack=30:release=450/);
@@ -96,8 +102,15 @@ describe('reel filter graph', () => {
   it('measures the same mix it renders, and normalises with the measurement (linear loudnorm to −14 LUFS)', () => {
     const p = plan({ voiceSeconds: 3, music: true });
     const pass = loudnessPassGraph(p, 'voice.wav', 'music.mp3', duck);
-    const render = renderGraph(p, assets(p), duck, { input_i: '-20.1', input_tp: '-5.0', input_lra: '3.0', input_thresh: '-30.4', target_offset: '0.2' });
-    const mixOf = (filters: string[]) => filters.filter((f) => /voice|music|vmix|ducked|mix\d/.test(f)).map((f) => f.replace(/\[\d+:a:0\]/g, '[in]').replace(/([a-z])\d+\]/g, '$1]'));
+    const render = renderGraph(p, assets(p), duck, {
+      input_i: '-20.1',
+      input_tp: '-5.0',
+      input_lra: '3.0',
+      input_thresh: '-30.4',
+      target_offset: '0.2',
+    });
+    const mixOf = (filters: string[]) =>
+      filters.filter((f) => /voice|music|vmix|ducked|mix\d/.test(f)).map((f) => f.replace(/\[\d+:a:0\]/g, '[in]').replace(/([a-z])\d+\]/g, '$1]'));
     expect(mixOf(pass.filters).slice(0, 5)).toEqual(mixOf(render.filters).slice(0, 5));
     expect(pass.filters.at(-1)).toMatch(/loudnorm=I=-14:TP=-1\.5:LRA=20:print_format=json/);
     expect(render.filters.join(';')).toMatch(/measured_I=-20\.1:measured_TP=-5\.0:measured_LRA=3\.0:measured_thresh=-30\.4:offset=0\.2:linear=true/);

@@ -92,7 +92,16 @@ function segmentStream(graph: GraphBuilder, plan: ReelPlan, segment: PlannedSegm
   const index =
     asset.kind === 'clip'
       ? graph.input(asset.file)
-      : graph.input('stream', ['-f', 'rawvideo', '-pix_fmt', asset.pixelFormat, '-video_size', `${asset.width}x${asset.height}`, '-framerate', num(asset.fps)]);
+      : graph.input('stream', [
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          asset.pixelFormat,
+          '-video_size',
+          `${asset.width}x${asset.height}`,
+          '-framerate',
+          num(asset.fps),
+        ]);
   const used = Math.min(segment.sourceFrames ?? segment.frames, segment.frames);
   const hold = segment.frames - used;
   return graph.add(
@@ -171,7 +180,13 @@ function joinWithFallback(graph: GraphBuilder, plan: ReelPlan, streams: string[]
 }
 
 /** The audio part of the graph up to the mix (shared by the loudness pass and the render). */
-export function audioMix(graph: Pick<GraphBuilder, 'input' | 'add' | 'label'>, plan: ReelPlan, voice: string | undefined, music: string | undefined, duck: DuckSettings): string {
+export function audioMix(
+  graph: Pick<GraphBuilder, 'input' | 'add' | 'label'>,
+  plan: ReelPlan,
+  voice: string | undefined,
+  music: string | undefined,
+  duck: DuckSettings,
+): string {
   const seconds = num(plan.seconds);
   const normalise = 'aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo';
   let voiceLabel: string | undefined;
@@ -293,10 +308,6 @@ export function renderGraph(plan: ReelPlan, assets: GraphAssets, duck: DuckSetti
       `:measured_I=${measurement.input_i}:measured_TP=${measurement.input_tp}:measured_LRA=${measurement.input_lra}` +
       `:measured_thresh=${measurement.input_thresh}:offset=${measurement.target_offset}:linear=true,`
     : '';
-  const audio = graph.add(
-    [mix],
-    `${normalised}aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad,atrim=end=${seconds}`,
-    'aout',
-  );
+  const audio = graph.add([mix], `${normalised}aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad,atrim=end=${seconds}`, 'aout');
   return { inputs: graph.inputs, filters: graph.filters, video, audio };
 }

@@ -168,7 +168,16 @@ describe('reel planner', () => {
   });
 
   it('drops captions that start after the end, and says so', () => {
-    const plan = planReel(request({ captions: { cues: [{ start: 1, end: 2, text: 'in' }, { start: 60, end: 61, text: 'late' }] } }));
+    const plan = planReel(
+      request({
+        captions: {
+          cues: [
+            { start: 1, end: 2, text: 'in' },
+            { start: 60, end: 61, text: 'late' },
+          ],
+        },
+      }),
+    );
     expect(plan.texts.filter((t) => t.kind === 'caption').map((t) => t.text)).toEqual(['in']);
     expect(plan.warnings.join(' ')).toMatch(/1 caption starts after the end/);
   });

@@ -269,7 +269,15 @@ export function planReel(request: PlanRequest): ReelPlan {
     } else {
       const sourceFrames = Math.max(1, Math.round((visual.seconds ?? 0) * fps));
       if (!visual.seconds) throw invalid(`${visual.label} has no duration.`, 'Check that the clip plays in a video player.');
-      segments.push({ kind: visual.kind, visual: index, frames: Math.max(minFrames, sourceFrames), startFrame: 0, motion: null, sourceFrames, layout: null });
+      segments.push({
+        kind: visual.kind,
+        visual: index,
+        frames: Math.max(minFrames, sourceFrames),
+        startFrame: 0,
+        motion: null,
+        sourceFrames,
+        layout: null,
+      });
     }
   });
 
@@ -391,7 +399,8 @@ export function planReel(request: PlanRequest): ReelPlan {
     cues = timeCaptionText(request.captions.text, from, to);
   }
   const dropped = cues.filter((c) => c.start >= totalSeconds).length;
-  if (dropped) warnings.push(`${dropped} caption${dropped > 1 ? 's start' : ' starts'} after the end of the reel and ${dropped > 1 ? 'were' : 'was'} left out.`);
+  if (dropped)
+    warnings.push(`${dropped} caption${dropped > 1 ? 's start' : ' starts'} after the end of the reel and ${dropped > 1 ? 'were' : 'was'} left out.`);
   for (const cue of cues) {
     if (cue.start >= totalSeconds) continue;
     texts.push({

@@ -35,7 +35,13 @@ export function preparedSize(width: number, height: number, maxZoom: number): { 
  * A still, upright and sRGB, filling a frame of `size`: cropped toward its focus, or whole on a blurred, darker
  * copy of itself (a landscape photo in a vertical reel). Written as a high-quality JPEG for ffmpeg to read once.
  */
-export async function prepareStill(source: Buffer, name: string, layout: StillLayout, size: { width: number; height: number }, file: string): Promise<void> {
+export async function prepareStill(
+  source: Buffer,
+  name: string,
+  layout: StillLayout,
+  size: { width: number; height: number },
+  file: string,
+): Promise<void> {
   try {
     const upright = await sharpInput(source).rotate().toColourspace('srgb').flatten({ background: '#000000' }).toBuffer();
     let frame: Sharp;

@@ -76,7 +76,12 @@ function audioPath(catalog: Catalog, ref: AudioRef | undefined, role: string): s
  * Turns a reel request into what the engine renders: the template, catalogue outputs and files read (or, for
  * planning only, measured), audio located, captions parsed. Every problem is named with what to do.
  */
-export async function resolveReel(catalog: Catalog, ffmpegPath: string, request: ParsedReelRequest, options: { readPixels: boolean }): Promise<ResolvedReel> {
+export async function resolveReel(
+  catalog: Catalog,
+  ffmpegPath: string,
+  request: ParsedReelRequest,
+  options: { readPixels: boolean },
+): Promise<ResolvedReel> {
   const template = requireTemplate(request.template);
   const size = sizeOf(request.size);
   const { width, height } = request.quality === 'preview' ? previewSize(size) : size;
@@ -111,9 +116,20 @@ export async function resolveReel(catalog: Catalog, ffmpegPath: string, request:
     } else if (imageExtensions.has(extension)) {
       const data = await readImageFile(path, name);
       const image = await inspectImage(data, name);
-      visuals.push({ kind: 'still', name, data: options.readPixels ? data : Buffer.alloc(0), width: image.width, height: image.height, focus: visual.focus });
+      visuals.push({
+        kind: 'still',
+        name,
+        data: options.readPixels ? data : Buffer.alloc(0),
+        width: image.width,
+        height: image.height,
+        focus: visual.focus,
+      });
     } else {
-      throw new StudioError('INVALID_INPUT', `${name} is neither a photo nor a video.`, 'Use JPEG, PNG, WebP, TIFF or AVIF photos, or MP4, MOV or WebM clips.');
+      throw new StudioError(
+        'INVALID_INPUT',
+        `${name} is neither a photo nor a video.`,
+        'Use JPEG, PNG, WebP, TIFF or AVIF photos, or MP4, MOV or WebM clips.',
+      );
     }
   }
 
@@ -153,7 +169,9 @@ export async function resolveReel(catalog: Catalog, ffmpegPath: string, request:
       ...(request.voice ? { voice: request.voice } : {}),
       ...(request.music ? { music: request.music } : {}),
       ...(request.title ? { title: request.title } : {}),
-      ...(request.captions ? { captions: 'path' in request.captions ? request.captions : { cues: captions && 'cues' in captions ? captions.cues.length : 'text' } } : {}),
+      ...(request.captions
+        ? { captions: 'path' in request.captions ? request.captions : { cues: captions && 'cues' in captions ? captions.cues.length : 'text' } }
+        : {}),
       aiLabel: request.aiLabel,
     },
     personId: single,

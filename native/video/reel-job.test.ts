@@ -48,14 +48,21 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
     expect(asset).toMatchObject({ name: 'take 1.wav', mime: 'audio/wav' });
     expect(Math.abs(asset.durationMs - 2500)).toBeLessThan(60);
     expect(studio.catalog.objectMime(asset.hash)).toBe('audio/wav');
-    await expect(studio.api.reels.uploadAudio({ name: 'notes.txt', base64: Buffer.from('not audio at all').toString('base64') })).rejects.toMatchObject({
+    await expect(
+      studio.api.reels.uploadAudio({ name: 'notes.txt', base64: Buffer.from('not audio at all').toString('base64') }),
+    ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringMatching(/no sound Likeness can read/),
     });
   });
 
   it('plans without rendering: length and warnings', async () => {
-    const plan = await studio.api.reels.plan({ template: 'memories', visuals: outputIds.map((outputId) => ({ outputId })), title: 'Plan', secondsPerVisual: 2 });
+    const plan = await studio.api.reels.plan({
+      template: 'memories',
+      visuals: outputIds.map((outputId) => ({ outputId })),
+      title: 'Plan',
+      secondsPerVisual: 2,
+    });
     expect(plan).toMatchObject({ width: 1080, height: 1920, segments: 4, transitions: 'xfade', warnings: [] });
     expect(plan.seconds).toBeCloseTo((75 + 3 * 60 - 3 * 24) / 30, 5);
     await expect(studio.api.reels.plan({ template: 'memories', visuals: [{ outputId: outputIds[0]! }] })).rejects.toMatchObject({
@@ -64,46 +71,66 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
     });
   });
 
-  it('renders a memories reel from catalogue photos into a video output with a thumbnail, announced by output:added', { timeout: 240_000 }, async () => {
-    const voice = await studio.api.reels.uploadAudio({ name: 'voice.wav', base64: readFileSync(join(root, 'voice.wav')).toString('base64') });
-    const job = await studio.api.reels.render({
-      template: 'memories',
-      size: '1080x1080',
-      visuals: outputIds.map((outputId) => ({ outputId })),
-      voice: { hash: voice.hash },
-      music: { path: join(root, 'music.wav') },
-      title: 'Summer',
-      captions: { text: 'A summer by the sea.' },
-      secondsPerVisual: 1.2,
-      aiLabel: 'visible',
-      name: 'Summer.mp4',
-    });
-    expect(job).toMatchObject({ kind: 'reels.render', title: 'Reel: Summer', status: 'queued' });
-    const finished = await studio.jobs.waitFor(job.id);
-    expect(finished.error).toBeNull();
-    expect(finished.status).toBe('done');
-    const result = finished.result as ReelResult;
-    expect(result.outputId).toEqual(expect.any(Number));
-    expect(result.loudness!.integrated).toBeGreaterThanOrEqual(-15);
-    expect(result.loudness!.integrated).toBeLessThanOrEqual(-13);
-    expect(result.loudness!.truePeak).toBeLessThanOrEqual(-1);
+  it(
+    'renders a memories reel from catalogue photos into a video output with a thumbnail, announced by output:added',
+    { timeout: 240_000 },
+    async () => {
+      const voice = await studio.api.reels.uploadAudio({ name: 'voice.wav', base64: readFileSync(join(root, 'voice.wav')).toString('base64') });
+      const job = await studio.api.reels.render({
+        template: 'memories',
+        size: '1080x1080',
+        visuals: outputIds.map((outputId) => ({ outputId })),
+        voice: { hash: voice.hash },
+        music: { path: join(root, 'music.wav') },
+        title: 'Summer',
+        captions: { text: 'A summer by the sea.' },
+        secondsPerVisual: 1.2,
+        aiLabel: 'visible',
+        name: 'Summer.mp4',
+      });
+      expect(job).toMatchObject({ kind: 'reels.render', title: 'Reel: Summer', status: 'queued' });
+      const finished = await studio.jobs.waitFor(job.id);
+      expect(finished.error).toBeNull();
+      expect(finished.status).toBe('done');
+      const result = finished.result as ReelResult;
+      expect(result.outputId).toEqual(expect.any(Number));
+      expect(result.loudness!.integrated).toBeGreaterThanOrEqual(-15);
+      expect(result.loudness!.integrated).toBeLessThanOrEqual(-13);
+      expect(result.loudness!.truePeak).toBeLessThanOrEqual(-1);
 
-    const output = await studio.api.catalog.getOutput({ id: result.outputId! });
-    expect(output).toMatchObject({ kind: 'video', width: 1080, height: 1080, source: 'reel', template: 'memories', originalName: 'Summer.mp4', jobId: job.id });
-    expect(output.durationMs).toBe(result.durationMs);
-    expect(output.provenance).toMatchObject({ template: 'memories', transitions: 'xfade', visuals: outputIds.map((outputId) => expect.objectContaining({ outputId })) });
-    expect(studio.catalog.objectMime(output.hash)).toBe('video/mp4');
-    expect(studio.catalog.objectMime(output.thumbHash!)).toBe('image/webp');
-    const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
-    expect(Math.abs(Number(probe.format.duration) * 1000 - output.durationMs!)).toBeLessThanOrEqual(1000 / 30);
-    expect(events.some((e) => e.type === 'output:added' && e.payload.id === output.id && e.payload.kind === 'video')).toBe(true);
-    // Nothing left behind in the store's temp folder.
-    expect(readdirSync(studio.catalog.store.tmpDir)).toEqual([]);
-  });
+      const output = await studio.api.catalog.getOutput({ id: result.outputId! });
+      expect(output).toMatchObject({
+        kind: 'video',
+        width: 1080,
+        height: 1080,
+        source: 'reel',
+        template: 'memories',
+        originalName: 'Summer.mp4',
+        jobId: job.id,
+      });
+      expect(output.durationMs).toBe(result.durationMs);
+      expect(output.provenance).toMatchObject({
+        template: 'memories',
+        transitions: 'xfade',
+        visuals: outputIds.map((outputId) => expect.objectContaining({ outputId })),
+      });
+      expect(studio.catalog.objectMime(output.hash)).toBe('video/mp4');
+      expect(studio.catalog.objectMime(output.thumbHash!)).toBe('image/webp');
+      const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
+      expect(Math.abs(Number(probe.format.duration) * 1000 - output.durationMs!)).toBeLessThanOrEqual(1000 / 30);
+      expect(events.some((e) => e.type === 'output:added' && e.payload.id === output.id && e.payload.kind === 'video')).toBe(true);
+      // Nothing left behind in the store's temp folder.
+      expect(readdirSync(studio.catalog.store.tmpDir)).toEqual([]);
+    },
+  );
 
   it('a preview is small, playable from the store and not a catalogue output', { timeout: 120_000 }, async () => {
     const before = studio.catalog.outputs.count();
-    const job = await studio.api.reels.render({ template: 'before-after', visuals: outputIds.slice(0, 2).map((outputId) => ({ outputId })), quality: 'preview' });
+    const job = await studio.api.reels.render({
+      template: 'before-after',
+      visuals: outputIds.slice(0, 2).map((outputId) => ({ outputId })),
+      quality: 'preview',
+    });
     expect(job.title).toBe('Preview: Before / after');
     const finished = await studio.jobs.waitFor(job.id);
     const result = finished.result as ReelResult;
@@ -127,7 +154,12 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
     const job = await studio.api.reels.render({ template: 'memories', visuals: outputIds.map((outputId) => ({ outputId })), secondsPerVisual: 8 });
     await new Promise<void>((resolve) => {
       const stop = studio.events.subscribe((event) => {
-        if (event.type === 'job:progress' && event.payload.jobId === job.id && event.payload.message === 'Rendering' && event.payload.progress > 0.3) {
+        if (
+          event.type === 'job:progress' &&
+          event.payload.jobId === job.id &&
+          event.payload.message === 'Rendering' &&
+          event.payload.progress > 0.3
+        ) {
           stop();
           resolve();
         }

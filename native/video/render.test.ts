@@ -38,7 +38,11 @@ function settingsFor(template: string, overrides: Partial<ReelSettings> = {}): R
   return { template: requireTemplate(template), width: 1080, height: 1920, aiLabel: 'metadata', aiLabelText: 'AI-generated', ...overrides };
 }
 
-async function render(settings: ReelSettings, sources: ReelSources, options: { xfade?: boolean; signal?: AbortSignal; onProgress?: (p: RenderProgress) => void } = {}) {
+async function render(
+  settings: ReelSettings,
+  sources: ReelSources,
+  options: { xfade?: boolean; signal?: AbortSignal; onProgress?: (p: RenderProgress) => void } = {},
+) {
   const output = join(root, `${settings.template.id}-${settings.width}x${settings.height}-${Date.now()}.mp4`);
   const plan = await planFor(settings, sources, ffmpeg!, { xfade: options.xfade });
   const report = await renderReel(plan, settings, sources, {
@@ -57,7 +61,14 @@ async function expectDelivery(file: string, plan: ReelPlan, options: { sound: bo
   const probe = await ffprobe(ffmpeg!.ffprobe!, file);
   const video = probe.streams.find((s) => s.codec_type === 'video')!;
   const audio = probe.streams.find((s) => s.codec_type === 'audio')!;
-  expect(video).toMatchObject({ codec_name: 'h264', profile: 'High', pix_fmt: 'yuv420p', width: plan.width, height: plan.height, r_frame_rate: '30/1' });
+  expect(video).toMatchObject({
+    codec_name: 'h264',
+    profile: 'High',
+    pix_fmt: 'yuv420p',
+    width: plan.width,
+    height: plan.height,
+    r_frame_rate: '30/1',
+  });
   expect(Number(video.nb_frames)).toBe(plan.frames);
   expect(Math.abs(Number(video.duration) - plan.seconds)).toBeLessThanOrEqual(1 / 30);
   expect(Math.abs(Number(probe.format.duration) - plan.seconds)).toBeLessThanOrEqual(1 / 30);
@@ -129,7 +140,11 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
         }
       },
     };
-    const settings = settingsFor('talking', { width: 1080, height: 1080, captions: { cues: [{ start: 0.2, end: 1.5, text: 'Hello from the pipe' }] } });
+    const settings = settingsFor('talking', {
+      width: 1080,
+      height: 1080,
+      captions: { cues: [{ start: 0.2, end: 1.5, text: 'Hello from the pipe' }] },
+    });
     const { output, plan } = await render(settings, { visuals: [{ kind: 'stream', name: 'animation', source: animation }], voice });
     expect(produced).toBe(50);
     // The animation lasts 2 s, the voice 3 s: the reel follows the voice and holds the last frame.
@@ -153,21 +168,25 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
     expect(plan.transitionMode).toBe('fallback');
     await expectDelivery(output, plan, { sound: true });
     // Mid-wipe, the left of the frame already shows the colour restoration and the right the grey original.
-    const frame = execFileSync(ffmpeg!.path, [
-      '-v',
-      'error',
-      '-ss',
-      String((plan.transitions[0]!.startFrame + plan.transitions[0]!.frames / 2) / 30),
-      '-i',
-      output,
-      '-frames:v',
-      '1',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      '-',
-    ], { maxBuffer: 64 * 2 ** 20 });
+    const frame = execFileSync(
+      ffmpeg!.path,
+      [
+        '-v',
+        'error',
+        '-ss',
+        String((plan.transitions[0]!.startFrame + plan.transitions[0]!.frames / 2) / 30),
+        '-i',
+        output,
+        '-frames:v',
+        '1',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-',
+      ],
+      { maxBuffer: 64 * 2 ** 20 },
+    );
     const saturation = (x: number, y: number) => {
       const o = (y * 1920 + x) * 3;
       return Math.max(frame[o]!, frame[o + 1]!, frame[o + 2]!) - Math.min(frame[o]!, frame[o + 1]!, frame[o + 2]!);

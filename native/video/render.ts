@@ -73,7 +73,13 @@ export async function planFor(
   const visuals: VisualMedia[] = sources.visuals.map((visual) => {
     if (visual.kind === 'stream') {
       checkFrameSource(visual.source, visual.name);
-      return { kind: 'stream', width: visual.source.width, height: visual.source.height, seconds: frameSourceSeconds(visual.source), label: visual.name };
+      return {
+        kind: 'stream',
+        width: visual.source.width,
+        height: visual.source.height,
+        seconds: frameSourceSeconds(visual.source),
+        label: visual.name,
+      };
     }
     if (visual.kind === 'clip') return { kind: 'clip', width: visual.width, height: visual.height, seconds: visual.seconds, label: visual.name };
     return { kind: 'still', width: visual.width, height: visual.height, focus: visual.focus, label: visual.name };
@@ -173,7 +179,11 @@ export function parseLoudnormJson(stderr: string): LoudnessMeasurement {
       target_offset: bounded(parsed.target_offset!, -99, 99),
     };
   } catch (error) {
-    throw new StudioError('INTERNAL', `Could not read loudnorm's measurement: ${(error as Error).message}.`, 'Run `likeness doctor` to check ffmpeg.');
+    throw new StudioError(
+      'INTERNAL',
+      `Could not read loudnorm's measurement: ${(error as Error).message}.`,
+      'Run `likeness doctor` to check ffmpeg.',
+    );
   }
 }
 
@@ -259,7 +269,12 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
     // 3. The render, pass 2.
     const encodeStarted = Date.now();
     report(0.18, 'Rendering');
-    const graph = renderGraph(plan, { segments: segmentAssets, texts: textAssets, voice: sources.voice, music: sources.music, divider }, duck, measurement);
+    const graph = renderGraph(
+      plan,
+      { segments: segmentAssets, texts: textAssets, voice: sources.voice, music: sources.music, divider },
+      duck,
+      measurement,
+    );
     const metadata: Record<string, string> = { ...options.metadata };
     if (plan.metadataComment) metadata.comment = `${plan.metadataComment} Made with Likeness ${appVersion()}.`;
     const { encode } = options;

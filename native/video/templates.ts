@@ -82,7 +82,9 @@ let cached: Map<string, ReelTemplate> | undefined;
 export function loadTemplates(dir = templatesDir()): Map<string, ReelTemplate> {
   if (cached && dir === templatesDir()) return cached;
   const templates = new Map<string, ReelTemplate>();
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const parsed = ReelTemplate.safeParse(JSON.parse(readFileSync(join(dir, name), 'utf8')));
     if (!parsed.success) throw new StudioError('INTERNAL', `The reel template ${name} is invalid: ${parsed.error.message}`);
     if (`${parsed.data.id}.json` !== name) throw new StudioError('INTERNAL', `The reel template ${name} has the id “${parsed.data.id}”.`);

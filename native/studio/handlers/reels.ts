@@ -48,7 +48,8 @@ export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers[
     uploadAudio: async ({ name, mime, base64 }) => {
       const data = Buffer.from(base64, 'base64');
       if (!data.byteLength) throw new StudioError('INVALID_INPUT', 'The recording is empty.', 'Record again.');
-      if (data.byteLength > MAX_AUDIO_UPLOAD_BYTES) throw new StudioError('INVALID_INPUT', `${name} is larger than 40 MB.`, 'Choose a shorter audio file.');
+      if (data.byteLength > MAX_AUDIO_UPLOAD_BYTES)
+        throw new StudioError('INVALID_INPUT', `${name} is larger than 40 MB.`, 'Choose a shorter audio file.');
       const ffmpeg = reelFfmpeg(catalog);
       // Measured from a temp file first: what is not audio never enters the library.
       const temp = join(catalog.store.tmpDir, `upload-${randomUUID()}`);
