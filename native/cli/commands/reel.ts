@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AiLabel, ReelSize, type ReelResult } from '../../api/namespaces/reels';
@@ -69,7 +70,7 @@ export function registerReel(cli: CliContext): void {
           ...(options.title ? { title: options.title } : {}),
           ...(options.captions ? { captions: { path: resolve(options.captions) } } : {}),
           ...(seconds !== undefined ? { secondsPerVisual: seconds } : {}),
-          aiLabel: options.aiLabel as AiLabel,
+          aiLabel: options.aiLabel as z.infer<typeof AiLabel>,
           ...(options.labels ? { roleLabels: options.labels.split(',').map((l) => l.trim()) } : {}),
           quality: options.preview ? 'preview' : 'final',
         });
