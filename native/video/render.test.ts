@@ -52,6 +52,7 @@ async function render(
     // veryfast keeps the tests quick on two cores; delivery uses `faster` (same profile and format).
     encode: encodeSettings('final', { preset: 'veryfast' }),
     onProgress: options.onProgress,
+    metadata: { title: settings.title ?? 'A reel' },
   });
   return { output, plan, report };
 }
@@ -106,7 +107,7 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
     expect(plan.transitionMode).toBe('xfade');
     expect(report.loudness).not.toBeNull();
     const probe = await expectDelivery(output, plan, { sound: true });
-    expect(probe.format.tags?.comment).toMatch(/^AI-generated/);
+    expect(probe.format.tags).toMatchObject({ comment: expect.stringMatching(/^AI-generated/), title: '爷爷的夏天 1952' });
     // Progress follows ffmpeg's clock up to the end.
     const rendering = progress.filter((p) => p.message === 'Rendering').map((p) => p.fraction);
     expect(rendering.length).toBeGreaterThan(2);

@@ -64,10 +64,11 @@ export function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
         if (!run.stdin) throw new Error('a stream input needs run.stdin');
         command.input(run.stdin);
       } else command.input(input.source);
-      if (input.options.length) command.inputOptions(input.options);
+      // Passed as separate arguments: given an array, fluent-ffmpeg splits any option with one space in two.
+      if (input.options.length) command.inputOptions(...input.options);
     }
     if (run.filters?.length) command.complexFilter(run.filters.join(';'));
-    command.outputOptions(['-hide_banner', '-nostdin', ...run.outputOptions]).output(run.output);
+    command.outputOptions('-hide_banner', '-nostdin', ...run.outputOptions).output(run.output);
     if (run.niceness) command.renice(run.niceness);
 
     let commandLine = '';
