@@ -399,7 +399,18 @@ export function ReelsPage() {
           {previewJob && <JobStatus job={previewJob} busyLabel={t('reels.previewing')} onCancel={() => cancel(previewJob.id)} />}
           {previewResult && (
             <figure className="reel-preview">
-              <video key={previewResult.hash} src={studio.mediaUrl(previewResult.hash)} controls playsInline data-testid="reel-preview" />
+              <video
+                key={previewResult.hash}
+                src={studio.mediaUrl(previewResult.hash)}
+                controls
+                playsInline
+                data-testid="reel-preview"
+                // Reels open on a fade from black: show a frame with something in it until played.
+                onLoadedMetadata={(event) => {
+                  const video = event.currentTarget;
+                  if (video.paused && video.currentTime === 0) video.currentTime = Math.min(1.5, video.duration / 3);
+                }}
+              />
               <figcaption className="field-help">{t('reels.previewReady')}</figcaption>
             </figure>
           )}
