@@ -7,6 +7,9 @@ import type { ReelResult } from '../api/namespaces/reels';
 import { rememberScratchObject } from '../catalog/scratch-objects';
 import { createStudio, type Studio } from '../studio/studio';
 import { sharedFile } from '../testing/shared-data';
+import type { FrameSource } from './frame-source';
+import { renderIntoCatalog } from './reel-job';
+import { requireTemplate } from './templates';
 import { ffprobe, makeMusic, makeVoice, testFfmpeg } from './testing/media-fixtures';
 
 const { location: ffmpeg, missing } = testFfmpeg();
@@ -123,6 +126,44 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
       expect(readdirSync(studio.catalog.store.tmpDir)).toEqual([]);
     },
   );
+
+  it('the seam for animated portraits: frames streamed by a producer become a catalogue video', { timeout: 120_000 }, async () => {
+    const size = 128;
+    const animation: FrameSource = {
+      width: size,
+      height: size,
+      fps: 25,
+      frameCount: 40,
+      pixelFormat: 'rgb24',
+      async *frames(signal) {
+        for (let i = 0; i < 40 && !signal.aborted; i++) yield Buffer.alloc(size * size * 3, (i * 6) % 256);
+      },
+    };
+    const added: number[] = [];
+    const result = await renderIntoCatalog(
+      studio.catalog,
+      {
+        settings: { template: requireTemplate('talking'), width: 1080, height: 1080, aiLabel: 'visible', aiLabelText: 'AI-generated' },
+        sources: { visuals: [{ kind: 'stream', name: 'animated portrait', source: animation }], voice: join(root, 'voice.wav') },
+        provenance: { animatedFrom: outputIds[0] },
+        personId: null,
+        quality: 'final',
+        name: 'Animated.mp4',
+      },
+      { signal: new AbortController().signal, jobId: null, emit: (id) => added.push(id) },
+    );
+    expect(added).toEqual([result.outputId]);
+    const output = await studio.api.catalog.getOutput({ id: result.outputId! });
+    expect(output).toMatchObject({
+      kind: 'video',
+      width: 1080,
+      height: 1080,
+      originalName: 'Animated.mp4',
+      provenance: expect.objectContaining({ animatedFrom: outputIds[0] }),
+    });
+    // 40 frames at 25 fps = 1.6 s; the 2.5 s voice (starting with the animation) plus its tail sets the length.
+    expect(output.durationMs).toBe(3500);
+  });
 
   it('a preview is small, playable from the store and not a catalogue output', { timeout: 120_000 }, async () => {
     const before = studio.catalog.outputs.count();

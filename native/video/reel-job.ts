@@ -11,7 +11,7 @@ import { defineJob } from '../jobs/define';
 import { requireFfmpeg, type FfmpegLocation } from './ffmpeg';
 import { grabFrame, measureLoudness } from './media';
 import { encodeSettings, planFor, renderReel, type RenderProgress } from './render';
-import { resolveReel, type ParsedReelRequest } from './reel-inputs';
+import { resolveReel, type ParsedReelRequest, type ResolvedReel } from './reel-inputs';
 import { requireTemplate } from './templates';
 
 /** How many previews the library keeps (older ones are removed when a new one is made). */
@@ -27,33 +27,51 @@ function defaultName(request: ParsedReelRequest): string {
   return `${request.title?.trim() || template.name} ${stamp}.mp4`;
 }
 
+export interface ReelToStore extends ResolvedReel {
+  quality: 'final' | 'preview';
+  /** The catalogue name of the output (final reels). */
+  name: string;
+}
+
+export interface StoreContext {
+  signal: AbortSignal;
+  jobId: number | null;
+  progress?: (progress: RenderProgress) => void;
+  /** Called with a new output's id (the job turns it into `output:added`). */
+  emit?: (outputId: number) => void;
+}
+
+/** A reel request from the API or the CLI: catalogue outputs and files, rendered and stored. */
+export async function makeReel(catalog: Catalog, request: ParsedReelRequest, context: StoreContext): Promise<ReelResult> {
+  const ffmpeg = reelFfmpeg(catalog);
+  const resolved = await resolveReel(catalog, ffmpeg.path, request, { readPixels: true });
+  return renderIntoCatalog(catalog, { ...resolved, quality: request.quality, name: request.name?.trim() || defaultName(request) }, context);
+}
+
 /**
  * Renders a reel and stores it: the file in the object store, a thumbnail from one of its frames, and the
- * output row with its provenance, all rows in one transaction; `output:added` tells the UI.
+ * output row with its provenance, all rows in one transaction; `emit` tells the UI. Producers of frames
+ * (animated portraits) call this from their own job with a `{ kind: 'stream' }` visual.
  */
-export async function makeReel(
-  catalog: Catalog,
-  request: ParsedReelRequest,
-  context: { signal: AbortSignal; jobId: number | null; progress?: (progress: RenderProgress) => void; emit?: (outputId: number) => void },
-): Promise<ReelResult> {
+export async function renderIntoCatalog(catalog: Catalog, reel: ReelToStore, context: StoreContext): Promise<ReelResult> {
   const ffmpeg = reelFfmpeg(catalog);
-  const { settings, sources, provenance, personId } = await resolveReel(catalog, ffmpeg.path, request, { readPixels: true });
+  const { settings, sources, provenance, personId } = reel;
   const plan = await planFor(settings, sources, ffmpeg, { signal: context.signal });
-  const preview = request.quality === 'preview';
+  const preview = reel.quality === 'preview';
   // The temp file lives beside the object store (same disk; cleared on start if a crash leaves it).
   await mkdir(catalog.store.tmpDir, { recursive: true });
   const temp = join(catalog.store.tmpDir, `reel-${randomUUID()}.mp4`);
   const thumbTemp = `${temp}.png`;
   try {
     const started = Date.now();
-    const encode = encodeSettings(request.quality);
+    const encode = encodeSettings(reel.quality);
     const report = await renderReel(plan, settings, sources, {
       ffmpeg,
       signal: context.signal,
       output: temp,
       encode,
       onProgress: (p) => context.progress?.({ fraction: p.fraction * 0.95, message: p.message }),
-      metadata: { title: request.title ?? '' },
+      metadata: { title: settings.title ?? '' },
     });
     context.progress?.({ fraction: 0.96, message: 'Checking loudness' });
     const loudness = report.loudness ? await measureLoudness(ffmpeg.path, temp, context.signal) : null;
@@ -110,7 +128,7 @@ export async function makeReel(
             encoder: { ffmpeg: report.ffmpegVersion, video: `libx264 ${encode.preset} crf ${encode.crf}`, audio: `aac ${encode.audioBitrate}` },
             ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
           },
-          originalName: request.name?.trim() || defaultName(request),
+          originalName: reel.name,
         });
       })();
     if (existing === undefined) context.emit?.(outputId);

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'wouter';
 import { studio } from '../../api';
 import type { OutputSummary } from '../../api/types';
 import { Icon } from '../../app/icons';
@@ -20,7 +21,16 @@ export function LibraryPicker({ selected, onToggle, max }: { selected: OutputSum
   if (outputs.isPending) return <Spinner label={t('common.loading')} />;
   if (outputs.error) return <ErrorNotice error={outputs.error} />;
   const items = outputs.data.items;
-  if (!items.length) return <p className="muted">{t('reels.libraryEmpty')}</p>;
+  if (!items.length) {
+    return (
+      <p className="muted">
+        {t('reels.emptyBody')}{' '}
+        <Link href="/review" className="text-link">
+          {t('reels.nextAction')}
+        </Link>
+      </p>
+    );
+  }
   const full = selected.length >= max;
   return (
     <ul className="reel-library" aria-label={t('reels.library')}>
