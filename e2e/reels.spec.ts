@@ -41,7 +41,11 @@ test('a memories reel from three catalogue images: preview, render, then it play
     const music = join(scratch, 'music.wav');
     await makeMusic(ffmpeg, music, 4);
     const job = await studio.call<{ id: number }>('catalog:import', { path: photos });
-    await waitUntil(async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined), 60_000, 'the import');
+    await waitUntil(
+      async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
+      60_000,
+      'the import',
+    );
 
     await app.getByRole('navigation').getByRole('link', { name: 'Reels' }).click();
     await expect(app.getByRole('heading', { name: 'Reels', level: 1 })).toBeVisible();
@@ -61,9 +65,13 @@ test('a memories reel from three catalogue images: preview, render, then it play
     const preview = app.getByTestId('reel-preview');
     await expect(preview).toBeVisible({ timeout: 120_000 });
     await expect
-      .poll(() => preview.evaluate((element) => ({ ready: (element as unknown as Video).readyState >= 1, width: (element as unknown as Video).videoWidth })), {
-        timeout: 30_000,
-      })
+      .poll(
+        () =>
+          preview.evaluate((element) => ({ ready: (element as unknown as Video).readyState >= 1, width: (element as unknown as Video).videoWidth })),
+        {
+          timeout: 30_000,
+        },
+      )
       .toEqual({ ready: true, width: 360 });
 
     await app.getByRole('button', { name: 'Render' }).click();
