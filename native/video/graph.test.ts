@@ -3,7 +3,7 @@ import { loudnessPassGraph, renderGraph, type DuckSettings, type GraphAssets } f
 import { planReel, type PlanRequest } from './plan';
 import { requireTemplate } from './templates';
 
-const duck: DuckSettings = { gainDb: -3, fadeInSeconds: 0.5, fadeOutSeconds: 1.5, threshold: 0.03, ratio: 8, attackMs: 30, releaseMs: 450 };
+const duck: DuckSettings = { fadeInSeconds: 0.5, fadeOutSeconds: 1.5, threshold: 0.03, ratio: 8, attackMs: 30, releaseMs: 450 };
 
 function plan(overrides: Partial<PlanRequest> = {}) {
   return planReel({
@@ -47,7 +47,7 @@ describe('reel filter graph', () => {
     ]);
     expect(graph.inputs.find((i) => i.source === 'music.mp3')!.options).toEqual(['-stream_loop', '-1']);
     // The music is ducked under the voice, then the two are mixed.
-    expect(graph.filters.join(';')).toMatch(/sidechaincompress=threshold=0\.03:ratio=8:attack=30:release=450/);
+    expect(graph.filters.join(';')).toMatch(/sidechaincompress=threshold=0.03:ratio=8:attack=30:release=450/);
     expect(graph.filters.join(';')).toMatch(/amix=inputs=2/);
     expect(graph.video).toBe('vout');
   });

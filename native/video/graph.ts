@@ -196,7 +196,7 @@ export function audioMix(
     const delay = Math.round(plan.voice.startSeconds * 1000);
     voiceLabel = graph.add(
       [`${index}:a:0`],
-      `${normalise},highpass=f=70,adelay=${delay}|${delay},apad,atrim=end=${seconds},asetpts=PTS-STARTPTS`,
+      `${normalise},highpass=f=70,volume=${plan.voice.gainDb}dB,adelay=${delay}|${delay},apad,atrim=end=${seconds},asetpts=PTS-STARTPTS`,
       graph.label('voice'),
     );
   }
@@ -205,7 +205,7 @@ export function audioMix(
     const fadeOutAt = num(Math.max(0, plan.seconds - duck.fadeOutSeconds));
     musicLabel = graph.add(
       [`${index}:a:0`],
-      `${normalise},volume=${duck.gainDb}dB,apad,atrim=end=${seconds},asetpts=PTS-STARTPTS,afade=t=in:st=0:d=${num(duck.fadeInSeconds)},afade=t=out:st=${fadeOutAt}:d=${num(duck.fadeOutSeconds)}`,
+      `${normalise},volume=${plan.musicGainDb}dB,apad,atrim=end=${seconds},asetpts=PTS-STARTPTS,afade=t=in:st=0:d=${num(duck.fadeInSeconds)},afade=t=out:st=${fadeOutAt}:d=${num(duck.fadeOutSeconds)}`,
       graph.label('music'),
     );
   }
@@ -224,7 +224,6 @@ export function audioMix(
 }
 
 export interface DuckSettings {
-  gainDb: number;
   fadeInSeconds: number;
   fadeOutSeconds: number;
   threshold: number;
@@ -248,6 +247,13 @@ export function loudnessPassGraph(plan: ReelPlan, voice: string | undefined, mus
     graph.label('measured'),
   );
   return { inputs: graph.inputs, filters: graph.filters, video: '', audio: out };
+}
+
+/** The audio mix alone, as rendered before normalisation (to listen to, or to measure the ducking). */
+export function audioMixGraph(plan: ReelPlan, voice: string | undefined, music: string | undefined, duck: DuckSettings): FilterGraph {
+  const graph = new GraphBuilder();
+  const mix = audioMix(graph, plan, voice, music, duck);
+  return { inputs: graph.inputs, filters: graph.filters, video: '', audio: mix };
 }
 
 /** The whole render: video segments, transitions, texts, fades; the audio mix normalised with the measurement. */

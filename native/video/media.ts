@@ -2,27 +2,35 @@ import { basename } from 'node:path';
 import { StudioError } from '../api/errors';
 import { runFfmpeg } from './run-ffmpeg';
 
+export interface AudioProbe {
+  /** Seconds of sound. */
+  seconds: number;
+  /** Integrated loudness in LUFS (null when the file is silent). */
+  loudness: number | null;
+}
+
 /**
- * Seconds of sound in an audio (or video) file, found by decoding it: recordings from browsers (WebM/Opus
- * from MediaRecorder) carry no duration in their header, so reading the header is not enough.
+ * Length and loudness of the sound in an audio (or video) file, found by decoding it once with ebur128:
+ * recordings from browsers (WebM/Opus from MediaRecorder) carry no duration in their header.
  */
-export async function audioSeconds(ffmpegPath: string, file: string, signal?: AbortSignal): Promise<number> {
+export async function probeAudio(ffmpegPath: string, file: string, signal?: AbortSignal): Promise<AudioProbe> {
   let last = 0;
+  let stderr: string;
   try {
-    const { stderr } = await runFfmpeg({
+    ({ stderr } = await runFfmpeg({
       ffmpegPath,
       inputs: [{ source: file, options: [] }],
-      outputOptions: ['-map', '0:a:0', '-vn', '-f', 'null'],
+      filters: ['[0:a:0]ebur128=framelog=verbose[measured]'],
+      outputOptions: ['-map', '[measured]', '-f', 'null'],
       output: '-',
       signal,
       onTime: (seconds) => (last = Math.max(last, seconds)),
-    });
-    // The final status line is the most precise; fall back to the last one seen while running.
-    const times = [...stderr.matchAll(/time=\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/g)];
-    const final = times.at(-1);
-    if (final) last = Math.max(last, Number(final[1]) * 3600 + Number(final[2]) * 60 + Number(final[3]));
+    }));
   } catch (error) {
-    if (error instanceof StudioError && /matches no streams|does not contain any stream|Invalid data found|no such file/i.test(error.message)) {
+    if (
+      error instanceof StudioError &&
+      /matches no streams|does not contain any stream|Invalid data found|no such file|Invalid argument/i.test(error.message)
+    ) {
       throw new StudioError(
         'INVALID_INPUT',
         `${basename(file)} has no sound Likeness can read.`,
@@ -31,8 +39,17 @@ export async function audioSeconds(ffmpegPath: string, file: string, signal?: Ab
     }
     throw error;
   }
+  // The final status line is the most precise; fall back to the last one seen while running.
+  const final = [...stderr.matchAll(/time=\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/g)].at(-1);
+  if (final) last = Math.max(last, Number(final[1]) * 3600 + Number(final[2]) * 60 + Number(final[3]));
   if (!(last > 0.05)) throw new StudioError('INVALID_INPUT', `${basename(file)} has no sound (0 s).`, 'Choose another audio file or record again.');
-  return last;
+  const integrated = /I:\s+(-?[\d.]+) LUFS/.exec(stderr.slice(stderr.lastIndexOf('Summary:')));
+  const loudness = integrated ? Number(integrated[1]) : null;
+  return { seconds: last, loudness: loudness !== null && loudness > -70 ? loudness : null };
+}
+
+export async function audioSeconds(ffmpegPath: string, file: string, signal?: AbortSignal): Promise<number> {
+  return (await probeAudio(ffmpegPath, file, signal)).seconds;
 }
 
 export interface LoudnessReport {

@@ -88,6 +88,17 @@ describe('reel planner', () => {
     expect(plan.warnings.join(' ')).toMatch(/each photo stays 1\d\.\d s/);
   });
 
+  it('levels a quiet voice up and loud music down before mixing (unknown levels stay as they are)', () => {
+    const plan = planReel(request({ voiceSeconds: 3, voiceLoudness: -31.5, music: true, musicLoudness: -9 }));
+    expect(plan.voice!.gainDb).toBe(15.5);
+    expect(plan.musicGainDb).toBe(-11);
+    const talking = planReel(
+      request({ template: requireTemplate('talking'), visuals: [photo()], voiceSeconds: 3, voiceLoudness: null, music: true, musicLoudness: -20 }),
+    );
+    expect(talking.voice!.gainDb).toBe(0);
+    expect(talking.musicGainDb).toBe(-3);
+  });
+
   it('talking portrait: needs a voice; an animated clip starts with its voice and holds its last frame', () => {
     const talking = requireTemplate('talking');
     expect(() => planReel(request({ template: talking, visuals: [photo()] }))).toThrow(/needs a voice track/);

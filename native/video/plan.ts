@@ -38,7 +38,10 @@ export interface PlanRequest {
   fps: number;
   visuals: VisualMedia[];
   voiceSeconds?: number | undefined;
+  /** Integrated loudness of the voice and the music files (LUFS), to level them before mixing. */
+  voiceLoudness?: number | null | undefined;
   music?: boolean | undefined;
+  musicLoudness?: number | null | undefined;
   title?: string | undefined;
   /** Timed cues (from SRT, relative to the voice when there is one, else to the reel) or text to spread over the voice. */
   captions?: { cues: CaptionCue[] } | { text: string } | undefined;
@@ -109,8 +112,11 @@ export interface ReelPlan {
   transitions: PlannedTransition[];
   /** How transitions are drawn: ffmpeg's xfade, or the fallback from overlay and blend. */
   transitionMode: 'xfade' | 'fallback' | 'none';
-  voice: { startSeconds: number; seconds: number } | null;
+  /** The voice: when it starts, how long, and the gain that brings it to the mix's speech level. */
+  voice: { startSeconds: number; seconds: number; gainDb: number } | null;
   music: boolean;
+  /** The gain that brings the music to its bed level under the voice (before ducking). */
+  musicGainDb: number;
   texts: PlannedText[];
   /** Where platform buttons and captions of phone apps do not cover the picture. */
   safeArea: Box;
@@ -205,6 +211,21 @@ export function placeText(region: Box, anchor: PlannedText['anchor'], w: number,
   };
 }
 
+// ---------- levels ----------
+
+/**
+ * Before mixing, the voice is brought to a speech level and the music to a bed 4 LU below it, whatever their
+ * files' own levels (a quiet phone recording, a loud song): ducking then works the same for every reel, and
+ * the final loudnorm pass only trims the mix to −14 LUFS.
+ */
+export const SPEECH_LUFS = -16;
+export const MUSIC_BED_LUFS = -20;
+
+function levelGain(measured: number | null | undefined, target: number): number {
+  if (measured === null || measured === undefined || !Number.isFinite(measured)) return 0;
+  return Math.round(clamp(target - measured, -30, 30) * 100) / 100;
+}
+
 // ---------- the plan ----------
 
 function invalid(message: string, hint?: string): StudioError {
@@ -290,7 +311,7 @@ export function planReel(request: PlanRequest): ReelPlan {
     const lipSynced = first.kind === 'clip' || first.kind === 'stream';
     const afterTitle = first.kind === 'title' ? (first.frames - transitionFrames) / fps : 0;
     const startSeconds = afterTitle + (lipSynced ? 0 : template.timing.voiceLeadSeconds);
-    voice = { startSeconds, seconds: request.voiceSeconds };
+    voice = { startSeconds, seconds: request.voiceSeconds, gainDb: levelGain(request.voiceLoudness, SPEECH_LUFS) };
     const needed = Math.ceil((startSeconds + request.voiceSeconds + template.timing.voiceTailSeconds) * fps);
     const short = needed - totalOf();
     if (short > 0 && template.timing.followVoice) {
@@ -470,6 +491,7 @@ export function planReel(request: PlanRequest): ReelPlan {
     transitionMode,
     voice,
     music: Boolean(request.music) && template.music !== 'none',
+    musicGainDb: levelGain(request.musicLoudness, MUSIC_BED_LUFS + template.mix.gainDb),
     texts,
     safeArea,
     fade: { in: Math.min(fade.in, totalSeconds / 4), out: Math.min(fade.out, totalSeconds / 4) },

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,9 @@ import { sharedFile } from '../testing/shared-data';
 import { requireFfmpeg } from './ffmpeg';
 import type { FrameSource } from './frame-source';
 import { measureLoudness } from './media';
-import type { ReelPlan } from './plan';
+import { audioMixGraph } from './graph';
+import { planReel, type ReelPlan } from './plan';
+import { runFfmpeg } from './run-ffmpeg';
 import { encodeSettings, planFor, renderReel, type ReelSettings, type ReelSources, type RenderProgress } from './render';
 import { requireTemplate } from './templates';
 import { ffprobe, makeMusic, makeVoice, testFfmpeg, topLevelBoxes } from './testing/media-fixtures';
@@ -214,6 +216,55 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
     const settings = settingsFor('talking', { captions: { text: 'This was my grandfather, in the summer of 1952.' }, title: 'Grandpa' });
     const { output, plan } = await render(settings, { visuals: [await still('astronaut.png')], voice: speech, music });
     await expectDelivery(output, plan, { sound: true });
+  });
+
+  it('ducks the music under the voice: its level drops while the voice speaks', { timeout: 60_000 }, async () => {
+    // A quiet recording (as phones make them) of a high "voice" (1.5 kHz and up): far from the music's notes
+    // (220–330 Hz), so the music can be measured apart with a low-pass filter.
+    const quiet = join(root, 'quiet-voice.wav');
+    await makeVoice(ffmpeg!.path, quiet, 3, { pitchHz: 1500, gain: 0.02 });
+    const template = requireTemplate('memories');
+    const plan = planReel({
+      template,
+      width: 1080,
+      height: 1920,
+      fps: 30,
+      visuals: [1, 2, 3].map((i) => ({ kind: 'still' as const, width: 900, height: 1600, label: `p${i}` })),
+      title: 'Title',
+      voiceSeconds: 3,
+      voiceLoudness: (await measureLoudness(ffmpeg!.path, quiet)).integrated,
+      music: true,
+      musicLoudness: (await measureLoudness(ffmpeg!.path, music)).integrated,
+      aiLabel: 'off',
+      aiLabelText: 'AI-generated',
+      xfade: true,
+    });
+    // The quiet voice is raised to speech level before it keys the compressor.
+    expect(plan.voice!.gainDb).toBeGreaterThan(15);
+    const { fadeInSeconds, fadeOutSeconds, duck } = template.mix;
+    const graph = audioMixGraph(plan, quiet, music, { fadeInSeconds, fadeOutSeconds, ...duck });
+    const mixed = join(root, 'mix.wav');
+    await runFfmpeg({
+      ffmpegPath: ffmpeg!.path,
+      inputs: graph.inputs,
+      filters: graph.filters,
+      outputOptions: ['-map', `[${graph.audio}]`, '-y'],
+      output: mixed,
+    });
+    const musicLevel = (start: number, end: number) => {
+      const log = spawnSync(
+        ffmpeg!.path,
+        ['-hide_banner', '-i', mixed, '-af', `atrim=${start}:${end},lowpass=f=400,lowpass=f=400,astats=measure_perchannel=none`, '-f', 'null', '-'],
+        {
+          encoding: 'utf8',
+        },
+      ).stderr;
+      return Number(/RMS level dB: (-?[\d.]+)/.exec(log)![1]);
+    };
+    const voiceStart = plan.voice!.startSeconds;
+    const before = musicLevel(0.7, voiceStart - 0.1);
+    const during = musicLevel(voiceStart + 0.5, voiceStart + 2.8);
+    expect(before - during).toBeGreaterThan(8);
   });
 
   it('cancelling stops ffmpeg and leaves neither the partial file nor the work folder', { timeout: 120_000 }, async () => {

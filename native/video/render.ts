@@ -7,7 +7,7 @@ import { appVersion } from '../core/version';
 import { ffmpegCapabilities, type FfmpegLocation } from './ffmpeg';
 import { checkFrameSource, frameSourceSeconds, frameStream, type FrameSource } from './frame-source';
 import { hasSound, loudnessPassGraph, renderGraph, type DuckSettings, type GraphAssets, type LoudnessMeasurement, type SegmentAsset } from './graph';
-import { audioSeconds } from './media';
+import { probeAudio } from './media';
 import { planReel, type FocusBox, type PlanRequest, type ReelPlan, type VisualMedia } from './plan';
 import { prepareStill, prepareTitleCard, preparedSize, renderDivider, renderText } from './reel-images';
 import { runFfmpeg } from './run-ffmpeg';
@@ -84,14 +84,18 @@ export async function planFor(
     if (visual.kind === 'clip') return { kind: 'clip', width: visual.width, height: visual.height, seconds: visual.seconds, label: visual.name };
     return { kind: 'still', width: visual.width, height: visual.height, focus: visual.focus, label: visual.name };
   });
+  const voice = sources.voice ? await probeAudio(location.path, sources.voice, options.signal) : undefined;
+  const music = sources.music ? await probeAudio(location.path, sources.music, options.signal) : undefined;
   const request: PlanRequest = {
     template: settings.template,
     width: settings.width,
     height: settings.height,
     fps: REEL_FPS,
     visuals,
-    voiceSeconds: sources.voice ? await audioSeconds(location.path, sources.voice, options.signal) : undefined,
+    voiceSeconds: voice?.seconds,
+    voiceLoudness: voice?.loudness,
     music: Boolean(sources.music),
+    musicLoudness: music?.loudness,
     title: settings.title,
     captions: settings.captions,
     secondsPerVisual: settings.secondsPerVisual,
@@ -154,8 +158,8 @@ export interface RenderReport {
 }
 
 function duckSettings(template: ReelTemplate): DuckSettings {
-  const { gainDb, fadeInSeconds, fadeOutSeconds, duck } = template.mix;
-  return { gainDb, fadeInSeconds, fadeOutSeconds, ...duck };
+  const { fadeInSeconds, fadeOutSeconds, duck } = template.mix;
+  return { fadeInSeconds, fadeOutSeconds, ...duck };
 }
 
 /** loudnorm's JSON block from the end of its log, checked. */

@@ -54,6 +54,7 @@ export const ReelTemplate = z
     fade: z.object({ in: z.number().min(0).max(5), out: z.number().min(0).max(5) }),
     /** How music sits under the voice. */
     mix: z.object({
+      /** The music bed relative to −20 LUFS (the voice is levelled to −16 LUFS before mixing). */
       gainDb: z.number().min(-40).max(12),
       fadeInSeconds: z.number().min(0).max(10),
       fadeOutSeconds: z.number().min(0).max(10),

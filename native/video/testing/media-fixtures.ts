@@ -9,8 +9,9 @@ const run = promisify(execFile);
  * A stand-in for a voice made by ffmpeg alone (CI machines may lack espeak-ng): a harmonic tone around
  * 150 Hz with a wandering pitch, amplitude-modulated at a syllable rate, with pauses between phrases.
  */
-export async function makeVoice(ffmpeg: string, file: string, seconds: number): Promise<void> {
-  const pitch = '150+25*sin(2*PI*0.7*t)';
+export async function makeVoice(ffmpeg: string, file: string, seconds: number, options: { pitchHz?: number; gain?: number } = {}): Promise<void> {
+  const base = options.pitchHz ?? 150;
+  const pitch = `${base}+${base / 6}*sin(2*PI*0.7*t)`;
   const tone = `(sin(2*PI*(${pitch})*t)+0.5*sin(4*PI*(${pitch})*t)+0.3*sin(6*PI*(${pitch})*t)+0.15*sin(10*PI*(${pitch})*t))`;
   const syllables = 'pow(sin(2*PI*3.7*t),2)';
   const phrases = 'gt(mod(t,2.3),0.35)';
@@ -21,7 +22,7 @@ export async function makeVoice(ffmpeg: string, file: string, seconds: number): 
     '-f',
     'lavfi',
     '-i',
-    `aevalsrc='0.3*${tone}*${syllables}*${phrases}':s=48000:d=${seconds}`,
+    `aevalsrc='${options.gain ?? 0.3}*${tone}*${syllables}*${phrases}':s=48000:d=${seconds}`,
     '-c:a',
     'pcm_s16le',
     file,
