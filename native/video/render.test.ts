@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -266,6 +266,31 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
     const during = musicLevel(voiceStart + 0.5, voiceStart + 2.8);
     expect(before - during).toBeGreaterThan(8);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'reads what the binary lacks: without xfade the fallback, without loudnorm an error naming it',
+    async () => {
+      const fake = (name: string, drop: string) => {
+        const file = join(root, name);
+        writeFileSync(
+          file,
+          `#!/bin/sh\ncase "$*" in\n  *-filters*) "${ffmpeg!.path}" "$@" | grep -v -E ' (${drop}) ' ;;\n  *) exec "${ffmpeg!.path}" "$@" ;;\nesac\n`,
+        );
+        chmodSync(file, 0o755);
+        return { path: file, source: 'setting' as const, ffprobe: ffmpeg!.ffprobe };
+      };
+      const settings = settingsFor('memories', { title: 'Old build' });
+      const sources: ReelSources = { visuals: [await still('astronaut.png'), await still('camera.png'), await still('chelsea.png')] };
+      const plan = await planFor(settings, sources, fake('ffmpeg-no-xfade', 'xfade'));
+      expect(plan.transitionMode).toBe('fallback');
+      expect(plan.warnings.join(' ')).toMatch(/no xfade filter/);
+      await expect(planFor(settings, sources, fake('ffmpeg-no-loudnorm', 'xfade|loudnorm|sidechaincompress'))).rejects.toMatchObject({
+        code: 'UNSUPPORTED',
+        message: expect.stringMatching(/lacks the loudnorm filter, the sidechaincompress filter, which reels need/),
+        hint: expect.stringMatching(/apt install ffmpeg/),
+      });
+    },
+  );
 
   it('cancelling stops ffmpeg and leaves neither the partial file nor the work folder', { timeout: 120_000 }, async () => {
     const workRoot = join(root, 'work');
