@@ -73,6 +73,19 @@ describe.skipIf(missing ?? photos.missing)('likeness reel', () => {
     const size = await likeness(['reel', 'make', '--template', 'memories', '--photos', 'a.png', '--size', '720x720', '--out', join(root, 'x.mp4')]);
     expect(size.code).toBe(2);
     expect(size.stderr).toMatch(/error: .*1080x1920/);
+    const count = await likeness([
+      'reel',
+      'make',
+      '--template',
+      'memories',
+      '--photos',
+      join(photos.path, 'astronaut.png'),
+      '--out',
+      join(root, 'x.mp4'),
+    ]);
+    expect(count.code).toBe(2);
+    expect(count.stderr).toMatch(/takes 3–20 photos or clips; 1 was given/);
+    expect(count.stderr).toMatch(/hint: Add more photos/);
     const noFfmpeg = await likeness(
       ['reel', 'make', '--template', 'talking', '--photos', join(photos.path, 'astronaut.png'), '--out', join(root, 'y.mp4')],
       {

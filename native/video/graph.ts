@@ -108,9 +108,11 @@ function segmentStream(graph: GraphBuilder, plan: ReelPlan, segment: PlannedSegm
     [`${index}:v`],
     [
       'setpts=PTS-STARTPTS',
+      // Crop to the frame's shape first, then scale once: scaling the whole source up and cropping after
+      // would process up to twice the pixels.
+      `crop=w='min(iw,ih*${width}/${height})':h='min(ih,iw*${height}/${width})'`,
+      `scale=${width}:${height}`,
       `fps=${fps}`,
-      `scale=${width}:${height}:force_original_aspect_ratio=increase`,
-      `crop=${width}:${height}`,
       `trim=end_frame=${used}`,
       ...(hold > 0 ? [`tpad=stop_mode=clone:stop=${hold}`] : []),
       normalise,

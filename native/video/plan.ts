@@ -245,7 +245,7 @@ export function planReel(request: PlanRequest): ReelPlan {
   if (count < template.visuals.min || count > template.visuals.max) {
     const wanted = template.visuals.min === template.visuals.max ? `${template.visuals.min}` : `${template.visuals.min}–${template.visuals.max}`;
     throw invalid(
-      `The ${template.name} template takes ${wanted} ${roles ? `visuals (${roles.join(', ')})` : 'photos or clips'}; ${count} were given.`,
+      `The ${template.name} template takes ${wanted} ${roles ? `visuals (${roles.join(', ')})` : 'photos or clips'}; ${count} ${count === 1 ? 'was' : 'were'} given.`,
       count < template.visuals.min ? 'Add more photos.' : 'Remove some photos, or choose the Memories template.',
     );
   }

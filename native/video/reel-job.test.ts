@@ -72,6 +72,16 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
       code: 'INVALID_INPUT',
       message: expect.stringMatching(/takes 3–20/),
     });
+    // Rendering checks the same before queueing: no job for a request that cannot work.
+    const jobsBefore = (await studio.api.jobs.list()).length;
+    await expect(studio.api.reels.render({ template: 'memories', visuals: [{ outputId: outputIds[0]! }] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(studio.api.reels.render({ template: 'nope', visuals: [{ outputId: outputIds[0]! }] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      hint: expect.stringMatching(/memories/),
+    });
+    expect((await studio.api.jobs.list()).length).toBe(jobsBefore);
   });
 
   it(

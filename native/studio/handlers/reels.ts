@@ -7,11 +7,16 @@ import { MAX_AUDIO_UPLOAD_BYTES } from '../../api/namespaces/reels';
 import { audioSeconds } from '../../video/media';
 import { planFor } from '../../video/render';
 import { reelFfmpeg, reelRenderJob } from '../../video/reel-job';
-import { resolveReel } from '../../video/reel-inputs';
+import { resolveReel, type ParsedReelRequest } from '../../video/reel-inputs';
 import { loadTemplates } from '../../video/templates';
 import type { StudioContext } from './context';
 
 export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers['reels'] {
+  const planOf = async (request: ParsedReelRequest) => {
+    const ffmpeg = reelFfmpeg(catalog);
+    const { settings, sources } = await resolveReel(catalog, ffmpeg.path, request, { readPixels: false });
+    return planFor(settings, sources, ffmpeg);
+  };
   return {
     templates: async () =>
       [...loadTemplates().values()].map((t) => ({
@@ -26,9 +31,7 @@ export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers[
         labels: t.labels,
       })),
     plan: async (request) => {
-      const ffmpeg = reelFfmpeg(catalog);
-      const { settings, sources } = await resolveReel(catalog, ffmpeg.path, request, { readPixels: false });
-      const plan = await planFor(settings, sources, ffmpeg);
+      const plan = await planOf(request);
       return {
         seconds: plan.seconds,
         frames: plan.frames,
@@ -41,8 +44,9 @@ export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers[
       };
     },
     render: async (request) => {
-      // Checked before queueing, so a missing ffmpeg is said at once rather than by a failed job.
-      reelFfmpeg(catalog);
+      // Planned before queueing: a missing ffmpeg, a wrong number of photos or an unreadable file is said at
+      // once (exit code 2 in the CLI) rather than by a failed job.
+      await planOf(request);
       return jobs.enqueue(reelRenderJob.kind, request);
     },
     uploadAudio: async ({ name, mime, base64 }) => {
