@@ -198,7 +198,10 @@ export function audioMix(
     const delay = Math.round(plan.voice.startSeconds * 1000);
     voiceLabel = graph.add(
       [`${index}:a:0`],
-      `${normalise},highpass=f=70,volume=${plan.voice.gainDb}dB,adelay=${delay}|${delay},apad,atrim=end=${seconds},asetpts=PTS-STARTPTS`,
+      // Levelled to speech loudness, then gently compressed: speech peaks far above its loudness, and
+      // a lower crest lets the final loudnorm stay linear (no pumping) within the true-peak ceiling.
+      `${normalise},highpass=f=70,volume=${plan.voice.gainDb}dB,acompressor=threshold=0.05:ratio=4:attack=5:release=150:knee=4:makeup=4,` +
+        `adelay=${delay}|${delay},apad,atrim=end=${seconds},asetpts=PTS-STARTPTS`,
       graph.label('voice'),
     );
   }
@@ -219,7 +222,8 @@ export function audioMix(
       `sidechaincompress=threshold=${duck.threshold}:ratio=${duck.ratio}:attack=${duck.attackMs}:release=${duck.releaseMs}`,
       graph.label('ducked'),
     );
-    return graph.add([forMix, ducked], 'amix=inputs=2:duration=first:dropout_transition=0', graph.label('mix'));
+    // amix halves each of its two inputs (older builds have no normalize=0): double it back.
+    return graph.add([forMix, ducked], 'amix=inputs=2:duration=first:dropout_transition=0,volume=2', graph.label('mix'));
   }
   if (voiceLabel ?? musicLabel) return (voiceLabel ?? musicLabel)!;
   return graph.add([], `anullsrc=r=48000:cl=stereo,atrim=end=${seconds}`, graph.label('silence'));
