@@ -83,20 +83,3 @@ export function frameStream(source: FrameSource, name: string, signal: AbortSign
   // objectMode off: a Readable of Buffers, one chunk per frame; highWaterMark keeps about two frames queued.
   return Readable.from(checked(), { objectMode: false, highWaterMark: expected * 2 });
 }
-
-/**
- * A source that repeats one image (raw pixels) `frameCount` times; for tests and the pipe benchmark, and a
- * template for real producers: any async generator of equally sized frames will do.
- */
-export function repeatedFrameSource(
-  pixels: Uint8Array,
-  options: { width: number; height: number; fps: number; frameCount: number; pixelFormat?: RawPixelFormat },
-): FrameSource {
-  const source = { pixelFormat: 'rgb24' as RawPixelFormat, ...options };
-  return {
-    ...source,
-    async *frames(signal) {
-      for (let i = 0; i < source.frameCount && !signal.aborted; i++) yield pixels;
-    },
-  };
-}

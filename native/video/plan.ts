@@ -495,7 +495,8 @@ export function planReel(request: PlanRequest): ReelPlan {
     texts,
     safeArea,
     fade: { in: Math.min(fade.in, totalSeconds / 4), out: Math.min(fade.out, totalSeconds / 4) },
-    metadataComment: request.aiLabel === 'off' ? null : `${request.aiLabelText}: made with Likeness from AI-processed images.`,
+    // In English whatever the visible mark says: the comment is read by tools and platforms.
+    metadataComment: request.aiLabel === 'off' ? null : 'AI-generated content',
     warnings,
   };
 }

@@ -280,7 +280,7 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
       measurement,
     );
     const metadata: Record<string, string> = { ...options.metadata };
-    if (plan.metadataComment) metadata.comment = `${plan.metadataComment} Made with Likeness ${appVersion()}.`;
+    if (plan.metadataComment) metadata.comment = `${plan.metadataComment}, made with Likeness ${appVersion()}.`;
     const { encode } = options;
     const features = await ffmpegCapabilities(options.ffmpeg.path);
     stdin = streamSource ? frameStream(streamSource, streamName, signal) : undefined;
