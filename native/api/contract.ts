@@ -1,7 +1,9 @@
 import { catalogApi } from './namespaces/catalog';
+import { generateApi } from './namespaces/generate';
 import { jobsApi } from './namespaces/jobs';
 import { modelsApi } from './namespaces/models';
 import { peopleApi } from './namespaces/people';
+import { reelsApi } from './namespaces/reels';
 import { reviewApi } from './namespaces/review';
 import { systemApi } from './namespaces/system';
 import type { MethodSpec } from './method';
@@ -21,6 +23,8 @@ export const studioContract = {
   review: reviewApi,
   jobs: jobsApi,
   models: modelsApi,
+  generate: generateApi,
+  reels: reelsApi,
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 
 export type StudioContract = typeof studioContract;

@@ -61,6 +61,17 @@ export const DoctorReport = z.object({
     freeBytes: z.number().optional(),
   }),
   models: z.object({ path: z.string() }),
+  /** The CUDA provider (Linux): installed by `likeness gpu install cuda`, and any CUDA/cuDNN library the machine lacks. */
+  cuda: z
+    .object({
+      installed: z.boolean(),
+      package: z.string().nullable(),
+      version: z.string().nullable(),
+      verified: z.boolean().nullable(),
+      missingLibraries: z.array(z.string()),
+      advice: z.string(),
+    })
+    .optional(),
 });
 export type DoctorReport = z.infer<typeof DoctorReport>;
 
@@ -81,12 +92,22 @@ export const TriggerWord = z
   .trim()
   .regex(/^[a-z][a-z0-9]{1,15}$/, 'use one short lower-case word (letters and digits), e.g. ohwx');
 
+/** Training resolution: the side of the square face crops (512 for SD 1.5, 768 for SD 2.x, 1024 for SDXL-class models). */
+export const cropSizes = [512, 768, 1024] as const;
+export const CropSize = z.union([z.literal(512), z.literal(768), z.literal(1024)]);
+export type CropSize = z.infer<typeof CropSize>;
+/** Faces near the border: `shift` moves the square inside the photo (no invented pixels); `mirror` keeps the face centred and mirrors the edge. */
+export const CropPadding = z.enum(['shift', 'mirror']);
+export type CropPadding = z.infer<typeof CropPadding>;
+
 export const Person = z.object({
   id: Id,
   name: z.string(),
   trigger: z.string(),
   classWord: z.string(),
   notes: z.string(),
+  cropSize: CropSize,
+  cropPadding: CropPadding,
   photoCount: z.number().int(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -98,6 +119,8 @@ export const PersonDraft = z.object({
   trigger: TriggerWord.optional(),
   classWord: z.string().trim().min(1).max(40).default('person'),
   notes: z.string().max(10_000).default(''),
+  cropSize: CropSize.default(512),
+  cropPadding: CropPadding.default('shift'),
 });
 export type PersonDraft = z.input<typeof PersonDraft>;
 
@@ -107,6 +130,8 @@ export const PersonPatch = z.object({
   trigger: TriggerWord.optional(),
   classWord: z.string().trim().min(1).max(40).optional(),
   notes: z.string().max(10_000).optional(),
+  cropSize: CropSize.optional(),
+  cropPadding: CropPadding.optional(),
 });
 
 // ---------- jobs ----------

@@ -4,6 +4,7 @@ import { CollectionsRepository } from './collections-repo';
 import { JobsRepository } from './jobs-repo';
 import { libraryPaths, type LibraryPaths } from './library';
 import { migrate, schemaVersion, type MigrationReport } from './migrations';
+import { ModelsRepository } from './models-repo';
 import { OutputsRepository } from './outputs-repo';
 import { PeopleRepository } from './people-repo';
 import { openSqlite, type Db } from './sqlite';
@@ -27,6 +28,7 @@ export class Catalog {
   readonly outputs: OutputsRepository;
   readonly jobs: JobsRepository;
   readonly collections: CollectionsRepository;
+  readonly models: ModelsRepository;
   readonly migration: MigrationReport;
 
   private constructor(paths: LibraryPaths, db: Db, migration: MigrationReport) {
@@ -38,6 +40,7 @@ export class Catalog {
     this.outputs = new OutputsRepository(db);
     this.jobs = new JobsRepository(db);
     this.collections = new CollectionsRepository(db);
+    this.models = new ModelsRepository(db);
   }
 
   /** Opens (creating if needed) the library at `root` and brings its schema up to date. */
@@ -55,6 +58,9 @@ export class Catalog {
     const db = openSqlite(paths.database);
     try {
       const migration = migrate(db);
+      // A migration rewrites many pages into the WAL (hundreds of KB for a new library); moving them into the
+      // database file now, and emptying the WAL, keeps a small or nearly full disk from paying for both.
+      if (migration.applied.length) db.pragma('wal_checkpoint(TRUNCATE)');
       return new Catalog(paths, db, migration);
     } catch (error) {
       db.close();

@@ -1,5 +1,5 @@
 import { StudioError } from '../api/errors';
-import type { Person, PersonDraft } from '../api/schemas';
+import type { CropPadding, CropSize, Person, PersonDraft } from '../api/schemas';
 import type { Db } from './sqlite';
 
 interface PersonRow {
@@ -8,12 +8,14 @@ interface PersonRow {
   trigger_word: string;
   class_word: string;
   notes: string;
+  crop_size: number;
+  crop_padding: string;
   created_at: number;
   updated_at: number;
   photo_count: number;
 }
 
-const select = `SELECT p.*, (SELECT count(*) FROM photos ph WHERE ph.person_id = p.id) AS photo_count FROM people p`;
+const select = `SELECT p.*, (SELECT count(*) FROM photos ph WHERE ph.person_id = p.id AND ph.removed_at IS NULL) AS photo_count FROM people p`;
 
 function toPerson(row: PersonRow): Person {
   return {
@@ -22,6 +24,8 @@ function toPerson(row: PersonRow): Person {
     trigger: row.trigger_word,
     classWord: row.class_word,
     notes: row.notes,
+    cropSize: row.crop_size as CropSize,
+    cropPadding: row.crop_padding as CropPadding,
     photoCount: row.photo_count,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -62,7 +66,10 @@ export class PeopleRepository {
     return row && toPerson(row);
   }
 
-  create(draft: Required<Omit<PersonDraft, 'trigger'>> & { trigger?: string | undefined }): Person {
+  create(
+    draft: Required<Omit<PersonDraft, 'trigger' | 'cropSize' | 'cropPadding'>> &
+      Pick<PersonDraft, 'cropSize' | 'cropPadding'> & { trigger?: string | undefined },
+  ): Person {
     if (this.findByName(draft.name)) {
       throw new StudioError('CONFLICT', `There is already a person called “${draft.name}”.`, 'Choose another name or open the existing person.');
     }
@@ -70,8 +77,10 @@ export class PeopleRepository {
     const trigger = draft.trigger ?? suggestTrigger(draft.name, taken);
     const now = Date.now();
     const info = this.db
-      .prepare('INSERT INTO people (name, trigger_word, class_word, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(draft.name, trigger, draft.classWord, draft.notes, now, now);
+      .prepare(
+        'INSERT INTO people (name, trigger_word, class_word, notes, crop_size, crop_padding, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(draft.name, trigger, draft.classWord, draft.notes, draft.cropSize ?? 512, draft.cropPadding ?? 'shift', now, now);
     return this.get(Number(info.lastInsertRowid));
   }
 
@@ -81,18 +90,24 @@ export class PeopleRepository {
     trigger?: string | undefined;
     classWord?: string | undefined;
     notes?: string | undefined;
+    cropSize?: CropSize | undefined;
+    cropPadding?: CropPadding | undefined;
   }): Person {
     const current = this.get(patch.id);
     if (patch.name && patch.name.toLowerCase() !== current.name.toLowerCase() && this.findByName(patch.name)) {
       throw new StudioError('CONFLICT', `There is already a person called “${patch.name}”.`, 'Choose another name.');
     }
     this.db
-      .prepare('UPDATE people SET name = ?, trigger_word = ?, class_word = ?, notes = ?, updated_at = ? WHERE id = ?')
+      .prepare(
+        'UPDATE people SET name = ?, trigger_word = ?, class_word = ?, notes = ?, crop_size = ?, crop_padding = ?, updated_at = ? WHERE id = ?',
+      )
       .run(
         patch.name ?? current.name,
         patch.trigger ?? current.trigger,
         patch.classWord ?? current.classWord,
         patch.notes ?? current.notes,
+        patch.cropSize ?? current.cropSize,
+        patch.cropPadding ?? current.cropPadding,
         Date.now(),
         patch.id,
       );

@@ -3,11 +3,15 @@ import { appVersion } from '../core/version';
 import { registerCatalog } from './commands/catalog';
 import { registerDoctor } from './commands/doctor';
 import { registerExport } from './commands/export';
+import { registerGenerate } from './commands/generate';
+import { registerGpu } from './commands/gpu';
 import { registerJobs } from './commands/jobs';
 import { registerModels } from './commands/models';
 import { registerPeople } from './commands/people';
+import { registerReel } from './commands/reel';
 import { registerReview } from './commands/review';
 import { registerServe } from './commands/serve';
+import { registerTokenize } from './commands/tokenize';
 import { cliContext } from './context';
 
 const program = new Command()
@@ -24,6 +28,10 @@ registerCatalog(cli);
 registerPeople(cli);
 registerJobs(cli);
 registerModels(cli);
+registerGenerate(cli);
+registerGpu(cli);
+registerTokenize(cli);
+registerReel(cli);
 registerReview(cli);
 registerExport(cli);
 

@@ -71,6 +71,8 @@ const schema = {
             dataType: { type: 'int32', id: 2 },
             name: { type: 'string', id: 8 },
             rawData: { type: 'bytes', id: 9 },
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            dataLocation: { type: 'int32', id: 14 },
           },
         },
       },
@@ -136,12 +138,27 @@ function valueInfo(v: ValueSpec) {
   };
 }
 
+function tensorBytes(t: TensorSpec): Uint8Array {
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+}
+
 function tensor(t: TensorSpec) {
+  return { name: t.name, dataType: OnnxType[t.type], dims: t.dims, rawData: tensorBytes(t) };
+}
+
+/** A tensor whose bytes live at `offset` in the external data file `location` (ONNX external data, data_location = EXTERNAL). */
+function externalTensor(t: TensorSpec, location: string, offset: number) {
+  const length = t.data.byteLength;
   return {
     name: t.name,
     dataType: OnnxType[t.type],
     dims: t.dims,
-    rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+    dataLocation: 1,
+    externalData: [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(length) },
+    ],
   };
 }
 
@@ -165,6 +182,46 @@ function attribute(name: string, value: AttributeValue) {
 
 /** Serialises a graph into ONNX model bytes (IR 8, default opset 17). */
 export function buildOnnxModel(graph: GraphSpec): Uint8Array {
+  return encodeModel(graph, (graph.initializers ?? []).map(tensor));
+}
+
+/**
+ * The layout of large exports (optimum writes `model.onnx` + `model.onnx_data`): the graph in one file, the bytes
+ * of every initializer of at least `minBytes` (onnx's default threshold is 1024) in `dataFile` (a name relative to
+ * the model's folder), each at a 64-byte-aligned offset. Small tensors stay inline, where shape inference reads them.
+ */
+export function buildOnnxModelWithExternalData(
+  graph: GraphSpec,
+  dataFile: string,
+  options: { minBytes?: number } = {},
+): { model: Uint8Array; data: Uint8Array } {
+  const { model, chunks } = layoutExternalData(graph, dataFile, options);
+  return { model, data: Buffer.concat(chunks) };
+}
+
+/** The same layout as chunks to write one after another (models whose weights exceed one buffer). */
+export function layoutExternalData(
+  graph: GraphSpec,
+  dataFile: string,
+  options: { minBytes?: number } = {},
+): { model: Uint8Array; chunks: Uint8Array[] } {
+  const minBytes = options.minBytes ?? 1024;
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const initializers = (graph.initializers ?? []).map((t) => {
+    if (t.data.byteLength < minBytes) return tensor(t);
+    const padding = (64 - (offset % 64)) % 64;
+    if (padding) chunks.push(new Uint8Array(padding));
+    offset += padding;
+    const entry = externalTensor(t, dataFile, offset);
+    chunks.push(tensorBytes(t));
+    offset += t.data.byteLength;
+    return entry;
+  });
+  return { model: encodeModel(graph, initializers), chunks };
+}
+
+function encodeModel(graph: GraphSpec, initializers: object[]): Uint8Array {
   const message = ModelProto.fromObject({
     irVersion: 8,
     producerName: 'likeness',
@@ -175,7 +232,7 @@ export function buildOnnxModel(graph: GraphSpec): Uint8Array {
       name: graph.name ?? 'graph',
       input: graph.inputs.map(valueInfo),
       output: graph.outputs.map(valueInfo),
-      initializer: (graph.initializers ?? []).map(tensor),
+      initializer: initializers,
       node: graph.nodes.map((n, i) => ({
         name: n.name ?? `${n.op}_${i}`,
         opType: n.op,

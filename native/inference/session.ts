@@ -43,6 +43,12 @@ export interface OpenOptions {
   /** Told about every provider that failed before the one used (announce it; never fall back silently). */
   onFallback?: (notice: FallbackNotice) => void;
   sessionOptions?: Omit<ort.InferenceSession.SessionOptions, 'executionProviders'>;
+  /**
+   * For a model given as bytes: external data files supplied from memory (e.g. merged LoRA weights), and the
+   * folder its other external data files (`model.onnx_data`) are read from.
+   */
+  externalData?: { path: string; data: Uint8Array }[];
+  externalDataFolder?: string;
 }
 
 function firstLine(message: string): string {
@@ -67,11 +73,20 @@ export async function openSession(source: string | Uint8Array, options: OpenOpti
   let lastError = '';
   for (const provider of order) {
     try {
-      const sessionOptions = {
+      const sessionOptions: ort.InferenceSession.SessionOptions = {
         ...options.sessionOptions,
         executionProviders: [provider],
         logSeverityLevel: options.sessionOptions?.logSeverityLevel ?? 3,
-      } as const;
+        ...(options.externalData ? { externalData: options.externalData } : {}),
+        ...(options.externalDataFolder
+          ? {
+              extra: {
+                ...(options.sessionOptions?.extra as Record<string, unknown> | undefined),
+                session: { model_external_initializers_file_folder_path: options.externalDataFolder },
+              },
+            }
+          : {}),
+      };
       const session =
         typeof source === 'string'
           ? await ort.InferenceSession.create(source, sessionOptions)

@@ -19,9 +19,14 @@ export async function sha256File(path: string): Promise<string> {
 
 export type InstallState = 'installed' | 'missing' | 'incomplete';
 
+/** Installed when every required file is there; files marked optional may be absent upstream. */
 export function installState(modelsDir: string, model: RegistryModel): InstallState {
-  const present = model.files.filter((f) => existsSync(modelFilePath(modelsDir, model.id, f))).length;
-  return present === model.files.length ? 'installed' : present === 0 ? 'missing' : 'incomplete';
+  const required = model.files.filter((f) => !f.optional);
+  const present = required.filter((f) => existsSync(modelFilePath(modelsDir, model.id, f))).length;
+  const anything = model.files.some(
+    (f) => existsSync(modelFilePath(modelsDir, model.id, f)) || existsSync(`${modelFilePath(modelsDir, model.id, f)}.partial`),
+  );
+  return present === required.length ? 'installed' : anything ? 'incomplete' : 'missing';
 }
 
 /**

@@ -19,6 +19,10 @@ export const RegistryFile = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /** For progress and the Models page when the exact size is not pinned. */
+  approxSize: z.number().int().positive().optional(),
+  /** Exports differ in how they split weights (model.onnx_data, model.onnx.data, weights.pb): absent upstream is fine. */
+  optional: z.boolean().optional(),
 });
 export type RegistryFile = z.infer<typeof RegistryFile>;
 
@@ -40,14 +44,24 @@ export type RegistryModel = z.infer<typeof RegistryModel>;
 export const Registry = z.object({ version: z.literal(1), models: z.array(RegistryModel) });
 export type Registry = z.infer<typeof Registry>;
 
-let cached: Registry | undefined;
+const cache = new Map<string, Registry>();
 
-/** The known models (assets/models.json), validated once. */
-export function loadRegistry(file = join(appRoot(), 'assets', 'models.json')): Registry {
-  if (cached && file === join(appRoot(), 'assets', 'models.json')) return cached;
-  const parsed = Registry.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new StudioError('INTERNAL', `assets/models.json is invalid: ${parsed.error.message}`);
-  cached = parsed.data;
+/**
+ * The known models: assets/models.json, or the file LIKENESS_MODELS_JSON names (a mirror on a company network,
+ * or a test's local server), validated once.
+ */
+export function loadRegistry(file = process.env.LIKENESS_MODELS_JSON || join(appRoot(), 'assets', 'models.json')): Registry {
+  const cached = cache.get(file);
+  if (cached) return cached;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new StudioError('INTERNAL', `The model registry ${file} cannot be read: ${(error as Error).message}`);
+  }
+  const parsed = Registry.safeParse(raw);
+  if (!parsed.success) throw new StudioError('INTERNAL', `The model registry ${file} is invalid: ${parsed.error.message}`);
+  cache.set(file, parsed.data);
   return parsed.data;
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { ErrorCode } from '../api/errors';
@@ -30,6 +31,9 @@ export interface RunningServer {
   token: string;
   close(): Promise<void>;
 }
+
+/** The largest API request body (a 4 MiB upload chunk in base64 is about 5.6 MB). */
+export const MAX_API_BODY_BYTES = 8 * 1024 * 1024;
 
 const httpStatusOf: Partial<Record<ErrorCode, number>> = {
   INVALID_INPUT: 400,
@@ -80,6 +84,27 @@ export function createApp(options: { studio: Studio; rendererDir: string; token:
     if (!sameToken(getCookie(c, cookieName()), token) && !sameToken(bearer, token)) return unauthorized(c);
     await next();
   });
+
+  // JSON calls are small; file drops arrive in chunks of at most 4 MiB (people.upload). A larger body is
+  // refused before it is read into memory.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_API_BODY_BYTES,
+      onError: (c) =>
+        c.json(
+          {
+            ok: false,
+            error: {
+              code: 'INVALID_INPUT',
+              message: `The request is larger than ${MAX_API_BODY_BYTES / 2 ** 20} MB.`,
+              hint: 'Send files in chunks of at most 4 MB (people.upload).',
+            },
+          },
+          413,
+        ),
+    }),
+  );
 
   app.post('/api/:namespace/:method', async (c) => {
     if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {

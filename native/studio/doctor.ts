@@ -3,6 +3,7 @@ import { arch, platform, release } from 'node:os';
 import type { DoctorReport } from '../api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { appVersion } from '../core/version';
+import { cudaStatus } from '../inference/cuda';
 import { gpuAdapters } from '../inference/gpu';
 import { probeProviders } from '../inference/probe';
 import { allProviders } from '../inference/providers';
@@ -17,13 +18,14 @@ function nodeOk(version: string): boolean {
 
 /** Everything a user (or a bug report) needs to know about this machine and library, in one report. */
 export async function runDoctor(catalog: Catalog): Promise<DoctorReport> {
-  const [ffmpeg, probes, gpu, free] = await Promise.all([
+  const [ffmpeg, probes, gpu, free, cuda] = await Promise.all([
     probeFfmpeg(locateFfmpeg(catalog.getSetting('ffmpeg.path'))),
     probeProviders(allProviders),
     gpuAdapters(),
     statfs(catalog.paths.root)
       .then((s) => s.bavail * s.bsize)
       .catch(() => undefined),
+    cudaStatus().catch(() => undefined),
   ]);
   return {
     appVersion: appVersion(),
@@ -42,5 +44,6 @@ export async function runDoctor(catalog: Catalog): Promise<DoctorReport> {
       ...(free !== undefined ? { freeBytes: free } : {}),
     },
     models: { path: catalog.paths.models },
+    ...(cuda ? { cuda } : {}),
   };
 }

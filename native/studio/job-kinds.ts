@@ -1,7 +1,25 @@
 import { exportJob } from '../catalog/export-job';
 import { catalogImportJob } from '../catalog/import-job';
 import { emptyTrashJob } from '../catalog/trash';
+import { generateJob } from '../diffusion/generate-job';
 import { jobKinds } from '../jobs/define';
+import { modelsDownloadJob } from '../models/manager';
+import { peopleExportJob } from '../people/export';
+import { peopleImportJob } from '../people/import-job';
+import { peopleTrainJob } from '../people/train';
+import { peopleVetJob } from '../people/vet-job';
+import { reelRenderJob } from '../video/reel-job';
 
 /** Every kind of job the studio runs; the worker threads load the same list. */
-export const studioJobKinds = jobKinds([catalogImportJob, exportJob, emptyTrashJob]);
+export const studioJobKinds = jobKinds([
+  catalogImportJob,
+  peopleImportJob,
+  peopleVetJob,
+  peopleExportJob,
+  peopleTrainJob,
+  generateJob,
+  modelsDownloadJob,
+  reelRenderJob,
+  exportJob,
+  emptyTrashJob,
+]);

@@ -6,10 +6,12 @@ import { JobQueue, type JobQueueOptions, type RecoveryReport } from '../jobs/que
 import { createDispatcher, type Dispatch } from './dispatch';
 import { EventBus } from './events';
 import { catalogHandlers } from './handlers/catalog';
+import { generateHandlers } from './handlers/generate';
 import type { StudioContext } from './handlers/context';
 import { jobsHandlers } from './handlers/jobs';
 import { modelsHandlers } from './handlers/models';
 import { peopleHandlers } from './handlers/people';
+import { reelsHandlers } from './handlers/reels';
 import { reviewHandlers } from './handlers/review';
 import { systemHandlers } from './handlers/system';
 import { studioJobKinds } from './job-kinds';
@@ -50,6 +52,8 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     review: reviewHandlers(context),
     jobs: jobsHandlers(context),
     models: modelsHandlers(context),
+    generate: generateHandlers(context),
+    reels: reelsHandlers(context),
   };
 
   const dispatch = createDispatcher(handlers, options.onInternalError);

@@ -28,6 +28,13 @@ function formatDoctor(report: DoctorReport): string {
       : `${mark(false)} ffmpeg: ${f.error}${f.hint ? `\n     ${f.hint}` : ''}`,
     `   onnxruntime-node ${report.onnxruntime.version ?? `unavailable: ${report.onnxruntime.error}`}`,
     ...report.providers.map((p) => `${mark(p.status === 'ok')} provider ${p.name.padEnd(7)} ${p.status === 'ok' ? `ok (${p.millis} ms)` : p.error}`),
+    ...(report.cuda
+      ? [
+          report.cuda.installed
+            ? `${mark(!report.cuda.missingLibraries.length)} CUDA provider ${report.cuda.package ?? '(placed by hand)'}${report.cuda.version ? `@${report.cuda.version}` : ''}${report.cuda.missingLibraries.length ? ` — missing: ${report.cuda.missingLibraries.join(', ')}` : ''}\n     ${report.cuda.advice}`
+            : `   CUDA provider not installed — ${report.cuda.advice}`,
+        ]
+      : []),
     `   GPU: ${report.gpu.adapters.length ? report.gpu.adapters.join('; ') : 'no adapter name could be read'}`,
     `${mark(report.library.integrity === 'ok')} library ${report.library.path} (schema ${report.library.schemaVersion}, integrity ${report.library.integrity}, ${report.library.outputs} outputs)`,
     `   models folder: ${report.models.path}`,

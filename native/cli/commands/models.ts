@@ -1,9 +1,11 @@
-import type { ModelInfo } from '../../api/namespaces/models';
+import { Option } from 'commander';
+import type { LoraInfo, ModelInfo } from '../../api/namespaces/models';
+import { DiffusionFamily } from '../../api/namespaces/models';
 import type { CliContext } from '../context';
-import { print } from '../output';
+import { print, progressPrinter, reportJob, usageError } from '../output';
 
 export function registerModels(cli: CliContext): void {
-  const models = cli.program.command('models').description('models Likeness knows (assets/models.json) and which are installed');
+  const models = cli.program.command('models').description('models Likeness knows (assets/models.json), folders you added, LoRAs');
   models
     .command('list')
     .option('--json', 'machine-readable output')
@@ -24,9 +26,91 @@ export function registerModels(cli: CliContext): void {
         print(await studio.api.models.installFile({ id, path: options.file, file: options.as }), Boolean(options.json), formatModel);
       }),
     );
+  models
+    .command('download')
+    .description('download a known model (resumes an interrupted download; checks sizes and checksums)')
+    .argument('<id>', 'model id, as `likeness models list` shows it')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, options: { json?: boolean }) =>
+      cli.withStudio(Boolean(options.json), async (studio) => {
+        const job = await studio.api.models.download({ id });
+        const show = progressPrinter('Downloading');
+        const stopProgress = studio.events.subscribe((event) => {
+          if (event.type === 'job:progress' && event.payload.jobId === job.id) show(event.payload.progress, event.payload.message);
+        });
+        const stop = () => void studio.jobs.cancel(job.id);
+        process.once('SIGINT', stop);
+        const finished = await studio.jobs.waitFor(job.id);
+        process.off('SIGINT', stop);
+        stopProgress();
+        reportJob(finished, Boolean(options.json), () => finishedModel(finished.result));
+      }),
+    );
+  models
+    .command('add-folder')
+    .description('add a Stable Diffusion ONNX folder (diffusers/optimum layout); says which part is missing or does not fit')
+    .argument('<dir>', 'the folder with model_index.json')
+    .option('--name <name>', 'a name to show')
+    .addOption(new Option('--family <family>', 'the model family, when the folder does not tell').choices(DiffusionFamily.options))
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, options: { name?: string; family?: DiffusionFamily; json?: boolean }) =>
+      cli.withStudio(Boolean(options.json), async (studio) => {
+        print(await studio.api.models.addFolder({ path: dir, name: options.name, family: options.family }), Boolean(options.json), formatModel);
+      }),
+    );
+  models
+    .command('remove')
+    .description('forget an added folder (its files stay), or delete a downloaded model')
+    .argument('<id>', 'model id')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, options: { json?: boolean }) =>
+      cli.withStudio(Boolean(options.json), async (studio) => {
+        print(await studio.api.models.remove({ id }), Boolean(options.json), (r) => (r.removed ? `Removed ${id}.` : `${id} was not installed.`));
+      }),
+    );
+  models
+    .command('loras')
+    .description('LoRAs in the library')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) =>
+      cli.withStudio(Boolean(options.json), async (studio) => {
+        print(await studio.api.models.loras(), Boolean(options.json), (list) =>
+          list.length ? list.map(formatLora).join('\n') : 'No LoRAs yet. Add one: likeness models add-lora FILE',
+        );
+      }),
+    );
+  models
+    .command('add-lora')
+    .description('copy a kohya LoRA (.safetensors) into the library')
+    .argument('<file>', 'the .safetensors file')
+    .option('--person <name>', 'the person it was trained on')
+    .option('--name <name>', 'a name to show')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, options: { person?: string; name?: string; json?: boolean }) =>
+      cli.withStudio(Boolean(options.json), async (studio) => {
+        let personId: number | null = null;
+        if (options.person) {
+          const person = (await studio.api.people.list()).find((p) => p.name.toLowerCase() === options.person!.toLowerCase());
+          if (!person) throw usageError(`No person “${options.person}”.`, 'See `likeness people list`.');
+          personId = person.id;
+        }
+        print(await studio.api.models.addLora({ path: file, personId, name: options.name }), Boolean(options.json), formatLora);
+      }),
+    );
 }
 
-function formatModel(model: ModelInfo): string {
-  const licence = `${model.license.name}${model.license.commercialUse ? '' : ', non-commercial'}`;
-  return `${model.id.padEnd(16)} ${model.state.padEnd(10)} ${model.name} (${model.kind}; ${licence})`;
+function finishedModel(result: unknown): string {
+  const r = result as { id?: string; files?: number; bytes?: number } | null;
+  return r?.id ? `${r.id}: ${r.files} files, ${((r.bytes ?? 0) / 1e9).toFixed(2)} GB` : '';
+}
+
+function formatModel(model: ModelInfo | string): string {
+  if (typeof model === 'string') return model;
+  const licence = `${model.license.name}${model.license.commercialUse === false ? ', non-commercial' : ''}`;
+  const size = model.size ? ` ~${(model.size / 1e9).toFixed(1)} GB` : '';
+  return `${model.id.padEnd(18)} ${model.state.padEnd(10)} ${model.name} (${model.family ?? model.kind}${size}; ${licence})`;
+}
+
+function formatLora(lora: LoraInfo): string {
+  return `${lora.id.padEnd(18)} ${lora.name} (${lora.modules} modules${lora.baseModel ? `, for ${lora.baseModel}` : ''})`;
 }

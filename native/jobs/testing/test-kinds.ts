@@ -1,4 +1,6 @@
 // Job kinds for the queue's own tests (loaded into real worker threads through `kindsModule`).
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { StudioError } from '../../api/errors';
@@ -27,6 +29,24 @@ function sleeper(kind: string, resource: 'cpu' | 'gpu', resumable: boolean) {
 export default jobKinds([
   sleeper('test.sleep', 'cpu', true),
   sleeper('test.gpu-sleep', 'gpu', false),
+  // Each job announces itself in `dir` and waits until `parties` jobs have: they can only all finish if the
+  // queue runs that many at once (deterministic, unlike comparing timestamps on a loaded machine).
+  defineJob({
+    kind: 'test.rendezvous',
+    resource: 'cpu',
+    resumable: false,
+    input: z.object({ dir: z.string(), label: z.string(), parties: z.number().int().min(1), timeoutMs: z.number().default(30_000) }),
+    title: (input) => `rendezvous ${input.label}`,
+    async run(input, { signal }) {
+      writeFileSync(join(input.dir, input.label), '');
+      const deadline = Date.now() + input.timeoutMs;
+      while (readdirSync(input.dir).length < input.parties) {
+        if (Date.now() > deadline) throw new StudioError('INTERNAL', `only ${readdirSync(input.dir).length} of ${input.parties} jobs ran at once`);
+        await sleep(20, undefined, { signal });
+      }
+      return input.label;
+    },
+  }),
   defineJob({
     kind: 'test.stubborn',
     resource: 'cpu',

@@ -1,31 +1,25 @@
-import { join } from 'node:path';
 import type { StudioHandlers } from '../../api/contract';
-import type { ModelInfo } from '../../api/namespaces/models';
-import { installModelFile, installState } from '../../models/installed';
-import { findModel, loadRegistry, type RegistryModel } from '../../models/registry';
+import { installModelFile } from '../../models/installed';
+import { addLora, addModelFolder, describeModel, listLoras, listModels, modelsDownloadJob, removeLora, removeModel } from '../../models/manager';
+import { findModel } from '../../models/registry';
 import type { StudioContext } from './context';
 
-function describeModel(modelsDir: string, model: RegistryModel): ModelInfo {
+export function modelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers['models'] {
   return {
-    id: model.id,
-    kind: model.kind,
-    family: model.family ?? null,
-    name: model.name,
-    description: model.description ?? null,
-    license: { name: model.license.name, url: model.license.url ?? null, commercialUse: model.license.commercialUse },
-    state: installState(modelsDir, model),
-    folder: join(modelsDir, model.id),
-    files: model.files.map((f) => ({ path: f.path, size: f.size ?? null, url: f.url ?? null })),
-  };
-}
-
-export function modelsHandlers({ catalog }: StudioContext): StudioHandlers['models'] {
-  const modelsDir = catalog.paths.models;
-  return {
-    list: async () => loadRegistry().models.map((m) => describeModel(modelsDir, m)),
+    list: async () => listModels(catalog),
     installFile: async ({ id, path, file }) => {
-      await installModelFile(modelsDir, id, path, file);
-      return describeModel(modelsDir, findModel(id));
+      await installModelFile(catalog.paths.models, id, path, file);
+      return describeModel(catalog, id);
     },
+    download: async ({ id }) => {
+      const model = findModel(id);
+      const running = describeModel(catalog, model.id).downloadJobId;
+      return running ? jobs.get(running) : jobs.enqueue(modelsDownloadJob.kind, { id: model.id });
+    },
+    addFolder: async (request) => addModelFolder(catalog, request),
+    remove: async ({ id }) => ({ removed: await removeModel(catalog, id) }),
+    loras: async () => listLoras(catalog),
+    addLora: async (request) => addLora(catalog, request),
+    removeLora: async ({ id }) => ({ removed: await removeLora(catalog, id) }),
   };
 }

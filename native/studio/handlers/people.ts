@@ -1,8 +1,18 @@
 import type { StudioHandlers } from '../../api/contract';
+import { peopleExportJob } from '../../people/export';
+import { freezeVersion } from '../../people/freeze';
+import { peopleImportJob } from '../../people/import-job';
+import { PhotosRepository } from '../../people/photos-repo';
+import { assertTrainerReady, listLoras, peopleTrainJob, trainerStatus, writeTrainerSettings } from '../../people/train';
+import { stageChunk } from '../../people/uploads';
+import { peopleVetJob } from '../../people/vet-job';
+import { ensureCrop, judgePerson } from '../../people/vetting';
 import type { StudioContext } from './context';
 
-export function peopleHandlers({ catalog, events }: StudioContext): StudioHandlers['people'] {
+export function peopleHandlers({ catalog, events, jobs }: StudioContext): StudioHandlers['people'] {
   const changed = (personId: number) => events.emit({ type: 'people:changed', payload: { personId } });
+  const photos = new PhotosRepository(catalog);
+  const personName = (id: number) => catalog.people.get(id).name;
   return {
     list: async () => catalog.people.list(),
     get: async ({ id }) => catalog.people.get(id),
@@ -12,7 +22,13 @@ export function peopleHandlers({ catalog, events }: StudioContext): StudioHandle
       return person;
     },
     update: async (patch) => {
+      const before = catalog.people.get(patch.id);
       const person = catalog.people.update(patch);
+      if (person.cropSize !== before.cropSize || person.cropPadding !== before.cropPadding) {
+        // Face-size verdicts depend on the crop size: judge again now, render the crops in a job.
+        judgePerson(catalog, person.id);
+        jobs.enqueue(peopleVetJob.kind, { personId: person.id, personName: person.name });
+      }
       changed(person.id);
       return person;
     },
@@ -21,5 +37,68 @@ export function peopleHandlers({ catalog, events }: StudioContext): StudioHandle
       if (removed) changed(id);
       return { removed };
     },
+
+    photos: async ({ personId, filter }) => photos.list(personId, filter),
+    import: async (request) => jobs.enqueue(peopleImportJob.kind, { ...request, personName: personName(request.personId) }),
+    upload: async (chunk) => ({ uploadId: chunk.uploadId, received: await stageChunk(catalog.paths.root, chunk) }),
+    vet: async ({ personId, force }) => jobs.enqueue(peopleVetJob.kind, { personId, force, personName: personName(personId) }),
+    override: async ({ photoIds, verdict, reason }) => {
+      const list = photoIds.map((id) => photos.get(id));
+      photos.setOverride(photoIds, verdict, reason);
+      for (const personId of new Set(list.map((p) => p.personId))) changed(personId);
+      return photoIds.map((id) => photos.get(id));
+    },
+    setCaption: async ({ photoId, caption, extra }) => {
+      const photo = photos.get(photoId);
+      photos.setCaption(photoId, caption, extra);
+      changed(photo.personId);
+      return photos.get(photoId);
+    },
+    nudgeCrop: async ({ photoId, nudge }) => {
+      const photo = photos.get(photoId);
+      photos.setNudge(photoId, nudge);
+      // One crop: sharp renders it off this thread.
+      await ensureCrop(catalog, photoId);
+      changed(photo.personId);
+      return photos.get(photoId);
+    },
+    removePhotos: async ({ photoIds }) => {
+      const personIds = new Set(photoIds.map((id) => photos.get(id).personId));
+      const removed = photos.remove(photoIds);
+      // Near-duplicates depend on the other photos: a removed one may free its twin.
+      for (const personId of personIds) {
+        judgePerson(catalog, personId);
+        changed(personId);
+      }
+      return { removed };
+    },
+
+    freeze: async ({ personId, note }) => {
+      const detail = await freezeVersion(catalog, personId, note);
+      changed(personId);
+      return detail;
+    },
+    versions: async ({ personId }) => {
+      catalog.people.get(personId);
+      return photos.versions(personId);
+    },
+    version: async ({ personId, version }) => photos.version(personId, version),
+    export: async (request) => {
+      // Fail now, not in the job, when there is nothing to export.
+      photos.version(request.personId, request.version);
+      return jobs.enqueue(peopleExportJob.kind, { ...request, personName: personName(request.personId) });
+    },
+
+    trainer: async () => trainerStatus(catalog),
+    setTrainer: async (settings) => {
+      writeTrainerSettings(catalog, settings);
+      return trainerStatus(catalog);
+    },
+    train: async ({ personId, version }) => {
+      assertTrainerReady(catalog);
+      photos.version(personId, version);
+      return jobs.enqueue(peopleTrainJob.kind, { personId, version, personName: personName(personId) });
+    },
+    loras: async ({ personId }) => listLoras(catalog, personId),
   };
 }

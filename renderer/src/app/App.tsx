@@ -6,6 +6,7 @@ import { JobsDrawer } from '../features/jobs/JobsDrawer';
 import { JobsPage } from '../features/jobs/JobsPage';
 import { ModelsPage } from '../features/models/ModelsPage';
 import { PeoplePage } from '../features/people/PeoplePage';
+import { PersonPage } from '../features/people/PersonPage';
 import { ReelsPage } from '../features/reels/ReelsPage';
 import { RestorePage } from '../features/restore/RestorePage';
 import { ReviewPage } from '../features/review/ReviewPage';
@@ -74,6 +75,7 @@ function Routes() {
     <ErrorBoundary key={location} fallback={(error, reset) => <PageFailed error={error} reset={reset} />}>
       <Switch>
         <Route path="/people" component={PeoplePage} />
+        <Route path="/people/:id" component={PersonPage} />
         <Route path="/generate" component={GeneratePage} />
         <Route path="/review" component={ReviewPage} />
         <Route path="/restore" component={RestorePage} />

@@ -1,5 +1,374 @@
-import { UpcomingPage } from '../../app/Upcoming';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { studio } from '../../api';
+import { queryKeys } from '../../app/query';
+import { useFormat } from '../../app/format';
+import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
+import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from '../generate/generate-data';
+import '../../styles/models.css';
+
+const families = ['sd15', 'sd21', 'sd-turbo', 'sdxl', 'sdxl-turbo'] as const;
+
+function formatBytes(bytes: number | null, number: (n: number) => string): string {
+  if (!bytes) return '—';
+  if (bytes >= 1e9) return `${number(Math.round(bytes / 1e8) / 10)} GB`;
+  if (bytes >= 1e6) return `${number(Math.round(bytes / 1e6))} MB`;
+  return `${number(Math.max(1, Math.round(bytes / 1e3)))} kB`;
+}
 
 export function ModelsPage() {
-  return <UpcomingPage section="models" icon="models" nextHref="/review" />;
+  const { t } = useTranslation();
+  const models = useModels();
+  const diffusion = models.data?.filter((m) => m.kind === 'diffusion') ?? [];
+  return (
+    <div className="page models-page">
+      <PageHeader title={t('nav.models')} subtitle={t('models.subtitle')} />
+      {models.isPending && <Spinner label={t('common.loading')} />}
+      <ErrorNotice error={models.error} />
+      {models.data && (
+        <section aria-label={t('models.modelsLabel')}>
+          <table className="table models-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('models.name')}</th>
+                <th scope="col">{t('models.family')}</th>
+                <th scope="col" className="num">
+                  {t('models.size')}
+                </th>
+                <th scope="col">{t('models.license')}</th>
+                <th scope="col">{t('models.state')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('common.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {diffusion.map((model) => (
+                <ModelRow key={model.id} model={model} />
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <div className="models-columns">
+        <AddFolderForm />
+        <LorasSection />
+      </div>
+      <ProvidersSection />
+    </div>
+  );
+}
+
+function ModelRow({ model }: { model: ModelInfo }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const client = useQueryClient();
+  const jobs = useJobs();
+  const [confirming, setConfirming] = useState(false);
+  const job =
+    jobs.data?.find((j) => j.id === model.downloadJobId) ??
+    jobs.data?.find((j) => j.kind === 'models.download' && isLive(j) && (j.input as { id?: string }).id === model.id);
+  const downloading = job !== undefined && isLive(job);
+  const refresh = () => void client.invalidateQueries({ queryKey: generateKeys.models });
+  const download = useMutation({
+    mutationFn: () => studio.api.models.download({ id: model.id }),
+    onSuccess: (started) => {
+      upsertJob(client, started);
+      refresh();
+    },
+  });
+  const cancel = useMutation({ mutationFn: () => studio.api.jobs.cancel({ id: job!.id }), onSuccess: (j) => (upsertJob(client, j), refresh()) });
+  const remove = useMutation({ mutationFn: () => studio.api.models.remove({ id: model.id }), onSuccess: () => (setConfirming(false), refresh()) });
+  const commercial = model.license.commercialUse;
+  return (
+    <tr data-testid="model-row" data-model-id={model.id}>
+      <th scope="row">
+        <span className="model-name">{model.name}</span>
+        {model.description && <span className="model-description">{model.description}</span>}
+        {model.source === 'local' && <span className="model-description mono">{model.folder}</span>}
+      </th>
+      <td>{model.family ? t(`models.families.${model.family}`, { defaultValue: model.family }) : '—'}</td>
+      <td className="num">
+        {model.size && !model.sizeExact ? '≈ ' : ''}
+        {formatBytes(model.size, format.number)}
+      </td>
+      <td>
+        <span className="license-name">{model.license.name}</span>
+        <span className={commercial === false ? 'license-badge warning' : commercial ? 'license-badge ok' : 'license-badge'}>
+          {commercial === false ? t('models.nonCommercial') : commercial ? t('models.commercial') : t('models.licenseUnknown')}
+        </span>
+      </td>
+      <td>
+        {downloading ? (
+          <div className="download-state">
+            <div
+              className="progress"
+              role="progressbar"
+              aria-label={t('models.downloadNamed', { name: model.name })}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(job.progress * 100)}
+            >
+              <div className="progress-fill" style={{ width: `${job.progress * 100}%` }} />
+            </div>
+            <span className="small-text muted">{job.message ?? t('models.downloading')}</span>
+          </div>
+        ) : (
+          <span className={`state-chip state-${model.state}`}>
+            {model.source === 'local' && model.state === 'installed' ? t('models.local') : t(`models.states.${model.state}`)}
+          </span>
+        )}
+        {job?.status === 'failed' && job.error && <ErrorNotice error={job.error} />}
+      </td>
+      <td className="row-actions">
+        {downloading && (
+          <button type="button" className="button small" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
+            {t('models.cancelDownload')}
+          </button>
+        )}
+        {!downloading && model.source === 'registry' && model.state !== 'installed' && (
+          <button
+            type="button"
+            className="button small primary"
+            onClick={() => download.mutate()}
+            disabled={download.isPending}
+            aria-label={t('models.downloadNamed', { name: model.name })}
+          >
+            {model.state === 'incomplete' ? t('models.resume') : t('models.download')}
+          </button>
+        )}
+        {!downloading &&
+          (model.source === 'local' || model.state !== 'missing') &&
+          (confirming ? (
+            <>
+              <span className="muted small-text">
+                {model.source === 'local' ? t('models.confirmRemoveLocal') : t('models.confirmRemoveDownloaded')}
+              </span>
+              <button type="button" className="button small danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+                {t('models.remove')}
+              </button>
+              <button type="button" className="button small" onClick={() => setConfirming(false)}>
+                {t('common.keep')}
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="button small"
+              onClick={() => setConfirming(true)}
+              aria-label={t('models.removeNamed', { name: model.name })}
+            >
+              {t('models.remove')}
+            </button>
+          ))}
+        <ErrorNotice error={download.error ?? remove.error ?? cancel.error} />
+      </td>
+    </tr>
+  );
+}
+
+function AddFolderForm() {
+  const { t } = useTranslation();
+  const id = useId();
+  const client = useQueryClient();
+  const [path, setPath] = useState('');
+  const [name, setName] = useState('');
+  const [family, setFamily] = useState('');
+  const add = useMutation({
+    mutationFn: () =>
+      studio.api.models.addFolder({ path, name: name.trim() || undefined, family: (family || undefined) as (typeof families)[number] | undefined }),
+    onSuccess: () => {
+      setPath('');
+      setName('');
+      void client.invalidateQueries({ queryKey: generateKeys.models });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    add.mutate();
+  };
+  const pick = studio.pickFolder;
+  return (
+    <form className="card form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="card-title">
+        {t('models.addFolderTitle')}
+      </h2>
+      <p className="field-help">{t('models.addFolderHelp')}</p>
+      <div className="field">
+        <label htmlFor={`${id}-path`}>{t('models.folder')}</label>
+        <div className="field-row">
+          <input
+            id={`${id}-path`}
+            className="grow mono"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder={t('models.folderPlaceholder')}
+            spellCheck={false}
+            autoComplete="off"
+          />
+          {pick && (
+            <button type="button" className="button" onClick={() => void pick().then((chosen) => chosen && setPath(chosen))}>
+              {t('models.choose')}
+            </button>
+          )}
+        </div>
+      </div>
+      <div className="field-row">
+        <div className="field grow">
+          <label htmlFor={`${id}-name`}>{t('models.displayName')}</label>
+          <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-family`}>{t('models.family')}</label>
+          <select id={`${id}-family`} value={family} onChange={(e) => setFamily(e.target.value)}>
+            <option value="">{t('models.familyAuto')}</option>
+            {families.map((f) => (
+              <option key={f} value={f}>
+                {t(`models.families.${f}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={!path.trim() || add.isPending}>
+          {add.isPending ? t('models.adding') : t('models.add')}
+        </button>
+        {add.data && (
+          <span className="muted" role="status">
+            {t('models.added', { name: add.data.name })}
+          </span>
+        )}
+      </div>
+      <ErrorNotice error={add.error} />
+    </form>
+  );
+}
+
+function LorasSection() {
+  const { t } = useTranslation();
+  const id = useId();
+  const client = useQueryClient();
+  const loras = useLoras();
+  const people = useQuery({ queryKey: queryKeys.people, queryFn: () => studio.api.people.list() });
+  const [path, setPath] = useState('');
+  const [personId, setPersonId] = useState('');
+  const add = useMutation({
+    mutationFn: () => studio.api.models.addLora({ path, personId: personId ? Number(personId) : null }),
+    onSuccess: () => {
+      setPath('');
+      void client.invalidateQueries({ queryKey: generateKeys.loras });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (lora: LoraInfo) => studio.api.models.removeLora({ id: lora.id }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: generateKeys.loras }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    add.mutate();
+  };
+  return (
+    <section className="card form" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="card-title">
+        {t('models.lorasTitle')}
+      </h2>
+      {loras.data?.length === 0 && <p className="muted">{t('models.lorasEmpty')}</p>}
+      <ul className="lora-library">
+        {loras.data?.map((lora) => {
+          const owner = people.data?.find((p) => p.id === lora.personId);
+          return (
+            <li key={lora.id}>
+              <span className="model-name">{lora.name}</span>
+              <span className="small-text muted">
+                {[t('models.modules', { count: lora.modules }), lora.baseModel && t('models.forBase', { base: lora.baseModel }), owner?.name]
+                  .filter(Boolean)
+                  .join(' · ')}
+              </span>
+              <button
+                type="button"
+                className="button small"
+                onClick={() => remove.mutate(lora)}
+                aria-label={t('models.removeNamed', { name: lora.name })}
+              >
+                {t('models.remove')}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      <form onSubmit={submit} noValidate className="form">
+        <h3 className="small-title">{t('models.addLoraTitle')}</h3>
+        <div className="field">
+          <label htmlFor={`${id}-file`}>{t('models.loraFile')}</label>
+          <input
+            id={`${id}-file`}
+            className="mono"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder={t('models.loraFilePlaceholder')}
+            spellCheck={false}
+            autoComplete="off"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-person`}>{t('models.loraPerson')}</label>
+          <select id={`${id}-person`} value={personId} onChange={(e) => setPersonId(e.target.value)}>
+            <option value="">{t('models.noPerson')}</option>
+            {people.data?.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={!path.trim() || add.isPending}>
+            {t('models.addLora')}
+          </button>
+        </div>
+        <ErrorNotice error={add.error ?? remove.error} />
+      </form>
+    </section>
+  );
+}
+
+function ProvidersSection() {
+  const { t } = useTranslation();
+  const doctor = useMutation({ mutationFn: () => studio.api.system.doctor() });
+  const cuda = doctor.data?.cuda;
+  return (
+    <section className="card providers-card">
+      <div className="providers-head">
+        <div>
+          <h2 className="card-title">{t('models.providersTitle')}</h2>
+          <p className="field-help">{t('models.providersHelp')}</p>
+        </div>
+        <button type="button" className="button" onClick={() => doctor.mutate()} disabled={doctor.isPending}>
+          {doctor.isPending ? t('models.checking') : t('models.checkProviders')}
+        </button>
+      </div>
+      {doctor.data && (
+        <ul className="provider-list">
+          {doctor.data.providers.map((p) => (
+            <li key={p.name} className={p.status === 'ok' ? 'provider ok' : 'provider error'}>
+              <strong className="mono">{p.name}</strong> <span>{p.status === 'ok' ? t('models.providerOk', { ms: p.millis ?? 0 }) : p.error}</span>
+            </li>
+          ))}
+          {cuda && (
+            <li className="provider">
+              {cuda.installed
+                ? cuda.missingLibraries.length
+                  ? t('models.cudaMissing', { libraries: cuda.missingLibraries.join(', ') })
+                  : t('models.cudaReady')
+                : t('models.cudaNotInstalled')}
+            </li>
+          )}
+        </ul>
+      )}
+      <ErrorNotice error={doctor.error} />
+    </section>
+  );
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'wouter';
 import { studio } from '../../api';
 import type { Person } from '../../api/types';
 import { useFormat } from '../../app/format';
@@ -23,13 +24,16 @@ function PersonRow({ person, editing, onEdit }: { person: Person; editing: boole
   return (
     <tr className={editing ? 'selected' : undefined}>
       <th scope="row" className="person-name">
-        {person.name}
+        <Link href={`/people/${person.id}`} className="person-link">
+          {person.name}
+        </Link>
         {person.notes && <span className="person-notes">{person.notes}</span>}
       </th>
       <td>
         <code className="chip mono">{person.trigger}</code>
       </td>
       <td>{person.classWord}</td>
+      <td className="num">{person.cropSize}</td>
       <td className="num">{format.number(person.photoCount)}</td>
       <td className="row-actions">
         {confirming ? (
@@ -88,6 +92,9 @@ export function PeoplePage() {
                   <th scope="col">{t('people.name')}</th>
                   <th scope="col">{t('people.trigger')}</th>
                   <th scope="col">{t('people.classWord')}</th>
+                  <th scope="col" className="num">
+                    {t('people.cropSize')}
+                  </th>
                   <th scope="col" className="num">
                     {t('people.photos')}
                   </th>

@@ -5,6 +5,9 @@ import { studio } from '../../api';
 import type { Person } from '../../api/types';
 import { queryKeys } from '../../app/query';
 import { describeError, ErrorNotice } from '../../app/ui';
+import { cropSizes } from './types';
+
+type CropSize = (typeof cropSizes)[number];
 
 export const classWords = ['person', 'man', 'woman', 'child', 'boy', 'girl'] as const;
 const OTHER = '__other__';
@@ -25,11 +28,12 @@ export function PersonForm({ person, onDone }: { person?: Person | undefined; on
   const [classChoice, setClassChoice] = useState(person ? (preset ? person.classWord : OTHER) : 'person');
   const [classOther, setClassOther] = useState(person && !preset ? person.classWord : '');
   const [notes, setNotes] = useState(person?.notes ?? '');
+  const [cropSize, setCropSize] = useState<CropSize>(person?.cropSize ?? 512);
 
   const save = useMutation({
     mutationFn: () => {
       const classWord = classChoice === OTHER ? classOther : classChoice;
-      const fields = { name, classWord, notes, trigger: trigger.trim() || undefined };
+      const fields = { name, classWord, notes, cropSize, trigger: trigger.trim() || undefined };
       return person ? studio.api.people.update({ id: person.id, ...fields }) : studio.api.people.create(fields);
     },
     onSuccess: (saved) => {
@@ -43,6 +47,7 @@ export function PersonForm({ person, onDone }: { person?: Person | undefined; on
         setClassChoice('person');
         setClassOther('');
         setNotes('');
+        setCropSize(512);
       }
       onDone?.();
     },
@@ -114,6 +119,25 @@ export function PersonForm({ person, onDone }: { person?: Person | undefined; on
         </div>
         <p id={`${id}-class-help`} className="field-help">
           {t('people.classHelp')}
+        </p>
+      </div>
+
+      <div className="field">
+        <label htmlFor={`${id}-size`}>{t('people.cropSize')}</label>
+        <select
+          id={`${id}-size`}
+          value={cropSize}
+          onChange={(e) => setCropSize(Number(e.target.value) as CropSize)}
+          aria-describedby={`${id}-size-help`}
+        >
+          {cropSizes.map((size) => (
+            <option key={size} value={size}>
+              {t(`people.cropSizes.${size}`)}
+            </option>
+          ))}
+        </select>
+        <p id={`${id}-size-help`} className="field-help">
+          {t('people.cropSizeHelp')}
         </p>
       </div>
 

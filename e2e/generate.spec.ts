@@ -1,0 +1,103 @@
+// Models and Generate in real Chromium against `likeness serve`: a tiny ONNX model folder with the real SD 1.5
+// layout is added on the Models page, a batch of person × templates × count runs on the CPU provider with a live
+// preview, and every image reaches Review.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { writeTinyModelFolder } from '../native/diffusion/testing/tiny-models';
+import { expect, test } from './fixtures';
+
+let root: string;
+let modelFolder: string;
+
+test.beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'likeness-e2e-generate-'));
+  modelFolder = writeTinyModelFolder(join(root, 'tiny-sd15'), 'sd15');
+  mkdirSync(join(root, 'not-a-model', 'unet'), { recursive: true });
+});
+test.afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Img {
+  src: string;
+  complete: boolean;
+  naturalWidth: number;
+}
+
+function nav(page: Page) {
+  return page.getByRole('navigation');
+}
+
+async function addModelFolder(app: Page, path: string) {
+  const folder = app.getByLabel('Folder', { exact: true });
+  await folder.fill(path);
+  await app.getByRole('button', { name: 'Add folder' }).click();
+}
+
+test('a model folder is checked and added on the Models page; registry models show their licence', async ({ app }) => {
+  await nav(app).getByRole('link', { name: 'Models' }).click();
+  await expect(app.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
+  // Registry models are listed with their licence and whether commercial use is allowed.
+  const turbo = app.getByTestId('model-row').filter({ hasText: 'SD-Turbo (ONNX)' });
+  await expect(turbo).toContainText('Non-commercial');
+  await expect(turbo.getByRole('button', { name: 'Download SD-Turbo (ONNX)' })).toBeVisible();
+
+  // A folder that is not a model: the error names the missing part.
+  await addModelFolder(app, join(root, 'not-a-model'));
+  await expect(app.getByRole('alert')).toContainText('text_encoder/model.onnx is missing');
+
+  await addModelFolder(app, modelFolder);
+  await expect(app.getByRole('status')).toContainText('Added tiny-sd15');
+  const row = app.getByTestId('model-row').filter({ hasText: modelFolder });
+  await expect(row).toContainText('SD 1.5');
+  await expect(row).toContainText('Your folder');
+});
+
+test('a batch of person × templates × count runs with a live preview and lands in Review', async ({ app, studio }) => {
+  test.setTimeout(120_000);
+  await studio.call('models:addFolder', { path: modelFolder, name: 'Tiny SD' });
+  await studio.call('people:create', { name: 'Ada', trigger: 'ohwx', classWord: 'woman' });
+
+  await nav(app).getByRole('link', { name: 'Generate' }).click();
+  const form = app.getByRole('form', { name: 'What to generate' });
+  await expect(form.getByLabel('Model')).toHaveValue(/local-/);
+  await form.getByLabel('Person').selectOption({ label: 'Ada' });
+  await expect(form).toContainText('Their trigger word (ohwx)');
+  await form.getByText('Studio headshot').click();
+  await form.getByText('Black and white').click();
+  await form.getByLabel('Images per template').fill('4');
+  await form.getByLabel('Seed', { exact: true }).fill('7');
+  await form.getByLabel('Size').selectOption('512x512');
+  await form.getByText('Advanced settings').click();
+  await form.getByLabel('Steps').fill('40');
+  await form.getByLabel('Execution provider').selectOption('cpu');
+  await expect(app.getByTestId('plan-summary')).toHaveText('8 images, seeds 7–14');
+
+  await form.getByRole('button', { name: 'Generate' }).click();
+  const batch = app.getByTestId('generate-batch').first();
+  await expect(batch).toBeVisible();
+  // The live preview of the image being made, while the batch runs.
+  await expect(app.getByTestId('generate-preview')).toBeVisible({ timeout: 60_000 });
+  await expect(batch).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await expect(batch).toContainText('Batch of 8 images');
+  await expect(batch).toContainText('8 images on cpu');
+  await expect
+    .poll(
+      () =>
+        batch
+          .locator('.batch-results img')
+          .evaluateAll((images) => (images as unknown as Img[]).filter((img) => img.complete && img.naturalWidth > 0).length),
+      {
+        timeout: 30_000,
+      },
+    )
+    .toBe(8);
+
+  const page = await studio.call<{ total: number; items: { seed: number; prompt: string }[] }>('catalog:listOutputs', { sort: 'seed' });
+  expect(page.total).toBe(8);
+  expect(page.items.map((o) => o.seed)).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
+  expect(page.items[0]!.prompt).toContain('ohwx woman');
+
+  await batch.getByRole('link', { name: 'Open in Review' }).click();
+  await expect(app.getByTestId('output-tile')).toHaveCount(8, { timeout: 30_000 });
+});

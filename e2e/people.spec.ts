@@ -1,0 +1,150 @@
+// A person's training set in real Chromium against `likeness serve`: add, drop photos, read why, overrule,
+// freeze, export as kohya — and the dataset on disk is what sd-scripts reads.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { expect, projectRoot, test } from './fixtures';
+
+const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
+const photosDir = join(sharedRoot, 'fixtures', 'photos');
+const yunet = join(sharedRoot, 'models', 'yunet_n_dynamic.onnx');
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+
+function requireShared(): void {
+  for (const path of [photosDir, yunet]) {
+    if (existsSync(path)) continue;
+    const reason = `shared test data ${path} is missing (set LIKENESS_SHARED to the shared folder)`;
+    if (ci) throw new Error(`${reason}; CI requires it`);
+    test.skip(true, reason);
+  }
+}
+
+/** The six photos dropped: the four fixtures, a blurred copy of the astronaut and a text file posing as a JPEG. */
+async function sixFiles(): Promise<{ name: string; mime: string; base64: string }[]> {
+  const file = (name: string, mime: string, data: Buffer) => ({ name, mime, base64: data.toString('base64') });
+  const astronaut = join(photosDir, 'astronaut.png');
+  return [
+    ...['astronaut.png', 'camera.png', 'chelsea.png', 'coffee.png'].map((name) => file(name, 'image/png', readFileSync(join(photosDir, name)))),
+    file('blurred.png', 'image/png', await sharp(astronaut).flop().blur(3).png().toBuffer()),
+    file('notes.jpg', 'image/jpeg', Buffer.from('this is not a photo')),
+  ];
+}
+
+test('a person’s photos: drop, read why, overrule, freeze and export for kohya', async ({ app, studio }) => {
+  requireShared();
+  test.setTimeout(150_000);
+  await studio.call('models:installFile', { id: 'yunet-n', path: yunet });
+  const out = mkdtempSync(join(tmpdir(), 'likeness-e2e-export-'));
+  const dataset = join(out, 'eileen-kohya');
+
+  try {
+    // Add the person.
+    await app.getByRole('navigation').getByRole('link', { name: 'People' }).click();
+    await app.getByLabel('Name', { exact: true }).fill('Eileen Collins');
+    await app.getByLabel('Trigger word').fill('ohwx');
+    await app.getByLabel('Class word').selectOption('woman');
+    await app.getByRole('button', { name: 'Add person' }).click();
+    await app.getByRole('link', { name: 'Eileen Collins' }).click();
+    await expect(app.getByRole('heading', { name: 'Eileen Collins' })).toBeVisible();
+    await expect(app.getByTestId('drop-zone')).toContainText('Drop photos here');
+
+    // Drop six files on the page, as from a file manager.
+    const files = await sixFiles();
+    const dataTransfer = await app.evaluateHandle((list) => {
+      const transfer = new DataTransfer();
+      for (const f of list) {
+        const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], f.name, { type: f.mime }));
+      }
+      return transfer;
+    }, files);
+    const page = app.getByTestId('person-page');
+    await page.dispatchEvent('dragover', { dataTransfer });
+    await expect(app.getByText('Release to add the photos to Eileen Collins')).toBeVisible();
+    await page.dispatchEvent('drop', { dataTransfer });
+
+    // Five photos are vetted; the sixth is listed as not imported, with the reason.
+    const tiles = app.getByTestId('photo-tile');
+    await expect(tiles).toHaveCount(5, { timeout: 60_000 });
+    const report = app.getByTestId('import-report');
+    await expect(report).toContainText('5 added, 0 already here, 1 not imported.', { timeout: 60_000 });
+    await expect(report).toContainText('notes.jpg: notes.jpg is not an image Likeness can read.');
+    // The jobs drawer opened to show the import; close it to work on the photos.
+    const drawer = app.getByTestId('jobs-drawer');
+    await expect(drawer.getByTestId('job-row').first()).toHaveAttribute('data-status', 'done');
+    await drawer.getByRole('button', { name: 'Close the jobs panel' }).click();
+
+    // The reasons, in plain words.
+    const tile = (name: string) => tiles.and(app.locator(`[data-name="${name}"]`));
+    await expect(tile('astronaut.png')).toContainText('Accepted');
+    await expect(tile('coffee.png')).toContainText('Rejected');
+    await expect(tile('coffee.png')).toContainText('No face found.');
+    await expect(tile('chelsea.png')).toContainText('No face found.');
+    await expect(tile('camera.png')).toContainText('Needs a look');
+    await expect(tile('blurred.png')).toContainText('Rejected');
+    const filters = app.getByRole('group', { name: 'Show' });
+    await filters.getByRole('button', { name: 'Rejected 3' }).click();
+    await expect(tiles).toHaveCount(3);
+    await filters.getByRole('button', { name: 'All 5' }).click();
+
+    await tile('blurred.png').click();
+    const detail = app.getByTestId('photo-detail');
+    await expect(detail.getByTestId('reasons')).toContainText('The face is blurred (sharpness');
+    await expect(detail.getByTestId('measures')).toContainText('Sharpness');
+
+    // Overrule the rejection, with a reason.
+    await detail.getByRole('radio', { name: 'Accept' }).click();
+    await detail.getByLabel('Your reason').fill('The only photo from that day');
+    await detail.getByRole('button', { name: 'Overrule as “Accept”' }).click();
+    await expect(detail).toContainText('Overruled: Accepted');
+    await expect(detail).toContainText('“The only photo from that day”');
+    await expect(tile('blurred.png')).toContainText('Accepted · by hand');
+    await detail.getByLabel('Extra words').fill('soft focus');
+    await detail.getByRole('button', { name: 'Save caption' }).click();
+    await expect(detail.getByTestId('caption-result')).toHaveText('Written as: photo of ohwx woman, soft focus');
+    await expect
+      .poll(() => detail.getByTestId('crop-preview').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(512);
+    await detail.getByRole('button', { name: 'Close details' }).click();
+
+    // Freeze a version: the two accepted photos.
+    await expect(app.getByText('2 accepted photos will be frozen.')).toBeVisible();
+    await app.getByLabel('Note (optional)').fill('first set');
+    await app.getByRole('button', { name: 'Freeze version' }).click();
+    const version = app.getByTestId('version-row');
+    await expect(version).toContainText('Version 1');
+    await expect(version).toContainText('2 photos · 512 px');
+    await expect(version).toContainText('first set');
+
+    // Export it for kohya into a folder on disk.
+    await version.getByRole('button', { name: 'Export…' }).click();
+    const dialog = app.getByRole('dialog', { name: 'Export version 1' });
+    await expect(dialog.getByRole('radio', { name: /kohya sd-scripts/ })).toBeChecked();
+    await dialog.getByLabel('Export to folder').fill(dataset);
+    await dialog.getByLabel('Target steps').fill('200');
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    const job = drawer.getByTestId('job-row').first();
+    await expect(job).toContainText('Export Eileen Collins v1 (kohya)');
+    await expect(job).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+
+    // 2 images × 10 repeats × 10 epochs = 200 steps: the kohya folder is "10_ohwx woman".
+    expect(readdirSync(dataset).sort()).toEqual(['10_ohwx woman', 'likeness-manifest.json', 'likeness-report.txt']);
+    const images = readdirSync(join(dataset, '10_ohwx woman')).sort();
+    expect(images.filter((f) => f.endsWith('.png'))).toHaveLength(2);
+    const captions = Object.fromEntries(
+      images
+        .filter((f) => f.endsWith('.txt'))
+        .map((f) => [f.replace(/^\d+-/, '').replace(/\.txt$/, ''), readFileSync(join(dataset, '10_ohwx woman', f), 'utf8')]),
+    );
+    expect(captions).toEqual({ astronaut: 'photo of ohwx woman\n', blurred: 'photo of ohwx woman, soft focus\n' });
+    for (const png of images.filter((f) => f.endsWith('.png'))) {
+      const meta = await sharp(join(dataset, '10_ohwx woman', png)).metadata();
+      expect([meta.width, meta.height]).toEqual([512, 512]);
+    }
+    expect(readFileSync(join(dataset, 'likeness-report.txt'), 'utf8')).toMatch(/2 images × 10 repeats × 10 epochs ÷ batch 1 = 200 steps/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { method } from '../method';
+import { Empty, Id, Job, ProviderName } from '../schemas';
+import { SchedulerName } from './models';
+
+/** `WxH` in pixels, or an aspect ratio `W:H` scaled to the model's native size. */
+export const SizeSpec = z.string().regex(/^(\d+x\d+|\d+:\d+)$/, 'a size is WxH (e.g. 512x768) or an aspect ratio W:H (e.g. 2:3)');
+
+export const Template = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  title: z.string(),
+  description: z.string().default(''),
+  /** May use {trigger} (the person's trigger word) and {class} (their class word, e.g. woman). */
+  prompt: z.string().min(1),
+  negative: z.string().default(''),
+  steps: z.number().int().min(1).max(200).optional(),
+  size: SizeSpec.optional(),
+  scheduler: SchedulerName.optional(),
+  guidance: z.number().min(0).max(30).optional(),
+  /** Title and description in other UI languages (the prompt stays English: models read English). */
+  translations: z.record(z.string(), z.object({ title: z.string(), description: z.string().default('') })).default({}),
+});
+export type Template = z.infer<typeof Template>;
+
+export const LoraUse = z.object({
+  /** A LoRA added to the library (models.loras) … */
+  id: z.string().optional(),
+  /** … or a .safetensors file on the studio's machine. */
+  path: z.string().optional(),
+  scale: z.number().min(-4).max(4).default(1),
+});
+
+export const ProviderChoice = z.union([z.literal('auto'), ProviderName]);
+
+export const GenerateRequest = z
+  .object({
+    /** A model id (models.list) or a folder with a diffusers ONNX export. */
+    model: z.string().min(1, 'choose a model'),
+    /** The prompt; with templates, added to each template's prompt. */
+    prompt: z.string().max(10_000).optional(),
+    negativePrompt: z.string().max(10_000).optional(),
+    /** Template names; each gives `count` images. */
+    templates: z.array(z.string()).max(100).default([]),
+    personId: Id.nullable().optional(),
+    loras: z.array(LoraUse).max(8).default([]),
+    count: z.number().int().min(1).max(1000).default(1),
+    /** The first image's seed; image k gets seed + k. Random when absent (and then recorded). */
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    steps: z.number().int().min(1).max(200).optional(),
+    scheduler: SchedulerName.optional(),
+    size: SizeSpec.optional(),
+    guidance: z.number().min(0).max(30).optional(),
+    provider: ProviderChoice.default('auto'),
+    /** img2img: a picture on the studio's machine and how much to change it. */
+    init: z.object({ path: z.string().min(1), strength: z.number().gt(0).max(1).default(0.6) }).optional(),
+    /** Images per UNet call (more uses the GPU better, needs more memory). */
+    batchSize: z.number().int().min(1).max(16).default(1),
+    tiledVae: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+  })
+  .refine((r) => r.templates.length > 0 || (r.prompt ?? '').trim().length > 0, { message: 'write a prompt or pick at least one template' })
+  .refine((r) => r.loras.every((l) => l.id || l.path), { message: 'a LoRA needs an id or a path' });
+export type GenerateRequest = z.input<typeof GenerateRequest>;
+
+/** One planned image of a batch (what the job makes, in order). */
+export const PlannedImage = z.object({
+  index: z.number().int(),
+  template: z.string().nullable(),
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  seed: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  steps: z.number().int(),
+  guidance: z.number(),
+  scheduler: SchedulerName,
+});
+export type PlannedImage = z.infer<typeof PlannedImage>;
+
+export const GenerateResult = z.object({
+  batchId: z.string(),
+  outputs: z.array(Id),
+  provider: ProviderName,
+  fallbacks: z.array(z.object({ model: z.string(), provider: ProviderName, reason: z.string() })),
+  /** LoRA keys that matched no weight of the model, per LoRA. */
+  loraUnmatched: z.record(z.string(), z.array(z.string())),
+  /** Per image, seconds on average (the UNet alone, and everything). */
+  secondsPerImage: z.number(),
+  unetSecondsPerStep: z.number(),
+});
+export type GenerateResult = z.infer<typeof GenerateResult>;
+
+export const generateApi = {
+  templates: method(Empty, z.array(Template)),
+  /** What a request would make (prompts, seeds, sizes, steps) without running it. */
+  plan: method(GenerateRequest, z.object({ images: z.array(PlannedImage), total: z.number().int() })),
+  /** Starts a batch: a 'gpu' job; outputs appear in Review as they finish. */
+  start: method(GenerateRequest, Job),
+};

@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { GenerateResult } from '../api/namespaces/generate';
+import type { Job } from '../api/schemas';
+import { appRoot } from '../core/entry';
+import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
+import { sharedFile } from '../testing/shared-data';
+import { parseLoraArgument } from './commands/generate';
+
+const run = promisify(execFile);
+const root = mkdtempSync(join(tmpdir(), 'likeness-cli-generate-'));
+const library = join(root, 'library');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const bpe = sharedFile('tokenizers/clip/bpe_simple_vocab_16e6.txt.gz');
+
+async function likeness(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), '--library', library, ...args],
+      {
+        cwd: appRoot(),
+        timeout: 120_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('likeness generate / tokenize / models / gpu', () => {
+  it('parses --lora FILE[:SCALE], keeping Windows drive letters', () => {
+    expect(parseLoraArgument('ada.safetensors:0.8')).toEqual({ path: 'ada.safetensors', scale: 0.8 });
+    expect(parseLoraArgument('C:\\loras\\ada.safetensors')).toEqual({ path: 'C:\\loras\\ada.safetensors', scale: 1 });
+    expect(parseLoraArgument('C:\\loras\\ada.safetensors:-0.5')).toEqual({ path: 'C:\\loras\\ada.safetensors', scale: -0.5 });
+  });
+
+  it.skipIf(bpe.missing)('tokenize --vocab prints the ids --json', async () => {
+    const { code, stdout } = await likeness(['tokenize', '--vocab', bpe.path, 'a photo of a cat', '--json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { ids: number[]; tokens: string[] };
+    expect(result.ids.slice(0, 7)).toEqual([49406, 320, 1125, 539, 320, 2368, 49407]);
+    expect(result.ids).toHaveLength(77);
+  });
+
+  it('tokenize --model reads the model’s own tokenizer; a usage mistake exits 2', async () => {
+    const model = writeTinyModelFolder(join(root, 'tiny'), 'sd15');
+    const { code, stdout } = await likeness(['tokenize', '--model', model, 'photo', '--json']);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { tokens: string[] }).tokens).toEqual(['photo</w>']);
+    expect((await likeness(['tokenize', 'x'])).code).toBe(2);
+  });
+
+  it('generate --model DIR --prompt … --json: runs on the CPU and copies the PNGs with --out', async () => {
+    const model = join(root, 'tiny');
+    const out = join(root, 'pngs');
+    const { code, stdout, stderr } = await likeness([
+      'generate',
+      '--model',
+      model,
+      '--prompt',
+      'a portrait',
+      '--count',
+      '2',
+      '--seed',
+      '42',
+      '--steps',
+      '2',
+      '--size',
+      '64x64',
+      '--ep',
+      'cpu',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(stderr).not.toMatch(/error/);
+    expect(code).toBe(0);
+    const job = JSON.parse(stdout) as Job & { files: string[] };
+    expect(job.status).toBe('done');
+    expect((job.result as GenerateResult).provider).toBe('cpu');
+    expect(readdirSync(out).sort()).toEqual([expect.stringMatching(/-42\.png$/), expect.stringMatching(/-43\.png$/)]);
+    expect(job.files.every((f) => existsSync(f))).toBe(true);
+    // The folder is now a local model.
+    const list = JSON.parse((await likeness(['models', 'list', '--json'])).stdout) as { id: string; source: string }[];
+    expect(list.some((m) => m.source === 'local')).toBe(true);
+  });
+
+  it('generate with a folder that is not a model names the missing part', async () => {
+    const { code, stderr } = await likeness(['generate', '--model', root, '--prompt', 'x']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/model_index\.json is missing/);
+  });
+
+  it('gpu status says whether the CUDA provider is installed and what to do', async () => {
+    const { code, stdout } = await likeness(['gpu', 'status', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ installed: expect.any(Boolean), advice: expect.any(String) });
+  });
+});

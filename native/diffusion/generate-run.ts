@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { z } from 'zod';
+import { StudioError } from '../api/errors';
+import type { GenerateRequest, GenerateResult, PlannedImage } from '../api/namespaces/generate';
+import type { ProviderName } from '../api/schemas';
+import type { Catalog } from '../catalog/catalog';
+import { makeThumbnail } from '../catalog/images';
+import { addPngText } from '../catalog/provenance/png-text';
+import { appVersion } from '../core/version';
+import type { RgbImage } from '../inference/image-tensor';
+import type { FallbackNotice } from '../inference/session';
+import type { JobContext } from '../jobs/define';
+import { modelHash, resolveDiffusionModel, resolveLora, type ResolvedModel } from '../models/manager';
+import { img2img } from './img2img';
+import { DiffusionModelCache, type DiffusionModel } from './loader';
+import { a1111Parameters } from './parameters';
+import { schedulers } from './schedulers';
+import { txt2img, type PipelineOutput, type StepEvent } from './txt2img';
+import type { GenerateJobInput } from './generate-job';
+import { planRequest } from './plan-request';
+
+// The body of the `generate` job (generate-job.ts), loaded on its first run.
+
+/** Sessions stay open in the GPU worker between jobs; another model or LoRA set replaces them. */
+const modelCache = new DiffusionModelCache();
+
+/** Indices of this batch's images already in the catalogue (a resumed job skips them). */
+function doneIndices(catalog: Catalog, batchId: string): Set<number> {
+  const rows = catalog.db.prepare(`SELECT json_extract(provenance, '$.batchIndex') AS i FROM outputs WHERE batch_id = ?`).pluck().all(batchId) as (
+    number | null
+  )[];
+  return new Set(rows.filter((i): i is number => i !== null));
+}
+
+async function readInit(path: string, width: number, height: number): Promise<{ image: RgbImage; hash: string }> {
+  try {
+    const file = sharp(path, { failOn: 'error' });
+    const { data, info } = await file
+      .clone()
+      .rotate()
+      .resize(width, height, { fit: 'cover', position: 'attention' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return {
+      image: { data: new Uint8Array(data), width: info.width, height: info.height },
+      hash: createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex'),
+    };
+  } catch (error) {
+    throw new StudioError('INVALID_INPUT', `The init image ${path} cannot be read: ${(error as Error).message}`, 'Use a PNG, JPEG or WebP picture.');
+  }
+}
+
+const encodePng = (image: RgbImage) =>
+  sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png()
+    .toBuffer();
+
+/** Images that can share one pipeline call: same prompt, size and settings, consecutive, at most batchSize. */
+function groups(images: PlannedImage[], batchSize: number): PlannedImage[][] {
+  const out: PlannedImage[][] = [];
+  const same = (a: PlannedImage, b: PlannedImage) =>
+    a.prompt === b.prompt &&
+    a.negativePrompt === b.negativePrompt &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.steps === b.steps &&
+    a.guidance === b.guidance &&
+    a.scheduler === b.scheduler;
+  for (const image of images) {
+    const last = out.at(-1);
+    if (last && last.length < batchSize && same(last[0]!, image)) last.push(image);
+    else out.push([image]);
+  }
+  return out;
+}
+
+export async function runGenerate(input: GenerateJobInput, context: JobContext): Promise<GenerateResult> {
+  const { catalog, signal, progress, emit, jobId } = context;
+  const { request } = input;
+  progress({ fraction: 0, message: 'Checking the model…' });
+  const resolved = resolveDiffusionModel(catalog, request.model);
+  const plan = planRequest(catalog, request, input.seed, resolved);
+  const skip = doneIndices(catalog, input.batchId);
+  const todo = plan.filter((p) => !skip.has(p.index));
+  const hash = await modelHash(catalog, resolved, (message) => progress({ fraction: 0, message }));
+  signal.throwIfAborted();
+
+  const loras = request.loras.map((use) => ({ ...resolveLora(catalog, use), scale: use.scale }));
+  const fallbacks: FallbackNotice[] = [];
+  const { model, reused } = await modelCache.get(resolved.info, {
+    provider: request.provider,
+    loras: loras.map((l) => ({ path: l.path, scale: l.scale, name: l.name })),
+    scratchDir: join(catalog.paths.root, 'cache', 'lora-merge'),
+    onStatus: (message) => progress({ fraction: 0, message }),
+    onFallback: (notice) => {
+      fallbacks.push(notice);
+      progress({ fraction: 0, message: `${notice.provider} could not run ${notice.model}: ${notice.reason} — using the next provider` });
+    },
+  });
+  // A reused model announced its fallbacks when it was loaded; say them again for this job.
+  if (reused) fallbacks.push(...model.fallbacks);
+  const loraUnmatched = Object.fromEntries(model.loras.map((l) => [l.name, l.reports.flatMap((r) => r.unmatched)]));
+  const unmatchedCount = Object.values(loraUnmatched).reduce((n, keys) => n + keys.length, 0);
+  if (unmatchedCount) progress({ fraction: 0, message: `${unmatchedCount} LoRA keys matched no weight of ${resolved.name} (see the job result)` });
+
+  const outputs: number[] = [];
+  let finished = 0;
+  let unetSeconds = 0;
+  let stepsRun = 0;
+  let totalSeconds = 0;
+  const initCache = new Map<string, { image: RgbImage; hash: string }>();
+  for (const group of groups(todo, request.batchSize)) {
+    signal.throwIfAborted();
+    const first = group[0]!;
+    let lastPreview = 0;
+    const onStep = (event: StepEvent) => {
+      const fraction = (finished + (event.step / event.steps) * group.length) / Math.max(1, todo.length);
+      progress({
+        fraction: Math.min(0.999, fraction),
+        message: `Image ${finished + 1}–${finished + group.length} of ${todo.length} · step ${event.step}/${event.steps}`,
+      });
+      const now = Date.now();
+      if (now - lastPreview >= 300 || event.step === event.steps) {
+        lastPreview = now;
+        void previewDataUrl(event.preview()).then((image) =>
+          emit('generate:preview', { jobId, index: first.index, step: event.step, steps: event.steps, image }),
+        );
+      }
+    };
+    const params = {
+      prompt: first.prompt,
+      negativePrompt: first.negativePrompt,
+      width: first.width,
+      height: first.height,
+      steps: first.steps,
+      guidance: first.guidance,
+      scheduler: first.scheduler,
+      seeds: group.map((g) => g.seed),
+      tiledVae: request.tiledVae,
+    };
+    let init: { image: RgbImage; hash: string } | undefined;
+    let out: PipelineOutput;
+    if (request.init) {
+      const key = `${first.width}x${first.height}`;
+      init = initCache.get(key) ?? (await readInit(request.init.path, first.width, first.height));
+      initCache.set(key, init);
+      out = await img2img(model, { ...params, init: init.image, strength: request.init.strength }, { signal, onStep });
+    } else out = await txt2img(model, params, { signal, onStep });
+    unetSeconds += out.timings.unetMs / 1000;
+    stepsRun += out.timings.steps * group.length;
+    totalSeconds += out.timings.totalMs / 1000;
+    for (const [k, planned] of group.entries()) {
+      const { id, added } = await storeImage(context, {
+        image: out.images[k]!,
+        planned,
+        request,
+        batchId: input.batchId,
+        resolved,
+        modelHash: hash,
+        model,
+        timings: { ...out.timings, perImageMs: out.timings.totalMs / group.length },
+        init: init && request.init ? { hash: init.hash, strength: request.init.strength, path: request.init.path } : undefined,
+        truncated: out.truncated,
+        fallbacks,
+      });
+      outputs.push(id);
+      if (added) emit('output:added', catalog.outputs.summary(id));
+    }
+    finished += group.length;
+  }
+  progress({ fraction: 1, message: `${outputs.length} image${outputs.length === 1 ? '' : 's'} on ${model.provider}` });
+  return {
+    batchId: input.batchId,
+    outputs,
+    provider: model.provider,
+    fallbacks: fallbacks.map((f) => ({ model: f.model, provider: f.provider, reason: f.reason })),
+    loraUnmatched,
+    secondsPerImage: outputs.length ? totalSeconds / outputs.length : 0,
+    unetSecondsPerStep: stepsRun ? unetSeconds / stepsRun : 0,
+  };
+}
+
+async function previewDataUrl(image: RgbImage): Promise<string> {
+  const png = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png({ compressionLevel: 3 })
+    .toBuffer();
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+interface StoreInput {
+  image: RgbImage;
+  planned: PlannedImage;
+  request: z.output<typeof GenerateRequest>;
+  batchId: string;
+  resolved: ResolvedModel;
+  modelHash: string;
+  model: DiffusionModel;
+  timings: Record<string, number>;
+  init: { hash: string; strength: number; path: string } | undefined;
+  truncated: boolean;
+  fallbacks: FallbackNotice[];
+}
+
+/** PNG with the A1111 parameters chunk, its thumbnail, and the output row with full provenance, in one transaction. */
+async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Promise<{ id: number; added: boolean }> {
+  const { planned, model, resolved } = input;
+  const loras = model.loras.map((l) => ({ name: l.name, scale: l.scale, sha256: l.sha256 }));
+  const parameters = a1111Parameters({
+    prompt: planned.prompt,
+    negativePrompt: planned.negativePrompt,
+    steps: planned.steps,
+    scheduler: planned.scheduler,
+    guidance: planned.guidance,
+    seed: planned.seed,
+    width: planned.width,
+    height: planned.height,
+    model: resolved.name,
+    modelHash: input.modelHash,
+    loras,
+    strength: input.init?.strength,
+    provider: model.provider,
+    appVersion: appVersion(),
+  });
+  const png = addPngText(await encodePng(input.image), [{ keyword: 'parameters', text: parameters }]);
+  const thumbnail = await makeThumbnail(png, 'generated.png');
+  const stored = await catalog.store.putBuffer(png);
+  const thumb = await catalog.store.putBuffer(thumbnail);
+  const existing = catalog.outputs.idByHash(stored.hash);
+  if (existing !== undefined) return { id: existing, added: false }; // the same image again (same seed and settings): one row
+  const id = catalog.db.transaction(() => {
+    catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'image/png', width: planned.width, height: planned.height });
+    catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
+    return catalog.outputs.insert({
+      kind: 'image',
+      objectHash: stored.hash,
+      thumbHash: thumb.hash,
+      width: planned.width,
+      height: planned.height,
+      source: 'generate',
+      generator: 'likeness',
+      jobId,
+      personId: input.request.personId ?? null,
+      batchId: input.batchId,
+      template: planned.template,
+      model: resolved.name,
+      modelHash: input.modelHash,
+      loras: loras.map((l) => ({ name: l.name, weight: l.scale, hash: l.sha256 })),
+      prompt: planned.prompt,
+      negativePrompt: planned.negativePrompt,
+      seed: planned.seed,
+      steps: planned.steps,
+      scheduler: schedulers[planned.scheduler].label,
+      guidance: planned.guidance,
+      provider: model.provider,
+      appVersion: appVersion(),
+      timings: Object.fromEntries(Object.entries(input.timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+      provenance: {
+        pipeline: input.init ? 'img2img' : 'txt2img',
+        batchIndex: planned.index,
+        modelId: resolved.id,
+        modelPath: resolved.info.dir,
+        family: resolved.info.family,
+        schedulerId: planned.scheduler,
+        providers: model.providers,
+        fallbacks: input.fallbacks.map((f) => ({ provider: f.provider as ProviderName, model: f.model, reason: f.reason })),
+        loras: model.loras.map((l) => ({
+          name: l.name,
+          path: l.path,
+          sha256: l.sha256,
+          scale: l.scale,
+          matched: l.reports.reduce((n, r) => n + r.matched, 0),
+          unmatched: l.reports.reduce((n, r) => n + r.unmatched.length, 0),
+        })),
+        license: resolved.license,
+        ...(input.init ? { init: input.init } : {}),
+        ...(input.truncated ? { promptTruncated: true } : {}),
+        parameters,
+      },
+      originalName: null,
+      originalPath: null,
+    });
+  })();
+  return { id, added: true };
+}

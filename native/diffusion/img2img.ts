@@ -1,0 +1,67 @@
+import { StudioError } from '../api/errors';
+import type { RgbImage } from '../inference/image-tensor';
+import type { DiffusionModel } from './loader';
+import { checkSize, decodeLatents, encodeConditioning, encodeImage, LATENT_CHANNELS, newTimings, predictNoise, previewImage } from './pipeline-parts';
+import { SeededRandom } from './rng';
+import { createScheduler } from './schedulers';
+import { stack, unstack } from './tensors';
+import { useTiles, type PipelineOutput, type RunOptions, type Txt2ImgParams } from './txt2img';
+
+export interface Img2ImgParams extends Txt2ImgParams {
+  /** The starting picture, exactly width × height (the caller resizes it). */
+  init: RgbImage;
+  /** How much to change it: 0 keeps it, 1 ignores it; the last ⌊steps·strength⌋ steps run. */
+  strength: number;
+}
+
+/** Image to image: the init image's latents, noised to the level `strength` says, denoised under the prompt. */
+export async function img2img(model: DiffusionModel, params: Img2ImgParams, options: RunOptions = {}): Promise<PipelineOutput> {
+  const started = performance.now();
+  const timings = newTimings();
+  checkSize(model, params.width, params.height);
+  if (params.init.width !== params.width || params.init.height !== params.height)
+    throw new StudioError(
+      'INVALID_INPUT',
+      `The init image is ${params.init.width}×${params.init.height}, the output ${params.width}×${params.height}.`,
+    );
+  const count = params.seeds.length;
+  const latentSize = LATENT_CHANNELS * (params.height / 8) * (params.width / 8);
+
+  const conditioning = await encodeConditioning(model, params, timings);
+  const scheduler = createScheduler(params.scheduler, model.info.schedulerConfig);
+  scheduler.setTimesteps(params.steps, params.strength);
+  if (!scheduler.timesteps.length)
+    throw new StudioError(
+      'INVALID_INPUT',
+      `At strength ${params.strength}, ${params.steps} steps leave nothing to do.`,
+      'Raise the strength or the steps.',
+    );
+  const generators = params.seeds.map((seed) => new SeededRandom(seed));
+  const initLatents: Float32Array[] = [];
+  for (const generator of generators) initLatents.push(await encodeImage(model, params.init, generator, timings));
+  const noise = () => stack(generators.map((g) => g.normals(latentSize)));
+  let latents: Float32Array = scheduler.addNoise(stack(initLatents), noise(), 0);
+
+  const loopStarted = performance.now();
+  for (const [index, timestep] of scheduler.timesteps.entries()) {
+    options.signal?.throwIfAborted();
+    const input = scheduler.scaleModelInput(latents, index);
+    const prediction = await predictNoise(model, input, count, timestep, conditioning, timings);
+    const { prevSample, predOriginal } = scheduler.step(prediction, index, latents, noise);
+    latents = prevSample;
+    options.onStep?.({
+      step: index + 1,
+      steps: scheduler.timesteps.length,
+      preview: () => previewImage(predOriginal.subarray(0, latentSize), params.width, params.height, model.textEncoder2 !== undefined),
+    });
+  }
+  timings.loopOverheadMs = performance.now() - loopStarted - timings.unetMs;
+  timings.steps = scheduler.timesteps.length;
+
+  options.signal?.throwIfAborted();
+  const tiled = useTiles(params.tiledVae, params.width, params.height);
+  const images: RgbImage[] = [];
+  for (const latent of unstack(latents, count)) images.push(await decodeLatents(model, latent, params.width, params.height, tiled, timings));
+  timings.totalMs = performance.now() - started;
+  return { images, timings, truncated: conditioning.positive.truncated };
+}

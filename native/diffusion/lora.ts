@@ -1,0 +1,347 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { StudioError } from '../api/errors';
+import { floatArrayFromHalf } from '../inference/float16';
+import {
+  elementCount,
+  indexOnnxModel,
+  readFloatInitializer,
+  type InitializerInfo,
+  type OnnxGraphIndex,
+  type WeightReplacement,
+} from '../inference/onnx-weights';
+
+/**
+ * LoRA (Hu et al. 2021) in the kohya/sd-scripts `.safetensors` format, merged into an ONNX model's weights in
+ * memory: for every LoRA module `<prefix>.lora_down.weight` [rank, in(, kh, kw)], `<prefix>.lora_up.weight`
+ * [out, rank(, 1, 1)] and `<prefix>.alpha`,
+ *
+ *     W += scale · (alpha / rank) · up · down
+ *
+ * on the Linear (MatMul/Gemm), 1×1 and 3×3 convolution weights it names. Several LoRAs add up, each with its
+ * own scale. Module prefixes: `lora_unet_*` (UNet), `lora_te_*` / `lora_te1_*` (the CLIP text encoder),
+ * `lora_te2_*` (SDXL's second text encoder). UNet names are diffusers' (`down_blocks_0_attentions_0_…`) or
+ * the original LDM/SGM ones (`input_blocks_4_1_…`, as sd-scripts writes for SDXL), which are mapped.
+ */
+
+// ---------- safetensors ----------
+
+export interface SafetensorsEntry {
+  dtype: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Reads a .safetensors file (8-byte little-endian header length, JSON header, little-endian data). */
+export function readSafetensors(bytes: Uint8Array, name = 'the file'): { tensors: Map<string, SafetensorsEntry>; metadata: Record<string, string> } {
+  const bad = (why: string) =>
+    new StudioError(
+      'CORRUPT_FILE',
+      `${name} is not a readable .safetensors file: ${why}.`,
+      'Use the LoRA’s .safetensors file as the trainer wrote it.',
+    );
+  if (bytes.byteLength < 8) throw bad('it is too short');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength <= 0 || 8 + headerLength > bytes.byteLength) throw bad('its header length is wrong');
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw bad('its header is not JSON');
+  }
+  const dataStart = 8 + headerLength;
+  const tensors = new Map<string, SafetensorsEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(header)) {
+    if (key === '__metadata__') {
+      metadata = (value ?? {}) as Record<string, string>;
+      continue;
+    }
+    const spec = value as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const [start, end] = spec.data_offsets;
+    if (!(end >= start && dataStart + end <= bytes.byteLength)) throw bad(`the data of ${key} lies outside the file`);
+    const raw = new Uint8Array(bytes.buffer.slice(bytes.byteOffset + dataStart + start, bytes.byteOffset + dataStart + end));
+    const count = elementCount(spec.shape);
+    let data: Float32Array;
+    if (spec.dtype === 'F32') data = new Float32Array(raw.buffer, 0, count);
+    else if (spec.dtype === 'F16') data = floatArrayFromHalf(new Uint16Array(raw.buffer, 0, count));
+    else if (spec.dtype === 'BF16') {
+      const halves = new Uint16Array(raw.buffer, 0, count);
+      data = new Float32Array(count);
+      const bits = new Uint32Array(data.buffer);
+      for (let i = 0; i < count; i++) bits[i] = halves[i]! << 16;
+    } else if (spec.dtype === 'F64') data = Float32Array.from(new Float64Array(raw.buffer, 0, count));
+    else throw bad(`${key} is ${spec.dtype}; LoRA weights are floats`);
+    if (data.length !== count) throw bad(`${key} has the wrong number of bytes for its shape`);
+    tensors.set(key, { dtype: spec.dtype, shape: spec.shape, data });
+  }
+  return { tensors, metadata };
+}
+
+// ---------- LoRA modules ----------
+
+export type LoraTarget = 'unet' | 'text_encoder' | 'text_encoder_2';
+
+export interface LoraModule {
+  /** The kohya key prefix as written in the file (e.g. lora_unet_down_blocks_0_attentions_0_proj_in). */
+  key: string;
+  /** The same in diffusers naming (SGM names mapped). */
+  diffusersKey: string;
+  target: LoraTarget;
+  up: SafetensorsEntry;
+  down: SafetensorsEntry;
+  alpha: number;
+  rank: number;
+}
+
+export interface LoraFile {
+  path: string;
+  name: string;
+  sha256: string;
+  modules: LoraModule[];
+  /** Keys that are not LoRA up/down/alpha triples this merge understands (LoHa, LoKr, DoRA scales…). */
+  unsupported: string[];
+}
+
+function targetOf(key: string): { target: LoraTarget; rest: string } | undefined {
+  const match = /^lora_(unet|te1|te2|te)_(.+)$/.exec(key);
+  if (!match) return undefined;
+  const target: LoraTarget = match[1] === 'unet' ? 'unet' : match[1] === 'te2' ? 'text_encoder_2' : 'text_encoder';
+  return { target, rest: match[2]! };
+}
+
+/** SGM/LDM resnet layer names → diffusers. */
+const resnetNames: [RegExp, string][] = [
+  [/^in_layers_2/, 'conv1'],
+  [/^out_layers_3/, 'conv2'],
+  [/^emb_layers_1/, 'time_emb_proj'],
+  [/^skip_connection/, 'conv_shortcut'],
+  [/^in_layers_0/, 'norm1'],
+  [/^out_layers_0/, 'norm2'],
+];
+
+function renameResnet(rest: string): string {
+  for (const [pattern, name] of resnetNames) if (pattern.test(rest)) return rest.replace(pattern, name);
+  return rest;
+}
+
+/**
+ * Maps an SGM/LDM UNet key (input_blocks / middle_block / output_blocks, two layers per block) to diffusers'
+ * (down_blocks / mid_block / up_blocks). Keys already in diffusers naming are returned unchanged.
+ */
+export function sgmToDiffusers(rest: string): string {
+  let m = /^input_blocks_(\d+)_(\d+)_(.+)$/.exec(rest);
+  if (m) {
+    const i = Number(m[1]);
+    const sub = Number(m[2]);
+    const inner = m[3]!;
+    if (i === 0) return `conv_in_${inner}`;
+    const block = Math.floor((i - 1) / 3);
+    const layer = (i - 1) % 3;
+    if (layer === 2) return `down_blocks_${block}_downsamplers_0_conv${inner.replace(/^op/, '')}`;
+    return sub === 0 ? `down_blocks_${block}_resnets_${layer}_${renameResnet(inner)}` : `down_blocks_${block}_attentions_${layer}_${inner}`;
+  }
+  m = /^middle_block_(\d+)_(.+)$/.exec(rest);
+  if (m) {
+    const sub = Number(m[1]);
+    const inner = m[2]!;
+    if (sub === 1) return `mid_block_attentions_0_${inner}`;
+    return `mid_block_resnets_${sub === 0 ? 0 : 1}_${renameResnet(inner)}`;
+  }
+  m = /^output_blocks_(\d+)_(\d+)_(.+)$/.exec(rest);
+  if (m) {
+    const j = Number(m[1]);
+    const sub = Number(m[2]);
+    const inner = m[3]!;
+    const block = Math.floor(j / 3);
+    const layer = j % 3;
+    if (sub === 0) return `up_blocks_${block}_resnets_${layer}_${renameResnet(inner)}`;
+    // Blocks without attention put the upsampler at index 1; with attention at index 2.
+    if (/^conv/.test(inner) && (sub === 2 || !/transformer_blocks|proj_in|proj_out|norm/.test(inner)))
+      return `up_blocks_${block}_upsamplers_0_${inner}`;
+    return `up_blocks_${block}_attentions_${layer}_${inner}`;
+  }
+  return rest;
+}
+
+export function parseLora(path: string): LoraFile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new StudioError('NOT_FOUND', `The LoRA file ${path} does not exist.`, 'Check the path (a kohya/sd-scripts .safetensors file).');
+  }
+  const { tensors } = readSafetensors(bytes, basename(path));
+  const prefixes = new Set<string>();
+  const unsupported: string[] = [];
+  for (const key of tensors.keys()) {
+    const m = /^(.+)\.(lora_up\.weight|lora_down\.weight|alpha)$/.exec(key);
+    if (m) prefixes.add(m[1]!);
+    else unsupported.push(key);
+  }
+  const modules: LoraModule[] = [];
+  for (const prefix of [...prefixes].sort()) {
+    const up = tensors.get(`${prefix}.lora_up.weight`);
+    const down = tensors.get(`${prefix}.lora_down.weight`);
+    const target = targetOf(prefix);
+    if (!up || !down || !target) {
+      unsupported.push(prefix);
+      continue;
+    }
+    const rank = down.shape[0]!;
+    if (up.shape[1] !== rank) {
+      unsupported.push(`${prefix} (up ${JSON.stringify(up.shape)} and down ${JSON.stringify(down.shape)} do not share a rank)`);
+      continue;
+    }
+    const alphaEntry = tensors.get(`${prefix}.alpha`);
+    const alpha = alphaEntry ? alphaEntry.data[0]! : rank;
+    const rest = target.target === 'unet' ? sgmToDiffusers(target.rest) : target.rest;
+    const lead = prefix.slice(0, prefix.length - target.rest.length);
+    modules.push({ key: prefix, diffusersKey: `${lead}${rest}`, target: target.target, up, down, alpha, rank });
+  }
+  if (!modules.length)
+    throw new StudioError(
+      'INVALID_INPUT',
+      `${basename(path)} has no LoRA modules Likeness can merge (lora_up/lora_down pairs).`,
+      'Use a kohya/sd-scripts LoRA (.safetensors); LoHa/LoKr files are not supported.',
+    );
+  return {
+    path,
+    name: basename(path).replace(/\.safetensors$/i, ''),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    modules,
+    unsupported,
+  };
+}
+
+// ---------- matching modules to ONNX weights ----------
+
+export interface WeightTarget {
+  info: InitializerInfo;
+  /** Stored as [in, out] (a MatMul weight exported by torch), i.e. the transpose of torch's [out, in]. */
+  transposed: boolean;
+}
+
+const kohyaKey = (prefix: string, module: string) => `${prefix}_${module.replace(/\./g, '_')}`;
+
+/**
+ * The weights of an ONNX model a LoRA can name, by kohya key: readable initializers (`<module>.weight`) and,
+ * for exports that rename weights (`onnx::MatMul_123`), the MatMul/Gemm/Conv node whose name carries the module
+ * path (`/down_blocks.0/attentions.0/…/to_q/MatMul`).
+ */
+export function weightTargets(index: OnnxGraphIndex, prefix: string): Map<string, WeightTarget> {
+  const byName = new Map(index.initializers.map((i) => [i.name, i]));
+  // A weight fed straight into MatMul as its right operand is stored [in, out] (y = x·W), whatever its name.
+  const rightOfMatMul = new Set(index.nodes.filter((n) => n.opType === 'MatMul' && n.inputs[1]).map((n) => n.inputs[1]!));
+  const targets = new Map<string, WeightTarget>();
+  for (const info of index.initializers) {
+    if (!info.name.endsWith('.weight') || info.dims.length < 2) continue;
+    targets.set(kohyaKey(prefix, info.name.slice(0, -'.weight'.length)), { info, transposed: rightOfMatMul.has(info.name) });
+  }
+  for (const node of index.nodes) {
+    if (!['MatMul', 'Gemm', 'Conv'].includes(node.opType) || !node.name.startsWith('/')) continue;
+    const weight = node.inputs.map((input) => byName.get(input)).find((info) => info && info.dims.length >= 2);
+    if (!weight) continue;
+    const module = node.name.split('/').filter(Boolean).slice(0, -1).join('.');
+    const key = kohyaKey(prefix, module);
+    if (!targets.has(key)) targets.set(key, { info: weight, transposed: node.opType === 'MatMul' });
+  }
+  return targets;
+}
+
+export interface MergeReport {
+  lora: string;
+  matched: number;
+  /** Of the matched, how many weights were stored transposed ([in, out]) and merged as such. */
+  transposed: number;
+  /** LoRA modules that matched no weight of the model (with the reason when the name matched but the shape did not). */
+  unmatched: string[];
+  unsupported: string[];
+}
+
+/**
+ * Adds the LoRAs' deltas to the model's weights and returns the new values of every changed weight. The model
+ * is an ONNX file's bytes (+ its folder for external weights); `target` picks which modules apply to it.
+ */
+export function mergeLoras(
+  bytes: Uint8Array,
+  modelDir: string,
+  target: LoraTarget,
+  loras: readonly { file: LoraFile; scale: number }[],
+  index: OnnxGraphIndex = indexOnnxModel(bytes),
+): { replacements: WeightReplacement[]; reports: MergeReport[] } {
+  const prefixes: Record<LoraTarget, string[]> = { unet: ['lora_unet'], text_encoder: ['lora_te', 'lora_te1'], text_encoder_2: ['lora_te2'] };
+  const targetsByPrefix = new Map(prefixes[target].map((p) => [p, weightTargets(index, p)]));
+  const merged = new Map<InitializerInfo, Float32Array>();
+  const reports: MergeReport[] = [];
+  for (const { file, scale } of loras) {
+    const report: MergeReport = { lora: file.name, matched: 0, transposed: 0, unmatched: [], unsupported: file.unsupported };
+    for (const module of file.modules.filter((m) => m.target === target)) {
+      const prefix = /^(lora_[a-z0-9]+)_/.exec(module.diffusersKey)?.[1] ?? '';
+      const found = targetsByPrefix.get(prefix)?.get(module.diffusersKey);
+      if (!found) {
+        report.unmatched.push(module.key);
+        continue;
+      }
+      const problem = addDelta(bytes, modelDir, found, module, scale, merged);
+      if (problem) report.unmatched.push(`${module.key} (${problem})`);
+      else {
+        report.matched++;
+        if (found.transposed) report.transposed++;
+      }
+    }
+    reports.push(report);
+  }
+  return { replacements: [...merged].map(([info, values]) => ({ info, values })), reports };
+}
+
+/** W += scale · alpha/rank · up · down (in the weight's own layout); returns why not, when the shapes disagree. */
+function addDelta(
+  bytes: Uint8Array,
+  modelDir: string,
+  target: WeightTarget,
+  module: LoraModule,
+  scale: number,
+  merged: Map<InitializerInfo, Float32Array>,
+): string | undefined {
+  const { info } = target;
+  const out = module.up.shape[0]!;
+  const rank = module.rank;
+  const inner = elementCount(module.down.shape) / rank; // in · kh · kw
+  const inFeatures = module.down.shape[1]!;
+  const dims = info.dims;
+  const count = elementCount(dims);
+  // A readable name does not promise torch's [out, in] layout: a non-square weight stored [in, out] says so itself.
+  const transposed = target.transposed || (dims.length === 2 && inFeatures !== out && dims[0] === inFeatures && dims[1] === out);
+  target.transposed = transposed;
+  if (count !== out * inner) return `its delta is ${out}×${inner}, the weight ${info.name} is [${dims.join(', ')}]`;
+  if (transposed && (dims.length !== 2 || dims[0] !== inFeatures || dims[1] !== out))
+    return `the weight ${info.name} [${dims.join(', ')}] is not the transpose of [${out}, ${inFeatures}]`;
+  if (!transposed && dims[0] !== out) return `the weight ${info.name} has ${dims[0]} outputs, the LoRA ${out}`;
+
+  let values = merged.get(info);
+  if (!values) {
+    values = readFloatInitializer(bytes, info, modelDir).slice();
+    merged.set(info, values);
+  }
+  const factor = scale * (module.alpha / rank);
+  const up = module.up.data;
+  const down = module.down.data;
+  for (let o = 0; o < out; o++) {
+    for (let r = 0; r < rank; r++) {
+      const u = up[o * rank + r]! * factor;
+      if (u === 0) continue;
+      const row = r * inner;
+      if (transposed) {
+        // [in, out] storage (kernel is 1 for a Linear).
+        for (let i = 0; i < inFeatures; i++) values[i * out + o]! += u * down[row + i]!;
+      } else {
+        const base = o * inner;
+        for (let k = 0; k < inner; k++) values[base + k]! += u * down[row + k]!;
+      }
+    }
+  }
+  return undefined;
+}

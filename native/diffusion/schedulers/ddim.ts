@@ -1,0 +1,81 @@
+import {
+  alphasCumprod,
+  checkSteps,
+  predictVp,
+  spacedTimesteps,
+  stepsForStrength,
+  type NoiseSource,
+  type Scheduler,
+  type SchedulerConfig,
+  type SchedulerName,
+  type StepResult,
+} from './common';
+
+/**
+ * DDIM (Song et al. 2020, eq. 12) with η = 0 (deterministic):
+ *   x_{t−1} = √ᾱ_{t−1} · x̂₀ + √(1 − ᾱ_{t−1}) · ε̂,   t−1 = t − N / steps.
+ * η > 0 adds σ_t = η √((1−ᾱ_{t−1})/(1−ᾱ_t)) √(1 − ᾱ_t/ᾱ_{t−1}) of fresh noise.
+ */
+export class DdimScheduler implements Scheduler {
+  readonly name: SchedulerName = 'ddim';
+  timesteps: number[] = [];
+  readonly initNoiseSigma = 1;
+  private readonly alphas: number[];
+  private readonly finalAlpha: number;
+  private steps = 1;
+
+  constructor(
+    readonly config: SchedulerConfig,
+    private readonly eta = 0,
+  ) {
+    this.alphas = alphasCumprod(config);
+    // set_alpha_to_one: the step after the last one is the clean image (ᾱ = 1); else ᾱ_0.
+    this.finalAlpha = (config.setAlphaToOne ?? true) ? 1 : this.alphas[0]!;
+  }
+
+  setTimesteps(steps: number, strength = 1): void {
+    checkSteps(steps, strength);
+    this.steps = steps;
+    const all = spacedTimesteps(this.config, this.config.timestepSpacing ?? 'leading', steps, true);
+    this.timesteps = all.slice(stepsForStrength(steps, strength).start);
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  private alphaAt(t: number): number {
+    return t >= 0 ? this.alphas[t]! : this.finalAlpha;
+  }
+
+  step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): StepResult {
+    const t = this.timesteps[index]!;
+    const prevT = t - Math.floor(this.config.numTrainTimesteps / this.steps);
+    const alphaT = this.alphaAt(t);
+    const alphaPrev = this.alphaAt(prevT);
+    const variance = ((1 - alphaPrev) / (1 - alphaT)) * (1 - alphaT / alphaPrev);
+    const std = this.eta * Math.sqrt(variance);
+    const fresh = std > 0 ? noise() : undefined;
+    const range = this.config.clipSampleRange;
+    const prevSample = new Float32Array(sample.length);
+    const predOriginal = new Float32Array(sample.length);
+    for (let i = 0; i < sample.length; i++) {
+      let [x0, eps] = predictVp(this.config.predictionType, modelOutput[i]!, sample[i]!, alphaT);
+      if (this.config.clipSample) {
+        x0 = Math.min(range, Math.max(-range, x0));
+        eps = (sample[i]! - Math.sqrt(alphaT) * x0) / Math.sqrt(1 - alphaT);
+      }
+      predOriginal[i] = x0;
+      const direction = Math.sqrt(1 - alphaPrev - std * std) * eps;
+      prevSample[i] = Math.sqrt(alphaPrev) * x0 + direction + (fresh ? std * fresh[i]! : 0);
+    }
+    return { prevSample, predOriginal };
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
+    const alpha = this.alphas[this.timesteps[index]!]!;
+    const a = Math.sqrt(alpha);
+    const b = Math.sqrt(1 - alpha);
+    return original.map((x, i) => a * x + b * noise[i]!);
+  }
+}

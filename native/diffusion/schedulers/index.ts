@@ -1,0 +1,41 @@
+import { StudioError } from '../../api/errors';
+import { parseSchedulerConfig, type Scheduler, type SchedulerConfig, type SchedulerName } from './common';
+import { DdimScheduler } from './ddim';
+import { DpmPlusPlus2mScheduler } from './dpmpp-2m';
+import { EulerScheduler } from './euler';
+import { EulerAncestralScheduler } from './euler-ancestral';
+import { LcmScheduler } from './lcm';
+
+export * from './common';
+
+/** Every scheduler Likeness offers, with the name A1111 writes in its `parameters` (Sampler + Schedule type). */
+export const schedulers: Record<SchedulerName, { label: string; a1111: { sampler: string; schedule?: string } }> = {
+  euler: { label: 'Euler', a1111: { sampler: 'Euler' } },
+  'euler-a': { label: 'Euler ancestral', a1111: { sampler: 'Euler a' } },
+  ddim: { label: 'DDIM', a1111: { sampler: 'DDIM' } },
+  lcm: { label: 'LCM', a1111: { sampler: 'LCM' } },
+  'dpmpp-2m': { label: 'DPM++ 2M', a1111: { sampler: 'DPM++ 2M' } },
+  'dpmpp-2m-karras': { label: 'DPM++ 2M Karras', a1111: { sampler: 'DPM++ 2M', schedule: 'Karras' } },
+};
+export const schedulerNames = Object.keys(schedulers) as SchedulerName[];
+
+/** A scheduler configured from the model's scheduler_config.json (parsed or raw). */
+export function createScheduler(name: SchedulerName, config: SchedulerConfig | Record<string, unknown> = {}): Scheduler {
+  const parsed = 'numTrainTimesteps' in config ? (config as SchedulerConfig) : parseSchedulerConfig(config);
+  switch (name) {
+    case 'euler':
+      return new EulerScheduler(parsed);
+    case 'euler-a':
+      return new EulerAncestralScheduler(parsed);
+    case 'ddim':
+      return new DdimScheduler(parsed);
+    case 'lcm':
+      return new LcmScheduler(parsed);
+    case 'dpmpp-2m':
+      return new DpmPlusPlus2mScheduler(parsed, { karras: false });
+    case 'dpmpp-2m-karras':
+      return new DpmPlusPlus2mScheduler(parsed, { karras: true });
+    default:
+      throw new StudioError('INVALID_INPUT', `Unknown scheduler “${String(name)}”.`, `Use one of ${schedulerNames.join(', ')}.`);
+  }
+}

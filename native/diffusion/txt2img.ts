@@ -1,0 +1,93 @@
+import type { RgbImage } from '../inference/image-tensor';
+import type { DiffusionModel } from './loader';
+import {
+  checkSize,
+  decodeLatents,
+  encodeConditioning,
+  LATENT_CHANNELS,
+  newTimings,
+  predictNoise,
+  previewImage,
+  type Timings,
+} from './pipeline-parts';
+import { SeededRandom } from './rng';
+import { createScheduler, type SchedulerName } from './schedulers';
+import { stack, unstack } from './tensors';
+
+export interface Txt2ImgParams {
+  prompt: string;
+  negativePrompt: string;
+  width: number;
+  height: number;
+  steps: number;
+  /** Classifier-free guidance; ≤ 1 runs without the negative pass. */
+  guidance: number;
+  scheduler: SchedulerName;
+  /** One seed per image of the batch; each image draws all its noise from its own generator. */
+  seeds: readonly number[];
+  /** Decode in tiles (less memory); 'auto' tiles above 1024×1024. */
+  tiledVae?: boolean | 'auto';
+}
+
+export interface StepEvent {
+  step: number;
+  steps: number;
+  /** The first image's current estimate as a small picture (computed only when asked for). */
+  preview(): RgbImage;
+}
+
+export interface RunOptions {
+  /** Checked between steps: aborting stops the run with an AbortError. */
+  signal?: AbortSignal;
+  onStep?(event: StepEvent): void;
+}
+
+export interface PipelineOutput {
+  images: RgbImage[];
+  timings: Timings;
+  /** Prompt tokens beyond the 75 the text encoder reads (they were dropped). */
+  truncated: boolean;
+}
+
+export function useTiles(option: boolean | 'auto' | undefined, width: number, height: number): boolean {
+  return option === 'auto' || option === undefined ? width * height > 1024 * 1024 : option;
+}
+
+/** Text to image: noise from the seeds, denoised step by step under the prompt, decoded by the VAE. */
+export async function txt2img(model: DiffusionModel, params: Txt2ImgParams, options: RunOptions = {}): Promise<PipelineOutput> {
+  const started = performance.now();
+  const timings = newTimings();
+  checkSize(model, params.width, params.height);
+  const count = params.seeds.length;
+  const latentSize = LATENT_CHANNELS * (params.height / 8) * (params.width / 8);
+
+  const conditioning = await encodeConditioning(model, params, timings);
+  const scheduler = createScheduler(params.scheduler, model.info.schedulerConfig);
+  scheduler.setTimesteps(params.steps);
+  const generators = params.seeds.map((seed) => new SeededRandom(seed));
+  const noise = () => stack(generators.map((g) => g.normals(latentSize)));
+  let latents: Float32Array = noise().map((v) => v * scheduler.initNoiseSigma);
+
+  const loopStarted = performance.now();
+  for (const [index, timestep] of scheduler.timesteps.entries()) {
+    options.signal?.throwIfAborted();
+    const input = scheduler.scaleModelInput(latents, index);
+    const prediction = await predictNoise(model, input, count, timestep, conditioning, timings);
+    const { prevSample, predOriginal } = scheduler.step(prediction, index, latents, noise);
+    latents = prevSample;
+    options.onStep?.({
+      step: index + 1,
+      steps: scheduler.timesteps.length,
+      preview: () => previewImage(predOriginal.subarray(0, latentSize), params.width, params.height, model.textEncoder2 !== undefined),
+    });
+  }
+  timings.loopOverheadMs = performance.now() - loopStarted - timings.unetMs;
+  timings.steps = scheduler.timesteps.length;
+
+  options.signal?.throwIfAborted();
+  const tiled = useTiles(params.tiledVae, params.width, params.height);
+  const images: RgbImage[] = [];
+  for (const latent of unstack(latents, count)) images.push(await decodeLatents(model, latent, params.width, params.height, tiled, timings));
+  timings.totalMs = performance.now() - started;
+  return { images, timings, truncated: conditioning.positive.truncated };
+}

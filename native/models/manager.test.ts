@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GenerateResult } from '../api/namespaces/generate';
+import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
+import { createStudio, type Studio } from '../studio/studio';
+
+/** A registry model served from 127.0.0.1: the tiny SD 1.5 folder, file by file, slowly enough to cancel. */
+describe('downloading a registry model through the studio (local HTTP server)', () => {
+  let root: string;
+  let server: Server;
+  let studio: Studio;
+  const ranges: string[] = [];
+  let slow = true;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'likeness-registry-'));
+    const source = writeTinyModelFolder(join(root, 'served'), 'sd15-int64');
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else files.push(relative(source, join(dir, entry.name)));
+      }
+    };
+    walk(source);
+    server = createServer((request, response) => {
+      const file = join(source, decodeURIComponent(request.url!.slice(1)));
+      if (!existsSync(file)) return void response.writeHead(404).end();
+      const body = readFileSync(file);
+      const start = Number(/bytes=(\d+)-/.exec(request.headers.range ?? '')?.[1] ?? 0);
+      if (request.headers.range) ranges.push(`${request.url} ${request.headers.range}`);
+      const rest = body.subarray(start);
+      response.writeHead(start ? 206 : 200, { 'content-length': rest.length });
+      if (!slow) return void response.end(rest);
+      let offset = 0;
+      const tick = () => {
+        if (response.destroyed) return;
+        if (offset >= rest.length) return void response.end();
+        response.write(rest.subarray(offset, offset + 1024));
+        offset += 1024;
+        setTimeout(tick, 15);
+      };
+      tick();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const registry = {
+      version: 1,
+      models: [
+        {
+          id: 'tiny-sd',
+          kind: 'diffusion',
+          family: 'sd15',
+          name: 'Tiny SD (served)',
+          license: { name: 'test', commercialUse: true },
+          files: [
+            ...files.map((path) => ({
+              path,
+              url: `${base}/${path}`,
+              size: statSync(join(source, path)).size,
+              sha256: createHash('sha256')
+                .update(readFileSync(join(source, path)))
+                .digest('hex'),
+            })),
+            { path: 'unet/weights.pb', url: `${base}/unet/weights.pb`, optional: true },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(root, 'models.json'), JSON.stringify(registry));
+    process.env.LIKENESS_MODELS_JSON = join(root, 'models.json');
+    studio = await createStudio({ library: join(root, 'library') });
+  });
+
+  afterAll(async () => {
+    await studio?.close();
+    delete process.env.LIKENESS_MODELS_JSON;
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('shows byte progress, can be cancelled, resumes with Range requests, verifies, then generates', async () => {
+    expect((await studio.api.models.list()).find((m) => m.id === 'tiny-sd')).toMatchObject({ state: 'missing', downloadJobId: null });
+    const job = await studio.api.models.download({ id: 'tiny-sd' });
+    // Asking again while it runs returns the same job.
+    expect((await studio.api.models.download({ id: 'tiny-sd' })).id).toBe(job.id);
+    await new Promise<void>((resolve) => {
+      const stop = studio.events.subscribe((event) => {
+        if (event.type === 'job:progress' && event.payload.jobId === job.id && event.payload.progress > 0.2) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    await studio.api.jobs.cancel({ id: job.id });
+    expect((await studio.jobs.waitFor(job.id)).status).toBe('cancelled');
+    const partial = (await studio.api.models.list()).find((m) => m.id === 'tiny-sd')!;
+    expect(partial.state).toBe('incomplete');
+    expect(partial.files.some((f) => f.present > 0 && f.present < (f.size ?? 0))).toBe(true);
+
+    slow = false;
+    const again = await studio.api.models.download({ id: 'tiny-sd' });
+    const done = await studio.jobs.waitFor(again.id);
+    expect(done.status).toBe('done');
+    expect(done.message).toBe('Tiny SD (served) downloaded and checked');
+    expect(ranges.length).toBeGreaterThan(0);
+    expect((await studio.api.models.list()).find((m) => m.id === 'tiny-sd')).toMatchObject({ state: 'installed', img2img: true });
+
+    const generation = await studio.api.generate.start({ model: 'tiny-sd', prompt: 'a test', size: '64x64', steps: 2, provider: 'cpu', seed: 9 });
+    const generated = await studio.jobs.waitFor(generation.id);
+    expect(generated.status).toBe('done');
+    expect((generated.result as GenerateResult).outputs).toHaveLength(1);
+  });
+});

@@ -1,0 +1,265 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { PeopleImportRequest, type PeopleImportResult, type RejectedFile } from '../api/namespaces/people';
+import type { Catalog } from '../catalog/catalog';
+import { THUMBNAIL_SIZE, readImageFile } from '../catalog/images';
+import { listImageFiles } from '../catalog/import-job';
+import { sha256 } from '../catalog/store';
+import { toStudioError } from '../core/errors';
+import { defineJob } from '../jobs/define';
+import { ANALYSIS_MAX_SIDE, measureDecoded, type FaceDetector } from './analyse';
+import { splitCaption } from './captions';
+import { decodePhoto, fromRgb, inspectPhoto } from './decode';
+import { PhotosRepository } from './photos-repo';
+import { discardUploads, stagedFiles } from './uploads';
+import { ensureCrop, loadDetector, vetPerson } from './vetting';
+
+interface Candidate {
+  path: string;
+  name: string;
+  /** A caption found beside it (kohya `<name>.txt` / `.caption`, diffusers `metadata.jsonl`). */
+  caption?: string | undefined;
+  /** Given by hand (a file, a drop): anything unreadable is reported; files found in folders that are not images are skipped. */
+  explicit: boolean;
+}
+
+/** Captions of a diffusers/HF image folder: `metadata.jsonl` lines ({file_name, text}), by file name. */
+function parseJsonlCaptions(text: string): Map<string, string> {
+  const captions = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const entry = JSON.parse(line) as { file_name?: unknown; text?: unknown; caption?: unknown };
+      const caption = typeof entry.text === 'string' ? entry.text : typeof entry.caption === 'string' ? entry.caption : undefined;
+      if (typeof entry.file_name === 'string' && caption !== undefined) captions.set(entry.file_name, caption);
+    } catch {
+      // a broken line loses its caption only
+    }
+  }
+  return captions;
+}
+
+async function jsonlCaptions(dir: string): Promise<Map<string, string>> {
+  const byName = parseJsonlCaptions(await readFile(join(dir, 'metadata.jsonl'), 'utf8').catch(() => ''));
+  return new Map([...byName].map(([name, caption]) => [resolve(dir, name), caption]));
+}
+
+const captionExtensions = new Set(['.txt', '.caption']);
+const stemOf = (name: string) => name.slice(0, name.length - extname(name).length);
+
+/**
+ * Dropped files arrive one upload each: caption files dropped with their images (a kohya folder, a diffusers
+ * folder) are matched to them by name instead of being reported as "not an image".
+ */
+async function stagedCandidates(staged: { path: string; name: string }[]): Promise<{ candidates: Candidate[]; skipped: number }> {
+  const isSidecar = (name: string) => captionExtensions.has(extname(name).toLowerCase()) || name === 'metadata.jsonl';
+  const sidecars = staged.filter((f) => isSidecar(f.name));
+  const byStem = new Map<string, string>();
+  const byName = new Map<string, string>();
+  for (const file of sidecars) {
+    const text = await readFile(file.path, 'utf8');
+    if (file.name === 'metadata.jsonl') for (const [name, caption] of parseJsonlCaptions(text)) byName.set(basename(name), caption);
+    else byStem.set(stemOf(file.name), text.trim());
+  }
+  const candidates = staged
+    .filter((f) => !isSidecar(f.name))
+    .map((f) => ({ path: f.path, name: f.name, explicit: true, caption: byName.get(f.name) ?? byStem.get(stemOf(f.name)) }));
+  return { candidates, skipped: sidecars.length };
+}
+
+/** kohya/sd-scripts captions: `photo.txt` (or `.caption`) beside `photo.png`. */
+async function sidecarCaption(path: string): Promise<string | undefined> {
+  const stem = stemOf(path);
+  for (const ext of captionExtensions) {
+    const text = await readFile(stem + ext, 'utf8').catch(() => undefined);
+    if (text !== undefined) return text.trim();
+  }
+  return undefined;
+}
+
+async function collect(
+  paths: readonly string[],
+  recursive: boolean,
+  libraryRoot: string,
+  signal: AbortSignal,
+): Promise<{ candidates: Candidate[]; rejected: RejectedFile[]; skipped: number }> {
+  const candidates: Candidate[] = [];
+  const rejected: RejectedFile[] = [];
+  let skipped = 0;
+  const jsonl = new Map<string, Map<string, string>>();
+  const captionFor = async (file: string) => {
+    const dir = dirname(file);
+    if (!jsonl.has(dir)) jsonl.set(dir, await jsonlCaptions(dir));
+    return jsonl.get(dir)!.get(file) ?? (await sidecarCaption(file));
+  };
+  for (const raw of paths) {
+    const path = resolve(raw);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) {
+      rejected.push({ path, name: basename(path), code: 'NOT_FOUND', reason: `${path} does not exist.`, hint: 'Check the path.' });
+      continue;
+    }
+    if (info.isDirectory()) {
+      const found = await listImageFiles(path, recursive, signal);
+      // A folder that contains the library must not import the library's own objects.
+      const images = found.images.filter((file) => relative(libraryRoot, file).startsWith('..'));
+      skipped += found.skipped;
+      for (const file of images) candidates.push({ path: file, name: basename(file), caption: await captionFor(file), explicit: false });
+    } else {
+      candidates.push({ path, name: basename(path), caption: await captionFor(path), explicit: true });
+    }
+  }
+  return { candidates, rejected, skipped };
+}
+
+type Outcome = { status: 'imported'; photoId: number; caption: boolean; measured: boolean } | { status: 'duplicate'; photoId: number };
+
+/**
+ * Imports one photo for a person: read (size guard), hash, recognise a file the person already has,
+ * decode once (EXIF orientation, CMYK, 16-bit, alpha, first GIF frame; damage shows here), store the
+ * original and a thumbnail, then measure and crop it when the detector is there.
+ */
+async function importOne(
+  catalog: Catalog,
+  personId: number,
+  candidate: Candidate,
+  detector: FaceDetector | null,
+  sourcePath: string | null,
+): Promise<Outcome> {
+  const photos = new PhotosRepository(catalog);
+  const data = await readImageFile(candidate.path, candidate.name);
+  const hash = sha256(data);
+  const known = photos.findByHash(personId, hash);
+  if (known && !known.removed) return { status: 'duplicate', photoId: known.id };
+  if (known) {
+    photos.restore(known.id);
+    return { status: 'imported', photoId: known.id, caption: false, measured: false };
+  }
+
+  const image = await inspectPhoto(data, candidate.name);
+  const started = performance.now();
+  const decoded = await decodePhoto(data, candidate.name, image, ANALYSIS_MAX_SIDE);
+  const decodeMs = performance.now() - started;
+  const thumbnail = await fromRgb(decoded.rgb)
+    .resize({ width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 80, effort: 2 })
+    .toBuffer();
+  const stored = await catalog.store.putBuffer(data);
+  const thumb = await catalog.store.putBuffer(thumbnail);
+  const person = catalog.people.get(personId);
+  const caption = candidate.caption ? splitCaption(person, candidate.caption) : { custom: null, extra: '' };
+  const photoId = catalog.db.transaction(() => {
+    catalog.addObject({ hash: stored.hash, size: stored.size, mime: image.mime, width: image.width, height: image.height });
+    catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
+    return photos.insert({
+      personId,
+      objectHash: stored.hash,
+      thumbHash: thumb.hash,
+      originalName: candidate.name,
+      format: image.format,
+      width: image.width,
+      height: image.height,
+      sourcePath,
+      caption: caption.custom,
+      captionExtra: caption.extra,
+    });
+  })();
+
+  let measured = false;
+  if (detector) {
+    try {
+      photos.setMeasures(photoId, await measureDecoded(decoded, image, detector, decodeMs));
+      measured = true;
+      await ensureCrop(catalog, photoId, { person, decoded, data });
+    } catch (error) {
+      const shape = toStudioError(error).toJSON();
+      if (shape.code === 'DISK_FULL') throw error;
+      photos.setVetError(photoId, shape);
+    }
+  }
+  return { status: 'imported', photoId, caption: Boolean(candidate.caption), measured };
+}
+
+const ImportJobInput = PeopleImportRequest.extend({ personName: z.string().default('') });
+
+/** `people import NAME PATH…` and drops in the UI: photos for one person, each vetted as it arrives. */
+export const peopleImportJob = defineJob({
+  kind: 'people.import',
+  resource: 'cpu',
+  // Idempotent: files the person already has are recognised by hash.
+  resumable: true,
+  input: ImportJobInput,
+  title: (input: z.output<typeof ImportJobInput>) => {
+    const who = input.personName || `person ${input.personId}`;
+    const count = input.paths.length + input.uploads.length;
+    const what = count === 1 && input.paths[0] ? basename(input.paths[0]) : input.uploads.length === count ? `${count} photos` : `${count} items`;
+    return `Import ${what} for ${who}`;
+  },
+  async run(input, { catalog, signal, progress, emit }): Promise<PeopleImportResult> {
+    const person = catalog.people.get(input.personId);
+    progress({ fraction: 0, message: 'Looking for photos…' });
+    const uploads = await stagedFiles(catalog.paths.root, input.uploads);
+    const dropped = await stagedCandidates(uploads);
+    const found = await collect(input.paths, input.recursive, catalog.paths.root, signal);
+    const candidates: Candidate[] = [...dropped.candidates, ...found.candidates];
+    const result: PeopleImportResult = {
+      scanned: candidates.length,
+      imported: 0,
+      duplicates: 0,
+      captions: 0,
+      skipped: found.skipped + dropped.skipped,
+      rejected: found.rejected,
+      photoIds: [],
+      vetting: { vetted: 0, status: 'done', error: null, counts: { accepted: 0, rejected: 0, review: 0, unvetted: 0 } },
+    };
+    const loaded = await loadDetector(catalog);
+    let lastChange = 0;
+    const changed = (force = false) => {
+      if (force || Date.now() - lastChange > 1000) {
+        lastChange = Date.now();
+        emit('people:changed', { personId: person.id });
+      }
+    };
+    progress({ done: 0, total: candidates.length, message: candidates.length ? `${candidates.length} photos found` : 'No photos found' });
+    let measured = 0;
+    try {
+      for (const [index, candidate] of candidates.entries()) {
+        signal.throwIfAborted();
+        try {
+          const staged = uploads.some((u) => u.path === candidate.path);
+          const outcome = await importOne(catalog, person.id, candidate, loaded.detector, staged ? null : candidate.path);
+          result.photoIds.push(outcome.photoId);
+          if (outcome.status === 'duplicate') result.duplicates++;
+          else {
+            result.imported++;
+            if (outcome.caption) result.captions++;
+            if (outcome.measured) measured++;
+          }
+        } catch (error) {
+          const studioError = toStudioError(error);
+          // A full disk stops the import (every next file would fail too); anything else is per file.
+          if (studioError.code === 'DISK_FULL') throw studioError;
+          result.rejected.push({
+            path: candidate.path,
+            name: candidate.name,
+            code: studioError.code,
+            reason: studioError.message,
+            hint: studioError.hint ?? null,
+          });
+        }
+        progress({ done: index + 1, total: candidates.length, message: candidate.name });
+        changed();
+      }
+      // Photos the detector could not see before (installed since), crops at the current size, then the verdicts;
+      // without a detector this records on each photo how to install it.
+      result.vetting = await vetPerson(catalog, person.id, { signal });
+      result.vetting.vetted += measured;
+    } finally {
+      // Staged drops are imported or reported: either way they are done with (a crash keeps them for the resume).
+      await discardUploads(catalog.paths.root, input.uploads);
+      changed(true);
+    }
+    return result;
+  },
+});

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { StudioHandlers } from '../../api/contract';
+import { randomSeed } from '../../diffusion/rng';
+import { generateJob } from '../../diffusion/generate-job';
+import { planRequest } from '../../diffusion/plan-request';
+import { loadTemplates } from '../../diffusion/templates';
+import { resolveLora } from '../../models/manager';
+import type { StudioContext } from './context';
+
+export function generateHandlers({ catalog, jobs }: StudioContext): StudioHandlers['generate'] {
+  return {
+    templates: async () => loadTemplates(),
+    plan: async (request) => {
+      const images = planRequest(catalog, request, request.seed ?? 0);
+      return { images: images.slice(0, 500), total: images.length };
+    },
+    start: async (request) => {
+      // Check what can be checked now (model folder, person, templates, LoRA files), so mistakes fail here, not in the queue.
+      const seed = request.seed ?? randomSeed();
+      planRequest(catalog, request, seed);
+      for (const lora of request.loras) resolveLora(catalog, lora);
+      return jobs.enqueue(generateJob.kind, { request, seed, batchId: randomUUID() });
+    },
+  };
+}

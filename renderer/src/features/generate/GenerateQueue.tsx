@@ -1,0 +1,130 @@
+import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'wouter';
+import { studio } from '../../api';
+import type { Job } from '../../api/types';
+import { queryKeys } from '../../app/query';
+import { ErrorNotice } from '../../app/ui';
+import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
+import { usePreviews, type GenerateResult, type Preview } from './generate-data';
+
+const SHOWN_JOBS = 8;
+const SHOWN_RESULTS = 12;
+
+/** The generation batches: progress, the live preview, and the finished images. */
+export function GenerateQueue() {
+  const { t } = useTranslation();
+  const jobs = useJobs();
+  const previews = usePreviews();
+  const batches = (jobs.data ?? []).filter((job) => job.kind === 'generate').slice(0, SHOWN_JOBS);
+  return (
+    <aside className="generate-queue" aria-label={t('generate.queue')}>
+      <h2 className="card-title">{t('generate.queue')}</h2>
+      {batches.length === 0 && <p className="muted">{t('generate.queueEmpty')}</p>}
+      <ul className="batch-list">
+        {batches.map((job) => (
+          <BatchRow key={job.id} job={job} preview={previews.get(job.id)} />
+        ))}
+      </ul>
+    </aside>
+  );
+}
+
+function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const live = isLive(job);
+  const cancel = useMutation({ mutationFn: () => studio.api.jobs.cancel({ id: job.id }), onSuccess: (updated) => upsertJob(client, updated) });
+  const result = job.result as GenerateResult | null;
+  const request = (job.input as { request?: { count?: number; templates?: string[] } } | null)?.request;
+  const title = request ? t('generate.batchTitle', { count: (request.count ?? 1) * Math.max(1, request.templates?.length ?? 0) }) : job.title;
+  const outputs = useQueries({
+    queries: (result?.outputs ?? [])
+      .slice(0, SHOWN_RESULTS)
+      .map((id) => ({ queryKey: queryKeys.output(id), queryFn: () => studio.api.catalog.getOutput({ id }) })),
+  });
+  return (
+    <li className={`batch status-${job.status}`} data-testid="generate-batch" data-status={job.status}>
+      <div className="job-head">
+        <span className="job-title">{title}</span>
+        <span className={`status-chip status-${job.status}`}>{t(`jobs.status.${job.status}`)}</span>
+      </div>
+      {live && (
+        <>
+          <div
+            className={job.status === 'queued' ? 'progress indeterminate' : 'progress'}
+            role="progressbar"
+            aria-label={title}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(job.progress * 100)}
+          >
+            <div className="progress-fill" style={{ width: `${job.progress * 100}%` }} />
+          </div>
+          {job.message && <p className="job-message small-text">{job.message}</p>}
+        </>
+      )}
+      {live && preview && (
+        <figure className="batch-preview">
+          <img src={preview.image} alt={t('generate.preview', { title })} data-testid="generate-preview" />
+          <figcaption className="small-text muted">{t('generate.step', { step: preview.step, steps: preview.steps })}</figcaption>
+        </figure>
+      )}
+      {result && (
+        <>
+          <p className="small-text muted">
+            {t('generate.resultSummary', {
+              count: result.outputs.length,
+              provider: result.provider,
+              seconds: result.secondsPerImage.toFixed(result.secondsPerImage < 10 ? 2 : 1),
+            })}
+          </p>
+          {result.fallbacks.map((f, i) => (
+            <p key={i} className="small-text warning-text">
+              {t('generate.fallback', { provider: f.provider, reason: f.reason })}
+            </p>
+          ))}
+          {Object.entries(result.loraUnmatched)
+            .filter(([, keys]) => keys.length > 0)
+            .map(([lora, keys]) => (
+              <p key={lora} className="small-text warning-text" title={keys.join('\n')}>
+                {t('generate.unmatched', { count: keys.length, lora })}
+              </p>
+            ))}
+          <div className="batch-results" aria-label={t('generate.results')}>
+            {outputs.map((query, i) =>
+              query.data ? (
+                <img
+                  key={`output-${query.data.id}`}
+                  src={studio.mediaUrl(query.data.thumbHash ?? query.data.hash)}
+                  alt={query.data.prompt ?? ''}
+                  title={`seed ${query.data.seed}`}
+                  loading="lazy"
+                />
+              ) : (
+                <span key={`pending-${i}`} className="result-placeholder" />
+              ),
+            )}
+          </div>
+          <Link href="/review" className="text-link small-text">
+            {t('generate.openReview')}
+          </Link>
+        </>
+      )}
+      {job.error && <ErrorNotice error={job.error} />}
+      {live && (
+        <div className="job-actions">
+          <button
+            type="button"
+            className="button small"
+            disabled={cancel.isPending || cancel.isSuccess}
+            onClick={() => cancel.mutate()}
+            aria-label={t('jobs.cancelJob', { title })}
+          >
+            {cancel.isPending || cancel.isSuccess ? t('jobs.cancelling') : t('jobs.cancel')}
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,57 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { studio } from '../../api';
+import type { GenerateRequest, GenerateResult, Template } from '../../../../native/api/namespaces/generate';
+import type { LoraInfo, ModelInfo } from '../../../../native/api/namespaces/models';
+
+export type { GenerateRequest, GenerateResult, LoraInfo, ModelInfo, Template };
+
+export const generateKeys = {
+  models: ['models'] as const,
+  loras: ['loras'] as const,
+  templates: ['templates'] as const,
+  plan: (request: GenerateRequest) => ['generate-plan', request] as const,
+};
+
+export function useModels() {
+  return useQuery({ queryKey: generateKeys.models, queryFn: () => studio.api.models.list() });
+}
+
+export function useLoras() {
+  return useQuery({ queryKey: generateKeys.loras, queryFn: () => studio.api.models.loras() });
+}
+
+export function useTemplates() {
+  return useQuery({ queryKey: generateKeys.templates, queryFn: () => studio.api.generate.templates(), staleTime: Infinity });
+}
+
+export interface Preview {
+  image: string;
+  step: number;
+  steps: number;
+}
+
+/** The latest preview of each running generation job (the engine sends a few a second). */
+export function usePreviews(): ReadonlyMap<number, Preview> {
+  const [previews, setPreviews] = useState<ReadonlyMap<number, Preview>>(new Map());
+  useEffect(
+    () =>
+      studio.subscribe((event) => {
+        if (event.type !== 'generate:preview') return;
+        const { jobId, image, step, steps } = event.payload;
+        setPreviews((current) => new Map(current).set(jobId, { image, step, steps }));
+      }),
+    [],
+  );
+  return previews;
+}
+
+/** A value that settles `delay` ms after its last change (for plans while typing). */
+export function useDebounced<T>(value: T, delay = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
+}

@@ -1,0 +1,32 @@
+import { useQuery } from '@tanstack/react-query';
+import { studio } from '../../api';
+import { queryKeys } from '../../app/query';
+
+/** Query keys of this feature: all under ['people', …], so the `people:changed` event refreshes them. */
+export const peopleKeys = {
+  person: (id: number) => [...queryKeys.people, id] as const,
+  photos: (id: number) => [...queryKeys.people, id, 'photos'] as const,
+  versions: (id: number) => [...queryKeys.people, id, 'versions'] as const,
+  loras: (id: number) => [...queryKeys.people, id, 'loras'] as const,
+  trainer: [...queryKeys.people, 'trainer'] as const,
+};
+
+export function usePerson(id: number) {
+  return useQuery({ queryKey: peopleKeys.person(id), queryFn: () => studio.api.people.get({ id }) });
+}
+
+export function usePhotos(id: number) {
+  return useQuery({ queryKey: peopleKeys.photos(id), queryFn: () => studio.api.people.photos({ personId: id }) });
+}
+
+export function useVersions(id: number) {
+  return useQuery({ queryKey: peopleKeys.versions(id), queryFn: () => studio.api.people.versions({ personId: id }) });
+}
+
+export function useLoras(id: number) {
+  return useQuery({ queryKey: peopleKeys.loras(id), queryFn: () => studio.api.people.loras({ personId: id }) });
+}
+
+export function useTrainer() {
+  return useQuery({ queryKey: peopleKeys.trainer, queryFn: () => studio.api.people.trainer() });
+}
