@@ -1,12 +1,12 @@
 // Culling in real Chromium against a real `likeness serve`: keyboard decisions, reload, filters, compare,
 // export with XMP sidecars, a SIGKILL right after a decision, and provenance of other tools' files.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { a1111Parameters, writeToolSamples } from '../native/catalog/provenance/testing/samples';
-import { expect, serveStudio, test, waitUntil, type ServedStudio } from './fixtures';
+import { expect, projectRoot, serveStudio, test, waitUntil, type ServedStudio } from './fixtures';
 
 interface Summary {
   id: number;
@@ -294,4 +294,35 @@ test('files from A1111 and ComfyUI show their prompt and seed in the loupe', asy
   await app.getByRole('searchbox', { name: 'Search' }).fill('film grain');
   await expect(app.getByTestId('output-tile')).toHaveCount(1);
   await expect(app.getByTestId('output-tile')).toContainText('ComfyUI_00042_.png');
+});
+
+test('zoom to face (F): says how to install the detector, then zooms on the face once it is installed', async ({ app, studio }) => {
+  const shared = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
+  const photo = join(shared, 'fixtures', 'photos', 'astronaut.png');
+  const model = join(shared, 'models', 'yunet_n_dynamic.onnx');
+  if (!existsSync(photo) || !existsSync(model)) {
+    if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`shared test data is missing (${shared}); CI requires it`);
+    test.skip(true, `shared test data ${shared} is missing`);
+  }
+  const incoming = mkdtempSync(join(tmpdir(), 'likeness-e2e-face-'));
+  try {
+    copyFileSync(photo, join(incoming, 'astronaut.png'));
+    await importFolder(studio, incoming);
+  } finally {
+    rmSync(incoming, { recursive: true, force: true });
+  }
+  await openReview(app);
+  await app.keyboard.press('Space');
+  const view = app.getByTestId('loupe').locator('.zoom-view');
+  await expect(view).toHaveAttribute('data-zoom', 'fit');
+  await app.keyboard.press('f');
+  await expect(app.getByRole('status').filter({ hasText: 'YuNet-n face detector is not installed' })).toBeVisible();
+  await expect(view).toHaveAttribute('data-zoom', 'fit');
+
+  await studio.call('models:installFile', { id: 'yunet-n', path: model });
+  await app.getByTestId('zoom-face').click();
+  await expect(view).not.toHaveAttribute('data-zoom', 'fit');
+  // Back to fit with Z.
+  await app.keyboard.press('z');
+  await expect(view).toHaveAttribute('data-zoom', 'fit');
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { StudioError } from '../api/errors';
 import { ExportRequest, type ExportResult } from '../api/namespaces/review';
 import { OutputFilter, type OutputDetail } from '../api/schemas';
@@ -33,6 +33,8 @@ const extensionOf: Record<string, string> = {
 /** A file name stem that is safe on Windows, macOS and Linux. */
 export function safeStem(name: string | null, id: number): string {
   const stem = (name ? basename(name, extname(name)) : '')
+    // Control characters are not allowed in Windows file names (and confuse shells elsewhere).
+    // eslint-disable-next-line no-control-regex
     .replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
     .replace(/^[.\s]+|[.\s]+$/g, '')
     .slice(0, 120);

@@ -24,6 +24,7 @@ function escapeXml(text: string): string {
 
 /** XML 1.0 forbids most control characters even escaped; prompts pasted from elsewhere sometimes carry them. */
 function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex -- exactly the characters XML cannot carry
   return escapeXml(text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, ''));
 }
 

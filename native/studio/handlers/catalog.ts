@@ -1,9 +1,11 @@
 import type { StudioHandlers } from '../../api/contract';
 import { catalogImportJob } from '../../catalog/import-job';
 import { emptyTrashJob } from '../../catalog/trash';
+import { outputFaces } from '../output-faces';
 import type { StudioContext } from './context';
 
 export function catalogHandlers({ catalog, jobs, events }: StudioContext): StudioHandlers['catalog'] {
+  const faces = outputFaces(catalog);
   const changed = (ids: number[], change: 'trashed' | 'restored' | 'collections') => {
     if (ids.length) events.emit({ type: 'catalog:changed', payload: { ids, change } });
   };
@@ -14,16 +16,7 @@ export function catalogHandlers({ catalog, jobs, events }: StudioContext): Studi
     getOutputs: async ({ ids }) => catalog.outputs.summaries(ids),
     getOutput: async ({ id }) => catalog.outputs.get(id),
     facets: async () => catalog.outputs.facets(),
-    faces: async ({ id }) => {
-      catalog.outputs.summary(id);
-      // The YuNet detector arrives with the People work (native/inference); until it is there the loupe
-      // keeps "zoom to face" off and shows this reason.
-      return {
-        available: false,
-        reason: 'Face detection is not installed in this version of Likeness yet; zoom with the mouse wheel or Z instead.',
-        faces: [],
-      };
-    },
+    faces: ({ id }) => faces(id),
 
     trash: async ({ ids }) => {
       const trashed = catalog.outputs.trash(ids);

@@ -1,8 +1,8 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import type { ColorLabel, Flag, OutputSummary } from '../../api/types';
+import type { ColorLabel, Flag } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { FlagBadge, ReviewControls } from './marks';
 import { outputName } from './OutputGrid';
@@ -101,35 +101,6 @@ export interface DecisionHandlers {
   onLabel: (label: ColorLabel | null) => void;
 }
 
-function FaceButton({
-  output,
-  onZoom,
-  viewport,
-}: {
-  output: OutputSummary;
-  onZoom: (zoom: ZoomState) => void;
-  viewport: { width: number; height: number };
-}) {
-  const { t } = useTranslation();
-  const faces = useQuery({ queryKey: reviewKeys.faces(output.id), queryFn: () => studio.api.catalog.faces({ id: output.id }), staleTime: Infinity });
-  const largest = faces.data?.faces.toSorted((a, b) => b.width * b.height - a.width * a.height)[0];
-  const reason =
-    faces.data && !faces.data.available ? (faces.data.reason ?? t('review.facesUnavailable')) : faces.data && !largest ? t('review.noFace') : null;
-  return (
-    <button
-      type="button"
-      className="icon-button on-dark"
-      data-testid="zoom-face"
-      disabled={!largest}
-      aria-label={t('review.zoomFace')}
-      title={reason ?? `${t('review.zoomFace')} (F)`}
-      onClick={() => largest && onZoom(zoomToBox(largest, output, viewport))}
-    >
-      <RIcon name="face" size={17} />
-    </button>
-  );
-}
-
 /**
  * One image large: at fit or zoomed (kept while moving, to check the eyes across a series), videos
  * playing, a filmstrip of the neighbours, and the decisions for the mouse as well as the keys.
@@ -163,21 +134,31 @@ export function Loupe({
   const [notice, setNotice] = useState<string | null>(null);
   usePreload(ids, index);
 
-  // F (from the page's keys) zooms to the largest face, or says why it cannot.
+  // F (the page's key) or the button: zoom to the largest face, or say why not (no detector installed,
+  // no face found). Faces are asked for only then, not for every image passing by.
   const client = useQueryClient();
-  const handled = useRef(faceRequest);
-  useEffect(() => {
-    if (faceRequest === handled.current || !output || output.kind !== 'image') return;
-    handled.current = faceRequest;
+  const zoomToFace = useCallback(() => {
+    if (!output || output.kind !== 'image') return;
     void client
-      .fetchQuery({ queryKey: reviewKeys.faces(output.id), queryFn: () => studio.api.catalog.faces({ id: output.id }), staleTime: Infinity })
+      .fetchQuery({
+        queryKey: reviewKeys.faces(output.id),
+        queryFn: () => studio.api.catalog.faces({ id: output.id }),
+        // Found faces never change; "no detector" is asked again (it may have been installed since).
+        staleTime: (query) => (query.state.data?.available ? Infinity : 0),
+      })
       .then((found) => {
         const largest = found.faces.toSorted((a, b) => b.width * b.height - a.width * a.height)[0];
         if (largest) onZoom(zoomToBox(largest, output, viewport));
         else setNotice(found.available ? t('review.noFace') : (found.reason ?? t('review.facesUnavailable')));
       })
       .catch((error: unknown) => setNotice((error as Error).message));
-  }, [faceRequest, client, output, onZoom, viewport, t]);
+  }, [client, output, onZoom, viewport, t]);
+  const handled = useRef(faceRequest);
+  useEffect(() => {
+    if (faceRequest === handled.current) return;
+    handled.current = faceRequest;
+    zoomToFace();
+  }, [faceRequest, zoomToFace]);
   useEffect(() => {
     if (!notice) return;
     const timer = setTimeout(() => setNotice(null), 4000);
@@ -207,7 +188,16 @@ export function Loupe({
             >
               <RIcon name={zoom.mode === 'fit' ? 'zoom' : 'fit'} size={17} />
             </button>
-            <FaceButton output={output} onZoom={onZoom} viewport={viewport} />
+            <button
+              type="button"
+              className="icon-button on-dark"
+              data-testid="zoom-face"
+              aria-label={t('review.zoomFace')}
+              title={`${t('review.zoomFace')} (F)`}
+              onClick={zoomToFace}
+            >
+              <RIcon name="face" size={17} />
+            </button>
             <span className="loupe-zoom">{zoom.mode === 'fit' ? t('review.fitShort') : format.percent(zoom.scale)}</span>
           </>
         )}
