@@ -226,6 +226,7 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   const job = app.getByTestId('jobs-drawer').getByTestId('job-row').first();
   await expect(job).toContainText('Export picks');
   await expect(job).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  await expect(app.getByTestId('export-notice')).toContainText(`Exported ${picks.length} files to ${out}`);
 
   const files = readdirSync(out);
   const images = files.filter((f) => f.endsWith('.png'));

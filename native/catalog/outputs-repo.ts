@@ -272,8 +272,9 @@ export class OutputsRepository {
     const column = { batch: 'o.batch_id', template: 'o.template', person: 'o.person_id', day: 'o.created_at' }[query.group];
     let keys = this.db.prepare(`SELECT ${column} ${from}`).pluck().all(params) as (string | number | null)[];
     if (query.group === 'day') {
+      // Day numbers while partitioning (cheap), dates as text once per group.
       const offset = query.utcOffsetMinutes * 60_000;
-      keys = keys.map((ms) => new Date(Math.floor(((ms as number) + offset) / 86_400_000) * 86_400_000).toISOString().slice(0, 10));
+      keys = keys.map((ms) => Math.floor(((ms as number) + offset) / 86_400_000));
     }
     const partition = new Map<string | number | null, number[]>();
     ids.forEach((id, i) => {
@@ -286,7 +287,9 @@ export class OutputsRepository {
       query.group === 'person'
         ? new Map((this.db.prepare('SELECT id, name FROM people').all() as { id: number; name: string }[]).map((p) => [p.id, p.name]))
         : undefined;
-    const label = (key: string | number | null) => (key === null ? null : (names?.get(key as number) ?? String(key)));
+    const text = (key: string | number | null) =>
+      key === null ? null : query.group === 'day' ? new Date((key as number) * 86_400_000).toISOString().slice(0, 10) : String(key);
+    const label = (key: string | number | null) => (key === null ? null : (names?.get(key as number) ?? text(key)));
     const entries = [...partition.entries()];
     if (query.group === 'template' || query.group === 'person') {
       entries.sort(([a], [b]) =>
@@ -298,14 +301,14 @@ export class OutputsRepository {
       );
     } else if (query.group === 'day') {
       const direction = query.sort === 'oldest' ? 1 : -1;
-      entries.sort(([a], [b]) => direction * String(a).localeCompare(String(b)));
+      entries.sort(([a], [b]) => direction * ((a as number) - (b as number)));
     } else {
       // Batches by their first output; outputs outside any batch last.
       entries.sort(([a], [b]) => Number(a === null) - Number(b === null));
     }
     const ordered: number[] = [];
     const groups: OutputIds['groups'] = entries.map(([key, members]) => {
-      const group = { key: key === null ? null : String(key), label: label(key), start: ordered.length, count: members.length };
+      const group = { key: text(key), label: label(key), start: ordered.length, count: members.length };
       for (const id of members) ordered.push(id);
       return group;
     });

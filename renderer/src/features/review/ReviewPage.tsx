@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import type { ColorLabel, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
+import type { ColorLabel, ExportResult, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
@@ -139,6 +139,17 @@ function Review() {
   const [stale, setStale] = useState(false);
   const [dialog, setDialog] = useState<'import' | 'export' | 'help' | null>(null);
   const search = useRef<HTMLInputElement>(null);
+  // An export finishes in a job: say where the files went (the jobs panel shows progress and cancel).
+  const [exported, setExported] = useState<ExportResult | null>(null);
+  useEffect(
+    () =>
+      studio.subscribe((event) => {
+        if (event.type === 'job:finished' && event.payload.kind === 'review.export' && event.payload.status === 'done') {
+          setExported(event.payload.result as ExportResult);
+        }
+      }),
+    [],
+  );
 
   // A selection only means something in the grid; elsewhere it is the current output.
   const selected = useMemo(() => {
@@ -419,6 +430,17 @@ function Review() {
         {importButton}
       </PageHeader>
       <ErrorNotice error={list.error ?? facets.error} />
+      {exported && (
+        <div className="notice export-notice" role="status" data-testid="export-notice">
+          <p>
+            {t('review.exportDone', { count: exported.exported, formatted: format.number(exported.exported), folder: exported.outDir })}
+            {exported.failed.length > 0 && ` ${t('review.exportFailed', { count: exported.failed.length })}`}
+          </p>
+          <button type="button" className="icon-button" aria-label={t('common.close')} onClick={() => setExported(null)}>
+            <RIcon name="close" size={14} />
+          </button>
+        </div>
+      )}
       {libraryEmpty ? (
         <EmptyState icon="review" title={t('review.emptyTitle')} action={importButton}>
           <p>{t('review.emptyBody')}</p>
