@@ -4,14 +4,30 @@ import { defineJob } from '../jobs/define';
 import type { Catalog } from './catalog';
 import type { Db } from './sqlite';
 
-/** Every column of every table that points at an object (found from the schema's foreign keys, so tables added later count too). */
+/**
+ * Every column of every table that points at an object: the schema's foreign keys to objects(hash), so
+ * tables added later count too, and — to be safe where a column could not be declared a foreign key
+ * (SQLite's ALTER TABLE ADD COLUMN, e.g. sample_set_items.source_hash) — any other column named `*_hash`
+ * outside the outputs table (whose own hash columns are known: a model hash there is not an object).
+ * Counting a column too many keeps a file; counting one too few could delete a file still in use.
+ */
 export function objectReferences(db: Db): { table: string; column: string }[] {
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-  return tables.flatMap((table) =>
-    (db.pragma(`foreign_key_list("${table.replace(/"/g, '""')}")`) as { table: string; from: string }[])
-      .filter((fk) => fk.table === 'objects')
-      .map((fk) => ({ table, column: fk.from })),
-  );
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")
+    .pluck()
+    .all() as string[];
+  const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const found = new Map<string, { table: string; column: string }>();
+  for (const table of tables) {
+    for (const fk of db.pragma(`foreign_key_list(${quoted(table)})`) as { table: string; from: string }[]) {
+      if (fk.table === 'objects') found.set(`${table}.${fk.from}`, { table, column: fk.from });
+    }
+    if (table === 'outputs' || table === 'objects' || table === 'object_purges' || table.startsWith('outputs_fts')) continue;
+    for (const column of db.pragma(`table_info(${quoted(table)})`) as { name: string }[]) {
+      if (/_hash$/.test(column.name)) found.set(`${table}.${column.name}`, { table, column: column.name });
+    }
+  }
+  return [...found.values()];
 }
 
 export interface PurgeReport {
