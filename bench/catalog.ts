@@ -11,6 +11,7 @@ import { THUMBNAIL_SIZE } from '../native/catalog/images';
 import type { ImportResult } from '../native/api/schemas';
 import { createStudio } from '../native/studio/studio';
 import { writeNoiseImages } from '../native/testing/images';
+import { fillOutputs } from './fill-library';
 
 const OUTPUTS = Number(process.env.BENCH_OUTPUTS ?? 100_000);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 200);
@@ -37,35 +38,10 @@ console.log(`bench/catalog — ${cpus()[0]?.model ?? 'cpu'} × ${availableParall
 try {
   // ---- 100,000 outputs --------------------------------------------------------------------------
   const catalog = Catalog.open(join(root, 'library'));
-  const people = Array.from({ length: 20 }, (_, i) => catalog.people.create({ name: `Person ${i}`, classWord: 'person', notes: '' }).id);
+  const { people, fillSeconds } = fillOutputs(catalog, { count: OUTPUTS });
   let rng = 42;
   const random = () => (rng = (rng * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-  const fillStarted = performance.now();
-  catalog.db.transaction(() => {
-    for (let i = 0; i < OUTPUTS; i++) {
-      const hash = i.toString(16).padStart(64, '0');
-      catalog.addObject({ hash, size: 1, mime: 'image/png' });
-      const id = catalog.outputs.insert({
-        kind: 'image',
-        objectHash: hash,
-        thumbHash: null,
-        width: 1024,
-        height: 1024,
-        source: 'generate',
-        personId: random() < 0.8 ? people[Math.floor(random() * people.length)]! : null,
-        seed: Math.floor(random() * 2 ** 31),
-        prompt: `portrait ${i}`,
-        createdAt: 1_700_000_000_000 + i * 1000,
-      });
-      const r = random();
-      if (r < 0.6)
-        catalog.db
-          .prepare('UPDATE reviews SET flag = ?, stars = ? WHERE output_id = ?')
-          .run(r < 0.15 ? 'pick' : 'reject', Math.floor(random() * 6), id);
-    }
-  })();
-  catalog.db.pragma('optimize');
-  console.log(`filled ${OUTPUTS.toLocaleString()} outputs in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s\n`);
+  console.log(`filled ${OUTPUTS.toLocaleString()} outputs in ${fillSeconds.toFixed(1)} s\n`);
 
   const list = (q: OutputQueryInput) => () => catalog.outputs.list(OutputQuery.parse({ limit: 200, ...q }));
   const byPk = catalog.db.prepare('SELECT * FROM outputs WHERE id = ?');

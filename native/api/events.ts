@@ -16,6 +16,8 @@ export const studioEvents = {
   'output:added': OutputSummary,
   'people:changed': z.object({ personId: Id.nullable() }),
   'review:changed': z.object({ ids: z.array(Id) }),
+  /** Outputs moved to or from the trash, deleted for good, or added to/removed from collections. */
+  'catalog:changed': z.object({ ids: z.array(Id), change: z.enum(['trashed', 'restored', 'purged', 'collections']) }),
   /** A generation's latest estimate as a small image (data URL), a few times a second. */
   'generate:preview': z.object({ jobId: Id, index: z.number().int(), step: z.number().int(), steps: z.number().int(), image: z.string() }),
 } as const;

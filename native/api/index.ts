@@ -5,4 +5,6 @@ export * from './events';
 export * from './client';
 export * from './bridge';
 export { ModelInfo } from './namespaces/models';
+export { Collection, EmptyTrashRequest, FaceBox, OutputFaces, PurgeResult } from './namespaces/catalog';
+export { ExportFormat, ExportRequest, ExportResult, KeepRateRow, StatsDimension } from './namespaces/review';
 export * from './namespaces/people';

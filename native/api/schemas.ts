@@ -185,6 +185,8 @@ export const ImportResult = z.object({
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 
+// ---------- outputs and review (owned by the review area) ----------
+
 export const Flag = z.enum(['pick', 'reject']);
 export type Flag = z.infer<typeof Flag>;
 export const ColorLabel = z.enum(['red', 'yellow', 'green', 'blue', 'purple']);
@@ -216,8 +218,12 @@ export const OutputSummary = z.object({
   prompt: z.string().nullable(),
   seed: z.number().nullable(),
   model: z.string().nullable(),
+  template: z.string().nullable(),
+  batchId: z.string().nullable(),
   originalName: z.string().nullable(),
   createdAt: Timestamp,
+  /** Set while the output is in the trash. */
+  deletedAt: Timestamp.nullable(),
   review: Review,
 });
 export type OutputSummary = z.infer<typeof OutputSummary>;
@@ -234,22 +240,46 @@ export const OutputDetail = OutputSummary.extend({
   provider: z.string().nullable(),
   appVersion: z.string().nullable(),
   timings: z.record(z.string(), z.number()).nullable(),
-  batchId: z.string().nullable(),
-  template: z.string().nullable(),
   jobId: Id.nullable(),
   originalPath: z.string().nullable(),
   provenance: z.record(z.string(), z.unknown()),
   tags: z.array(z.string()),
+  collections: z.array(z.object({ id: Id, name: z.string() })),
 });
 export type OutputDetail = z.infer<typeof OutputDetail>;
 
-export const OutputSort = z.enum(['newest', 'oldest', 'stars', 'seed']);
-export const OutputQuery = z.object({
+/** What the review grid can narrow the catalogue to; every field is optional and they combine with AND. */
+export const OutputFilter = z.object({
   flag: z.enum(['pick', 'reject', 'none']).optional(),
   minStars: Stars.optional(),
-  label: ColorLabel.optional(),
+  /** A colour label, or 'none' for outputs without one. */
+  label: z.union([ColorLabel, z.literal('none')]).optional(),
   personId: Id.optional(),
+  model: z.string().max(500).optional(),
+  lora: z.string().max(500).optional(),
+  template: z.string().max(500).optional(),
+  provider: z.string().max(100).optional(),
+  batchId: z.string().max(500).optional(),
+  generator: z.string().max(100).optional(),
   kind: OutputKind.optional(),
+  /** created_at in [from, to) (ms). */
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+  /** Words searched in prompts, tags, notes and file/model names (prefix match; CJK by substring). */
+  text: z.string().max(500).optional(),
+  tag: z.string().max(100).optional(),
+  collectionId: Id.optional(),
+  /** Only what is in the trash (otherwise the trash is left out). */
+  trash: z.boolean().optional(),
+});
+export type OutputFilter = z.input<typeof OutputFilter>;
+
+export const OutputSort = z.enum(['newest', 'oldest', 'stars', 'seed']);
+export type OutputSort = z.infer<typeof OutputSort>;
+export const OutputGrouping = z.enum(['none', 'batch', 'template', 'person', 'day']);
+export type OutputGrouping = z.infer<typeof OutputGrouping>;
+
+export const OutputQuery = OutputFilter.extend({
   sort: OutputSort.default('newest'),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(100),
@@ -259,14 +289,86 @@ export type OutputQuery = z.input<typeof OutputQuery>;
 export const OutputPage = z.object({ items: z.array(OutputSummary), total: z.number().int() });
 export type OutputPage = z.infer<typeof OutputPage>;
 
+/** The whole ordered list of matching ids (the grid fetches summaries for what is on screen). */
+export const OutputIdsQuery = OutputFilter.extend({
+  sort: OutputSort.default('newest'),
+  group: OutputGrouping.default('none'),
+  /** The viewer's offset from UTC in minutes (east positive), so "day" groups follow their local midnight. */
+  utcOffsetMinutes: z
+    .number()
+    .int()
+    .min(-14 * 60)
+    .max(14 * 60)
+    .default(0),
+});
+export type OutputIdsQuery = z.input<typeof OutputIdsQuery>;
+
+export const OutputGroup = z.object({
+  /** The batch id, template, person id or day (yyyy-mm-dd); null for outputs without one. */
+  key: z.string().nullable(),
+  /** A person's name for person groups; otherwise the key. */
+  label: z.string().nullable(),
+  start: z.number().int(),
+  count: z.number().int(),
+});
+export type OutputGroup = z.infer<typeof OutputGroup>;
+
+export const OutputIds = z.object({ ids: z.array(Id), groups: z.array(OutputGroup) });
+export type OutputIds = z.infer<typeof OutputIds>;
+
+const FacetValue = z.object({ value: z.string(), count: z.number().int() });
+export const OutputFacets = z.object({
+  total: z.number().int(),
+  trash: z.number().int(),
+  picks: z.number().int(),
+  models: z.array(FacetValue),
+  loras: z.array(FacetValue),
+  templates: z.array(FacetValue),
+  providers: z.array(FacetValue),
+  generators: z.array(FacetValue),
+  tags: z.array(FacetValue),
+  people: z.array(z.object({ id: Id, name: z.string(), count: z.number().int() })),
+  collections: z.array(z.object({ id: Id, name: z.string(), count: z.number().int() })),
+  kinds: z.array(FacetValue),
+});
+export type OutputFacets = z.infer<typeof OutputFacets>;
+
+const TagName = z.string().trim().min(1, 'a tag needs at least one character').max(100);
+
+/** A change to the review of some outputs: every given field is written for every id, in one transaction. */
 export const ReviewPatch = z
   .object({
-    ids: z.array(Id).min(1).max(10_000),
+    ids: z.array(Id).min(1).max(100_000),
     flag: Flag.nullable().optional(),
     stars: Stars.optional(),
     label: ColorLabel.nullable().optional(),
     note: z.string().max(10_000).optional(),
+    addTags: z.array(TagName).max(50).optional(),
+    removeTags: z.array(TagName).max(50).optional(),
   })
-  .refine((p) => p.flag !== undefined || p.stars !== undefined || p.label !== undefined || p.note !== undefined, {
-    message: 'say what to change: flag, stars, label or note',
-  });
+  .refine(
+    (p) =>
+      p.flag !== undefined || p.stars !== undefined || p.label !== undefined || p.note !== undefined || p.addTags?.length || p.removeTags?.length,
+    { message: 'say what to change: flag, stars, label, note or tags' },
+  );
+export type ReviewPatch = z.input<typeof ReviewPatch>;
+
+/** The review fields of one output; a field left out was not touched (undo writes back only what changed). */
+export const ReviewState = z.object({
+  id: Id,
+  flag: Flag.nullable().optional(),
+  stars: Stars.optional(),
+  label: ColorLabel.nullable().optional(),
+  note: z.string().max(10_000).optional(),
+  tags: z.array(TagName).max(200).optional(),
+});
+export type ReviewState = z.infer<typeof ReviewState>;
+
+/** What a review write did: the fields before and after, per output, once the transaction is on disk. */
+export const ReviewWrite = z.object({
+  updated: z.number().int(),
+  before: z.array(ReviewState),
+  after: z.array(ReviewState),
+  savedAt: Timestamp,
+});
+export type ReviewWrite = z.infer<typeof ReviewWrite>;

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { StudioError } from '../api/errors';
+import { CollectionsRepository } from './collections-repo';
 import { JobsRepository } from './jobs-repo';
 import { libraryPaths, type LibraryPaths } from './library';
 import { migrate, schemaVersion, type MigrationReport } from './migrations';
@@ -26,6 +27,7 @@ export class Catalog {
   readonly people: PeopleRepository;
   readonly outputs: OutputsRepository;
   readonly jobs: JobsRepository;
+  readonly collections: CollectionsRepository;
   readonly models: ModelsRepository;
   readonly migration: MigrationReport;
 
@@ -37,6 +39,7 @@ export class Catalog {
     this.people = new PeopleRepository(db);
     this.outputs = new OutputsRepository(db);
     this.jobs = new JobsRepository(db);
+    this.collections = new CollectionsRepository(db);
     this.models = new ModelsRepository(db);
   }
 
@@ -55,6 +58,9 @@ export class Catalog {
     const db = openSqlite(paths.database);
     try {
       const migration = migrate(db);
+      // A migration rewrites many pages into the WAL (hundreds of KB for a new library); moving them into the
+      // database file now, and emptying the WAL, keeps a small or nearly full disk from paying for both.
+      if (migration.applied.length) db.pragma('wal_checkpoint(TRUNCATE)');
       return new Catalog(paths, db, migration);
     } catch (error) {
       db.close();
@@ -93,11 +99,29 @@ export class Catalog {
 
   /** `PRAGMA integrity_check` (thorough) or `quick_check` (fast, for every start). Returns "ok" or the problems. */
   integrity(mode: 'quick' | 'full' = 'full'): string {
+    // FTS5 keeps each table's index structure cached per connection, and its integrity check compares
+    // against that cache: after another connection (a job worker) wrote, it reports a checksum mismatch
+    // that a fresh connection does not see. Reading each FTS5 table first refreshes the cache.
+    const ftsTables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'").pluck().all() as string[];
+    for (const table of ftsTables)
+      this.db
+        .prepare(`SELECT count(*) FROM "${table.replace(/"/g, '""')}"`)
+        .pluck()
+        .get();
     const rows = this.db.pragma(mode === 'full' ? 'integrity_check' : 'quick_check') as Record<string, string>[];
     return rows.map((r) => Object.values(r)[0]).join('; ');
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      // Keeps the planner's statistics current (what SQLite advises before closing): the review grid's
+      // filters pick the right index only when it knows how selective each is. Bounded, so it is quick.
+      this.db.pragma('analysis_limit = 400');
+      this.db.pragma('optimize');
+    } catch {
+      // A read-only or busy database closes without it.
+    }
+    this.db.close();
   }
 }

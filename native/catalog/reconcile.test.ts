@@ -34,7 +34,7 @@ describe('reconcile on start', () => {
     writeFileSync(join(catalog.paths.objectsTmp, 'partial'), 'half');
 
     const report = await reconcile(catalog, { integrity: 'full', graceMs: 0 });
-    expect(report).toEqual({ integrity: 'ok', tempFilesRemoved: 1, orphansQuarantined: 1, missingObjects: 1, restoredObjects: 0 });
+    expect(report).toEqual({ integrity: 'ok', tempFilesRemoved: 1, orphansQuarantined: 1, missingObjects: 1, restoredObjects: 0, purgesFinished: 0 });
     expect(existsSync(orphanPath)).toBe(false);
     expect(existsSync(join(catalog.paths.orphans, sha256(orphan)))).toBe(true);
     expect(catalog.objectMime(gone.hash)).toBeUndefined();

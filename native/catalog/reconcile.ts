@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from './catalog';
+import { removePurgedFiles } from './trash';
 
 export interface ReconcileReport {
   integrity: string;
@@ -12,6 +13,8 @@ export interface ReconcileReport {
   missingObjects: number;
   /** Rows that came back after being marked missing. */
   restoredObjects: number;
+  /** Files of objects deleted by emptying the trash that a crash left behind, removed now. */
+  purgesFinished: number;
 }
 
 /**
@@ -24,6 +27,8 @@ export async function reconcile(catalog: Catalog, options: { integrity?: 'quick'
   const graceMs = options.graceMs ?? 10 * 60_000;
   const integrity = catalog.integrity(options.integrity ?? 'quick');
   const tempFilesRemoved = await catalog.store.clearTemp(graceMs);
+  // Emptying the trash commits the rows first; files it had not removed yet go now (not to orphans/).
+  const purgesFinished = await removePurgedFiles(catalog);
 
   const known = new Map<string, number | null>();
   for (const row of catalog.db.prepare('SELECT hash, missing_since FROM objects').iterate() as Iterable<{
@@ -64,5 +69,5 @@ export async function reconcile(catalog: Catalog, options: { integrity?: 'quick'
     }
   })();
 
-  return { integrity, tempFilesRemoved, orphansQuarantined, missingObjects, restoredObjects };
+  return { integrity, tempFilesRemoved, orphansQuarantined, missingObjects, restoredObjects, purgesFinished };
 }

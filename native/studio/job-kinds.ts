@@ -1,4 +1,6 @@
+import { exportJob } from '../catalog/export-job';
 import { catalogImportJob } from '../catalog/import-job';
+import { emptyTrashJob } from '../catalog/trash';
 import { generateJob } from '../diffusion/generate-job';
 import { jobKinds } from '../jobs/define';
 import { modelsDownloadJob } from '../models/manager';
@@ -18,4 +20,6 @@ export const studioJobKinds = jobKinds([
   generateJob,
   modelsDownloadJob,
   reelRenderJob,
+  exportJob,
+  emptyTrashJob,
 ]);

@@ -1,7 +1,64 @@
 import { z } from 'zod';
 import { method } from '../method';
-import { ReviewPatch } from '../schemas';
+import { Id, Job, OutputFilter, ReviewPatch, ReviewState, ReviewWrite } from '../schemas';
+
+export const StatsDimension = z.enum(['template', 'model', 'lora', 'scheduler', 'steps', 'guidance', 'person', 'provider']);
+export type StatsDimension = z.infer<typeof StatsDimension>;
+
+export const KeepRateRow = z.object({
+  value: z.string().nullable(),
+  label: z.string().nullable(),
+  outputs: z.number().int(),
+  reviewed: z.number().int(),
+  picks: z.number().int(),
+  rejects: z.number().int(),
+  rated: z.number().int(),
+  avgStars: z.number().nullable(),
+  excellent: z.number().int(),
+  keepRate: z.number().nullable(),
+  keepRateLow: z.number().nullable(),
+});
+export type KeepRateRow = z.infer<typeof KeepRateRow>;
+
+export const ExportFormat = z.enum(['original', 'jpeg', 'png']);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+export const ExportRequest = z
+  .object({
+    outDir: z.string().trim().min(1, 'choose a folder to export to'),
+    /** Exactly these outputs; otherwise those the filter selects (picks by default). */
+    ids: z.array(Id).min(1).max(100_000).optional(),
+    filter: OutputFilter.optional(),
+    /** original: the file as stored (metadata added where it lacks it); jpeg/png: converted. */
+    format: ExportFormat.default('original'),
+    /** Longest side in pixels (never enlarged); converts originals to their own format. */
+    size: z.number().int().min(64, 'the size must be at least 64 pixels').max(16_384).optional(),
+    quality: z.number().int().min(40).max(100).default(92),
+    /** Write `name.xmp` beside each file (and embed the same XMP in JPEG/PNG). */
+    xmp: z.boolean().default(true),
+    /** Also write contact sheets (48 thumbnails a page) of what was exported. */
+    contactSheet: z.boolean().default(false),
+  })
+  .refine((r) => !(r.ids && r.filter), { message: 'give either ids or a filter, not both' });
+export type ExportRequest = z.input<typeof ExportRequest>;
+
+export const ExportResult = z.object({
+  outDir: z.string(),
+  exported: z.number().int(),
+  files: z.array(z.string()),
+  sidecars: z.number().int(),
+  contactSheets: z.array(z.string()),
+  failed: z.array(z.object({ id: Id, reason: z.string() })),
+});
+export type ExportResult = z.infer<typeof ExportResult>;
 
 export const reviewApi = {
-  set: method(ReviewPatch, z.object({ updated: z.number().int() })),
+  /** Writes flag/stars/label/note/tags for every id; returns before and after once it is on disk. */
+  set: method(ReviewPatch, ReviewWrite),
+  /** Writes exact states (undo and redo go through here, so an undone decision is written too). */
+  put: method(z.object({ states: z.array(ReviewState).min(1).max(100_000) }), ReviewWrite),
+  /** Keep rates per template, model, LoRA, scheduler, steps, … over the outputs a filter selects. */
+  stats: method(z.object({ by: StatsDimension, filter: OutputFilter.default({}) }), z.object({ by: StatsDimension, rows: z.array(KeepRateRow) })),
+  /** Starts a `review.export` job: copies (or converts) outputs with their metadata, XMP sidecars, contact sheets. */
+  export: method(ExportRequest, Job),
 };

@@ -13,7 +13,7 @@ function seeded() {
   db.prepare("INSERT INTO people (name, trigger_word, class_word, created_at, updated_at) VALUES ('Ann', 'anxz', 'woman', 0, 0)").run();
   db.prepare("INSERT INTO objects (hash, size, mime, created_at) VALUES ('a', 1, 'image/png', 0), ('c', 1, 'image/png', 0)").run();
   db.prepare("INSERT INTO photos (person_id, object_hash, original_name, width, height, imported_at) VALUES (1, 'a', 'a.png', 10, 10, 0)").run();
-  expect(migrate(db).applied).toEqual([2]);
+  expect(migrate(db, 2).applied).toEqual([2]);
   return db;
 }
 

@@ -3,6 +3,7 @@ import { StudioError } from '../../api/errors';
 import type { Db } from '../sqlite';
 import initial from './001-initial';
 import peopleVetting from './002-people-vetting';
+import review from './004-review';
 
 export interface Migration {
   version: number;
@@ -10,10 +11,15 @@ export interface Migration {
   sql: string;
 }
 
-/** Append-only: add a new numbered file, never edit one that has shipped (checked on start). */
-export const migrations: readonly Migration[] = [initial, peopleVetting];
+/**
+ * Append-only: add a new numbered file, never edit one that has shipped (checked on start). Numbers are
+ * handed out per area ahead of time, so the list may have gaps (1, 3, 4, …) and areas may merge out of order.
+ */
+export const migrations: readonly Migration[] = [initial, peopleVetting, review];
 
-export const latestSchemaVersion = migrations.length;
+export const latestSchemaVersion = Math.max(...migrations.map((m) => m.version));
+
+const byVersion = new Map(migrations.map((m) => [m.version, m]));
 
 export function migrationChecksum(m: Migration): string {
   return createHash('sha256').update(m.sql).digest('hex').slice(0, 16);
@@ -43,7 +49,7 @@ export function migrate(db: Db, upTo: number = latestSchemaVersion): MigrationRe
     );
   }
   for (const row of applied) {
-    const known = migrations[row.version - 1];
+    const known = byVersion.get(row.version);
     if (!known || migrationChecksum(known) !== row.checksum) {
       throw new StudioError(
         'LIBRARY_ERROR',
@@ -53,7 +59,9 @@ export function migrate(db: Db, upTo: number = latestSchemaVersion): MigrationRe
     }
   }
   const done: number[] = [];
-  for (const m of migrations.slice(from, upTo)) {
+  // Every known migration not applied yet, in order: one merged after a higher number still gets applied.
+  const appliedVersions = new Set(applied.map((row) => row.version));
+  for (const m of migrations.filter((m) => m.version <= upTo && !appliedVersions.has(m.version))) {
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
@@ -65,7 +73,7 @@ export function migrate(db: Db, upTo: number = latestSchemaVersion): MigrationRe
     })();
     done.push(m.version);
   }
-  return { from, to: Math.max(from, upTo), applied: done };
+  return { from, to: Math.max(from, ...done), applied: done };
 }
 
 export function schemaVersion(db: Db): number {

@@ -16,16 +16,46 @@ function chunk(type: string, data: Buffer): Buffer {
  * the way A1111 writes `parameters` and ComfyUI writes `prompt`/`workflow`. Inserted before the first
  * IDAT, where PIL puts them and where readers that stop at the image data (libspng, sharp) find them.
  */
-export function addPngText(png: Buffer, entries: readonly { keyword: string; text: string }[]): Buffer {
+export function addPngText(png: Buffer, entries: readonly { keyword: string; text: string; international?: boolean }[]): Buffer {
   if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG file');
-  const idat = png.indexOf(Buffer.from('IDAT', 'latin1')) - 4;
-  if (idat < 8) throw new Error('PNG has no IDAT chunk');
-  const chunks = entries.map(({ keyword, text }) => {
+  const idat = firstChunkOffset(png, 'IDAT');
+  if (idat === undefined) throw new Error('PNG has no IDAT chunk');
+  const chunks = entries.map(({ keyword, text, international }) => {
     if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new Error(`invalid PNG text keyword: ${keyword}`);
-    const latin1 = [...text].every((c) => c.codePointAt(0)! <= 0xff);
+    // XMP must be iTXt (keyword XML:com.adobe.xmp), whatever its characters.
+    const latin1 = !international && [...text].every((c) => c.codePointAt(0)! <= 0xff);
     return latin1
       ? chunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]))
       : chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
   });
   return Buffer.concat([png.subarray(0, idat), ...chunks, png.subarray(idat)]);
+}
+
+/** The keywords of a PNG's text chunks (tEXt, iTXt, zTXt), read without decoding the image. */
+export function pngTextKeywords(png: Buffer): string[] {
+  if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) return [];
+  const keywords: string[] = [];
+  let at = 8;
+  while (at + 8 <= png.length) {
+    const length = png.readUInt32BE(at);
+    const type = png.subarray(at + 4, at + 8).toString('latin1');
+    if (type === 'IDAT' || type === 'IEND') break;
+    if (type === 'tEXt' || type === 'iTXt' || type === 'zTXt') {
+      const data = png.subarray(at + 8, at + 8 + length);
+      const end = data.indexOf(0);
+      if (end > 0) keywords.push(data.subarray(0, end).toString('latin1'));
+    }
+    at += 12 + length;
+  }
+  return keywords;
+}
+
+/** Where the first chunk of a type starts (walking the chunks: the bytes "IDAT" may occur inside other data). */
+function firstChunkOffset(png: Buffer, wanted: string): number | undefined {
+  let at = 8;
+  while (at + 8 <= png.length) {
+    if (png.subarray(at + 4, at + 8).toString('latin1') === wanted) return at;
+    at += 12 + png.readUInt32BE(at);
+  }
+  return undefined;
 }

@@ -1,12 +1,30 @@
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { StudioHandlers } from '../../api/contract';
+import { StudioError } from '../../api/errors';
+import { exportJob } from '../../catalog/export-job';
+import { keepRates } from '../../catalog/stats';
 import type { StudioContext } from './context';
 
-export function reviewHandlers({ catalog, events }: StudioContext): StudioHandlers['review'] {
+export function reviewHandlers({ catalog, events, jobs }: StudioContext): StudioHandlers['review'] {
+  const changed = (ids: number[]) => events.emit({ type: 'review:changed', payload: { ids } });
   return {
     set: async (patch) => {
-      const updated = catalog.outputs.setReview(patch);
-      events.emit({ type: 'review:changed', payload: { ids: patch.ids } });
-      return { updated };
+      const write = catalog.outputs.setReview(patch);
+      changed(write.after.map((s) => s.id));
+      return write;
+    },
+    put: async ({ states }) => {
+      const write = catalog.outputs.putReview(states);
+      changed(write.after.map((s) => s.id));
+      return write;
+    },
+    stats: async ({ by, filter }) => ({ by, rows: keepRates(catalog.db, by, filter) }),
+    export: async (request) => {
+      const inside = relative(catalog.paths.root, resolve(request.outDir));
+      if (!inside.startsWith('..') && !isAbsolute(inside)) {
+        throw new StudioError('INVALID_INPUT', `${request.outDir} is inside the library.`, 'Choose a folder outside the library, e.g. in Pictures.');
+      }
+      return jobs.enqueue(exportJob.kind, request);
     },
   };
 }

@@ -55,7 +55,8 @@ export function useLiveUpdates(): void {
           void client.invalidateQueries({ queryKey: queryKeys.people });
           break;
         case 'review:changed':
-          refreshOutputs();
+          // Not the lists: a decision must not reorder or shrink the grid while someone culls (the
+          // review page refreshes its own summaries and offers to refresh a filtered list).
           for (const id of event.payload.ids) void client.invalidateQueries({ queryKey: queryKeys.output(id) });
           break;
       }

@@ -105,3 +105,50 @@ export async function jpegWithExif(exif: Buffer, color = '#6a8'): Promise<Buffer
   length.writeUInt16BE(exif.length + 2);
   return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1]), length, exif, jpeg.subarray(2)]);
 }
+
+export const a1111Parameters =
+  'close-up portrait of ohwx woman, <lora:ohwx_woman_v2:0.8>, soft window light\nNegative prompt: blurry, lowres\nSteps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 1234567890, Size: 64x80, Model hash: 6ce0161689, Model: juggernautXL_v9, Lora hashes: "ohwx_woman_v2: 7c6bad76eb54", Version: v1.10.1';
+
+/**
+ * Writes one image per tool's metadata scheme into `dir` (each a distinct small image): A1111 PNG and JPEG
+ * (EXIF UserComment), ComfyUI, Fooocus, InvokeAI, and a plain photo without any. Returns the file names.
+ */
+export async function writeToolSamples(dir: string): Promise<Record<'a1111' | 'a1111Jpeg' | 'comfyui' | 'fooocus' | 'invokeai' | 'plain', string>> {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { addPngText } = await import('../png-text');
+  const png = (color: string, width = 64, height = 80) =>
+    sharp({ create: { width, height, channels: 3, background: color } })
+      .png()
+      .toBuffer();
+  const names = {
+    a1111: 'a1111-portrait.png',
+    a1111Jpeg: 'a1111-fox.jpg',
+    comfyui: 'ComfyUI_00042_.png',
+    fooocus: 'fooocus-2024-05-01.png',
+    invokeai: 'invokeai-lighthouse.png',
+    plain: 'holiday-photo.png',
+  } as const;
+  writeFileSync(join(dir, names.a1111), addPngText(await png('#a05a2c'), [{ keyword: 'parameters', text: a1111Parameters }]));
+  writeFileSync(
+    join(dir, names.a1111Jpeg),
+    await jpegWithExif(
+      exifWithUserComment('a red fox in the snow\nSteps: 12, Sampler: DDIM, CFG scale: 5, Seed: 77, Size: 16x16', 'utf16be'),
+      '#c43',
+    ),
+  );
+  writeFileSync(
+    join(dir, names.comfyui),
+    addPngText(await png('#2c5aa0', 72, 72), [
+      { keyword: 'prompt', text: JSON.stringify(comfyGraph) },
+      { keyword: 'workflow', text: JSON.stringify({ nodes: [{ id: 3, type: 'KSampler' }], links: [] }) },
+    ]),
+  );
+  writeFileSync(join(dir, names.fooocus), addPngText(await png('#3a8a4a'), [{ keyword: 'parameters', text: JSON.stringify(fooocusJson) }]));
+  writeFileSync(
+    join(dir, names.invokeai),
+    addPngText(await png('#7a3aa0'), [{ keyword: 'invokeai_metadata', text: JSON.stringify(invokeMetadata) }]),
+  );
+  writeFileSync(join(dir, names.plain), await png('#999999', 48, 48));
+  return names;
+}

@@ -1,56 +1,675 @@
-import { useCallback, useState } from 'react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { studio } from '../../api';
+import type { ColorLabel, ExportResult, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
+import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
-import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { ErrorNotice, EmptyState, PageHeader, Spinner } from '../../app/ui';
+import { upsertJob } from '../jobs/jobs-data';
+import { Compare } from './Compare';
+import { useSaveStatus, type SaveStatus } from './decisions';
+import { ExportDialog } from './ExportDialog';
+import { FilterBar, SearchField } from './FilterBar';
 import { ImportDialog } from './ImportDialog';
+import { actionForKey, isTypingTarget, moveIndex, type ReviewAction } from './keyboard';
+import { KeyHelp } from './KeyHelp';
+import { LibraryRail } from './LibraryRail';
+import { Loupe, type DecisionHandlers } from './Loupe';
 import { OutputDetailPanel } from './OutputDetailPanel';
-import { OutputGrid } from './OutputGrid';
-import { useOutputPages } from './output-pages';
+import { OutputGrid, type SelectModifiers } from './OutputGrid';
+import { RIcon, type ReviewIconName } from './review-icons';
+import { ReviewServicesProvider, reviewKeys, useReviewServices } from './review-services';
+import { activeFilterKeys, cleanFilter, useReviewSettings, type ReviewView } from './review-settings';
+import { StatsView } from './StatsView';
+import { FIT, toggleZoom, type ZoomState } from './ZoomView';
+import '../../styles/review.css';
 
-const filters = { sort: 'newest' } as const;
+const EMPTY: readonly number[] = [];
+/** Filters on review fields: a decision can take an output out of them, so the list may be out of date. */
+const reviewDependent: (keyof OutputFilter)[] = ['flag', 'minStars', 'label', 'text', 'tag', 'collectionId'];
 
 export function ReviewPage() {
+  return (
+    <ReviewServicesProvider>
+      <Review />
+    </ReviewServicesProvider>
+  );
+}
+
+function SaveIndicator({ status, onDismiss }: { status: SaveStatus; onDismiss: () => void }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const [range, setRange] = useState<[number, number]>([0, -1]);
-  const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [importing, setImporting] = useState(false);
-  const outputs = useOutputPages(filters, range[0], range[1]);
-  const onRangeChange = useCallback((first: number, last: number) => {
-    setRange((current) => (current[0] === first && current[1] === last ? current : [first, last]));
-  }, []);
-  const closeDetail = useCallback(() => setSelectedId(null), []);
+  const text =
+    status.state === 'saving'
+      ? t('review.save.saving')
+      : status.state === 'saved'
+        ? t('review.save.saved', { time: status.savedAt ? format.time(status.savedAt) : '' })
+        : status.state === 'error'
+          ? t('review.save.error')
+          : t('review.save.idle');
+  const detail = status.state === 'error' && status.error ? ((status.error as { message?: string }).message ?? String(status.error)) : undefined;
+  return (
+    <span
+      className={`save-status ${status.state}`}
+      role="status"
+      aria-live="polite"
+      data-testid="save-status"
+      data-state={status.state}
+      data-saved={status.saved}
+      data-pending={status.pending}
+      title={detail}
+    >
+      <RIcon name={status.state === 'error' ? 'alert' : status.state === 'saving' ? 'refresh' : 'check'} size={14} />
+      <span>{text}</span>
+      {status.state === 'error' && (
+        <button type="button" className="text-button" onClick={onDismiss} title={detail}>
+          {t('review.save.dismiss')}
+        </button>
+      )}
+    </span>
+  );
+}
 
+function ViewSwitch({ view, onView }: { view: ReviewView; onView: (view: ReviewView) => void }) {
+  const { t } = useTranslation();
+  const views: [ReviewView, ReviewIconName, string][] = [
+    ['grid', 'grid', 'G'],
+    ['loupe', 'loupe', 'E'],
+    ['compare', 'compare', 'C'],
+    ['stats', 'chart', ''],
+  ];
+  return (
+    <div className="segmented" role="group" aria-label={t('review.view')}>
+      {views.map(([v, icon, key]) => (
+        <button
+          key={v}
+          type="button"
+          className="segment"
+          aria-pressed={view === v}
+          aria-label={t(`review.views.${v}`)}
+          title={key ? `${t(`review.views.${v}`)} (${key})` : t(`review.views.${v}`)}
+          onClick={() => onView(v)}
+          data-testid={`view-${v}`}
+        >
+          <RIcon name={icon} size={16} />
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Review() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const client = useQueryClient();
+  const drawer = useJobsDrawer();
+  const { store, decisions } = useReviewServices();
+  const status = useSaveStatus(decisions);
+  const [settings, update] = useReviewSettings();
+  const filter = useMemo(() => cleanFilter(settings.filter), [settings.filter]);
+  const { sort, group, view } = settings;
+  const query = useMemo(() => ({ ...filter, sort, group, utcOffsetMinutes: -new Date().getTimezoneOffset() }), [filter, sort, group]);
+  const list = useQuery({
+    queryKey: reviewKeys.ids(query),
+    queryFn: () => studio.api.catalog.outputIds(query),
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+  const facets = useQuery({ queryKey: reviewKeys.facets, queryFn: () => studio.api.catalog.facets(), staleTime: 30_000 });
+  const ids = list.data?.ids ?? EMPTY;
+  const groups = list.data?.groups ?? [];
+  const indexOf = useMemo(() => new Map(ids.map((id, i) => [id, i])), [ids]);
+
+  // The current output, and where it was when chosen: if it leaves the list (trashed, filtered out),
+  // the one now at that place takes over.
+  const [position, setPosition] = useState<{ id: number | null; index: number }>({ id: null, index: 0 });
+  const found = position.id === null ? undefined : indexOf.get(position.id);
+  const currentIndex = found ?? (ids.length ? Math.min(position.index, ids.length - 1) : -1);
+  const current = currentIndex >= 0 ? ids[currentIndex]! : null;
+
+  const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
+  const anchor = useRef<number | null>(null);
+  const columns = useRef(1);
+  const [compareIds, setCompareIds] = useState<number[]>([]);
+  const [compareActive, setCompareActive] = useState(0);
+  const [zoom, setZoom] = useState<ZoomState>(FIT);
+  const [faceRequest, setFaceRequest] = useState(0);
+  const [stale, setStale] = useState(false);
+  const [dialog, setDialog] = useState<'import' | 'export' | 'help' | null>(null);
+  const search = useRef<HTMLInputElement>(null);
+  // An export finishes in a job: say where the files went (the jobs panel shows progress and cancel).
+  const [exported, setExported] = useState<ExportResult | null>(null);
+  useEffect(
+    () =>
+      studio.subscribe((event) => {
+        if (event.type === 'job:finished' && event.payload.kind === 'review.export' && event.payload.status === 'done') {
+          setExported(event.payload.result as ExportResult);
+        }
+      }),
+    [],
+  );
+
+  // A selection only means something in the grid; elsewhere it is the current output.
+  const selected = useMemo(() => {
+    const inList = [...selection].filter((id) => indexOf.has(id));
+    return inList.length ? inList : current !== null ? [current] : [];
+  }, [selection, indexOf, current]);
+
+  const setView = useCallback((next: ReviewView) => update({ view: next }), [update]);
+  const setFilter = useCallback(
+    (change: Partial<OutputFilter>) => {
+      update((s) => ({ filter: { ...s.filter, ...change } }));
+      setStale(false);
+      setSelection(new Set());
+    },
+    [update],
+  );
+
+  const goTo = useCallback(
+    (index: number, extend = false) => {
+      const id = ids[index];
+      if (id === undefined) return;
+      setPosition({ id, index });
+      if (extend && anchor.current !== null && indexOf.has(anchor.current)) {
+        const a = indexOf.get(anchor.current)!;
+        setSelection(new Set(ids.slice(Math.min(a, index), Math.max(a, index) + 1)));
+      } else {
+        anchor.current = id;
+        setSelection(new Set([id]));
+      }
+    },
+    [ids, indexOf],
+  );
+
+  /** Who a decision is for: the active compare pane, the loupe's image, or the grid's selection. */
+  const targets = useCallback((): number[] => {
+    if (view === 'compare') return compareIds[compareActive] !== undefined ? [compareIds[compareActive]!] : [];
+    if (view === 'grid') return selected;
+    return current !== null ? [current] : [];
+  }, [view, compareIds, compareActive, selected, current]);
+
+  const decide = useCallback(
+    (patch: Omit<ReviewPatch, 'ids'>, label: string, advance: boolean) => {
+      const chosen = targets();
+      if (!chosen.length) return;
+      void decisions.apply({ ids: chosen, ...patch }, label).catch(() => undefined);
+      if (reviewDependent.some((key) => filter[key] !== undefined)) setStale(true);
+      // Auto-advance moves on from a single image (a batch decision on a selection stays put).
+      if (advance && chosen.length === 1 && (view === 'loupe' || view === 'grid')) goTo(Math.min(currentIndex + 1, ids.length - 1));
+    },
+    [targets, decisions, filter, view, currentIndex, goTo, ids.length],
+  );
+
+  const flagLabel = (flag: Flag | null) => (flag ? t(`review.flags.${flag}`) : t('review.flags.none'));
+  const handlers: DecisionHandlers = {
+    onFlag: (flag) => decide({ flag }, flagLabel(flag), false),
+    onStars: (stars) => decide({ stars }, t('review.starsLabel', { count: stars }), false),
+    onLabel: (label) => decide({ label }, label ? t(`review.labels.${label}`) : t('review.labels.none'), false),
+  };
+
+  const trashSelected = useCallback(() => {
+    const chosen = targets();
+    if (!chosen.length || filter.trash) return;
+    void decisions.trash(chosen, t('review.undo.trash', { count: chosen.length })).catch(() => undefined);
+  }, [targets, filter.trash, decisions, t]);
+  const restoreSelected = useCallback(() => {
+    const chosen = targets();
+    if (chosen.length) void decisions.restore(chosen, t('review.undo.restore', { count: chosen.length })).catch(() => undefined);
+  }, [targets, decisions, t]);
+
+  const openCompare = useCallback(() => {
+    const chosen =
+      selection.size >= 2 ? ids.filter((id) => selection.has(id)).slice(0, 4) : current !== null ? ids.slice(currentIndex, currentIndex + 2) : [];
+    if (chosen.length < 2) return;
+    setCompareIds(chosen);
+    setCompareActive(0);
+    setView('compare');
+  }, [selection, ids, current, currentIndex, setView]);
+
+  const emptyTrash = useMutation({
+    mutationFn: () => studio.api.catalog.emptyTrash({}),
+    onSuccess: (job) => {
+      upsertJob(client, job);
+      drawer.setOpen(true);
+    },
+  });
+
+  const run = useCallback(
+    (action: ReviewAction) => {
+      const deciding = view !== 'stats';
+      switch (action.type) {
+        case 'flag':
+          if (deciding) decide({ flag: action.flag }, flagLabel(action.flag), action.advance);
+          return;
+        case 'stars':
+          if (deciding) decide({ stars: action.stars }, t('review.starsLabel', { count: action.stars }), action.advance);
+          return;
+        case 'label': {
+          if (!deciding) return;
+          // Pressing the label an output already has takes it off (Lightroom does the same).
+          const one = targets().length === 1 ? store.get(targets()[0]!) : undefined;
+          const label: ColorLabel | null = one?.review.label === action.label ? null : action.label;
+          decide({ label }, label ? t(`review.labels.${label}`) : t('review.labels.none'), action.advance);
+          return;
+        }
+        case 'move': {
+          if (view === 'compare') {
+            if (action.direction === 'left' || action.direction === 'up') setCompareActive((a) => Math.max(0, a - 1));
+            if (action.direction === 'right' || action.direction === 'down') setCompareActive((a) => Math.min(compareIds.length - 1, a + 1));
+            return;
+          }
+          if (view === 'stats') return;
+          const cols = view === 'grid' ? columns.current : 1;
+          const direction =
+            view === 'loupe' && action.direction === 'up' ? 'left' : view === 'loupe' && action.direction === 'down' ? 'right' : action.direction;
+          goTo(moveIndex(currentIndex, direction, ids.length, cols), view === 'grid' && action.extend);
+          return;
+        }
+        case 'toggleLoupe':
+          if (view === 'grid' || view === 'stats') setView('loupe');
+          else if (view === 'compare') {
+            const id = compareIds[compareActive];
+            if (id !== undefined && indexOf.has(id)) goTo(indexOf.get(id)!);
+            setView('loupe');
+          } else setView('grid');
+          return;
+        case 'grid':
+          setView('grid');
+          return;
+        case 'loupe':
+          setView('loupe');
+          return;
+        case 'compare':
+          openCompare();
+          return;
+        case 'zoom':
+          if (view === 'loupe' || view === 'compare') setZoom((z) => toggleZoom(z));
+          return;
+        case 'zoomFace':
+          if (view === 'loupe') setFaceRequest((n) => n + 1);
+          return;
+        case 'undo':
+          decisions.undo();
+          return;
+        case 'redo':
+          decisions.redo();
+          return;
+        case 'selectAll':
+          if (view === 'grid') setSelection(new Set(ids));
+          return;
+        case 'selectNone':
+          setSelection(current !== null ? new Set([current]) : new Set());
+          return;
+        case 'trash':
+          if (deciding) trashSelected();
+          return;
+        case 'escape':
+          if (view !== 'grid') setView('grid');
+          else setSelection(current !== null ? new Set([current]) : new Set());
+          return;
+        case 'help':
+          setDialog('help');
+          return;
+        case 'toggleAutoAdvance':
+          update((s) => ({ autoAdvance: !s.autoAdvance }));
+          return;
+        case 'toggleInfo':
+          update((s) => ({ showInfo: !s.showInfo }));
+          return;
+        case 'search':
+          search.current?.focus();
+          search.current?.select();
+          return;
+      }
+    },
+    // flagLabel and t change with the language only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [
+      view,
+      decide,
+      targets,
+      store,
+      compareIds,
+      compareActive,
+      currentIndex,
+      ids,
+      indexOf,
+      goTo,
+      setView,
+      openCompare,
+      decisions,
+      trashSelected,
+      current,
+      update,
+    ],
+  );
+
+  // The listener is registered once and calls the latest `run`, updated right after each commit (layout
+  // effect), so a key pressed just after another acts on the image the previous one moved to.
+  const latest = useRef({ run, autoAdvance: settings.autoAdvance });
+  useLayoutEffect(() => {
+    latest.current = { run, autoAdvance: settings.autoAdvance };
+  }, [run, settings.autoAdvance]);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.isComposing || isTypingTarget(event.target) || document.querySelector('dialog[open]')) return;
+      const action = actionForKey({ ...pickKeyFields(event), capsLock: event.getModifierState?.('CapsLock') ?? false }, latest.current.autoAdvance);
+      if (!action) return;
+      event.preventDefault();
+      latest.current.run(action);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const onSelect = useCallback(
+    (id: number, index: number, modifiers: SelectModifiers) => {
+      if (modifiers.toggle) {
+        setSelection((s) => {
+          const next = new Set(s);
+          if (next.has(id)) next.delete(id);
+          else next.add(id);
+          return next;
+        });
+        anchor.current = id;
+        setPosition({ id, index });
+      } else goTo(index, modifiers.range);
+    },
+    [goTo],
+  );
+  const onOpen = useCallback(
+    (id: number, index: number) => {
+      goTo(index);
+      setView('loupe');
+    },
+    [goTo, setView],
+  );
+  const onColumns = useCallback((n: number) => (columns.current = n), []);
+
+  const groupLabel = useCallback(
+    (g: OutputGroup) => {
+      if (g.key === null) return t(`review.groups.without.${group}`);
+      if (group === 'day') {
+        const [y, m, d] = g.key.split('-').map(Number);
+        return new Intl.DateTimeFormat(undefined, { dateStyle: 'full' }).format(new Date(y!, m! - 1, d!));
+      }
+      return g.label ?? g.key;
+    },
+    [group, t],
+  );
+
+  const libraryEmpty = facets.data?.total === 0 && facets.data.trash === 0;
+  const filtered = activeFilterKeys(filter).length > 0 || filter.trash || filter.collectionId !== undefined;
   const importButton = (
-    <button type="button" className="button primary" onClick={() => setImporting(true)}>
+    <button type="button" className="button" onClick={() => setDialog('import')}>
       <Icon name="import" size={16} />
       <span>{t('review.import')}</span>
     </button>
   );
 
   return (
-    <div className="page page-fill">
+    <div className="page page-fill review-page">
       <PageHeader
         title={t('nav.review')}
-        subtitle={outputs.total !== undefined ? t('review.count', { count: outputs.total, formatted: format.number(outputs.total) }) : undefined}
+        subtitle={
+          list.data ? (
+            <>
+              <span>{t('review.count', { count: ids.length, formatted: format.number(ids.length) })}</span>
+              {filtered && facets.data && <span className="muted"> · {t('review.ofLibrary', { total: format.number(facets.data.total) })}</span>}
+            </>
+          ) : undefined
+        }
       >
+        <SaveIndicator status={status} onDismiss={() => decisions.dismissError()} />
+        <button type="button" className="button" onClick={() => setDialog('export')} disabled={libraryEmpty}>
+          <RIcon name="export" size={16} />
+          <span>{t('review.exportButton')}</span>
+        </button>
         {importButton}
       </PageHeader>
-      <ErrorNotice error={outputs.error} />
-      {outputs.isPending && <Spinner label={t('common.loading')} />}
-      {outputs.total === 0 && (
+      <ErrorNotice error={list.error ?? facets.error} />
+      {exported && (
+        <div className="notice export-notice" role="status" data-testid="export-notice">
+          <p>
+            {t('review.exportDone', { count: exported.exported, formatted: format.number(exported.exported), folder: exported.outDir })}
+            {exported.failed.length > 0 && ` ${t('review.exportFailed', { count: exported.failed.length })}`}
+          </p>
+          <button type="button" className="icon-button" aria-label={t('common.close')} onClick={() => setExported(null)}>
+            <RIcon name="close" size={14} />
+          </button>
+        </div>
+      )}
+      {libraryEmpty ? (
         <EmptyState icon="review" title={t('review.emptyTitle')} action={importButton}>
           <p>{t('review.emptyBody')}</p>
         </EmptyState>
-      )}
-      {outputs.total !== undefined && outputs.total > 0 && (
-        <div className="review-body">
-          <OutputGrid total={outputs.total} itemAt={outputs.itemAt} selectedId={selectedId} onSelect={setSelectedId} onRangeChange={onRangeChange} />
-          {selectedId !== null && <OutputDetailPanel id={selectedId} onClose={closeDetail} />}
+      ) : (
+        <div className={settings.showRail ? 'review-layout with-rail' : 'review-layout'}>
+          {settings.showRail && <LibraryRail filter={filter} facets={facets.data} onSource={setFilter} onEmptyTrash={() => emptyTrash.mutate()} />}
+          <div className="review-main">
+            <div className="review-toolbar">
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={t('review.toggleRail')}
+                title={t('review.toggleRail')}
+                aria-pressed={settings.showRail}
+                onClick={() => update((s) => ({ showRail: !s.showRail }))}
+              >
+                <RIcon name="rail" size={17} />
+              </button>
+              <ViewSwitch view={view} onView={(v) => (v === 'compare' ? openCompare() : setView(v))} />
+              <SearchField value={filter.text ?? ''} onChange={(text) => setFilter({ text: text || undefined })} inputRef={search} />
+              {view !== 'stats' && (
+                <>
+                  <select
+                    className="toolbar-select"
+                    value={sort}
+                    onChange={(e) => update({ sort: e.target.value as OutputSort })}
+                    aria-label={t('review.sortBy')}
+                    title={t('review.sortBy')}
+                  >
+                    {(['newest', 'oldest', 'stars', 'seed'] as const).map((s) => (
+                      <option key={s} value={s}>
+                        {t(`review.sorts.${s}`)}
+                      </option>
+                    ))}
+                  </select>
+                  <select
+                    className="toolbar-select"
+                    value={group}
+                    onChange={(e) => update({ group: e.target.value as OutputGrouping })}
+                    aria-label={t('review.groupBy')}
+                    title={t('review.groupBy')}
+                  >
+                    {(['none', 'batch', 'template', 'person', 'day'] as const).map((g) => (
+                      <option key={g} value={g}>
+                        {g === 'none' ? t('review.groups.none') : t('review.groupedBy', { what: t(`review.groups.${g}`) })}
+                      </option>
+                    ))}
+                  </select>
+                </>
+              )}
+              {view === 'grid' && (
+                <input
+                  className="tile-size"
+                  type="range"
+                  min={110}
+                  max={340}
+                  step={10}
+                  value={settings.tileSize}
+                  aria-label={t('review.tileSize')}
+                  title={t('review.tileSize')}
+                  onChange={(e) => update({ tileSize: Number(e.target.value) })}
+                />
+              )}
+              <span className="toolbar-spacer" />
+              <button
+                type="button"
+                className="icon-button"
+                disabled={!status.canUndo}
+                aria-label={t('review.undoAction')}
+                title={status.undoLabel ? `${t('review.undoAction')}: ${status.undoLabel} (Ctrl+Z)` : t('review.undoAction')}
+                onClick={() => decisions.undo()}
+              >
+                <RIcon name="undo" size={17} />
+              </button>
+              <button
+                type="button"
+                className="icon-button"
+                disabled={!status.canRedo}
+                aria-label={t('review.redoAction')}
+                title={status.redoLabel ? `${t('review.redoAction')}: ${status.redoLabel} (Ctrl+Shift+Z)` : t('review.redoAction')}
+                onClick={() => decisions.redo()}
+              >
+                <RIcon name="redo" size={17} />
+              </button>
+              <button
+                type="button"
+                className={settings.autoAdvance ? 'button small active' : 'button small'}
+                aria-pressed={settings.autoAdvance}
+                title={t('review.autoAdvanceHelp')}
+                onClick={() => update((s) => ({ autoAdvance: !s.autoAdvance }))}
+                data-testid="auto-advance"
+              >
+                <RIcon name="advance" size={14} />
+                <span>{t('review.autoAdvance')}</span>
+              </button>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={t('review.help.title')}
+                title={`${t('review.help.title')} (?)`}
+                onClick={() => setDialog('help')}
+              >
+                <RIcon name="keyboard" size={17} />
+              </button>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={t('detail.label')}
+                title={`${t('detail.label')} (I)`}
+                aria-pressed={settings.showInfo}
+                onClick={() => update((s) => ({ showInfo: !s.showInfo }))}
+              >
+                <RIcon name="info" size={17} />
+              </button>
+            </div>
+            {view !== 'stats' && (
+              <FilterBar
+                filter={filter}
+                facets={facets.data}
+                onFilter={setFilter}
+                count={null}
+                stale={stale}
+                onRefresh={() => {
+                  setStale(false);
+                  void list.refetch();
+                }}
+              />
+            )}
+            <div className="review-body">
+              <div className="review-view">
+                {list.isPending && <Spinner label={t('common.loading')} />}
+                {list.data && ids.length === 0 && view !== 'stats' && (
+                  <div className="no-results">
+                    <p>{filter.trash ? t('review.trashEmpty') : t('review.noMatch')}</p>
+                    {filtered && !filter.trash && (
+                      <button
+                        type="button"
+                        className="button small"
+                        onClick={() => setFilter(Object.fromEntries(Object.keys(filter).map((k) => [k, undefined])))}
+                      >
+                        {t('review.clearFilters')}
+                      </button>
+                    )}
+                  </div>
+                )}
+                {view === 'grid' && ids.length > 0 && (
+                  <OutputGrid
+                    ids={ids}
+                    groups={groups}
+                    groupLabel={groupLabel}
+                    currentIndex={currentIndex}
+                    selection={selection.size ? selection : new Set(current !== null ? [current] : [])}
+                    tileSize={settings.tileSize}
+                    onSelect={onSelect}
+                    onOpen={onOpen}
+                    onColumns={onColumns}
+                  />
+                )}
+                {view === 'loupe' && ids.length > 0 && (
+                  <Loupe
+                    ids={ids}
+                    index={currentIndex}
+                    zoom={zoom}
+                    onZoom={setZoom}
+                    faceRequest={faceRequest}
+                    onMove={(index) => goTo(index)}
+                    decisions={handlers}
+                    saveState={status.state}
+                  />
+                )}
+                {view === 'compare' &&
+                  (compareIds.length >= 2 ? (
+                    <Compare
+                      ids={compareIds}
+                      active={compareActive}
+                      onActivate={setCompareActive}
+                      zoom={zoom}
+                      onZoom={setZoom}
+                      decisions={handlers}
+                    />
+                  ) : (
+                    <div className="no-results">
+                      <p>{t('review.compareHint')}</p>
+                    </div>
+                  ))}
+                {view === 'stats' && (
+                  <StatsView
+                    filter={filter}
+                    onNarrow={(change) => {
+                      setFilter(change);
+                      setView('grid');
+                    }}
+                  />
+                )}
+              </div>
+              {settings.showInfo && view !== 'stats' && (
+                <OutputDetailPanel
+                  ids={
+                    view === 'compare'
+                      ? compareIds[compareActive] !== undefined
+                        ? [compareIds[compareActive]!]
+                        : []
+                      : view === 'grid'
+                        ? selected
+                        : current !== null
+                          ? [current]
+                          : []
+                  }
+                  showImage={view === 'grid'}
+                  onClose={() => update({ showInfo: false })}
+                  decisions={handlers}
+                  onTrash={trashSelected}
+                  onRestore={restoreSelected}
+                  onCompare={openCompare}
+                />
+              )}
+            </div>
+          </div>
         </div>
       )}
-      {importing && <ImportDialog onClose={() => setImporting(false)} />}
+      <ErrorNotice error={emptyTrash.error} />
+      {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} />}
+      {dialog === 'export' && <ExportDialog picks={facets.data?.picks ?? 0} selection={selected} view={ids} onClose={() => setDialog(null)} />}
+      {dialog === 'help' && <KeyHelp onClose={() => setDialog(null)} />}
     </div>
   );
+}
+
+function pickKeyFields(event: KeyboardEvent) {
+  return { key: event.key, code: event.code, ctrlKey: event.ctrlKey, metaKey: event.metaKey, shiftKey: event.shiftKey, altKey: event.altKey };
 }

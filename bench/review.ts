@@ -1,0 +1,293 @@
+// bench/review: the review page on a library of 100,000 outputs.
+//  1. Catalogue queries (p50/p95): filtered id lists for the grid, summaries of a screenful, FTS5 searches,
+//     a durable review write — next to the old count(*) + OFFSET list and a primary-key lookup, same run.
+//  2. In Chromium through Playwright: keypress → next image painted in the loupe, median over 100 presses,
+//     next to a key that does nothing (the browser's own input-to-paint floor), same run.
+// Run: npm run build && npx tsx bench/review.ts   (BENCH_OUTPUTS, BENCH_PRESSES to change the sizes)
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import { OutputFilter, OutputIdsQuery, OutputQuery, type OutputIdsQuery as OutputIdsInput } from '../native/api/schemas';
+import { Catalog } from '../native/catalog/catalog';
+import { makeThumbnail } from '../native/catalog/images';
+import { keepRates } from '../native/catalog/stats';
+import { appRoot } from '../native/core/entry';
+import { serveStudio } from '../native/testing/serve-process';
+import { fillOutputs, seededRandom } from './fill-library';
+
+const OUTPUTS = Number(process.env.BENCH_OUTPUTS ?? 100_000);
+const PRESSES = Number(process.env.BENCH_PRESSES ?? 100);
+/** Real image files for the newest outputs: the ones the loupe walks through. */
+const REAL_IMAGES = PRESSES + 20;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function summarise(samples: number[]): { p50: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+function time(fn: () => unknown, runs = 40): { p50: number; p95: number } {
+  for (let i = 0; i < 3; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    samples.push(performance.now() - t);
+  }
+  return summarise(samples);
+}
+
+function row(name: string, t: { p50: number; p95: number }, baseline: number, extra = ''): void {
+  console.log(name.padEnd(52), t.p50.toFixed(2).padStart(9), t.p95.toFixed(2).padStart(9), `${(t.p50 / baseline).toFixed(1).padStart(8)}×`, extra);
+}
+
+/** A 1024×1024 JPEG like a generated portrait: smooth, a little texture, each one different. */
+async function portrait(i: number): Promise<Buffer> {
+  const size = 1024;
+  const pixels = Buffer.alloc(size * size * 3);
+  const random = seededRandom(i + 1);
+  const [r0, g0, b0] = [random() * 255, random() * 255, random() * 255];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const at = (y * size + x) * 3;
+      const d = Math.hypot(x - 512, y - 420) / 512;
+      pixels[at] = Math.max(0, Math.min(255, r0 * (1 - d) + 40 * Math.sin(x / 37 + i)));
+      pixels[at + 1] = Math.max(0, Math.min(255, g0 * (1 - d * 0.7) + 30 * Math.cos(y / 23)));
+      pixels[at + 2] = Math.max(0, Math.min(255, b0 * d + 20 * Math.sin((x + y) / 51)));
+    }
+  }
+  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+    .jpeg({ quality: 88 })
+    .toBuffer();
+}
+
+/**
+ * Runs in the page (kept as source text: the page has no bundler helpers): resolves once the loupe has
+ * painted `expected` (preview, then full resolution), timed from the next keydown event.
+ */
+const measureInPage = `(expected) => new Promise((resolve) => {
+  let t0;
+  let preview;
+  addEventListener('keydown', (event) => { t0 ??= event.timeStamp; }, { capture: true, once: true });
+  // A setTimeout queued from requestAnimationFrame runs after that frame was painted.
+  const afterPaint = (then) => requestAnimationFrame(() => setTimeout(() => then(performance.now())));
+  const check = () => {
+    if (t0 === undefined) return requestAnimationFrame(check);
+    if (expected === null) return afterPaint((at) => resolve({ preview: at - t0, full: at - t0 }));
+    const loupe = document.querySelector('[data-testid=loupe]');
+    const image = document.querySelector('[data-testid=zoom-image][data-output-id="' + expected + '"]');
+    if (preview === undefined && loupe && loupe.getAttribute('data-output-id') === String(expected)) afterPaint((at) => { preview ??= at - t0; });
+    if (image && image.complete && image.naturalWidth > 0) {
+      return afterPaint((at) => resolve({ preview: preview ?? at - t0, full: at - t0 }));
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})`;
+
+/** Press a key in the page and time, from the keydown event, until `expectedId` is painted in the loupe. */
+async function pressAndTime(page: Page, key: string, expectedId: number | null): Promise<{ preview: number; full: number }> {
+  // Install the listener first (and wait for that), then press: the measurement must see the keydown.
+  await page.evaluate(`window.__likenessPaint = (${measureInPage})(${JSON.stringify(expectedId)}); undefined`);
+  await page.keyboard.press(key);
+  return (await page.evaluate('window.__likenessPaint')) as { preview: number; full: number };
+}
+
+const root = mkdtempSync(join(tmpdir(), 'likeness-bench-review-'));
+console.log(`bench/review — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, ${OUTPUTS.toLocaleString()} outputs`);
+try {
+  // ---- library: 100,000 outputs; the newest have real 1024×1024 images ------------------------------
+  const library = join(root, 'library');
+  const catalog = Catalog.open(library);
+  const start = 1_700_000_000_000;
+  const filled = fillOutputs(catalog, { count: OUTPUTS - REAL_IMAGES, startAt: start });
+  const realStarted = performance.now();
+  const realIds: number[] = [];
+  for (let i = 0; i < REAL_IMAGES; i++) {
+    const jpeg = await portrait(i);
+    const stored = await catalog.store.putBuffer(jpeg);
+    const thumb = await catalog.store.putBuffer(await makeThumbnail(jpeg, `portrait-${i}.jpg`));
+    realIds.push(
+      catalog.db.transaction(() => {
+        catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'image/jpeg', width: 1024, height: 1024 });
+        catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
+        return catalog.outputs.insert({
+          kind: 'image',
+          objectHash: stored.hash,
+          thumbHash: thumb.hash,
+          width: 1024,
+          height: 1024,
+          source: 'generate',
+          prompt: `portrait of ohwx person ${i}, soft light, bokeh`,
+          createdAt: start + (OUTPUTS + i) * 1000,
+        });
+      })(),
+    );
+  }
+  catalog.db.pragma('optimize');
+  console.log(
+    `filled ${OUTPUTS.toLocaleString()} outputs in ${(filled.fillSeconds + (performance.now() - realStarted) / 1000).toFixed(1)} s (${REAL_IMAGES} with real 1024×1024 JPEGs)\n`,
+  );
+
+  // ---- 1. catalogue queries -------------------------------------------------------------------------
+  const random = seededRandom(7);
+  const byPk = catalog.db.prepare('SELECT * FROM outputs WHERE id = ?');
+  const baseline = time(() => byPk.get(1 + Math.floor(random() * OUTPUTS)), 400);
+  console.log(`catalogue queries (baseline = one output by primary key: p50 ${baseline.p50.toFixed(3)} ms)`);
+  console.log('query'.padEnd(52), 'p50 ms'.padStart(9), 'p95 ms'.padStart(9), '× baseline'.padStart(9));
+
+  // Before: the list query this issue started from — count(*) over the joined, filtered set, then OFFSET.
+  const oldList = (where: string, offset: number) => () => {
+    const from = `FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.deleted_at IS NULL${where}`;
+    catalog.db.prepare(`SELECT count(*) ${from}`).pluck().get();
+    catalog.db
+      .prepare(
+        `SELECT o.*, r.flag, r.stars, r.label, r.note FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.deleted_at IS NULL${where} ORDER BY o.created_at DESC, o.id DESC LIMIT 200 OFFSET ${offset}`,
+      )
+      .all();
+  };
+  row('before: count(*) + page 1 (200), join', time(oldList('', 0)), baseline.p50);
+  row('before: count(*) + page at offset 50,000', time(oldList('', 50_000)), baseline.p50);
+  row('before: flag = pick, count(*) + page 1', time(oldList(" AND r.flag = 'pick'", 0)), baseline.p50);
+
+  const ids = (q: OutputIdsInput) => () => catalog.outputs.ids(OutputIdsQuery.parse(q));
+  const idQueries: [string, OutputIdsInput][] = [
+    ['grid ids: everything, newest', {}],
+    ['grid ids: flag = pick', { flag: 'pick' }],
+    ['grid ids: unflagged', { flag: 'none' }],
+    ['grid ids: stars >= 4', { minStars: 4 }],
+    ['grid ids: person', { personId: filled.people[3] }],
+    ['grid ids: model', { model: filled.models[1] }],
+    ['grid ids: LoRA', { lora: filled.loras[2] }],
+    ['grid ids: template + pick + stars >= 3', { template: filled.templates[2], flag: 'pick', minStars: 3 }],
+    ['grid ids: one week', { from: start + 200_000_000, to: start + 200_000_000 + 7 * 86_400_000 }],
+    ['grid ids: colour label green, by stars', { label: 'green', sort: 'stars' }],
+    ['grid ids: grouped by batch', { group: 'batch' }],
+    ['grid ids: grouped by day', { group: 'day' }],
+  ];
+  for (const [name, q] of idQueries) {
+    const count = catalog.outputs.ids(OutputIdsQuery.parse(q)).ids.length;
+    row(name, time(ids(q)), baseline.p50, `${count.toLocaleString()} ids`);
+  }
+  const all = catalog.outputs.ids(OutputIdsQuery.parse({})).ids;
+  row(
+    'summaries of a screenful (200 ids)',
+    time(() => catalog.outputs.summaries(all.slice(50_000, 50_200))),
+    baseline.p50,
+  );
+  row(
+    'page by offset 50,000 + count (CLI list)',
+    time(() => catalog.outputs.list(OutputQuery.parse({ offset: 50_000, limit: 200 }))),
+    baseline.p50,
+  );
+
+  console.log('\nfull-text search (FTS5; prompt, tags, notes, names)');
+  const searches: [string, OutputIdsInput][] = [
+    ['FTS: "bokeh"', { text: 'bokeh' }],
+    ['FTS: "film grain beach"', { text: 'film grain beach' }],
+    ['FTS: prefix "freck"', { text: 'freck' }],
+    ['FTS: "ohwx" (every prompt)', { text: 'ohwx' }],
+    ['FTS: "neon" + flag = pick', { text: 'neon', flag: 'pick' }],
+    ['FTS: no match "zebra"', { text: 'zebra' }],
+    ['substring (CJK): "奶奶" (scans the index text)', { text: '奶奶' }],
+  ];
+  for (const [name, q] of searches) {
+    const count = catalog.outputs.ids(OutputIdsQuery.parse(q)).ids.length;
+    row(name, time(ids(q)), baseline.p50, `${count.toLocaleString()} ids`);
+  }
+  row(
+    'LIKE scan for comparison: prompt LIKE %bokeh%',
+    time(() =>
+      catalog.db.prepare("SELECT id FROM outputs WHERE deleted_at IS NULL AND prompt LIKE '%bokeh%' ORDER BY created_at DESC").pluck().all(),
+    ),
+    baseline.p50,
+  );
+
+  console.log('\nwrites and statistics');
+  let n = 0;
+  row(
+    'review write, one decision (synchronous = FULL)',
+    time(() => catalog.outputs.setReview({ ids: [all[n++ % 1000]!], flag: 'pick', stars: 3 })),
+    baseline.p50,
+  );
+  row(
+    'review write, 500 selected (one transaction)',
+    time(() => catalog.outputs.setReview({ ids: all.slice(1000, 1500), label: 'blue' }), 10),
+    baseline.p50,
+  );
+  row(
+    'facets (filter values with counts)',
+    time(() => catalog.outputs.facets(), 10),
+    baseline.p50,
+  );
+  row(
+    'keep rates by template',
+    time(() => keepRates(catalog.db, 'template', OutputFilter.parse({})), 10),
+    baseline.p50,
+  );
+  row(
+    'keep rates by LoRA',
+    time(() => keepRates(catalog.db, 'lora', OutputFilter.parse({})), 10),
+    baseline.p50,
+  );
+  catalog.close();
+
+  // ---- 2. keypress → next image painted, in Chromium ---------------------------------------------------
+  const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  if (!existsSync(join(appRoot(), 'dist', 'renderer', 'index.html'))) {
+    console.log('\nloupe: skipped — the UI is not built (run `npm run build` first).');
+  } else {
+    const studio = await serveStudio(library);
+    const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+      page.on('crash', () => console.error('the page crashed'));
+      await page.goto(studio.openUrl);
+      await page.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
+      await page.getByTestId('output-tile').first().waitFor({ timeout: 60_000 });
+      await page.keyboard.press('Space');
+      await page.locator('[data-testid=zoom-image][data-loaded=true]').first().waitFor({ timeout: 60_000 });
+      const newestFirst = [...realIds].reverse();
+
+      const floor: number[] = [];
+      for (let i = 0; i < 30; i++) floor.push((await pressAndTime(page, 'q', null)).full);
+      const arrows = { preview: [] as number[], full: [] as number[] };
+      for (let i = 1; i <= PRESSES; i++) {
+        const t = await pressAndTime(page, 'ArrowRight', newestFirst[i]!);
+        arrows.preview.push(t.preview);
+        arrows.full.push(t.full);
+      }
+      await page.keyboard.press('Home');
+      await page.locator(`[data-testid=zoom-image][data-output-id="${newestFirst[0]}"][data-loaded=true]`).waitFor();
+      const decisions = { preview: [] as number[], full: [] as number[] };
+      for (let i = 1; i <= PRESSES; i++) {
+        const t = await pressAndTime(page, i % 2 ? 'Shift+P' : 'Shift+X', newestFirst[i]!);
+        decisions.preview.push(t.preview);
+        decisions.full.push(t.full);
+      }
+      const median = (list: number[]) => summarise(list).p50;
+      const floorMs = median(floor);
+      console.log(`\nloupe in Chromium (${PRESSES} presses each; 1024×1024 JPEG; floor = a key that does nothing: median ${floorMs.toFixed(1)} ms)`);
+      console.log('keypress → painted'.padEnd(52), 'median ms'.padStart(9), 'p95 ms'.padStart(9), '× floor'.padStart(9));
+      const line = (name: string, list: number[]) => {
+        const s = summarise(list);
+        console.log(name.padEnd(52), s.p50.toFixed(1).padStart(9), s.p95.toFixed(1).padStart(9), `${(s.p50 / floorMs).toFixed(2).padStart(8)}×`);
+      };
+      line('→ next image shown (preview or full)', arrows.preview);
+      line('→ next image at full resolution', arrows.full);
+      line('Shift+P/X (write + advance) → next image shown', decisions.preview);
+      line('Shift+P/X (write + advance) → full resolution', decisions.full);
+    } finally {
+      await browser.close();
+      await studio.stop();
+    }
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OutputFilter } from '../api/schemas';
+import { Catalog } from './catalog';
+import { keepRates, wilsonLowerBound } from './stats';
+
+let dir: string;
+let catalog: Catalog;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'likeness-stats-'));
+  catalog = Catalog.open(dir);
+});
+afterEach(() => {
+  catalog.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+function outputs(
+  count: number,
+  recipe: { template: string; lora?: string; steps?: number },
+  review: { flag?: 'pick' | 'reject'; stars?: number } = {},
+) {
+  for (let i = 0; i < count; i++) {
+    const hash = (++n).toString(16).padStart(64, '0');
+    catalog.addObject({ hash, size: 1, mime: 'image/png' });
+    const id = catalog.outputs.insert({
+      kind: 'image',
+      objectHash: hash,
+      thumbHash: null,
+      width: 1,
+      height: 1,
+      source: 'generate',
+      template: recipe.template,
+      steps: recipe.steps ?? 30,
+      loras: recipe.lora ? [{ name: recipe.lora, weight: 1, hash: null }] : [],
+    });
+    if (review.flag || review.stars) catalog.outputs.setReview({ ids: [id], ...review });
+  }
+}
+
+describe('keep rates', () => {
+  it('count picks ÷ reviewed and stars per recipe value, ranked by what the rate is at least', () => {
+    // noir: 40 reviewed, 24 picks (60 %); beach: 2 of 2 (100 %, but a lucky streak proves little); passport: not reviewed.
+    outputs(24, { template: 'noir', lora: 'v2' }, { flag: 'pick', stars: 4 });
+    outputs(8, { template: 'noir', lora: 'v2' }, { flag: 'reject' });
+    outputs(8, { template: 'noir', steps: 20 }, { stars: 2 });
+    outputs(2, { template: 'beach', lora: 'v1' }, { flag: 'pick', stars: 5 });
+    outputs(5, { template: 'passport' });
+
+    const byTemplate = keepRates(catalog.db, 'template', OutputFilter.parse({}));
+    expect(byTemplate.map((r) => r.value)).toEqual(['noir', 'beach', 'passport']);
+    expect(byTemplate[0]).toMatchObject({ outputs: 40, reviewed: 40, picks: 24, rejects: 8, rated: 32, excellent: 24, keepRate: 0.6 });
+    expect(byTemplate[0]!.avgStars).toBeCloseTo((24 * 4 + 8 * 2) / 32);
+    expect(byTemplate[1]).toMatchObject({ outputs: 2, reviewed: 2, picks: 2, keepRate: 1 });
+    expect(byTemplate[1]!.keepRateLow!).toBeLessThan(byTemplate[0]!.keepRateLow!);
+    expect(byTemplate[2]).toMatchObject({ outputs: 5, reviewed: 0, keepRate: null, keepRateLow: null, avgStars: null });
+
+    const byLora = keepRates(catalog.db, 'lora', OutputFilter.parse({}));
+    expect(Object.fromEntries(byLora.map((r) => [r.value, [r.outputs, r.picks]]))).toEqual({ v2: [32, 24], v1: [2, 2], null: [13, 0] });
+    const bySteps = keepRates(catalog.db, 'steps', OutputFilter.parse({ template: 'noir' }));
+    expect(bySteps.map((r) => [r.value, r.outputs])).toEqual([
+      ['30', 32],
+      ['20', 8],
+    ]);
+  });
+
+  it('compute the Wilson lower bound', () => {
+    expect(wilsonLowerBound(0, 0)).toBeNull();
+    expect(wilsonLowerBound(2, 2)!).toBeCloseTo(0.342, 2);
+    expect(wilsonLowerBound(40, 100)!).toBeCloseTo(0.309, 2);
+  });
+});

@@ -1,0 +1,86 @@
+import { filterSql, type ParsedOutputFilter } from './output-filter';
+import type { Db } from './sqlite';
+
+export type StatsDimension = 'template' | 'model' | 'lora' | 'scheduler' | 'steps' | 'guidance' | 'person' | 'provider';
+
+export interface KeepRateRow {
+  /** The template, model, LoRA, … (as text); null for outputs without one. */
+  value: string | null;
+  /** A person's name for the person dimension; otherwise the value. */
+  label: string | null;
+  outputs: number;
+  /** Flagged (pick or reject) or given stars. */
+  reviewed: number;
+  picks: number;
+  rejects: number;
+  /** Given at least one star. */
+  rated: number;
+  /** Mean stars of the rated ones. */
+  avgStars: number | null;
+  /** Four stars or more. */
+  excellent: number;
+  /** picks ÷ reviewed. */
+  keepRate: number | null;
+  /**
+   * The lower bound of the 95 % Wilson interval of the keep rate: what the rate is at least, given how few
+   * were reviewed. Ranking by it keeps "2 of 2" from beating "40 of 100".
+   */
+  keepRateLow: number | null;
+}
+
+const column: Record<Exclude<StatsDimension, 'lora'>, string> = {
+  template: 'o.template',
+  model: 'o.model',
+  scheduler: 'o.scheduler',
+  steps: 'o.steps',
+  guidance: 'o.guidance',
+  person: 'o.person_id',
+  provider: 'o.provider',
+};
+
+export function wilsonLowerBound(successes: number, trials: number, z = 1.96): number | null {
+  if (trials === 0) return null;
+  const p = successes / trials;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * trials);
+  const margin = z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
+  return Math.max(0, (centre - margin) / (1 + z2 / trials));
+}
+
+/** Keep-rate statistics per value of one recipe dimension, over the outputs a filter selects. */
+export function keepRates(db: Db, by: StatsDimension, filter: ParsedOutputFilter): KeepRateRow[] {
+  const { where, params } = filterSql(filter);
+  const value = by === 'lora' ? 'l.name' : column[by];
+  const join = by === 'lora' ? 'LEFT JOIN output_loras l ON l.output_id = o.id' : '';
+  const rows = db
+    .prepare(
+      `SELECT ${value} AS value, count(*) AS outputs,
+         sum(o.flag IS NOT NULL OR o.stars > 0) AS reviewed,
+         sum(o.flag = 'pick') AS picks, sum(o.flag = 'reject') AS rejects,
+         sum(o.stars > 0) AS rated, avg(nullif(o.stars, 0)) AS avgStars, sum(o.stars >= 4) AS excellent
+       FROM outputs o ${join} WHERE ${where.join(' AND ')} GROUP BY ${value}`,
+    )
+    .all(params) as Omit<KeepRateRow, 'label' | 'keepRate' | 'keepRateLow'>[];
+  const names =
+    by === 'person'
+      ? new Map((db.prepare('SELECT id, name FROM people').all() as { id: number; name: string }[]).map((p) => [String(p.id), p.name]))
+      : undefined;
+  return rows
+    .map((row) => {
+      const text = row.value === null ? null : String(row.value);
+      return {
+        ...row,
+        value: text,
+        label: text === null ? null : (names?.get(text) ?? text),
+        picks: row.picks ?? 0,
+        rejects: row.rejects ?? 0,
+        reviewed: row.reviewed ?? 0,
+        rated: row.rated ?? 0,
+        excellent: row.excellent ?? 0,
+        avgStars: row.avgStars === null ? null : Math.round(row.avgStars * 100) / 100,
+        keepRate: row.reviewed ? row.picks / row.reviewed : null,
+        keepRateLow: wilsonLowerBound(row.picks ?? 0, row.reviewed ?? 0),
+      };
+    })
+    .sort((a, b) => (b.keepRateLow ?? -1) - (a.keepRateLow ?? -1) || b.outputs - a.outputs);
+}

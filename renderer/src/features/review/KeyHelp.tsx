@@ -1,0 +1,83 @@
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { RIcon } from './review-icons';
+
+const groups: { title: string; keys: [string, string][] }[] = [
+  {
+    title: 'decide',
+    keys: [
+      ['P', 'pick'],
+      ['X', 'reject'],
+      ['U', 'unflag'],
+      ['0 – 5', 'stars'],
+      ['6 7 8 9', 'labels'],
+      ['⇧ + key', 'advanceOnce'],
+      ['A / Caps Lock', 'autoAdvance'],
+      ['Ctrl/⌘ Z', 'undo'],
+      ['Ctrl/⌘ ⇧ Z', 'redo'],
+      ['Delete', 'trash'],
+    ],
+  },
+  {
+    title: 'move',
+    keys: [
+      ['← → ↑ ↓', 'arrows'],
+      ['⇧ + arrows', 'extend'],
+      ['Space / Enter', 'loupe'],
+      ['G', 'grid'],
+      ['C', 'compare'],
+      ['Z', 'zoom'],
+      ['F', 'face'],
+      ['I', 'info'],
+      ['Ctrl/⌘ A', 'selectAll'],
+      ['/', 'search'],
+      ['Esc', 'escape'],
+    ],
+  },
+];
+
+export function KeyHelp({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog key-help"
+      aria-label={t('review.help.title')}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+      onClick={(event) => event.target === dialog.current && onClose()}
+    >
+      <header className="dialog-header">
+        <h2>{t('review.help.title')}</h2>
+        <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onClose}>
+          <RIcon name="close" size={16} />
+        </button>
+      </header>
+      <div className="dialog-body key-help-body">
+        {groups.map((group) => (
+          <section key={group.title}>
+            <h3 className="section-title">{t(`review.help.${group.title}`)}</h3>
+            <dl>
+              {group.keys.map(([key, what]) => (
+                <div key={what} className="key-row">
+                  <dt>
+                    <kbd>{key}</kbd>
+                  </dt>
+                  <dd>{t(`review.help.keys.${what}`)}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+        ))}
+      </div>
+    </dialog>
+  );
+}

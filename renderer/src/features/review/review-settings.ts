@@ -1,0 +1,66 @@
+import { useCallback, useState } from 'react';
+import type { OutputFilter, OutputGrouping, OutputSort } from '../../api/types';
+import { readStorage, writeStorage } from '../../app/i18n';
+
+export type ReviewView = 'grid' | 'loupe' | 'compare' | 'stats';
+
+/** What the review page remembers between sessions (like Lightroom's Library filter and view). */
+export interface ReviewSettings {
+  filter: OutputFilter;
+  sort: OutputSort;
+  group: OutputGrouping;
+  view: ReviewView;
+  autoAdvance: boolean;
+  showInfo: boolean;
+  showRail: boolean;
+  tileSize: number;
+}
+
+export const defaultSettings: ReviewSettings = {
+  filter: {},
+  sort: 'newest',
+  group: 'none',
+  view: 'grid',
+  autoAdvance: false,
+  showInfo: true,
+  showRail: true,
+  tileSize: 176,
+};
+
+const STORAGE_KEY = 'likeness.review';
+
+function load(): ReviewSettings {
+  try {
+    const stored = JSON.parse(readStorage(STORAGE_KEY) ?? '{}') as Partial<ReviewSettings>;
+    const settings = { ...defaultSettings, ...stored, filter: { ...(stored.filter ?? {}) } };
+    // Compare needs a fresh choice of images; a reload opens the grid or the loupe.
+    if (settings.view === 'compare') settings.view = 'grid';
+    return settings;
+  } catch {
+    return defaultSettings;
+  }
+}
+
+export function useReviewSettings(): [ReviewSettings, (change: Partial<ReviewSettings> | ((s: ReviewSettings) => Partial<ReviewSettings>)) => void] {
+  const [settings, setSettings] = useState(load);
+  const update = useCallback((change: Partial<ReviewSettings> | ((s: ReviewSettings) => Partial<ReviewSettings>)) => {
+    setSettings((current) => {
+      const next = { ...current, ...(typeof change === 'function' ? change(current) : change) };
+      writeStorage(STORAGE_KEY, JSON.stringify(next));
+      return next;
+    });
+  }, []);
+  return [settings, update];
+}
+
+/** Filter fields that are set (the trash and the collection are "sources", shown in the rail instead). */
+export function activeFilterKeys(filter: OutputFilter): (keyof OutputFilter)[] {
+  return (Object.keys(filter) as (keyof OutputFilter)[]).filter(
+    (key) => filter[key] !== undefined && filter[key] !== '' && key !== 'trash' && key !== 'collectionId',
+  );
+}
+
+/** Drops unset fields so the query key (and the URL of the request) stays small and stable. */
+export function cleanFilter(filter: OutputFilter): OutputFilter {
+  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined && value !== '' && value !== false)) as OutputFilter;
+}
