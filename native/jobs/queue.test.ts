@@ -119,6 +119,24 @@ describe('JobQueue', () => {
     expect(final.error).toEqual({ code: 'CORRUPT_FILE', message: 'The test input is damaged.', hint: 'Use another file.' });
   });
 
+  it('still tells waiters how a job ended when its final state cannot be written, and the next start recovers the row', async () => {
+    // A real write failure at the worst moment: SQLite refuses the final status update.
+    catalog.db.exec(`CREATE TRIGGER refuse_finish BEFORE UPDATE OF status ON jobs WHEN NEW.status = 'done'
+      BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`);
+    const q = makeQueue();
+    q.start();
+    const job = q.enqueue('test.sleep', { ms: 20, steps: 1, label: 'x' });
+    const ended = await q.waitFor(job.id);
+    expect(ended).toMatchObject({ status: 'failed', result: { label: 'x' } });
+    expect(ended.error?.message).toMatch(/finished, but its state could not be saved: database or disk is full/);
+    expect(catalog.jobs.get(job.id).status).toBe('running');
+    await q.close();
+    catalog.db.exec('DROP TRIGGER refuse_finish');
+    const next = makeQueue();
+    next.start();
+    expect((await next.waitFor(job.id)).status).toBe('done');
+  });
+
   it('rejects invalid input before queueing anything', () => {
     const q = makeQueue();
     q.start();

@@ -6,6 +6,7 @@ import type { Job, JobResource } from '../api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { publicJob, type JobRecord, type ProgressUpdate } from '../catalog/jobs-repo';
 import { startWorker } from '../core/entry';
+import { toStudioError } from '../core/errors';
 import type { JobKinds, ProgressReport } from './define';
 import { newOwnerId, ownerAlive } from './owner';
 import type { FromWorker, JobOutcome, ToWorker } from './protocol';
@@ -274,20 +275,64 @@ export class JobQueue {
       clearTimeout(running.cancelTimer);
       this.running.delete(jobId);
       this.release(running.slot);
-      if (running.last) this.catalog.jobs.progress(jobId, running.last);
     }
-    const record =
-      outcome.status === 'done'
-        ? this.catalog.jobs.finish(jobId, 'done', { result: outcome.result })
-        : outcome.status === 'failed'
-          ? this.catalog.jobs.finish(jobId, 'failed', { error: outcome.error, message: outcome.error.message })
-          : this.catalog.jobs.finish(jobId, 'cancelled', { message: 'Cancelled.' });
-    const job = publicJob(record);
+    let job: Job;
+    try {
+      if (running?.last) this.catalog.jobs.progress(jobId, running.last);
+      const record =
+        outcome.status === 'done'
+          ? this.catalog.jobs.finish(jobId, 'done', { result: outcome.result })
+          : outcome.status === 'failed'
+            ? this.catalog.jobs.finish(jobId, 'failed', { error: outcome.error, message: outcome.error.message })
+            : this.catalog.jobs.finish(jobId, 'cancelled', { message: 'Cancelled.' });
+      job = publicJob(record);
+    } catch (error) {
+      // The final state could not be written (a full disk, say). The row stays "running" and the next start
+      // recovers it; everyone waiting here still hears how the job ended, with the reason it was not recorded.
+      job = this.unrecordedOutcome(jobId, outcome, error);
+    }
     this.emit({ type: 'job:finished', payload: job });
     for (const resolve of this.waiters.get(jobId) ?? []) resolve(job);
     this.waiters.delete(jobId);
     queueMicrotask(() => this.pump());
     return job;
+  }
+
+  private unrecordedOutcome(jobId: number, outcome: JobOutcome, cause: unknown): Job {
+    const notRecorded = toStudioError(cause);
+    const error =
+      outcome.status === 'failed'
+        ? outcome.error
+        : {
+            code: notRecorded.code,
+            message: `The job ${outcome.status === 'done' ? 'finished' : 'was cancelled'}, but its state could not be saved: ${notRecorded.message}`,
+            ...(notRecorded.hint ? { hint: notRecorded.hint } : {}),
+          };
+    let base: Job | undefined;
+    try {
+      base = publicJob(this.catalog.jobs.get(jobId));
+    } catch {
+      base = undefined;
+    }
+    const now = Date.now();
+    return {
+      id: jobId,
+      kind: base?.kind ?? 'unknown',
+      resource: base?.resource ?? 'cpu',
+      title: base?.title ?? `Job ${jobId}`,
+      input: base?.input ?? null,
+      attempts: base?.attempts ?? 1,
+      createdAt: base?.createdAt ?? now,
+      startedAt: base?.startedAt ?? null,
+      progress: base?.progress ?? 0,
+      done: base?.done ?? null,
+      total: base?.total ?? null,
+      status: outcome.status === 'cancelled' ? 'cancelled' : 'failed',
+      message: error.message,
+      result: outcome.status === 'done' ? outcome.result : null,
+      error,
+      finishedAt: now,
+    };
   }
 
   private release(slot: Slot): void {
