@@ -20,8 +20,8 @@ export interface OperatorCheck {
   maxError?: number;
 }
 
-const X_DIMS = [1, 2, 3, 4, 5] as const; // N, C, D, H, W
-const GRID_DIMS = [1, 2, 3, 4, 3] as const; // N, D', H', W', (x, y, z)
+const X_DIMS: readonly number[] = [1, 2, 3, 4, 5]; // N, C, D, H, W
+const GRID_DIMS: readonly number[] = [1, 2, 3, 4, 3]; // N, D', H', W', (x, y, z)
 
 /** Y = GridSample(X, grid), trilinear, zeros outside, align_corners = 0 (LivePortrait's settings). */
 export function gridSample5dModel(opset = 20): Uint8Array {
@@ -32,7 +32,7 @@ export function gridSample5dModel(opset = 20): Uint8Array {
       { name: 'x', type: 'float', shape: [...X_DIMS] },
       { name: 'grid', type: 'float', shape: [...GRID_DIMS] },
     ],
-    outputs: [{ name: 'y', type: 'float', shape: [X_DIMS[0], X_DIMS[1], GRID_DIMS[1], GRID_DIMS[2], GRID_DIMS[3]] }],
+    outputs: [{ name: 'y', type: 'float', shape: [X_DIMS[0]!, X_DIMS[1]!, GRID_DIMS[1]!, GRID_DIMS[2]!, GRID_DIMS[3]!] }],
     nodes: [
       {
         op: 'GridSample',

@@ -17,11 +17,12 @@ describe('L*a*b*', () => {
     expect(L).toBeCloseTo(53.24, 1);
     expect(a).toBeCloseTo(80.09, 0);
     expect(b).toBeCloseTo(67.2, 0);
-    for (const rgb of [
+    const samples: [number, number, number][] = [
       [0.2, 0.5, 0.7],
       [0.01, 0.02, 0.0],
       [0.9, 0.85, 0.6],
-    ] as const) {
+    ];
+    for (const rgb of samples) {
       labToRgbPixel(...rgbToLabPixel(...rgb)).forEach((v, i) => expect(v).toBeCloseTo(rgb[i]!, 4));
     }
   });

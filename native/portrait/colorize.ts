@@ -1,5 +1,5 @@
 import { imageToTensor, type RgbImage } from '../inference/image-tensor';
-import { Tensor, valueName, type OpenedSession } from '../inference/session';
+import { type Tensor, valueName, type OpenedSession } from '../inference/session';
 import { greyFromLightness, labToRgb, rgbToLabPixel, rgbToLab } from './color';
 import { resizePlane, resizeRgb } from './image';
 

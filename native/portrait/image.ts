@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { warpAffine, type Raster } from '../inference/affine';
 import type { RgbImage } from '../inference/image-tensor';
 
@@ -7,7 +7,7 @@ export function sharpOf(image: RgbImage) {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
 }
 
-export async function rawRgb(pipeline: sharp.Sharp): Promise<RgbImage> {
+export async function rawRgb(pipeline: Sharp): Promise<RgbImage> {
   const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
