@@ -3,6 +3,7 @@ import { generateApi } from './namespaces/generate';
 import { jobsApi } from './namespaces/jobs';
 import { modelsApi } from './namespaces/models';
 import { peopleApi } from './namespaces/people';
+import { reelsApi } from './namespaces/reels';
 import { reviewApi } from './namespaces/review';
 import { systemApi } from './namespaces/system';
 import type { MethodSpec } from './method';
@@ -23,6 +24,7 @@ export const studioContract = {
   jobs: jobsApi,
   models: modelsApi,
   generate: generateApi,
+  reels: reelsApi,
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 
 export type StudioContract = typeof studioContract;

@@ -3,6 +3,7 @@ import { StudioError } from '../api/errors';
 import { JobsRepository } from './jobs-repo';
 import { libraryPaths, type LibraryPaths } from './library';
 import { migrate, schemaVersion, type MigrationReport } from './migrations';
+import { ModelsRepository } from './models-repo';
 import { OutputsRepository } from './outputs-repo';
 import { PeopleRepository } from './people-repo';
 import { openSqlite, type Db } from './sqlite';
@@ -25,6 +26,7 @@ export class Catalog {
   readonly people: PeopleRepository;
   readonly outputs: OutputsRepository;
   readonly jobs: JobsRepository;
+  readonly models: ModelsRepository;
   readonly migration: MigrationReport;
 
   private constructor(paths: LibraryPaths, db: Db, migration: MigrationReport) {
@@ -35,6 +37,7 @@ export class Catalog {
     this.people = new PeopleRepository(db);
     this.outputs = new OutputsRepository(db);
     this.jobs = new JobsRepository(db);
+    this.models = new ModelsRepository(db);
   }
 
   /** Opens (creating if needed) the library at `root` and brings its schema up to date. */

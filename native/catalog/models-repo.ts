@@ -12,6 +12,8 @@ export interface ModelRecord {
   license: string | null;
   commercialUse: boolean | null;
   personId: number | null;
+  /** The frozen sample-set version a LoRA was trained on. */
+  sampleSetId: number | null;
   meta: Record<string, unknown>;
   installedAt: number;
 }
@@ -27,6 +29,7 @@ interface ModelRow {
   license: string | null;
   commercial_use: number | null;
   person_id: number | null;
+  sample_set_id: number | null;
   meta: string;
   installed_at: number;
 }
@@ -42,6 +45,7 @@ const toRecord = (row: ModelRow): ModelRecord => ({
   license: row.license,
   commercialUse: row.commercial_use === null ? null : row.commercial_use === 1,
   personId: row.person_id,
+  sampleSetId: row.sample_set_id,
   meta: JSON.parse(row.meta) as Record<string, unknown>,
   installedAt: row.installed_at,
 });
@@ -69,17 +73,29 @@ export class ModelsRepository {
     return row ? toRecord(row) : undefined;
   }
 
-  upsert(record: Omit<ModelRecord, 'installedAt'> & { installedAt?: number }): void {
+  /** LoRAs trained for a person, newest first, with the sample-set version each was trained on. */
+  lorasOf(personId: number): (ModelRecord & { version: number | null })[] {
+    const rows = this.db
+      .prepare(
+        `SELECT m.*, s.version FROM models m LEFT JOIN sample_sets s ON s.id = m.sample_set_id
+         WHERE m.person_id = ? AND m.kind = 'lora' ORDER BY m.installed_at DESC`,
+      )
+      .all(personId) as (ModelRow & { version: number | null })[];
+    return rows.map((row) => ({ ...toRecord(row), version: row.version }));
+  }
+
+  upsert(record: Omit<ModelRecord, 'installedAt' | 'sampleSetId'> & { installedAt?: number; sampleSetId?: number | null }): void {
     this.db
       .prepare(
-        `INSERT INTO models (id, kind, family, name, path, sha256, size, license, commercial_use, person_id, meta, installed_at)
-         VALUES (@id, @kind, @family, @name, @path, @sha256, @size, @license, @commercialUse, @personId, @meta, @installedAt)
+        `INSERT INTO models (id, kind, family, name, path, sha256, size, license, commercial_use, person_id, sample_set_id, meta, installed_at)
+         VALUES (@id, @kind, @family, @name, @path, @sha256, @size, @license, @commercialUse, @personId, @sampleSetId, @meta, @installedAt)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, family = excluded.family, name = excluded.name, path = excluded.path,
            sha256 = excluded.sha256, size = excluded.size, license = excluded.license, commercial_use = excluded.commercial_use,
-           person_id = excluded.person_id, meta = excluded.meta`,
+           person_id = excluded.person_id, sample_set_id = excluded.sample_set_id, meta = excluded.meta`,
       )
       .run({
         ...record,
+        sampleSetId: record.sampleSetId ?? null,
         commercialUse: record.commercialUse === null ? null : record.commercialUse ? 1 : 0,
         meta: JSON.stringify(record.meta),
         installedAt: record.installedAt ?? Date.now(),

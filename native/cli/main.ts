@@ -7,6 +7,7 @@ import { registerGpu } from './commands/gpu';
 import { registerJobs } from './commands/jobs';
 import { registerModels } from './commands/models';
 import { registerPeople } from './commands/people';
+import { registerReel } from './commands/reel';
 import { registerServe } from './commands/serve';
 import { registerTokenize } from './commands/tokenize';
 import { cliContext } from './context';
@@ -28,5 +29,6 @@ registerModels(cli);
 registerGenerate(cli);
 registerGpu(cli);
 registerTokenize(cli);
+registerReel(cli);
 
 await program.parseAsync(process.argv);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { StudioError } from '../api/errors';
 import type { DiffusionFamily, LoraInfo, ModelInfo } from '../api/namespaces/models';
 import type { Catalog } from '../catalog/catalog';
-import { ModelsRepository, type ModelRecord } from '../catalog/models-repo';
+import type { ModelRecord } from '../catalog/models-repo';
 import { familyDefaults } from '../diffusion/families';
 import { readSafetensors } from '../diffusion/lora';
 import { defineJob } from '../jobs/define';
@@ -20,7 +20,6 @@ import { findModel, loadRegistry, type RegistryModel } from './registry';
  * the user added (rows of `models`, kind 'diffusion', left where they are) and LoRA files (copied into
  * <library>/models/loras/, kind 'lora', optionally tied to a person).
  */
-export const models = (catalog: Catalog) => new ModelsRepository(catalog.db);
 
 function slug(text: string): string {
   return (
@@ -117,7 +116,7 @@ function activeDownloads(catalog: Catalog): Map<string, number> {
 export function listModels(catalog: Catalog): ModelInfo[] {
   const downloads = activeDownloads(catalog);
   const registry = loadRegistry().models.map((m) => describeRegistry(catalog, m, downloads));
-  const local = models(catalog)
+  const local = catalog.models
     .list('diffusion')
     .filter((r) => !registry.some((m) => m.id === r.id))
     .map(describeLocal);
@@ -140,7 +139,7 @@ export function addModelFolder(
     ...(request.family ? { family: request.family } : {}),
     ...(request.name ? { name: request.name } : {}),
   });
-  const repo = models(catalog);
+  const repo = catalog.models;
   const existing = repo.findByPath('diffusion', dir);
   const taken = new Set(repo.list().map((r) => r.id));
   let id = existing?.id ?? `local-${slug(info.name)}`;
@@ -169,10 +168,10 @@ export async function removeModel(catalog: Catalog, id: string): Promise<boolean
     const folder = join(catalog.paths.models, registry.id);
     const existed = existsSync(folder);
     await rm(folder, { recursive: true, force: true });
-    models(catalog).remove(id);
+    catalog.models.remove(id);
     return existed;
   }
-  return models(catalog).remove(id);
+  return catalog.models.remove(id);
 }
 
 export interface ResolvedModel {
@@ -200,7 +199,7 @@ export function resolveDiffusionModel(catalog: Catalog, ref: string): ResolvedMo
     const info = inspectDiffusionFolder(join(catalog.paths.models, registry.id), { family: registry.family as DiffusionFamily, name: registry.name });
     return { id: registry.id, name: registry.name, info, license: { name: registry.license.name, commercialUse: registry.license.commercialUse } };
   }
-  const record = models(catalog).get(ref);
+  const record = catalog.models.get(ref);
   if (record && record.kind === 'diffusion') {
     const info = inspectDiffusionFolder(record.path, { family: record.family as DiffusionFamily, name: record.name });
     return { id: record.id, name: record.name, info, license: { name: record.license ?? 'unknown', commercialUse: record.commercialUse } };
@@ -234,7 +233,7 @@ export async function modelHash(catalog: Catalog, model: ResolvedModel, onStatus
     stamp.update(`${relative(dir, file)}\0${info.size}\0${Math.round(info.mtimeMs)}\n`);
   }
   const key = stamp.digest('hex');
-  const repo = models(catalog);
+  const repo = catalog.models;
   const record = repo.get(model.id);
   const cached = record?.meta as { hashKey?: string } | undefined;
   if (record?.sha256 && cached?.hashKey === key) return record.sha256;
@@ -279,7 +278,7 @@ function describeLora(record: ModelRecord): LoraInfo {
 }
 
 export function listLoras(catalog: Catalog): LoraInfo[] {
-  return models(catalog).list('lora').map(describeLora);
+  return catalog.models.list('lora').map(describeLora);
 }
 
 /** Copies a kohya LoRA into the library (checked: it must be a safetensors file with LoRA modules). */
@@ -310,7 +309,7 @@ export async function addLora(
     await copyFile(source, temp);
     await rename(temp, target);
   }
-  models(catalog).upsert({
+  catalog.models.upsert({
     id,
     kind: 'lora',
     family: null,
@@ -323,16 +322,14 @@ export async function addLora(
     personId: request.personId ?? null,
     meta: { baseModel: metadata.ss_base_model_version ?? null, modules, originalPath: source },
   });
-  return describeLora(models(catalog).get(id)!);
+  return describeLora(catalog.models.get(id)!);
 }
 
 export async function removeLora(catalog: Catalog, id: string): Promise<boolean> {
-  const record = models(catalog).get(id);
+  const record = catalog.models.get(id);
   if (!record || record.kind !== 'lora') return false;
-  models(catalog).remove(id);
-  const stillUsed = models(catalog)
-    .list('lora')
-    .some((r) => r.path === record.path);
+  catalog.models.remove(id);
+  const stillUsed = catalog.models.list('lora').some((r) => r.path === record.path);
   if (!stillUsed) await rm(record.path, { force: true });
   return true;
 }
@@ -340,7 +337,7 @@ export async function removeLora(catalog: Catalog, id: string): Promise<boolean>
 /** A LoRA of a request: a library id, or a file path (used as it is). */
 export function resolveLora(catalog: Catalog, use: { id?: string | undefined; path?: string | undefined }): { path: string; name: string } {
   if (use.id) {
-    const record = models(catalog).get(use.id);
+    const record = catalog.models.get(use.id);
     if (!record || record.kind !== 'lora') throw new StudioError('NOT_FOUND', `No LoRA “${use.id}” in the library.`, 'Add it on the Models page.');
     return { path: record.path, name: record.name };
   }

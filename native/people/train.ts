@@ -213,56 +213,36 @@ async function runTrainer(
 }
 
 function insertLora(catalog: Catalog, lora: TrainedLora): void {
-  catalog.db
-    .prepare(
-      `INSERT INTO models (id, kind, family, name, path, sha256, size, license, commercial_use, person_id, sample_set_id, meta, installed_at)
-       VALUES (?, 'lora', ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
-    )
-    .run(
-      lora.id,
-      lora.family,
-      lora.name,
-      lora.path,
-      lora.sha256,
-      lora.size,
-      lora.personId,
-      lora.sampleSetId,
-      JSON.stringify(lora.meta),
-      lora.installedAt,
-    );
+  catalog.models.upsert({
+    id: lora.id,
+    kind: 'lora',
+    family: lora.family,
+    name: lora.name,
+    path: lora.path,
+    sha256: lora.sha256,
+    size: lora.size,
+    license: null,
+    commercialUse: null,
+    personId: lora.personId,
+    sampleSetId: lora.sampleSetId,
+    meta: lora.meta,
+    installedAt: lora.installedAt,
+  });
 }
 
 export function listLoras(catalog: Catalog, personId: number): TrainedLora[] {
-  const rows = catalog.db
-    .prepare(
-      `SELECT m.*, s.version FROM models m LEFT JOIN sample_sets s ON s.id = m.sample_set_id
-       WHERE m.person_id = ? AND m.kind = 'lora' ORDER BY m.installed_at DESC`,
-    )
-    .all(personId) as {
-    id: string;
-    name: string;
-    path: string;
-    sha256: string | null;
-    size: number | null;
-    family: string | null;
-    person_id: number | null;
-    sample_set_id: number | null;
-    version: number | null;
-    meta: string;
-    installed_at: number;
-  }[];
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    path: r.path,
-    sha256: r.sha256,
-    size: r.size,
-    family: r.family,
-    personId: r.person_id,
-    sampleSetId: r.sample_set_id,
-    version: r.version,
-    installedAt: r.installed_at,
-    meta: JSON.parse(r.meta) as Record<string, unknown>,
+  return catalog.models.lorasOf(personId).map((m) => ({
+    id: m.id,
+    name: m.name,
+    path: m.path,
+    sha256: m.sha256,
+    size: m.size,
+    family: m.family,
+    personId: m.personId,
+    sampleSetId: m.sampleSetId,
+    version: m.version,
+    installedAt: m.installedAt,
+    meta: m.meta,
   }));
 }
 

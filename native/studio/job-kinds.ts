@@ -6,6 +6,7 @@ import { peopleExportJob } from '../people/export';
 import { peopleImportJob } from '../people/import-job';
 import { peopleTrainJob } from '../people/train';
 import { peopleVetJob } from '../people/vet-job';
+import { reelRenderJob } from '../video/reel-job';
 
 /** Every kind of job the studio runs; the worker threads load the same list. */
 export const studioJobKinds = jobKinds([
@@ -16,4 +17,5 @@ export const studioJobKinds = jobKinds([
   peopleTrainJob,
   generateJob,
   modelsDownloadJob,
+  reelRenderJob,
 ]);

@@ -63,28 +63,56 @@ export const installHint =
       ? 'Install ffmpeg (brew install ffmpeg) or set its path in Settings / LIKENESS_FFMPEG.'
       : 'Install ffmpeg (sudo apt install ffmpeg, or your distribution’s package) or set LIKENESS_FFMPEG to its path.';
 
+export interface FfmpegCapabilities {
+  version: string;
+  encoders: ReadonlySet<string>;
+  filters: ReadonlySet<string>;
+}
+
+const capabilityCache = new Map<string, Promise<FfmpegCapabilities>>();
+
+/** Runs the binary once per path (cached) to read its version and the encoders and filters it was built with. */
+export function ffmpegCapabilities(path: string): Promise<FfmpegCapabilities> {
+  let cached = capabilityCache.get(path);
+  if (!cached) {
+    cached = readCapabilities(path);
+    capabilityCache.set(path, cached);
+    cached.catch(() => capabilityCache.delete(path));
+  }
+  return cached;
+}
+
+async function readCapabilities(path: string): Promise<FfmpegCapabilities> {
+  const [version, encoders, filters] = await Promise.all(
+    [['-version'], ['-hide_banner', '-encoders'], ['-hide_banner', '-filters']].map((args) =>
+      run(path, args, { timeout: 15_000, maxBuffer: 8 * 2 ** 20 }).then((r) => r.stdout),
+    ),
+  );
+  // `-encoders` lines: " V....D libx264  …"; `-filters` lines: " TSC xfade  VV->V  …".
+  const names = (text: string, pattern: RegExp) => new Set([...text.matchAll(pattern)].map((m) => m[1]!));
+  return {
+    version:
+      version!
+        .split('\n')[0]
+        ?.replace(/^ffmpeg version\s*/, '')
+        .split(' ')[0] ?? 'unknown',
+    encoders: names(encoders!, /^\s*[VAS][A-Z.]{5}\s+(\S+)\s/gm),
+    filters: names(filters!, /^\s*[A-Z.|]{2,3}\s+(\S+)\s+\S+->\S+/gm),
+  };
+}
+
 /** Runs the binary to read its version and whether the encoders and filters Likeness needs exist. */
 export async function probeFfmpeg(location: FfmpegLocation | undefined): Promise<FfmpegReport> {
   if (!location)
     return { found: false, error: 'ffmpeg was not found (no setting, no LIKENESS_FFMPEG, not bundled, not on PATH).', hint: installHint };
   const base = { path: location.path, source: location.source, ...(location.ffprobe ? { ffprobe: location.ffprobe } : {}) };
   try {
-    const [version, encoders, filters] = await Promise.all(
-      [['-version'], ['-hide_banner', '-encoders'], ['-hide_banner', '-filters']].map((args) =>
-        run(location.path, args, { timeout: 15_000, maxBuffer: 8 * 2 ** 20 }).then((r) => r.stdout),
-      ),
-    );
-    const hasEncoder = (name: string) => new RegExp(`^\\s*[VAS][A-Z.]{5}\\s+${name}\\s`, 'm').test(encoders!);
-    const hasFilter = (name: string) => new RegExp(`^\\s*[A-Z.|]{2,3}\\s+${name}\\s`, 'm').test(filters!);
+    const { version, encoders, filters } = await ffmpegCapabilities(location.path);
     return {
       found: true,
       ...base,
-      version:
-        version!
-          .split('\n')[0]
-          ?.replace(/^ffmpeg version\s*/, '')
-          .split(' ')[0] ?? 'unknown',
-      features: { libx264: hasEncoder('libx264'), aac: hasEncoder('aac'), xfade: hasFilter('xfade'), loudnorm: hasFilter('loudnorm') },
+      version,
+      features: { libx264: encoders.has('libx264'), aac: encoders.has('aac'), xfade: filters.has('xfade'), loudnorm: filters.has('loudnorm') },
     };
   } catch (error) {
     return { found: false, ...base, error: `${location.path} did not run: ${(error as Error).message.split('\n')[0]}`, hint: installHint };

@@ -90,7 +90,18 @@ export function OutputDetailPanel({ id, onClose }: { id: number; onClose: () => 
         {data && (
           <>
             <div className="detail-image">
-              <img src={studio.mediaUrl(data.hash)} alt={name} />
+              {data.kind === 'video' ? (
+                <video
+                  key={data.hash}
+                  src={studio.mediaUrl(data.hash)}
+                  poster={data.thumbHash ? studio.mediaUrl(data.thumbHash) : undefined}
+                  controls
+                  playsInline
+                  aria-label={name}
+                />
+              ) : (
+                <img src={studio.mediaUrl(data.hash)} alt={name} />
+              )}
             </div>
             <Provenance output={data} />
           </>

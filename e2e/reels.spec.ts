@@ -1,0 +1,111 @@
+// Reels in real Chromium against a real `likeness serve`: pick catalogue images, preview, render, play in Review.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { locateFfmpeg } from '../native/video/ffmpeg';
+import { makeMusic } from '../native/video/testing/media-fixtures';
+import { expect, projectRoot, test, waitUntil } from './fixtures';
+
+const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
+const photosDir = join(sharedRoot, 'fixtures', 'photos');
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+
+/** The bits of a <video> the checks read (the e2e tsconfig has no DOM lib). */
+interface Video {
+  readyState: number;
+  duration: number;
+  currentTime: number;
+  videoWidth: number;
+  videoHeight: number;
+  muted: boolean;
+  play(): Promise<void>;
+}
+
+function requirements(): { photos: string; ffmpeg: string } {
+  const ffmpeg = locateFfmpeg();
+  const reason = !existsSync(photosDir)
+    ? `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`
+    : !ffmpeg
+      ? 'ffmpeg is not installed (apt install ffmpeg)'
+      : undefined;
+  if (reason && ci) throw new Error(`${reason}; CI requires it`);
+  test.skip(Boolean(reason), reason);
+  return { photos: photosDir, ffmpeg: ffmpeg!.path };
+}
+
+test('a memories reel from three catalogue images: preview, render, then it plays in Review', async ({ app, studio }) => {
+  test.setTimeout(300_000);
+  const { photos, ffmpeg } = requirements();
+  const scratch = mkdtempSync(join(tmpdir(), 'likeness-e2e-reels-'));
+  try {
+    const music = join(scratch, 'music.wav');
+    await makeMusic(ffmpeg, music, 4);
+    const job = await studio.call<{ id: number }>('catalog:import', { path: photos });
+    await waitUntil(
+      async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
+      60_000,
+      'the import',
+    );
+
+    await app.getByRole('navigation').getByRole('link', { name: 'Reels' }).click();
+    await expect(app.getByRole('heading', { name: 'Reels', level: 1 })).toBeVisible();
+    await expect(app.getByRole('radio', { name: /Memories/ })).toBeChecked();
+    await expect(app.getByText('Choose 1 more photo.')).toHaveCount(0);
+
+    for (const name of ['astronaut.png', 'camera.png', 'chelsea.png']) await app.getByRole('button', { name, exact: true }).click();
+    await expect(app.getByTestId('reel-chosen')).toHaveCount(3);
+    await app.getByLabel('Title', { exact: true }).fill('Summer 1952');
+    await app.getByTestId('reel-music').locator('input[type=file]').setInputFiles(music);
+    await expect(app.getByTestId('reel-music')).toContainText('music.wav · 4.0 s');
+    await app.getByLabel('Seconds per photo').selectOption('2');
+    // The plan: 2.5 s card + 3 × 2 s − 3 × 0.8 s crossfades.
+    await expect(app.getByTestId('reel-plan')).toContainText('Length 6.1 s · 1080 × 1920', { timeout: 30_000 });
+
+    await app.getByRole('button', { name: 'Preview' }).click();
+    const preview = app.getByTestId('reel-preview');
+    await expect(preview).toBeVisible({ timeout: 120_000 });
+    await expect
+      .poll(
+        () =>
+          preview.evaluate((element) => ({ ready: (element as unknown as Video).readyState >= 1, width: (element as unknown as Video).videoWidth })),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toEqual({ ready: true, width: 360 });
+
+    await app.getByRole('button', { name: 'Render' }).click();
+    const done = app.getByTestId('reel-done');
+    await expect(done).toContainText('Saved to the library.', { timeout: 240_000 });
+    await expect(done).toContainText(/-1[345]\.\d LUFS/);
+
+    await done.getByRole('link', { name: 'Open in Review' }).click();
+    const tile = app.getByTestId('output-tile').filter({ hasText: 'Summer 1952' });
+    await expect(tile).toHaveCount(1, { timeout: 30_000 });
+    await tile.click();
+    const video = app.getByTestId('output-detail').locator('video');
+    await expect(video).toBeVisible();
+    // It loads (the media route answers byte ranges), has the planned length and size, and plays.
+    await expect
+      .poll(
+        () =>
+          video.evaluate((element) => {
+            const v = element as unknown as Video;
+            return { ready: v.readyState >= 1, seconds: Math.round(v.duration * 10) / 10, size: `${v.videoWidth}x${v.videoHeight}` };
+          }),
+        { timeout: 30_000 },
+      )
+      .toEqual({ ready: true, seconds: 6.1, size: '1080x1920' });
+    await video.evaluate((element) => {
+      const v = element as unknown as Video;
+      v.muted = true;
+      return v.play();
+    });
+    await expect.poll(() => video.evaluate((element) => (element as unknown as Video).currentTime), { timeout: 30_000 }).toBeGreaterThan(0.5);
+
+    const outputs = await studio.call<{ items: { kind: string; durationMs: number }[] }>('catalog:listOutputs', { kind: 'video' });
+    expect(outputs.items).toEqual([expect.objectContaining({ kind: 'video', durationMs: 6100 })]);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appRoot } from '../core/entry';
+import { sharedFile } from '../testing/shared-data';
+import { ffprobe, makeVoice, testFfmpeg } from '../video/testing/media-fixtures';
+
+const run = promisify(execFile);
+const root = mkdtempSync(join(tmpdir(), 'likeness-cli-reel-'));
+const library = join(root, 'library');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function likeness(args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), '--library', library, ...args],
+      {
+        cwd: appRoot(),
+        env: { ...process.env, ...env },
+        timeout: 200_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const { location: ffmpeg, missing } = testFfmpeg();
+const photos = sharedFile('fixtures/photos');
+
+describe.skipIf(missing ?? photos.missing)('likeness reel', () => {
+  it('reel make --json renders a talking portrait with captions to --out and into the catalogue', { timeout: 240_000 }, async () => {
+    const voice = join(root, 'voice.wav');
+    await makeVoice(ffmpeg!.path, voice, 2);
+    const captions = join(root, 'captions.srt');
+    writeFileSync(captions, '1\n00:00:00,100 --> 00:00:01,800\n你好，爷爷\n');
+    const out = join(root, 'out', 'talking.mp4');
+    const { code, stdout, stderr } = await likeness([
+      'reel',
+      'make',
+      '--template',
+      'talking',
+      '--photos',
+      join(photos.path, 'astronaut.png'),
+      '--audio',
+      voice,
+      '--title',
+      'Grandpa',
+      '--captions',
+      captions,
+      '--size',
+      '1080x1080',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(stderr).not.toMatch(/error/);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { out: string; outputId: number; durationMs: number; width: number; height: number };
+    expect(result).toMatchObject({ out, width: 1080, height: 1080, outputId: expect.any(Number) });
+    expect(existsSync(out)).toBe(true);
+    const probe = await ffprobe(ffmpeg!.ffprobe!, out);
+    expect(Math.abs(Number(probe.format.duration) * 1000 - result.durationMs)).toBeLessThanOrEqual(1000 / 30);
+  });
+
+  it('wrong input exits 2 with the reason; a missing ffmpeg says how to install one', async () => {
+    const size = await likeness(['reel', 'make', '--template', 'memories', '--photos', 'a.png', '--size', '720x720', '--out', join(root, 'x.mp4')]);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toMatch(/error: .*1080x1920/);
+    const count = await likeness([
+      'reel',
+      'make',
+      '--template',
+      'memories',
+      '--photos',
+      join(photos.path, 'astronaut.png'),
+      '--out',
+      join(root, 'x.mp4'),
+    ]);
+    expect(count.code).toBe(2);
+    expect(count.stderr).toMatch(/takes 3–20 photos or clips; 1 was given/);
+    expect(count.stderr).toMatch(/hint: Add more photos/);
+    const noFfmpeg = await likeness(
+      ['reel', 'make', '--template', 'talking', '--photos', join(photos.path, 'astronaut.png'), '--out', join(root, 'y.mp4')],
+      {
+        LIKENESS_FFMPEG: join(root, 'no-ffmpeg'),
+      },
+    );
+    expect(noFfmpeg.code).toBe(1);
+    expect(noFfmpeg.stderr).toMatch(/ffmpeg is set to .*no-ffmpeg, which does not exist/);
+    expect(noFfmpeg.stderr).toMatch(/hint: Install ffmpeg/);
+  });
+});

@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import type { z } from 'zod';
+import { StudioError } from '../api/errors';
+import type { AudioRef, ReelRequest, ReelSize } from '../api/namespaces/reels';
+import type { Catalog } from '../catalog/catalog';
+import { imageExtensions, inspectImage, readImageFile } from '../catalog/images';
+import { parseSrt } from './captions';
+import { runFfmpeg } from './run-ffmpeg';
+import type { ReelSettings, ReelSources, ReelVisualSource } from './render';
+import { requireTemplate } from './templates';
+
+export type ParsedReelRequest = z.output<typeof ReelRequest>;
+
+export const videoExtensions = new Set(['.mp4', '.m4v', '.mov', '.webm', '.mkv']);
+
+export function sizeOf(size: ReelSize): { width: number; height: number } {
+  const [width, height] = size.split('x').map(Number) as [number, number];
+  return { width, height };
+}
+
+/** The preview renders a third of the size (same layout, same timing). */
+export function previewSize(size: { width: number; height: number }): { width: number; height: number } {
+  const even = (n: number) => Math.round(n / 6) * 2;
+  return { width: even(size.width), height: even(size.height) };
+}
+
+/** Size, rotation-aware, and length of a video file, read from ffmpeg's description of its input. */
+export async function probeVideo(ffmpegPath: string, file: string): Promise<{ width: number; height: number; seconds: number }> {
+  let stderr: string;
+  try {
+    ({ stderr } = await runFfmpeg({ ffmpegPath, inputs: [{ source: file, options: [] }], outputOptions: ['-t', '0', '-f', 'null'], output: '-' }));
+  } catch (error) {
+    throw new StudioError('CORRUPT_FILE', `${basename(file)} is not a video Likeness can read.`, 'Check that it plays in a video player.', {
+      cause: (error as Error).message,
+    });
+  }
+  const duration = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(stderr);
+  const video = /Stream #\d+:\d+.*?: Video: .*?(\d{2,5})x(\d{2,5})/.exec(stderr);
+  if (!duration || !video) {
+    throw new StudioError('CORRUPT_FILE', `${basename(file)} has no video Likeness can read.`, 'Check that it plays in a video player.');
+  }
+  const rotated = /rotation of -?90|rotate\s*:\s*-?(90|270)/.test(stderr);
+  const [width, height] = [Number(video[1]), Number(video[2])];
+  return {
+    width: rotated ? height : width,
+    height: rotated ? width : height,
+    seconds: Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]),
+  };
+}
+
+export interface ResolvedReel {
+  settings: ReelSettings;
+  sources: ReelSources;
+  /** What the output's provenance records about its inputs. */
+  provenance: Record<string, unknown>;
+  /** The person every visual belongs to, when they all belong to one. */
+  personId: number | null;
+}
+
+function audioPath(catalog: Catalog, ref: AudioRef | undefined, role: string): string | undefined {
+  if (!ref) return undefined;
+  if ('hash' in ref) {
+    if (!catalog.objectMime(ref.hash)) {
+      throw new StudioError('NOT_FOUND', `The ${role} recording is no longer in the library.`, 'Record or upload it again.');
+    }
+    return catalog.store.pathOf(ref.hash);
+  }
+  const path = resolve(ref.path);
+  if (!existsSync(path)) throw new StudioError('NOT_FOUND', `The ${role} file ${path} does not exist.`, 'Check the path.');
+  return path;
+}
+
+/**
+ * Turns a reel request into what the engine renders: the template, catalogue outputs and files read (or, for
+ * planning only, measured), audio located, captions parsed. Every problem is named with what to do.
+ */
+export async function resolveReel(
+  catalog: Catalog,
+  ffmpegPath: string,
+  request: ParsedReelRequest,
+  options: { readPixels: boolean },
+): Promise<ResolvedReel> {
+  const template = requireTemplate(request.template);
+  const size = sizeOf(request.size);
+  const { width, height } = request.quality === 'preview' ? previewSize(size) : size;
+  const visuals: ReelVisualSource[] = [];
+  const visualRecords: Record<string, unknown>[] = [];
+  const people = new Set<number | null>();
+  for (const visual of request.visuals) {
+    if ('outputId' in visual) {
+      const output = catalog.outputs.get(visual.outputId);
+      const file = catalog.store.pathOf(output.hash);
+      const name = output.originalName ?? `output ${output.id}`;
+      people.add(output.personId);
+      visualRecords.push({ outputId: output.id, hash: output.hash, ...(visual.focus ? { focus: visual.focus } : {}) });
+      if (!existsSync(file)) throw new StudioError('NOT_FOUND', `The file of ${name} is missing from the library.`, 'Run `likeness doctor`.');
+      if (output.kind === 'video') {
+        visuals.push({ kind: 'clip', name, file, width: output.width, height: output.height, seconds: (output.durationMs ?? 0) / 1000 });
+      } else {
+        const data = options.readPixels ? await readFile(file) : Buffer.alloc(0);
+        visuals.push({ kind: 'still', name, data, width: output.width, height: output.height, focus: visual.focus });
+      }
+      continue;
+    }
+    const path = resolve(visual.path);
+    const name = basename(path);
+    people.add(null);
+    visualRecords.push({ path, ...(visual.focus ? { focus: visual.focus } : {}) });
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) throw new StudioError('NOT_FOUND', `${path} does not exist.`, 'Check the path of the photo.');
+    const extension = extname(path).toLowerCase();
+    if (videoExtensions.has(extension)) {
+      visuals.push({ kind: 'clip', name, file: path, ...(await probeVideo(ffmpegPath, path)) });
+    } else if (imageExtensions.has(extension)) {
+      const data = await readImageFile(path, name);
+      const image = await inspectImage(data, name);
+      visuals.push({
+        kind: 'still',
+        name,
+        data: options.readPixels ? data : Buffer.alloc(0),
+        width: image.width,
+        height: image.height,
+        focus: visual.focus,
+      });
+    } else {
+      throw new StudioError(
+        'INVALID_INPUT',
+        `${name} is neither a photo nor a video.`,
+        'Use JPEG, PNG, WebP, TIFF or AVIF photos, or MP4, MOV or WebM clips.',
+      );
+    }
+  }
+
+  let captions: ReelSettings['captions'];
+  if (request.captions) {
+    if ('text' in request.captions) captions = { text: request.captions.text };
+    else if ('srt' in request.captions) captions = { cues: parseSrt(request.captions.srt) };
+    else {
+      const path = resolve(request.captions.path);
+      const text = await readFile(path, 'utf8').catch(() => {
+        throw new StudioError('NOT_FOUND', `The captions file ${path} cannot be read.`, 'Check the path.');
+      });
+      captions = /-->/.test(text) || extname(path).toLowerCase() === '.srt' ? { cues: parseSrt(text) } : { text: text.trim() };
+    }
+  }
+
+  const voice = audioPath(catalog, request.voice, 'voice');
+  const music = audioPath(catalog, request.music, 'music');
+  const single = people.size === 1 ? [...people][0]! : null;
+  return {
+    settings: {
+      template,
+      width,
+      height,
+      title: request.title,
+      captions,
+      secondsPerVisual: request.secondsPerVisual,
+      aiLabel: request.aiLabel,
+      aiLabelText: request.aiLabelText,
+      roleLabels: request.roleLabels,
+    },
+    sources: { visuals, voice, music },
+    provenance: {
+      template: template.id,
+      size: request.size,
+      visuals: visualRecords,
+      ...(request.voice ? { voice: request.voice } : {}),
+      ...(request.music ? { music: request.music } : {}),
+      ...(request.title ? { title: request.title } : {}),
+      ...(request.captions
+        ? { captions: 'path' in request.captions ? request.captions : { cues: captions && 'cues' in captions ? captions.cues.length : 'text' } }
+        : {}),
+      aiLabel: request.aiLabel,
+    },
+    personId: single,
+  };
+}

@@ -1,0 +1,358 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StudioError } from '../api/errors';
+import { appVersion } from '../core/version';
+import { ffmpegCapabilities, type FfmpegLocation } from './ffmpeg';
+import { checkFrameSource, frameSourceSeconds, frameStream, type FrameSource } from './frame-source';
+import { hasSound, loudnessPassGraph, renderGraph, type DuckSettings, type GraphAssets, type LoudnessMeasurement, type SegmentAsset } from './graph';
+import { probeAudio } from './media';
+import { planReel, type FocusBox, type PlanRequest, type ReelPlan, type VisualMedia } from './plan';
+import { prepareStill, prepareTitleCard, preparedSize, renderDivider, renderText } from './reel-images';
+import { runFfmpeg } from './run-ffmpeg';
+import type { ReelTemplate } from './templates';
+import type { CaptionCue } from './captions';
+
+/** One visual of a reel, as the engine has it. */
+export type ReelVisualSource =
+  | { kind: 'still'; name: string; data: Buffer; width: number; height: number; focus?: FocusBox | undefined }
+  | { kind: 'clip'; name: string; file: string; width: number; height: number; seconds: number }
+  | { kind: 'stream'; name: string; source: FrameSource };
+
+export interface ReelSources {
+  visuals: ReelVisualSource[];
+  /** Audio files (any format ffmpeg reads). */
+  voice?: string | undefined;
+  music?: string | undefined;
+}
+
+export interface ReelSettings {
+  template: ReelTemplate;
+  width: number;
+  height: number;
+  title?: string | undefined;
+  captions?: { cues: CaptionCue[] } | { text: string } | undefined;
+  secondsPerVisual?: number | undefined;
+  aiLabel: 'off' | 'metadata' | 'visible';
+  aiLabelText: string;
+  roleLabels?: string[] | undefined;
+}
+
+export const REEL_FPS = 30;
+
+/** What ffmpeg needs from the binary, and what the graph can do without. */
+export async function reelFeatures(location: FfmpegLocation): Promise<{ xfade: boolean; version: string }> {
+  const { filters, encoders, version } = await ffmpegCapabilities(location.path);
+  const needed: [string, boolean][] = [
+    ['the libx264 encoder', encoders.has('libx264')],
+    ['the aac encoder', encoders.has('aac')],
+    ...['zoompan', 'overlay', 'loudnorm', 'sidechaincompress', 'amix', 'concat', 'fade', 'afade', 'scale', 'crop', 'tpad', 'blend'].map(
+      (name): [string, boolean] => [`the ${name} filter`, filters.has(name)],
+    ),
+  ];
+  const missing = needed.filter(([, present]) => !present).map(([name]) => name);
+  if (missing.length) {
+    throw new StudioError(
+      'UNSUPPORTED',
+      `This ffmpeg (${version}, ${location.path}) lacks ${missing.join(', ')}, which reels need.`,
+      'Install a complete build (Debian/Ubuntu: sudo apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or point LIKENESS_FFMPEG at one.',
+    );
+  }
+  return { xfade: filters.has('xfade'), version };
+}
+
+/** The plan for these sources: measures the audio, checks the visuals, lays out the timeline. */
+export async function planFor(
+  settings: ReelSettings,
+  sources: ReelSources,
+  location: FfmpegLocation,
+  options: { xfade?: boolean; signal?: AbortSignal } = {},
+): Promise<ReelPlan> {
+  const features = await reelFeatures(location);
+  const visuals: VisualMedia[] = sources.visuals.map((visual) => {
+    if (visual.kind === 'stream') {
+      checkFrameSource(visual.source, visual.name);
+      return {
+        kind: 'stream',
+        width: visual.source.width,
+        height: visual.source.height,
+        seconds: frameSourceSeconds(visual.source),
+        label: visual.name,
+      };
+    }
+    if (visual.kind === 'clip') return { kind: 'clip', width: visual.width, height: visual.height, seconds: visual.seconds, label: visual.name };
+    return { kind: 'still', width: visual.width, height: visual.height, focus: visual.focus, label: visual.name };
+  });
+  const voice = sources.voice ? await probeAudio(location.path, sources.voice, options.signal) : undefined;
+  const music = sources.music ? await probeAudio(location.path, sources.music, options.signal) : undefined;
+  const request: PlanRequest = {
+    template: settings.template,
+    width: settings.width,
+    height: settings.height,
+    fps: REEL_FPS,
+    visuals,
+    voiceSeconds: voice?.seconds,
+    voiceLoudness: voice?.loudness,
+    music: Boolean(sources.music),
+    musicLoudness: music?.loudness,
+    title: settings.title,
+    captions: settings.captions,
+    secondsPerVisual: settings.secondsPerVisual,
+    aiLabel: settings.aiLabel,
+    aiLabelText: settings.aiLabelText,
+    roleLabels: settings.roleLabels,
+    xfade: options.xfade ?? features.xfade,
+  };
+  if (settings.template.music === 'required' && !sources.music) {
+    throw new StudioError('INVALID_INPUT', `The ${settings.template.name} template needs music.`, 'Add a music file.');
+  }
+  return planReel(request);
+}
+
+export interface EncodeSettings {
+  /** x264 preset: `faster` for delivery, `veryfast` for previews and tests. */
+  preset: string;
+  crf: number;
+  audioBitrate: string;
+  /** Threads for the encoder and the filter graph; the default leaves a core for the rest of the machine. */
+  threads: number;
+}
+
+export function encodeSettings(quality: 'final' | 'preview', overrides: Partial<EncodeSettings> = {}): EncodeSettings {
+  const fromEnvironment = Number(process.env.LIKENESS_FFMPEG_THREADS);
+  const threads = Number.isInteger(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : Math.max(1, availableParallelism() - 1);
+  return {
+    preset: quality === 'final' ? 'faster' : 'veryfast',
+    crf: quality === 'final' ? 20 : 28,
+    audioBitrate: quality === 'final' ? '192k' : '128k',
+    threads,
+    ...overrides,
+  };
+}
+
+export interface RenderProgress {
+  fraction: number;
+  message: string;
+}
+
+export interface RenderOptions {
+  ffmpeg: FfmpegLocation;
+  signal: AbortSignal;
+  /** The finished file goes here; on failure or cancel nothing is left at this path. */
+  output: string;
+  encode: EncodeSettings;
+  onProgress?: ((progress: RenderProgress) => void) | undefined;
+  /** Where the work folder (prepared stills, text layers) is made; the system's temp folder by default. */
+  workRoot?: string | undefined;
+  /** Title and other tags written into the file. */
+  metadata?: Record<string, string> | undefined;
+}
+
+export interface RenderReport {
+  plan: ReelPlan;
+  loudness: LoudnessMeasurement | null;
+  commandLine: string;
+  ffmpegVersion: string;
+  millis: { prepare: number; loudness: number; encode: number };
+}
+
+function duckSettings(template: ReelTemplate): DuckSettings {
+  const { fadeInSeconds, fadeOutSeconds, duck } = template.mix;
+  return { fadeInSeconds, fadeOutSeconds, ...duck };
+}
+
+/** loudnorm's JSON block from the end of its log, checked. */
+export function parseLoudnormJson(stderr: string): LoudnessMeasurement {
+  const start = stderr.lastIndexOf('{');
+  const end = stderr.lastIndexOf('}');
+  try {
+    const parsed = JSON.parse(stderr.slice(start, end + 1)) as Record<string, string>;
+    const keys = ['input_i', 'input_tp', 'input_lra', 'input_thresh', 'target_offset'] as const;
+    if (!keys.every((k) => typeof parsed[k] === 'string')) throw new Error('fields missing');
+    // loudnorm accepts measurements from −99 up: a nearly silent input reads "-inf", which it would refuse.
+    const bounded = (value: string, min: number, max: number) => {
+      const n = Number(value);
+      return String(Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : n > 0 ? max : min);
+    };
+    return {
+      input_i: bounded(parsed.input_i!, -99, 0),
+      input_tp: bounded(parsed.input_tp!, -99, 99),
+      input_lra: bounded(parsed.input_lra!, 0, 99),
+      input_thresh: bounded(parsed.input_thresh!, -99, 0),
+      target_offset: bounded(parsed.target_offset!, -99, 99),
+    };
+  } catch (error) {
+    throw new StudioError(
+      'INTERNAL',
+      `Could not read loudnorm's measurement: ${(error as Error).message}.`,
+      'Run `likeness doctor` to check ffmpeg.',
+    );
+  }
+}
+
+/**
+ * Renders a planned reel: prepares the stills and text layers (sharp), measures the mix (loudnorm pass 1),
+ * then encodes everything in one ffmpeg run (pass 2) to H.264 High / AAC-LC with the index up front.
+ * Streamed visuals go to ffmpeg's stdin as raw frames. Progress is ffmpeg's own clock; a cancel kills
+ * ffmpeg and removes the partial output and the work folder.
+ */
+export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources: ReelSources, options: RenderOptions): Promise<RenderReport> {
+  const { signal } = options;
+  const started = Date.now();
+  const report = (fraction: number, message: string) => options.onProgress?.({ fraction: Math.min(1, Math.max(0, fraction)), message });
+  const work = await mkdtemp(join(options.workRoot ?? tmpdir(), 'likeness-reel-'));
+  let stdin: Readable | undefined;
+  try {
+    // 1. Stills, the title card and the text layers, sized for the plan.
+    report(0, 'Preparing photos');
+    const prepared = preparedSize(plan.width, plan.height, Math.max(...settings.template.motion.zoom, 1.04));
+    const segmentAssets: SegmentAsset[] = [];
+    let streamSource: FrameSource | undefined;
+    let streamName = '';
+    for (const [i, segment] of plan.segments.entries()) {
+      signal.throwIfAborted();
+      if (segment.kind === 'title') {
+        const first = sources.visuals.find((v) => v.kind === 'still');
+        const file = join(work, `segment-${i}.jpg`);
+        await prepareTitleCard(first?.kind === 'still' ? first.data : undefined, prepared, file);
+        segmentAssets.push({ kind: 'image', file });
+        continue;
+      }
+      const visual = sources.visuals[segment.visual!]!;
+      if (visual.kind === 'still') {
+        const file = join(work, `segment-${i}.jpg`);
+        await prepareStill(visual.data, visual.name, segment.layout!, prepared, file);
+        segmentAssets.push({ kind: 'image', file });
+      } else if (visual.kind === 'clip') {
+        segmentAssets.push({ kind: 'clip', file: visual.file });
+      } else {
+        streamSource = visual.source;
+        streamName = visual.name;
+        const { width, height, fps, pixelFormat } = visual.source;
+        segmentAssets.push({ kind: 'stream', width, height, fps, pixelFormat });
+      }
+      report((0.08 * (i + 1)) / plan.segments.length, 'Preparing photos');
+    }
+    const textAssets: GraphAssets['texts'] = [];
+    for (const [i, text] of plan.texts.entries()) {
+      signal.throwIfAborted();
+      const rendered = await renderText(text);
+      const file = join(work, `text-${i}.png`);
+      await writeFile(file, rendered.png);
+      textAssets.push({ file, x: rendered.x, y: rendered.y });
+    }
+    let divider: string | undefined;
+    if (plan.transitions.some((t) => t.kind === 'wipe')) {
+      divider = join(work, 'divider.png');
+      await writeFile(divider, await renderDivider(plan.height));
+    }
+    const prepareMs = Date.now() - started;
+
+    // 2. Loudness, pass 1: measure the mix exactly as it will be rendered.
+    const duck = duckSettings(settings.template);
+    let measurement: LoudnessMeasurement | null = null;
+    const loudnessStarted = Date.now();
+    if (hasSound(plan, sources.voice, sources.music)) {
+      report(0.1, 'Measuring loudness');
+      const pass = loudnessPassGraph(plan, sources.voice, sources.music, duck);
+      const { stderr } = await runFfmpeg({
+        ffmpegPath: options.ffmpeg.path,
+        inputs: pass.inputs,
+        filters: pass.filters,
+        outputOptions: ['-map', `[${pass.audio}]`, '-f', 'null', '-threads', String(options.encode.threads)],
+        output: '-',
+        signal,
+        niceness: 10,
+        onTime: (seconds) => report(0.1 + (0.08 * seconds) / plan.seconds, 'Measuring loudness'),
+      });
+      measurement = parseLoudnormJson(stderr);
+    }
+    const loudnessMs = Date.now() - loudnessStarted;
+
+    // 3. The render, pass 2.
+    const encodeStarted = Date.now();
+    report(0.18, 'Rendering');
+    const graph = renderGraph(
+      plan,
+      { segments: segmentAssets, texts: textAssets, voice: sources.voice, music: sources.music, divider },
+      duck,
+      measurement,
+    );
+    const metadata: Record<string, string> = { ...options.metadata };
+    if (plan.metadataComment) metadata.comment = `${plan.metadataComment}, made with Likeness ${appVersion()}.`;
+    const { encode } = options;
+    const features = await ffmpegCapabilities(options.ffmpeg.path);
+    stdin = streamSource ? frameStream(streamSource, streamName, signal) : undefined;
+    const result = await runFfmpeg({
+      ffmpegPath: options.ffmpeg.path,
+      inputs: graph.inputs,
+      filters: graph.filters,
+      outputOptions: [
+        '-map',
+        `[${graph.video}]`,
+        '-map',
+        `[${graph.audio}]`,
+        '-filter_complex_threads',
+        String(encode.threads),
+        // Video: H.264 High, 4:2:0, constant 30 fps, a closed GOP of two seconds (clean cuts and seeking).
+        '-c:v',
+        'libx264',
+        '-preset',
+        encode.preset,
+        '-crf',
+        String(encode.crf),
+        '-profile:v',
+        'high',
+        '-pix_fmt',
+        'yuv420p',
+        '-r',
+        String(plan.fps),
+        '-g',
+        String(plan.fps * 2),
+        '-flags',
+        '+cgop',
+        '-threads',
+        String(encode.threads),
+        // Sound: AAC-LC, 48 kHz stereo.
+        '-c:a',
+        'aac',
+        '-profile:a',
+        'aac_low',
+        '-b:a',
+        encode.audioBitrate,
+        '-ar',
+        '48000',
+        '-ac',
+        '2',
+        // The index (moov) before the media data, so phones start playing before the download ends.
+        '-movflags',
+        '+faststart',
+        ...Object.entries(metadata).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]),
+        '-f',
+        'mp4',
+        '-y',
+      ],
+      output: options.output,
+      stdin,
+      signal,
+      niceness: 10,
+      onTime: (seconds) => report(0.18 + (0.8 * seconds) / plan.seconds, 'Rendering'),
+    });
+    report(0.98, 'Rendered');
+    return {
+      plan,
+      loudness: measurement,
+      commandLine: result.commandLine,
+      ffmpegVersion: features.version,
+      millis: { prepare: prepareMs, loudness: loudnessMs, encode: Date.now() - encodeStarted },
+    };
+  } catch (error) {
+    await rm(options.output, { force: true });
+    throw error;
+  } finally {
+    // A producer still holding frames (ffmpeg failed or was killed) is stopped here.
+    stdin?.destroy();
+    await rm(work, { recursive: true, force: true });
+  }
+}
