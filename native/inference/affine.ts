@@ -90,10 +90,41 @@ function reflectIndex(i: number, size: number): number {
   return r;
 }
 
+/** The raster averaged over k × k blocks (the edge blocks over what they hold). */
+export function boxShrink<T extends Uint8Array | Float32Array>(source: Raster<T>, k: number): Raster<T> {
+  const { data, width: sw, height: sh, channels } = source;
+  const width = Math.ceil(sw / k);
+  const height = Math.ceil(sh / k);
+  const sums = new Float64Array(width * height * channels);
+  const counts = new Float64Array(width * height);
+  for (let y = 0; y < sh; y++) {
+    const row = Math.floor(y / k) * width;
+    for (let bx = 0; bx < width; bx++) {
+      const cell = row + bx;
+      const x1 = Math.min(sw, (bx + 1) * k);
+      for (let x = bx * k; x < x1; x++) {
+        const from = (y * sw + x) * channels;
+        for (let c = 0; c < channels; c++) sums[cell * channels + c]! += data[from + c]!;
+      }
+      counts[cell]! += x1 - bx * k;
+    }
+  }
+  const isBytes = data instanceof Uint8Array;
+  const out = (isBytes ? new Uint8Array(sums.length) : new Float32Array(sums.length)) as T;
+  for (let cell = 0; cell < counts.length; cell++) {
+    const n = counts[cell]!;
+    for (let c = 0; c < channels; c++) {
+      const v = sums[cell * channels + c]! / n;
+      out[cell * channels + c] = isBytes ? (v + 0.5) | 0 : v;
+    }
+  }
+  return { data: out, width, height, channels };
+}
+
 /**
  * Warps `source` by `m` (source → destination pixels) into a width × height raster, sampling bilinearly.
- * A transform that shrinks by more than 2× averages several samples per pixel (like INTER_AREA) so a large
- * scan does not alias into a small crop.
+ * A transform that shrinks by 2× or more first averages the source over blocks (like INTER_AREA), so a large
+ * scan does not alias into a small crop, nor a rendered face into a small video.
  */
 export function warpAffine<T extends Uint8Array | Float32Array>(
   source: Raster<T>,
@@ -102,60 +133,109 @@ export function warpAffine<T extends Uint8Array | Float32Array>(
   height: number,
   options: { border?: Border; supersample?: number } = {},
 ): Raster<T> {
+  const shrink = 1 / Math.max(1e-9, affineScale(m));
+  const block = Math.min(8, Math.floor(shrink));
+  if (block >= 2 && options.supersample === undefined) {
+    // Pixel (x, y) of the shrunk raster covers source pixels [kx, kx + k): its centre is at k·x + (k − 1) / 2.
+    const scale: Affine = [block, 0, (block - 1) / 2, 0, block, (block - 1) / 2];
+    return warpAffine(boxShrink(source, block), composeAffine(m, scale), width, height, { ...options, supersample: 1 });
+  }
   const { data, width: sw, height: sh, channels } = source;
   const border = options.border ?? { mode: 'replicate' };
   const inv = invertAffine(m);
-  const shrink = 1 / Math.max(1e-9, affineScale(m));
-  const k = Math.max(1, Math.min(4, options.supersample ?? Math.floor(shrink)));
+  const k = Math.max(1, Math.min(4, options.supersample ?? 1));
   const isBytes = data instanceof Uint8Array;
   const out = (isBytes ? new Uint8Array(width * height * channels) : new Float32Array(width * height * channels)) as T;
+  // Pixels whose four taps all lie inside the source are done here, in one tight loop; the rest (the border)
+  // go through the general path below.
+  const rest: number[] = [];
+  if (k === 1) {
+    for (let y = 0; y < height; y++) {
+      let px = inv[1] * y + inv[2];
+      let py = inv[4] * y + inv[5];
+      for (let x = 0; x < width; x++, px += inv[0], py += inv[3]) {
+        const x0 = Math.floor(px);
+        const y0 = Math.floor(py);
+        if (x0 < 0 || y0 < 0 || x0 + 1 >= sw || y0 + 1 >= sh) {
+          rest.push(y * width + x);
+          continue;
+        }
+        const fx = px - x0;
+        const fy = py - y0;
+        const w00 = (1 - fx) * (1 - fy);
+        const w10 = fx * (1 - fy);
+        const w01 = (1 - fx) * fy;
+        const w11 = fx * fy;
+        const a = (y0 * sw + x0) * channels;
+        const c = a + sw * channels;
+        const o = (y * width + x) * channels;
+        for (let ch = 0; ch < channels; ch++) {
+          const v = w00 * data[a + ch]! + w10 * data[a + channels + ch]! + w01 * data[c + ch]! + w11 * data[c + channels + ch]!;
+          out[o + ch] = isBytes ? (v + 0.5) | 0 : v;
+        }
+      }
+    }
+  }
   const constant = border.mode === 'constant' ? border.value : 0;
   const fill = Array.from({ length: channels }, (_, c) => (typeof constant === 'number' ? constant : (constant[c] ?? 0)));
   const acc = new Float64Array(channels);
-  const sample = (x: number, y: number, weight: number) => {
-    const x0 = Math.floor(x);
-    const y0 = Math.floor(y);
-    const fx = x - x0;
-    const fy = y - y0;
-    for (let j = 0; j < 2; j++) {
-      for (let i = 0; i < 2; i++) {
-        const w = (i ? fx : 1 - fx) * (j ? fy : 1 - fy) * weight;
-        if (w === 0) continue;
-        let px = x0 + i;
-        let py = y0 + j;
-        if (px < 0 || py < 0 || px >= sw || py >= sh) {
-          if (border.mode === 'constant') {
-            for (let c = 0; c < channels; c++) acc[c]! += w * fill[c]!;
-            continue;
-          }
-          if (border.mode === 'replicate') {
-            px = Math.min(sw - 1, Math.max(0, px));
-            py = Math.min(sh - 1, Math.max(0, py));
-          } else {
-            px = reflectIndex(px, sw);
-            py = reflectIndex(py, sh);
-          }
-        }
-        const base = (py * sw + px) * channels;
-        for (let c = 0; c < channels; c++) acc[c]! += w * data[base + c]!;
-      }
-    }
-  };
+  const mode = border.mode;
+  const index = (i: number, size: number) => (mode === 'replicate' ? (i < 0 ? 0 : i >= size ? size - 1 : i) : reflectIndex(i, size));
   const weight = 1 / (k * k);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
+  const pixels = k === 1 ? rest : undefined;
+  const count = pixels ? pixels.length : width * height;
+  for (let n = 0; n < count; n++) {
+    const p = pixels ? pixels[n]! : n;
+    const x = p % width;
+    const y = (p - x) / width;
+    {
       acc.fill(0);
       for (let sy = 0; sy < k; sy++) {
         for (let sx = 0; sx < k; sx++) {
           const dx = x + (sx + 0.5) / k - 0.5;
           const dy = y + (sy + 0.5) / k - 0.5;
-          sample(inv[0] * dx + inv[1] * dy + inv[2], inv[3] * dx + inv[4] * dy + inv[5], weight);
+          const px = inv[0] * dx + inv[1] * dy + inv[2];
+          const py = inv[3] * dx + inv[4] * dy + inv[5];
+          const x0 = Math.floor(px);
+          const y0 = Math.floor(py);
+          const fx = px - x0;
+          const fy = py - y0;
+          const w00 = (1 - fx) * (1 - fy) * weight;
+          const w10 = fx * (1 - fy) * weight;
+          const w01 = (1 - fx) * fy * weight;
+          const w11 = fx * fy * weight;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < sw && y0 + 1 < sh) {
+            // Every tap inside: the common case, without border handling.
+            const a = (y0 * sw + x0) * channels;
+            const b = a + channels;
+            const c = a + sw * channels;
+            const d = c + channels;
+            for (let ch = 0; ch < channels; ch++) acc[ch]! += w00 * data[a + ch]! + w10 * data[b + ch]! + w01 * data[c + ch]! + w11 * data[d + ch]!;
+            continue;
+          }
+          const taps: [number, number, number][] = [
+            [x0, y0, w00],
+            [x0 + 1, y0, w10],
+            [x0, y0 + 1, w01],
+            [x0 + 1, y0 + 1, w11],
+          ];
+          for (const [tx, ty, w] of taps) {
+            if (w === 0) continue;
+            if (tx < 0 || ty < 0 || tx >= sw || ty >= sh) {
+              if (mode === 'constant') {
+                for (let ch = 0; ch < channels; ch++) acc[ch]! += w * fill[ch]!;
+                continue;
+              }
+            }
+            const base = (index(ty, sh) * sw + index(tx, sw)) * channels;
+            for (let ch = 0; ch < channels; ch++) acc[ch]! += w * data[base + ch]!;
+          }
         }
       }
       const base = (y * width + x) * channels;
-      for (let c = 0; c < channels; c++) {
-        const v = acc[c]!;
-        out[base + c] = isBytes ? Math.min(255, Math.max(0, Math.round(v))) : v;
+      for (let ch = 0; ch < channels; ch++) {
+        const v = acc[ch]!;
+        out[base + ch] = isBytes ? (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v)) : v;
       }
     }
   }

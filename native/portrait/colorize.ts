@@ -78,8 +78,8 @@ export async function colorize(
     width: photo.width,
     height: photo.height,
     L: lab.L,
-    a: resizePlane(Float32Array.from(a), ow!, oh!, photo.width, photo.height),
-    b: resizePlane(Float32Array.from(b), ow!, oh!, photo.width, photo.height),
+    a: resizePlane(a, ow!, oh!, photo.width, photo.height),
+    b: resizePlane(b, ow!, oh!, photo.width, photo.height),
   });
   return { image, modelSize: size, runMs };
 }

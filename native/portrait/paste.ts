@@ -58,9 +58,55 @@ export function matchColour(processed: RgbImage, original: RgbImage, mask: Float
   return labToRgb(out);
 }
 
+export interface PastePlan {
+  /** The photo pixels the crop covers. */
+  box: { x: number; y: number; width: number; height: number };
+  /** Crop pixels → box-local pixels. */
+  local: Affine;
+  cropWidth: number;
+  cropHeight: number;
+  /** The mask, warped into the box. */
+  alpha: Float32Array;
+}
+
+/** Where a crop placed by `matrix` (photo → crop) lands, and its mask there: the same for every frame of a clip. */
+export function planPaste(
+  photo: { width: number; height: number },
+  crop: { width: number; height: number },
+  matrix: Affine,
+  mask: Float32Array,
+): PastePlan {
+  const toPhoto = invertAffine(matrix);
+  const box = transformedBounds(toPhoto, crop.width, crop.height, photo);
+  const local: Affine = [toPhoto[0], toPhoto[1], toPhoto[2] - box.x, toPhoto[3], toPhoto[4], toPhoto[5] - box.y];
+  const maskRaster: Raster<Float32Array> = { data: mask, width: crop.width, height: crop.height, channels: 1 };
+  const alpha =
+    box.width && box.height
+      ? warpAffine(maskRaster, local, box.width, box.height, { border: { mode: 'constant', value: 0 } }).data
+      : new Float32Array(0);
+  return { box, local, cropWidth: crop.width, cropHeight: crop.height, alpha };
+}
+
+/** Writes `crop` into `photo` in place through the plan's mask at `strength` (0 keeps the photo, 1 takes the crop). */
+export function pasteWithPlan(photo: RgbImage, crop: RgbImage, plan: PastePlan, strength = 1): void {
+  const { box, alpha } = plan;
+  if (!box.width || !box.height) return;
+  const patch = warpAffine(rgbRaster(crop), plan.local, box.width, box.height, { border: { mode: 'replicate' } });
+  const k = Math.min(1, Math.max(0, strength));
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const a = alpha[y * box.width + x]! * k;
+      if (a <= 0) continue;
+      const p = ((box.y + y) * photo.width + box.x + x) * 3;
+      const q = (y * box.width + x) * 3;
+      for (let c = 0; c < 3; c++) photo.data[p + c] = Math.round(photo.data[p + c]! * (1 - a) + patch.data[q + c]! * a);
+    }
+  }
+}
+
 /**
- * Writes `crop` (size × size, placed by `matrix`: photo → crop) into `photo` in place, through `mask`, at
- * `strength` (0 keeps the photo, 1 takes the crop fully inside the mask). Returns the box it touched.
+ * Writes `crop` (placed by `matrix`: photo → crop) into `photo` in place, through `mask`, at `strength` (0 keeps
+ * the photo, 1 takes the crop fully inside the mask). Returns the box it touched.
  */
 export function pasteBack(
   photo: RgbImage,
@@ -69,23 +115,7 @@ export function pasteBack(
   mask: Float32Array,
   strength = 1,
 ): { x: number; y: number; width: number; height: number } {
-  const toPhoto = invertAffine(matrix);
-  const box = transformedBounds(toPhoto, crop.width, crop.height, photo);
-  if (!box.width || !box.height) return box;
-  // crop → box-local pixels
-  const local: Affine = [toPhoto[0], toPhoto[1], toPhoto[2] - box.x, toPhoto[3], toPhoto[4], toPhoto[5] - box.y];
-  const patch = warpAffine(rgbRaster(crop), local, box.width, box.height, { border: { mode: 'replicate' } });
-  const maskRaster: Raster<Float32Array> = { data: mask, width: crop.width, height: crop.height, channels: 1 };
-  const alpha = warpAffine(maskRaster, local, box.width, box.height, { border: { mode: 'constant', value: 0 } });
-  const k = Math.min(1, Math.max(0, strength));
-  for (let y = 0; y < box.height; y++) {
-    for (let x = 0; x < box.width; x++) {
-      const a = alpha.data[y * box.width + x]! * k;
-      if (a <= 0) continue;
-      const p = ((box.y + y) * photo.width + box.x + x) * 3;
-      const q = (y * box.width + x) * 3;
-      for (let c = 0; c < 3; c++) photo.data[p + c] = Math.round(photo.data[p + c]! * (1 - a) + patch.data[q + c]! * a);
-    }
-  }
-  return box;
+  const plan = planPaste(photo, crop, matrix, mask);
+  pasteWithPlan(photo, crop, plan, strength);
+  return plan.box;
 }

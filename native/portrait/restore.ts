@@ -58,7 +58,7 @@ export async function restoreFaces(
   options: RestoreOptions = defaultRestoreOptions,
   onFace?: (done: number, total: number) => void,
 ): Promise<{ image: RgbImage; faces: RestoredFace[] }> {
-  const image: RgbImage = { data: Uint8Array.from(photo.data), width: photo.width, height: photo.height };
+  const image: RgbImage = { data: photo.data.slice(), width: photo.width, height: photo.height };
   const mask = featherMask(spec.size);
   const restored: RestoredFace[] = [];
   for (const [index, face] of faces.entries()) {
