@@ -10,8 +10,8 @@ import type { FaceDetector } from '../inference/face-landmarks';
 import type { RgbImage } from '../inference/image-tensor';
 import { detectFaces, openYunet } from '../inference/yunet';
 import { sharedFile } from '../testing/shared-data';
-import { locateFfmpeg } from '../video/ffmpeg';
 import { runFfmpeg } from '../video/run-ffmpeg';
+import { testFfmpeg } from '../video/testing/media-fixtures';
 import { drivingMotion, prepareAnimator, type Animator } from './animate';
 import { melSpectrogram, melWindows, speechSamples, writeWav } from './audio';
 import { findFaces } from './faces';
@@ -26,7 +26,7 @@ import { installTinyModels } from './testing/tiny-models';
 const run = promisify(execFile);
 const yunet = sharedFile('models/yunet_n_dynamic.onnx');
 const photos = sharedFile('fixtures/photos');
-const ffmpeg = locateFfmpeg();
+const { location: ffmpeg, missing: noFfmpeg } = testFfmpeg();
 
 async function collect(animator: Animator): Promise<Uint8Array[]> {
   const frames: Uint8Array[] = [];
@@ -48,7 +48,7 @@ async function probe(file: string) {
   };
 }
 
-describe.skipIf(yunet.missing || photos.missing || !ffmpeg?.ffprobe)('animating a photo with tiny LivePortrait parts (CPU)', () => {
+describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('animating a photo with tiny LivePortrait parts (CPU)', () => {
   let root: string;
   let catalog: Catalog;
   let detector: FaceDetector;

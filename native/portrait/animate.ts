@@ -149,13 +149,15 @@ export async function prepareAnimator(input: AnimatorInput): Promise<Animator> {
     );
   };
 
+  // After the voice ends the mouth rests: the mel of silence (Wav2Lip's floor, −4 everywhere).
+  const silence = new Float32Array(80 * 16).fill(-4);
+
   const frameAt = async (index: number): Promise<Uint8Array> => {
     const started = performance.now();
     const runBefore = timings.runMs;
     const driving = await stitch(parts.stitcher, await drivingKeypoints(index), photoKeypoints);
     let rendered = await generate(parts.generator, feature, driving, photoKeypoints);
-    if (input.lipSync)
-      rendered = await input.lipSync.syncer.apply(rendered, input.lipSync.windows[Math.min(index, input.lipSync.windows.length - 1)]!);
+    if (input.lipSync) rendered = await input.lipSync.syncer.apply(rendered, input.lipSync.windows[index] ?? silence);
     const frame: RgbImage = { data: base.data.slice(), width, height };
     pasteWithPlan(frame, rendered, paste, 1);
     timings.frames++;

@@ -1,6 +1,6 @@
 import { StudioError } from '../api/errors';
 import { imageToTensor, type RgbImage } from '../inference/image-tensor';
-import { Tensor, valueName, type OpenedSession } from '../inference/session';
+import { type Tensor, valueName, type OpenedSession } from '../inference/session';
 
 /**
  * Real-ESRGAN upscaling (×2 or ×4; RGB in [0, 1], any size) in overlapping tiles, so a large scan never needs the

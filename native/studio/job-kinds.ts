@@ -6,6 +6,7 @@ import { peopleExportJob } from '../people/export';
 import { peopleImportJob } from '../people/import-job';
 import { peopleTrainJob } from '../people/train';
 import { peopleVetJob } from '../people/vet-job';
+import { portraitProcessJob } from '../portrait/process-job';
 import { reelRenderJob } from '../video/reel-job';
 
 /** Every kind of job the studio runs; the worker threads load the same list. */
@@ -18,4 +19,5 @@ export const studioJobKinds = jobKinds([
   generateJob,
   modelsDownloadJob,
   reelRenderJob,
+  portraitProcessJob,
 ]);
