@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { appVersion } from '../core/version';
+import { registerAnimate } from './commands/animate';
 import { registerCatalog } from './commands/catalog';
 import { registerDoctor } from './commands/doctor';
 import { registerGenerate } from './commands/generate';
@@ -8,6 +9,7 @@ import { registerJobs } from './commands/jobs';
 import { registerModels } from './commands/models';
 import { registerPeople } from './commands/people';
 import { registerReel } from './commands/reel';
+import { registerRestore } from './commands/restore';
 import { registerServe } from './commands/serve';
 import { registerTokenize } from './commands/tokenize';
 import { cliContext } from './context';
@@ -30,5 +32,7 @@ registerGenerate(cli);
 registerGpu(cli);
 registerTokenize(cli);
 registerReel(cli);
+registerRestore(cli);
+registerAnimate(cli);
 
 await program.parseAsync(process.argv);
