@@ -117,9 +117,13 @@ export async function openPortraitSession(part: PortraitModelFile, label: string
     return session;
   };
   if (options.fresh) return open();
-  const session = await sessions.get(`${part.path}:${info.size}:${info.mtimeMs}:${provider}`, open);
-  // A cached session announced its fallbacks when it opened; say them again to this caller.
-  for (const notice of session.fallbacks) options.onFallback?.(notice);
+  let opened = false;
+  const session = await sessions.get(`${part.path}:${info.size}:${info.mtimeMs}:${provider}`, () => {
+    opened = true;
+    return open();
+  });
+  // A session from the cache announced its fallbacks when it opened, to an earlier job: say them again to this one.
+  if (!opened) for (const notice of session.fallbacks) options.onFallback?.(notice);
   return session;
 }
 

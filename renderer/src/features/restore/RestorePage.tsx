@@ -41,6 +41,27 @@ function JobProgress({ job, label, onCancel }: { job: Job; label: string; onCanc
   return null;
 }
 
+/** One line per provider that could not be used (each model that tried it says the same). */
+function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
+  const byProvider = new Map<string, { provider: string; models: string[]; reason: string }>();
+  for (const f of fallbacks) {
+    const entry = byProvider.get(f.provider) ?? { provider: f.provider, models: [], reason: f.reason };
+    if (!entry.models.includes(f.model)) entry.models.push(f.model);
+    byProvider.set(f.provider, entry);
+  }
+  return [...byProvider.values()];
+}
+
+/** onnxruntime's reasons can run to a source path and a stack of calls: the last sentence says it. */
+function shorten(reason: string): string {
+  const last = reason.split(/:\s+(?=[A-Z])/).at(-1) ?? reason;
+  return last.length > 140 ? `${last.slice(0, 139)}…` : last;
+}
+
+/** Motion presets in the order a family tries them: the gentlest first. */
+const presetOrder = ['gentle-nod', 'turn-and-return', 'look-around', 'smile', 'blink'];
+const presetRank = (id: string) => (presetOrder.includes(id) ? presetOrder.indexOf(id) : presetOrder.length);
+
 /** A model picker: every model of the kind, marked when not installed or not allowed by its licence. */
 function ModelSelect({
   label,
@@ -394,19 +415,21 @@ export function RestorePage() {
                     </div>
                     {animate.mode === 'preset' ? (
                       <div className="reel-templates" role="radiogroup" aria-label={t('restore.motionPreset')}>
-                        {(presets.data ?? []).map((p) => (
-                          <label key={p.id} className={p.id === animate.preset ? 'reel-template selected' : 'reel-template'}>
-                            <input
-                              type="radio"
-                              name={`${id}-preset`}
-                              value={p.id}
-                              checked={p.id === animate.preset}
-                              onChange={() => setAnimate({ ...animate, preset: p.id })}
-                            />
-                            <span className="reel-template-name">{presetName(p)}</span>
-                            <span className="reel-template-text">{presetText(p)}</span>
-                          </label>
-                        ))}
+                        {[...(presets.data ?? [])]
+                          .sort((a, b) => presetRank(a.id) - presetRank(b.id))
+                          .map((p) => (
+                            <label key={p.id} className={p.id === animate.preset ? 'reel-template selected' : 'reel-template'}>
+                              <input
+                                type="radio"
+                                name={`${id}-preset`}
+                                value={p.id}
+                                checked={p.id === animate.preset}
+                                onChange={() => setAnimate({ ...animate, preset: p.id })}
+                              />
+                              <span className="reel-template-name">{presetName(p)}</span>
+                              <span className="reel-template-text">{presetText(p)}</span>
+                            </label>
+                          ))}
                       </div>
                     ) : (
                       <DrivingField value={driving} onChange={setDriving} />
@@ -533,9 +556,9 @@ export function RestorePage() {
                 <strong>{t('restore.done')}</strong>{' '}
                 <span className="muted">{t('restore.ranOn', { providers: [...new Set(Object.values(renderResult.providers))].join(', ') })}</span>
               </p>
-              {renderResult.fallbacks.map((f) => (
-                <p key={`${f.model}-${f.provider}`} className="field-help warning-text">
-                  {t('restore.fallback', { model: f.model, provider: f.provider, reason: f.reason })}
+              {fallbackSummary(renderResult.fallbacks).map((f) => (
+                <p key={f.provider} className="field-help warning-text" title={f.reason}>
+                  {t('restore.fallback', { provider: f.provider, models: f.models.join(', '), reason: shorten(f.reason) })}
                 </p>
               ))}
               {renderResult.warnings.map((w) => (
