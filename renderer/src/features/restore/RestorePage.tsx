@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'wouter';
 import type { ProcessRequest, PortraitModelState } from '../../../../native/api/namespaces/portrait';
@@ -62,6 +62,41 @@ function shorten(reason: string): string {
 const presetOrder = ['gentle-nod', 'turn-and-return', 'look-around', 'smile', 'blink'];
 const presetRank = (id: string) => (presetOrder.includes(id) ? presetOrder.indexOf(id) : presetOrder.length);
 
+/** A model that is not installed: what it is, and a download that shows its progress (a job, like on the Models page). */
+function ModelDownload({ model }: { model: PortraitModelState }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const [jobId, setJobId] = useState<number | null>(null);
+  const job = useFollowedJob(jobId);
+  const start = useMutation({
+    mutationFn: () => studio.api.models.download({ id: model.id }),
+    onSuccess: (started) => {
+      upsertJob(client, started);
+      setJobId(started.id);
+    },
+  });
+  const finished = job?.status === 'done';
+  useEffect(() => {
+    if (finished) void client.invalidateQueries({ queryKey: portraitKeys.status });
+  }, [finished, client]);
+  return (
+    <div className="field-help warning-text restore-download" data-testid="model-download">
+      <span>{t('restore.modelMissing', { name: model.name })}</span>{' '}
+      {job && isLive(job) ? (
+        <span className="muted">{job.message ?? t('restore.downloading')}</span>
+      ) : (
+        <button type="button" className="button small" disabled={start.isPending} onClick={() => start.mutate()}>
+          {t('restore.download')}
+        </button>
+      )}{' '}
+      <Link href="/models" className="text-link">
+        {t('restore.openModels')}
+      </Link>
+      <ErrorNotice error={start.error ?? (job?.status === 'failed' ? job.error : null)} />
+    </div>
+  );
+}
+
 /** A model picker: every model of the kind, marked when not installed or not allowed by its licence. */
 function ModelSelect({
   label,
@@ -89,14 +124,7 @@ function ModelSelect({
           </option>
         ))}
       </select>
-      {chosen && !chosen.installed && (
-        <p className="field-help warning-text">
-          {t('restore.modelMissing', { name: chosen.name })}{' '}
-          <Link href="/models" className="text-link">
-            {t('restore.openModels')}
-          </Link>
-        </p>
-      )}
+      {chosen && !chosen.installed && <ModelDownload model={chosen} />}
       {chosen?.installed && !chosen.usable && (
         <p className="field-help warning-text">{t('restore.modelNonCommercial', { name: chosen.name, license: chosen.license })}</p>
       )}
