@@ -122,5 +122,19 @@ describe.skipIf(missing ?? photos.missing ?? yunet.missing)('likeness restore / 
     const both = await likeness(['animate', join(photos.path, 'astronaut.png'), '--out', out]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/Give either --preset NAME or --driving VIDEO/);
+    const twoVoices = await likeness([
+      'animate',
+      join(photos.path, 'astronaut.png'),
+      '--preset',
+      'blink',
+      '--audio',
+      voice,
+      '--say',
+      'Hello',
+      '--out',
+      out,
+    ]);
+    expect(twoVoices.code).toBe(2);
+    expect(twoVoices.stderr).toMatch(/either --audio FILE or --say TEXT/);
   });
 });

@@ -8,6 +8,7 @@ import { meanChroma, rgbToLab } from './color';
 import { findFaces } from './faces';
 import { resizeRgb } from './image';
 import { nonCommercialAllowed } from './models';
+import { locateEspeak } from './narration';
 import { loadSource } from './request';
 
 const portraitKinds = new Set(['face-restorer', 'colorizer', 'upscaler', 'portrait-animator', 'lip-sync', 'face-detector']);
@@ -31,7 +32,7 @@ export function portraitStatus(catalog: Catalog): PortraitStatus {
       };
     });
   const ffmpeg = locateFfmpeg(catalog.getSetting('ffmpeg.path'));
-  return { models, nonCommercialAllowed: allowed, ffmpeg: Boolean(ffmpeg) };
+  return { models, nonCommercialAllowed: allowed, ffmpeg: Boolean(ffmpeg), narration: Boolean(locateEspeak()) };
 }
 
 /** Black-and-white and toned prints measure below this mean chroma; colour photos well above. */

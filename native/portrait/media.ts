@@ -116,8 +116,8 @@ export interface ClipSettings {
 export const clipSettings: ClipSettings = { crf: 18, preset: 'medium' };
 
 /**
- * Encodes a frame source into an MP4 (H.264, yuv420p, +faststart) with an optional voice track (AAC); the clip
- * ends with the shorter of the two. The frames are piped to ffmpeg as they are made.
+ * Encodes a frame source into an MP4 (H.264, yuv420p, +faststart) with an optional voice track (AAC, padded with
+ * silence or cut to the frames' length). The frames are piped to ffmpeg as they are made.
  */
 export async function encodeClip(
   ffmpeg: FfmpegLocation,
@@ -139,7 +139,8 @@ export async function encodeClip(
     outputOptions: [
       '-map',
       '0:v:0',
-      ...(options.audio ? ['-map', '1:a:0', '-c:a', 'aac', '-b:a', '160k', '-shortest'] : []),
+      // The sound is padded with silence and cut where the frames end: the clip is as long as its frames.
+      ...(options.audio ? ['-map', '1:a:0', '-af', 'apad', '-c:a', 'aac', '-b:a', '160k', '-shortest'] : []),
       '-c:v',
       'libx264',
       '-preset',

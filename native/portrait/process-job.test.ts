@@ -9,6 +9,7 @@ import { createStudio, type Studio } from '../studio/studio';
 import { sharedFile } from '../testing/shared-data';
 import { ffprobe, makeVoice, testFfmpeg } from '../video/testing/media-fixtures';
 import { rgbToLab, meanChroma } from './color';
+import { locateEspeak } from './narration';
 import { loadSource } from './request';
 import { installTinyModels } from './testing/tiny-models';
 
@@ -136,6 +137,35 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
     expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
     expect(probe.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 256, height: 256 });
+  });
+
+  it('keeps the frames’ length when the clip is longer than the voice (the sound is padded with silence)', async () => {
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      animate: { motion: { preset: 'blink' }, seconds: 2.5, fps: 10, maxSide: 256, speech: { audio: { path: join(root, 'voice.wav') } } },
+      provider: 'cpu',
+    });
+    const done = await studio.jobs.waitFor(job.id);
+    const result = done.result as ProcessResult;
+    expect(result.video).toMatchObject({ frames: 25, durationMs: 2500 });
+    const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(result.video!.hash));
+    expect(Number(probe.format.duration)).toBeCloseTo(2.5, 1);
+  });
+
+  it.skipIf(!locateEspeak())('speaks typed words (espeak-ng) and records them in the provenance', async () => {
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      animate: { motion: { preset: 'blink' }, fps: 10, maxSide: 256, speech: { audio: { text: 'Hello, my dear.', language: 'en' } } },
+      provider: 'cpu',
+    });
+    const done = await studio.jobs.waitFor(job.id);
+    expect(done.error).toBeNull();
+    const result = done.result as ProcessResult;
+    const output = await studio.api.catalog.getOutput({ id: result.video!.outputId! });
+    const speech = (output.provenance as { animation: { speech: { narration: { text: string; engine: string } } } }).animation.speech;
+    expect(speech.narration).toMatchObject({ text: 'Hello, my dear.', engine: expect.stringMatching(/eSpeak/i) });
+    const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
+    expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
   });
 
   it('refuses a non-commercial model until allowed, and says why before queueing', async () => {

@@ -26,6 +26,7 @@ import { LIVEPORTRAIT_FILES, openLivePortrait, type LivePortraitPart } from './l
 import { decodeAudioFile, decodeVideoFrames, encodeClip } from './media';
 import { modelFile, modelUse, openPortraitSession, requirePortraitModel, type ModelUse, type PortraitModelFile } from './models';
 import { planPresetMotion, requireMotionPreset } from './motion';
+import { espeakVersion, requireEspeak, synthesizeNarration } from './narration';
 import type { ProcessJobInput } from './process-job';
 import { restoreFaces, restorerSpecs } from './restore';
 import { audioFile, checkRequest, drivingFile, loadSource } from './request';
@@ -232,16 +233,25 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     const cleanups: (() => Promise<void>)[] = [];
     try {
       // Speech first: with a voice, the clip is as long as the voice (unless told otherwise).
-      let speech: { windows: Float32Array[]; seconds: number; file: string; model: string } | undefined;
+      let speech: { windows: Float32Array[]; seconds: number; file: string; model: string; narration?: Record<string, unknown> } | undefined;
       if (animate.speech) {
         step('animate', 0.01, 'Reading the voice…');
-        const file = audioFile(catalog, animate.speech.audio);
+        let file: string;
+        let narration: Record<string, unknown> | undefined;
+        const voice = animate.speech.audio;
+        if ('text' in voice) {
+          step('animate', 0.01, 'Speaking the narration…');
+          file = join(scratch, `narration-${randomUUID()}.wav`);
+          cleanups.push(() => rm(file, { force: true }));
+          await synthesizeNarration(voice.text, voice.language, file, signal);
+          narration = { text: voice.text, language: voice.language, engine: await espeakVersion(requireEspeak()) };
+        } else file = audioFile(catalog, voice);
         const audio = await decodeAudioFile(ffmpeg, file, scratch, signal);
         const samples = speechSamples(audio);
         const voiceSeconds = samples.length / 16000;
         // One window per frame of the longest clip the voice could need; a longer clip holds the last one.
         const windows = melWindows(melSpectrogram(samples), fps, Math.max(1, Math.ceil(voiceSeconds * fps)));
-        speech = { windows, seconds: voiceSeconds, file, model: animate.speech.model };
+        speech = { windows, seconds: voiceSeconds, file, model: animate.speech.model, ...(narration ? { narration } : {}) };
       }
       let motion: AnimationMotion;
       let seconds: number;
@@ -344,7 +354,16 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
               frames: frameCount,
               providers: sessions.providers,
               ...(sessions.gridSample ? { gridSample5d: sessions.gridSample } : {}),
-              ...(speech ? { speech: { model: speech.model, seconds: Math.round(speech.seconds * 100) / 100, weight: animate.speech!.weight } } : {}),
+              ...(speech
+                ? {
+                    speech: {
+                      model: speech.model,
+                      seconds: Math.round(speech.seconds * 100) / 100,
+                      weight: animate.speech!.weight,
+                      ...(speech.narration ? { narration: speech.narration } : {}),
+                    },
+                  }
+                : {}),
             },
             encoder: { commandLine: encoded.commandLine.replace(/\s-i\s+\S+/g, ' -i …') },
           },

@@ -14,6 +14,7 @@ import { colorizerSpecs } from './colorize';
 import { lipSyncSpecs } from './lipsync';
 import { requirePortraitModel } from './models';
 import { requireMotionPreset } from './motion';
+import { requireEspeak } from './narration';
 import { restorerSpecs } from './restore';
 
 /**
@@ -56,6 +57,7 @@ export async function loadSource(catalog: Catalog, source: PortraitSource): Prom
   return { image: decoded.rgb, name, hash, outputId, personId };
 }
 
+/** The file of a recording; typed narration has none until it is spoken (see process-run). */
 export function audioFile(catalog: Catalog, audio: AudioRef): string {
   if ('hash' in audio) {
     const path = catalog.store.pathOf(audio.hash);
@@ -113,7 +115,8 @@ export async function checkRequest(catalog: Catalog, request: Request): Promise<
       if (!lipSyncSpecs[speech.model])
         throw new StudioError('INVALID_INPUT', `${speech.model} is not a lip-sync model.`, `Choose one of: ${Object.keys(lipSyncSpecs).join(', ')}.`);
       requirePortraitModel(catalog, speech.model, { kind: 'lip-sync', ...allow });
-      audioFile(catalog, speech.audio);
+      if ('text' in speech.audio) requireEspeak();
+      else audioFile(catalog, speech.audio);
     }
     requireFfmpeg(catalog.getSetting('ffmpeg.path'));
   }

@@ -35,8 +35,14 @@ export const ColorizeStep = z.object({
 
 export const UpscaleStep = z.object({ scale: z.union([z.literal(2), z.literal(4)]) });
 
+/** Typed words spoken by an offline voice (espeak-ng), where no recording exists. */
+export const Narration = z
+  .object({ text: z.string().trim().min(1, 'type what the portrait says').max(1000), language: z.enum(['en', 'zh']).default('en') })
+  .strict();
+
 export const SpeechStep = z.object({
-  audio: AudioRef,
+  /** A recording or file (by hash or path), or typed words to narrate. */
+  audio: z.union([AudioRef, Narration]),
   model: z.string().default('edtalk-256'),
   /** How strongly the lips follow the sound (EDTalk). */
   weight: z.number().min(0).max(1).default(0.5),
@@ -119,6 +125,8 @@ export const PortraitStatus = z.object({
   models: z.array(PortraitModelState),
   nonCommercialAllowed: z.boolean(),
   ffmpeg: z.boolean(),
+  /** Whether typed narration can be spoken here (espeak-ng found). */
+  narration: z.boolean(),
 });
 export type PortraitStatus = z.infer<typeof PortraitStatus>;
 

@@ -1,4 +1,5 @@
 import { extname, resolve } from 'node:path';
+import { Option } from 'commander';
 import type { ProcessRequest } from '../../api/namespaces/portrait';
 import type { CliContext } from '../context';
 import { usageError } from '../output';
@@ -8,6 +9,8 @@ interface AnimateOptions {
   preset?: string;
   driving?: string;
   audio?: string;
+  say?: string;
+  sayLanguage: string;
   lipSync: string;
   seconds?: string;
   fps: string;
@@ -30,6 +33,8 @@ export function registerAnimate(cli: CliContext): void {
     .option('--preset <name>', 'gentle-nod, turn-and-return, look-around, smile or blink')
     .option('--driving <video>', 'a video of a face whose motion the photo follows (relative to its first frame)')
     .option('--audio <file>', 'a voice clip the lips follow (WAV, MP3, M4A, OGG, WebM)')
+    .option('--say <text>', 'words for the portrait to say, spoken by an offline voice (espeak-ng) instead of --audio')
+    .addOption(new Option('--say-language <language>', 'the language of --say').choices(['en', 'zh']).default('en'))
     .option('--lip-sync <model>', 'edtalk-256, or wav2lip-gan-96 (non-commercial)', 'edtalk-256')
     .option('--seconds <n>', 'length of the clip (default: the voice, else the preset, at least 5 s)')
     .option('--fps <n>', 'frames per second (10–30)', '25')
@@ -48,6 +53,12 @@ export function registerAnimate(cli: CliContext): void {
         if (Boolean(options.preset) === Boolean(options.driving))
           throw usageError('Give either --preset NAME or --driving VIDEO.', 'For example: --preset gentle-nod');
         if (extname(options.out).toLowerCase() !== '.mp4') throw usageError(`--out ${options.out} should end in .mp4.`);
+        if (options.audio && options.say) throw usageError('Give either --audio FILE or --say TEXT, not both.');
+        const voice = options.audio
+          ? { audio: { path: resolve(options.audio) } }
+          : options.say
+            ? { audio: { text: options.say, language: options.sayLanguage as 'en' | 'zh' } }
+            : undefined;
         const seconds = numberOption(options.seconds, 'seconds', [1, 60]);
         const seed = numberOption(options.seed, 'seed', [0, 2 ** 31 - 1], true);
         const request: ProcessRequest = {
@@ -61,7 +72,7 @@ export function registerAnimate(cli: CliContext): void {
             fps: numberOption(options.fps, 'fps', [10, 30], true)!,
             face: numberOption(options.face, 'face', [1, 100], true)! - 1,
             maxSide: numberOption(options.maxSide, 'max-side', [256, 2160], true)!,
-            ...(options.audio ? { speech: { audio: { path: resolve(options.audio) }, model: options.lipSync } } : {}),
+            ...(voice ? { speech: { ...voice, model: options.lipSync } } : {}),
           },
           provider: options.ep as ProcessRequest['provider'],
           allowNonCommercial: Boolean(options.allowNonCommercial),

@@ -169,7 +169,17 @@ export function RestorePage() {
   const [upscale, setUpscale] = useState<{ on: boolean; scale: 2 | 4 }>({ on: false, scale: 2 });
   const [animate, setAnimate] = useState({ on: false, mode: 'preset' as 'preset' | 'driving', preset: 'gentle-nod', seconds: '' });
   const [driving, setDriving] = useState<DrivingClip | null>(null);
-  const [speech, setSpeech] = useState<{ on: boolean; model: string; voice: AudioAsset | null }>({ on: false, model: 'edtalk-256', voice: null });
+  const [speech, setSpeech] = useState<{ on: boolean; model: string; voice: AudioAsset | null; typed: boolean; text: string; language: 'en' | 'zh' }>(
+    {
+      on: false,
+      model: 'edtalk-256',
+      voice: null,
+      typed: false,
+      text: '',
+      language: currentLanguage() === 'zh-CN' ? 'zh' : 'en',
+    },
+  );
+  const typedSpeech = speech.typed && Boolean(status.data?.narration);
   const [previewJobId, setPreviewJobId] = useState<number | null>(null);
   const [renderJobId, setRenderJobId] = useState<number | null>(null);
 
@@ -203,12 +213,16 @@ export function RestorePage() {
               motion: animate.mode === 'preset' || !driving ? { preset: animate.preset } : { driving: { uploadId: driving.uploadId } },
               face,
               ...(animate.seconds && Number.isFinite(seconds) ? { seconds } : {}),
-              ...(speech.on && speech.voice ? { speech: { audio: { hash: speech.voice.hash }, model: speech.model } } : {}),
+              ...(speech.on && typedSpeech && speech.text.trim()
+                ? { speech: { audio: { text: speech.text.trim(), language: speech.language }, model: speech.model } }
+                : speech.on && !typedSpeech && speech.voice
+                  ? { speech: { audio: { hash: speech.voice.hash }, model: speech.model } }
+                  : {}),
             },
           }
         : {}),
     };
-  }, [photo, restore, colorizeOn, colorize.model, upscale, animate, driving, speech, face, faces]);
+  }, [photo, restore, colorizeOn, colorize.model, upscale, animate, driving, speech, typedSpeech, face, faces]);
 
   // What still stands in the way, in plain words.
   const problems: string[] = [];
@@ -221,7 +235,8 @@ export function RestorePage() {
     if (request?.animate) {
       if (!usable('liveportrait')) problems.push(t('restore.needModel', { step: t('restore.animateStep') }));
       if (animate.mode === 'driving' && !driving) problems.push(t('restore.needDriving'));
-      if (speech.on && !speech.voice) problems.push(t('restore.needVoice'));
+      if (speech.on && !typedSpeech && !speech.voice) problems.push(t('restore.needVoice'));
+      if (speech.on && typedSpeech && !speech.text.trim()) problems.push(t('restore.needText'));
       if (speech.on && !usable(speech.model)) problems.push(t('restore.needModel', { step: t('restore.speechStep') }));
       if (status.data && !status.data.ffmpeg) problems.push(t('restore.needFfmpeg'));
     }
@@ -488,13 +503,61 @@ export function RestorePage() {
                       </p>
                       {speech.on && (
                         <>
-                          <AudioField
-                            label={t('restore.voice')}
-                            value={speech.voice}
-                            onChange={(voice) => setSpeech({ ...speech, voice })}
-                            allowRecording={typeof MediaRecorder !== 'undefined'}
-                            testId="restore-voice"
-                          />
+                          {status.data?.narration && (
+                            <div className="segmented" role="group" aria-label={t('restore.voiceSource')}>
+                              <button
+                                type="button"
+                                className="segment"
+                                aria-pressed={!speech.typed}
+                                onClick={() => setSpeech({ ...speech, typed: false })}
+                              >
+                                {t('restore.voiceRecorded')}
+                              </button>
+                              <button
+                                type="button"
+                                className="segment"
+                                aria-pressed={speech.typed}
+                                onClick={() => setSpeech({ ...speech, typed: true })}
+                              >
+                                {t('restore.voiceTyped')}
+                              </button>
+                            </div>
+                          )}
+                          {typedSpeech ? (
+                            <div className="reel-options">
+                              <div className="field">
+                                <label htmlFor={`${id}-narration`}>{t('restore.narration')}</label>
+                                <textarea
+                                  id={`${id}-narration`}
+                                  rows={3}
+                                  maxLength={1000}
+                                  value={speech.text}
+                                  placeholder={t('restore.narrationPlaceholder')}
+                                  onChange={(e) => setSpeech({ ...speech, text: e.target.value })}
+                                />
+                                <p className="field-help">{t('restore.narrationHelp')}</p>
+                              </div>
+                              <div className="field">
+                                <label htmlFor={`${id}-narration-language`}>{t('restore.narrationLanguage')}</label>
+                                <select
+                                  id={`${id}-narration-language`}
+                                  value={speech.language}
+                                  onChange={(e) => setSpeech({ ...speech, language: e.target.value as 'en' | 'zh' })}
+                                >
+                                  <option value="en">English</option>
+                                  <option value="zh">中文（普通话）</option>
+                                </select>
+                              </div>
+                            </div>
+                          ) : (
+                            <AudioField
+                              label={t('restore.voice')}
+                              value={speech.voice}
+                              onChange={(voice) => setSpeech({ ...speech, voice })}
+                              allowRecording={typeof MediaRecorder !== 'undefined'}
+                              testId="restore-voice"
+                            />
+                          )}
                           <div className="reel-options">
                             <ModelSelect
                               label={t('restore.lipSyncModel')}
