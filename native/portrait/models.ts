@@ -133,12 +133,15 @@ export async function releasePortraitSessions(): Promise<void> {
 
 const hashes = new Map<string, Promise<string>>();
 
-/** sha256 of a model file for provenance (computed once per file and process). */
-export function fileHash(path: string): Promise<string> {
-  let hash = hashes.get(path);
+/** sha256 of a model file for provenance (computed once per version of the file in a process). */
+export async function fileHash(path: string): Promise<string> {
+  const info = await stat(path);
+  const key = `${path}\0${info.size}\0${info.mtimeMs}`;
+  let hash = hashes.get(key);
   if (!hash) {
     hash = sha256File(path);
-    hashes.set(path, hash);
+    hash.catch(() => hashes.delete(key));
+    hashes.set(key, hash);
   }
   return hash;
 }
