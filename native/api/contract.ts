@@ -3,6 +3,7 @@ import { generateApi } from './namespaces/generate';
 import { jobsApi } from './namespaces/jobs';
 import { modelsApi } from './namespaces/models';
 import { peopleApi } from './namespaces/people';
+import { portraitApi } from './namespaces/portrait';
 import { reelsApi } from './namespaces/reels';
 import { reviewApi } from './namespaces/review';
 import { systemApi } from './namespaces/system';
@@ -24,6 +25,7 @@ export const studioContract = {
   jobs: jobsApi,
   models: modelsApi,
   generate: generateApi,
+  portrait: portraitApi,
   reels: reelsApi,
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 

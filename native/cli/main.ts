@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { appVersion } from '../core/version';
+import { registerAnimate } from './commands/animate';
 import { registerCatalog } from './commands/catalog';
 import { registerDoctor } from './commands/doctor';
 import { registerExport } from './commands/export';
@@ -10,6 +11,7 @@ import { registerModels } from './commands/models';
 import { registerPeople } from './commands/people';
 import { registerReel } from './commands/reel';
 import { registerReview } from './commands/review';
+import { registerRestore } from './commands/restore';
 import { registerServe } from './commands/serve';
 import { registerTokenize } from './commands/tokenize';
 import { cliContext } from './context';
@@ -34,5 +36,7 @@ registerTokenize(cli);
 registerReel(cli);
 registerReview(cli);
 registerExport(cli);
+registerRestore(cli);
+registerAnimate(cli);
 
 await program.parseAsync(process.argv);

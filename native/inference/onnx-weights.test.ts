@@ -49,7 +49,7 @@ describe('ONNX weights at the wire level', () => {
       ['proj.weight', [2, 2], 1, 'raw'],
       ['bias', [2], 10, 'raw'],
     ]);
-    expect(inline.nodes[1]).toEqual({ name: '/proj/MatMul', opType: 'MatMul', inputs: ['x', 'proj.weight'], outputs: ['m'] });
+    expect(inline.nodes[1]).toEqual({ name: '/proj/MatMul', opType: 'MatMul', domain: '', inputs: ['x', 'proj.weight'], outputs: ['m'] });
     const { model } = buildOnnxModelWithExternalData(graph, 'model.onnx_data', { minBytes: 0 });
     const external = indexOnnxModel(model);
     expect(external.initializers.map((i) => i.source)).toEqual([

@@ -32,6 +32,8 @@ export interface InitializerInfo {
 export interface NodeInfo {
   name: string;
   opType: string;
+  /** '' for the standard ONNX operators; 'com.microsoft' for onnxruntime's own; anything else is a custom op. */
+  domain: string;
   inputs: string[];
   outputs: string[];
 }
@@ -144,7 +146,7 @@ function readTensor(bytes: Uint8Array, start: number, end: number, entryStart: n
 function readNode(bytes: Uint8Array, start: number, end: number): NodeInfo {
   const r = protobuf.Reader.create(bytes.subarray(0, end));
   r.pos = start;
-  const node: NodeInfo = { name: '', opType: '', inputs: [], outputs: [] };
+  const node: NodeInfo = { name: '', opType: '', domain: '', inputs: [], outputs: [] };
   while (r.pos < end) {
     const tag = r.uint32();
     const field = tag >>> 3;
@@ -152,6 +154,7 @@ function readNode(bytes: Uint8Array, start: number, end: number): NodeInfo {
     else if (field === 2) node.outputs.push(r.string());
     else if (field === 3) node.name = r.string();
     else if (field === 4) node.opType = r.string();
+    else if (field === 7) node.domain = r.string();
     else r.skipType(tag & 7);
   }
   return node;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../api/errors';
 import { buildOnnxModel } from './onnx-builder';
-import { expectModelIO, openSession, SessionCache, Tensor, type FallbackNotice } from './session';
+import { expectModelIO, openSession, SessionCache, Tensor, valueName, type FallbackNotice } from './session';
 
 const model = buildOnnxModel({
   name: 'scale',
@@ -41,6 +41,33 @@ describe('openSession', () => {
 });
 
 describe('expectModelIO', () => {
+  it('checks outputs by position where an export gives them no stable names, in the model’s own order', async () => {
+    // Numeric names would come first as object keys; the model's order is kept.
+    const threeOutputs = buildOnnxModel({
+      inputs: [{ name: 'x', type: 'float', shape: [1, 3] }],
+      outputs: [
+        { name: 'pitch', type: 'float', shape: [1, 1] },
+        { name: '17', type: 'float', shape: [1, 3] },
+        { name: '5', type: 'float', shape: [1, 21, 3] },
+      ],
+      initializers: [{ name: 'kp', type: 'float', dims: [1, 21, 3], data: new Float32Array(63) }],
+      nodes: [
+        { op: 'ReduceSum', inputs: ['x'], outputs: ['pitch'], attributes: { axes: [1], keepdims: 1 } },
+        { op: 'Identity', inputs: ['x'], outputs: ['17'] },
+        { op: 'Identity', inputs: ['kp'], outputs: ['5'] },
+      ],
+      opset: 12,
+    });
+    const session = await openSession(threeOutputs, { model: 'Motion extractor', provider: 'cpu' });
+    expect(session.outputNames).toEqual(['pitch', '17', '5']);
+    expect(() => expectModelIO(session, { outputs: { '0': { rank: 2 }, '1': { shape: [1, 3] }, '2': { shape: [1, 21, 3] } } })).not.toThrow();
+    expect(() => expectModelIO(session, { outputs: { '2': { shape: [1, 20, 3] }, '3': { rank: 2 } } })).toThrow(
+      /Motion extractor does not fit: output #3 has shape \[1, 21, 3\], expected size 20 at dimension 1; output #4 is missing/,
+    );
+    expect(valueName(session, 'outputs', '1')).toBe('17');
+    await session.release();
+  });
+
   it('passes a fitting model and names every mismatch of a wrong one', async () => {
     const session = await openSession(model, { model: 'scale', provider: 'cpu' });
     expect(() =>

@@ -32,6 +32,9 @@ export interface OpenedSession {
   fallbacks: FallbackNotice[];
   inputs: Record<string, TensorInfo>;
   outputs: Record<string, TensorInfo>;
+  /** Names in the model's own order (object keys would put numeric names first). */
+  inputNames: readonly string[];
+  outputNames: readonly string[];
   run(feeds: Feeds, options?: { outputs?: string[] }): Promise<Results>;
   release(): Promise<void>;
 }
@@ -97,6 +100,8 @@ export async function openSession(source: string | Uint8Array, options: OpenOpti
         fallbacks,
         inputs: describe(session.inputMetadata),
         outputs: describe(session.outputMetadata),
+        inputNames: session.inputMetadata.map((m) => m.name),
+        outputNames: session.outputMetadata.map((m) => m.name),
         run: (feeds, runOptions) => (runOptions?.outputs ? session.run(feeds, runOptions.outputs) : session.run(feeds)) as Promise<Results>,
         release: () => session.release(),
       };
@@ -136,25 +141,45 @@ function mismatch(info: TensorInfo | undefined, expected: ExpectedValue): string
 }
 
 /**
+ * A value by name, or — for a key of digits — by position: some exports (LivePortrait's motion extractor)
+ * give their outputs no stable names, only a stable order.
+ */
+function valueInfo(session: OpenedSession, side: 'inputs' | 'outputs', key: string): TensorInfo | undefined {
+  const values = session[side];
+  if (values[key]) return values[key];
+  if (!/^\d+$/.test(key)) return undefined;
+  const name = (side === 'inputs' ? session.inputNames : session.outputNames)[Number(key)];
+  return name === undefined ? undefined : values[name];
+}
+
+/** The real name of a value given by name or by position (see expectModelIO). */
+export function valueName(session: OpenedSession, side: 'inputs' | 'outputs', key: string): string {
+  const info = valueInfo(session, side, key);
+  if (!info) throw new StudioError('MODEL_ERROR', `${session.model} has no ${side === 'inputs' ? 'input' : 'output'} ${key}.`);
+  return info.name;
+}
+
+/**
  * Checks a model's inputs and outputs against what a pipeline needs, before running anything, so a wrong
- * file gets an error that names the model and the mismatch instead of a crash mid-job.
+ * file gets an error that names the model and the mismatch instead of a crash mid-job. A key of digits
+ * ("0", "1"…) names a value by its position.
  */
 export function expectModelIO(
   session: OpenedSession,
   expected: { inputs?: Record<string, ExpectedValue>; outputs?: Record<string, ExpectedValue> },
 ): void {
   const problems: string[] = [];
-  for (const [side, wanted, actual] of [
-    ['input', expected.inputs ?? {}, session.inputs],
-    ['output', expected.outputs ?? {}, session.outputs],
+  for (const [side, wanted, values] of [
+    ['input', expected.inputs ?? {}, 'inputs'],
+    ['output', expected.outputs ?? {}, 'outputs'],
   ] as const) {
     for (const [name, spec] of Object.entries(wanted)) {
-      const problem = mismatch(actual[name], spec);
-      if (problem) problems.push(`${side} “${name}” ${problem}`);
+      const problem = mismatch(valueInfo(session, values, name), spec);
+      if (problem) problems.push(`${side} ${/^\d+$/.test(name) ? `#${Number(name) + 1}` : `“${name}”`} ${problem}`);
     }
   }
   if (problems.length) {
-    const has = `it has inputs ${Object.keys(session.inputs).join(', ') || 'none'}; outputs ${Object.keys(session.outputs).join(', ') || 'none'}`;
+    const has = `it has inputs ${session.inputNames.join(', ') || 'none'}; outputs ${session.outputNames.join(', ') || 'none'}`;
     throw new StudioError(
       'MODEL_ERROR',
       `${session.model} does not fit: ${problems.join('; ')} (${has}).`,

@@ -10,6 +10,8 @@ const TensorSpec = z.object({
   shape: z.array(z.number().int().nullable()).optional(),
 });
 
+const ModelIO = z.object({ inputs: z.record(z.string(), TensorSpec).optional(), outputs: z.record(z.string(), TensorSpec).optional() });
+
 export const RegistryFile = z.object({
   /** Path inside the model's folder (models/<id>/<path>). */
   path: z.string().regex(/^[\w./-]+$/, 'a relative path'),
@@ -23,6 +25,8 @@ export const RegistryFile = z.object({
   approxSize: z.number().int().positive().optional(),
   /** Exports differ in how they split weights (model.onnx_data, model.onnx.data, weights.pb): absent upstream is fine. */
   optional: z.boolean().optional(),
+  /** For models made of several ONNX parts (LivePortrait): what this part is checked against. */
+  io: ModelIO.optional(),
 });
 export type RegistryFile = z.infer<typeof RegistryFile>;
 
@@ -37,7 +41,7 @@ export const RegistryModel = z.object({
   source: z.string().optional(),
   files: z.array(RegistryFile).min(1),
   /** What a pipeline checks the file against (see inference/session.ts expectModelIO). */
-  io: z.object({ inputs: z.record(z.string(), TensorSpec).optional(), outputs: z.record(z.string(), TensorSpec).optional() }).optional(),
+  io: ModelIO.optional(),
 });
 export type RegistryModel = z.infer<typeof RegistryModel>;
 

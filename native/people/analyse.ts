@@ -1,18 +1,11 @@
 import type { Metadata } from 'sharp';
 import type { PhotoMeasures } from '../api/namespaces/people';
 import type { RgbImage } from '../inference/image-tensor';
+import { refineTiltedLandmarks, type FaceDetector } from '../inference/face-landmarks';
 import type { DetectedFace } from '../inference/yunet';
-import { cropGeometry, cropPointToSource, renderCropPixels } from './crop';
 import { decodePhoto, fromRgb, type DecodedPhoto } from './decode';
 import { exposureOf, headPose, lumaOf, perceptualHash, sharpnessOf, toneOf } from './measure';
 import { MEASURES_VERSION, thresholds } from './thresholds';
-
-/** What vetting needs from a face detector (YuNet in the app; see detector.ts). */
-export interface FaceDetector {
-  model: string;
-  provider: string;
-  detect(image: RgbImage): Promise<DetectedFace[]>;
-}
 
 /** Measures are taken on the photo scaled to at most this size (faces stay far above the sizes that matter). */
 export const ANALYSIS_MAX_SIDE = 2048;
@@ -120,44 +113,6 @@ function sourceOf(metadata: Metadata, format: string): PhotoMeasures['source'] {
   };
 }
 
-/**
- * YuNet's landmarks lean towards upright faces: on a head tilted 25° they read about 11°. When the eye line
- * is tilted, detect again on the levelled face (a crop rotated by the tilt found so far) and carry the
- * landmarks found there back into the photo; each round halves what is left, three are plenty.
- */
-async function refineTiltedLandmarks(face: DetectedFace, decoded: DecodedPhoto, detector: FaceDetector): Promise<DetectedFace> {
-  const size = 320;
-  let current = face;
-  for (let pass = 0; pass < 3; pass++) {
-    if (Math.abs(headPose(current.landmarks).roll) < thresholds.pose.rollNote) break;
-    const geometry = cropGeometry({ width: decoded.width, height: decoded.height, face: current, padding: 'mirror' });
-    const levelled = await renderCropPixels(decoded, geometry, size);
-    const found = await detector.detect(levelled);
-    const centred = found
-      .map((f) => ({ f, d: Math.hypot(f.box.x + f.box.width / 2 - size / 2, f.box.y + f.box.height / 2 - size / 2) }))
-      .filter(({ f, d }) => d < size / 4 && f.score >= thresholds.detection.minScore)
-      .sort((a, b) => a.d - b.d)[0]?.f;
-    if (!centred) break;
-    const back = (p: { x: number; y: number }) => {
-      const q = cropPointToSource(geometry, size, p);
-      return { x: round(q.x, 1), y: round(q.y, 1) };
-    };
-    const l = centred.landmarks;
-    current = {
-      ...current,
-      landmarks: {
-        rightEye: back(l.rightEye),
-        leftEye: back(l.leftEye),
-        nose: back(l.nose),
-        mouthRight: back(l.mouthRight),
-        mouthLeft: back(l.mouthLeft),
-      },
-    };
-    if (Math.abs(headPose(l).roll) < 1.5) break;
-  }
-  return current;
-}
-
 export interface MeasureTimings {
   decodeMs: number;
   detectMs: number;
@@ -191,7 +146,12 @@ export async function measureDecoded(
   const { faces, input } = await findFaces(decoded, detector);
   const confident = faces.findIndex((f) => f.score >= thresholds.detection.otherFaceMinScore);
   const measuredFace = faces.length ? Math.max(0, confident) : null;
-  if (measuredFace !== null) faces[measuredFace] = await refineTiltedLandmarks(faces[measuredFace]!, decoded, detector);
+  if (measuredFace !== null) {
+    faces[measuredFace] = await refineTiltedLandmarks(faces[measuredFace]!, { image: decoded.rgb, scale: decoded.scale }, detector, {
+      minRoll: thresholds.pose.rollNote,
+      minScore: thresholds.detection.minScore,
+    });
+  }
   const t2 = performance.now();
   const face = measuredFace === null ? null : await measureFace(faces[measuredFace]!, decoded);
 

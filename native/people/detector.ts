@@ -1,7 +1,7 @@
 import { SessionCache } from '../inference/session';
 import { detectFaces, openYunet } from '../inference/yunet';
 import { requireModelFile } from '../models/installed';
-import type { FaceDetector } from './analyse';
+import type { FaceDetector } from '../inference/face-landmarks';
 import { thresholds } from './thresholds';
 
 export const FACE_DETECTOR_MODEL = 'yunet-n';

@@ -4,7 +4,8 @@ import type { CropInfo, VerdictCounts, VettingOutcome } from '../api/namespaces/
 import type { Person } from '../api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { toStudioError } from '../core/errors';
-import { measurePhoto, type FaceDetector } from './analyse';
+import type { FaceDetector } from '../inference/face-landmarks';
+import { measurePhoto } from './analyse';
 import { cropGeometry, cropInfoOf, cropParamsKey, decodeSideFor, renderCrop } from './crop';
 import { decodePhoto, inspectPhoto, type DecodedPhoto } from './decode';
 import { installedFaceDetector } from './detector';

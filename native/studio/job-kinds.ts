@@ -8,6 +8,7 @@ import { peopleExportJob } from '../people/export';
 import { peopleImportJob } from '../people/import-job';
 import { peopleTrainJob } from '../people/train';
 import { peopleVetJob } from '../people/vet-job';
+import { portraitProcessJob } from '../portrait/process-job';
 import { reelRenderJob } from '../video/reel-job';
 
 /** Every kind of job the studio runs; the worker threads load the same list. */
@@ -22,4 +23,5 @@ export const studioJobKinds = jobKinds([
   reelRenderJob,
   exportJob,
   emptyTrashJob,
+  portraitProcessJob,
 ]);

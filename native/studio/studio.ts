@@ -11,6 +11,7 @@ import type { StudioContext } from './handlers/context';
 import { jobsHandlers } from './handlers/jobs';
 import { modelsHandlers } from './handlers/models';
 import { peopleHandlers } from './handlers/people';
+import { portraitHandlers } from './handlers/portrait';
 import { reelsHandlers } from './handlers/reels';
 import { reviewHandlers } from './handlers/review';
 import { systemHandlers } from './handlers/system';
@@ -53,6 +54,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     jobs: jobsHandlers(context),
     models: modelsHandlers(context),
     generate: generateHandlers(context),
+    portrait: portraitHandlers(context),
     reels: reelsHandlers(context),
   };
 

@@ -22,6 +22,8 @@ export function ModelsPage() {
   const { t } = useTranslation();
   const models = useModels();
   const diffusion = models.data?.filter((m) => m.kind === 'diffusion') ?? [];
+  // Face detection, restoration, colour, upscaling, animation and lip sync (Restore & Animate, People).
+  const others = models.data?.filter((m) => m.kind !== 'diffusion' && m.source === 'registry') ?? [];
   return (
     <div className="page models-page">
       <PageHeader title={t('nav.models')} subtitle={t('models.subtitle')} />
@@ -46,6 +48,34 @@ export function ModelsPage() {
             </thead>
             <tbody>
               {diffusion.map((model) => (
+                <ModelRow key={model.id} model={model} />
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      {others.length > 0 && (
+        <section aria-labelledby="models-other" className="models-other">
+          <h2 id="models-other" className="section-title">
+            {t('models.otherTitle')}
+          </h2>
+          <table className="table models-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('models.name')}</th>
+                <th scope="col">{t('models.use')}</th>
+                <th scope="col" className="num">
+                  {t('models.size')}
+                </th>
+                <th scope="col">{t('models.license')}</th>
+                <th scope="col">{t('models.state')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('common.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {others.map((model) => (
                 <ModelRow key={model.id} model={model} />
               ))}
             </tbody>
@@ -89,7 +119,13 @@ function ModelRow({ model }: { model: ModelInfo }) {
         {model.description && <span className="model-description">{model.description}</span>}
         {model.source === 'local' && <span className="model-description mono">{model.folder}</span>}
       </th>
-      <td>{model.family ? t(`models.families.${model.family}`, { defaultValue: model.family }) : '—'}</td>
+      <td>
+        {model.family
+          ? t(`models.families.${model.family}`, { defaultValue: model.family })
+          : model.kind !== 'diffusion'
+            ? t(`models.kinds.${model.kind}`, { defaultValue: model.kind })
+            : '—'}
+      </td>
       <td className="num">
         {model.size && !model.sizeExact ? '≈ ' : ''}
         {formatBytes(model.size, format.number)}

@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import type { AudioAsset, ReelRequest, ReelResult, ReelSize, ReelTemplateInfo } from '../../../../native/api/namespaces/reels';
 import { studio } from '../../api';
 import type { Job, OutputSummary } from '../../api/types';
@@ -58,7 +58,13 @@ export function ReelsPage() {
   const id = useId();
   const client = useQueryClient();
   const templates = useQuery({ queryKey: ['reels', 'templates'], queryFn: () => studio.api.reels.templates(), staleTime: Infinity });
-  const [templateId, setTemplateId] = useState('memories');
+  // Opened with outputs to start from (“Make a reel” on the Restore page: ?outputs=1,2&template=before-after).
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const [templateId, setTemplateId] = useState(() => {
+    const wanted = new URLSearchParams(search).get('template');
+    return wanted && /^[a-z][a-z0-9-]*$/.test(wanted) ? wanted : 'memories';
+  });
   const [selected, setSelected] = useState<OutputSummary[]>([]);
   const [voice, setVoice] = useState<AudioAsset | null>(null);
   const [music, setMusic] = useState<AudioAsset | null>(null);
@@ -72,6 +78,16 @@ export function ReelsPage() {
   const [previewJobId, setPreviewJobId] = useState<number | null>(null);
   const [renderJobId, setRenderJobId] = useState<number | null>(null);
   const srtInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const ids = (new URLSearchParams(search).get('outputs') ?? '')
+      .split(',')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0);
+    if (!ids.length) return;
+    void Promise.all(ids.map((outputId) => studio.api.catalog.getOutput({ id: outputId }))).then(setSelected, () => {});
+    navigate('/reels?', { replace: true });
+  }, [search, navigate]);
 
   const template: ReelTemplateInfo | undefined = templates.data?.find((tpl) => tpl.id === templateId);
   const max = template?.visuals.max ?? 20;

@@ -1,5 +1,675 @@
-import { UpcomingPage } from '../../app/Upcoming';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation } from 'wouter';
+import type { ProcessRequest, PortraitModelState } from '../../../../native/api/namespaces/portrait';
+import type { AudioAsset } from '../../../../native/api/namespaces/reels';
+import { studio } from '../../api';
+import type { Job, OutputSummary } from '../../api/types';
+import { currentLanguage } from '../../app/i18n';
+import { Icon } from '../../app/icons';
+import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { isLive, upsertJob } from '../jobs/jobs-data';
+import { AudioField } from '../reels/AudioField';
+import { CompareSlider } from './CompareSlider';
+import { DrivingField, type DrivingClip } from './DrivingField';
+import { PhotoChooser, PhotoFaces } from './PhotoPanel';
+import { modelsOfKind, portraitKeys, useFollowedJob, useInspection, usePortraitStatus, usePresets, type ProcessResult } from './restore-data';
+import '../../styles/reels.css';
+import '../../styles/restore.css';
+
+function JobProgress({ job, label, onCancel }: { job: Job; label: string; onCancel: () => void }) {
+  const { t } = useTranslation();
+  if (isLive(job)) {
+    return (
+      <div className="reel-status" role="status" data-testid="restore-progress">
+        <div className="reel-status-row">
+          <span>{label}</span>
+          <span className="muted">{job.message ?? ''}</span>
+          <button type="button" className="button small" onClick={onCancel}>
+            {t('restore.cancel')}
+          </button>
+        </div>
+        <div className="progress" aria-hidden="true">
+          <div className="progress-fill" style={{ width: `${Math.round(job.progress * 100)}%` }} />
+        </div>
+      </div>
+    );
+  }
+  if (job.status === 'cancelled') return <p className="muted">{t('restore.cancelled')}</p>;
+  if (job.status !== 'done') return <ErrorNotice title={t('restore.failed')} error={job.error ?? { message: job.message ?? job.status }} />;
+  return null;
+}
+
+/** One line per provider that could not be used (each model that tried it says the same). */
+function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
+  const byProvider = new Map<string, { provider: string; models: string[]; reason: string }>();
+  for (const f of fallbacks) {
+    const entry = byProvider.get(f.provider) ?? { provider: f.provider, models: [], reason: f.reason };
+    if (!entry.models.includes(f.model)) entry.models.push(f.model);
+    byProvider.set(f.provider, entry);
+  }
+  return [...byProvider.values()];
+}
+
+/** onnxruntime's reasons can run to a source path and a stack of calls: the last sentence says it. */
+function shorten(reason: string): string {
+  const last = reason.split(/:\s+(?=[A-Z])/).at(-1) ?? reason;
+  return last.length > 140 ? `${last.slice(0, 139)}…` : last;
+}
+
+/** Motion presets in the order a family tries them: the gentlest first. */
+const presetOrder = ['gentle-nod', 'turn-and-return', 'look-around', 'smile', 'blink'];
+const presetRank = (id: string) => (presetOrder.includes(id) ? presetOrder.indexOf(id) : presetOrder.length);
+
+/** A model that is not installed: what it is, and a download that shows its progress (a job, like on the Models page). */
+function ModelDownload({ model }: { model: PortraitModelState }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const [jobId, setJobId] = useState<number | null>(null);
+  const job = useFollowedJob(jobId);
+  const start = useMutation({
+    mutationFn: () => studio.api.models.download({ id: model.id }),
+    onSuccess: (started) => {
+      upsertJob(client, started);
+      setJobId(started.id);
+    },
+  });
+  const finished = job?.status === 'done';
+  useEffect(() => {
+    if (finished) void client.invalidateQueries({ queryKey: portraitKeys.status });
+  }, [finished, client]);
+  return (
+    <div className="field-help warning-text restore-download" data-testid="model-download">
+      <span>{t('restore.modelMissing', { name: model.name })}</span>{' '}
+      {job && isLive(job) ? (
+        <span className="muted">{job.message ?? t('restore.downloading')}</span>
+      ) : (
+        <button type="button" className="button small" disabled={start.isPending} onClick={() => start.mutate()}>
+          {t('restore.download')}
+        </button>
+      )}{' '}
+      <Link href="/models" className="text-link">
+        {t('restore.openModels')}
+      </Link>
+      <ErrorNotice error={start.error ?? (job?.status === 'failed' ? job.error : null)} />
+    </div>
+  );
+}
+
+/** A model picker: every model of the kind, marked when not installed or not allowed by its licence. */
+function ModelSelect({
+  label,
+  models,
+  value,
+  onChange,
+}: {
+  label: string;
+  models: PortraitModelState[];
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  const { t } = useTranslation();
+  const id = useId();
+  const chosen = models.find((m) => m.id === value);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        {models.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name}
+            {!m.commercialUse ? ` · ${t('restore.nonCommercialShort')}` : ''}
+            {!m.installed ? ` · ${t('restore.notInstalled')}` : ''}
+          </option>
+        ))}
+      </select>
+      {chosen && !chosen.installed && <ModelDownload model={chosen} />}
+      {chosen?.installed && !chosen.usable && (
+        <p className="field-help warning-text">{t('restore.modelNonCommercial', { name: chosen.name, license: chosen.license })}</p>
+      )}
+    </div>
+  );
+}
+
+function StepHeader({
+  id,
+  title,
+  checked,
+  onChange,
+  testId,
+}: {
+  id: string;
+  title: string;
+  checked: boolean;
+  onChange: (on: boolean) => void;
+  testId: string;
+}) {
+  return (
+    <label className="checkbox restore-step-toggle" data-testid={testId}>
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={id} />
+      <span className="restore-step-title">{title}</span>
+    </label>
+  );
+}
 
 export function RestorePage() {
-  return <UpcomingPage section="restore" icon="restore" nextHref="/review" />;
+  const { t } = useTranslation();
+  const id = useId();
+  const client = useQueryClient();
+  const [, navigate] = useLocation();
+  const status = usePortraitStatus();
+  const presets = usePresets();
+  const [photo, setPhoto] = useState<OutputSummary | null>(null);
+  const inspection = useInspection(photo?.id ?? null);
+  const [face, setFace] = useState(0);
+  const [restore, setRestore] = useState({ on: true, model: 'gfpgan-1.4', strength: 0.8, fidelity: 0.5 });
+  // Colour is suggested for a black-and-white photo until the user decides (on: null follows the photo).
+  const [colorize, setColorize] = useState<{ on: boolean | null; model: string }>({ on: null, model: 'ddcolor' });
+  const [upscale, setUpscale] = useState<{ on: boolean; scale: 2 | 4 }>({ on: false, scale: 2 });
+  const [animate, setAnimate] = useState({ on: false, mode: 'preset' as 'preset' | 'driving', preset: 'gentle-nod', seconds: '' });
+  const [driving, setDriving] = useState<DrivingClip | null>(null);
+  const [speech, setSpeech] = useState<{ on: boolean; model: string; voice: AudioAsset | null; typed: boolean; text: string; language: 'en' | 'zh' }>(
+    {
+      on: false,
+      model: 'edtalk-256',
+      voice: null,
+      typed: false,
+      text: '',
+      language: currentLanguage() === 'zh-CN' ? 'zh' : 'en',
+    },
+  );
+  const typedSpeech = speech.typed && Boolean(status.data?.narration);
+  const [previewJobId, setPreviewJobId] = useState<number | null>(null);
+  const [renderJobId, setRenderJobId] = useState<number | null>(null);
+
+  const inspected = inspection.data;
+  const colorizeOn = colorize.on ?? inspected?.blackAndWhite ?? false;
+  // Another photo starts over.
+  const choosePhoto = (output: OutputSummary | null) => {
+    setPhoto(output);
+    setFace(0);
+    setColorize((c) => ({ ...c, on: null }));
+    setPreviewJobId(null);
+    setRenderJobId(null);
+  };
+
+  const models = status.data?.models;
+  const usable = (modelId: string) => Boolean(models?.find((m) => m.id === modelId)?.usable);
+  const faces = inspected?.faces.length ?? 0;
+  const detectorMissing = inspected ? !inspected.detector : false;
+
+  const request = useMemo((): ProcessRequest | null => {
+    if (!photo) return null;
+    const seconds = Number(animate.seconds);
+    return {
+      source: { outputId: photo.id },
+      ...(restore.on && faces ? { restore: { model: restore.model, strength: restore.strength, fidelity: restore.fidelity } } : {}),
+      ...(colorizeOn ? { colorize: { model: colorize.model } } : {}),
+      ...(upscale.on ? { upscale: { scale: upscale.scale } } : {}),
+      ...(animate.on && faces
+        ? {
+            animate: {
+              motion: animate.mode === 'preset' || !driving ? { preset: animate.preset } : { driving: { uploadId: driving.uploadId } },
+              face,
+              ...(animate.seconds && Number.isFinite(seconds) ? { seconds } : {}),
+              ...(speech.on && typedSpeech && speech.text.trim()
+                ? { speech: { audio: { text: speech.text.trim(), language: speech.language }, model: speech.model } }
+                : speech.on && !typedSpeech && speech.voice
+                  ? { speech: { audio: { hash: speech.voice.hash }, model: speech.model } }
+                  : {}),
+            },
+          }
+        : {}),
+    };
+  }, [photo, restore, colorizeOn, colorize.model, upscale, animate, driving, speech, typedSpeech, face, faces]);
+
+  // What still stands in the way, in plain words.
+  const problems: string[] = [];
+  if (photo && inspected) {
+    if (!request?.restore && !request?.colorize && !request?.upscale && !request?.animate) problems.push(t('restore.needStep'));
+    if ((restore.on || animate.on) && !faces) problems.push(detectorMissing ? t('restore.needDetector') : t('restore.noFaces'));
+    if (request?.restore && !usable(restore.model)) problems.push(t('restore.needModel', { step: t('restore.restoreStep') }));
+    if (request?.colorize && !usable(colorize.model)) problems.push(t('restore.needModel', { step: t('restore.colorizeStep') }));
+    if (request?.upscale && !usable(`real-esrgan-x${upscale.scale}`)) problems.push(t('restore.needModel', { step: t('restore.upscaleStep') }));
+    if (request?.animate) {
+      if (!usable('liveportrait')) problems.push(t('restore.needModel', { step: t('restore.animateStep') }));
+      if (animate.mode === 'driving' && !driving) problems.push(t('restore.needDriving'));
+      if (speech.on && !typedSpeech && !speech.voice) problems.push(t('restore.needVoice'));
+      if (speech.on && typedSpeech && !speech.text.trim()) problems.push(t('restore.needText'));
+      if (speech.on && !usable(speech.model)) problems.push(t('restore.needModel', { step: t('restore.speechStep') }));
+      if (status.data && !status.data.ffmpeg) problems.push(t('restore.needFfmpeg'));
+    }
+  }
+  const ready = Boolean(request && inspected && !problems.length);
+
+  const start = useMutation({
+    mutationFn: (quality: 'final' | 'preview') => studio.api.portrait.process({ ...request!, quality }),
+    onSuccess: (job, quality) => {
+      upsertJob(client, job);
+      if (quality === 'preview') setPreviewJobId(job.id);
+      else setRenderJobId(job.id);
+    },
+  });
+  const allowNonCommercial = useMutation({
+    mutationFn: (allowed: boolean) => studio.api.portrait.setNonCommercial({ allowed }),
+    onSuccess: (next) => client.setQueryData(portraitKeys.status, next),
+  });
+  const cancel = (jobId: number) => void studio.api.jobs.cancel({ id: jobId }).then((job) => upsertJob(client, job));
+
+  const previewJob = useFollowedJob(previewJobId);
+  const renderJob = useFollowedJob(renderJobId);
+  const previewResult = previewJob?.status === 'done' ? (previewJob.result as ProcessResult) : undefined;
+  const renderResult = renderJob?.status === 'done' ? (renderJob.result as ProcessResult) : undefined;
+
+  const makeReel = () => {
+    if (!photo || !renderResult) return;
+    const ids = [photo.id, renderResult.still?.outputId, renderResult.video?.outputId].filter((v): v is number => typeof v === 'number');
+    navigate(`/reels?outputs=${ids.join(',')}&template=${ids.length >= 3 ? 'memories' : 'before-after'}`);
+  };
+
+  const language = currentLanguage();
+  const presetName = (p: { name: string; translations: Record<string, { name: string }> }) => p.translations[language]?.name ?? p.name;
+  const presetText = (p: { description: string; translations: Record<string, { description: string }> }) =>
+    p.translations[language]?.description ?? p.description;
+
+  return (
+    <div className="page restore-page">
+      <PageHeader title={t('nav.restore')} subtitle={t('restore.subtitle')} />
+      <ErrorNotice error={status.error ?? presets.error} />
+      <div className="split reel-split">
+        <div className="split-main reel-form">
+          <section className="card form" aria-labelledby={`${id}-photo`}>
+            <div className="reel-section-head">
+              <h2 id={`${id}-photo`} className="card-title">
+                {t('restore.photo')}
+              </h2>
+              {photo && (
+                <button type="button" className="button small" onClick={() => choosePhoto(null)}>
+                  {t('restore.otherPhoto')}
+                </button>
+              )}
+            </div>
+            {photo ? (
+              <>
+                <PhotoFaces photo={photo} inspection={inspected} face={face} onFace={setFace} />
+                {inspection.isPending && <Spinner label={t('restore.lookingForFaces')} />}
+                <ErrorNotice error={inspection.error} />
+                {inspected && (
+                  <p className="muted" data-testid="restore-facts">
+                    {[
+                      `${inspected.width} × ${inspected.height}`,
+                      inspected.blackAndWhite ? t('restore.blackAndWhite') : t('restore.inColour'),
+                      inspected.detector ? t('restore.faces', { count: faces }) : t('restore.noDetector'),
+                    ].join(' · ')}
+                  </p>
+                )}
+                {detectorMissing && (
+                  <p className="field-help warning-text">
+                    {t('restore.detectorHelp')}{' '}
+                    <Link href="/models" className="text-link">
+                      {t('restore.openModels')}
+                    </Link>
+                  </p>
+                )}
+              </>
+            ) : (
+              <PhotoChooser onChosen={choosePhoto} />
+            )}
+          </section>
+
+          {photo && (
+            <section className="card form" aria-labelledby={`${id}-steps`}>
+              <h2 id={`${id}-steps`} className="card-title">
+                {t('restore.steps')}
+              </h2>
+
+              <div className="restore-step">
+                <StepHeader
+                  id={`${id}-restore`}
+                  title={t('restore.restoreStep')}
+                  checked={restore.on}
+                  onChange={(on) => setRestore({ ...restore, on })}
+                  testId="step-restore"
+                />
+                <p id={`${id}-restore`} className="field-help">
+                  {t('restore.restoreHelp')}
+                </p>
+                {restore.on && (
+                  <div className="reel-options">
+                    <ModelSelect
+                      label={t('restore.model')}
+                      models={modelsOfKind(models, 'face-restorer')}
+                      value={restore.model}
+                      onChange={(model) => setRestore({ ...restore, model })}
+                    />
+                    <div className="field">
+                      <label htmlFor={`${id}-strength`}>{t('restore.strength', { percent: Math.round(restore.strength * 100) })}</label>
+                      <input
+                        id={`${id}-strength`}
+                        type="range"
+                        min={0}
+                        max={1}
+                        step={0.05}
+                        value={restore.strength}
+                        onChange={(e) => setRestore({ ...restore, strength: Number(e.target.value) })}
+                      />
+                    </div>
+                    {restore.model === 'codeformer' && (
+                      <div className="field">
+                        <label htmlFor={`${id}-fidelity`}>{t('restore.fidelity', { value: restore.fidelity.toFixed(2) })}</label>
+                        <input
+                          id={`${id}-fidelity`}
+                          type="range"
+                          min={0}
+                          max={1}
+                          step={0.05}
+                          value={restore.fidelity}
+                          onChange={(e) => setRestore({ ...restore, fidelity: Number(e.target.value) })}
+                        />
+                        <p className="field-help">{t('restore.fidelityHelp')}</p>
+                      </div>
+                    )}
+                  </div>
+                )}
+              </div>
+
+              <div className="restore-step">
+                <StepHeader
+                  id={`${id}-colorize`}
+                  title={t('restore.colorizeStep')}
+                  checked={colorizeOn}
+                  onChange={(on) => setColorize({ ...colorize, on })}
+                  testId="step-colorize"
+                />
+                <p id={`${id}-colorize`} className="field-help">
+                  {t('restore.colorizeHelp')}
+                </p>
+                {colorizeOn && (
+                  <div className="reel-options">
+                    <ModelSelect
+                      label={t('restore.model')}
+                      models={modelsOfKind(models, 'colorizer')}
+                      value={colorize.model}
+                      onChange={(model) => setColorize({ ...colorize, model })}
+                    />
+                  </div>
+                )}
+              </div>
+
+              <div className="restore-step">
+                <StepHeader
+                  id={`${id}-upscale`}
+                  title={t('restore.upscaleStep')}
+                  checked={upscale.on}
+                  onChange={(on) => setUpscale({ ...upscale, on })}
+                  testId="step-upscale"
+                />
+                <p id={`${id}-upscale`} className="field-help">
+                  {t('restore.upscaleHelp')}
+                </p>
+                {upscale.on && (
+                  <div className="segmented" role="group" aria-label={t('restore.upscaleFactor')}>
+                    {([2, 4] as const).map((scale) => (
+                      <button
+                        key={scale}
+                        type="button"
+                        className="segment"
+                        aria-pressed={upscale.scale === scale}
+                        onClick={() => setUpscale({ on: true, scale })}
+                      >
+                        ×{scale}
+                      </button>
+                    ))}
+                  </div>
+                )}
+              </div>
+
+              <div className="restore-step">
+                <StepHeader
+                  id={`${id}-animate`}
+                  title={t('restore.animateStep')}
+                  checked={animate.on}
+                  onChange={(on) => setAnimate({ ...animate, on })}
+                  testId="step-animate"
+                />
+                <p id={`${id}-animate`} className="field-help">
+                  {faces > 1 ? t('restore.animateHelpFaces', { number: face + 1 }) : t('restore.animateHelp')}
+                </p>
+                {animate.on && (
+                  <>
+                    <div className="segmented" role="group" aria-label={t('restore.motion')}>
+                      <button
+                        type="button"
+                        className="segment"
+                        aria-pressed={animate.mode === 'preset'}
+                        onClick={() => setAnimate({ ...animate, mode: 'preset' })}
+                      >
+                        {t('restore.motionPreset')}
+                      </button>
+                      <button
+                        type="button"
+                        className="segment"
+                        aria-pressed={animate.mode === 'driving'}
+                        onClick={() => setAnimate({ ...animate, mode: 'driving' })}
+                      >
+                        {t('restore.motionDriving')}
+                      </button>
+                    </div>
+                    {animate.mode === 'preset' ? (
+                      <div className="reel-templates" role="radiogroup" aria-label={t('restore.motionPreset')}>
+                        {[...(presets.data ?? [])]
+                          .sort((a, b) => presetRank(a.id) - presetRank(b.id))
+                          .map((p) => (
+                            <label key={p.id} className={p.id === animate.preset ? 'reel-template selected' : 'reel-template'}>
+                              <input
+                                type="radio"
+                                name={`${id}-preset`}
+                                value={p.id}
+                                checked={p.id === animate.preset}
+                                onChange={() => setAnimate({ ...animate, preset: p.id })}
+                              />
+                              <span className="reel-template-name">{presetName(p)}</span>
+                              <span className="reel-template-text">{presetText(p)}</span>
+                            </label>
+                          ))}
+                      </div>
+                    ) : (
+                      <DrivingField value={driving} onChange={setDriving} />
+                    )}
+                    <div className="reel-options">
+                      <div className="field">
+                        <label htmlFor={`${id}-seconds`}>{t('restore.seconds')}</label>
+                        <select id={`${id}-seconds`} value={animate.seconds} onChange={(e) => setAnimate({ ...animate, seconds: e.target.value })}>
+                          <option value="">{t('restore.secondsAuto')}</option>
+                          {[3, 5, 8, 10, 15, 20, 30].map((s) => (
+                            <option key={s} value={String(s)}>
+                              {t('restore.secondsValue', { seconds: s })}
+                            </option>
+                          ))}
+                        </select>
+                      </div>
+                    </div>
+                    <div className="restore-substep">
+                      <StepHeader
+                        id={`${id}-speech`}
+                        title={t('restore.speechStep')}
+                        checked={speech.on}
+                        onChange={(on) => setSpeech({ ...speech, on })}
+                        testId="step-speech"
+                      />
+                      <p id={`${id}-speech`} className="field-help">
+                        {t('restore.speechHelp')}
+                      </p>
+                      {speech.on && (
+                        <>
+                          {status.data?.narration && (
+                            <div className="segmented" role="group" aria-label={t('restore.voiceSource')}>
+                              <button
+                                type="button"
+                                className="segment"
+                                aria-pressed={!speech.typed}
+                                onClick={() => setSpeech({ ...speech, typed: false })}
+                              >
+                                {t('restore.voiceRecorded')}
+                              </button>
+                              <button
+                                type="button"
+                                className="segment"
+                                aria-pressed={speech.typed}
+                                onClick={() => setSpeech({ ...speech, typed: true })}
+                              >
+                                {t('restore.voiceTyped')}
+                              </button>
+                            </div>
+                          )}
+                          {typedSpeech ? (
+                            <div className="reel-options">
+                              <div className="field">
+                                <label htmlFor={`${id}-narration`}>{t('restore.narration')}</label>
+                                <textarea
+                                  id={`${id}-narration`}
+                                  rows={3}
+                                  maxLength={1000}
+                                  value={speech.text}
+                                  placeholder={t('restore.narrationPlaceholder')}
+                                  onChange={(e) => setSpeech({ ...speech, text: e.target.value })}
+                                />
+                                <p className="field-help">{t('restore.narrationHelp')}</p>
+                              </div>
+                              <div className="field">
+                                <label htmlFor={`${id}-narration-language`}>{t('restore.narrationLanguage')}</label>
+                                <select
+                                  id={`${id}-narration-language`}
+                                  value={speech.language}
+                                  onChange={(e) => setSpeech({ ...speech, language: e.target.value as 'en' | 'zh' })}
+                                >
+                                  <option value="en">English</option>
+                                  <option value="zh">中文（普通话）</option>
+                                </select>
+                              </div>
+                            </div>
+                          ) : (
+                            <AudioField
+                              label={t('restore.voice')}
+                              value={speech.voice}
+                              onChange={(voice) => setSpeech({ ...speech, voice })}
+                              allowRecording={typeof MediaRecorder !== 'undefined'}
+                              testId="restore-voice"
+                            />
+                          )}
+                          <div className="reel-options">
+                            <ModelSelect
+                              label={t('restore.lipSyncModel')}
+                              models={modelsOfKind(models, 'lip-sync')}
+                              value={speech.model}
+                              onChange={(model) => setSpeech({ ...speech, model })}
+                            />
+                          </div>
+                        </>
+                      )}
+                    </div>
+                  </>
+                )}
+              </div>
+            </section>
+          )}
+        </div>
+
+        <aside className="card form reel-side" aria-labelledby={`${id}-render`}>
+          <h2 id={`${id}-render`} className="card-title">
+            {t('restore.render')}
+          </h2>
+          {!photo && <p className="muted">{t('restore.startWithPhoto')}</p>}
+          {problems.map((problem) => (
+            <p key={problem} className="muted" data-testid="restore-problem">
+              {problem}
+            </p>
+          ))}
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={status.data?.nonCommercialAllowed ?? false}
+              disabled={!status.data || allowNonCommercial.isPending}
+              onChange={(e) => allowNonCommercial.mutate(e.target.checked)}
+            />
+            <span>{t('restore.allowNonCommercial')}</span>
+          </label>
+          <p className="field-help">{t('restore.allowNonCommercialHelp')}</p>
+          <ErrorNotice error={start.error ?? allowNonCommercial.error} />
+          <div className="form-actions">
+            <button
+              type="button"
+              className="button"
+              disabled={!ready || start.isPending || (previewJob && isLive(previewJob))}
+              onClick={() => start.mutate('preview')}
+            >
+              {t('restore.preview')}
+            </button>
+            <button
+              type="button"
+              className="button primary"
+              disabled={!ready || start.isPending || (renderJob && isLive(renderJob))}
+              onClick={() => start.mutate('final')}
+            >
+              <Icon name="restore" size={16} />
+              <span>{t('restore.renderButton')}</span>
+            </button>
+          </div>
+
+          {previewJob && <JobProgress job={previewJob} label={t('restore.previewing')} onCancel={() => cancel(previewJob.id)} />}
+          {previewResult && photo && (
+            <div className="restore-result" data-testid="restore-preview">
+              {previewResult.still && (
+                <CompareSlider
+                  before={studio.mediaUrl(photo.hash)}
+                  after={studio.mediaUrl(previewResult.still.hash)}
+                  testId="restore-preview-compare"
+                />
+              )}
+              {previewResult.video && (
+                <video key={previewResult.video.hash} src={studio.mediaUrl(previewResult.video.hash)} controls playsInline loop muted autoPlay />
+              )}
+              <p className="field-help">{t('restore.previewReady')}</p>
+            </div>
+          )}
+
+          {renderJob && <JobProgress job={renderJob} label={t('restore.rendering')} onCancel={() => cancel(renderJob.id)} />}
+          {renderResult && photo && (
+            <div className="restore-result" role="status" data-testid="restore-done">
+              {renderResult.still && (
+                <CompareSlider before={studio.mediaUrl(photo.hash)} after={studio.mediaUrl(renderResult.still.hash)} testId="restore-compare" />
+              )}
+              {renderResult.video && (
+                <video key={renderResult.video.hash} src={studio.mediaUrl(renderResult.video.hash)} controls playsInline data-testid="restore-clip" />
+              )}
+              <p>
+                <strong>{t('restore.done')}</strong>{' '}
+                <span className="muted">{t('restore.ranOn', { providers: [...new Set(Object.values(renderResult.providers))].join(', ') })}</span>
+              </p>
+              {fallbackSummary(renderResult.fallbacks).map((f) => (
+                <p key={f.provider} className="field-help warning-text" title={f.reason}>
+                  {t('restore.fallback', { provider: f.provider, models: f.models.join(', '), reason: shorten(f.reason) })}
+                </p>
+              ))}
+              {renderResult.warnings.map((w) => (
+                <p key={w} className="field-help">
+                  {w}
+                </p>
+              ))}
+              <div className="form-actions">
+                <Link href="/review" className="button small">
+                  {t('restore.openInReview')}
+                </Link>
+                <button type="button" className="button small" onClick={makeReel}>
+                  <Icon name="reels" size={14} />
+                  <span>{t('restore.makeReel')}</span>
+                </button>
+              </div>
+            </div>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
 }

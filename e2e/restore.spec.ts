@@ -1,0 +1,111 @@
+// Restore & Animate in real Chromium against a real `likeness serve`, with tiny stand-ins for the models (the real
+// YuNet finds the face): restore and colorize camera.png, animate it with a preset, see the clip in Review, make a reel.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { installModelFile } from '../native/models/installed';
+import { installTinyModels } from '../native/portrait/testing/tiny-models';
+import { locateFfmpeg } from '../native/video/ffmpeg';
+import { expect, projectRoot, test } from './fixtures';
+
+const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
+const photosDir = join(sharedRoot, 'fixtures', 'photos');
+const yunet = join(sharedRoot, 'models', 'yunet_n_dynamic.onnx');
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+
+/** The bits of a <video> the checks read (the e2e tsconfig has no DOM lib). */
+interface Video {
+  readyState: number;
+  duration: number;
+  videoWidth: number;
+}
+
+function requirements(): void {
+  const reason = !existsSync(photosDir)
+    ? `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`
+    : !existsSync(yunet)
+      ? `the shared YuNet model ${yunet} is missing`
+      : !locateFfmpeg()
+        ? 'ffmpeg is not installed (apt install ffmpeg)'
+        : undefined;
+  if (reason && ci) throw new Error(`${reason}; CI requires it`);
+  test.skip(Boolean(reason), reason);
+}
+
+test('restore and colorize camera.png, animate it with a preset, see the clip in Review, make a reel', async ({ app, studio }) => {
+  test.setTimeout(300_000);
+  requirements();
+  const models = join(studio.library, 'models');
+  await installModelFile(models, 'yunet-n', yunet);
+  installTinyModels(models, ['gfpgan-1.4', 'ddcolor', 'liveportrait']);
+
+  await app.getByRole('navigation').getByRole('link', { name: 'Restore & Animate' }).click();
+  await expect(app.getByRole('heading', { name: 'Restore & Animate', level: 1 })).toBeVisible();
+  await expect(app.getByText('Start with a photo.')).toBeVisible();
+
+  // Choose the black-and-white photo: it lands in the library, its face is found, colour is suggested.
+  await app.getByTestId('restore-drop').locator('input[type=file]').setInputFiles(join(photosDir, 'camera.png'));
+  await expect(app.getByTestId('restore-face')).toHaveCount(1, { timeout: 60_000 });
+  await expect(app.getByTestId('restore-facts')).toHaveText('512 × 512 · black and white · 1 face found');
+  await expect(app.getByTestId('step-restore').getByRole('checkbox')).toBeChecked();
+  await expect(app.getByTestId('step-colorize').getByRole('checkbox')).toBeChecked();
+
+  // Models that are not installed are marked as such.
+  await app.getByTestId('step-upscale').getByRole('checkbox').check();
+  await expect(app.getByTestId('restore-problem')).toHaveText('Install or allow the model for “Upscale”.');
+  await expect(app.getByRole('button', { name: 'Render' })).toBeDisabled();
+  await app.getByTestId('step-upscale').getByRole('checkbox').uncheck();
+
+  // Animate with a preset, three seconds.
+  await app.getByTestId('step-animate').getByRole('checkbox').check();
+  await app.getByRole('radio', { name: /Gentle nod/ }).check();
+  await app.getByLabel('Length').selectOption('3');
+  await expect(app.getByTestId('restore-problem')).toHaveCount(0);
+
+  await app.getByRole('button', { name: 'Render' }).click();
+  const done = app.getByTestId('restore-done');
+  await expect(done).toContainText('Saved to the library.', { timeout: 240_000 });
+  await expect(done.getByTestId('restore-compare')).toBeVisible();
+  const clip = done.getByTestId('restore-clip');
+  await expect
+    .poll(
+      () => clip.evaluate((element) => ({ ready: (element as unknown as Video).readyState >= 1, seconds: (element as unknown as Video).duration })),
+      {
+        timeout: 30_000,
+      },
+    )
+    .toEqual({ ready: true, seconds: 3 });
+
+  // The still and the clip are in the catalogue with their provenance.
+  const page = await studio.call<{ items: { id: number; kind: string; source: string; originalName: string }[] }>('catalog:listOutputs', {});
+  const still = page.items.find((o) => o.source === 'restore')!;
+  const video = page.items.find((o) => o.source === 'animate')!;
+  expect(still).toMatchObject({ kind: 'image', originalName: 'camera restored.png' });
+  expect(video).toMatchObject({ kind: 'video', originalName: 'camera gentle-nod.mp4' });
+  const detail = await studio.call<{ provenance: { models: { id: string }[]; animation: { preset: string; frames: number } } }>('catalog:getOutput', {
+    id: video.id,
+  });
+  expect(detail.provenance.models.map((m) => m.id)).toEqual(['gfpgan-1.4', 'ddcolor', 'liveportrait']);
+  expect(detail.provenance.animation).toMatchObject({ preset: 'gentle-nod', frames: 75 });
+
+  // Make a reel: the Reels page opens with the old photo, the restoration and the clip.
+  await done.getByRole('button', { name: 'Make a reel' }).click();
+  await expect(app.getByRole('heading', { name: 'Reels', level: 1 })).toBeVisible();
+  await expect(app.getByTestId('reel-chosen')).toHaveCount(3);
+  await expect(app.getByRole('radio', { name: /Memories/ })).toBeChecked();
+
+  // In Review the clip plays.
+  await app.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
+  const tile = app.getByTestId('output-tile').filter({ hasText: 'camera gentle-nod.mp4' });
+  await expect(tile).toHaveCount(1, { timeout: 30_000 });
+  await tile.click();
+  const player = app.getByTestId('output-detail').locator('video');
+  await expect(player).toBeVisible();
+  await expect
+    .poll(
+      () => player.evaluate((element) => ({ ready: (element as unknown as Video).readyState >= 1, width: (element as unknown as Video).videoWidth })),
+      {
+        timeout: 30_000,
+      },
+    )
+    .toEqual({ ready: true, width: 512 });
+});

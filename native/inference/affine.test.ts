@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyAffine,
+  composeAffine,
+  estimateSimilarity,
+  invertAffine,
+  transformedBounds,
+  warpAffine,
+  type Affine,
+  type Point2,
+  type Raster,
+} from './affine';
+
+const similarity = (scale: number, degrees: number, tx: number, ty: number): Affine => {
+  const r = (degrees * Math.PI) / 180;
+  const a = scale * Math.cos(r);
+  const b = scale * Math.sin(r);
+  return [a, -b, tx, b, a, ty];
+};
+
+describe('affine transforms', () => {
+  it('recovers a rotation, scale and shift from five landmarks', () => {
+    const truth = similarity(1.7, 23, 40, -12);
+    const from: Point2[] = [
+      { x: 10, y: 20 },
+      { x: 50, y: 22 },
+      { x: 31, y: 45 },
+      { x: 15, y: 66 },
+      { x: 48, y: 64 },
+    ];
+    const found = estimateSimilarity(
+      from,
+      from.map((p) => applyAffine(truth, p)),
+    );
+    found.forEach((v, i) => expect(v).toBeCloseTo(truth[i]!, 9));
+  });
+
+  it('fits noisy points in the least-squares sense (the residual is no larger than the truth’s)', () => {
+    const truth = similarity(0.5, -10, 3, 4);
+    const from: Point2[] = Array.from({ length: 5 }, (_, i) => ({ x: i * 13, y: (i * 7) % 11 }));
+    const noise = [0.3, -0.2, 0.1, 0.4, -0.5];
+    const to = from.map((p, i) => {
+      const q = applyAffine(truth, p);
+      return { x: q.x + noise[i]!, y: q.y - noise[(i + 1) % 5]! };
+    });
+    const residual = (m: Affine) => from.reduce((s, p, i) => s + (applyAffine(m, p).x - to[i]!.x) ** 2 + (applyAffine(m, p).y - to[i]!.y) ** 2, 0);
+    expect(residual(estimateSimilarity(from, to))).toBeLessThanOrEqual(residual(truth));
+  });
+
+  it('inverts and composes', () => {
+    const m = similarity(2, 30, 5, 7);
+    const back = composeAffine(invertAffine(m), m);
+    [1, 0, 0, 0, 1, 0].forEach((v, i) => expect(back[i]).toBeCloseTo(v, 12));
+    const p = applyAffine(composeAffine(similarity(1, 0, 1, 2), m), { x: 3, y: 4 });
+    const q = applyAffine(m, { x: 3, y: 4 });
+    expect(p).toEqual({ x: q.x + 1, y: q.y + 2 });
+  });
+});
+
+function gradient(width: number, height: number): Raster<Uint8Array> {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      data[(y * width + x) * 3] = x * 10;
+      data[(y * width + x) * 3 + 1] = y * 10;
+      data[(y * width + x) * 3 + 2] = 200;
+    }
+  return { data, width, height, channels: 3 };
+}
+
+describe('warpAffine', () => {
+  it('moves pixels by a translation exactly', () => {
+    const src = gradient(8, 6);
+    const out = warpAffine(src, [1, 0, 2, 0, 1, 1], 8, 6, { border: { mode: 'constant', value: 0 } });
+    // destination (x, y) reads source (x − 2, y − 1)
+    expect([...out.data.subarray((3 * 8 + 5) * 3, (3 * 8 + 5) * 3 + 3)]).toEqual([30, 20, 200]);
+    expect([...out.data.subarray(0, 3)]).toEqual([0, 0, 0]);
+  });
+
+  it('interpolates half pixels bilinearly and replicates or mirrors the border', () => {
+    const src = gradient(4, 4);
+    const half = warpAffine(src, [1, 0, -0.5, 0, 1, 0], 4, 4);
+    expect(half.data[0]).toBe(5); // between x = 0 (0) and x = 1 (10)
+    const replicated = warpAffine(src, [1, 0, 2, 0, 1, 0], 4, 4, { border: { mode: 'replicate' } });
+    expect(replicated.data[0]).toBe(0);
+    const mirrored = warpAffine(src, [1, 0, 2, 0, 1, 0], 4, 4, { border: { mode: 'reflect' } });
+    expect(mirrored.data[0]).toBe(20); // x = −2 mirrors to x = 2
+  });
+
+  it('averages when shrinking a lot instead of picking every nth pixel', () => {
+    // A 1-pixel checkerboard shrunk 4×: point sampling would give pure black or white, averaging gives grey.
+    const size = 32;
+    const data = new Float32Array(size * size);
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data[y * size + x] = (x + y) % 2;
+    const out = warpAffine({ data, width: size, height: size, channels: 1 }, [0.25, 0, 0, 0, 0.25, 0], 8, 8);
+    for (const v of out.data.subarray(9, 15)) expect(v).toBeCloseTo(0.5, 1);
+  });
+
+  it('bounds the area a crop covers once mapped back into a photo', () => {
+    const m = similarity(0.5, 90, 100, 50);
+    const box = transformedBounds(m, 100, 100, { width: 1000, height: 1000 });
+    expect(box).toEqual({ x: 50, y: 50, width: 50, height: 50 });
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * 2-D affine transforms and warps for face alignment and paste-back (the cv2.estimateAffinePartial2D /
+ * warpAffine / invertAffineTransform trio that face restorers and animators are built on), in plain
+ * TypeScript so they run the same on every OS and in every worker.
+ *
+ * Coordinates follow OpenCV: pixel (x, y) has its centre at integer (x, y).
+ */
+
+/** [a, b, tx, c, d, ty]: (x, y) → (a·x + b·y + tx, c·x + d·y + ty). */
+export type Affine = readonly [number, number, number, number, number, number];
+
+export interface Point2 {
+  x: number;
+  y: number;
+}
+
+/** Pixels of any channel count, interleaved (RGB bytes, a float mask…). */
+export interface Raster<T extends Uint8Array | Float32Array = Uint8Array | Float32Array> {
+  data: T;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+export const identity: Affine = [1, 0, 0, 0, 1, 0];
+
+export function applyAffine(m: Affine, p: Point2): Point2 {
+  return { x: m[0] * p.x + m[1] * p.y + m[2], y: m[3] * p.x + m[4] * p.y + m[5] };
+}
+
+/** `second ∘ first`: apply `first`, then `second`. */
+export function composeAffine(second: Affine, first: Affine): Affine {
+  const [a, b, c, d, e, f] = second;
+  const [g, h, i, j, k, l] = first;
+  return [a * g + b * j, a * h + b * k, a * i + b * l + c, d * g + e * j, d * h + e * k, d * i + e * l + f];
+}
+
+export function invertAffine(m: Affine): Affine {
+  const [a, b, tx, c, d, ty] = m;
+  const det = a * d - b * c;
+  if (Math.abs(det) < 1e-12) throw new Error('the transform cannot be inverted (it collapses the plane)');
+  const ia = d / det;
+  const ib = -b / det;
+  const ic = -c / det;
+  const id = a / det;
+  return [ia, ib, -(ia * tx + ib * ty), ic, id, -(ic * tx + id * ty)];
+}
+
+/** The uniform scale of a similarity (or the geometric mean scale of any affine). */
+export function affineScale(m: Affine): number {
+  return Math.sqrt(Math.abs(m[0] * m[4] - m[1] * m[3]));
+}
+
+/**
+ * The similarity (rotation, uniform scale, translation; no shear or mirroring) that maps `from` onto `to`
+ * with the least squared error — what cv2.estimateAffinePartial2D finds without outliers, and what the
+ * FFHQ alignment of GFPGAN, CodeFormer and LivePortrait uses with five landmarks.
+ */
+export function estimateSimilarity(from: readonly Point2[], to: readonly Point2[]): Affine {
+  if (from.length !== to.length || from.length < 2) throw new Error('a similarity needs at least two matching points');
+  const n = from.length;
+  const mean = (ps: readonly Point2[]) => ({ x: ps.reduce((s, p) => s + p.x, 0) / n, y: ps.reduce((s, p) => s + p.y, 0) / n });
+  const ms = mean(from);
+  const md = mean(to);
+  let norm = 0;
+  let dot = 0;
+  let cross = 0;
+  for (let i = 0; i < n; i++) {
+    const sx = from[i]!.x - ms.x;
+    const sy = from[i]!.y - ms.y;
+    const dx = to[i]!.x - md.x;
+    const dy = to[i]!.y - md.y;
+    norm += sx * sx + sy * sy;
+    dot += sx * dx + sy * dy;
+    cross += sx * dy - sy * dx;
+  }
+  if (norm < 1e-12) throw new Error('the points coincide: no transform fits them');
+  const a = dot / norm;
+  const b = cross / norm;
+  return [a, -b, md.x - (a * ms.x - b * ms.y), b, a, md.y - (b * ms.x + a * ms.y)];
+}
+
+export type Border = { mode: 'replicate' } | { mode: 'reflect' } | { mode: 'constant'; value: number | readonly number[] };
+
+function reflectIndex(i: number, size: number): number {
+  if (size === 1) return 0;
+  const period = 2 * (size - 1);
+  let r = ((i % period) + period) % period;
+  if (r >= size) r = period - r;
+  return r;
+}
+
+/** The raster averaged over k × k blocks (the edge blocks over what they hold). */
+export function boxShrink<T extends Uint8Array | Float32Array>(source: Raster<T>, k: number): Raster<T> {
+  const { data, width: sw, height: sh, channels } = source;
+  const width = Math.ceil(sw / k);
+  const height = Math.ceil(sh / k);
+  const sums = new Float64Array(width * height * channels);
+  const counts = new Float64Array(width * height);
+  for (let y = 0; y < sh; y++) {
+    const row = Math.floor(y / k) * width;
+    for (let bx = 0; bx < width; bx++) {
+      const cell = row + bx;
+      const x1 = Math.min(sw, (bx + 1) * k);
+      for (let x = bx * k; x < x1; x++) {
+        const from = (y * sw + x) * channels;
+        for (let c = 0; c < channels; c++) sums[cell * channels + c]! += data[from + c]!;
+      }
+      counts[cell]! += x1 - bx * k;
+    }
+  }
+  const isBytes = data instanceof Uint8Array;
+  const out = (isBytes ? new Uint8Array(sums.length) : new Float32Array(sums.length)) as T;
+  for (let cell = 0; cell < counts.length; cell++) {
+    const n = counts[cell]!;
+    for (let c = 0; c < channels; c++) {
+      const v = sums[cell * channels + c]! / n;
+      out[cell * channels + c] = isBytes ? (v + 0.5) | 0 : v;
+    }
+  }
+  return { data: out, width, height, channels };
+}
+
+/**
+ * Warps `source` by `m` (source → destination pixels) into a width × height raster, sampling bilinearly.
+ * A transform that shrinks by 2× or more first averages the source over blocks (like INTER_AREA), so a large
+ * scan does not alias into a small crop, nor a rendered face into a small video.
+ */
+export function warpAffine<T extends Uint8Array | Float32Array>(
+  source: Raster<T>,
+  m: Affine,
+  width: number,
+  height: number,
+  options: { border?: Border; supersample?: number } = {},
+): Raster<T> {
+  const shrink = 1 / Math.max(1e-9, affineScale(m));
+  const block = Math.min(8, Math.floor(shrink));
+  if (block >= 2 && options.supersample === undefined) {
+    // Pixel (x, y) of the shrunk raster covers source pixels [kx, kx + k): its centre is at k·x + (k − 1) / 2.
+    const scale: Affine = [block, 0, (block - 1) / 2, 0, block, (block - 1) / 2];
+    return warpAffine(boxShrink(source, block), composeAffine(m, scale), width, height, { ...options, supersample: 1 });
+  }
+  const { data, width: sw, height: sh, channels } = source;
+  const border = options.border ?? { mode: 'replicate' };
+  const inv = invertAffine(m);
+  const k = Math.max(1, Math.min(4, options.supersample ?? 1));
+  const isBytes = data instanceof Uint8Array;
+  const out = (isBytes ? new Uint8Array(width * height * channels) : new Float32Array(width * height * channels)) as T;
+  // Pixels whose four taps all lie inside the source are done here, in one tight loop; the rest (the border)
+  // go through the general path below.
+  const rest: number[] = [];
+  if (k === 1) {
+    for (let y = 0; y < height; y++) {
+      let px = inv[1] * y + inv[2];
+      let py = inv[4] * y + inv[5];
+      for (let x = 0; x < width; x++, px += inv[0], py += inv[3]) {
+        const x0 = Math.floor(px);
+        const y0 = Math.floor(py);
+        if (x0 < 0 || y0 < 0 || x0 + 1 >= sw || y0 + 1 >= sh) {
+          rest.push(y * width + x);
+          continue;
+        }
+        const fx = px - x0;
+        const fy = py - y0;
+        const w00 = (1 - fx) * (1 - fy);
+        const w10 = fx * (1 - fy);
+        const w01 = (1 - fx) * fy;
+        const w11 = fx * fy;
+        const a = (y0 * sw + x0) * channels;
+        const c = a + sw * channels;
+        const o = (y * width + x) * channels;
+        for (let ch = 0; ch < channels; ch++) {
+          const v = w00 * data[a + ch]! + w10 * data[a + channels + ch]! + w01 * data[c + ch]! + w11 * data[c + channels + ch]!;
+          out[o + ch] = isBytes ? (v + 0.5) | 0 : v;
+        }
+      }
+    }
+  }
+  const constant = border.mode === 'constant' ? border.value : 0;
+  const fill = Array.from({ length: channels }, (_, c) => (typeof constant === 'number' ? constant : (constant[c] ?? 0)));
+  const acc = new Float64Array(channels);
+  const mode = border.mode;
+  const index = (i: number, size: number) => (mode === 'replicate' ? (i < 0 ? 0 : i >= size ? size - 1 : i) : reflectIndex(i, size));
+  const weight = 1 / (k * k);
+  const pixels = k === 1 ? rest : undefined;
+  const count = pixels ? pixels.length : width * height;
+  for (let n = 0; n < count; n++) {
+    const p = pixels ? pixels[n]! : n;
+    const x = p % width;
+    const y = (p - x) / width;
+    {
+      acc.fill(0);
+      for (let sy = 0; sy < k; sy++) {
+        for (let sx = 0; sx < k; sx++) {
+          const dx = x + (sx + 0.5) / k - 0.5;
+          const dy = y + (sy + 0.5) / k - 0.5;
+          const px = inv[0] * dx + inv[1] * dy + inv[2];
+          const py = inv[3] * dx + inv[4] * dy + inv[5];
+          const x0 = Math.floor(px);
+          const y0 = Math.floor(py);
+          const fx = px - x0;
+          const fy = py - y0;
+          const w00 = (1 - fx) * (1 - fy) * weight;
+          const w10 = fx * (1 - fy) * weight;
+          const w01 = (1 - fx) * fy * weight;
+          const w11 = fx * fy * weight;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < sw && y0 + 1 < sh) {
+            // Every tap inside: the common case, without border handling.
+            const a = (y0 * sw + x0) * channels;
+            const b = a + channels;
+            const c = a + sw * channels;
+            const d = c + channels;
+            for (let ch = 0; ch < channels; ch++) acc[ch]! += w00 * data[a + ch]! + w10 * data[b + ch]! + w01 * data[c + ch]! + w11 * data[d + ch]!;
+            continue;
+          }
+          const taps: [number, number, number][] = [
+            [x0, y0, w00],
+            [x0 + 1, y0, w10],
+            [x0, y0 + 1, w01],
+            [x0 + 1, y0 + 1, w11],
+          ];
+          for (const [tx, ty, w] of taps) {
+            if (w === 0) continue;
+            if (tx < 0 || ty < 0 || tx >= sw || ty >= sh) {
+              if (mode === 'constant') {
+                for (let ch = 0; ch < channels; ch++) acc[ch]! += w * fill[ch]!;
+                continue;
+              }
+            }
+            const base = (index(ty, sh) * sw + index(tx, sw)) * channels;
+            for (let ch = 0; ch < channels; ch++) acc[ch]! += w * data[base + ch]!;
+          }
+        }
+      }
+      const base = (y * width + x) * channels;
+      for (let ch = 0; ch < channels; ch++) {
+        const v = acc[ch]!;
+        out[base + ch] = isBytes ? (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v)) : v;
+      }
+    }
+  }
+  return { data: out, width, height, channels };
+}
+
+/** The axis-aligned box (integer pixels, clipped to width × height) that a w × h raster covers after `m`. */
+export function transformedBounds(
+  m: Affine,
+  w: number,
+  h: number,
+  clip: { width: number; height: number },
+): { x: number; y: number; width: number; height: number } {
+  const corners = [
+    { x: 0, y: 0 },
+    { x: w, y: 0 },
+    { x: w, y: h },
+    { x: 0, y: h },
+  ].map((p) => applyAffine(m, p));
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p.x))));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p.y))));
+  const x1 = Math.min(clip.width, Math.ceil(Math.max(...corners.map((p) => p.x))));
+  const y1 = Math.min(clip.height, Math.ceil(Math.max(...corners.map((p) => p.y))));
+  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}

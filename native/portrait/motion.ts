@@ -1,0 +1,216 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { StudioError } from '../api/errors';
+import { appRoot } from '../core/entry';
+
+/**
+ * Motion without a driving video: a preset (assets/motion/<id>.json) is a set of key curves — head pitch, yaw and
+ * roll in degrees, smile, gaze, eye and lip openness — eased between keys, looped over the clip, with a faint
+ * idle sway and random blinks at a natural rate, all from a seed so a clip can be made again exactly.
+ */
+
+const Key = z.tuple([z.number().min(0), z.number()]);
+const Curve = z.array(Key).min(1);
+
+export const MotionPreset = z.object({
+  $comment: z.string().optional(),
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  name: z.string(),
+  description: z.string(),
+  translations: z.record(z.string(), z.object({ name: z.string(), description: z.string() })).default({}),
+  /** Length of one cycle of the curves. */
+  seconds: z.number().positive().max(60),
+  /** Clips longer than one cycle repeat it (the curves start and end at rest). */
+  loop: z.boolean().default(true),
+  curves: z
+    .object({
+      /** Degrees, added to the photo's own pose: pitch + looks down, yaw + turns to the picture's right, roll + tilts clockwise. */
+      pitch: Curve,
+      yaw: Curve,
+      roll: Curve,
+      /** 0 … 1 */
+      smile: Curve,
+      /** −1 … 1: left/right, up/down. */
+      gazeX: Curve,
+      gazeY: Curve,
+      /** Eye openness as a share of the photo's (blinks multiply it). */
+      eyes: Curve,
+      /** Parted lips, 0 … 1. */
+      lips: Curve,
+    })
+    .partial(),
+  blinks: z
+    .object({ perMinute: z.number().min(0).max(60), minGapSeconds: z.number().min(0.3).max(30) })
+    .default({ perMinute: 14, minGapSeconds: 1.6 }),
+  /** The faint sway of a living head, in degrees. */
+  idle: z.object({ degrees: z.number().min(0).max(3) }).default({ degrees: 0.6 }),
+});
+export type MotionPreset = z.output<typeof MotionPreset>;
+
+export function motionDir(): string {
+  return join(appRoot(), 'assets', 'motion');
+}
+
+let cached: Map<string, MotionPreset> | undefined;
+
+export function loadMotionPresets(dir = motionDir()): Map<string, MotionPreset> {
+  if (cached && dir === motionDir()) return cached;
+  const presets = new Map<string, MotionPreset>();
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const parsed = MotionPreset.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    if (!parsed.success) throw new StudioError('INTERNAL', `The motion preset ${file} is invalid: ${parsed.error.message}`);
+    if (`${parsed.data.id}.json` !== file) throw new StudioError('INTERNAL', `The motion preset ${file} has the id “${parsed.data.id}”.`);
+    presets.set(parsed.data.id, parsed.data);
+  }
+  if (dir === motionDir()) cached = presets;
+  return presets;
+}
+
+export function requireMotionPreset(id: string): MotionPreset {
+  const preset = loadMotionPresets().get(id);
+  if (!preset)
+    throw new StudioError('INVALID_INPUT', `There is no motion preset “${id}”.`, `Choose one of: ${[...loadMotionPresets().keys()].join(', ')}.`);
+  return preset;
+}
+
+/** What the animator applies at one frame. */
+export interface MotionFrame {
+  pitch: number;
+  yaw: number;
+  roll: number;
+  smile: number;
+  gazeX: number;
+  gazeY: number;
+  /** 1 = as open as in the photo, 0 = closed. */
+  eyes: number;
+  /** 0 = as in the photo, 1 = clearly parted. */
+  lips: number;
+}
+
+export const restFrame: MotionFrame = { pitch: 0, yaw: 0, roll: 0, smile: 0, gazeX: 0, gazeY: 0, eyes: 1, lips: 0 };
+
+/** The curve's value at t: eased (smoothstep) between keys, flat before the first and after the last. */
+export function sampleCurve(curve: readonly (readonly [number, number])[], t: number): number {
+  const keys = [...curve].sort((a, b) => a[0] - b[0]);
+  if (t <= keys[0]![0]) return keys[0]![1];
+  for (let i = 1; i < keys.length; i++) {
+    const [t1, v1] = keys[i]!;
+    if (t <= t1) {
+      const [t0, v0] = keys[i - 1]!;
+      const u = t1 === t0 ? 1 : (t - t0) / (t1 - t0);
+      return v0 + (v1 - v0) * u * u * (3 - 2 * u);
+    }
+  }
+  return keys.at(-1)![1];
+}
+
+/** A small, fast, seedable generator (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Blink start times over `seconds`: the first after a moment, then random gaps (exponential, at least `minGap`). */
+export function blinkTimes(seconds: number, perMinute: number, minGap: number, random: () => number): number[] {
+  if (perMinute <= 0) return [];
+  const mean = 60 / perMinute;
+  const times: number[] = [];
+  let t = 0.6 + random() * Math.min(2, mean);
+  while (t < seconds - 0.3) {
+    times.push(t);
+    t += Math.max(minGap, -Math.log(1 - random()) * mean);
+  }
+  return times;
+}
+
+/** Eye openness during a blink that starts at 0: closes in 80 ms, stays shut 40 ms, opens over 150 ms. */
+export function blinkOpenness(sinceStart: number): number {
+  if (sinceStart < 0 || sinceStart > 0.27) return 1;
+  if (sinceStart < 0.08) return 1 - sinceStart / 0.08;
+  if (sinceStart < 0.12) return 0;
+  const u = (sinceStart - 0.12) / 0.15;
+  return u * u * (3 - 2 * u);
+}
+
+export interface MotionPlan {
+  fps: number;
+  frames: MotionFrame[];
+  blinks: number[];
+}
+
+/** Every frame's motion for a clip of `frameCount` frames at `fps`. */
+export function planPresetMotion(preset: MotionPreset, options: { fps: number; frameCount: number; seed: number }): MotionPlan {
+  const random = seededRandom(options.seed);
+  const seconds = options.frameCount / options.fps;
+  const blinks = blinkTimes(seconds, preset.blinks.perMinute, preset.blinks.minGapSeconds, random);
+  // Idle sway: two slow sines per axis with random phases (0.1–0.35 Hz), small enough to read as life, not motion.
+  const sway = ['pitch', 'yaw', 'roll'].map(() => [0, 1].map(() => ({ hz: 0.1 + random() * 0.25, phase: random() * 2 * Math.PI })));
+  const amplitude = preset.idle.degrees;
+  const frames: MotionFrame[] = [];
+  for (let i = 0; i < options.frameCount; i++) {
+    const t = i / options.fps;
+    const ct = preset.loop ? t % preset.seconds : Math.min(t, preset.seconds);
+    const curve = (name: keyof MotionPreset['curves'], rest: number) => {
+      const keys = preset.curves[name];
+      return keys ? sampleCurve(keys, ct) : rest;
+    };
+    // The sway fades in over the first second so frame 0 is the photo as it is.
+    const fade = Math.min(1, t);
+    const idle = (axis: number, scale: number) =>
+      fade * scale * amplitude * sway[axis]!.reduce((s, w) => s + 0.5 * Math.sin(2 * Math.PI * w.hz * t + w.phase) - 0.5 * Math.sin(w.phase), 0);
+    const blink = blinks.reduce((open, start) => Math.min(open, blinkOpenness(t - start)), 1);
+    frames.push({
+      pitch: curve('pitch', 0) + idle(0, 1),
+      yaw: curve('yaw', 0) + idle(1, 1),
+      roll: curve('roll', 0) + idle(2, 0.5),
+      smile: curve('smile', 0),
+      gazeX: curve('gazeX', 0),
+      gazeY: curve('gazeY', 0),
+      eyes: curve('eyes', 1) * blink,
+      lips: curve('lips', 0),
+    });
+  }
+  return { fps: options.fps, frames, blinks };
+}
+
+/**
+ * Expression offsets (21 keypoints × 3) for a smile and a gaze, on the keypoints LivePortrait's expression space
+ * moves for them (the mapping FaceFusion's face editor uses: mouth corners 14/17/20, cheeks 3/7, eyes 11/13/15/16).
+ */
+export function expressionOffsets(frame: Pick<MotionFrame, 'smile' | 'gazeX' | 'gazeY'>): Float32Array {
+  const d = new Float32Array(63);
+  const add = (point: number, axis: number, value: number) => (d[point * 3 + axis]! += value);
+  const s = Math.max(0, Math.min(1, frame.smile));
+  add(20, 1, -0.015 * s);
+  add(14, 1, -0.025 * s);
+  add(17, 1, 0.01 * s);
+  add(17, 2, 0.004 * s);
+  add(3, 1, -0.0045 * s);
+  add(7, 1, -0.0045 * s);
+  const h = Math.max(-1, Math.min(1, frame.gazeX));
+  add(11, 0, (h > 0 ? 0.015 : 0.02) * h);
+  add(15, 0, (h > 0 ? 0.02 : 0.015) * h);
+  const v = Math.max(-1, Math.min(1, frame.gazeY));
+  add(1, 1, 0.0025 * v);
+  add(2, 1, -0.0025 * v);
+  add(11, 1, -0.01 * v);
+  add(13, 1, -0.005 * v);
+  add(15, 1, -0.01 * v);
+  add(16, 1, -0.005 * v);
+  return d;
+}
+
+/** Head angles LivePortrait renders well, around the photo's own pose (the limits FaceFusion's editor keeps to). */
+export function limitPose(photo: { pitch: number; yaw: number; roll: number }, wanted: { pitch: number; yaw: number; roll: number }) {
+  const clamp = (v: number, own: number, limit: number) => Math.min(Math.max(limit, own), Math.max(Math.min(-limit, own), v));
+  return { pitch: clamp(wanted.pitch, photo.pitch, 30), yaw: clamp(wanted.yaw, photo.yaw, 60), roll: clamp(wanted.roll, photo.roll, 20) };
+}

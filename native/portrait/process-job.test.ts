@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StudioEvent } from '../api/events';
+import type { ProcessResult } from '../api/namespaces/portrait';
+import { installModelFile } from '../models/installed';
+import { createStudio, type Studio } from '../studio/studio';
+import { sharedFile } from '../testing/shared-data';
+import { ffprobe, makeVoice, testFfmpeg } from '../video/testing/media-fixtures';
+import { rgbToLab, meanChroma } from './color';
+import { locateEspeak } from './narration';
+import { loadSource } from './request';
+import { installTinyModels } from './testing/tiny-models';
+
+const { location: ffmpeg, missing: noFfmpeg } = testFfmpeg();
+const yunet = sharedFile('models/yunet_n_dynamic.onnx');
+const photos = sharedFile('fixtures/photos');
+
+describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process through the studio (job, catalogue, API) with tiny models', () => {
+  let root: string;
+  let studio: Studio;
+  let camera: number;
+  let coffee: number;
+  const events: StudioEvent[] = [];
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'likeness-portrait-job-'));
+    studio = await createStudio({ library: join(root, 'library'), jobs: { workerIdleMs: 60_000 } });
+    studio.events.subscribe((event) => events.push(event));
+    const models = studio.catalog.paths.models;
+    await installModelFile(models, 'yunet-n', yunet.path);
+    installTinyModels(models, ['gfpgan-1.4', 'codeformer', 'ddcolor', 'real-esrgan-x2', 'liveportrait', 'edtalk-256']);
+    const job = await studio.api.catalog.import({ path: photos.path });
+    await studio.jobs.waitFor(job.id);
+    const page = await studio.api.catalog.listOutputs({ sort: 'oldest' });
+    camera = page.items.find((o) => o.originalName === 'camera.png')!.id;
+    coffee = page.items.find((o) => o.originalName === 'coffee.png')!.id;
+    await makeVoice(ffmpeg!.path, join(root, 'voice.wav'), 1.6);
+  });
+
+  afterAll(async () => {
+    await studio?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('reports which models are installed and which licences allow commercial use', async () => {
+    const status = await studio.api.portrait.status();
+    const byId = Object.fromEntries(status.models.map((m) => [m.id, m]));
+    expect(byId['gfpgan-1.4']).toMatchObject({ kind: 'face-restorer', installed: true, usable: true, commercialUse: true });
+    expect(byId.codeformer).toMatchObject({ installed: true, usable: false, commercialUse: false });
+    expect(byId['wav2lip-gan-96']).toMatchObject({ installed: false, commercialUse: false });
+    expect(byId['restoreformer-plus-plus']!.installed).toBe(false);
+    expect(status).toMatchObject({ nonCommercialAllowed: false, ffmpeg: true });
+    const presets = await studio.api.portrait.presets();
+    expect(presets.map((p) => p.id)).toContain('gentle-nod');
+  });
+
+  it('finds the face of the black-and-white camera.png, and none in coffee.png', async () => {
+    const inspection = await studio.api.portrait.inspect({ source: { outputId: camera } });
+    expect(inspection).toMatchObject({ width: 512, height: 512, blackAndWhite: true, detector: true });
+    expect(inspection.faces.length).toBeGreaterThanOrEqual(1);
+    expect((await studio.api.portrait.inspect({ source: { outputId: coffee } })).faces).toEqual([]);
+  });
+
+  it('restores, colorizes and upscales into a still output with provenance, announced to Review', async () => {
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      restore: { model: 'gfpgan-1.4', strength: 0.9 },
+      colorize: { model: 'ddcolor', size: 256 },
+      upscale: { scale: 2 },
+      provider: 'cpu',
+    });
+    expect(job.resource).toBe('gpu');
+    const done = await studio.jobs.waitFor(job.id);
+    expect(done.status).toBe('done');
+    const result = done.result as ProcessResult;
+    expect(result.still).toMatchObject({ width: 1024, height: 1024 });
+    expect(result.video).toBeNull();
+    expect(result.providers).toEqual({ upscale: 'cpu', restore: 'cpu', colorize: 'cpu' });
+    const output = await studio.api.catalog.getOutput({ id: result.still!.outputId! });
+    expect(output).toMatchObject({ kind: 'image', source: 'restore', originalName: 'camera restored.png', provider: 'cpu' });
+    expect(output.model).toBe('Real-ESRGAN ×2, GFPGAN 1.4, DDColor');
+    const provenance = output.provenance as {
+      steps: { step: string }[];
+      models: { id: string; files: { sha256: string }[] }[];
+      source: { outputId: number };
+    };
+    expect(provenance.steps.map((s) => s.step)).toEqual(['upscale', 'restore', 'colorize']);
+    expect(provenance.models.map((m) => m.id)).toEqual(['real-esrgan-x2', 'gfpgan-1.4', 'ddcolor']);
+    expect(provenance.models[0]!.files[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(provenance.source.outputId).toBe(camera);
+    expect(events.some((e) => e.type === 'output:added' && e.payload.id === output.id)).toBe(true);
+    // It is in colour now.
+    const { image } = await loadSource(studio.catalog, { outputId: output.id });
+    expect(meanChroma(rgbToLab(image))).toBeGreaterThan(5);
+  });
+
+  it('keeps a preview aside instead of adding it to the catalogue', async () => {
+    const before = (await studio.api.catalog.listOutputs({})).total;
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      colorize: { model: 'ddcolor' },
+      quality: 'preview',
+      provider: 'cpu',
+    });
+    const done = await studio.jobs.waitFor(job.id);
+    const result = done.result as ProcessResult;
+    expect(result.still).toMatchObject({ outputId: null });
+    expect(studio.catalog.objectMime(result.still!.hash)).toBe('image/png');
+    expect((await studio.api.catalog.listOutputs({})).total).toBe(before);
+  });
+
+  it('animates with a preset and a voice into a video output ffprobe accepts', async () => {
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      animate: {
+        motion: { preset: 'gentle-nod' },
+        fps: 10,
+        maxSide: 256,
+        seed: 5,
+        speech: { audio: { path: join(root, 'voice.wav') }, model: 'edtalk-256' },
+      },
+      provider: 'cpu',
+    });
+    const done = await studio.jobs.waitFor(job.id);
+    expect(done.error).toBeNull();
+    const result = done.result as ProcessResult;
+    // As long as the voice: 1.6 s at 10 fps.
+    expect(result.video).toMatchObject({ frames: 16, fps: 10, width: 256, height: 256, durationMs: 1600 });
+    expect(result.providers['animate.generator']).toBe('cpu');
+    expect(result.timings.animationRunMs).toBeGreaterThan(0);
+    const output = await studio.api.catalog.getOutput({ id: result.video!.outputId! });
+    expect(output).toMatchObject({ kind: 'video', source: 'animate', seed: 5, durationMs: 1600 });
+    const provenance = output.provenance as { animation: { preset: string; frames: number; speech: { model: string } } };
+    expect(provenance.animation).toMatchObject({ preset: 'gentle-nod', frames: 16, speech: { model: 'edtalk-256' } });
+    const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
+    expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+    expect(probe.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 256, height: 256 });
+  });
+
+  it('keeps the frames’ length when the clip is longer than the voice (the sound is padded with silence)', async () => {
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      animate: { motion: { preset: 'blink' }, seconds: 2.5, fps: 10, maxSide: 256, speech: { audio: { path: join(root, 'voice.wav') } } },
+      provider: 'cpu',
+    });
+    const done = await studio.jobs.waitFor(job.id);
+    const result = done.result as ProcessResult;
+    expect(result.video).toMatchObject({ frames: 25, durationMs: 2500 });
+    const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(result.video!.hash));
+    expect(Number(probe.format.duration)).toBeCloseTo(2.5, 1);
+  });
+
+  it.skipIf(!locateEspeak())('speaks typed words (espeak-ng) and records them in the provenance', async () => {
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      animate: { motion: { preset: 'blink' }, fps: 10, maxSide: 256, speech: { audio: { text: 'Hello, my dear.', language: 'en' } } },
+      provider: 'cpu',
+    });
+    const done = await studio.jobs.waitFor(job.id);
+    expect(done.error).toBeNull();
+    const result = done.result as ProcessResult;
+    const output = await studio.api.catalog.getOutput({ id: result.video!.outputId! });
+    const speech = (output.provenance as { animation: { speech: { narration: { text: string; engine: string } } } }).animation.speech;
+    expect(speech.narration).toMatchObject({ text: 'Hello, my dear.', engine: expect.stringMatching(/eSpeak/i) });
+    const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
+    expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+  });
+
+  it('refuses a non-commercial model until allowed, and says why before queueing', async () => {
+    await expect(studio.api.portrait.process({ source: { outputId: camera }, restore: { model: 'codeformer' } })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringMatching(/CodeFormer is licensed for non-commercial use only/),
+    });
+    const status = await studio.api.portrait.setNonCommercial({ allowed: true });
+    expect(status.models.find((m) => m.id === 'codeformer')!.usable).toBe(true);
+    const job = await studio.api.portrait.process({ source: { outputId: camera }, restore: { model: 'codeformer', fidelity: 0.3 }, provider: 'cpu' });
+    expect((await studio.jobs.waitFor(job.id)).status).toBe('done');
+    await studio.api.portrait.setNonCommercial({ allowed: false });
+  });
+
+  it('says what is missing: a model not installed, a photo without a face', async () => {
+    await expect(studio.api.portrait.process({ source: { outputId: camera }, colorize: { model: 'deoldify-stable' } })).rejects.toMatchObject({
+      code: 'MODEL_ERROR',
+      hint: expect.stringMatching(/likeness models download deoldify-stable/),
+    });
+    const job = await studio.api.portrait.process({ source: { outputId: coffee }, restore: {}, provider: 'cpu' });
+    const failed = await studio.jobs.waitFor(job.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/No face was found in coffee\.png/) });
+  });
+
+  it('cancels an animation between frames', async () => {
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      animate: { motion: { preset: 'look-around' }, seconds: 60, fps: 30, maxSide: 256 },
+      provider: 'cpu',
+    });
+    // Wait until frames are being made, then cancel.
+    const animating = () =>
+      events.some((e) => e.type === 'job:progress' && e.payload.jobId === job.id && /^Animating: frame/.test(e.payload.message ?? ''));
+    for (let i = 0; i < 1200 && !animating(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(animating()).toBe(true);
+    await studio.api.jobs.cancel({ id: job.id });
+    const cancelled = await studio.jobs.waitFor(job.id);
+    expect(cancelled.status).toBe('cancelled');
+    // No half-made clip was added.
+    expect((await studio.api.catalog.listOutputs({ kind: 'video' })).items.filter((o) => o.originalName === 'camera look-around.mp4')).toEqual([]);
+  });
+});

@@ -1,0 +1,505 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { z } from 'zod';
+import { StudioError } from '../api/errors';
+import type { ProcessRequest, ProcessResult } from '../api/namespaces/portrait';
+import type { ProviderName } from '../api/schemas';
+import type { Catalog } from '../catalog/catalog';
+import { makeThumbnail } from '../catalog/images';
+import { rememberScratchObject } from '../catalog/scratch-objects';
+import { appVersion } from '../core/version';
+import type { FaceDetector } from '../inference/face-landmarks';
+import type { RgbImage } from '../inference/image-tensor';
+import type { FallbackNotice } from '../inference/session';
+import type { JobContext } from '../jobs/define';
+import { installedFaceDetector } from '../people/detector';
+import { requireFfmpeg } from '../video/ffmpeg';
+import { grabFrame } from '../video/media';
+import { drivingMotion, prepareAnimator, type AnimationMotion } from './animate';
+import { melSpectrogram, melWindows, speechSamples } from './audio';
+import { colorize, colorizerSpecs } from './colorize';
+import { findFaces, type PortraitFace } from './faces';
+import { encodePng, resizeRgb } from './image';
+import { createLipSyncer } from './lipsync';
+import { LIVEPORTRAIT_FILES, openLivePortrait, type LivePortraitPart } from './liveportrait';
+import { decodeAudioFile, decodeVideoFrames, encodeClip } from './media';
+import { modelFile, modelUse, openPortraitSession, requirePortraitModel, type ModelUse, type PortraitModelFile } from './models';
+import { planPresetMotion, requireMotionPreset } from './motion';
+import { espeakVersion, requireEspeak, synthesizeNarration } from './narration';
+import type { ProcessJobInput } from './process-job';
+import { restoreFaces, restorerSpecs } from './restore';
+import { audioFile, checkRequest, drivingFile, loadSource } from './request';
+import { upscale, upscalerSpecs } from './upscale';
+
+type Request = z.output<typeof ProcessRequest>;
+
+/** Previews are made from a copy at most this large, and clips at most this long and large. */
+const PREVIEW = { side: 1024, seconds: 3, videoSide: 480 } as const;
+const PREVIEWS_KEPT = 6;
+/** A driving video longer than this is cut. */
+const MAX_DRIVING_SECONDS = 60;
+
+/** How much of the job each step is (for one progress bar). */
+function weights(request: Request): Record<string, number> {
+  const w: Record<string, number> = { load: 0.04 };
+  if (request.upscale) w.upscale = 0.2;
+  if (request.restore) w.restore = 0.15;
+  if (request.colorize) w.colorize = 0.1;
+  if (request.animate) w.animate = 0.6;
+  const total = Object.values(w).reduce((a, b) => a + b, 0);
+  return Object.fromEntries(Object.entries(w).map(([k, v]) => [k, v / total]));
+}
+
+const stem = (name: string) => basename(name, extname(name));
+
+export async function runProcess(input: ProcessJobInput, context: JobContext): Promise<ProcessResult> {
+  const { catalog, signal, emit, jobId } = context;
+  const { request, seed } = input;
+  const preview = request.quality === 'preview';
+  const share = weights(request);
+  let base = 0;
+  const step = (name: string, fraction: number, message: string) =>
+    context.progress({ fraction: Math.min(0.999, base + (share[name] ?? 0) * Math.max(0, Math.min(1, fraction))), message });
+  const finish = (name: string) => (base += share[name] ?? 0);
+
+  await checkRequest(catalog, request);
+  step('load', 0, 'Reading the photo…');
+  const source = await loadSource(catalog, request.source);
+  let image = source.image;
+  if (preview && Math.max(image.width, image.height) > PREVIEW.side) {
+    const k = PREVIEW.side / Math.max(image.width, image.height);
+    image = await resizeRgb(image, Math.round(image.width * k), Math.round(image.height * k));
+  }
+  const fallbacks: FallbackNotice[] = [];
+  const onFallback = (notice: FallbackNotice) => {
+    fallbacks.push(notice);
+    context.progress({ message: `${notice.provider} could not run ${notice.model}: ${notice.reason} — using the next provider` });
+  };
+  const open = (file: PortraitModelFile, label: string) => openPortraitSession(file, label, { provider: request.provider, onFallback });
+  const allow = { allowNonCommercial: request.allowNonCommercial };
+  const providers: Record<string, ProviderName> = {};
+  const used: ModelUse[] = [];
+  const timings: Record<string, number> = {};
+  const warnings: string[] = [];
+  const steps: Record<string, unknown>[] = [];
+  const clock = () => {
+    const started = performance.now();
+    return () => Math.round(performance.now() - started);
+  };
+
+  let faces: PortraitFace[] = [];
+  let detector: FaceDetector | undefined;
+  if (request.restore || request.animate) {
+    detector = await installedFaceDetector(catalog.paths.models);
+    faces = await findFaces(image, detector);
+    if (!faces.length) {
+      throw new StudioError(
+        'INVALID_INPUT',
+        `No face was found in ${source.name}.`,
+        'Restoring faces and animating need a face seen from the front or half-side; colorize and upscale work without one.',
+      );
+    }
+  }
+  finish('load');
+
+  if (request.upscale) {
+    const time = clock();
+    const id = `real-esrgan-x${request.upscale.scale}`;
+    const model = requirePortraitModel(catalog, id, { kind: 'upscaler', ...allow });
+    const file = modelFile(catalog, model);
+    const session = await open(file, model.name);
+    step('upscale', 0, `Upscaling ×${request.upscale.scale}…`);
+    image = await upscale(session, image, upscalerSpecs[id]!.scale, {
+      signal,
+      onTile: (done, total) => step('upscale', done / total, `Upscaling ×${request.upscale!.scale}: tile ${done} of ${total}`),
+    });
+    const k = upscalerSpecs[id]!.scale;
+    faces = faces.map((f) => scaleFace(f, k));
+    providers.upscale = session.provider;
+    used.push(await modelUse([file], session.provider));
+    timings.upscaleMs = time();
+    steps.push({ step: 'upscale', model: id, scale: k, provider: session.provider, ms: timings.upscaleMs });
+    finish('upscale');
+  }
+
+  if (request.restore) {
+    const time = clock();
+    const options = request.restore;
+    const model = requirePortraitModel(catalog, options.model, { kind: 'face-restorer', ...allow });
+    const file = modelFile(catalog, model);
+    const session = await open(file, model.name);
+    const chosen = options.faces ? faces.filter((_, i) => options.faces!.includes(i)) : faces;
+    if (options.faces && chosen.length < options.faces.length)
+      warnings.push(`Only ${faces.length} face(s) were found; the others chosen do not exist.`);
+    step('restore', 0, `Restoring ${chosen.length} face${chosen.length === 1 ? '' : 's'}…`);
+    const restored = await restoreFaces(
+      session,
+      restorerSpecs[options.model]!,
+      image,
+      chosen,
+      { strength: options.strength, fidelity: options.fidelity, matchColour: true },
+      (done, total) => {
+        signal.throwIfAborted();
+        step('restore', done / total, `Restored face ${done} of ${total}`);
+      },
+    );
+    image = restored.image;
+    providers.restore = session.provider;
+    used.push(await modelUse([file], session.provider));
+    timings.restoreMs = time();
+    steps.push({
+      step: 'restore',
+      model: options.model,
+      strength: options.strength,
+      ...(restorerSpecs[options.model]!.fidelityInput ? { fidelity: options.fidelity } : {}),
+      faces: restored.faces.map((f) => f.box),
+      provider: session.provider,
+      ms: timings.restoreMs,
+    });
+    finish('restore');
+  }
+
+  if (request.colorize) {
+    signal.throwIfAborted();
+    const time = clock();
+    const model = requirePortraitModel(catalog, request.colorize.model, { kind: 'colorizer', ...allow });
+    const file = modelFile(catalog, model);
+    const session = await open(file, model.name);
+    step('colorize', 0.1, 'Colorizing…');
+    const result = await colorize(
+      session,
+      colorizerSpecs[request.colorize.model]!,
+      image,
+      request.colorize.size ? { size: request.colorize.size } : {},
+    );
+    image = result.image;
+    providers.colorize = session.provider;
+    used.push(await modelUse([file], session.provider));
+    timings.colorizeMs = time();
+    steps.push({ step: 'colorize', model: request.colorize.model, size: result.modelSize, provider: session.provider, ms: timings.colorizeMs });
+    finish('colorize');
+  }
+
+  const provenanceBase = {
+    pipeline: 'portrait',
+    source: { outputId: source.outputId, hash: source.hash, name: source.name },
+    steps,
+    models: used,
+    fallbacks: fallbacks.map((f) => ({ model: f.model, provider: f.provider, reason: f.reason })),
+    ...(request.allowNonCommercial ? { allowNonCommercial: true } : {}),
+  };
+  const modelNames = () => used.map((m) => m.name).join(', ') || null;
+
+  let still: ProcessResult['still'] = null;
+  if (request.restore || request.colorize || request.upscale) {
+    const png = await encodePng(image);
+    const name = request.name?.trim() || `${stem(source.name)} restored.png`;
+    const stored = await storeImage(catalog, png, image, preview, {
+      jobId,
+      personId: source.personId,
+      model: modelNames(),
+      modelHash: used[0]?.files[0]?.sha256 ?? null,
+      provider: Object.values(providers)[0] ?? null,
+      timings,
+      provenance: provenanceBase,
+      originalName: name.endsWith('.png') ? name : `${name}.png`,
+    });
+    if (stored.added) emit('output:added', catalog.outputs.summary(stored.outputId!));
+    still = { outputId: stored.outputId, hash: stored.hash, width: image.width, height: image.height };
+  }
+
+  let video: ProcessResult['video'] = null;
+  if (request.animate) {
+    const animate = request.animate;
+    const time = clock();
+    const face = faces[animate.face];
+    if (!face)
+      throw new StudioError('INVALID_INPUT', `There is no face ${animate.face + 1}: ${faces.length} found.`, 'Choose one of the faces found.');
+    const ffmpeg = requireFfmpeg(catalog.getSetting('ffmpeg.path'));
+    const scratch = catalog.store.tmpDir;
+    await mkdir(scratch, { recursive: true });
+    const model = requirePortraitModel(catalog, 'liveportrait', { kind: 'portrait-animator', ...allow });
+    const files = Object.fromEntries(Object.entries(LIVEPORTRAIT_FILES).map(([part, path]) => [part, modelFile(catalog, model, path)])) as Record<
+      LivePortraitPart,
+      PortraitModelFile
+    >;
+    step('animate', 0, 'Loading LivePortrait…');
+    const sessions = await openLivePortrait(files, { provider: request.provider, onFallback });
+    for (const [part, provider] of Object.entries(sessions.providers)) providers[`animate.${part}`] = provider;
+    used.push(await modelUse(Object.values(files), sessions.providers.generator));
+
+    const fps = animate.fps;
+    const cleanups: (() => Promise<void>)[] = [];
+    try {
+      // Speech first: with a voice, the clip is as long as the voice (unless told otherwise).
+      let speech: { windows: Float32Array[]; seconds: number; file: string; model: string; narration?: Record<string, unknown> } | undefined;
+      if (animate.speech) {
+        step('animate', 0.01, 'Reading the voice…');
+        let file: string;
+        let narration: Record<string, unknown> | undefined;
+        const voice = animate.speech.audio;
+        if ('text' in voice) {
+          step('animate', 0.01, 'Speaking the narration…');
+          file = join(scratch, `narration-${randomUUID()}.wav`);
+          cleanups.push(() => rm(file, { force: true }));
+          await synthesizeNarration(voice.text, voice.language, file, signal);
+          narration = { text: voice.text, language: voice.language, engine: await espeakVersion(requireEspeak()) };
+        } else file = audioFile(catalog, voice);
+        const audio = await decodeAudioFile(ffmpeg, file, scratch, signal);
+        const samples = speechSamples(audio);
+        const voiceSeconds = samples.length / 16000;
+        // One window per frame of the longest clip the voice could need; a longer clip holds the last one.
+        const windows = melWindows(melSpectrogram(samples), fps, Math.max(1, Math.ceil(voiceSeconds * fps)));
+        speech = { windows, seconds: voiceSeconds, file, model: animate.speech.model, ...(narration ? { narration } : {}) };
+      }
+      let motion: AnimationMotion;
+      let seconds: number;
+      let motionProvenance: Record<string, unknown>;
+      if ('preset' in animate.motion) {
+        const preset = requireMotionPreset(animate.motion.preset);
+        seconds = animate.seconds ?? speech?.seconds ?? Math.max(5, preset.seconds);
+        if (preview) seconds = Math.min(seconds, PREVIEW.seconds);
+        const frameCount = Math.max(1, Math.round(seconds * fps));
+        const plan = planPresetMotion(preset, { fps, frameCount, seed });
+        motion = { kind: 'preset', plan };
+        motionProvenance = { preset: preset.id, seed, blinks: plan.blinks.map((t) => Math.round(t * 100) / 100) };
+      } else {
+        const file = await drivingFile(catalog, animate.motion.driving);
+        const maxSeconds = Math.min(MAX_DRIVING_SECONDS, animate.seconds ?? MAX_DRIVING_SECONDS, preview ? PREVIEW.seconds : MAX_DRIVING_SECONDS);
+        step('animate', 0.02, 'Reading the driving video…');
+        const decoded = await decodeVideoFrames(ffmpeg, file, scratch, { fps, maxSide: 512, maxSeconds, signal });
+        cleanups.push(() => decoded.dispose());
+        const extracted = await drivingMotion(decoded, detector!, sessions.parts.motion, {
+          signal,
+          onFrame: (done, total) => step('animate', 0.02 + 0.18 * (done / total), `Reading the driving motion: frame ${done} of ${total}`),
+        });
+        if (extracted.framesWithoutFace)
+          warnings.push(`No face in ${extracted.framesWithoutFace} frame(s) of the driving video; the nearest face's motion was used.`);
+        motion = { kind: 'driving', frames: extracted.frames };
+        seconds = animate.seconds ? Math.min(animate.seconds, decoded.frameCount / fps) : decoded.frameCount / fps;
+        if (speech && !animate.seconds) seconds = Math.min(seconds, speech.seconds);
+        motionProvenance = { driving: basename(file), frames: decoded.frameCount, framesWithoutFace: extracted.framesWithoutFace };
+      }
+      const frameCount = Math.max(1, Math.round(seconds * fps));
+
+      let lipSync: { syncer: ReturnType<typeof createLipSyncer>; windows: Float32Array[] } | undefined;
+      if (speech) {
+        const lipModel = requirePortraitModel(catalog, speech.model, { kind: 'lip-sync', ...allow });
+        const lipFile = modelFile(catalog, lipModel);
+        const session = await open(lipFile, lipModel.name);
+        providers.lipSync = session.provider;
+        used.push(await modelUse([lipFile], session.provider));
+        lipSync = { syncer: createLipSyncer(session, speech.model, detector!, { weight: animate.speech!.weight }), windows: speech.windows };
+      }
+
+      const animator = await prepareAnimator({
+        photo: image,
+        face,
+        sessions,
+        motion,
+        fps,
+        frameCount,
+        maxSide: preview ? Math.min(animate.maxSide, PREVIEW.videoSide) : animate.maxSide,
+        lipSync,
+      });
+      const temp = join(scratch, `portrait-${randomUUID()}.mp4`);
+      cleanups.push(() => rm(temp, { force: true }));
+      let framesDone = 0;
+      const counted = {
+        ...animator,
+        frames: async function* (s: AbortSignal) {
+          for await (const frame of animator.frames(s)) {
+            framesDone++;
+            step('animate', 0.2 + 0.78 * (framesDone / frameCount), `Animating: frame ${framesDone} of ${frameCount}`);
+            yield frame;
+          }
+        },
+      };
+      const encoded = await encodeClip(ffmpeg, counted, temp, {
+        audio: speech?.file,
+        signal,
+        title: request.name?.trim() || stem(source.name),
+      });
+      timings.animateMs = time();
+      timings.animationRunMs = Math.round(animator.timings.runMs);
+      timings.animationOtherMs = Math.round(animator.timings.otherMs);
+      timings.framesPerSecond =
+        Math.round((animator.timings.frames / Math.max(1, animator.timings.runMs + animator.timings.otherMs)) * 1000 * 100) / 100;
+      const durationMs = Math.round((frameCount / fps) * 1000);
+      const name = request.name?.trim() || `${stem(source.name)} ${'preset' in animate.motion ? animate.motion.preset : 'animated'}.mp4`;
+      const stored = await storeVideo(catalog, temp, ffmpeg.path, {
+        preview,
+        width: animator.width,
+        height: animator.height,
+        durationMs,
+        signal,
+        output: {
+          jobId,
+          personId: source.personId,
+          model: modelNames(),
+          modelHash: used.find((m) => m.id === 'liveportrait')?.files.find((f) => f.path === LIVEPORTRAIT_FILES.generator)?.sha256 ?? null,
+          provider: sessions.providers.generator,
+          timings,
+          seed: 'preset' in animate.motion ? seed : null,
+          provenance: {
+            ...provenanceBase,
+            models: used,
+            fallbacks: fallbacks.map((f) => ({ model: f.model, provider: f.provider, reason: f.reason })),
+            still: still?.outputId ?? null,
+            animation: {
+              face: { index: animate.face, box: face.box },
+              ...motionProvenance,
+              fps,
+              frames: frameCount,
+              providers: sessions.providers,
+              ...(sessions.gridSample ? { gridSample5d: sessions.gridSample } : {}),
+              ...(speech
+                ? {
+                    speech: {
+                      model: speech.model,
+                      seconds: Math.round(speech.seconds * 100) / 100,
+                      weight: animate.speech!.weight,
+                      ...(speech.narration ? { narration: speech.narration } : {}),
+                    },
+                  }
+                : {}),
+            },
+            encoder: { commandLine: encoded.commandLine.replace(/\s-i\s+\S+/g, ' -i …') },
+          },
+          originalName: name.endsWith('.mp4') ? name : `${name}.mp4`,
+        },
+      });
+      if (stored.added) emit('output:added', catalog.outputs.summary(stored.outputId!));
+      video = { outputId: stored.outputId, hash: stored.hash, width: animator.width, height: animator.height, durationMs, frames: frameCount, fps };
+    } finally {
+      for (const cleanup of cleanups) await cleanup().catch(() => {});
+    }
+    finish('animate');
+  }
+
+  context.progress({ fraction: 1, message: preview ? 'Preview ready' : 'Done' });
+  return {
+    still,
+    video,
+    faces: faces.length,
+    providers,
+    fallbacks: fallbacks.map((f) => ({ model: f.model, provider: f.provider, reason: f.reason })),
+    warnings,
+    timings,
+  };
+}
+
+function scaleFace(face: PortraitFace, k: number): PortraitFace {
+  const p = (q: { x: number; y: number }) => ({ x: q.x * k, y: q.y * k });
+  const l = face.landmarks;
+  return {
+    ...face,
+    box: { x: face.box.x * k, y: face.box.y * k, width: face.box.width * k, height: face.box.height * k },
+    landmarks: { rightEye: p(l.rightEye), leftEye: p(l.leftEye), nose: p(l.nose), mouthRight: p(l.mouthRight), mouthLeft: p(l.mouthLeft) },
+  };
+}
+
+interface OutputFields {
+  jobId: number;
+  personId: number | null;
+  model: string | null;
+  modelHash: string | null;
+  provider: string | null;
+  timings: Record<string, number>;
+  seed?: number | null;
+  provenance: Record<string, unknown>;
+  originalName: string;
+}
+
+/** A still: a scratch object for previews, else an output row (one per file: the same result twice is one row). */
+async function storeImage(
+  catalog: Catalog,
+  png: Buffer,
+  image: RgbImage,
+  preview: boolean,
+  fields: OutputFields,
+): Promise<{ outputId: number | null; hash: string; added: boolean }> {
+  const stored = await catalog.store.putBuffer(png);
+  if (preview) {
+    catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'image/png', width: image.width, height: image.height });
+    await rememberScratchObject(catalog, 'portrait-previews', stored.hash, PREVIEWS_KEPT);
+    return { outputId: null, hash: stored.hash, added: false };
+  }
+  const thumb = await catalog.store.putBuffer(await makeThumbnail(png, fields.originalName));
+  const existing = catalog.outputs.idByHash(stored.hash);
+  if (existing !== undefined) return { outputId: existing, hash: stored.hash, added: false };
+  const outputId = catalog.db.transaction(() => {
+    catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'image/png', width: image.width, height: image.height });
+    catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
+    return catalog.outputs.insert({
+      kind: 'image',
+      objectHash: stored.hash,
+      thumbHash: thumb.hash,
+      width: image.width,
+      height: image.height,
+      source: 'restore',
+      generator: 'Likeness restore',
+      jobId: fields.jobId,
+      personId: fields.personId,
+      model: fields.model,
+      modelHash: fields.modelHash,
+      provider: fields.provider,
+      appVersion: appVersion(),
+      timings: fields.timings,
+      provenance: fields.provenance,
+      originalName: fields.originalName,
+    });
+  })();
+  return { outputId, hash: stored.hash, added: true };
+}
+
+async function storeVideo(
+  catalog: Catalog,
+  file: string,
+  ffmpegPath: string,
+  options: { preview: boolean; width: number; height: number; durationMs: number; signal: AbortSignal; output: OutputFields },
+): Promise<{ outputId: number | null; hash: string; added: boolean }> {
+  const { width, height, durationMs } = options;
+  const thumbFile = `${file}.png`;
+  try {
+    await grabFrame(ffmpegPath, file, Math.min(1, durationMs / 2000), thumbFile, options.signal);
+    const stored = await catalog.store.putFile(file);
+    if (options.preview) {
+      catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'video/mp4', width, height, durationMs });
+      await rememberScratchObject(catalog, 'portrait-previews', stored.hash, PREVIEWS_KEPT);
+      return { outputId: null, hash: stored.hash, added: false };
+    }
+    const thumb = await catalog.store.putBuffer(await makeThumbnail(await readFile(thumbFile), 'clip thumbnail'));
+    const existing = catalog.outputs.idByHash(stored.hash);
+    if (existing !== undefined) return { outputId: existing, hash: stored.hash, added: false };
+    const fields = options.output;
+    const outputId = catalog.db.transaction(() => {
+      catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'video/mp4', width, height, durationMs });
+      catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
+      return catalog.outputs.insert({
+        kind: 'video',
+        objectHash: stored.hash,
+        thumbHash: thumb.hash,
+        width,
+        height,
+        durationMs,
+        source: 'animate',
+        generator: 'Likeness animate',
+        jobId: fields.jobId,
+        personId: fields.personId,
+        model: fields.model,
+        modelHash: fields.modelHash,
+        seed: fields.seed ?? null,
+        provider: fields.provider,
+        appVersion: appVersion(),
+        timings: fields.timings,
+        provenance: fields.provenance,
+        originalName: fields.originalName,
+      });
+    })();
+    return { outputId, hash: stored.hash, added: true };
+  } finally {
+    await rm(thumbFile, { force: true });
+  }
+}

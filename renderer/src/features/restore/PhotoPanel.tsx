@@ -1,0 +1,139 @@
+import { useMutation } from '@tanstack/react-query';
+import { useId, useRef, useState, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { studio } from '../../api';
+import type { OutputSummary } from '../../api/types';
+import { ErrorNotice, Spinner } from '../../app/ui';
+import { uploadFiles } from '../people/uploads';
+import { LibraryPicker } from '../reels/LibraryPicker';
+import type { Inspection } from './restore-data';
+
+const imageTypes = /^image\//;
+
+/** Choosing the old photo: dropped, picked from disk, or taken from the catalogue. */
+export function PhotoChooser({ onChosen }: { onChosen: (output: OutputSummary) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const [library, setLibrary] = useState(false);
+  const [notice, setNotice] = useState<unknown>(null);
+
+  const add = useMutation({
+    mutationFn: async (file: File) => {
+      const { uploads, tooLarge } = await uploadFiles([file], () => {});
+      if (tooLarge.length || !uploads[0]) throw new Error(t('restore.photoTooLarge', { name: file.name }));
+      return studio.api.portrait.importPhoto({ uploadId: uploads[0] });
+    },
+    onSuccess: onChosen,
+  });
+
+  const take = (files: FileList | File[] | null | undefined) => {
+    const file = [...(files ?? [])].find((f) => imageTypes.test(f.type) || /\.(jpe?g|png|tiff?|webp|avif|heic)$/i.test(f.name));
+    if (file) add.mutate(file);
+    else setNotice({ message: t('restore.notAPhoto'), hint: t('restore.notAPhotoHint') });
+  };
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    setNotice(null);
+    take(event.dataTransfer.files);
+  };
+
+  return (
+    <div className="restore-chooser">
+      <div
+        className={dragging ? 'restore-drop dragging' : 'restore-drop'}
+        data-testid="restore-drop"
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        {add.isPending ? (
+          <Spinner label={t('restore.adding')} />
+        ) : (
+          <>
+            <p className="restore-drop-title">{t('restore.dropTitle')}</p>
+            <p className="muted">{t('restore.dropBody')}</p>
+            <div className="form-actions">
+              <button type="button" className="button primary" onClick={() => fileInput.current?.click()}>
+                {t('restore.choosePhoto')}
+              </button>
+              <button type="button" className="button" aria-expanded={library} aria-controls={`${id}-library`} onClick={() => setLibrary((v) => !v)}>
+                {t('restore.fromLibrary')}
+              </button>
+            </div>
+          </>
+        )}
+        <input
+          ref={fileInput}
+          type="file"
+          accept="image/*,.tif,.tiff,.heic"
+          hidden
+          aria-label={t('restore.choosePhoto')}
+          onChange={(event) => {
+            take(event.target.files);
+            event.target.value = '';
+          }}
+        />
+      </div>
+      <ErrorNotice error={add.error ?? notice} />
+      {library && (
+        <div id={`${id}-library`}>
+          <LibraryPicker
+            selected={[]}
+            max={1}
+            onToggle={(output) => {
+              if (output.kind === 'image') onChosen(output);
+              else setNotice({ message: t('restore.videoNotPhoto') });
+            }}
+          />
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The photo with its faces outlined and numbered; a click picks the face that moves. */
+export function PhotoFaces({
+  photo,
+  inspection,
+  face,
+  onFace,
+}: {
+  photo: OutputSummary;
+  inspection: Inspection | undefined;
+  face: number;
+  onFace: (index: number) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="restore-photo" data-testid="restore-photo">
+      <img src={studio.mediaUrl(photo.hash)} alt={photo.originalName ?? ''} draggable={false} />
+      {inspection?.faces.map((f, index) => (
+        <button
+          key={index}
+          type="button"
+          className={index === face ? 'restore-face chosen' : 'restore-face'}
+          style={{
+            left: `${(f.box.x / inspection.width) * 100}%`,
+            top: `${(f.box.y / inspection.height) * 100}%`,
+            width: `${(f.box.width / inspection.width) * 100}%`,
+            height: `${(f.box.height / inspection.height) * 100}%`,
+          }}
+          aria-pressed={index === face}
+          aria-label={t('restore.faceNumber', { number: index + 1 })}
+          title={t('restore.faceNumber', { number: index + 1 })}
+          data-testid="restore-face"
+          onClick={() => onFace(index)}
+        >
+          <span>{index + 1}</span>
+        </button>
+      ))}
+    </div>
+  );
+}
