@@ -33,7 +33,7 @@ await Promise.all([
       'electron-main': 'electron/main/main.ts',
     },
   }),
-  // A sandboxed preload can only require('electron'): everything else is bundled in, as CommonJS.
+  // A sandboxed preload can load only the electron module itself: everything else is bundled in, as CommonJS.
   esbuild.build({
     ...common,
     packages: undefined,

@@ -1,37 +1,18 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runLikeness } from '../testing/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, Job } from '../api/schemas';
 import { latestSchemaVersion } from '../catalog/migrations';
-import { appRoot } from '../core/entry';
 import { sharedFile } from '../testing/shared-data';
 
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'likeness-cli-'));
 const library = join(root, 'library');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** The CLI from source, as `likeness` would run it. */
-async function likeness(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), '--library', library, ...args],
-      {
-        cwd: appRoot(),
-        env: { ...process.env, ...env },
-        timeout: 120_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const likeness = (args: string[], env: NodeJS.ProcessEnv = {}) => runLikeness(library, args, env);
 
 describe('likeness CLI', () => {
   it('doctor --json: cpu ok, the other providers with their exact errors, ffmpeg with its features, the library checked', async () => {

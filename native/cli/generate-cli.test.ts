@@ -1,38 +1,21 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runLikeness } from '../testing/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GenerateResult } from '../api/namespaces/generate';
 import type { Job } from '../api/schemas';
-import { appRoot } from '../core/entry';
 import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { sharedFile } from '../testing/shared-data';
 import { parseLoraArgument } from './commands/generate';
 
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'likeness-cli-generate-'));
 const library = join(root, 'library');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bpe = sharedFile('tokenizers/clip/bpe_simple_vocab_16e6.txt.gz');
 
-async function likeness(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), '--library', library, ...args],
-      {
-        cwd: appRoot(),
-        timeout: 120_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** The CLI from source, as `likeness` would run it. */
+const likeness = (args: string[]) => runLikeness(library, args);
 
 describe('likeness generate / tokenize / models / gpu', () => {
   it('parses --lora FILE[:SCALE], keeping Windows drive letters', () => {

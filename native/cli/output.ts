@@ -1,5 +1,6 @@
 import { StudioError } from '../api/errors';
 import type { Job } from '../api/schemas';
+import type { Studio } from '../studio/studio';
 import { toStudioError } from '../core/errors';
 
 /** Prints a value as JSON (machine-readable) or through a human formatter. */
@@ -47,4 +48,25 @@ export function reportJob(job: Job, json: boolean, human: (result: unknown) => s
     if (job.error?.hint) process.stderr.write(`hint: ${job.error.hint}\n`);
   }
   if (job.status !== 'done') process.exitCode = 1;
+}
+
+/**
+ * Waits for a job started from the terminal: a progress line on stderr (`onMessage` may say more about
+ * a progress message, e.g. a warning), Ctrl-C cancels the job. Resolves with its final state.
+ */
+export async function followJob(studio: Studio, job: Job, label: string, onMessage?: (message: string) => void): Promise<Job> {
+  const show = progressPrinter(label);
+  const stopProgress = studio.events.subscribe((event) => {
+    if (event.type !== 'job:progress' || event.payload.jobId !== job.id) return;
+    if (event.payload.message) onMessage?.(event.payload.message);
+    show(event.payload.progress, event.payload.message);
+  });
+  const stop = () => void studio.jobs.cancel(job.id);
+  process.once('SIGINT', stop);
+  try {
+    return await studio.jobs.waitFor(job.id);
+  } finally {
+    process.off('SIGINT', stop);
+    stopProgress();
+  }
 }

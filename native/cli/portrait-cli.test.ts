@@ -1,37 +1,20 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
+import { runLikeness } from '../testing/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appRoot } from '../core/entry';
 import { installModelFile } from '../models/installed';
 import { installTinyModels } from '../portrait/testing/tiny-models';
 import { sharedFile } from '../testing/shared-data';
 import { ffprobe, makeVoice, testFfmpeg } from '../video/testing/media-fixtures';
 
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'likeness-cli-portrait-'));
 const library = join(root, 'library');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function likeness(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), '--library', library, ...args],
-      {
-        cwd: appRoot(),
-        timeout: 200_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** The CLI from source, as `likeness` would run it. */
+const likeness = (args: string[]) => runLikeness(library, args);
 
 const { location: ffmpeg, missing } = testFfmpeg();
 const photos = sharedFile('fixtures/photos');

@@ -1,34 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runLikeness } from '../testing/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, OutputPage, ReviewWrite } from '../api/schemas';
 import { writeToolSamples } from '../catalog/provenance/testing/samples';
-import { appRoot } from '../core/entry';
 
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'likeness-cli-review-'));
 const library = join(root, 'library');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function likeness(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), '--library', library, ...args],
-      {
-        cwd: appRoot(),
-        timeout: 120_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** The CLI from source, as `likeness` would run it. */
+const likeness = (args: string[]) => runLikeness(library, args);
 
 describe('likeness review and export', () => {
   let ids: Record<string, number>;

@@ -1,6 +1,6 @@
 import type { ImportResult } from '../../api/schemas';
 import type { CliContext } from '../context';
-import { progressPrinter, reportJob } from '../output';
+import { followJob, reportJob } from '../output';
 
 export function registerCatalog(cli: CliContext): void {
   const catalog = cli.program.command('catalog').description('the catalogue of outputs');
@@ -13,15 +13,7 @@ export function registerCatalog(cli: CliContext): void {
     .action(async (dir: string, options: { recursive: boolean; json?: boolean }) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
         const job = await studio.api.catalog.import({ path: dir, recursive: options.recursive });
-        const show = progressPrinter('Importing');
-        const stopProgress = studio.events.subscribe((event) => {
-          if (event.type === 'job:progress' && event.payload.jobId === job.id) show(event.payload.progress, event.payload.message);
-        });
-        const stop = () => void studio.jobs.cancel(job.id);
-        process.once('SIGINT', stop);
-        const finished = await studio.jobs.waitFor(job.id);
-        process.off('SIGINT', stop);
-        stopProgress();
+        const finished = await followJob(studio, job, 'Importing');
         reportJob(finished, Boolean(options.json), (r) => formatImport(r as ImportResult));
       }),
     );

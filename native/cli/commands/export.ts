@@ -1,6 +1,6 @@
 import type { ExportResult } from '../../api/namespaces/review';
 import type { CliContext } from '../context';
-import { progressPrinter, reportJob } from '../output';
+import { followJob, reportJob } from '../output';
 
 export function registerExport(cli: CliContext): void {
   const exportCommand = cli.program.command('export').description('copy outputs out of the library');
@@ -38,15 +38,7 @@ export function registerExport(cli: CliContext): void {
             xmp: Boolean(options.xmp),
             contactSheet: Boolean(options.contactSheet),
           });
-          const show = progressPrinter('Exporting');
-          const stopProgress = studio.events.subscribe((event) => {
-            if (event.type === 'job:progress' && event.payload.jobId === job.id) show(event.payload.progress, event.payload.message);
-          });
-          const stop = () => void studio.jobs.cancel(job.id);
-          process.once('SIGINT', stop);
-          const finished = await studio.jobs.waitFor(job.id);
-          process.off('SIGINT', stop);
-          stopProgress();
+          const finished = await followJob(studio, job, 'Exporting');
           reportJob(finished, Boolean(options.json), (r) => formatExport(r as ExportResult));
         }),
     );

@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { ProviderChoice, type GenerateResult } from '../../api/namespaces/generate';
 import { SchedulerName } from '../../api/namespaces/models';
 import type { CliContext } from '../context';
-import { print, progressPrinter, reportJob, usageError } from '../output';
+import { followJob, print, reportJob, usageError } from '../output';
 
 interface GenerateOptions {
   model: string;
@@ -94,19 +94,10 @@ export function registerGenerate(cli: CliContext): void {
           batchSize: number(options.batchSize, 'batch-size'),
           tiledVae: options.tiledVae === false ? false : 'auto',
         });
-        const show = progressPrinter('Generating');
-        const stopProgress = studio.events.subscribe((event) => {
-          if (event.type !== 'job:progress' || event.payload.jobId !== job.id) return;
-          // Fallbacks and unmatched LoRA keys are said out loud, not folded into the progress line.
-          if (event.payload.message && /could not run|matched no weight/.test(event.payload.message))
-            process.stderr.write(`\nwarning: ${event.payload.message}\n`);
-          show(event.payload.progress, event.payload.message);
+        // Fallbacks and unmatched LoRA keys are said out loud, not folded into the progress line.
+        const finished = await followJob(studio, job, 'Generating', (message) => {
+          if (/could not run|matched no weight/.test(message)) process.stderr.write(`\nwarning: ${message}\n`);
         });
-        const stop = () => void studio.jobs.cancel(job.id);
-        process.once('SIGINT', stop);
-        const finished = await studio.jobs.waitFor(job.id);
-        process.off('SIGINT', stop);
-        stopProgress();
         const result = finished.result as GenerateResult | null;
         const files: string[] = [];
         if (result) {

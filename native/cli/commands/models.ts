@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import type { LoraInfo, ModelInfo } from '../../api/namespaces/models';
 import { DiffusionFamily } from '../../api/namespaces/models';
 import type { CliContext } from '../context';
-import { print, progressPrinter, reportJob, usageError } from '../output';
+import { followJob, print, reportJob, usageError } from '../output';
 
 export function registerModels(cli: CliContext): void {
   const models = cli.program.command('models').description('models Likeness knows (assets/models.json), folders you added, LoRAs');
@@ -34,15 +34,7 @@ export function registerModels(cli: CliContext): void {
     .action(async (id: string, options: { json?: boolean }) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
         const job = await studio.api.models.download({ id });
-        const show = progressPrinter('Downloading');
-        const stopProgress = studio.events.subscribe((event) => {
-          if (event.type === 'job:progress' && event.payload.jobId === job.id) show(event.payload.progress, event.payload.message);
-        });
-        const stop = () => void studio.jobs.cancel(job.id);
-        process.once('SIGINT', stop);
-        const finished = await studio.jobs.waitFor(job.id);
-        process.off('SIGINT', stop);
-        stopProgress();
+        const finished = await followJob(studio, job, 'Downloading');
         reportJob(finished, Boolean(options.json), () => finishedModel(finished.result));
       }),
     );

@@ -1,32 +1,16 @@
 import { Option } from 'commander';
 import { StudioError } from '../../api/errors';
 import type { ExportResult, PeopleImportResult, Photo, SampleSetDetail, VettingOutcome } from '../../api/namespaces/people';
-import type { Job, Person } from '../../api/schemas';
+import type { Person } from '../../api/schemas';
 import { reasonText, verdictWords } from '../../people/reasons';
 import type { Studio } from '../../studio/studio';
 import type { CliContext } from '../context';
-import { print, progressPrinter, reportJob, usageError } from '../output';
+import { followJob, print, reportJob, usageError } from '../output';
 
 async function findPerson(studio: Studio, name: string): Promise<Person> {
   const person = (await studio.api.people.list()).find((p) => p.name.toLowerCase() === name.toLowerCase());
   if (!person) throw new StudioError('NOT_FOUND', `There is no person called “${name}”.`, `Add them first: likeness people add "${name}"`);
   return person;
-}
-
-/** Waits for a job with a progress line on stderr; Ctrl-C cancels it. */
-async function follow(studio: Studio, job: Job, label: string): Promise<Job> {
-  const show = progressPrinter(label);
-  const stopProgress = studio.events.subscribe((event) => {
-    if (event.type === 'job:progress' && event.payload.jobId === job.id) show(event.payload.progress, event.payload.message);
-  });
-  const stop = () => void studio.jobs.cancel(job.id);
-  process.once('SIGINT', stop);
-  try {
-    return await studio.jobs.waitFor(job.id);
-  } finally {
-    process.off('SIGINT', stop);
-    stopProgress();
-  }
 }
 
 /** A photo as `show --json` prints it: the reasons carry their English text beside the codes. */
@@ -143,7 +127,7 @@ export function registerPeople(cli: CliContext): void {
       cli.withStudio(Boolean(options.json), async (studio) => {
         const person = await findPerson(studio, name);
         const job = await studio.api.people.import({ personId: person.id, paths, recursive: options.recursive });
-        reportJob(await follow(studio, job, 'Importing'), Boolean(options.json), (r) => formatImport(r as PeopleImportResult));
+        reportJob(await followJob(studio, job, 'Importing'), Boolean(options.json), (r) => formatImport(r as PeopleImportResult));
       }),
     );
   people
@@ -169,7 +153,7 @@ export function registerPeople(cli: CliContext): void {
       cli.withStudio(Boolean(options.json), async (studio) => {
         const person = await findPerson(studio, name);
         const job = await studio.api.people.vet({ personId: person.id, force: Boolean(options.force) });
-        reportJob(await follow(studio, job, 'Vetting'), Boolean(options.json), (r) => formatVetting(r as VettingOutcome));
+        reportJob(await followJob(studio, job, 'Vetting'), Boolean(options.json), (r) => formatVetting(r as VettingOutcome));
       }),
     );
   people
@@ -246,7 +230,7 @@ export function registerPeople(cli: CliContext): void {
             batchSize: options.batch,
             repeats: options.repeats,
           });
-          reportJob(await follow(studio, job, 'Exporting'), Boolean(options.json), (r) => formatExport(r as ExportResult));
+          reportJob(await followJob(studio, job, 'Exporting'), Boolean(options.json), (r) => formatExport(r as ExportResult));
         }),
     );
   people
@@ -259,7 +243,7 @@ export function registerPeople(cli: CliContext): void {
       cli.withStudio(Boolean(options.json), async (studio) => {
         const person = await findPerson(studio, name);
         const job = await studio.api.people.train({ personId: person.id, version: options.version });
-        reportJob(await follow(studio, job, 'Training'), Boolean(options.json), (r) => {
+        reportJob(await followJob(studio, job, 'Training'), Boolean(options.json), (r) => {
           const result = r as { lora: { name: string; path: string }; log: string };
           return `LoRA ${result.lora.name}: ${result.lora.path}\nlog: ${result.log}`;
         });

@@ -3,7 +3,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AiLabel, ReelSize, type ReelResult } from '../../api/namespaces/reels';
 import type { CliContext } from '../context';
-import { print, progressPrinter, reportJob, usageError } from '../output';
+import { followJob, print, reportJob, usageError } from '../output';
 
 interface MakeOptions {
   template: string;
@@ -74,15 +74,7 @@ export function registerReel(cli: CliContext): void {
           ...(options.labels ? { roleLabels: options.labels.split(',').map((l) => l.trim()) } : {}),
           quality: options.preview ? 'preview' : 'final',
         });
-        const show = progressPrinter('Rendering');
-        const stopProgress = studio.events.subscribe((event) => {
-          if (event.type === 'job:progress' && event.payload.jobId === job.id) show(event.payload.progress, event.payload.message);
-        });
-        const stop = () => void studio.jobs.cancel(job.id);
-        process.once('SIGINT', stop);
-        const finished = await studio.jobs.waitFor(job.id);
-        process.off('SIGINT', stop);
-        stopProgress();
+        const finished = await followJob(studio, job, 'Rendering');
         if (finished.status !== 'done') {
           reportJob(finished, json, String);
           return;

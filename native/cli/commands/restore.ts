@@ -5,7 +5,7 @@ import { ProviderName } from '../../api/schemas';
 import type { ProcessRequest, ProcessResult } from '../../api/namespaces/portrait';
 import type { Studio } from '../../studio/studio';
 import type { CliContext } from '../context';
-import { print, progressPrinter, reportJob, usageError } from '../output';
+import { followJob, print, reportJob, usageError } from '../output';
 
 /** A number option, checked (a usage error names the option). */
 export function numberOption(value: string | undefined, name: string, range: [number, number], integer = false): number | undefined {
@@ -32,15 +32,7 @@ export async function runPortraitJob(
   },
 ): Promise<void> {
   const job = await studio.api.portrait.process(request);
-  const show = progressPrinter(options.label);
-  const stopProgress = studio.events.subscribe((event) => {
-    if (event.type === 'job:progress' && event.payload.jobId === job.id) show(event.payload.progress, event.payload.message);
-  });
-  const stop = () => void studio.jobs.cancel(job.id);
-  process.once('SIGINT', stop);
-  const finished = await studio.jobs.waitFor(job.id);
-  process.off('SIGINT', stop);
-  stopProgress();
+  const finished = await followJob(studio, job, options.label);
   if (finished.status !== 'done') {
     reportJob(finished, options.json, String);
     return;
