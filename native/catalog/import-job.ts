@@ -7,6 +7,7 @@ import { ImportRequest, type ImportResult } from '../api/schemas';
 import { toStudioError } from '../core/errors';
 import { appVersion } from '../core/version';
 import { defineJob } from '../jobs/define';
+import { addOutput } from './add-output';
 import type { Catalog } from './catalog';
 import { imageExtensions, inspectImage, makeThumbnail, readImageFile } from './images';
 import { extractProvenance } from './provenance';
@@ -51,8 +52,8 @@ export async function listImageFiles(root: string, recursive: boolean, signal?: 
 export type ImportOutcome = { status: 'imported'; outputId: number } | { status: 'duplicate'; outputId: number };
 
 /**
- * Imports one image: hash, store the original and a WebP thumbnail (files first, each atomically),
- * then one transaction for the rows. A crash in between leaves only unreferenced files.
+ * Imports one image: hash (a file already in the catalogue is skipped before any decoding), store the
+ * original and its WebP thumbnail, then the rows (see addOutput).
  */
 export async function importImage(catalog: Catalog, path: string, options: { jobId?: number | null } = {}): Promise<ImportOutcome> {
   const name = basename(path);
@@ -64,19 +65,13 @@ export async function importImage(catalog: Catalog, path: string, options: { job
   const image = await inspectImage(data, name);
   const thumbnail = await makeThumbnail(data, name);
   const stored = await catalog.store.putBuffer(data);
-  const thumb = await catalog.store.putBuffer(thumbnail);
   const { provenance, raw } = extractProvenance({ texts: image.metadata.comments ?? [], exif: image.metadata.exif });
 
   const fileInfo = await stat(path);
-  const outputId = catalog.db.transaction(() => {
-    catalog.addObject({ hash: stored.hash, size: stored.size, mime: image.mime, width: image.width, height: image.height });
-    catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
-    return catalog.outputs.insert({
-      kind: 'image',
-      objectHash: stored.hash,
-      thumbHash: thumb.hash,
-      width: image.width,
-      height: image.height,
+  const { outputId } = await addOutput(
+    catalog,
+    { stored, mime: image.mime, width: image.width, height: image.height, thumbnail },
+    {
       source: 'import',
       generator: provenance?.generator ?? null,
       jobId: options.jobId ?? null,
@@ -100,8 +95,8 @@ export async function importImage(catalog: Catalog, path: string, options: { job
       originalName: name,
       originalPath: resolve(path),
       createdAt: Math.round(fileInfo.mtimeMs) || Date.now(),
-    });
-  })();
+    },
+  );
   return { status: 'imported', outputId };
 }
 

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { StudioError } from '../api/errors';
 import type { GenerateRequest, GenerateResult, PlannedImage } from '../api/namespaces/generate';
 import type { ProviderName } from '../api/schemas';
+import { addOutput } from '../catalog/add-output';
 import type { Catalog } from '../catalog/catalog';
 import { makeThumbnail } from '../catalog/images';
 import { addPngText } from '../catalog/provenance/png-text';
@@ -230,18 +231,11 @@ async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Pr
   const png = addPngText(await encodePng(input.image), [{ keyword: 'parameters', text: parameters }]);
   const thumbnail = await makeThumbnail(png, 'generated.png');
   const stored = await catalog.store.putBuffer(png);
-  const thumb = await catalog.store.putBuffer(thumbnail);
-  const existing = catalog.outputs.idByHash(stored.hash);
-  if (existing !== undefined) return { id: existing, added: false }; // the same image again (same seed and settings): one row
-  const id = catalog.db.transaction(() => {
-    catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'image/png', width: planned.width, height: planned.height });
-    catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
-    return catalog.outputs.insert({
-      kind: 'image',
-      objectHash: stored.hash,
-      thumbHash: thumb.hash,
-      width: planned.width,
-      height: planned.height,
+  // The same image again (same seed and settings) is one row.
+  const { outputId: id, added } = await addOutput(
+    catalog,
+    { stored, mime: 'image/png', width: planned.width, height: planned.height, thumbnail },
+    {
       source: 'generate',
       generator: 'likeness',
       jobId,
@@ -284,7 +278,7 @@ async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Pr
       },
       originalName: null,
       originalPath: null,
-    });
-  })();
-  return { id, added: true };
+    },
+  );
+  return { id, added };
 }

@@ -14,23 +14,13 @@ import { inspectDiffusionFolder, type DiffusionModelInfo } from './diffusion-fol
 import { downloadFile, partialPath } from './download';
 import { installState, modelFilePath, sha256File } from './installed';
 import { findModel, loadRegistry, type RegistryModel } from './registry';
+import { slug } from '../core/text';
 
 /**
  * The model manager: registry models (assets/models.json, downloaded into <library>/models/<id>/), model folders
  * the user added (rows of `models`, kind 'diffusion', left where they are) and LoRA files (copied into
  * <library>/models/loras/, kind 'lora', optionally tied to a person).
  */
-
-function slug(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'model'
-  );
-}
 
 function folderSize(dir: string): number {
   let total = 0;
@@ -142,8 +132,8 @@ export function addModelFolder(
   const repo = catalog.models;
   const existing = repo.findByPath('diffusion', dir);
   const taken = new Set(repo.list().map((r) => r.id));
-  let id = existing?.id ?? `local-${slug(info.name)}`;
-  for (let n = 2; !existing && (taken.has(id) || loadRegistry().models.some((m) => m.id === id)); n++) id = `local-${slug(info.name)}-${n}`;
+  let id = existing?.id ?? `local-${slug(info.name, 'model')}`;
+  for (let n = 2; !existing && (taken.has(id) || loadRegistry().models.some((m) => m.id === id)); n++) id = `local-${slug(info.name, 'model')}-${n}`;
   const size = folderSize(dir);
   repo.upsert({
     id,
@@ -303,7 +293,7 @@ export async function addLora(
   const id = `lora-${sha256.slice(0, 12)}`;
   const dir = join(catalog.paths.models, 'loras');
   await mkdir(dir, { recursive: true });
-  const target = join(dir, `${slug(name)}-${sha256.slice(0, 8)}.safetensors`);
+  const target = join(dir, `${slug(name, 'model')}-${sha256.slice(0, 8)}.safetensors`);
   if (!existsSync(target)) {
     const temp = `${target}.partial-${process.pid}`;
     await copyFile(source, temp);

@@ -9,6 +9,7 @@ import { defineJob, type ProgressReport } from '../jobs/define';
 import { PhotosRepository } from './photos-repo';
 import { reasonText } from './reasons';
 import { writeZip, type ZipEntry } from './zip';
+import { slug } from '../core/text';
 
 export type ExportOptions = z.output<typeof ExportRequest>;
 
@@ -17,18 +18,6 @@ export function planRepeats(images: number, options: { targetSteps: number; epoc
   const repeats = options.repeats ?? Math.max(1, Math.round((options.targetSteps * options.batchSize) / Math.max(1, images * options.epochs)));
   const steps = Math.ceil((images * repeats) / options.batchSize) * options.epochs;
   return { repeats, steps };
-}
-
-/** A file-name-safe short form of a photo's name (the dataset's files are numbered; the name helps find the source). */
-function slug(text: string): string {
-  return (
-    text
-      .normalize('NFKD')
-      .replace(/\.[^.]+$/, '')
-      .replace(/[^\w-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'photo'
-  );
 }
 
 /** The export folder must be new or empty: exporting never mixes with (or overwrites) other files. */
@@ -86,7 +75,7 @@ export async function exportVersion(
   const total = set.items.length + (options.zip ? 1 : 0);
   for (const [index, item] of set.items.entries()) {
     hooks.signal?.throwIfAborted();
-    const name = `${String(item.position).padStart(4, '0')}-${slug(item.originalName)}.png`;
+    const name = `${String(item.position).padStart(4, '0')}-${slug(item.originalName.replace(/\.[^.]+$/, ''), 'photo')}.png`;
     await copyFile(catalog.store.pathOf(item.cropHash), join(imageDir, name));
     if (options.format === 'kohya') await writeFile(join(imageDir, name.replace(/\.png$/, '.txt')), `${item.caption}\n`);
     manifest.push({ file: name, caption: item.caption, sha256: item.cropHash, sourceSha256: item.sourceHash, photo: item.originalName });

@@ -11,6 +11,7 @@ import { defineJob } from '../jobs/define';
 import { sha256File } from '../models/installed';
 import { exportVersion } from './export';
 import { PhotosRepository } from './photos-repo';
+import { slug } from '../core/text';
 
 const SETTING_KEY = 'people.trainer';
 
@@ -121,17 +122,6 @@ async function newestSafetensors(dir: string, preferred: string): Promise<string
   const dated = await Promise.all(files.map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
   dated.sort((a, b) => b.t - a.t);
   return dated[0] ? join(dir, dated[0].f) : null;
-}
-
-function slug(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'person'
-  );
 }
 
 /** Runs the trainer, streaming its output to the log and progress; cancel stops the whole process group. */
@@ -265,7 +255,7 @@ export const peopleTrainJob = defineJob({
     const settings = assertTrainerReady(catalog);
     const person = catalog.people.get(input.personId);
     const set = new PhotosRepository(catalog).version(input.personId, input.version);
-    const name = `${slug(person.name)}-v${set.version}`;
+    const name = `${slug(person.name, 'person')}-v${set.version}`;
     const workdir = join(catalog.paths.root, 'training', `${name}-job${jobId}`);
     const dataset = join(workdir, 'dataset');
     const outputDir = join(workdir, 'output');

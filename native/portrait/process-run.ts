@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { StudioError } from '../api/errors';
 import type { ProcessRequest, ProcessResult } from '../api/namespaces/portrait';
 import type { ProviderName } from '../api/schemas';
+import { addOutput } from '../catalog/add-output';
 import type { Catalog } from '../catalog/catalog';
 import { makeThumbnail } from '../catalog/images';
 import { rememberScratchObject } from '../catalog/scratch-objects';
@@ -426,18 +427,10 @@ async function storeImage(
     await rememberScratchObject(catalog, 'portrait-previews', stored.hash, PREVIEWS_KEPT);
     return { outputId: null, hash: stored.hash, added: false };
   }
-  const thumb = await catalog.store.putBuffer(await makeThumbnail(png, fields.originalName));
-  const existing = catalog.outputs.idByHash(stored.hash);
-  if (existing !== undefined) return { outputId: existing, hash: stored.hash, added: false };
-  const outputId = catalog.db.transaction(() => {
-    catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'image/png', width: image.width, height: image.height });
-    catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
-    return catalog.outputs.insert({
-      kind: 'image',
-      objectHash: stored.hash,
-      thumbHash: thumb.hash,
-      width: image.width,
-      height: image.height,
+  const { outputId, added } = await addOutput(
+    catalog,
+    { stored, mime: 'image/png', width: image.width, height: image.height, thumbnail: await makeThumbnail(png, fields.originalName) },
+    {
       source: 'restore',
       generator: 'Likeness restore',
       jobId: fields.jobId,
@@ -449,9 +442,9 @@ async function storeImage(
       timings: fields.timings,
       provenance: fields.provenance,
       originalName: fields.originalName,
-    });
-  })();
-  return { outputId, hash: stored.hash, added: true };
+    },
+  );
+  return { outputId, hash: stored.hash, added };
 }
 
 async function storeVideo(
@@ -470,20 +463,11 @@ async function storeVideo(
       await rememberScratchObject(catalog, 'portrait-previews', stored.hash, PREVIEWS_KEPT);
       return { outputId: null, hash: stored.hash, added: false };
     }
-    const thumb = await catalog.store.putBuffer(await makeThumbnail(await readFile(thumbFile), 'clip thumbnail'));
-    const existing = catalog.outputs.idByHash(stored.hash);
-    if (existing !== undefined) return { outputId: existing, hash: stored.hash, added: false };
     const fields = options.output;
-    const outputId = catalog.db.transaction(() => {
-      catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'video/mp4', width, height, durationMs });
-      catalog.addObject({ hash: thumb.hash, size: thumb.size, mime: 'image/webp' });
-      return catalog.outputs.insert({
-        kind: 'video',
-        objectHash: stored.hash,
-        thumbHash: thumb.hash,
-        width,
-        height,
-        durationMs,
+    const { outputId, added } = await addOutput(
+      catalog,
+      { stored, mime: 'video/mp4', width, height, durationMs, thumbnail: await makeThumbnail(await readFile(thumbFile), 'clip thumbnail') },
+      {
         source: 'animate',
         generator: 'Likeness animate',
         jobId: fields.jobId,
@@ -496,9 +480,9 @@ async function storeVideo(
         timings: fields.timings,
         provenance: fields.provenance,
         originalName: fields.originalName,
-      });
-    })();
-    return { outputId, hash: stored.hash, added: true };
+      },
+    );
+    return { outputId, hash: stored.hash, added };
   } finally {
     await rm(thumbFile, { force: true });
   }

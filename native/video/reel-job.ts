@@ -3,6 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../api/errors';
 import { ReelRequest, type ReelResult } from '../api/namespaces/reels';
+import { addOutput } from '../catalog/add-output';
 import type { Catalog } from '../catalog/catalog';
 import { makeThumbnail } from '../catalog/images';
 import { rememberScratchObject } from '../catalog/scratch-objects';
@@ -96,42 +97,33 @@ export async function renderIntoCatalog(catalog: Catalog, reel: ReelToStore, con
     // The thumbnail: a frame from the middle of the first visual (the title card would say less).
     const first = plan.segments.find((s) => s.visual !== null) ?? plan.segments[0]!;
     await grabFrame(ffmpeg.path, temp, (first.startFrame + first.frames / 2) / plan.fps, thumbTemp, context.signal);
-    const thumbnail = await catalog.store.putBuffer(await makeThumbnail(await readFile(thumbTemp), 'reel thumbnail'));
+    const thumbnail = await makeThumbnail(await readFile(thumbTemp), 'reel thumbnail');
     context.signal.throwIfAborted();
 
-    const existing = catalog.outputs.idByHash(stored.hash);
-    const outputId =
-      existing ??
-      catalog.db.transaction(() => {
-        catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'video/mp4', width: plan.width, height: plan.height, durationMs });
-        catalog.addObject({ hash: thumbnail.hash, size: thumbnail.size, mime: 'image/webp' });
-        return catalog.outputs.insert({
-          kind: 'video',
-          objectHash: stored.hash,
-          thumbHash: thumbnail.hash,
-          width: plan.width,
-          height: plan.height,
-          durationMs,
-          source: 'reel',
-          generator: 'Likeness reels',
-          template: plan.template,
-          jobId: context.jobId,
-          personId,
-          appVersion: appVersion(),
-          timings: { totalMs: Date.now() - started, ...report.millis },
-          provenance: {
-            ...provenance,
-            frames: plan.frames,
-            fps: plan.fps,
-            transitions: plan.transitionMode,
-            loudness: { target: -14, measuredInput: report.loudness, output: loudness },
-            encoder: { ffmpeg: report.ffmpegVersion, video: `libx264 ${encode.preset} crf ${encode.crf}`, audio: `aac ${encode.audioBitrate}` },
-            ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
-          },
-          originalName: reel.name,
-        });
-      })();
-    if (existing === undefined) context.emit?.(outputId);
+    const { outputId, added } = await addOutput(
+      catalog,
+      { stored, mime: 'video/mp4', width: plan.width, height: plan.height, durationMs, thumbnail },
+      {
+        source: 'reel',
+        generator: 'Likeness reels',
+        template: plan.template,
+        jobId: context.jobId,
+        personId,
+        appVersion: appVersion(),
+        timings: { totalMs: Date.now() - started, ...report.millis },
+        provenance: {
+          ...provenance,
+          frames: plan.frames,
+          fps: plan.fps,
+          transitions: plan.transitionMode,
+          loudness: { target: -14, measuredInput: report.loudness, output: loudness },
+          encoder: { ffmpeg: report.ffmpegVersion, video: `libx264 ${encode.preset} crf ${encode.crf}`, audio: `aac ${encode.audioBitrate}` },
+          ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
+        },
+        originalName: reel.name,
+      },
+    );
+    if (added) context.emit?.(outputId);
     context.progress?.({ fraction: 1, message: 'Done' });
     return { ...result, outputId };
   } finally {
