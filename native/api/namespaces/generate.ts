@@ -80,7 +80,7 @@ export const GenerateResult = z.object({
   batchId: z.string(),
   outputs: z.array(Id),
   provider: ProviderName,
-  fallbacks: z.array(z.object({ model: z.string(), provider: ProviderName, reason: z.string() })),
+  fallbacks: z.array(z.object({ model: z.string(), provider: ProviderName, reason: z.string(), remembered: z.boolean().optional() })),
   /** LoRA keys that matched no weight of the model, per LoRA. */
   loraUnmatched: z.record(z.string(), z.array(z.string())),
   /** Per image, seconds on average (the UNet alone, and everything). */
