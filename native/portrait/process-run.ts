@@ -13,7 +13,7 @@ import type { FaceDetector } from '../inference/face-landmarks';
 import type { RgbImage } from '../inference/image-tensor';
 import { describeFallback, fallbackRecord, type FallbackNotice } from '../inference/session';
 import type { JobContext } from '../jobs/define';
-import { installedFaceDetector } from '../people/detector';
+import { installedFaceDetector } from '../inference/face-detector';
 import { requireFfmpeg } from '../video/ffmpeg';
 import { grabFrame } from '../video/media';
 import { drivingMotion, prepareAnimator, type AnimationMotion } from './animate';
