@@ -301,7 +301,8 @@ function SingleOutput({
           )}
           {review && <ReviewControls flag={review.flag} stars={review.stars} label={review.label} {...decisions} />}
           <div className="detail-actions">
-            {data.source !== 'import' || data.prompt ? (
+            {/* Only images with a prompt have settings Generate can take over (not reels, restorations or plain photos). */}
+            {data.kind === 'image' && data.prompt ? (
               <button
                 type="button"
                 className="button small"
