@@ -10,7 +10,7 @@ import { PersonPage } from '../features/people/PersonPage';
 import { ReelsPage } from '../features/reels/ReelsPage';
 import { RestorePage } from '../features/restore/RestorePage';
 import { ReviewPage } from '../features/review/ReviewPage';
-import { JobsDrawerProvider } from './drawer';
+import { JobsDrawerProvider, useJobsDrawer } from './drawer';
 import { Header } from './Header';
 import { Icon, type IconName } from './icons';
 import { useLiveUpdates } from './live';
@@ -90,21 +90,29 @@ function Routes() {
   );
 }
 
+/** On wide windows the open jobs drawer takes its own column, so side panels of the page (Review's details, a person's photo) stay in view. */
+function Shell() {
+  const drawer = useJobsDrawer();
+  return (
+    <div className={drawer.open ? 'shell drawer-open' : 'shell'}>
+      <Sidebar />
+      <div className="workspace">
+        <Header />
+        <main className="content" id="main">
+          <Routes />
+        </main>
+      </div>
+      <JobsDrawer />
+    </div>
+  );
+}
+
 export function App() {
   useLiveUpdates();
   return (
     <Router hook={useHashLocation}>
       <JobsDrawerProvider>
-        <div className="shell">
-          <Sidebar />
-          <div className="workspace">
-            <Header />
-            <main className="content" id="main">
-              <Routes />
-            </main>
-          </div>
-          <JobsDrawer />
-        </div>
+        <Shell />
       </JobsDrawerProvider>
     </Router>
   );
