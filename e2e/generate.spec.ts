@@ -38,6 +38,10 @@ test('a model folder is checked and added on the Models page; registry models sh
   await nav(app).getByRole('link', { name: 'Models' }).click();
   await expect(app.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
   // Registry models are listed with their licence and whether commercial use is allowed.
+  // Diffusion models and the face and restoration models, each under its own heading.
+  await expect(app.getByRole('heading', { name: 'Stable Diffusion models' })).toBeVisible();
+  const faces = app.getByRole('region', { name: 'Face and restoration models' });
+  await expect(faces.getByTestId('model-row').filter({ hasText: 'YuNet-n face detector' })).toContainText('Finding faces');
   const turbo = app.getByTestId('model-row').filter({ hasText: 'SD-Turbo (ONNX)' });
   await expect(turbo).toContainText('Non-commercial');
   await expect(turbo.getByRole('button', { name: 'Download SD-Turbo (ONNX)' })).toBeVisible();
@@ -144,4 +148,11 @@ test('Reuse settings in Review opens Generate with the image’s model, prompt, 
   await expect(form.getByLabel('Guidance (CFG)')).toHaveValue('5.5');
   await expect(form.getByLabel('Scheduler')).toHaveValue('euler-a');
   await expect(app.getByTestId('plan-summary')).toHaveText('1 image, seed 4242');
+
+  // Coming back to Generate later through the sidebar starts a fresh form (the ?from= of the reuse is gone).
+  await nav(app).getByRole('link', { name: 'Review' }).click();
+  await nav(app).getByRole('link', { name: 'Generate' }).click();
+  await expect(form.getByLabel('Prompt', { exact: true })).toHaveValue('');
+  await expect(form.getByLabel('Seed', { exact: true })).toHaveValue('');
+  await expect(app.getByTestId('reuse-notice')).toHaveCount(0);
 });

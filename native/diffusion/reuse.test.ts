@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateResult } from '../api/namespaces/generate';
 import { writeToolSamples } from '../catalog/provenance/testing/samples';
 import { createStudio, type Studio } from '../studio/studio';
+import { withoutExtraNetworkTags } from './reuse';
 import { schedulerFromToolName } from './schedulers';
 import { writeSafetensors } from './testing/safetensors';
 import { TINY_HIDDEN, writeTinyModelFolder } from './testing/tiny-models';
@@ -21,6 +22,15 @@ describe('sampler names of other tools', () => {
     expect(schedulerFromToolName('dpmpp_2m_k')).toBe('dpmpp-2m-karras');
     for (const other of ['DPM++ 2M SDE Karras', 'Euler Karras', 'Euler a Karras', 'dpmpp_2m / exponential', 'uni_pc', 'dpmpp_2m_sde_gpu / karras'])
       expect(schedulerFromToolName(other), other).toBeUndefined();
+  });
+});
+
+describe('prompts of other tools', () => {
+  it('lose their extra-network tags (the LoRAs are taken over apart)', () => {
+    expect(withoutExtraNetworkTags('<lora:ada:0.8>, portrait of ada,  <lyco:film:1>, soft light, <hypernet:x:0.5>')).toBe(
+      'portrait of ada, soft light',
+    );
+    expect(withoutExtraNetworkTags('a cat')).toBe('a cat');
   });
 });
 
@@ -145,7 +155,8 @@ describe('reuse settings: an output back into the Generate form', () => {
       personId: null,
       template: null,
     });
-    expect(a1111.prompt).toContain('close-up portrait of ohwx woman');
+    // Its <lora:…> tag is a LoRA, not words of the prompt.
+    expect(a1111.prompt).toBe('close-up portrait of ohwx woman, soft window light');
     expect(a1111.notes).toEqual([
       { kind: 'model-missing', value: 'juggernautXL_v9' },
       { kind: 'lora-missing', value: 'ohwx_woman_v2' },

@@ -10,6 +10,16 @@ import { fillPrompt, loadTemplates } from './templates';
 const normalise = (name: string) => name.trim().toLowerCase();
 const fileStem = (path: string) => basename(path, extname(path));
 
+/** "portrait, <lora:ada:0.8>, soft light" → "portrait, soft light" (also <lyco:…> and <hypernet:…>). */
+export function withoutExtraNetworkTags(prompt: string): string {
+  return prompt
+    .replace(/<(lora|lyco|hypernet):[^>]*>/gi, '')
+    .replace(/\s*,(\s*,)+/g, ',')
+    .replace(/^\s*,\s*|\s*,\s*$/g, '')
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
+}
+
 /** A size Generate can make (resolveSize: each side a multiple of 8 from 64 to 4096). */
 function usableSize(width: number | null | undefined, height: number | null | undefined): string | null {
   const ok = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 64 && v <= 4096 && v % 8 === 0;
@@ -49,7 +59,8 @@ export function reuseSettings(catalog: Catalog, outputId: number): ReusedSetting
   }
   const fill = (text: string) => fillPrompt(text, person && { trigger: person.trigger, classWord: person.classWord });
   let template: string | null = null;
-  let prompt = output.prompt ?? '';
+  // A1111's <lora:name:weight> tags are LoRAs (taken over below), not words for the text encoder.
+  let prompt = ours ? (output.prompt ?? '') : withoutExtraNetworkTags(output.prompt ?? '');
   let negativePrompt = output.negativePrompt;
   if (ours && output.template) {
     const found = loadTemplates().find((t) => t.name === output.template);

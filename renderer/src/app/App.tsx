@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Link, Redirect, Route, Router, Switch, useLocation, useRoute } from 'wouter';
-import { useHashLocation } from 'wouter/use-hash-location';
+import { navigate as hashNavigate, useHashLocation } from 'wouter/use-hash-location';
 import { GeneratePage } from '../features/generate/GeneratePage';
 import { JobsDrawer } from '../features/jobs/JobsDrawer';
 import { JobsPage } from '../features/jobs/JobsPage';
@@ -107,10 +107,22 @@ function Shell() {
   );
 }
 
+/**
+ * Hash routing whose links drop the query of the page before (`?from=` on Generate, `?outputs=` on Reels):
+ * wouter keeps `location.search` across navigations without one, so "Generate" in the sidebar would
+ * otherwise fill the form again from the image reused an hour ago.
+ */
+const navigateFresh: typeof hashNavigate = (to, options) => hashNavigate(to.includes('?') ? to : `${to}?`, options);
+function useAppLocation(): [string, typeof hashNavigate] {
+  const [location] = useHashLocation();
+  return [location, navigateFresh];
+}
+useAppLocation.hrefs = (href: string) => `#${href}`;
+
 export function App() {
   useLiveUpdates();
   return (
-    <Router hook={useHashLocation}>
+    <Router hook={useAppLocation}>
       <JobsDrawerProvider>
         <Shell />
       </JobsDrawerProvider>
