@@ -8,7 +8,8 @@
 //   npm run bench:diffusion -- --provider cpu --size 256 --width 0.5     (a smaller-but-honest CPU configuration)
 //
 // Standalone (a GPU box without npm): npm run bench:diffusion:build, then node dist/bench/diffusion.mjs …
-// beside node_modules/onnxruntime-node and sharp.
+// beside node_modules/onnxruntime-node and sharp
+// (dist/bench/provider-probe.mjs, built with it, must stay next to the bundle).
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { writeTinyModelFolder } from '../native/diffusion/testing/tiny-models';
-import { expect, test } from './fixtures';
+import { expect, test, waitUntil } from './fixtures';
 
 let root: string;
 let modelFolder: string;
@@ -38,6 +38,10 @@ test('a model folder is checked and added on the Models page; registry models sh
   await nav(app).getByRole('link', { name: 'Models' }).click();
   await expect(app.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
   // Registry models are listed with their licence and whether commercial use is allowed.
+  // Diffusion models and the face and restoration models, each under its own heading.
+  await expect(app.getByRole('heading', { name: 'Stable Diffusion models' })).toBeVisible();
+  const faces = app.getByRole('region', { name: 'Face and restoration models' });
+  await expect(faces.getByTestId('model-row').filter({ hasText: 'YuNet-n face detector' })).toContainText('Finding faces');
   const turbo = app.getByTestId('model-row').filter({ hasText: 'SD-Turbo (ONNX)' });
   await expect(turbo).toContainText('Non-commercial');
   await expect(turbo.getByRole('button', { name: 'Download SD-Turbo (ONNX)' })).toBeVisible();
@@ -100,4 +104,55 @@ test('a batch of person × templates × count runs with a live preview and lands
 
   await batch.getByRole('link', { name: 'Open in Review' }).click();
   await expect(app.getByTestId('output-tile')).toHaveCount(8, { timeout: 30_000 });
+});
+
+test('Reuse settings in Review opens Generate with the image’s model, prompt, seed and settings', async ({ app, studio }) => {
+  test.setTimeout(120_000);
+  const model = await studio.call<{ id: string }>('models:addFolder', { path: modelFolder, name: 'Tiny SD' });
+  const job = await studio.call<{ id: number }>('generate:start', {
+    model: model.id,
+    prompt: 'a lighthouse at dusk',
+    negativePrompt: 'people',
+    seed: 4242,
+    size: '64x64',
+    steps: 3,
+    scheduler: 'euler-a',
+    guidance: 5.5,
+    provider: 'cpu',
+  });
+  await waitUntil(
+    async () => {
+      const current = await studio.call<{ status: string }>('jobs:get', { id: job.id });
+      return current.status === 'done' ? true : current.status === 'failed' ? Promise.reject(new Error('generation failed')) : undefined;
+    },
+    90_000,
+    'the generation',
+  );
+
+  await nav(app).getByRole('link', { name: 'Review' }).click();
+  await app.getByTestId('output-tile').first().dblclick();
+  await expect(app.getByTestId('provenance')).toContainText('4242');
+  await app.getByTestId('reuse-settings').click();
+
+  await expect(app.getByRole('heading', { name: 'Generate', level: 1 })).toBeVisible();
+  await expect(app.getByTestId('reuse-notice')).toContainText('Settings of image #');
+  const form = app.getByRole('form', { name: 'What to generate' });
+  await expect(form.getByLabel('Seed', { exact: true })).toHaveValue('4242');
+  await expect(form.getByLabel('Prompt', { exact: true })).toHaveValue('a lighthouse at dusk');
+  await expect(form.getByLabel('Model')).toHaveValue(model.id);
+  await expect(form.getByLabel('Size')).toHaveValue('64x64');
+  await expect(form.getByLabel('Images per template')).toHaveValue('1');
+  await form.getByText('Advanced settings').click();
+  await expect(form.getByLabel('Negative prompt')).toHaveValue('people');
+  await expect(form.getByLabel('Steps')).toHaveValue('3');
+  await expect(form.getByLabel('Guidance (CFG)')).toHaveValue('5.5');
+  await expect(form.getByLabel('Scheduler')).toHaveValue('euler-a');
+  await expect(app.getByTestId('plan-summary')).toHaveText('1 image, seed 4242');
+
+  // Coming back to Generate later through the sidebar starts a fresh form (the ?from= of the reuse is gone).
+  await nav(app).getByRole('link', { name: 'Review' }).click();
+  await nav(app).getByRole('link', { name: 'Generate' }).click();
+  await expect(form.getByLabel('Prompt', { exact: true })).toHaveValue('');
+  await expect(form.getByLabel('Seed', { exact: true })).toHaveValue('');
+  await expect(app.getByTestId('reuse-notice')).toHaveCount(0);
 });

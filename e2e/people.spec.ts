@@ -70,10 +70,16 @@ test('a person’s photos: drop, read why, overrule, freeze and export for kohya
     const report = app.getByTestId('import-report');
     await expect(report).toContainText('5 added, 0 already here, 1 not imported.', { timeout: 60_000 });
     await expect(report).toContainText('notes.jpg: notes.jpg is not an image Likeness can read.');
-    // The jobs drawer opened to show the import; close it to work on the photos.
+    // The jobs drawer opened to show the import, beside the page: the person's side panel stays in view.
     const drawer = app.getByTestId('jobs-drawer');
     await expect(drawer.getByTestId('job-row').first()).toHaveAttribute('data-status', 'done');
-    await drawer.getByRole('button', { name: 'Close the jobs panel' }).click();
+    const side = await app.locator('.person-side').boundingBox();
+    const panel = await drawer.boundingBox();
+    expect(side!.width).toBeGreaterThan(200);
+    expect(side!.x + side!.width).toBeLessThanOrEqual(panel!.x + 1);
+    // Escape puts it away.
+    await app.keyboard.press('Escape');
+    await expect(drawer).toBeHidden();
 
     // The reasons, in plain words.
     const tile = (name: string) => tiles.and(app.locator(`[data-name="${name}"]`));

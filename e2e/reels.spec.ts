@@ -82,7 +82,14 @@ test('a memories reel from three catalogue images: preview, render, then it play
     await done.getByRole('link', { name: 'Open in Review' }).click();
     const tile = app.getByTestId('output-tile').filter({ hasText: 'Summer 1952' });
     await expect(tile).toHaveCount(1, { timeout: 30_000 });
+    // The header counts the reel as a video, the photos as images.
+    await expect(app.locator('.review-page .page-subtitle')).toHaveText('4 images, 1 video');
     await tile.click();
+    // A reel has no generation settings: its details say where it was made instead of a column of dashes.
+    const provenance = app.getByTestId('provenance');
+    await expect(provenance).toContainText('Made by');
+    await expect(provenance).toContainText('Reels');
+    await expect(provenance).not.toContainText('Prompt');
     const video = app.getByTestId('output-detail').locator('video');
     await expect(video).toBeVisible();
     // It loads (the media route answers byte ranges), has the planned length and size, and plays.

@@ -310,10 +310,17 @@ export const OutputGroup = z.object({
   label: z.string().nullable(),
   start: z.number().int(),
   count: z.number().int(),
+  /** How many of them are videos. */
+  videos: z.number().int(),
 });
 export type OutputGroup = z.infer<typeof OutputGroup>;
 
-export const OutputIds = z.object({ ids: z.array(Id), groups: z.array(OutputGroup) });
+export const OutputIds = z.object({
+  ids: z.array(Id),
+  groups: z.array(OutputGroup),
+  /** How many of the ids are videos (reels, animated portraits); the rest are images. */
+  videos: z.number().int(),
+});
 export type OutputIds = z.infer<typeof OutputIds>;
 
 const FacetValue = z.object({ value: z.string(), count: z.number().int() });

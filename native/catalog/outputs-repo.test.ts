@@ -174,7 +174,7 @@ describe('the review grid queries', () => {
     const base = Date.UTC(2025, 0, 10, 23, 30);
     const x = output({ n: 1, batchId: 'old', template: 'noir', personId: bo, seed: 30, createdAt: base });
     const y = output({ n: 2, batchId: 'new', template: 'Beach', personId: al, seed: 10, createdAt: base + 60_000 });
-    const z = output({ n: 3, batchId: 'old', seed: 20, createdAt: base + day });
+    const z = output({ n: 3, kind: 'video', durationMs: 4000, batchId: 'old', seed: 20, createdAt: base + day });
     catalog.outputs.setReview({ ids: [x], stars: 5 });
     catalog.outputs.setReview({ ids: [z], stars: 3 });
 
@@ -186,9 +186,12 @@ describe('the review grid queries', () => {
     const byBatch = catalog.outputs.ids(OutputIdsQuery.parse({ group: 'batch' }));
     expect(byBatch.ids).toEqual([z, x, y]);
     expect(byBatch.groups).toEqual([
-      { key: 'old', label: 'old', start: 0, count: 2 },
-      { key: 'new', label: 'new', start: 2, count: 1 },
+      { key: 'old', label: 'old', start: 0, count: 2, videos: 1 },
+      { key: 'new', label: 'new', start: 2, count: 1, videos: 0 },
     ]);
+    // Videos are counted apart, so that the page can say "2 images, 1 video".
+    expect(byBatch.videos).toBe(1);
+    expect(catalog.outputs.ids(OutputIdsQuery.parse({ group: 'none', kind: 'image' })).videos).toBe(0);
     // Templates by name (case-insensitive), outputs without one last.
     expect(catalog.outputs.ids(OutputIdsQuery.parse({ group: 'template' })).groups.map((g) => [g.key, g.count])).toEqual([
       ['Beach', 1],

@@ -267,7 +267,17 @@ export class OutputsRepository {
     const { where, params } = filterSql(query);
     const from = `FROM outputs o WHERE ${where.join(' AND ')} ORDER BY ${sortSql[query.sort]}`;
     const ids = this.db.prepare(`SELECT o.id ${from}`).pluck().all(params) as number[];
-    if (query.group === 'none') return { ids, groups: [] };
+    // Videos are few: found through the kind index, so counts can say "images" and "videos" truthfully.
+    const videoIds = new Set(
+      ids.length
+        ? (this.db
+            .prepare(`SELECT o.id FROM outputs o WHERE ${where.join(' AND ')} AND o.kind = 'video'`)
+            .pluck()
+            .all(params) as number[])
+        : [],
+    );
+    const videos = videoIds.size;
+    if (query.group === 'none') return { ids, groups: [], videos };
 
     const column = { batch: 'o.batch_id', template: 'o.template', person: 'o.person_id', day: 'o.created_at' }[query.group];
     let keys = this.db.prepare(`SELECT ${column} ${from}`).pluck().all(params) as (string | number | null)[];
@@ -308,11 +318,12 @@ export class OutputsRepository {
     }
     const ordered: number[] = [];
     const groups: OutputIds['groups'] = entries.map(([key, members]) => {
-      const group = { key: text(key), label: label(key), start: ordered.length, count: members.length };
+      const inGroup = videos ? members.reduce((n, id) => n + Number(videoIds.has(id)), 0) : 0;
+      const group = { key: text(key), label: label(key), start: ordered.length, count: members.length, videos: inGroup };
       for (const id of members) ordered.push(id);
       return group;
     });
-    return { ids: ordered, groups };
+    return { ids: ordered, groups, videos };
   }
 
   /**

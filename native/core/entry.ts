@@ -44,6 +44,10 @@ export function startWorker(name: EntryName, workerData: Record<string, unknown>
 
 /** Forks a child Node process on an entry (used where a native crash must not take the host down). */
 export function forkEntry(name: EntryName, args: string[], options: ForkOptions = {}): ChildProcess {
+  const file = entryFile(name);
+  // Otherwise the child dies with "Cannot find module", which reads like a broken onnxruntime.
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: build it beside the running bundle (npm run build, or scripts/build-bench.mjs for benches).`);
   const execArgv = bundled ? [] : ['--import', 'tsx'];
-  return fork(entryFile(name), args, { ...options, execArgv: [...execArgv, ...(options.execArgv ?? [])] });
+  return fork(file, args, { ...options, execArgv: [...execArgv, ...(options.execArgv ?? [])] });
 }

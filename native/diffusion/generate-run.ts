@@ -5,14 +5,13 @@ import sharp from 'sharp';
 import type { z } from 'zod';
 import { StudioError } from '../api/errors';
 import type { GenerateRequest, GenerateResult, PlannedImage } from '../api/namespaces/generate';
-import type { ProviderName } from '../api/schemas';
 import { addOutput } from '../catalog/add-output';
 import type { Catalog } from '../catalog/catalog';
 import { makeThumbnail } from '../catalog/images';
 import { addPngText } from '../catalog/provenance/png-text';
 import { appVersion } from '../core/version';
 import type { RgbImage } from '../inference/image-tensor';
-import type { FallbackNotice } from '../inference/session';
+import { describeFallback, fallbackRecord, type FallbackNotice } from '../inference/session';
 import type { JobContext } from '../jobs/define';
 import { modelHash, resolveDiffusionModel, resolveLora, type ResolvedModel } from '../models/manager';
 import { img2img } from './img2img';
@@ -101,7 +100,7 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
     onStatus: (message) => progress({ fraction: 0, message }),
     onFallback: (notice) => {
       fallbacks.push(notice);
-      progress({ fraction: 0, message: `${notice.provider} could not run ${notice.model}: ${notice.reason} — using the next provider` });
+      progress({ fraction: 0, message: describeFallback(notice) });
     },
   });
   // A reused model announced its fallbacks when it was loaded; say them again for this job.
@@ -180,7 +179,7 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
     batchId: input.batchId,
     outputs,
     provider: model.provider,
-    fallbacks: fallbacks.map((f) => ({ model: f.model, provider: f.provider, reason: f.reason })),
+    fallbacks: fallbacks.map(fallbackRecord),
     loraUnmatched,
     secondsPerImage: outputs.length ? totalSeconds / outputs.length : 0,
     unetSecondsPerStep: stepsRun ? unetSeconds / stepsRun : 0,
@@ -262,7 +261,7 @@ async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Pr
         family: resolved.info.family,
         schedulerId: planned.scheduler,
         providers: model.providers,
-        fallbacks: input.fallbacks.map((f) => ({ provider: f.provider as ProviderName, model: f.model, reason: f.reason })),
+        fallbacks: input.fallbacks.map(fallbackRecord),
         loras: model.loras.map((l) => ({
           name: l.name,
           path: l.path,

@@ -1,7 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { StudioError } from '../api/errors';
 import { buildOnnxModel } from './onnx-builder';
-import { expectModelIO, openSession, SessionCache, Tensor, valueName, type FallbackNotice } from './session';
+import {
+  describeFallback,
+  expectModelIO,
+  forgetProviderFailures,
+  isProviderFailure,
+  openSession,
+  rememberedProviderFailures,
+  SessionCache,
+  Tensor,
+  valueName,
+  type FallbackNotice,
+} from './session';
 
 const model = buildOnnxModel({
   name: 'scale',
@@ -12,6 +23,7 @@ const model = buildOnnxModel({
 });
 
 describe('openSession', () => {
+  beforeEach(() => forgetProviderFailures());
   it('runs a model on the CPU provider and describes its inputs and outputs', async () => {
     const session = await openSession(model, { model: 'scale', provider: 'cpu' });
     expect(session.provider).toBe('cpu');
@@ -28,6 +40,59 @@ describe('openSession', () => {
     expect(notices).toEqual([{ model: 'scale', provider: 'dml', reason: expect.stringMatching(/dml|backend/i) }]);
     expect(session.fallbacks).toEqual(notices);
     await session.release();
+  });
+
+  it('remembers a provider that failed for a provider reason: the next model skips it, and says so', async () => {
+    // This machine has no GPU: CUDA's library, WebGPU's adapter and the DirectML backend are missing.
+    const first: FallbackNotice[] = [];
+    for (const provider of ['cuda', 'webgpu', 'dml'] as const) {
+      const session = await openSession(model, { model: 'scale', provider, onFallback: (n) => first.push(n) });
+      expect(session.provider).toBe('cpu');
+      await session.release();
+    }
+    expect(first.map((n) => [n.provider, n.remembered])).toEqual([
+      ['cuda', undefined],
+      ['webgpu', undefined],
+      ['dml', undefined],
+    ]);
+    expect([...rememberedProviderFailures().keys()].sort()).toEqual(['cuda', 'dml', 'webgpu']);
+
+    // Another model: not tried again, but still announced with the remembered reason.
+    const second: FallbackNotice[] = [];
+    for (const provider of ['cuda', 'webgpu', 'dml'] as const) {
+      const session = await openSession(model, { model: 'another model', provider, onFallback: (n) => second.push(n) });
+      expect(session.provider).toBe('cpu');
+      expect(session.fallbacks).toEqual([second.at(-1)]);
+      await session.release();
+    }
+    expect(second).toEqual(first.map((n) => ({ ...n, model: 'another model', remembered: true })));
+    expect(describeFallback(second[0]!)).toMatch(/^cuda is not tried again for another model \(it failed earlier: .*shared library\)/);
+    expect(describeFallback(first[0]!)).toMatch(/^cuda could not run scale: .* — using the next provider$/);
+
+    // After forgetting (a provider was installed), every provider is tried again.
+    forgetProviderFailures();
+    const third = await openSession(model, { model: 'scale', provider: 'webgpu' });
+    expect(third.fallbacks.map((n) => n.remembered)).toEqual([undefined]);
+    await third.release();
+  });
+
+  it('tells failures of the provider from failures of the model', () => {
+    for (const reason of [
+      'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library',
+      'libcudnn.so.9: cannot open shared object file: No such file or directory',
+      'Failed to get a WebGPU adapter: No supported adapters',
+      'no available backend found. ERR: [dml] backend not found.',
+      'CUDA failure 100: no CUDA-capable device is detected ; GPU=0',
+      'LoadLibrary failed with error 126 "" when trying to load "onnxruntime_providers_cuda.dll"',
+    ])
+      expect(isProviderFailure(reason), reason).toBe(true);
+    for (const reason of [
+      "Could not find an implementation for GridSample(20) node with name 'GridSample_42'",
+      '[ONNXRuntimeError] : 9 : NOT_IMPLEMENTED : Failed to find kernel for com.microsoft.NhwcConv(1)',
+      'Failed to allocate memory for requested buffer of size 1073741824',
+      'Load model from /tmp/x.onnx failed:Protobuf parsing failed.',
+    ])
+      expect(isProviderFailure(reason), reason).toBe(false);
   });
 
   it('names the model when a file is not an ONNX model', async () => {

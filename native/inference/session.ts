@@ -15,6 +15,54 @@ export interface FallbackNotice {
   model: string;
   provider: ProviderName;
   reason: string;
+  /** Not tried again: it failed for this reason earlier in this process (see rememberedProviderFailures). */
+  remembered?: true;
+}
+
+/**
+ * Failures that are about the provider, not the model: its library or driver is missing, onnxruntime-node was
+ * built without it, there is no GPU or adapter. Every model would fail the same way, so they are remembered.
+ * An operator a provider lacks, a wrong file or too little memory depend on the model and are not.
+ */
+const providerFailurePatterns: readonly RegExp[] = [
+  /failed to load (the )?(shared )?library/i,
+  /cannot open shared object file/i,
+  /LoadLibrary(Ex)? failed|error code 126/i,
+  /no available backend found|backend not found/i,
+  /webgpu adapter|no supported adapters/i,
+  /no cuda-capable device|cudaErrorNoDevice|CUDA driver version is insufficient|cudaErrorInsufficientDriver/i,
+  /failed to create (a )?(d3d12|dxgi|directml|dml) device|no (suitable|compatible) (gpu|adapter)/i,
+];
+
+export function isProviderFailure(reason: string): boolean {
+  return providerFailurePatterns.some((pattern) => pattern.test(reason));
+}
+
+/**
+ * Providers that failed for a provider reason in this process (each worker thread has its own copy): the
+ * next model skips them instead of trying CUDA and WebGPU again on a machine without them, and is told so.
+ */
+const failedProviders = new Map<ProviderName, string>();
+
+export function rememberedProviderFailures(): ReadonlyMap<ProviderName, string> {
+  return failedProviders;
+}
+
+/** After a provider was installed or repaired (e.g. `likeness gpu install cuda`): try every provider again. */
+export function forgetProviderFailures(): void {
+  failedProviders.clear();
+}
+
+/** A notice as results and provenance keep it (plain JSON). */
+export function fallbackRecord(notice: FallbackNotice): { model: string; provider: ProviderName; reason: string; remembered?: true } {
+  return { model: notice.model, provider: notice.provider, reason: notice.reason, ...(notice.remembered ? { remembered: true as const } : {}) };
+}
+
+/** What a job says about a fallback, in one line. */
+export function describeFallback(notice: FallbackNotice): string {
+  return notice.remembered
+    ? `${notice.provider} is not tried again for ${notice.model} (it failed earlier: ${notice.reason}) — using the next provider`
+    : `${notice.provider} could not run ${notice.model}: ${notice.reason} — using the next provider`;
 }
 
 export interface TensorInfo {
@@ -74,7 +122,16 @@ export async function openSession(source: string | Uint8Array, options: OpenOpti
   const order: ProviderName[] = choice === 'auto' ? [...autoProviders()] : choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
   const fallbacks: FallbackNotice[] = [];
   let lastError = '';
+  const announce = (notice: FallbackNotice) => {
+    fallbacks.push(notice);
+    options.onFallback?.(notice);
+  };
   for (const provider of order) {
+    const known = provider === 'cpu' ? undefined : failedProviders.get(provider);
+    if (known !== undefined) {
+      announce({ model: options.model, provider, reason: known, remembered: true });
+      continue;
+    }
     try {
       const sessionOptions: ort.InferenceSession.SessionOptions = {
         ...options.sessionOptions,
@@ -108,9 +165,8 @@ export async function openSession(source: string | Uint8Array, options: OpenOpti
     } catch (error) {
       lastError = firstLine(String((error as Error)?.message ?? error));
       if (provider === 'cpu') break;
-      const notice: FallbackNotice = { model: options.model, provider, reason: lastError };
-      fallbacks.push(notice);
-      options.onFallback?.(notice);
+      if (isProviderFailure(lastError)) failedProviders.set(provider, lastError);
+      announce({ model: options.model, provider, reason: lastError });
     }
   }
   throw new StudioError(

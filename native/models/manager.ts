@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '../api/errors';
-import type { DiffusionFamily, LoraInfo, ModelInfo } from '../api/namespaces/models';
+import { UNKNOWN_LICENSE, type DiffusionFamily, type LoraInfo, type ModelInfo } from '../api/namespaces/models';
 import type { Catalog } from '../catalog/catalog';
 import type { ModelRecord } from '../catalog/models-repo';
 import { familyDefaults } from '../diffusion/families';
@@ -55,6 +55,7 @@ function describeRegistry(catalog: Catalog, model: RegistryModel, downloads: Map
     family: model.family ?? null,
     name: model.name,
     description: model.description ?? null,
+    translations: model.translations,
     license: { name: model.license.name, url: model.license.url ?? null, commercialUse: model.license.commercialUse },
     source: 'registry',
     state,
@@ -81,7 +82,8 @@ function describeLocal(record: ModelRecord): ModelInfo {
     family: record.family,
     name: record.name,
     description: meta.description ?? null,
-    license: { name: record.license ?? 'unknown (see the model’s source)', url: null, commercialUse: record.commercialUse },
+    translations: {},
+    license: { name: record.license ?? UNKNOWN_LICENSE, url: null, commercialUse: record.commercialUse },
     source: 'local',
     state: present ? 'installed' : 'missing',
     folder: record.path,

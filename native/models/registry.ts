@@ -37,6 +37,8 @@ export const RegistryModel = z.object({
   family: z.string().optional(),
   name: z.string(),
   description: z.string().optional(),
+  /** The description in other UI languages (names stay as their makers wrote them). */
+  translations: z.record(z.string(), z.object({ description: z.string() })).default({}),
   license: z.object({ name: z.string(), url: z.url().optional(), commercialUse: z.boolean() }),
   source: z.string().optional(),
   files: z.array(RegistryFile).min(1),

@@ -7,7 +7,7 @@ import { sharedFile } from '../testing/shared-data';
 import { measurePhoto } from './analyse';
 import { cropGeometry, cropInfoOf, cropPointToSource, renderCrop } from './crop';
 import { decodePhoto, inspectPhoto } from './decode';
-import { faceDetectorFromFile } from './detector';
+import { faceDetectorFromFile } from '../inference/face-detector';
 import { headPose, lumaOf } from './measure';
 import { thresholds } from './thresholds';
 

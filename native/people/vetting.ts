@@ -4,18 +4,21 @@ import type { CropInfo, VerdictCounts, VettingOutcome } from '../api/namespaces/
 import type { Person } from '../api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { toStudioError } from '../core/errors';
+import { installedFaceDetector } from '../inference/face-detector';
 import type { FaceDetector } from '../inference/face-landmarks';
 import { measurePhoto } from './analyse';
 import { cropGeometry, cropInfoOf, cropParamsKey, decodeSideFor, renderCrop } from './crop';
 import { decodePhoto, inspectPhoto, type DecodedPhoto } from './decode';
-import { installedFaceDetector } from './detector';
 import { judgePhotos } from './judge';
 import { PhotosRepository } from './photos-repo';
+import { thresholds } from './thresholds';
+
+const peopleDetection = { scoreThreshold: thresholds.detection.minScore, nmsThreshold: thresholds.detection.nmsIoU };
 
 /** The installed face detector, or the reason vetting cannot run (with how to install it). */
 export async function loadDetector(catalog: Catalog): Promise<{ detector: FaceDetector; error: null } | { detector: null; error: StudioErrorShape }> {
   try {
-    return { detector: await installedFaceDetector(catalog.paths.models), error: null };
+    return { detector: await installedFaceDetector(catalog.paths.models, peopleDetection), error: null };
   } catch (error) {
     return { detector: null, error: toStudioError(error).toJSON() };
   }

@@ -2,7 +2,7 @@ import type { Inspection, PortraitSource, PortraitStatus } from '../api/namespac
 import type { Catalog } from '../catalog/catalog';
 import { installState } from '../models/installed';
 import { loadRegistry } from '../models/registry';
-import { FACE_DETECTOR_MODEL, installedFaceDetector } from '../people/detector';
+import { FACE_DETECTOR_MODEL, installedFaceDetector } from '../inference/face-detector';
 import { locateFfmpeg } from '../video/ffmpeg';
 import { meanChroma, rgbToLab } from './color';
 import { findFaces } from './faces';

@@ -12,9 +12,9 @@ import { rememberScratchObject } from '../catalog/scratch-objects';
 import { appVersion } from '../core/version';
 import type { FaceDetector } from '../inference/face-landmarks';
 import type { RgbImage } from '../inference/image-tensor';
-import type { FallbackNotice } from '../inference/session';
+import { describeFallback, fallbackRecord, type FallbackNotice } from '../inference/session';
 import type { JobContext } from '../jobs/define';
-import { installedFaceDetector } from '../people/detector';
+import { installedFaceDetector } from '../inference/face-detector';
 import { requireFfmpeg } from '../video/ffmpeg';
 import { grabFrame } from '../video/media';
 import { drivingMotion, prepareAnimator, type AnimationMotion } from './animate';
@@ -75,7 +75,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
   const fallbacks: FallbackNotice[] = [];
   const onFallback = (notice: FallbackNotice) => {
     fallbacks.push(notice);
-    context.progress({ message: `${notice.provider} could not run ${notice.model}: ${notice.reason} — using the next provider` });
+    context.progress({ message: describeFallback(notice) });
   };
   const open = (file: PortraitModelFile, label: string) => openPortraitSession(file, label, { provider: request.provider, onFallback });
   const allow = { allowNonCommercial: request.allowNonCommercial };
@@ -187,7 +187,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     source: { outputId: source.outputId, hash: source.hash, name: source.name },
     steps,
     models: used,
-    fallbacks: fallbacks.map((f) => ({ model: f.model, provider: f.provider, reason: f.reason })),
+    fallbacks: fallbacks.map(fallbackRecord),
     ...(request.allowNonCommercial ? { allowNonCommercial: true } : {}),
   };
   const modelNames = () => used.map((m) => m.name).join(', ') || null;
@@ -346,7 +346,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
           provenance: {
             ...provenanceBase,
             models: used,
-            fallbacks: fallbacks.map((f) => ({ model: f.model, provider: f.provider, reason: f.reason })),
+            fallbacks: fallbacks.map(fallbackRecord),
             still: still?.outputId ?? null,
             animation: {
               face: { index: animate.face, box: face.box },
@@ -385,7 +385,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     video,
     faces: faces.length,
     providers,
-    fallbacks: fallbacks.map((f) => ({ model: f.model, provider: f.provider, reason: f.reason })),
+    fallbacks: fallbacks.map(fallbackRecord),
     warnings,
     timings,
   };

@@ -3,7 +3,7 @@ import type { OutputFaces } from '../api/namespaces/catalog';
 import type { Catalog } from '../catalog/catalog';
 import { toStudioError } from '../core/errors';
 import { decodePhoto } from '../people/decode';
-import { installedFaceDetector } from '../people/detector';
+import { installedFaceDetector } from '../inference/face-detector';
 
 /** Faces are looked for on the image scaled to at most this (YuNet finds portrait faces far below it). */
 const DETECT_MAX_SIDE = 1024;

@@ -7,6 +7,7 @@ import type { AudioRef, ReelRequest, ReelSize } from '../api/namespaces/reels';
 import type { Catalog } from '../catalog/catalog';
 import { imageExtensions, inspectImage, readImageFile } from '../catalog/images';
 import { parseSrt } from './captions';
+import { largestFaceFocus, reelFaceFinder } from './reel-faces';
 import { runFfmpeg } from './run-ffmpeg';
 import type { ReelSettings, ReelSources, ReelVisualSource } from './render';
 import { requireTemplate } from './templates';
@@ -133,6 +134,22 @@ export async function resolveReel(
     }
   }
 
+  // Stills without a focus box aim at their largest face, where the face detector is installed.
+  const warnings: string[] = [];
+  const unfocused = visuals.flatMap((visual, index) => (visual.kind === 'still' && !visual.focus ? [{ visual, index }] : []));
+  if (unfocused.length) {
+    const finder = await reelFaceFinder(catalog.paths.models);
+    if (finder.unavailable !== undefined) warnings.push(finder.unavailable);
+    else if (options.readPixels) {
+      for (const { visual, index } of unfocused) {
+        const focus = await largestFaceFocus(finder.detector, visual.data, visual.name);
+        if (!focus) continue;
+        visual.focus = focus;
+        visualRecords[index] = { ...visualRecords[index], focus, focusFrom: 'face' };
+      }
+    }
+  }
+
   let captions: ReelSettings['captions'];
   if (request.captions) {
     if ('text' in request.captions) captions = { text: request.captions.text };
@@ -160,6 +177,7 @@ export async function resolveReel(
       aiLabel: request.aiLabel,
       aiLabelText: request.aiLabelText,
       roleLabels: request.roleLabels,
+      warnings,
     },
     sources: { visuals, voice, music },
     provenance: {

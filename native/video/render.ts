@@ -37,6 +37,8 @@ export interface ReelSettings {
   aiLabel: 'off' | 'metadata' | 'visible';
   aiLabelText: string;
   roleLabels?: string[] | undefined;
+  /** Said before the plan's own warnings (e.g. faces not looked for without the face detector). */
+  warnings?: string[] | undefined;
 }
 
 export const REEL_FPS = 30;
@@ -107,7 +109,9 @@ export async function planFor(
   if (settings.template.music === 'required' && !sources.music) {
     throw new StudioError('INVALID_INPUT', `The ${settings.template.name} template needs music.`, 'Add a music file.');
   }
-  return planReel(request);
+  const plan = planReel(request);
+  plan.warnings.unshift(...(settings.warnings ?? []));
+  return plan;
 }
 
 export interface EncodeSettings {

@@ -80,7 +80,7 @@ export const GenerateResult = z.object({
   batchId: z.string(),
   outputs: z.array(Id),
   provider: ProviderName,
-  fallbacks: z.array(z.object({ model: z.string(), provider: ProviderName, reason: z.string() })),
+  fallbacks: z.array(z.object({ model: z.string(), provider: ProviderName, reason: z.string(), remembered: z.boolean().optional() })),
   /** LoRA keys that matched no weight of the model, per LoRA. */
   loraUnmatched: z.record(z.string(), z.array(z.string())),
   /** Per image, seconds on average (the UNet alone, and everything). */
@@ -89,10 +89,56 @@ export const GenerateResult = z.object({
 });
 export type GenerateResult = z.infer<typeof GenerateResult>;
 
+/** Something of an output that Generate cannot take over as it was (the form keeps its own value and says so). */
+export const ReuseNote = z.object({
+  kind: z.enum([
+    /** The output's model is not installed (value: its name). */
+    'model-missing',
+    /** A sampler/scheduler Likeness has no equivalent for (value: the tool's name). */
+    'scheduler-unmapped',
+    /** A LoRA not in the library (value: its name). */
+    'lora-missing',
+    /** The person was removed. */
+    'person-missing',
+    /** The template was removed or its prompt changed: the whole prompt is used instead (value: the template). */
+    'template-changed',
+    /** A size Generate cannot make (value: WxH). */
+    'size-unusable',
+  ]),
+  value: z.string(),
+});
+export type ReuseNote = z.infer<typeof ReuseNote>;
+
+/** The settings of an output as the Generate form takes them (null: keep the form's own). */
+export const ReusedSettings = z.object({
+  outputId: Id,
+  /** Who made it: 'likeness', or the tool it was imported from (a1111, comfyui…). */
+  generator: z.string().nullable(),
+  /** An installed diffusion model (models.list id). */
+  model: z.string().nullable(),
+  /** The model as the output names it. */
+  modelName: z.string().nullable(),
+  /** The prompt as typed: with a template, what was added to the template's prompt. */
+  prompt: z.string(),
+  negativePrompt: z.string().nullable(),
+  seed: z.number().int().nullable(),
+  steps: z.number().int().nullable(),
+  guidance: z.number().nullable(),
+  scheduler: SchedulerName.nullable(),
+  size: SizeSpec.nullable(),
+  loras: z.array(z.object({ id: z.string(), scale: z.number() })),
+  personId: Id.nullable(),
+  template: z.string().nullable(),
+  notes: z.array(ReuseNote),
+});
+export type ReusedSettings = z.infer<typeof ReusedSettings>;
+
 export const generateApi = {
   templates: method(Empty, z.array(Template)),
   /** What a request would make (prompts, seeds, sizes, steps) without running it. */
   plan: method(GenerateRequest, z.object({ images: z.array(PlannedImage), total: z.number().int() })),
   /** Starts a batch: a 'gpu' job; outputs appear in Review as they finish. */
   start: method(GenerateRequest, Job),
+  /** An output's settings for the Generate form ("Reuse settings" in Review), mapped to what is installed here. */
+  reuse: method(z.object({ outputId: Id }), ReusedSettings),
 };

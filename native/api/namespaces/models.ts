@@ -21,6 +21,9 @@ export const GenerationDefaults = z.object({
 });
 export type GenerationDefaults = z.infer<typeof GenerationDefaults>;
 
+/** The licence name of a model folder the user added (its licence is wherever they got it). */
+export const UNKNOWN_LICENSE = 'unknown (see the model’s source)';
+
 export const ModelFileInfo = z.object({
   path: z.string(),
   size: z.number().nullable(),
@@ -35,6 +38,8 @@ export const ModelInfo = z.object({
   family: z.string().nullable(),
   name: z.string(),
   description: z.string().nullable(),
+  /** The description in other UI languages (registry models). */
+  translations: z.record(z.string(), z.object({ description: z.string() })),
   license: z.object({ name: z.string(), url: z.string().nullable(), commercialUse: z.boolean().nullable() }),
   /** registry: listed in assets/models.json; local: a folder the user added. */
   source: z.enum(['registry', 'local']),

@@ -146,7 +146,7 @@ export const ProcessResult = z.object({
   faces: z.number().int(),
   /** The providers the steps ran on, and every provider that could not be used, with why. */
   providers: z.record(z.string(), ProviderName),
-  fallbacks: z.array(z.object({ model: z.string(), provider: ProviderName, reason: z.string() })),
+  fallbacks: z.array(z.object({ model: z.string(), provider: ProviderName, reason: z.string(), remembered: z.boolean().optional() })),
   warnings: z.array(z.string()),
   /** Milliseconds per step, and of the animation loop: inside session.run and around it. */
   timings: z.record(z.string(), z.number()),

@@ -19,6 +19,39 @@ export const schedulers: Record<SchedulerName, { label: string; a1111: { sampler
 };
 export const schedulerNames = Object.keys(schedulers) as SchedulerName[];
 
+/** Sampler names of other tools (lower case): A1111/Forge labels, ComfyUI sampler / scheduler, InvokeAI, and ours. */
+const toolSamplers: Record<string, SchedulerName> = {
+  euler: 'euler',
+  'euler a': 'euler-a',
+  'euler ancestral': 'euler-a',
+  euler_a: 'euler-a',
+  euler_ancestral: 'euler-a',
+  ddim: 'ddim',
+  lcm: 'lcm',
+  'dpm++ 2m': 'dpmpp-2m',
+  dpmpp_2m: 'dpmpp-2m',
+  'dpm++ 2m karras': 'dpmpp-2m-karras',
+  dpmpp_2m_k: 'dpmpp-2m-karras',
+};
+/** ComfyUI/Fooocus schedules that leave a sampler as it is; "karras" makes DPM++ 2M ours with Karras sigmas. */
+const plainSchedules = new Set(['normal', 'simple', 'sgm_uniform', 'ddim_uniform', 'automatic']);
+
+/**
+ * Our scheduler for a sampler as another tool names it ("DPM++ 2M Karras", "Euler a", "dpmpp_2m / karras",
+ * "euler_ancestral / normal"), or undefined where there is no unambiguous equivalent ("DPM++ 2M SDE", "Euler
+ * Karras", "uni_pc"…).
+ */
+export function schedulerFromToolName(name: string): SchedulerName | undefined {
+  const [sampler = '', schedule] = name
+    .trim()
+    .toLowerCase()
+    .split('/')
+    .map((part) => part.trim());
+  if (schedule === undefined || plainSchedules.has(schedule)) return toolSamplers[sampler];
+  if (schedule === 'karras') return toolSamplers[`${sampler} karras`] ?? (toolSamplers[sampler] === 'dpmpp-2m' ? 'dpmpp-2m-karras' : undefined);
+  return undefined;
+}
+
 /** A scheduler configured from the model's scheduler_config.json (parsed or raw). */
 export function createScheduler(name: SchedulerName, config: SchedulerConfig | Record<string, unknown> = {}): Scheduler {
   const parsed = 'numTrainTimesteps' in config ? (config as SchedulerConfig) : parseSchedulerConfig(config);

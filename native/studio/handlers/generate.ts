@@ -3,6 +3,7 @@ import type { StudioHandlers } from '../../api/contract';
 import { randomSeed } from '../../diffusion/rng';
 import { generateJob } from '../../diffusion/generate-job';
 import { planRequest } from '../../diffusion/plan-request';
+import { reuseSettings } from '../../diffusion/reuse';
 import { loadTemplates } from '../../diffusion/templates';
 import { resolveLora } from '../../models/manager';
 import type { StudioContext } from './context';
@@ -21,5 +22,6 @@ export function generateHandlers({ catalog, jobs }: StudioContext): StudioHandle
       for (const lora of request.loras) resolveLora(catalog, lora);
       return jobs.enqueue(generateJob.kind, { request, seed, batchId: randomUUID() });
     },
+    reuse: async ({ outputId }) => reuseSettings(catalog, outputId),
   };
 }

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Link, Redirect, Route, Router, Switch, useLocation, useRoute } from 'wouter';
-import { useHashLocation } from 'wouter/use-hash-location';
+import { navigate as hashNavigate, useHashLocation } from 'wouter/use-hash-location';
 import { GeneratePage } from '../features/generate/GeneratePage';
 import { JobsDrawer } from '../features/jobs/JobsDrawer';
 import { JobsPage } from '../features/jobs/JobsPage';
@@ -10,7 +10,7 @@ import { PersonPage } from '../features/people/PersonPage';
 import { ReelsPage } from '../features/reels/ReelsPage';
 import { RestorePage } from '../features/restore/RestorePage';
 import { ReviewPage } from '../features/review/ReviewPage';
-import { JobsDrawerProvider } from './drawer';
+import { JobsDrawerProvider, useJobsDrawer } from './drawer';
 import { Header } from './Header';
 import { Icon, type IconName } from './icons';
 import { useLiveUpdates } from './live';
@@ -90,21 +90,41 @@ function Routes() {
   );
 }
 
+/** On wide windows the open jobs drawer takes its own column, so side panels of the page (Review's details, a person's photo) stay in view. */
+function Shell() {
+  const drawer = useJobsDrawer();
+  return (
+    <div className={drawer.open ? 'shell drawer-open' : 'shell'}>
+      <Sidebar />
+      <div className="workspace">
+        <Header />
+        <main className="content" id="main">
+          <Routes />
+        </main>
+      </div>
+      <JobsDrawer />
+    </div>
+  );
+}
+
+/**
+ * Hash routing whose links drop the query of the page before (`?from=` on Generate, `?outputs=` on Reels):
+ * wouter keeps `location.search` across navigations without one, so "Generate" in the sidebar would
+ * otherwise fill the form again from the image reused an hour ago.
+ */
+const navigateFresh: typeof hashNavigate = (to, options) => hashNavigate(to.includes('?') ? to : `${to}?`, options);
+function useAppLocation(): [string, typeof hashNavigate] {
+  const [location] = useHashLocation();
+  return [location, navigateFresh];
+}
+useAppLocation.hrefs = (href: string) => `#${href}`;
+
 export function App() {
   useLiveUpdates();
   return (
-    <Router hook={useHashLocation}>
+    <Router hook={useAppLocation}>
       <JobsDrawerProvider>
-        <div className="shell">
-          <Sidebar />
-          <div className="workspace">
-            <Header />
-            <main className="content" id="main">
-              <Routes />
-            </main>
-          </div>
-          <JobsDrawer />
-        </div>
+        <Shell />
       </JobsDrawerProvider>
     </Router>
   );

@@ -8,7 +8,10 @@ interface DrawerState {
 
 const DrawerContext = createContext<DrawerState | null>(null);
 
-/** Whether the jobs drawer is open; anything that starts a job opens it so the user sees the progress. */
+/**
+ * Whether the jobs drawer is open. A page that starts a job opens it so the user sees the progress, unless the
+ * page shows that progress itself (Generate's queue, Reels, Restore & Animate).
+ */
 export function JobsDrawerProvider({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
   const toggle = useCallback(() => setOpen((o) => !o), []);

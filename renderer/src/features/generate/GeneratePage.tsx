@@ -1,12 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
 import { upsertJob } from '../jobs/jobs-data';
-import { generateKeys, useDebounced, useLoras, useModels, useTemplates, type GenerateRequest, type ModelInfo, type Template } from './generate-data';
+import {
+  generateKeys,
+  useDebounced,
+  useLoras,
+  useModels,
+  useTemplates,
+  type GenerateRequest,
+  type ModelInfo,
+  type ReusedSettings,
+  type Template,
+} from './generate-data';
 import { GenerateQueue } from './GenerateQueue';
 import '../../styles/generate.css';
 
@@ -29,16 +39,34 @@ function useTemplateText() {
   return (template: Template) => template.translations[i18n.resolvedLanguage ?? 'en'] ?? { title: template.title, description: template.description };
 }
 
+/** `?from=<outputId>`: "Reuse settings" in Review opens Generate with that output's settings. */
+function useReusedSettings() {
+  const search = useSearch();
+  const from = Number(new URLSearchParams(search).get('from'));
+  const outputId = Number.isSafeInteger(from) && from > 0 ? from : null;
+  const query = useQuery({
+    queryKey: generateKeys.reuse(outputId ?? 0),
+    queryFn: () => studio.api.generate.reuse({ outputId: outputId! }),
+    enabled: outputId !== null,
+    retry: false,
+    staleTime: Infinity,
+  });
+  return { outputId, query };
+}
+
 export function GeneratePage() {
   const { t } = useTranslation();
   const models = useModels();
+  const reuse = useReusedSettings();
   const installed = models.data?.filter((m) => m.kind === 'diffusion' && m.state === 'installed') ?? [];
+  const reused = reuse.query.data;
+  const waiting = models.isPending || (reuse.outputId !== null && reuse.query.isPending);
   return (
     <div className="page generate-page">
       <PageHeader title={t('nav.generate')} subtitle={t('generate.subtitle')} />
-      {models.isPending && <Spinner label={t('common.loading')} />}
-      <ErrorNotice error={models.error} />
-      {models.data && installed.length === 0 && (
+      {waiting && <Spinner label={t('common.loading')} />}
+      <ErrorNotice error={models.error ?? reuse.query.error} />
+      {models.data && !waiting && installed.length === 0 && (
         <EmptyState
           icon="generate"
           title={t('generate.emptyTitle')}
@@ -49,11 +77,13 @@ export function GeneratePage() {
           }
         >
           <p>{t('generate.emptyBody')}</p>
+          {reused?.modelName && <p>{t('generate.reuse.model-missing', { value: reused.modelName })}</p>}
         </EmptyState>
       )}
-      {installed.length > 0 && (
+      {installed.length > 0 && !waiting && (
         <div className="generate-layout">
-          <GenerateForm models={installed} />
+          {/* Keyed by the output: reusing another image starts the form afresh. */}
+          <GenerateForm key={reused?.outputId ?? 'new'} models={installed} reused={reused} />
           <GenerateQueue />
         </div>
       )}
@@ -61,7 +91,30 @@ export function GeneratePage() {
   );
 }
 
-function GenerateForm({ models }: { models: ModelInfo[] }) {
+/** What the form shows about settings taken from an output: where they came from and what could not be taken over. */
+function ReuseNotice({ reused }: { reused: ReusedSettings }) {
+  const { t } = useTranslation();
+  return (
+    <div className="notice reuse-notice" role="status" data-testid="reuse-notice">
+      <p className="notice-message">
+        {reused.generator === 'likeness' || reused.generator === null
+          ? t('generate.reuse.from', { id: reused.outputId })
+          : t('generate.reuse.fromTool', { id: reused.outputId, tool: toolNames[reused.generator] ?? reused.generator })}
+      </p>
+      {reused.notes.length > 0 && (
+        <ul className="reuse-notes">
+          {reused.notes.map((note) => (
+            <li key={`${note.kind}:${note.value}`}>{t(`generate.reuse.${note.kind}`, { value: note.value })}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+const toolNames: Record<string, string> = { a1111: 'A1111', comfyui: 'ComfyUI', fooocus: 'Fooocus', invokeai: 'InvokeAI' };
+
+function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedSettings | undefined }) {
   const { t } = useTranslation();
   const id = useId();
   const client = useQueryClient();
@@ -70,18 +123,23 @@ function GenerateForm({ models }: { models: ModelInfo[] }) {
   const templates = useTemplates();
   const templateText = useTemplateText();
 
-  const [modelId, setModelId] = useState(models[0]!.id);
-  const [personId, setPersonId] = useState<number | null>(null);
-  const [loraScales, setLoraScales] = useState<Record<string, number>>({});
-  const [chosen, setChosen] = useState<string[]>([]);
-  const [prompt, setPrompt] = useState('');
-  const [negative, setNegative] = useState('');
-  const [count, setCount] = useState('4');
-  const [seed, setSeed] = useState('');
-  const [steps, setSteps] = useState('');
-  const [guidance, setGuidance] = useState('');
-  const [scheduler, setScheduler] = useState('');
-  const [size, setSize] = useState('');
+  // Reused settings fill the form once (one image: the same seed makes the same picture).
+  const text = (value: number | null | undefined) => (value === null || value === undefined ? '' : String(value));
+  const [modelId, setModelId] = useState(reused?.model ?? models[0]!.id);
+  const [personId, setPersonId] = useState<number | null>(reused?.personId ?? null);
+  const [loraScales, setLoraScales] = useState<Record<string, number>>(() =>
+    Object.fromEntries((reused?.loras ?? []).map((lora) => [lora.id, lora.scale])),
+  );
+  const [chosen, setChosen] = useState<string[]>(reused?.template ? [reused.template] : []);
+  const [prompt, setPrompt] = useState(reused?.prompt ?? '');
+  const [negative, setNegative] = useState(reused?.negativePrompt ?? '');
+  const [count, setCount] = useState(reused ? '1' : '4');
+  const [seed, setSeed] = useState(text(reused?.seed));
+  const [steps, setSteps] = useState(text(reused?.steps));
+  const [guidance, setGuidance] = useState(text(reused?.guidance));
+  const [scheduler, setScheduler] = useState<string>(reused?.scheduler ?? '');
+  const [size, setSize] = useState(reused?.size ?? '');
+  const sizeChoices: readonly string[] = size && !(sizes as readonly string[]).includes(size) ? [...sizes, size] : sizes;
   const [provider, setProvider] = useState<(typeof providers)[number]>('auto');
   const [batchSize, setBatchSize] = useState('1');
 
@@ -134,6 +192,7 @@ function GenerateForm({ models }: { models: ModelInfo[] }) {
 
   return (
     <form className="card form generate-form" onSubmit={submit} noValidate aria-label={t('generate.formLabel')}>
+      {reused && <ReuseNotice reused={reused} />}
       <div className="field-grid">
         <div className="field">
           <label htmlFor={`${id}-model`}>{t('generate.model')}</label>
@@ -265,7 +324,7 @@ function GenerateForm({ models }: { models: ModelInfo[] }) {
         <div className="field">
           <label htmlFor={`${id}-size`}>{t('generate.size')}</label>
           <select id={`${id}-size`} value={size} onChange={(e) => setSize(e.target.value)}>
-            {sizes.map((s) => (
+            {sizeChoices.map((s) => (
               <option key={s} value={s}>
                 {s === '' ? t('generate.sizeAuto') : s}
               </option>

@@ -79,11 +79,14 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
               seconds: result.secondsPerImage.toFixed(result.secondsPerImage < 10 ? 2 : 1),
             })}
           </p>
-          {result.fallbacks.map((f, i) => (
-            <p key={i} className="small-text warning-text">
-              {t('generate.fallback', { provider: f.provider, reason: f.reason })}
-            </p>
-          ))}
+          {/* One line per provider (every part of the model falls back the same way). */}
+          {result.fallbacks
+            .filter((f, i, all) => all.findIndex((g) => g.provider === f.provider) === i)
+            .map((f) => (
+              <p key={f.provider} className="small-text warning-text">
+                {t(f.remembered ? 'generate.fallbackRemembered' : 'generate.fallback', { provider: f.provider, reason: f.reason })}
+              </p>
+            ))}
           {Object.entries(result.loraUnmatched)
             .filter(([, keys]) => keys.length > 0)
             .map(([lora, keys]) => (

@@ -1,16 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { studio } from '../../api';
-import type { GenerateRequest, GenerateResult, Template } from '../../../../native/api/namespaces/generate';
+import type { GenerateRequest, GenerateResult, ReusedSettings, Template } from '../../../../native/api/namespaces/generate';
 import type { LoraInfo, ModelInfo } from '../../../../native/api/namespaces/models';
 
-export type { GenerateRequest, GenerateResult, LoraInfo, ModelInfo, Template };
+export type { GenerateRequest, GenerateResult, LoraInfo, ModelInfo, ReusedSettings, Template };
 
 export const generateKeys = {
   models: ['models'] as const,
   loras: ['loras'] as const,
   templates: ['templates'] as const,
   plan: (request: GenerateRequest) => ['generate-plan', request] as const,
+  reuse: (outputId: number) => ['generate-reuse', outputId] as const,
 };
 
 export function useModels() {

@@ -4,25 +4,13 @@ import { studio } from '../../api';
 import type { Job } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { ErrorNotice } from '../../app/ui';
+import { jobTitle } from './job-title';
 import { isLive, upsertJob } from './jobs-data';
 
-/** The user's words for a job: known kinds are translated, others keep the engine's title. */
+/** The user's words for a job (see job-title.ts). */
 export function useJobTitle() {
   const { t } = useTranslation();
-  return (job: Job): string => {
-    if (job.kind === 'catalog.import') {
-      const path = (job.input as { path?: unknown } | null)?.path;
-      if (typeof path === 'string') {
-        const name =
-          path
-            .replace(/[\\/]+$/, '')
-            .split(/[\\/]/)
-            .pop() || path;
-        return t('jobs.kinds.catalogImport', { name });
-      }
-    }
-    return job.title;
-  };
+  return (job: Job): string => jobTitle(t, job);
 }
 
 interface ImportSummary {

@@ -9,20 +9,31 @@ import { JobRow } from './JobRow';
 
 const RECENT = 8;
 
-/** A non-modal panel at the right: live jobs with progress and Cancel, then the last finished ones. */
+/**
+ * A non-modal panel at the right: live jobs with progress and Cancel, then the last finished ones. Beside the page
+ * on wide windows, over it on narrow ones; Escape closes it.
+ */
 export function JobsDrawer() {
   const { t } = useTranslation();
   const drawer = useJobsDrawer();
   const { data, error, isPending } = useJobs();
   const panel = useRef<HTMLElement>(null);
 
+  // Escape closes the drawer first (before the page sees it, as the top layer), except while a dialog is open
+  // or the user is typing in a field of the page.
   useEffect(() => {
     if (!drawer.open) return;
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && panel.current?.contains(document.activeElement)) drawer.setOpen(false);
+      if (event.key !== 'Escape' || event.defaultPrevented || event.isComposing || document.querySelector('dialog[open]')) return;
+      const target = event.target instanceof HTMLElement ? event.target : null;
+      const inside = Boolean(target && panel.current?.contains(target));
+      if (!inside && target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      event.preventDefault();
+      drawer.setOpen(false);
+      if (inside) document.querySelector<HTMLElement>('[aria-controls="jobs-drawer"]')?.focus();
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, [drawer]);
 
   if (!drawer.open) return null;

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { UNKNOWN_LICENSE } from '../../../../native/api/namespaces/models';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
 import { useFormat } from '../../app/format';
@@ -30,7 +31,10 @@ export function ModelsPage() {
       {models.isPending && <Spinner label={t('common.loading')} />}
       <ErrorNotice error={models.error} />
       {models.data && (
-        <section aria-label={t('models.modelsLabel')}>
+        <section aria-labelledby="models-diffusion">
+          <h2 id="models-diffusion" className="section-title">
+            {t('models.diffusionTitle')}
+          </h2>
           <table className="table models-table">
             <thead>
               <tr>
@@ -54,6 +58,10 @@ export function ModelsPage() {
           </table>
         </section>
       )}
+      <div className="models-columns">
+        <AddFolderForm />
+        <LorasSection />
+      </div>
       {others.length > 0 && (
         <section aria-labelledby="models-other" className="models-other">
           <h2 id="models-other" className="section-title">
@@ -82,17 +90,13 @@ export function ModelsPage() {
           </table>
         </section>
       )}
-      <div className="models-columns">
-        <AddFolderForm />
-        <LorasSection />
-      </div>
       <ProvidersSection />
     </div>
   );
 }
 
 function ModelRow({ model }: { model: ModelInfo }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const format = useFormat();
   const client = useQueryClient();
   const jobs = useJobs();
@@ -112,11 +116,12 @@ function ModelRow({ model }: { model: ModelInfo }) {
   const cancel = useMutation({ mutationFn: () => studio.api.jobs.cancel({ id: job!.id }), onSuccess: (j) => (upsertJob(client, j), refresh()) });
   const remove = useMutation({ mutationFn: () => studio.api.models.remove({ id: model.id }), onSuccess: () => (setConfirming(false), refresh()) });
   const commercial = model.license.commercialUse;
+  const description = model.translations[i18n.resolvedLanguage ?? 'en']?.description ?? model.description;
   return (
     <tr data-testid="model-row" data-model-id={model.id}>
       <th scope="row">
         <span className="model-name">{model.name}</span>
-        {model.description && <span className="model-description">{model.description}</span>}
+        {description && <span className="model-description">{description}</span>}
         {model.source === 'local' && <span className="model-description mono">{model.folder}</span>}
       </th>
       <td>
@@ -131,7 +136,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
         {formatBytes(model.size, format.number)}
       </td>
       <td>
-        <span className="license-name">{model.license.name}</span>
+        <span className="license-name">{model.license.name === UNKNOWN_LICENSE ? t('models.licenseOfFolder') : model.license.name}</span>
         <span className={commercial === false ? 'license-badge warning' : commercial ? 'license-badge ok' : 'license-badge'}>
           {commercial === false ? t('models.nonCommercial') : commercial ? t('models.commercial') : t('models.licenseUnknown')}
         </span>

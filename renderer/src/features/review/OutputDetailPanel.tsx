@@ -42,34 +42,48 @@ function Provenance({ output }: { output: OutputDetail }) {
   const { t } = useTranslation();
   const format = useFormat();
   const loras = output.loras.map((l) => (l.weight === null ? l.name : `${l.name} (${l.weight})`)).join(', ');
-  const timings = output.timings ? Object.entries(output.timings).map(([k, v]) => `${k} ${format.number(Math.round(v))} ms`) : [];
+  const timings = output.timings ? Object.entries(output.timings).map(([k, v]) => `${k.replace(/Ms$/, '')} ${format.number(Math.round(v))} ms`) : [];
+  // Reels, restorations and plain photos have no generation settings: their fields would all read "—".
+  const generated = output.prompt !== null || output.seed !== null || output.steps !== null || output.loras.length > 0;
   return (
     <dl className="detail-fields" data-testid="provenance">
-      <Field label={t('detail.prompt')} wide copy={output.prompt}>
-        {output.prompt}
-      </Field>
-      <Field label={t('detail.negativePrompt')} wide>
-        {output.negativePrompt}
-      </Field>
-      <Field label={t('detail.seed')} mono copy={output.seed === null ? null : String(output.seed)}>
-        {output.seed}
-      </Field>
-      <Field label={t('detail.steps')}>{output.steps}</Field>
-      <Field label={t('detail.scheduler')}>{output.scheduler}</Field>
-      <Field label={t('detail.guidance')}>{output.guidance}</Field>
-      <Field label={t('detail.model')} wide>
-        {output.model && (
-          <>
-            {output.model}
-            {output.modelHash && <span className="muted mono"> {output.modelHash.slice(0, 10)}</span>}
-          </>
-        )}
-      </Field>
-      <Field label={t('detail.loras')} wide>
-        {loras}
-      </Field>
+      <Field label={t('detail.source')}>{t(`detail.sources.${output.source}`, { defaultValue: output.source })}</Field>
+      {generated && (
+        <>
+          <Field label={t('detail.prompt')} wide copy={output.prompt}>
+            {output.prompt}
+          </Field>
+          <Field label={t('detail.negativePrompt')} wide>
+            {output.negativePrompt}
+          </Field>
+          <Field label={t('detail.seed')} mono copy={output.seed === null ? null : String(output.seed)}>
+            {output.seed}
+          </Field>
+          <Field label={t('detail.steps')}>{output.steps}</Field>
+          <Field label={t('detail.scheduler')}>{output.scheduler}</Field>
+          <Field label={t('detail.guidance')}>{output.guidance}</Field>
+        </>
+      )}
+      {(generated || output.model) && (
+        <Field label={t('detail.model')} wide>
+          {output.model && (
+            <>
+              {output.model}
+              {output.modelHash && <span className="muted mono"> {output.modelHash.slice(0, 10)}</span>}
+            </>
+          )}
+        </Field>
+      )}
+      {generated && (
+        <Field label={t('detail.loras')} wide>
+          {loras}
+        </Field>
+      )}
       <Field label={t('detail.dimensions')}>{t('review.dimensions', { width: output.width, height: output.height })}</Field>
-      <Field label={t('detail.provider')}>{output.provider}</Field>
+      {output.durationMs !== null && (
+        <Field label={t('detail.duration')}>{t('detail.seconds', { seconds: (output.durationMs / 1000).toFixed(1) })}</Field>
+      )}
+      {(generated || output.provider) && <Field label={t('detail.provider')}>{output.provider}</Field>}
       {output.template && <Field label={t('detail.template')}>{output.template}</Field>}
       {output.batchId && (
         <Field label={t('detail.batch')} mono>
@@ -81,12 +95,14 @@ function Provenance({ output }: { output: OutputDetail }) {
           {timings.join(' · ')}
         </Field>
       )}
-      <Field label={t('detail.generator')}>{output.generator}</Field>
+      {output.generator && <Field label={t('detail.generator')}>{output.generator}</Field>}
       <Field label={t('detail.appVersion')}>{output.appVersion}</Field>
       <Field label={t('detail.created')}>{format.dateTime(output.createdAt)}</Field>
-      <Field label={t('detail.originalPath')} mono wide>
-        {output.originalPath}
-      </Field>
+      {output.originalPath && (
+        <Field label={t('detail.originalPath')} mono wide>
+          {output.originalPath}
+        </Field>
+      )}
     </dl>
   );
 }
@@ -301,7 +317,8 @@ function SingleOutput({
           )}
           {review && <ReviewControls flag={review.flag} stars={review.stars} label={review.label} {...decisions} />}
           <div className="detail-actions">
-            {data.source !== 'import' || data.prompt ? (
+            {/* Only images with a prompt have settings Generate can take over (not reels, restorations or plain photos). */}
+            {data.kind === 'image' && data.prompt ? (
               <button
                 type="button"
                 className="button small"

@@ -3,6 +3,7 @@ import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type Mouse
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { OutputGroup, OutputSummary } from '../../api/types';
+import { countLabel } from './count-label';
 import { FlagBadge, LabelDot, StarRow } from './marks';
 import { RIcon } from './review-icons';
 import { useReviewServices } from './review-services';
@@ -107,7 +108,7 @@ type Row = { kind: 'header'; group: OutputGroup } | { kind: 'tiles'; start: numb
 /** Header rows for groups, then rows of `columns` tiles; and the row each index is in. */
 function layoutRows(total: number, groups: readonly OutputGroup[], columns: number): { rows: Row[]; rowOf: (index: number) => number } {
   const rows: Row[] = [];
-  const sections = groups.length ? groups : [{ key: null, label: null, start: 0, count: total }];
+  const sections = groups.length ? groups : [{ key: null, label: null, start: 0, count: total, videos: 0 }];
   const firstRow: number[] = [];
   for (const group of sections) {
     if (groups.length) rows.push({ kind: 'header', group });
@@ -220,9 +221,7 @@ export function OutputGrid({
                   style={{ transform: `translateY(${item.start}px)`, height: HEADER, left: PADDING, right: PADDING }}
                 >
                   <span className="grid-group-title">{groupLabel(row.group)}</span>
-                  <span className="grid-group-count">
-                    {t('review.count', { count: row.group.count, formatted: row.group.count.toLocaleString() })}
-                  </span>
+                  <span className="grid-group-count">{countLabel(t, row.group.count, row.group.videos)}</span>
                 </div>
               );
             }

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { ColorLabel, ExportResult, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
+import { countLabel } from './count-label';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
 import { ErrorNotice, EmptyState, PageHeader, Spinner } from '../../app/ui';
@@ -416,7 +417,7 @@ function Review() {
         subtitle={
           list.data ? (
             <>
-              <span>{t('review.count', { count: ids.length, formatted: format.number(ids.length) })}</span>
+              <span>{countLabel(t, ids.length, list.data.videos, format.number)}</span>
               {filtered && facets.data && <span className="muted"> · {t('review.ofLibrary', { total: format.number(facets.data.total) })}</span>}
             </>
           ) : undefined

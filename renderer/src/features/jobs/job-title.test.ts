@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import i18next from 'i18next';
+import { describe, expect, it } from 'vitest';
+import { jobTitle } from './job-title';
+
+const locales = join(import.meta.dirname, '..', '..', 'locales');
+async function translator(language: string) {
+  const translation = Object.fromEntries(
+    readdirSync(join(locales, language)).map((file) => [
+      file.replace(/\.json$/, ''),
+      JSON.parse(readFileSync(join(locales, language, file), 'utf8')),
+    ]),
+  );
+  const instance = i18next.createInstance();
+  await instance.init({ lng: language, resources: { [language]: { translation } }, interpolation: { escapeValue: false } });
+  return instance.t;
+}
+
+const jobs = [
+  { kind: 'catalog.import', title: 'Import photos', input: { path: '/home/ada/photos/' } },
+  { kind: 'generate', title: 'Generate 8 images (2 templates)', input: { request: { templates: ['a', 'b'], count: 4 } } },
+  { kind: 'reels.render', title: 'Reel: Memories', input: { template: 'memories', quality: 'final' } },
+  { kind: 'reels.render', title: 'Preview: Summer', input: { template: 'memories', title: 'Summer', quality: 'preview' } },
+  {
+    kind: 'portrait.process',
+    title: 'Restore, colorize camera.png',
+    input: { request: { source: { path: '/x/camera.png' }, restore: {}, colorize: {}, quality: 'final' } },
+  },
+  {
+    kind: 'portrait.process',
+    title: 'Preview: Animate output 3',
+    input: { request: { source: { outputId: 3 }, animate: {}, upscale: { scale: 2 }, quality: 'preview' } },
+  },
+  { kind: 'people.vet', title: 'Vet photos of Ada', input: { personId: 1, personName: 'Ada' } },
+  { kind: 'people.export', title: 'Export Ada v1 (kohya) to set', input: { personName: 'Ada', version: 1, format: 'kohya' } },
+  { kind: 'models.download', title: 'Download SD-Turbo (ONNX)', input: { id: 'sd-turbo-onnx' } },
+  { kind: 'review.export', title: 'Export picks to out', input: { outDir: '/tmp/out' } },
+  { kind: 'catalog.emptyTrash', title: 'Empty the trash', input: {} },
+  { kind: 'something.new', title: 'A job from the future', input: {} },
+];
+
+describe('job titles', () => {
+  it('say what each kind of job does, in English and Simplified Chinese', async () => {
+    const en = await translator('en');
+    expect(jobs.map((job) => jobTitle(en, job))).toEqual([
+      'Import photos',
+      'Generate 8 images',
+      'Reel: Memories',
+      'Preview: Summer',
+      'Restore, Colorize: camera.png',
+      'Preview of Upscale ×2, Animate: image #3',
+      'Vet photos of Ada',
+      'Export Ada v1 (kohya)',
+      'Download SD-Turbo (ONNX)',
+      'Export picks to out',
+      'Empty the trash',
+      'A job from the future',
+    ]);
+    const zh = await translator('zh-CN');
+    expect(jobs.map((job) => jobTitle(zh, job))).toEqual([
+      '导入 photos',
+      '生成 8 张图片',
+      '短视频：回忆',
+      '预览：Summer',
+      '修复、上色：camera.png',
+      '预览放大 ×2、动画：图片 #3',
+      '筛选 Ada 的照片',
+      '导出 Ada v1（kohya）',
+      '下载 SD-Turbo (ONNX)',
+      '导出已选用的图片到 out',
+      '清空回收站',
+      'A job from the future',
+    ]);
+  });
+});
