@@ -45,6 +45,8 @@ export type ExportRequest = z.input<typeof ExportRequest>;
 export const ExportResult = z.object({
   outDir: z.string(),
   exported: z.number().int(),
+  /** Exported into this folder before with the same settings: left as they are, not copied again. */
+  alreadyThere: z.number().int(),
   files: z.array(z.string()),
   sidecars: z.number().int(),
   contactSheets: z.array(z.string()),
