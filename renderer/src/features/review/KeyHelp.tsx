@@ -2,7 +2,8 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RIcon } from './review-icons';
 
-const groups: { title: string; keys: [string, string][] }[] = [
+/** Key legends are key caps only (no words), so they read the same in every language. */
+export const keyGroups: { title: string; keys: [string, string][] }[] = [
   {
     title: 'decide',
     keys: [
@@ -11,7 +12,7 @@ const groups: { title: string; keys: [string, string][] }[] = [
       ['U', 'unflag'],
       ['0 – 5', 'stars'],
       ['6 7 8 9', 'labels'],
-      ['⇧ + key', 'advanceOnce'],
+      ['⇧ + P X U 0–9', 'advanceOnce'],
       ['A / Caps Lock', 'autoAdvance'],
       ['Ctrl/⌘ Z', 'undo'],
       ['Ctrl/⌘ ⇧ Z', 'redo'],
@@ -22,7 +23,7 @@ const groups: { title: string; keys: [string, string][] }[] = [
     title: 'move',
     keys: [
       ['← → ↑ ↓', 'arrows'],
-      ['⇧ + arrows', 'extend'],
+      ['⇧ + ← → ↑ ↓', 'extend'],
       ['Space / Enter', 'loupe'],
       ['G', 'grid'],
       ['C', 'compare'],
@@ -62,7 +63,7 @@ export function KeyHelp({ onClose }: { onClose: () => void }) {
         </button>
       </header>
       <div className="dialog-body key-help-body">
-        {groups.map((group) => (
+        {keyGroups.map((group) => (
           <section key={group.title}>
             <h3 className="section-title">{t(`review.help.${group.title}`)}</h3>
             <dl>
