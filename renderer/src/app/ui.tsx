@@ -13,14 +13,27 @@ export function describeError(error: unknown): { message: string; hint: string |
   return { message: String(error), hint: undefined };
 }
 
+/**
+ * The engine writes its messages in English (with paths, names and numbers in them). In another language the
+ * notice leads with what kind of problem it is, translated, so the user is not left with English only.
+ */
+export function errorSummaryKey(error: unknown, language: string | undefined): string | undefined {
+  if (!language || language === 'en' || !error || typeof error !== 'object') return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? `errors.codes.${code}` : undefined;
+}
+
 /** An engine error as it comes (message + hint), or any other failure. */
 export function ErrorNotice({ error, title }: { error: unknown; title?: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (!error) return null;
   const { message, hint } = describeError(error);
+  const summaryKey = errorSummaryKey(error, i18n.resolvedLanguage);
+  const summary = summaryKey && i18n.exists(summaryKey) ? t(summaryKey) : undefined;
   return (
     <div className="notice notice-error" role="alert">
       {title && <strong className="notice-title">{title}</strong>}
+      {summary && <p className="notice-summary">{summary}</p>}
       <p className="notice-message">{message || t('errors.unknown')}</p>
       {hint && <p className="notice-hint">{hint}</p>}
     </div>
