@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../../../native/api/errors';
-import { errorSummaryKey } from './ui';
+import { errorSummaryKey } from './error-summary';
 
 const zh = JSON.parse(readFileSync(join(import.meta.dirname, '../locales/zh-CN/errors.json'), 'utf8')) as { codes: Record<string, string> };
 

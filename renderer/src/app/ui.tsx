@@ -1,6 +1,7 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isStudioError } from '../api/types';
+import { errorSummaryKey } from './error-summary';
 import { Icon, type IconName } from './icons';
 
 /** Message and hint of a StudioError, an error shape from a job row, or anything thrown. */
@@ -11,16 +12,6 @@ export function describeError(error: unknown): { message: string; hint: string |
     return { message: (error as { message: string }).message, hint: typeof hint === 'string' ? hint : undefined };
   }
   return { message: String(error), hint: undefined };
-}
-
-/**
- * The engine writes its messages in English (with paths, names and numbers in them). In another language the
- * notice leads with what kind of problem it is, translated, so the user is not left with English only.
- */
-export function errorSummaryKey(error: unknown, language: string | undefined): string | undefined {
-  if (!language || language === 'en' || !error || typeof error !== 'object') return undefined;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? `errors.codes.${code}` : undefined;
 }
 
 /** An engine error as it comes (message + hint), or any other failure. */

@@ -1,41 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { keyGroups } from './key-groups';
 import { RIcon } from './review-icons';
-
-/** Key legends are key caps only (no words), so they read the same in every language. */
-export const keyGroups: { title: string; keys: [string, string][] }[] = [
-  {
-    title: 'decide',
-    keys: [
-      ['P', 'pick'],
-      ['X', 'reject'],
-      ['U', 'unflag'],
-      ['0 – 5', 'stars'],
-      ['6 7 8 9', 'labels'],
-      ['⇧ + P X U 0–9', 'advanceOnce'],
-      ['A / Caps Lock', 'autoAdvance'],
-      ['Ctrl/⌘ Z', 'undo'],
-      ['Ctrl/⌘ ⇧ Z', 'redo'],
-      ['Delete', 'trash'],
-    ],
-  },
-  {
-    title: 'move',
-    keys: [
-      ['← → ↑ ↓', 'arrows'],
-      ['⇧ + ← → ↑ ↓', 'extend'],
-      ['Space / Enter', 'loupe'],
-      ['G', 'grid'],
-      ['C', 'compare'],
-      ['Z', 'zoom'],
-      ['F', 'face'],
-      ['I', 'info'],
-      ['Ctrl/⌘ A', 'selectAll'],
-      ['/', 'search'],
-      ['Esc', 'escape'],
-    ],
-  },
-];
 
 export function KeyHelp({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyGroups } from './KeyHelp';
+import { keyGroups } from './key-groups';
 
 // Names printed on keys stay as they are in a Chinese UI too; any other word would need translating.
 const keyCapNames = /Ctrl|Caps Lock|Space|Enter|Delete|Esc/g;
