@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import type { z } from 'zod';
 import { StudioError } from '../api/errors';
@@ -16,6 +16,7 @@ import { formatA1111Parameters } from './provenance/a1111-write';
 import { buildExif, hasJpegApp1, insertJpegApp1, XMP_JPEG_PREFIX } from './provenance/exif-write';
 import { addPngText, pngTextKeywords } from './provenance/png-text';
 import { buildXmp } from './provenance/xmp';
+import { resolveUserPath } from '../core/paths';
 
 const extensionOf: Record<string, string> = {
   'image/jpeg': '.jpg',
@@ -249,7 +250,7 @@ export async function exportOutputs(
   request: z.output<typeof ExportRequest>,
   context: { signal?: AbortSignal; progress?: (done: number, total: number, message: string) => void } = {},
 ): Promise<ExportResult> {
-  const outDir = resolve(request.outDir);
+  const outDir = resolveUserPath(request.outDir);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
@@ -346,7 +347,7 @@ export const exportJob = defineJob({
   // Resumable: a second run skips the files the first one finished (see EXPORT_MANIFEST).
   resumable: true,
   input: ExportRequest,
-  title: (input) => `Export ${input.ids ? `${input.ids.length} images` : 'picks'} to ${basename(resolve(input.outDir))}`,
+  title: (input) => `Export ${input.ids ? `${input.ids.length} images` : 'picks'} to ${basename(resolveUserPath(input.outDir))}`,
   run: (input, { catalog, signal, progress }) =>
     exportOutputs(catalog, input, { signal, progress: (done, total, message) => progress({ done, total, message }) }),
 });

@@ -12,6 +12,7 @@ import type { Catalog } from './catalog';
 import { imageExtensions, inspectImage, makeThumbnail, readImageFile } from './images';
 import { extractProvenance } from './provenance';
 import { sha256 } from './store';
+import { resolveUserPath } from '../core/paths';
 
 /** Lists the image files under `root` (sorted, so a resumed import walks the same order). */
 export async function listImageFiles(root: string, recursive: boolean, signal?: AbortSignal): Promise<{ images: string[]; skipped: number }> {
@@ -116,7 +117,7 @@ export const catalogImportJob = defineJob({
   input: ImportRequest,
   title: (input: z.output<typeof ImportRequest>) => `Import ${basename(input.path) || input.path}`,
   async run(input, { catalog, signal, progress, emit, jobId }): Promise<ImportResult> {
-    const root = resolve(input.path);
+    const root = resolveUserPath(input.path);
     progress({ fraction: 0, message: 'Looking for images…' });
     const { images, skipped } = await listImageFiles(root, input.recursive, signal);
     // Importing a folder that contains the library itself must not import the library's own objects.
