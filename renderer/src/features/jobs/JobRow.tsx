@@ -4,6 +4,7 @@ import { studio } from '../../api';
 import type { Job } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { ErrorNotice } from '../../app/ui';
+import { jobSummary } from './job-summary';
 import { jobTitle } from './job-title';
 import { isLive, upsertJob } from './jobs-data';
 
@@ -11,18 +12,6 @@ import { isLive, upsertJob } from './jobs-data';
 export function useJobTitle() {
   const { t } = useTranslation();
   return (job: Job): string => jobTitle(t, job);
-}
-
-interface ImportSummary {
-  imported: number;
-  duplicates: number;
-  failed: unknown[];
-}
-
-function importSummary(job: Job): ImportSummary | undefined {
-  const r = job.result as Partial<ImportSummary> | null;
-  if (job.kind !== 'catalog.import' || !r || typeof r.imported !== 'number') return undefined;
-  return { imported: r.imported, duplicates: r.duplicates ?? 0, failed: Array.isArray(r.failed) ? r.failed : [] };
 }
 
 export function JobRow({ job }: { job: Job }) {
@@ -36,7 +25,7 @@ export function JobRow({ job }: { job: Job }) {
   });
   const live = isLive(job);
   const counted = job.total !== null && job.total > 0;
-  const summary = importSummary(job);
+  const summary = jobSummary(t, job, format);
   const when = job.finishedAt ?? job.startedAt ?? job.createdAt;
 
   return (
@@ -77,11 +66,7 @@ export function JobRow({ job }: { job: Job }) {
         {!live && <time dateTime={new Date(when).toISOString()}>{format.dateTime(when)}</time>}
       </div>
 
-      {summary && job.status === 'done' && (
-        <p className="job-summary">
-          {t('jobs.importSummary', { count: summary.imported, duplicates: summary.duplicates, failed: summary.failed.length })}
-        </p>
-      )}
+      {summary && <p className="job-summary">{summary}</p>}
 
       {job.error && <ErrorNotice error={job.error} />}
 
