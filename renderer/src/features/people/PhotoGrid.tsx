@@ -31,8 +31,8 @@ export function FilterBar({ counts, value, onChange }: { counts: Record<FilterKe
       {filterKeys
         .filter((key) => key === 'all' || key === value || counts[key] > 0)
         .map((key) => (
-          <button key={key} type="button" className={`filter-chip filter-${key}`} aria-pressed={value === key} onClick={() => onChange(key)}>
-            {t(`people.filters.${key}`)} <span className="filter-count">{format.number(counts[key])}</span>
+          <button key={key} type="button" className={`verdict-filter filter-${key}`} aria-pressed={value === key} onClick={() => onChange(key)}>
+            {t(`people.filters.${key}`)} <span className="verdict-filter-count">{format.number(counts[key])}</span>
           </button>
         ))}
     </div>
