@@ -81,6 +81,12 @@ describe('likeness generate / tokenize / models / gpu', () => {
     expect(stderr).toMatch(/model_index\.json is missing/);
   });
 
+  it('--strength without --init is a usage mistake, not a silent txt2img batch', async () => {
+    const { code, stderr } = await likeness(['generate', '--model', join(root, 'tiny'), '--prompt', 'x', '--strength', '0.5']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--strength only applies with --init \(img2img\)\.\nhint: Add --init IMAGE, or leave --strength out\./);
+  });
+
   it('gpu status says whether the CUDA provider is installed and what to do', async () => {
     const { code, stdout } = await likeness(['gpu', 'status', '--json']);
     expect(code).toBe(0);

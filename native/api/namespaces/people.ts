@@ -370,7 +370,7 @@ export const peopleApi = {
   override: method(
     z
       .object({ photoIds: z.array(Id).min(1).max(10_000), verdict: Verdict.nullable(), reason: z.string().trim().max(500).default('') })
-      .refine((o) => o.verdict === null || o.reason.length > 0, { message: 'reason: say why you overrule the verdict', path: ['reason'] }),
+      .refine((o) => o.verdict === null || o.reason.length > 0, { message: 'say why you overrule the verdict', path: ['reason'] }),
     z.array(Photo),
   ),
   /** caption null = the default `photo of {trigger} {class}`; extra words are appended. */

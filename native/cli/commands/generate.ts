@@ -21,7 +21,7 @@ interface GenerateOptions {
   guidance?: string;
   ep: string;
   init?: string;
-  strength: string;
+  strength?: string;
   batchSize: string;
   tiledVae?: boolean;
   out?: string;
@@ -63,13 +63,16 @@ export function registerGenerate(cli: CliContext): void {
     .option('--guidance <g>', 'classifier-free guidance scale (≤ 1 turns it off, as Turbo models need)')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'))
     .option('--init <image>', 'start from this picture (img2img)')
-    .option('--strength <s>', 'img2img: how much to change the picture (0–1)', '0.6')
+    .option('--strength <s>', 'img2img: how much to change the picture (0–1; default 0.6)')
     .option('--batch-size <n>', 'images per UNet call', '1')
     .option('--no-tiled-vae', 'decode large images in one piece')
     .option('--out <dir>', 'also copy the PNGs here')
     .option('--json', 'machine-readable output')
     .action(async (options: GenerateOptions) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
+        // Without a picture to start from, a strength would be silently ignored and a whole txt2img batch run.
+        if (options.strength !== undefined && !options.init)
+          throw usageError('--strength only applies with --init (img2img).', 'Add --init IMAGE, or leave --strength out.');
         let personId: number | undefined;
         if (options.person) {
           const person = (await studio.api.people.list()).find((p) => p.name.toLowerCase() === options.person!.toLowerCase());
@@ -90,7 +93,7 @@ export function registerGenerate(cli: CliContext): void {
           size: options.size,
           guidance: number(options.guidance, 'guidance', false),
           provider: ProviderChoice.parse(options.ep),
-          init: options.init ? { path: options.init, strength: number(options.strength, 'strength', false)! } : undefined,
+          init: options.init ? { path: options.init, strength: number(options.strength ?? '0.6', 'strength', false)! } : undefined,
           batchSize: number(options.batchSize, 'batch-size'),
           tiledVae: options.tiledVae === false ? false : 'auto',
         });
