@@ -12,7 +12,7 @@ import '../../styles/people.css';
 import { usePerson, usePhotos } from './people-data';
 import { PhotoDetail } from './PhotoDetail';
 import { countVerdicts, FilterBar, PhotoGrid, type FilterKey } from './PhotoGrid';
-import { verdictKey } from './reasons';
+import { useRejectedFileText, verdictKey } from './reasons';
 import { TrainingPanel } from './TrainingPanel';
 import { MAX_UPLOAD_BYTES, type PeopleImportResult } from './types';
 import { droppedFiles, uploadFiles, type UploadProgress } from './uploads';
@@ -20,6 +20,7 @@ import { droppedFiles, uploadFiles, type UploadProgress } from './uploads';
 /** What the last import of this page left to say: files not imported (with why) and vetting that could not run. */
 function ImportReport({ job, onDismiss }: { job: Job; onDismiss: () => void }) {
   const { t } = useTranslation();
+  const rejectedText = useRejectedFileText();
   if (job.status === 'queued' || job.status === 'running') return null;
   if (job.status !== 'done') return <ErrorNotice error={job.error ?? { message: job.message ?? job.status }} />;
   const result = job.result as PeopleImportResult;
@@ -36,11 +37,14 @@ function ImportReport({ job, onDismiss }: { job: Job; onDismiss: () => void }) {
         <>
           <p className="import-report-label">{t('people.imported.notImported')}</p>
           <ul className="rejected-files">
-            {result.rejected.map((file) => (
-              <li key={file.path}>
-                <strong>{file.name}</strong>: {file.reason} {file.hint && <span className="muted">{file.hint}</span>}
-              </li>
-            ))}
+            {result.rejected.map((file) => {
+              const { reason, hint } = rejectedText(file);
+              return (
+                <li key={file.path}>
+                  <strong>{file.name}</strong>: {reason} {hint && <span className="muted">{hint}</span>}
+                </li>
+              );
+            })}
           </ul>
         </>
       )}

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Reason, Verdict } from './types';
+import type { Reason, RejectedFile, Verdict } from './types';
 
 /** A reason code with its parameters in the UI language (the CLI's English comes from the same codes). */
 export function useReasonText() {
@@ -9,6 +9,15 @@ export function useReasonText() {
     if (typeof params.position === 'string') params.position = t(`people.positions.${params.position}`);
     return t(`people.reasons.${reason.code}`, params);
   };
+}
+
+/** Why a file was not imported, and what to do, in the UI language; kinds it does not know keep the engine's words. */
+export function useRejectedFileText() {
+  const { t } = useTranslation();
+  return (file: Pick<RejectedFile, 'name' | 'reason' | 'hint' | 'kind'>): { reason: string; hint: string | null } =>
+    file.kind && file.kind !== 'unreadable'
+      ? { reason: t(`people.imported.why.${file.kind}`, { name: file.name }), hint: t(`people.imported.fix.${file.kind}`) }
+      : { reason: file.reason, hint: file.hint };
 }
 
 export type VerdictKey = Verdict | 'unvetted';
