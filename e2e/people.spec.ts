@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { writeSafetensors } from '../native/diffusion/testing/safetensors';
 import { expect, projectRoot, test, waitUntil } from './fixtures';
 
 const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
@@ -185,4 +186,16 @@ test('without the face detector the page says so in the user’s language; after
   await expect(tile).toContainText('已采用', { timeout: 60_000 });
   await expect(app.getByTestId('photo-tile').and(app.locator('[data-name="coffee.png"]'))).toContainText('没有找到人脸。');
   await expect(banner).toBeHidden();
+
+  // A LoRA added by hand for her has no version or step count: it says so instead of dashes.
+  const lora = join(mkdtempSync(join(tmpdir(), 'likeness-e2e-lora-')), 'cleo.safetensors');
+  writeSafetensors(lora, {
+    'lora_unet_a.lora_up.weight': { shape: [2, 1], data: new Float32Array(2) },
+    'lora_unet_a.lora_down.weight': { shape: [1, 2], data: new Float32Array(2) },
+  });
+  await studio.call('models:addLora', { path: lora, personId: person.id, name: 'Cleo by hand' });
+  await app.getByRole('button', { name: '关闭详情' }).click();
+  const trained = app.locator('.trained-lora-list li').filter({ hasText: 'Cleo by hand' });
+  await expect(trained).toContainText('手动添加 · ', { timeout: 30_000 });
+  await expect(trained).not.toContainText('–');
 });

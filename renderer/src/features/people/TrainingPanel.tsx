@@ -439,11 +439,14 @@ export function TrainingPanel({ person, acceptedCount }: { person: Person; accep
             <li key={lora.id}>
               <strong>{lora.name}</strong>
               <span className="muted small-text">
-                {t('people.train.loraMeta', {
-                  version: lora.version ?? '–',
-                  steps: String(lora.meta.steps ?? '–'),
-                  date: format.dateTime(lora.installedAt),
-                })}
+                {/* A LoRA added by hand (Models page, `models add-lora --person`) has no version or step count. */}
+                {lora.version === null || lora.version === undefined
+                  ? t('people.train.loraAdded', { date: format.dateTime(lora.installedAt) })
+                  : t('people.train.loraMeta', {
+                      version: lora.version,
+                      steps: String(lora.meta.steps ?? '–'),
+                      date: format.dateTime(lora.installedAt),
+                    })}
               </span>
               <code className="small-text lora-path">{lora.path}</code>
             </li>
