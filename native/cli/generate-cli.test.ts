@@ -81,6 +81,18 @@ describe('likeness generate / tokenize / models / gpu', () => {
     expect(stderr).toMatch(/model_index\.json is missing/);
   });
 
+  it('tokenize --model takes a model id too, as generate does', async () => {
+    const added = await likeness(['models', 'add-folder', join(root, 'tiny'), '--name', 'Tokenizer check', '--json']);
+    expect(added.code).toBe(0);
+    const { id } = JSON.parse(added.stdout) as { id: string };
+    const { code, stdout } = await likeness(['tokenize', '--model', id, 'photo', '--json']);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { tokens: string[] }).tokens).toEqual(['photo</w>']);
+    const unknown = await likeness(['tokenize', '--model', 'no-such-model', 'photo']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No model “no-such-model”/);
+  });
+
   it('--strength without --init is a usage mistake, not a silent txt2img batch', async () => {
     const { code, stderr } = await likeness(['generate', '--model', join(root, 'tiny'), '--prompt', 'x', '--strength', '0.5']);
     expect(code).toBe(2);
