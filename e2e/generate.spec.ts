@@ -203,4 +203,11 @@ test('a batch cancelled halfway says how many images it finished and shows them;
     .getByTestId('generate-batch')
     .evaluateAll((rows) => rows.filter((row) => row.scrollWidth > row.clientWidth + 1).length);
   expect(overflowing).toBe(0);
+  // A provider's error opens on demand: the queue shows one line per provider that could not be used.
+  for (const fallback of await app.getByTestId('fallback').all()) {
+    await expect(fallback).not.toHaveAttribute('open');
+    await expect(fallback.locator('summary')).toHaveText(
+      /could not be used, so the next provider ran\.|was skipped: it failed earlier in this session\./,
+    );
+  }
 });

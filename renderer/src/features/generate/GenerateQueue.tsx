@@ -92,9 +92,12 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
           {result.fallbacks
             .filter((f, i, all) => all.findIndex((g) => g.provider === f.provider) === i)
             .map((f) => (
-              <p key={f.provider} className="small-text warning-text">
-                {t(f.remembered ? 'generate.fallbackRemembered' : 'generate.fallback', { provider: f.provider, reason: f.reason })}
-              </p>
+              // The provider's own error is long (a source path, a C++ signature) and the same batch after batch:
+              // one line says what happened, the error itself opens on demand.
+              <details key={f.provider} className="small-text warning-text fallback" data-testid="fallback">
+                <summary>{t(f.remembered ? 'generate.fallbackRemembered' : 'generate.fallback', { provider: f.provider })}</summary>
+                <p className="fallback-reason">{f.reason}</p>
+              </details>
             ))}
           {Object.entries(result.loraUnmatched)
             .filter(([, keys]) => keys.length > 0)
