@@ -7,7 +7,7 @@ import type { GenerateResult } from '../api/namespaces/generate';
 import type { Job } from '../api/schemas';
 import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { sharedFile } from '../testing/shared-data';
-import { parseLoraArgument } from './commands/generate';
+import { fallbackLines, parseLoraArgument } from './commands/generate';
 
 const root = mkdtempSync(join(tmpdir(), 'likeness-cli-generate-'));
 const library = join(root, 'library');
@@ -91,6 +91,24 @@ describe('likeness generate / tokenize / models / gpu', () => {
     const unknown = await likeness(['tokenize', '--model', 'no-such-model', 'photo']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/No model “no-such-model”/);
+  });
+
+  it('names each provider that could not be used once, with the parts of the model that tried it', () => {
+    expect(
+      fallbackLines([
+        { model: 'text_encoder', provider: 'cuda', reason: 'no libcudart' },
+        { model: 'text_encoder', provider: 'webgpu', reason: 'no adapter' },
+        { model: 'unet', provider: 'cuda', reason: 'no libcudart', remembered: true },
+        { model: 'unet', provider: 'webgpu', reason: 'no adapter', remembered: true },
+        { model: 'vae_decoder', provider: 'webgpu', reason: 'no adapter', remembered: true },
+      ]),
+    ).toEqual([
+      'cuda could not be used for text_encoder, unet: no libcudart',
+      'webgpu could not be used for text_encoder, unet, vae_decoder: no adapter',
+    ]);
+    expect(fallbackLines([{ model: 'unet', provider: 'cuda', reason: 'no libcudart', remembered: true }])).toEqual([
+      'cuda was not tried again (it failed earlier) for unet: no libcudart',
+    ]);
   });
 
   it('--strength without --init is a usage mistake, not a silent txt2img batch', async () => {

@@ -98,8 +98,9 @@ export function registerGenerate(cli: CliContext): void {
           tiledVae: options.tiledVae === false ? false : 'auto',
         });
         // Fallbacks and unmatched LoRA keys are said out loud, not folded into the progress line.
+        // Unmatched LoRA keys are said out loud as they come; fallbacks once at the end, from the result.
         const finished = await followJob(studio, job, 'Generating', (message) => {
-          if (/could not run|matched no weight/.test(message)) process.stderr.write(`\nwarning: ${message}\n`);
+          if (/matched no weight/.test(message)) process.stderr.write(`\nwarning: ${message}\n`);
         });
         const result = finished.result as GenerateResult | null;
         const files: string[] = [];
@@ -114,14 +115,28 @@ export function registerGenerate(cli: CliContext): void {
               files.push(target);
             } else files.push(stored);
           }
-          for (const fallback of result.fallbacks)
-            process.stderr.write(`warning: ${fallback.provider} could not run ${fallback.model}: ${fallback.reason}\n`);
+          for (const line of fallbackLines(result.fallbacks)) process.stderr.write(`warning: ${line}\n`);
         }
         if (options.json) print({ ...finished, files }, true, String);
         else reportJob(finished, false, () => formatResult(result!, files));
         if (finished.status !== 'done') process.exitCode = 1;
       }),
     );
+}
+
+/** One line per provider: each part of the model (text encoder, UNet, VAE) falls back the same way. */
+export function fallbackLines(fallbacks: GenerateResult['fallbacks']): string[] {
+  const byProvider = new Map<string, { models: string[]; reason: string; remembered: boolean }>();
+  for (const f of fallbacks) {
+    const entry = byProvider.get(f.provider) ?? { models: [], reason: f.reason, remembered: true };
+    if (!entry.models.includes(f.model)) entry.models.push(f.model);
+    entry.remembered &&= Boolean(f.remembered);
+    byProvider.set(f.provider, entry);
+  }
+  return [...byProvider].map(
+    ([provider, { models, reason, remembered }]) =>
+      `${provider} ${remembered ? 'was not tried again (it failed earlier)' : 'could not be used'} for ${models.join(', ')}: ${reason}`,
+  );
 }
 
 function formatResult(result: GenerateResult, files: string[]): string {
