@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../api/events';
 import type { ProcessResult } from '../api/namespaces/portrait';
@@ -13,6 +15,7 @@ import { locateEspeak } from './narration';
 import { loadSource } from './request';
 import { installTinyModels } from './testing/tiny-models';
 
+const run = promisify(execFile);
 const { location: ffmpeg, missing: noFfmpeg } = testFfmpeg();
 const yunet = sharedFile('models/yunet_n_dynamic.onnx');
 const photos = sharedFile('fixtures/photos');
@@ -191,9 +194,61 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect(failed.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/No face was found in coffee\.png/) });
   });
 
-  it('cancels an animation between frames', async () => {
+  it('saves the still and the clip of one request, each with its own models', async () => {
     const job = await studio.api.portrait.process({
       source: { outputId: camera },
+      restore: { model: 'gfpgan-1.4', strength: 0.65 },
+      animate: { motion: { preset: 'blink' }, seconds: 1, fps: 10, maxSide: 256, seed: 3 },
+      provider: 'cpu',
+    });
+    const done = await studio.jobs.waitFor(job.id);
+    expect(done.error).toBeNull();
+    const result = done.result as ProcessResult;
+    const still = await studio.api.catalog.getOutput({ id: result.still!.outputId! });
+    const clip = await studio.api.catalog.getOutput({ id: result.video!.outputId! });
+    expect(still.model).toBe('GFPGAN 1.4');
+    expect((still.provenance as { models: { id: string }[] }).models.map((m) => m.id)).toEqual(['gfpgan-1.4']);
+    expect(Object.keys(still.timings ?? {})).toEqual(['restoreMs']);
+    expect((clip.provenance as { still: number }).still).toBe(still.id);
+  });
+
+  it('leaves no restored still behind when the animation after it fails', async () => {
+    // A driving video without a face (the coffee cup, panned): the restore step succeeds, the animation cannot.
+    const driving = join(root, 'no-face.mp4');
+    await run(ffmpeg!.path, [
+      '-v',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-i',
+      join(photos.path, 'coffee.png'),
+      '-t',
+      '1',
+      '-r',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      driving,
+    ]);
+    const before = (await studio.api.catalog.listOutputs({})).total;
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      restore: { model: 'gfpgan-1.4', strength: 0.55 },
+      animate: { motion: { driving: { path: driving } }, fps: 10, maxSide: 256 },
+      provider: 'cpu',
+    });
+    const failed = await studio.jobs.waitFor(job.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ message: expect.stringMatching(/No face was found at the start of the driving video/) });
+    expect((await studio.api.catalog.listOutputs({})).total).toBe(before);
+  });
+
+  it('cancels an animation between frames', async () => {
+    const before = (await studio.api.catalog.listOutputs({})).total;
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      restore: { model: 'gfpgan-1.4', strength: 0.45 },
       animate: { motion: { preset: 'look-around' }, seconds: 60, fps: 30, maxSide: 256 },
       provider: 'cpu',
     });
@@ -205,7 +260,8 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     await studio.api.jobs.cancel({ id: job.id });
     const cancelled = await studio.jobs.waitFor(job.id);
     expect(cancelled.status).toBe('cancelled');
-    // No half-made clip was added.
+    // No half-made clip was added, nor the still restored before it.
     expect((await studio.api.catalog.listOutputs({ kind: 'video' })).items.filter((o) => o.originalName === 'camera look-around.mp4')).toEqual([]);
+    expect((await studio.api.catalog.listOutputs({})).total).toBe(before);
   });
 });

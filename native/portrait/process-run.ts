@@ -192,23 +192,28 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
   };
   const modelNames = () => used.map((m) => m.name).join(', ') || null;
 
+  // The still is saved with the clip, not before it: a cancelled or failed animation leaves nothing behind. What
+  // it records is taken now, before the animation's models and timings join the lists.
   let still: ProcessResult['still'] = null;
-  if (request.restore || request.colorize || request.upscale) {
+  const stillName = request.name?.trim() || `${stem(source.name)} restored.png`;
+  const stillFields: OutputFields = {
+    jobId,
+    personId: source.personId,
+    model: modelNames(),
+    modelHash: used[0]?.files[0]?.sha256 ?? null,
+    provider: Object.values(providers)[0] ?? null,
+    timings: { ...timings },
+    provenance: { ...provenanceBase, steps: [...steps], models: [...used], fallbacks: fallbacks.map(fallbackRecord) },
+    originalName: stillName.endsWith('.png') ? stillName : `${stillName}.png`,
+  };
+  const saveStill = async (): Promise<ProcessResult['still']> => {
+    if (!(request.restore || request.colorize || request.upscale)) return null;
     const png = await encodePng(image);
-    const name = request.name?.trim() || `${stem(source.name)} restored.png`;
-    const stored = await storeImage(catalog, png, image, preview, {
-      jobId,
-      personId: source.personId,
-      model: modelNames(),
-      modelHash: used[0]?.files[0]?.sha256 ?? null,
-      provider: Object.values(providers)[0] ?? null,
-      timings,
-      provenance: provenanceBase,
-      originalName: name.endsWith('.png') ? name : `${name}.png`,
-    });
+    const stored = await storeImage(catalog, png, image, preview, stillFields);
     if (stored.added) emit('output:added', catalog.outputs.summary(stored.outputId!));
-    still = { outputId: stored.outputId, hash: stored.hash, width: image.width, height: image.height };
-  }
+    return { outputId: stored.outputId, hash: stored.hash, width: image.width, height: image.height };
+  };
+  if (!request.animate) still = await saveStill();
 
   let video: ProcessResult['video'] = null;
   if (request.animate) {
@@ -329,6 +334,8 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
         Math.round((animator.timings.frames / Math.max(1, animator.timings.runMs + animator.timings.otherMs)) * 1000 * 100) / 100;
       const durationMs = Math.round((frameCount / fps) * 1000);
       const name = request.name?.trim() || `${stem(source.name)} ${'preset' in animate.motion ? animate.motion.preset : 'animated'}.mp4`;
+      signal.throwIfAborted();
+      still = await saveStill();
       const stored = await storeVideo(catalog, temp, ffmpeg.path, {
         preview,
         width: animator.width,
