@@ -49,9 +49,12 @@ test('restore and colorize camera.png, animate it with a preset, see the clip in
   await expect(app.getByTestId('step-restore').getByRole('checkbox')).toBeChecked();
   await expect(app.getByTestId('step-colorize').getByRole('checkbox')).toBeChecked();
 
-  // Models that are not installed are marked as such.
+  // A model that is not installed is named, with its download right under the step.
   await app.getByTestId('step-upscale').getByRole('checkbox').check();
-  await expect(app.getByTestId('restore-problem')).toHaveText('Install or allow the model for “Upscale”.');
+  await expect(app.getByTestId('restore-problem')).toHaveText('Real-ESRGAN ×2 is not installed: download it under “Upscale”.');
+  await expect(app.getByTestId('model-download')).toHaveText(/Real-ESRGAN ×2 is not installed yet\.\s*Download/);
+  await app.getByRole('group', { name: 'Upscale factor' }).getByRole('button', { name: '×4' }).click();
+  await expect(app.getByTestId('model-download')).toHaveText(/Real-ESRGAN ×4 is not installed yet/);
   await expect(app.getByRole('button', { name: 'Render' })).toBeDisabled();
   await app.getByTestId('step-upscale').getByRole('checkbox').uncheck();
 
@@ -108,4 +111,10 @@ test('restore and colorize camera.png, animate it with a preset, see the clip in
       },
     )
     .toEqual({ ready: true, width: 512 });
+  // Its details say how it was made (no empty prompt, sampler or guidance of a generated image).
+  const provenance = app.getByTestId('output-detail').getByTestId('provenance');
+  await expect(provenance).toContainText('Gentle nod · 75 frames at 25 fps');
+  await expect(provenance).toContainText('GFPGAN 1.4 · strength 80 %');
+  await expect(provenance).not.toContainText('Prompt');
+  await expect(provenance).not.toContainText('framesPerSecond');
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../api/events';
 import type { ProcessResult } from '../api/namespaces/portrait';
@@ -135,6 +136,9 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect(result.timings.animationRunMs).toBeGreaterThan(0);
     const output = await studio.api.catalog.getOutput({ id: result.video!.outputId! });
     expect(output).toMatchObject({ kind: 'video', source: 'animate', seed: 5, durationMs: 1600 });
+    // Timings are milliseconds (Review prints “ms” after each); the loop's frame rate is a setting of the animation.
+    expect(Object.keys(output.timings ?? {}).filter((key) => !key.endsWith('Ms'))).toEqual([]);
+    expect((output.provenance as { animation: { framesPerSecond: number } }).animation.framesPerSecond).toBeGreaterThan(0);
     const provenance = output.provenance as { animation: { preset: string; frames: number; speech: { model: string } } };
     expect(provenance.animation).toMatchObject({ preset: 'gentle-nod', frames: 16, speech: { model: 'edtalk-256' } });
     const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
@@ -210,6 +214,21 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect((still.provenance as { models: { id: string }[] }).models.map((m) => m.id)).toEqual(['gfpgan-1.4']);
     expect(Object.keys(still.timings ?? {})).toEqual(['restoreMs']);
     expect((clip.provenance as { still: number }).still).toBe(still.id);
+  });
+
+  it('refuses to upscale a scan too large before queueing, and says what to do', async () => {
+    // 4100×4000 ×2 would be 66 megapixels (a plain grey JPEG: only its header is read).
+    const scan = join(root, 'large-scan.jpg');
+    await sharp({ create: { width: 4100, height: 4000, channels: 3, background: '#8a8070' } })
+      .jpeg()
+      .toFile(scan);
+    const jobsBefore = (await studio.api.jobs.list({})).length;
+    await expect(studio.api.portrait.process({ source: { path: scan }, upscale: { scale: 2 }, provider: 'cpu' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'Upscaling 4100×4000 ×2 would make 66 megapixels, more than 64.',
+      hint: 'Skip upscaling: the scan is already large.',
+    });
+    expect((await studio.api.jobs.list({})).length).toBe(jobsBefore);
   });
 
   it('leaves no restored still behind when the animation after it fails', async () => {

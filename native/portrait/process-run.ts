@@ -30,13 +30,13 @@ import { planPresetMotion, requireMotionPreset } from './motion';
 import { espeakVersion, requireEspeak, synthesizeNarration } from './narration';
 import type { ProcessJobInput } from './process-job';
 import { restoreFaces, restorerSpecs } from './restore';
-import { audioFile, checkRequest, drivingFile, loadSource } from './request';
+import { audioFile, checkRequest, drivingFile, loadSource, PREVIEW_SIDE } from './request';
 import { upscale, upscalerSpecs } from './upscale';
 
 type Request = z.output<typeof ProcessRequest>;
 
 /** Previews are made from a copy at most this large, and clips at most this long and large. */
-const PREVIEW = { side: 1024, seconds: 3, videoSide: 480 } as const;
+const PREVIEW = { side: PREVIEW_SIDE, seconds: 3, videoSide: 480 } as const;
 const PREVIEWS_KEPT = 6;
 /** A driving video longer than this is cut. */
 const MAX_DRIVING_SECONDS = 60;
@@ -330,7 +330,8 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
       timings.animateMs = time();
       timings.animationRunMs = Math.round(animator.timings.runMs);
       timings.animationOtherMs = Math.round(animator.timings.otherMs);
-      timings.framesPerSecond =
+      // Timings are milliseconds (Review shows them so); the rate the loop ran at goes with the animation's settings.
+      const framesPerSecond =
         Math.round((animator.timings.frames / Math.max(1, animator.timings.runMs + animator.timings.otherMs)) * 1000 * 100) / 100;
       const durationMs = Math.round((frameCount / fps) * 1000);
       const name = request.name?.trim() || `${stem(source.name)} ${'preset' in animate.motion ? animate.motion.preset : 'animated'}.mp4`;
@@ -360,6 +361,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
               ...motionProvenance,
               fps,
               frames: frameCount,
+              framesPerSecond,
               providers: sessions.providers,
               ...(sessions.gridSample ? { gridSample5d: sessions.gridSample } : {}),
               ...(speech

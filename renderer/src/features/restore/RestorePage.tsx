@@ -15,6 +15,7 @@ import { CompareSlider } from './CompareSlider';
 import { DrivingField, type DrivingClip } from './DrivingField';
 import { PhotoChooser, PhotoFaces } from './PhotoPanel';
 import { modelsOfKind, portraitKeys, useFollowedJob, useInspection, usePortraitStatus, usePresets, type ProcessResult } from './restore-data';
+import { upscaleProblem } from './upscale-limit';
 import '../../styles/reels.css';
 import '../../styles/restore.css';
 
@@ -77,8 +78,11 @@ function ModelDownload({ model }: { model: PortraitModelState }) {
   });
   const finished = job?.status === 'done';
   useEffect(() => {
-    if (finished) void client.invalidateQueries({ queryKey: portraitKeys.status });
-  }, [finished, client]);
+    if (!finished) return;
+    void client.invalidateQueries({ queryKey: portraitKeys.status });
+    // A face detector just installed: look for the faces again.
+    if (model.kind === 'face-detector') void client.invalidateQueries({ queryKey: ['portrait', 'inspect'] });
+  }, [finished, client, model.kind]);
   return (
     <div className="field-help warning-text restore-download" data-testid="model-download">
       <span>{t('restore.modelMissing', { name: model.name })}</span>{' '}
@@ -130,6 +134,12 @@ function ModelSelect({
       )}
     </div>
   );
+}
+
+/** The download of the one model a step needs (no choice to make), shown while it is missing. */
+function MissingModel({ models, id }: { models: readonly PortraitModelState[] | undefined; id: string }) {
+  const model = models?.find((m) => m.id === id);
+  return model && !model.installed ? <ModelDownload model={model} /> : null;
 }
 
 function StepHeader({
@@ -195,7 +205,12 @@ export function RestorePage() {
   };
 
   const models = status.data?.models;
-  const usable = (modelId: string) => Boolean(models?.find((m) => m.id === modelId)?.usable);
+  // Which model a step lacks, by name: missing (download it) or not allowed by its licence.
+  const modelProblem = (modelId: string, step: string) => {
+    const model = models?.find((m) => m.id === modelId);
+    if (!model || model.usable) return null;
+    return model.installed ? t('restore.needAllow', { model: model.name, step }) : t('restore.needModel', { model: model.name, step });
+  };
   const faces = inspected?.faces.length ?? 0;
   const detectorMissing = inspected ? !inspected.detector : false;
 
@@ -229,15 +244,23 @@ export function RestorePage() {
   if (photo && inspected) {
     if (!request?.restore && !request?.colorize && !request?.upscale && !request?.animate) problems.push(t('restore.needStep'));
     if ((restore.on || animate.on) && !faces) problems.push(detectorMissing ? t('restore.needDetector') : t('restore.noFaces'));
-    if (request?.restore && !usable(restore.model)) problems.push(t('restore.needModel', { step: t('restore.restoreStep') }));
-    if (request?.colorize && !usable(colorize.model)) problems.push(t('restore.needModel', { step: t('restore.colorizeStep') }));
-    if (request?.upscale && !usable(`real-esrgan-x${upscale.scale}`)) problems.push(t('restore.needModel', { step: t('restore.upscaleStep') }));
+    const needs = (modelId: string, step: string) => {
+      const problem = modelProblem(modelId, step);
+      if (problem) problems.push(problem);
+    };
+    if (request?.restore) needs(restore.model, t('restore.restoreStep'));
+    if (request?.colorize) needs(colorize.model, t('restore.colorizeStep'));
+    if (request?.upscale) {
+      needs(`real-esrgan-x${upscale.scale}`, t('restore.upscaleStep'));
+      const tooLarge = upscaleProblem(inspected, upscale.scale);
+      if (tooLarge) problems.push(t(tooLarge.key, tooLarge.values));
+    }
     if (request?.animate) {
-      if (!usable('liveportrait')) problems.push(t('restore.needModel', { step: t('restore.animateStep') }));
+      needs('liveportrait', t('restore.animateStep'));
       if (animate.mode === 'driving' && !driving) problems.push(t('restore.needDriving'));
       if (speech.on && !typedSpeech && !speech.voice) problems.push(t('restore.needVoice'));
       if (speech.on && typedSpeech && !speech.text.trim()) problems.push(t('restore.needText'));
-      if (speech.on && !usable(speech.model)) problems.push(t('restore.needModel', { step: t('restore.speechStep') }));
+      if (speech.on) needs(speech.model, t('restore.speechStep'));
       if (status.data && !status.data.ffmpeg) problems.push(t('restore.needFfmpeg'));
     }
   }
@@ -305,12 +328,10 @@ export function RestorePage() {
                   </p>
                 )}
                 {detectorMissing && (
-                  <p className="field-help warning-text">
-                    {t('restore.detectorHelp')}{' '}
-                    <Link href="/models" className="text-link">
-                      {t('restore.openModels')}
-                    </Link>
-                  </p>
+                  <>
+                    <p className="field-help warning-text">{t('restore.detectorHelp')}</p>
+                    <MissingModel models={models} id="yunet-n" />
+                  </>
                 )}
               </>
             ) : (
@@ -423,6 +444,7 @@ export function RestorePage() {
                     ))}
                   </div>
                 )}
+                {upscale.on && <MissingModel models={models} id={`real-esrgan-x${upscale.scale}`} />}
               </div>
 
               <div className="restore-step">
@@ -438,6 +460,7 @@ export function RestorePage() {
                 </p>
                 {animate.on && (
                   <>
+                    <MissingModel models={models} id="liveportrait" />
                     <div className="segmented" role="group" aria-label={t('restore.motion')}>
                       <button
                         type="button"
