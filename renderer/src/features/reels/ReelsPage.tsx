@@ -9,6 +9,7 @@ import { Icon } from '../../app/icons';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { AudioField } from './AudioField';
+import { translateWarning } from './engine-warnings';
 import { LibraryPicker } from './LibraryPicker';
 import '../../styles/reels.css';
 
@@ -384,7 +385,7 @@ export function ReelsPage() {
               <p>{t('reels.length', { seconds: plan.data.seconds.toFixed(1), width: plan.data.width, height: plan.data.height })}</p>
               {plan.data.warnings.map((warning) => (
                 <p key={warning} className="field-help">
-                  {warning}
+                  {translateWarning(t, warning)}
                 </p>
               ))}
             </div>

@@ -11,6 +11,7 @@ import { Icon } from '../../app/icons';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
 import { isLive, upsertJob } from '../jobs/jobs-data';
 import { AudioField } from '../reels/AudioField';
+import { translateWarning } from '../reels/engine-warnings';
 import { CompareSlider } from './CompareSlider';
 import { DrivingField, type DrivingClip } from './DrivingField';
 import { PhotoChooser, PhotoFaces } from './PhotoPanel';
@@ -677,7 +678,7 @@ export function RestorePage() {
               ))}
               {renderResult.warnings.map((w) => (
                 <p key={w} className="field-help">
-                  {w}
+                  {translateWarning(t, w)}
                 </p>
               ))}
               <div className="form-actions">
