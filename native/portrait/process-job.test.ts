@@ -76,6 +76,8 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
       provider: 'cpu',
     });
     expect(job.resource).toBe('gpu');
+    // Titled by the photo's name, not its catalogue id.
+    expect(job.title).toBe('Restore, colorize, upscale ×2 camera.png');
     const done = await studio.jobs.waitFor(job.id);
     expect(done.status).toBe('done');
     const result = done.result as ProcessResult;
