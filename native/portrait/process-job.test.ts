@@ -233,6 +233,18 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect((await studio.api.jobs.list({})).length).toBe(jobsBefore);
   });
 
+  it('refuses a driving “video” that is a photo before queueing', async () => {
+    const jobsBefore = (await studio.api.jobs.list({})).length;
+    await expect(
+      studio.api.portrait.process({
+        source: { outputId: camera },
+        restore: {},
+        animate: { motion: { driving: { path: join(photos.path, 'astronaut.png') } } },
+      }),
+    ).rejects.toMatchObject({ message: 'astronaut.png has no video Likeness can read.', hint: 'Check that it plays in a video player.' });
+    expect((await studio.api.jobs.list({})).length).toBe(jobsBefore);
+  });
+
   it('leaves no restored still behind when the animation after it fails', async () => {
     // A driving video without a face (the coffee cup, panned): the restore step succeeds, the animation cannot.
     const driving = join(root, 'no-face.mp4');

@@ -10,6 +10,7 @@ import type { RgbImage } from '../inference/image-tensor';
 import { decodePhoto, inspectPhoto } from '../people/decode';
 import { stagedFiles } from '../people/uploads';
 import { requireFfmpeg } from '../video/ffmpeg';
+import { probeVideo } from '../video/reel-inputs';
 import { colorizerSpecs } from './colorize';
 import { lipSyncSpecs } from './lipsync';
 import { requirePortraitModel } from './models';
@@ -128,7 +129,11 @@ export async function checkRequest(catalog: Catalog, request: Request): Promise<
   if (request.animate) {
     requirePortraitModel(catalog, 'liveportrait', { kind: 'portrait-animator', ...allow });
     if ('preset' in request.animate.motion) requireMotionPreset(request.animate.motion.preset);
-    else await drivingFile(catalog, request.animate.motion.driving);
+    else {
+      // A file that is not a video (a photo picked by mistake) is said now, not after the restore steps have run.
+      const file = await drivingFile(catalog, request.animate.motion.driving);
+      await probeVideo(requireFfmpeg(catalog.getSetting('ffmpeg.path')).path, file);
+    }
     const speech = request.animate.speech;
     if (speech) {
       if (!lipSyncSpecs[speech.model])
