@@ -11,6 +11,7 @@ import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { AudioField } from './AudioField';
 import { translateWarning } from './engine-warnings';
 import { LibraryPicker } from './LibraryPicker';
+import { reelName } from './reel-name';
 import '../../styles/reels.css';
 
 const sizes: ReelSize[] = ['1080x1920', '1080x1080', '1920x1080'];
@@ -124,7 +125,8 @@ export function ReelsPage() {
   });
 
   const start = useMutation({
-    mutationFn: (quality: 'final' | 'preview') => studio.api.reels.render({ ...request, quality }),
+    mutationFn: (quality: 'final' | 'preview') =>
+      studio.api.reels.render({ ...request, quality, ...(template ? { name: reelName(t, template, title, new Date()) } : {}) }),
     onSuccess: (job, quality) => {
       upsertJob(client, job);
       if (quality === 'preview') setPreviewJobId(job.id);
