@@ -7,6 +7,7 @@ import type { Person } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import '../../styles/people.css';
 import { PersonForm } from './PersonForm';
 
 function PersonRow({ person, editing, onEdit }: { person: Person; editing: boolean; onEdit: () => void }) {
@@ -38,7 +39,9 @@ function PersonRow({ person, editing, onEdit }: { person: Person; editing: boole
       <td className="row-actions">
         {confirming ? (
           <>
-            <span className="muted">{t('people.confirmDelete')}</span>
+            <span className="muted delete-confirm" data-testid="confirm-delete">
+              {t('people.confirmDelete', { count: person.photoCount })}
+            </span>
             <button type="button" className="button small danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
               {t('common.delete')}
             </button>
