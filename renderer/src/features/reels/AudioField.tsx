@@ -5,6 +5,7 @@ import type { AudioAsset } from '../../../../native/api/namespaces/reels';
 import { studio } from '../../api';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
+import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { recordingStamp, useMediaRecorder } from '../../components/media-recorder';
 
 /** Base64 of a blob without building one giant string of char codes (recordings reach megabytes). */
@@ -95,17 +96,11 @@ export function AudioField({
             {upload.isPending && <span className="muted">{t('reels.uploading')}</span>}
           </>
         )}
-        <input
+        <HiddenFileInput
           ref={fileInput}
-          type="file"
           accept="audio/*,.mp3,.m4a,.wav,.ogg,.opus,.webm,.flac"
-          hidden
-          aria-label={label}
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) upload.mutate({ blob: file, name: file.name });
-          }}
+          label={label}
+          onFiles={([file]) => file && upload.mutate({ blob: file, name: file.name })}
         />
       </div>
       <ErrorNotice error={upload.error ?? recorder.error} />

@@ -7,6 +7,7 @@ import { studio } from '../../api';
 import type { OutputSummary } from '../../api/types';
 import { Icon } from '../../app/icons';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
 import { AudioField } from './AudioField';
 import { LibraryPicker } from './LibraryPicker';
@@ -261,17 +262,11 @@ export function ReelsPage() {
                 <button type="button" className="button small" onClick={() => srtInput.current?.click()}>
                   {t('reels.loadSrt')}
                 </button>
-                <input
+                <HiddenFileInput
                   ref={srtInput}
-                  type="file"
                   accept=".srt,text/plain"
-                  hidden
-                  aria-label={t('reels.loadSrt')}
-                  onChange={(event) => {
-                    const file = event.target.files?.[0];
-                    event.target.value = '';
-                    if (file) void file.text().then((text) => setSrt({ name: file.name, text }));
-                  }}
+                  label={t('reels.loadSrt')}
+                  onFiles={([file]) => file && void file.text().then((text) => setSrt({ name: file.name, text }))}
                 />
               </div>
             </div>

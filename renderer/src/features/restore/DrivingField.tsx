@@ -3,6 +3,7 @@ import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
+import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { recordingStamp, useMediaRecorder } from '../../components/media-recorder';
 import { uploadFiles } from '../people/uploads';
 
@@ -85,17 +86,11 @@ export function DrivingField({ value, onChange }: { value: DrivingClip | null; o
             {upload.isPending && <span className="muted">{t('restore.uploading')}</span>}
           </>
         )}
-        <input
+        <HiddenFileInput
           ref={fileInput}
-          type="file"
           accept="video/*,.mp4,.mov,.webm,.mkv,.m4v"
-          hidden
-          aria-label={t('restore.chooseVideo')}
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) upload.mutate(file);
-          }}
+          label={t('restore.chooseVideo')}
+          onFiles={([file]) => file && upload.mutate(file)}
         />
       </div>
       <p className="field-help">{t('restore.drivingHelp')}</p>
