@@ -35,27 +35,7 @@ export function ModelsPage() {
           <h2 id="models-diffusion" className="section-title">
             {t('models.diffusionTitle')}
           </h2>
-          <table className="table models-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('models.name')}</th>
-                <th scope="col">{t('models.family')}</th>
-                <th scope="col" className="num">
-                  {t('models.size')}
-                </th>
-                <th scope="col">{t('models.license')}</th>
-                <th scope="col">{t('models.state')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {diffusion.map((model) => (
-                <ModelRow key={model.id} model={model} />
-              ))}
-            </tbody>
-          </table>
+          <ModelTable models={diffusion} secondColumn={t('models.family')} />
         </section>
       )}
       <div className="models-columns">
@@ -67,31 +47,39 @@ export function ModelsPage() {
           <h2 id="models-other" className="section-title">
             {t('models.otherTitle')}
           </h2>
-          <table className="table models-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('models.name')}</th>
-                <th scope="col">{t('models.use')}</th>
-                <th scope="col" className="num">
-                  {t('models.size')}
-                </th>
-                <th scope="col">{t('models.license')}</th>
-                <th scope="col">{t('models.state')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {others.map((model) => (
-                <ModelRow key={model.id} model={model} />
-              ))}
-            </tbody>
-          </table>
+          <ModelTable models={others} secondColumn={t('models.use')} />
         </section>
       )}
       <ProvidersSection />
     </div>
+  );
+}
+
+/** A table of models; the second column says what each is for (its family for diffusion models). */
+function ModelTable({ models, secondColumn }: { models: ModelInfo[]; secondColumn: string }) {
+  const { t } = useTranslation();
+  return (
+    <table className="table models-table">
+      <thead>
+        <tr>
+          <th scope="col">{t('models.name')}</th>
+          <th scope="col">{secondColumn}</th>
+          <th scope="col" className="num">
+            {t('models.size')}
+          </th>
+          <th scope="col">{t('models.license')}</th>
+          <th scope="col">{t('models.state')}</th>
+          <th scope="col">
+            <span className="visually-hidden">{t('common.actions')}</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {models.map((model) => (
+          <ModelRow key={model.id} model={model} />
+        ))}
+      </tbody>
+    </table>
   );
 }
 
