@@ -208,6 +208,17 @@ export function stepsForStrength(steps: number, strength: number): { start: numb
   return { start: Math.max(steps - count, 0), count };
 }
 
+/** A σ schedule (Euler, DPM++) cut to what an img2img run at `strength` keeps, with σ = 0 after the last step. */
+export function keepForStrength(
+  timesteps: readonly number[],
+  sigmas: readonly number[],
+  steps: number,
+  strength: number,
+): { timesteps: number[]; sigmas: number[] } {
+  const { start } = stepsForStrength(steps, strength);
+  return { timesteps: timesteps.slice(start), sigmas: [...sigmas.slice(start), 0] };
+}
+
 export function checkSteps(steps: number, strength: number): void {
   if (!Number.isInteger(steps) || steps < 1 || steps > 1000)
     throw new StudioError('INVALID_INPUT', `steps must be a whole number from 1 to 1000, not ${steps}.`);
@@ -228,4 +239,16 @@ export function predictVp(prediction: PredictionType, out: number, sample: numbe
   if (prediction === 'epsilon') return [(sample - b * out) / a, out];
   if (prediction === 'v_prediction') return [a * sample - b * out, a * out + b * sample];
   return [out, (sample - a * out) / b];
+}
+
+/** ᾱ after the last step (DDIM, LCM): 1, the clean image, with set_alpha_to_one (the default), else ᾱ_0. */
+export function finalAlphaCumprod(config: SchedulerConfig, alphas: readonly number[]): number {
+  return (config.setAlphaToOne ?? true) ? 1 : alphas[0]!;
+}
+
+/** Clean latents noised to ᾱ on the variance-preserving path: √ᾱ · x + √(1 − ᾱ) · ε (diffusers' add_noise). */
+export function addNoiseVp(original: Float32Array, noise: Float32Array, alphaProd: number): Float32Array {
+  const a = Math.sqrt(alphaProd);
+  const b = Math.sqrt(1 - alphaProd);
+  return original.map((x, i) => a * x + b * noise[i]!);
 }

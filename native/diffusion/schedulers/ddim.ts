@@ -1,6 +1,8 @@
 import {
+  addNoiseVp,
   alphasCumprod,
   checkSteps,
+  finalAlphaCumprod,
   predictVp,
   spacedTimesteps,
   stepsForStrength,
@@ -30,7 +32,7 @@ export class DdimScheduler implements Scheduler {
   ) {
     this.alphas = alphasCumprod(config);
     // set_alpha_to_one: the step after the last one is the clean image (ᾱ = 1); else ᾱ_0.
-    this.finalAlpha = (config.setAlphaToOne ?? true) ? 1 : this.alphas[0]!;
+    this.finalAlpha = finalAlphaCumprod(config, this.alphas);
   }
 
   setTimesteps(steps: number, strength = 1): void {
@@ -73,9 +75,6 @@ export class DdimScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
-    const alpha = this.alphas[this.timesteps[index]!]!;
-    const a = Math.sqrt(alpha);
-    const b = Math.sqrt(1 - alpha);
-    return original.map((x, i) => a * x + b * noise[i]!);
+    return addNoiseVp(original, noise, this.alphas[this.timesteps[index]!]!);
   }
 }

@@ -1,7 +1,9 @@
 import { StudioError } from '../../api/errors';
 import {
+  addNoiseVp,
   alphasCumprod,
   checkSteps,
+  finalAlphaCumprod,
   predictVp,
   type NoiseSource,
   type Scheduler,
@@ -26,7 +28,7 @@ export class LcmScheduler implements Scheduler {
 
   constructor(readonly config: SchedulerConfig) {
     this.alphas = alphasCumprod(config);
-    this.finalAlpha = (config.setAlphaToOne ?? true) ? 1 : this.alphas[0]!;
+    this.finalAlpha = finalAlphaCumprod(config, this.alphas);
   }
 
   setTimesteps(steps: number, strength = 1): void {
@@ -72,7 +74,6 @@ export class LcmScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
-    const alpha = this.alphas[this.timesteps[index]!]!;
-    return original.map((x, i) => Math.sqrt(alpha) * x + Math.sqrt(1 - alpha) * noise[i]!);
+    return addNoiseVp(original, noise, this.alphas[this.timesteps[index]!]!);
   }
 }
