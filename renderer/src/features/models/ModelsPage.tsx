@@ -6,6 +6,7 @@ import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
 import { useFormat } from '../../app/format';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { ConfirmInline } from '../../components/ConfirmInline';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from '../generate/generate-data';
 import '../../styles/models.css';
@@ -171,17 +172,13 @@ function ModelRow({ model }: { model: ModelInfo }) {
         {!downloading &&
           (model.source === 'local' || model.state !== 'missing') &&
           (confirming ? (
-            <>
-              <span className="muted small-text">
-                {model.source === 'local' ? t('models.confirmRemoveLocal') : t('models.confirmRemoveDownloaded')}
-              </span>
-              <button type="button" className="button small danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                {t('models.remove')}
-              </button>
-              <button type="button" className="button small" onClick={() => setConfirming(false)}>
-                {t('common.keep')}
-              </button>
-            </>
+            <ConfirmInline
+              question={model.source === 'local' ? t('models.confirmRemoveLocal') : t('models.confirmRemoveDownloaded')}
+              confirmLabel={t('models.remove')}
+              pending={remove.isPending}
+              onConfirm={() => remove.mutate()}
+              onKeep={() => setConfirming(false)}
+            />
           ) : (
             <button
               type="button"

@@ -7,6 +7,7 @@ import type { Person } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { ConfirmInline } from '../../components/ConfirmInline';
 import { PersonForm } from './PersonForm';
 
 function PersonRow({ person, editing, onEdit }: { person: Person; editing: boolean; onEdit: () => void }) {
@@ -37,15 +38,14 @@ function PersonRow({ person, editing, onEdit }: { person: Person; editing: boole
       <td className="num">{format.number(person.photoCount)}</td>
       <td className="row-actions">
         {confirming ? (
-          <>
-            <span className="muted">{t('people.confirmDelete')}</span>
-            <button type="button" className="button small danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-              {t('common.delete')}
-            </button>
-            <button type="button" className="button small" onClick={() => setConfirming(false)}>
-              {t('common.keep')}
-            </button>
-          </>
+          <ConfirmInline
+            question={t('people.confirmDelete')}
+            smallText={false}
+            confirmLabel={t('common.delete')}
+            pending={remove.isPending}
+            onConfirm={() => remove.mutate()}
+            onKeep={() => setConfirming(false)}
+          />
         ) : (
           <>
             <button type="button" className="button small" aria-label={t('people.editNamed', { name: person.name })} onClick={onEdit}>
