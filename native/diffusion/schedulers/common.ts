@@ -241,14 +241,39 @@ export function predictVp(prediction: PredictionType, out: number, sample: numbe
   return [out, (sample - a * out) / b];
 }
 
-/** ᾱ after the last step (DDIM, LCM): 1, the clean image, with set_alpha_to_one (the default), else ᾱ_0. */
-export function finalAlphaCumprod(config: SchedulerConfig, alphas: readonly number[]): number {
-  return (config.setAlphaToOne ?? true) ? 1 : alphas[0]!;
-}
+/**
+ * What DDIM and LCM share: the variance-preserving view of the training schedule (ᾱ_t), the UNet input as it is,
+ * and img2img noising √ᾱ · x + √(1 − ᾱ) · ε (diffusers' add_noise).
+ */
+export abstract class VpScheduler implements Scheduler {
+  abstract readonly name: SchedulerName;
+  timesteps: number[] = [];
+  readonly initNoiseSigma = 1;
+  protected readonly alphas: number[];
+  /** ᾱ after the last step: 1, the clean image, with set_alpha_to_one (the default), else ᾱ_0. */
+  protected readonly finalAlpha: number;
 
-/** Clean latents noised to ᾱ on the variance-preserving path: √ᾱ · x + √(1 − ᾱ) · ε (diffusers' add_noise). */
-export function addNoiseVp(original: Float32Array, noise: Float32Array, alphaProd: number): Float32Array {
-  const a = Math.sqrt(alphaProd);
-  const b = Math.sqrt(1 - alphaProd);
-  return original.map((x, i) => a * x + b * noise[i]!);
+  constructor(readonly config: SchedulerConfig) {
+    this.alphas = alphasCumprod(config);
+    this.finalAlpha = (config.setAlphaToOne ?? true) ? 1 : this.alphas[0]!;
+  }
+
+  abstract setTimesteps(steps: number, strength?: number): void;
+  abstract step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): StepResult;
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  /** ᾱ at timestep t; past the end of the schedule (t < 0), the final ᾱ. */
+  protected alphaAt(t: number): number {
+    return t >= 0 ? this.alphas[t]! : this.finalAlpha;
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
+    const alpha = this.alphas[this.timesteps[index]!]!;
+    const a = Math.sqrt(alpha);
+    const b = Math.sqrt(1 - alpha);
+    return original.map((x, i) => a * x + b * noise[i]!);
+  }
 }
