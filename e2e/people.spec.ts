@@ -4,20 +4,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { expect, projectRoot, test } from './fixtures';
-
-const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
-const photosDir = join(sharedRoot, 'fixtures', 'photos');
-const yunet = join(sharedRoot, 'models', 'yunet_n_dynamic.onnx');
-const ci = process.env.CI === 'true' || process.env.CI === '1';
+import { expect, photosDir, skipFor, test, yunetModel } from './fixtures';
 
 function requireShared(): void {
-  for (const path of [photosDir, yunet]) {
-    if (existsSync(path)) continue;
-    const reason = `shared test data ${path} is missing (set LIKENESS_SHARED to the shared folder)`;
-    if (ci) throw new Error(`${reason}; CI requires it`);
-    test.skip(true, reason);
-  }
+  const missing = [photosDir, yunetModel].find((path) => !existsSync(path));
+  skipFor(missing && `shared test data ${missing} is missing (set LIKENESS_SHARED to the shared folder)`);
 }
 
 /** The six photos dropped: the four fixtures, a blurred copy of the astronaut and a text file posing as a JPEG. */
@@ -34,7 +25,7 @@ async function sixFiles(): Promise<{ name: string; mime: string; base64: string 
 test('a person’s photos: drop, read why, overrule, freeze and export for kohya', async ({ app, studio }) => {
   requireShared();
   test.setTimeout(150_000);
-  await studio.call('models:installFile', { id: 'yunet-n', path: yunet });
+  await studio.call('models:installFile', { id: 'yunet-n', path: yunetModel });
   const out = mkdtempSync(join(tmpdir(), 'likeness-e2e-export-'));
   const dataset = join(out, 'eileen-kohya');
 
