@@ -148,6 +148,8 @@ test('Reuse settings in Review opens Generate with the image’s model, prompt, 
   await expect(form.getByLabel('Guidance (CFG)')).toHaveValue('5.5');
   await expect(form.getByLabel('Scheduler')).toHaveValue('euler-a');
   await expect(app.getByTestId('plan-summary')).toHaveText('1 image, seed 4242');
+  // The finished batch of one in the queue, in the singular.
+  await expect(app.getByTestId('generate-batch').first()).toContainText(/^.*1 image on cpu, [\d.]+ s(?! each)/);
 
   // Coming back to Generate later through the sidebar starts a fresh form (the ?from= of the reuse is gone).
   await nav(app).getByRole('link', { name: 'Review' }).click();
@@ -155,4 +157,57 @@ test('Reuse settings in Review opens Generate with the image’s model, prompt, 
   await expect(form.getByLabel('Prompt', { exact: true })).toHaveValue('');
   await expect(form.getByLabel('Seed', { exact: true })).toHaveValue('');
   await expect(app.getByTestId('reuse-notice')).toHaveCount(0);
+});
+
+test('a batch cancelled halfway says how many images it finished and shows them; long provider errors stay inside the queue', async ({
+  app,
+  studio,
+}) => {
+  test.setTimeout(150_000);
+  const model = await studio.call<{ id: string }>('models:addFolder', { path: modelFolder, name: 'Tiny SD' });
+  await nav(app).getByRole('link', { name: 'Generate' }).click();
+  // A quick batch first: where a GPU provider is missing, its row carries the provider's long error.
+  const quick = await studio.call<{ id: number }>('generate:start', { model: model.id, prompt: 'a pier', size: '64x64', steps: 1 });
+  await expect(app.getByTestId('generate-batch').first()).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  expect((await studio.call<{ status: string }>('jobs:get', { id: quick.id })).status).toBe('done');
+  // 512×512 with many steps takes a few seconds per image here: time to cancel once the first is stored.
+  const job = await studio.call<{ id: number }>('generate:start', {
+    model: model.id,
+    prompt: 'a harbour at night',
+    count: 6,
+    seed: 1,
+    size: '512x512',
+    steps: 60,
+    provider: 'cpu',
+  });
+  const batch = app.getByTestId('generate-batch').first();
+  await expect(batch).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+  const madeSoFar = async () => (await studio.call<{ total: number }>('catalog:listOutputs', {})).total - 1;
+  await waitUntil(async () => ((await madeSoFar()) > 0 ? true : undefined), 90_000, 'the first image of the batch');
+  await batch.getByRole('button', { name: /^Cancel/ }).click();
+  await expect(batch).toHaveAttribute('data-status', 'cancelled', { timeout: 60_000 });
+  const made = await madeSoFar();
+  expect((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status).toBe('cancelled');
+  expect(made).toBeGreaterThan(0);
+  expect(made).toBeLessThan(6);
+  await expect(batch.getByTestId('batch-made')).toHaveText(
+    made === 1
+      ? '1 image of 6 was finished before the batch stopped; it is in Review.'
+      : `${made} images of 6 were finished before the batch stopped; they are in Review.`,
+  );
+  await expect(batch.locator('.batch-results img')).toHaveCount(made);
+  await expect(batch.getByRole('link', { name: 'Open in Review' })).toBeVisible();
+
+  // Nothing in a batch row (a provider's error carries long paths without spaces) runs out of the queue.
+  const overflowing = await app
+    .getByTestId('generate-batch')
+    .evaluateAll((rows) => rows.filter((row) => row.scrollWidth > row.clientWidth + 1).length);
+  expect(overflowing).toBe(0);
+  // A provider's error opens on demand: the queue shows one line per provider that could not be used.
+  for (const fallback of await app.getByTestId('fallback').all()) {
+    await expect(fallback).not.toHaveAttribute('open');
+    await expect(fallback.locator('summary')).toHaveText(
+      /could not be used, so the next provider ran\.|was skipped: it failed earlier in this session\./,
+    );
+  }
 });

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { expect, photosDir, skipFor, test, yunetModel } from './fixtures';
+import { writeSafetensors } from '../native/diffusion/testing/safetensors';
+import { expect, photosDir, skipFor, test, waitUntil, yunetModel } from './fixtures';
 
 function requireShared(): void {
   const missing = [photosDir, yunetModel].find((path) => !existsSync(path));
@@ -144,4 +145,48 @@ test('a person’s photos: drop, read why, overrule, freeze and export for kohya
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('without the face detector the page says so in the user’s language; after installing it, Vet again vets the photos', async ({ app, studio }) => {
+  requireShared();
+  test.setTimeout(120_000);
+  const person = await studio.call<{ id: number }>('people:create', { name: 'Cleo', trigger: 'zxcv', classWord: 'woman' });
+  const job = await studio.call<{ id: number }>('people:import', {
+    personId: person.id,
+    paths: [join(photosDir, 'astronaut.png'), join(photosDir, 'coffee.png'), join(photosDir, 'missing.png')],
+  });
+  await waitUntil(
+    async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
+    60_000,
+    'the import',
+  );
+
+  await app.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await app.goto(`${studio.url}#/people/${person.id}`);
+  const banner = app.getByTestId('detector-missing');
+  await expect(banner).toContainText('有 2 张照片等待筛选：尚未安装人脸检测器（YuNet-n）。');
+  await expect(banner.getByRole('link', { name: '在“模型”页面安装，' })).toBeVisible();
+  const tile = app.getByTestId('photo-tile').and(app.locator('[data-name="astronaut.png"]'));
+  await expect(tile).toContainText('尚未安装人脸检测器（YuNet-n）。');
+  await tile.click();
+  await expect(app.getByTestId('photo-detail')).toContainText('请在“模型”页面安装，然后点击“重新筛选”。');
+  await expect(app.getByTestId('photo-detail')).not.toContainText('is not installed');
+
+  await studio.call('models:installFile', { id: 'yunet-n', path: yunetModel });
+  await app.getByRole('button', { name: '重新筛选' }).click();
+  await expect(tile).toContainText('已采用', { timeout: 60_000 });
+  await expect(app.getByTestId('photo-tile').and(app.locator('[data-name="coffee.png"]'))).toContainText('没有找到人脸。');
+  await expect(banner).toBeHidden();
+
+  // A LoRA added by hand for her has no version or step count: it says so instead of dashes.
+  const lora = join(mkdtempSync(join(tmpdir(), 'likeness-e2e-lora-')), 'cleo.safetensors');
+  writeSafetensors(lora, {
+    'lora_unet_a.lora_up.weight': { shape: [2, 1], data: new Float32Array(2) },
+    'lora_unet_a.lora_down.weight': { shape: [1, 2], data: new Float32Array(2) },
+  });
+  await studio.call('models:addLora', { path: lora, personId: person.id, name: 'Cleo by hand' });
+  await app.getByRole('button', { name: '关闭详情' }).click();
+  const trained = app.locator('.trained-lora-list li').filter({ hasText: 'Cleo by hand' });
+  await expect(trained).toContainText('手动添加 · ', { timeout: 30_000 });
+  await expect(trained).not.toContainText('–');
 });

@@ -98,6 +98,8 @@ test('a person created in the UI is still listed after a reload', async ({ app, 
   await expect(app.getByRole('heading', { name: 'Edit Ada Lovelace' })).toBeVisible();
   await app.getByLabel('Class word', { exact: true }).selectOption({ label: 'Other…' });
   await app.getByLabel('Class word (your own)').fill('grandmother');
+  // The help shows the prompt as it will read with these words.
+  await expect(app.getByText(`What the person is, in the words of the prompt: “photo of ${person!.trigger} grandmother”.`)).toBeVisible();
   await app.getByRole('button', { name: 'Save' }).click();
   await expect(app.getByRole('heading', { name: 'Add a person' })).toBeVisible();
   await expect(reloaded).toContainText('grandmother');
@@ -105,7 +107,7 @@ test('a person created in the UI is still listed after a reload', async ({ app, 
 
   // Delete asks once more, then the person is gone.
   await app.getByRole('button', { name: 'Delete Ada Lovelace' }).click();
-  await expect(reloaded).toContainText('Delete this person?');
+  await expect(reloaded).toContainText('Delete with its 0 photos, crops, captions and versions? Trained LoRAs and generated images stay.');
   await reloaded.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(app.getByRole('heading', { name: 'No people yet' })).toBeVisible();
   expect(await studio.call<unknown[]>('people:list')).toEqual([]);

@@ -4,7 +4,7 @@ export * from './contract';
 export * from './events';
 export * from './client';
 export * from './bridge';
-export { ModelInfo } from './namespaces/models';
+export { downloadProblems, ModelInfo, type DownloadProblem } from './namespaces/models';
 export { Collection, EmptyTrashRequest, FaceBox, OutputFaces, PurgeResult } from './namespaces/catalog';
 export { ExportFormat, ExportRequest, ExportResult, KeepRateRow, StatsDimension } from './namespaces/review';
 export * from './namespaces/people';

@@ -7,7 +7,7 @@ import type { GenerateResult } from '../api/namespaces/generate';
 import type { Job } from '../api/schemas';
 import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { sharedFile } from '../testing/shared-data';
-import { parseLoraArgument } from './commands/generate';
+import { fallbackLines, parseLoraArgument } from './commands/generate';
 
 const root = mkdtempSync(join(tmpdir(), 'likeness-cli-generate-'));
 const library = join(root, 'library');
@@ -79,6 +79,42 @@ describe('likeness generate / tokenize / models / gpu', () => {
     const { code, stderr } = await likeness(['generate', '--model', root, '--prompt', 'x']);
     expect(code).toBe(1);
     expect(stderr).toMatch(/model_index\.json is missing/);
+  });
+
+  it('tokenize --model takes a model id too, as generate does', async () => {
+    const added = await likeness(['models', 'add-folder', join(root, 'tiny'), '--name', 'Tokenizer check', '--json']);
+    expect(added.code).toBe(0);
+    const { id } = JSON.parse(added.stdout) as { id: string };
+    const { code, stdout } = await likeness(['tokenize', '--model', id, 'photo', '--json']);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { tokens: string[] }).tokens).toEqual(['photo</w>']);
+    const unknown = await likeness(['tokenize', '--model', 'no-such-model', 'photo']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No model “no-such-model”/);
+  });
+
+  it('names each provider that could not be used once, with the parts of the model that tried it', () => {
+    expect(
+      fallbackLines([
+        { model: 'text_encoder', provider: 'cuda', reason: 'no libcudart' },
+        { model: 'text_encoder', provider: 'webgpu', reason: 'no adapter' },
+        { model: 'unet', provider: 'cuda', reason: 'no libcudart', remembered: true },
+        { model: 'unet', provider: 'webgpu', reason: 'no adapter', remembered: true },
+        { model: 'vae_decoder', provider: 'webgpu', reason: 'no adapter', remembered: true },
+      ]),
+    ).toEqual([
+      'cuda could not be used for text_encoder, unet: no libcudart',
+      'webgpu could not be used for text_encoder, unet, vae_decoder: no adapter',
+    ]);
+    expect(fallbackLines([{ model: 'unet', provider: 'cuda', reason: 'no libcudart', remembered: true }])).toEqual([
+      'cuda was not tried again (it failed earlier) for unet: no libcudart',
+    ]);
+  });
+
+  it('--strength without --init is a usage mistake, not a silent txt2img batch', async () => {
+    const { code, stderr } = await likeness(['generate', '--model', join(root, 'tiny'), '--prompt', 'x', '--strength', '0.5']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--strength only applies with --init \(img2img\)\.\nhint: Add --init IMAGE, or leave --strength out\./);
   });
 
   it('gpu status says whether the CUDA provider is installed and what to do', async () => {

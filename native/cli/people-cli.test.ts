@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLikeness } from '../testing/cli';
@@ -65,7 +65,8 @@ describe.skipIf(photos.missing || yunet.missing)('likeness people', () => {
     expect(images.filter((f) => f.endsWith('.png'))).toHaveLength(2);
     for (const caption of images.filter((f) => f.endsWith('.txt')))
       expect(readFileSync(join(out, '10_ohwx woman', caption), 'utf8')).toBe('photo of ohwx woman\n');
-  });
+    // A dozen CLI starts with tsx, each a few seconds on a loaded two-core machine.
+  }, 300_000);
 
   it('names the missing person and the version to freeze first', async () => {
     const missing = await likeness(['people', 'show', 'Nobody']);
@@ -77,5 +78,30 @@ describe.skipIf(photos.missing || yunet.missing)('likeness people', () => {
     const bad = await likeness(['people', 'export', 'Fresh', '--format', 'onnx', '--out', join(root, 'x')]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/Allowed choices are kohya, diffusers/);
+  });
+
+  it('an import of a path that does not exist counts it, names it and fails; the hint names the person', async () => {
+    const missing = await likeness(['people', 'import', 'Fresh', join(root, 'no-such-folder')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/Imported 0 of 1 files \(0 already there, 1 rejected/);
+    expect(missing.stdout).toMatch(/no-such-folder does not exist/);
+    const shown = await likeness(['people', 'import', 'Eileen', join(photos.path, 'coffee.png')]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/See why: likeness people show "Eileen"/);
+  });
+
+  it('an override without a reason says so once', async () => {
+    const { code, stderr } = await likeness(['people', 'override', 'Eileen', 'coffee.png', '--verdict', 'accepted']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: reason: say why you overrule the verdict$/m);
+  });
+
+  it('trainer set refuses a Likeness option after -- instead of saving it as a trainer argument', async () => {
+    const elsewhere = join(root, 'elsewhere');
+    const { code, stderr } = await likeness(['people', 'trainer', 'set', 'node', '--', 'train.py', '--library', elsewhere]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--library comes after -- and would be passed to the trainer/);
+    expect(existsSync(elsewhere)).toBe(false);
+    expect(JSON.parse((await likeness(['people', 'trainer', 'show', '--json'])).stdout)).toMatchObject({ configured: false });
   });
 });

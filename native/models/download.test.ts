@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadProblems } from '../api/namespaces/models';
 import { downloadFile, partialPath } from './download';
 
 const dir = mkdtempSync(join(tmpdir(), 'likeness-download-'));
@@ -20,6 +21,10 @@ function handle(request: IncomingMessage, response: ServerResponse) {
   requests++;
   if (request.url === '/missing') {
     response.writeHead(404).end();
+    return;
+  }
+  if (request.url === '/private') {
+    response.writeHead(403).end();
     return;
   }
   const range = request.headers.range;
@@ -114,5 +119,28 @@ describe('downloading a model file (a local HTTP server on 127.0.0.1)', () => {
   it('says when an optional file does not exist upstream, and fails clearly for a required one', async () => {
     expect(await downloadFile(`${base}/missing`, join(dir, 'e', 'x'), { optional: true })).toMatchObject({ absent: true });
     await expect(downloadFile(`${base}/missing`, join(dir, 'e', 'y'))).rejects.toThrow(/HTTP 404/);
+  });
+
+  it('names the problem of a failed download, so the UI can say it in the user’s language', async () => {
+    const problem = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: { details?: { problem?: string } }) => error.details?.problem,
+      );
+    // A port nothing listens on: the server cannot be reached (as offline).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const seen = [
+      await problem(downloadFile(`http://127.0.0.1:${closedPort}/file`, join(dir, 'p', 'a'))),
+      await problem(downloadFile(`${base}/private`, join(dir, 'p', 'b'))),
+      await problem(downloadFile(`${base}/missing`, join(dir, 'p', 'c'))),
+      await problem(downloadFile(`${base}/file`, join(dir, 'p', 'd'), { size: body.length + 10 })),
+      await problem(downloadFile(`${base}/file`, join(dir, 'p', 'e'), { size: body.length - 10 })),
+      await problem(downloadFile(`${base}/file`, join(dir, 'p', 'f'), { sha256: '0'.repeat(64) })),
+    ];
+    expect(seen).toEqual(['unreachable', 'refused', 'http', 'stopped', 'changed', 'damaged']);
+    expect(new Set(seen)).toEqual(new Set(downloadProblems));
   });
 });

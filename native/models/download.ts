@@ -73,6 +73,7 @@ export async function downloadFile(url: string, target: string, options: Downloa
       'IO_ERROR',
       `Could not reach ${new URL(url).host}: ${(error as Error).message}`,
       'Check the internet connection, then try again; the download resumes.',
+      { problem: 'unreachable', host: new URL(url).host },
     );
   }
   if (response.status === 404 && options.optional) {
@@ -90,6 +91,7 @@ export async function downloadFile(url: string, target: string, options: Downloa
       response.status === 401 || response.status === 403
         ? 'The server refused the download; the model may need a login on its website.'
         : 'Try again later.',
+      { problem: response.status === 401 || response.status === 403 ? 'refused' : 'http', status: response.status },
     );
   } else {
     if (response.status !== 206 && received > 0) {
@@ -125,12 +127,14 @@ export async function downloadFile(url: string, target: string, options: Downloa
         'IO_ERROR',
         `The download of ${url} stopped at ${size} of ${options.size} bytes.`,
         'Try again; it resumes where it stopped.',
+        { problem: 'stopped' },
       );
     await rm(partial, { force: true });
     throw new StudioError(
       'CORRUPT_FILE',
       `${url} is ${size} bytes, expected ${options.size}.`,
       'The file on the server changed: the download was deleted; check for a newer Likeness.',
+      { problem: 'changed' },
     );
   }
   if (options.sha256 && sha256 !== options.sha256) {
@@ -139,6 +143,7 @@ export async function downloadFile(url: string, target: string, options: Downloa
       'CORRUPT_FILE',
       `The download of ${url} is damaged: its sha256 is ${sha256}, expected ${options.sha256}.`,
       'It was deleted; download it again.',
+      { problem: 'damaged' },
     );
   }
   await rename(partial, target);

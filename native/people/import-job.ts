@@ -13,6 +13,7 @@ import { ANALYSIS_MAX_SIDE, measureDecoded } from './analyse';
 import { splitCaption } from './captions';
 import { decodePhoto, fromRgb, inspectPhoto } from './decode';
 import { PhotosRepository } from './photos-repo';
+import { rejectedFileKind } from './rejected-files';
 import { discardUploads, stagedFiles } from './uploads';
 import { ensureCrop, loadDetector, vetPerson } from './vetting';
 
@@ -98,7 +99,7 @@ async function collect(
     const path = resolve(raw);
     const info = await stat(path).catch(() => undefined);
     if (!info) {
-      rejected.push({ path, name: basename(path), code: 'NOT_FOUND', reason: `${path} does not exist.`, hint: 'Check the path.' });
+      rejected.push({ path, name: basename(path), code: 'NOT_FOUND', reason: `${path} does not exist.`, hint: 'Check the path.', kind: 'missing' });
       continue;
     }
     if (info.isDirectory()) {
@@ -247,6 +248,7 @@ export const peopleImportJob = defineJob({
             code: studioError.code,
             reason: studioError.message,
             hint: studioError.hint ?? null,
+            kind: rejectedFileKind(studioError),
           });
         }
         progress({ done: index + 1, total: candidates.length, message: candidate.name });

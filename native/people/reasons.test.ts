@@ -35,4 +35,10 @@ describe('reason texts', () => {
       expect(reasonText({ code, params }), code).toBe(expected);
     }
   });
+
+  it('say why a crop is enlarged without blaming the photo’s size (a 512 px photo enlarges a small face too)', () => {
+    expect(reasonText({ code: 'crop-upscaled', params: { factor: 1.8 } })).toBe(
+      'The crop is enlarged 1.8× from the photo (the square around the face has fewer pixels than the crop).',
+    );
+  });
 });

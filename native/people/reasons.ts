@@ -30,7 +30,7 @@ const english: Record<ReasonCode, (p: Params) => string> = {
   'black-and-white': () => 'A black-and-white photo (an old photo): fine for the likeness; the model may also learn the look.',
   sepia: () => 'A sepia-toned photo (an old photo): fine for the likeness; the model may also learn the look.',
   toned: () => 'A toned monochrome photo (an old photo): fine for the likeness; the model may also learn the look.',
-  'crop-upscaled': (p) => `The crop is enlarged ${p.factor}× from the photo (the photo is smaller than the crop).`,
+  'crop-upscaled': (p) => `The crop is enlarged ${p.factor}× from the photo (the square around the face has fewer pixels than the crop).`,
   'crop-padded': (p) => `${p.share}% of the crop is mirrored edge: the face is near the border.`,
   'crop-shifted': () => 'The face is near the border: the crop was moved inside the photo, so the face is off-centre.',
   'crop-no-face': () => 'No face to centre on: the crop is the middle of the photo.',

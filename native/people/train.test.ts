@@ -120,6 +120,13 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
     expect(log).toMatch(/steps: 100%.*40\/40/);
     // Each redraw of the bar is parsed, but the log keeps only the line's last state.
     expect(log.match(/steps:/g)).toHaveLength(1);
+
+    // Training the same version again registers a second LoRA that can be told apart from the first.
+    const again = await studio.jobs.waitFor((await studio.api.people.train({ personId: person.id })).id);
+    expect(again.status).toBe('done');
+    expect((await studio.api.people.loras({ personId: person.id })).map((l) => l.name).sort()).toEqual(
+      [`${person.name} v1`, `${person.name} v1 (2)`].sort(),
+    );
   });
 
   it('reports a trainer that fails with its last words and where the log is', async () => {
@@ -131,7 +138,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
       message: expect.stringMatching(/exit code 1: RuntimeError: CUDA out of memory/),
       hint: expect.stringMatching(/train-\d+\.log/),
     });
-    expect(await studio.api.people.loras({ personId: person.id })).toHaveLength(1);
+    expect(await studio.api.people.loras({ personId: person.id })).toHaveLength(2); // the two LoRAs of the runs above; a failed run adds none
   });
 
   it('cancels a running training and stops the trainer process', async () => {
@@ -158,6 +165,6 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
     expect((await studio.jobs.waitFor(job.id)).status).toBe('cancelled');
     for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(pid)).toBe(false);
-    expect(await studio.api.people.loras({ personId: person.id })).toHaveLength(1);
+    expect(await studio.api.people.loras({ personId: person.id })).toHaveLength(2); // still the two of the runs above
   });
 });

@@ -220,6 +220,14 @@ function insertLora(catalog: Catalog, lora: TrainedLora): void {
   });
 }
 
+/** Training the same version again gives "Ada v1 (2)": LoRA pickers list names, and two alike could not be told apart. */
+function distinctLoraName(catalog: Catalog, personId: number, name: string): string {
+  const taken = new Set(catalog.models.lorasOf(personId).map((m) => m.name));
+  let candidate = name;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${name} (${n})`;
+  return candidate;
+}
+
 export function listLoras(catalog: Catalog, personId: number): TrainedLora[] {
   return catalog.models.lorasOf(personId).map((m) => ({
     id: m.id,
@@ -323,7 +331,7 @@ export const peopleTrainJob = defineJob({
     await copyFile(produced, target);
     const lora: TrainedLora = {
       id,
-      name: `${person.name} v${set.version}`,
+      name: distinctLoraName(catalog, person.id, `${person.name} v${set.version}`),
       path: target,
       sha256: await sha256File(target),
       size: (await stat(target)).size,

@@ -49,6 +49,8 @@ describe.skipIf(photosDir.missing || yunet.missing)('vetting the shared fixture 
       const rejected = result.rejected.find((r) => r.name === fixture.name)!;
       expect(rejected.reason, fixture.name).toMatch((fixture.expected as { rejectedFile: RegExp }).rejectedFile);
       expect(rejected.hint, fixture.name).toBeTruthy();
+      // The kind the UI translates (a Chinese user reads why in Chinese).
+      expect(rejected.kind, fixture.name).toBe((fixture.expected as { kind: string }).kind);
     }
     expect(result.vetting).toMatchObject({ status: 'done', error: null, vetted: result.imported });
   });

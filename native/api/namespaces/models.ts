@@ -32,6 +32,10 @@ export const ModelFileInfo = z.object({
   present: z.number(),
 });
 
+/** What went wrong with a download, in the error's `details.problem`, so the UI can say it in the user's language. */
+export const downloadProblems = ['unreachable', 'refused', 'http', 'stopped', 'changed', 'damaged'] as const;
+export type DownloadProblem = (typeof downloadProblems)[number];
+
 export const ModelInfo = z.object({
   id: z.string(),
   kind: z.string(),

@@ -195,7 +195,18 @@ export const PeopleImportRequest = z
   })
   .refine((r) => r.paths.length + r.uploads.length > 0, { message: 'choose photos or folders to import' });
 
-export const RejectedFile = z.object({ path: z.string(), name: z.string(), code: z.string(), reason: z.string(), hint: z.string().nullable() });
+/** Why a file was not imported, as a word the UI translates (`reason` keeps the engine's English with the details). */
+export const RejectedFileKind = z.enum(['missing', 'heic', 'too-many-pixels', 'too-large-file', 'empty', 'not-an-image', 'damaged', 'unreadable']);
+export type RejectedFileKind = z.infer<typeof RejectedFileKind>;
+export const RejectedFile = z.object({
+  path: z.string(),
+  name: z.string(),
+  code: z.string(),
+  reason: z.string(),
+  hint: z.string().nullable(),
+  /** Absent in imports recorded before it existed. */
+  kind: RejectedFileKind.optional(),
+});
 export type RejectedFile = z.infer<typeof RejectedFile>;
 
 export const VerdictCounts = z.object({
@@ -370,7 +381,7 @@ export const peopleApi = {
   override: method(
     z
       .object({ photoIds: z.array(Id).min(1).max(10_000), verdict: Verdict.nullable(), reason: z.string().trim().max(500).default('') })
-      .refine((o) => o.verdict === null || o.reason.length > 0, { message: 'reason: say why you overrule the verdict', path: ['reason'] }),
+      .refine((o) => o.verdict === null || o.reason.length > 0, { message: 'say why you overrule the verdict', path: ['reason'] }),
     z.array(Photo),
   ),
   /** caption null = the default `photo of {trigger} {class}`; extra words are appended. */

@@ -21,7 +21,7 @@ interface GenerateOptions {
   guidance?: string;
   ep: string;
   init?: string;
-  strength: string;
+  strength?: string;
   batchSize: string;
   tiledVae?: boolean;
   out?: string;
@@ -63,13 +63,16 @@ export function registerGenerate(cli: CliContext): void {
     .option('--guidance <g>', 'classifier-free guidance scale (≤ 1 turns it off, as Turbo models need)')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'))
     .option('--init <image>', 'start from this picture (img2img)')
-    .option('--strength <s>', 'img2img: how much to change the picture (0–1)', '0.6')
+    .option('--strength <s>', 'img2img: how much to change the picture (0–1; default 0.6)')
     .option('--batch-size <n>', 'images per UNet call', '1')
     .option('--no-tiled-vae', 'decode large images in one piece')
     .option('--out <dir>', 'also copy the PNGs here')
     .option('--json', 'machine-readable output')
     .action(async (options: GenerateOptions) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
+        // Without a picture to start from, a strength would be silently ignored and a whole txt2img batch run.
+        if (options.strength !== undefined && !options.init)
+          throw usageError('--strength only applies with --init (img2img).', 'Add --init IMAGE, or leave --strength out.');
         let personId: number | undefined;
         if (options.person) {
           const person = (await studio.api.people.list()).find((p) => p.name.toLowerCase() === options.person!.toLowerCase());
@@ -90,13 +93,14 @@ export function registerGenerate(cli: CliContext): void {
           size: options.size,
           guidance: number(options.guidance, 'guidance', false),
           provider: ProviderChoice.parse(options.ep),
-          init: options.init ? { path: options.init, strength: number(options.strength, 'strength', false)! } : undefined,
+          init: options.init ? { path: options.init, strength: number(options.strength ?? '0.6', 'strength', false)! } : undefined,
           batchSize: number(options.batchSize, 'batch-size'),
           tiledVae: options.tiledVae === false ? false : 'auto',
         });
         // Fallbacks and unmatched LoRA keys are said out loud, not folded into the progress line.
+        // Unmatched LoRA keys are said out loud as they come; fallbacks once at the end, from the result.
         const finished = await followJob(studio, job, 'Generating', (message) => {
-          if (/could not run|matched no weight/.test(message)) process.stderr.write(`\nwarning: ${message}\n`);
+          if (/matched no weight/.test(message)) process.stderr.write(`\nwarning: ${message}\n`);
         });
         const result = finished.result as GenerateResult | null;
         const files: string[] = [];
@@ -111,14 +115,28 @@ export function registerGenerate(cli: CliContext): void {
               files.push(target);
             } else files.push(stored);
           }
-          for (const fallback of result.fallbacks)
-            process.stderr.write(`warning: ${fallback.provider} could not run ${fallback.model}: ${fallback.reason}\n`);
+          for (const line of fallbackLines(result.fallbacks)) process.stderr.write(`warning: ${line}\n`);
         }
         if (options.json) print({ ...finished, files }, true, String);
         else reportJob(finished, false, () => formatResult(result!, files));
         if (finished.status !== 'done') process.exitCode = 1;
       }),
     );
+}
+
+/** One line per provider: each part of the model (text encoder, UNet, VAE) falls back the same way. */
+export function fallbackLines(fallbacks: GenerateResult['fallbacks']): string[] {
+  const byProvider = new Map<string, { models: string[]; reason: string; remembered: boolean }>();
+  for (const f of fallbacks) {
+    const entry = byProvider.get(f.provider) ?? { models: [], reason: f.reason, remembered: true };
+    if (!entry.models.includes(f.model)) entry.models.push(f.model);
+    entry.remembered &&= Boolean(f.remembered);
+    byProvider.set(f.provider, entry);
+  }
+  return [...byProvider].map(
+    ([provider, { models, reason, remembered }]) =>
+      `${provider} ${remembered ? 'was not tried again (it failed earlier)' : 'could not be used'} for ${models.join(', ')}: ${reason}`,
+  );
 }
 
 function formatResult(result: GenerateResult, files: string[]): string {

@@ -5,7 +5,7 @@ import type { Person } from '../../api/schemas';
 import { reasonText, verdictWords } from '../../people/reasons';
 import type { Studio } from '../../studio/studio';
 import type { CliContext } from '../context';
-import { followJob, print, reportJob, usageError } from '../output';
+import { fail, followJob, print, reportJob, usageError } from '../output';
 
 async function findPerson(studio: Studio, name: string): Promise<Person> {
   const person = (await studio.api.people.list()).find((p) => p.name.toLowerCase() === name.toLowerCase());
@@ -51,14 +51,16 @@ function formatPhotos(person: Person, photos: Photo[]): string {
   return lines.join('\n');
 }
 
-function formatImport(result: PeopleImportResult): string {
+function formatImport(result: PeopleImportResult, personName: string): string {
   const { counts } = result.vetting;
+  // A path that does not exist is rejected before any file is scanned: it still counts as one of the files asked for.
+  const asked = Math.max(result.scanned, result.imported + result.duplicates + result.rejected.length);
   const lines = [
-    `Imported ${result.imported} of ${result.scanned} files (${result.duplicates} already there, ${result.rejected.length} rejected, ${result.skipped} other files skipped${result.captions ? `, ${result.captions} captions read` : ''}).`,
+    `Imported ${result.imported} of ${asked} files (${result.duplicates} already there, ${result.rejected.length} rejected, ${result.skipped} other files skipped${result.captions ? `, ${result.captions} captions read` : ''}).`,
   ];
   for (const file of result.rejected) lines.push(`  ✗ ${file.name}: ${file.reason}${file.hint ? ` ${file.hint}` : ''}`);
   lines.push(formatVetting(result.vetting));
-  if (counts.accepted + counts.review + counts.rejected > 0) lines.push('See why: likeness people show NAME');
+  if (counts.accepted + counts.review + counts.rejected > 0) lines.push(`See why: likeness people show "${personName}"`);
   return lines.join('\n');
 }
 
@@ -127,7 +129,11 @@ export function registerPeople(cli: CliContext): void {
       cli.withStudio(Boolean(options.json), async (studio) => {
         const person = await findPerson(studio, name);
         const job = await studio.api.people.import({ personId: person.id, paths, recursive: options.recursive });
-        reportJob(await followJob(studio, job, 'Importing'), Boolean(options.json), (r) => formatImport(r as PeopleImportResult));
+        const finished = await followJob(studio, job, 'Importing');
+        reportJob(finished, Boolean(options.json), (r) => formatImport(r as PeopleImportResult, person.name));
+        // Nothing came in and something was refused (a wrong path, only damaged files): a script must see it failed.
+        const result = finished.result as PeopleImportResult | null;
+        if (result && result.imported + result.duplicates === 0 && result.rejected.length > 0) process.exitCode = 1;
       }),
     );
   people
@@ -278,8 +284,22 @@ export function registerPeople(cli: CliContext): void {
         program: string,
         args: string[],
         options: { cwd: string; family: string; steps: number; epochs: number; batch: number; json?: boolean },
-      ) =>
-        cli.withStudio(Boolean(options.json), async (studio) => {
+      ) => {
+        // After `--` everything is the trainer's: a Likeness option put at the end would be saved as a trainer
+        // argument, and the settings would go to another library (kohya has no such options). Checked before any
+        // library is opened.
+        const ours = args.find((a) => a === '--library' || a.startsWith('--library=') || a === '--json');
+        if (ours) {
+          fail(
+            usageError(
+              `${ours.split('=')[0]} comes after -- and would be passed to the trainer.`,
+              'Put Likeness options before --: likeness people trainer set --library DIR PROGRAM -- ARGS…',
+            ),
+            Boolean(options.json),
+          );
+          return;
+        }
+        return cli.withStudio(Boolean(options.json), async (studio) => {
           const status = await studio.api.people.setTrainer({
             program,
             args,
@@ -290,7 +310,8 @@ export function registerPeople(cli: CliContext): void {
             batchSize: options.batch,
           });
           print(status, Boolean(options.json), (s) => (s.configured ? 'Trainer saved.' : `Saved, but not ready: ${s.problem}`));
-        }),
+        });
+      },
     );
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import type { RejectedFileKind } from '../../api/namespaces/people';
 import { pngClaiming } from '../../testing/images';
 
 /**
@@ -55,7 +56,8 @@ export async function sepia(file: string): Promise<Buffer> {
     .toBuffer();
 }
 
-export type Expected = { verdict: 'accepted' | 'rejected' | 'review'; reason?: string; note?: string } | { rejectedFile: RegExp };
+export type Expected =
+  { verdict: 'accepted' | 'rejected' | 'review'; reason?: string; note?: string } | { rejectedFile: RegExp; kind: RejectedFileKind };
 
 export interface VettingFixture {
   name: string;
@@ -83,10 +85,10 @@ export async function writeVettingFixtures(photosDir: string, dir: string): Prom
       { verdict: 'accepted' },
     ],
     ['sepia.jpg', sepia(join(photosDir, 'camera.png')), { verdict: 'review', note: 'sepia' }],
-    ['truncated.png', readFileSync(astronaut).subarray(0, 200_000), { rejectedFile: /damaged or incomplete/ }],
-    ['huge-header.png', pngClaiming(60_000), { rejectedFile: /too large to open safely/ }],
-    ['notes.jpg', Buffer.from('this is not a picture'), { rejectedFile: /not an image Likeness can read/ }],
-    ['iphone.heic', heicLike(), { rejectedFile: /Cannot decode HEIC here/ }],
+    ['truncated.png', readFileSync(astronaut).subarray(0, 200_000), { rejectedFile: /damaged or incomplete/, kind: 'damaged' }],
+    ['huge-header.png', pngClaiming(60_000), { rejectedFile: /too large to open safely/, kind: 'too-many-pixels' }],
+    ['notes.jpg', Buffer.from('this is not a picture'), { rejectedFile: /not an image Likeness can read/, kind: 'not-an-image' }],
+    ['iphone.heic', heicLike(), { rejectedFile: /Cannot decode HEIC here/, kind: 'heic' }],
   ];
   const out: VettingFixture[] = [];
   for (const [name, data, expected] of files) {

@@ -193,7 +193,7 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
   return (
     <form className="card form generate-form" onSubmit={submit} noValidate aria-label={t('generate.formLabel')}>
       {reused && <ReuseNotice reused={reused} />}
-      <div className="field-grid">
+      <div className="generate-fields">
         <div className="field">
           <label htmlFor={`${id}-model`}>{t('generate.model')}</label>
           <select id={`${id}-model`} value={model.id} onChange={(e) => setModelId(e.target.value)}>
@@ -226,7 +226,7 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
       <fieldset className="field">
         <legend>{t('generate.loras')}</legend>
         {loras.data && loras.data.length === 0 && <p className="field-help">{t('generate.noLoras')}</p>}
-        <ul className="lora-list">
+        <ul className="generate-lora-list">
           {sortedLoras.map((lora) => {
             const on = lora.id in loraScales;
             const owner = people.data?.find((p) => p.id === lora.personId);
@@ -295,7 +295,7 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
         />
       </div>
 
-      <div className="field-grid three">
+      <div className="generate-fields three">
         <div className="field">
           <label htmlFor={`${id}-count`}>{t('generate.count')}</label>
           <input id={`${id}-count`} type="number" min={1} max={1000} value={count} onChange={(e) => setCount(e.target.value)} />
@@ -346,7 +346,7 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
             placeholder={t('generate.negativePlaceholder')}
           />
         </div>
-        <div className="field-grid three">
+        <div className="generate-fields three">
           <div className="field">
             <label htmlFor={`${id}-steps`}>{t('generate.steps')}</label>
             <input
@@ -384,7 +384,7 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
             </select>
           </div>
         </div>
-        <div className="field-grid">
+        <div className="generate-fields">
           <div className="field">
             <label htmlFor={`${id}-provider`}>{t('generate.provider')}</label>
             <select id={`${id}-provider`} value={provider} onChange={(e) => setProvider(e.target.value as (typeof providers)[number])}>

@@ -1,4 +1,4 @@
-import { useQueries } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { studio } from '../../api';
@@ -35,8 +35,17 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
   const { t } = useTranslation();
   const live = isLive(job);
   const result = job.result as GenerateResult | null;
-  const request = (job.input as { request?: { count?: number; templates?: string[] } } | null)?.request;
-  const title = request ? t('generate.batchTitle', { count: (request.count ?? 1) * Math.max(1, request.templates?.length ?? 0) }) : job.title;
+  const input = job.input as { request?: { count?: number; templates?: string[] }; batchId?: string } | null;
+  const request = input?.request;
+  const total = (request?.count ?? 1) * Math.max(1, request?.templates?.length ?? 0);
+  const title = request ? t('generate.batchTitle', { count: total }) : job.title;
+  // A batch that was cancelled, failed or interrupted keeps the images it had finished: say how many, and show them.
+  const stopped = !live && !result && input?.batchId !== undefined;
+  const made = useQuery({
+    queryKey: [...queryKeys.outputs, 'batch', input?.batchId],
+    queryFn: () => studio.api.catalog.listOutputs({ batchId: input!.batchId!, sort: 'oldest', limit: SHOWN_RESULTS }),
+    enabled: stopped,
+  });
   const outputs = useQueries({
     queries: (result?.outputs ?? [])
       .slice(0, SHOWN_RESULTS)
@@ -73,9 +82,12 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
           {result.fallbacks
             .filter((f, i, all) => all.findIndex((g) => g.provider === f.provider) === i)
             .map((f) => (
-              <p key={f.provider} className="small-text warning-text">
-                {t(f.remembered ? 'generate.fallbackRemembered' : 'generate.fallback', { provider: f.provider, reason: f.reason })}
-              </p>
+              // The provider's own error is long (a source path, a C++ signature) and the same batch after batch:
+              // one line says what happened, the error itself opens on demand.
+              <details key={f.provider} className="small-text warning-text fallback" data-testid="fallback">
+                <summary>{t(f.remembered ? 'generate.fallbackRemembered' : 'generate.fallback', { provider: f.provider })}</summary>
+                <p className="fallback-reason">{f.reason}</p>
+              </details>
             ))}
           {Object.entries(result.loraUnmatched)
             .filter(([, keys]) => keys.length > 0)
@@ -102,6 +114,31 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
           <Link href="/review" className="text-link small-text">
             {t('generate.openReview')}
           </Link>
+        </>
+      )}
+      {stopped && made.data && (
+        <>
+          <p className="small-text muted" data-testid="batch-made">
+            {made.data.total === 0 ? t('generate.stoppedNone') : t('generate.stoppedMade', { count: made.data.total, total })}
+          </p>
+          {made.data.total > 0 && (
+            <>
+              <div className="batch-results" aria-label={t('generate.results')}>
+                {made.data.items.map((output) => (
+                  <img
+                    key={`output-${output.id}`}
+                    src={studio.mediaUrl(output.thumbHash ?? output.hash)}
+                    alt={output.prompt ?? ''}
+                    title={`seed ${output.seed}`}
+                    loading="lazy"
+                  />
+                ))}
+              </div>
+              <Link href="/review" className="text-link small-text">
+                {t('generate.openReview')}
+              </Link>
+            </>
+          )}
         </>
       )}
       {job.error && <ErrorNotice error={job.error} />}

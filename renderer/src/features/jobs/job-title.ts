@@ -51,7 +51,10 @@ export function jobTitle(t: TFunction, job: Pick<Job, 'kind' | 'title' | 'input'
     case 'people.vet':
       return t('jobs.kinds.peopleVet', { name: person });
     case 'people.export':
-      return t('jobs.kinds.peopleExport', { name: person, version: input.version ?? '', format: input.format ?? '' });
+      // Without a version the engine exports the latest one.
+      return typeof input.version === 'number'
+        ? t('jobs.kinds.peopleExport', { name: person, version: input.version, format: input.format ?? '' })
+        : t('jobs.kinds.peopleExportLatest', { name: person, format: input.format ?? '' });
     case 'people.train':
       return t('jobs.kinds.peopleTrain', { name: person });
     case 'models.download':

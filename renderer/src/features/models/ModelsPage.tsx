@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { UNKNOWN_LICENSE } from '../../../../native/api/namespaces/models';
+import type { StudioErrorShape } from '../../../../native/api';
+import { downloadProblems, UNKNOWN_LICENSE, type DownloadProblem } from '../../../../native/api/namespaces/models';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
 import { useFormat } from '../../app/format';
@@ -12,6 +14,18 @@ import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from
 import '../../styles/models.css';
 
 const families = ['sd15', 'sd21', 'sd-turbo', 'sdxl', 'sdxl-turbo'] as const;
+
+/** A failed download in the user's language when the engine named the problem; other errors keep its words. */
+function downloadError(t: TFunction, error: StudioErrorShape): StudioErrorShape {
+  const details = (error.details ?? {}) as { problem?: string; host?: string; status?: number };
+  const problem = downloadProblems.find((p) => p === details.problem) as DownloadProblem | undefined;
+  if (!problem) return error;
+  return {
+    ...error,
+    message: t(`models.downloadProblem.${problem}.message`, { host: details.host ?? '', status: details.status ?? '' }),
+    hint: t(`models.downloadProblem.${problem}.hint`),
+  };
+}
 
 function formatBytes(bytes: number | null, number: (n: number) => string): string {
   if (!bytes) return '—';
@@ -150,7 +164,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
             {model.source === 'local' && model.state === 'installed' ? t('models.local') : t(`models.states.${model.state}`)}
           </span>
         )}
-        {job?.status === 'failed' && job.error && <ErrorNotice error={job.error} />}
+        {job?.status === 'failed' && job.error && <ErrorNotice error={downloadError(t, job.error)} />}
       </td>
       <td className="row-actions">
         {downloading && (

@@ -7,7 +7,7 @@ import type { Person } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
-import { ConfirmInline } from '../../components/ConfirmInline';
+import '../../styles/people.css';
 import { PersonForm } from './PersonForm';
 
 function PersonRow({ person, editing, onEdit }: { person: Person; editing: boolean; onEdit: () => void }) {
@@ -38,14 +38,17 @@ function PersonRow({ person, editing, onEdit }: { person: Person; editing: boole
       <td className="num">{format.number(person.photoCount)}</td>
       <td className="row-actions">
         {confirming ? (
-          <ConfirmInline
-            question={t('people.confirmDelete')}
-            smallText={false}
-            confirmLabel={t('common.delete')}
-            pending={remove.isPending}
-            onConfirm={() => remove.mutate()}
-            onKeep={() => setConfirming(false)}
-          />
+          <>
+            <span className="muted delete-confirm" data-testid="confirm-delete">
+              {t('people.confirmDelete', { count: person.photoCount })}
+            </span>
+            <button type="button" className="button small danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
+              {t('common.delete')}
+            </button>
+            <button type="button" className="button small" onClick={() => setConfirming(false)}>
+              {t('common.keep')}
+            </button>
+          </>
         ) : (
           <>
             <button type="button" className="button small" aria-label={t('people.editNamed', { name: person.name })} onClick={onEdit}>

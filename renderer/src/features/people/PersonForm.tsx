@@ -118,7 +118,11 @@ export function PersonForm({ person, onDone }: { person?: Person | undefined; on
           )}
         </div>
         <p id={`${id}-class-help`} className="field-help">
-          {t('people.classHelp')}
+          {/* The prompt as it will read, with this form's own words (examples where they are still empty). */}
+          {t('people.classHelp', {
+            trigger: trigger.trim() || 'ohwx',
+            classWord: (classChoice === OTHER ? classOther.trim() : classChoice) || 'woman',
+          })}
         </p>
       </div>
 

@@ -10,10 +10,10 @@ import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { upsertJob, useJobs } from '../jobs/jobs-data';
 import '../../styles/people.css';
-import { usePerson, usePhotos } from './people-data';
+import { useDetectorMissing, usePerson, usePhotos } from './people-data';
 import { PhotoDetail } from './PhotoDetail';
 import { countVerdicts, FilterBar, PhotoGrid, type FilterKey } from './PhotoGrid';
-import { verdictKey } from './reasons';
+import { useRejectedFileText, useVetErrorText, verdictKey } from './reasons';
 import { TrainingPanel } from './TrainingPanel';
 import { MAX_UPLOAD_BYTES, type PeopleImportResult } from './types';
 import { droppedFiles, uploadFiles, type UploadProgress } from './uploads';
@@ -21,6 +21,8 @@ import { droppedFiles, uploadFiles, type UploadProgress } from './uploads';
 /** What the last import of this page left to say: files not imported (with why) and vetting that could not run. */
 function ImportReport({ job, onDismiss }: { job: Job; onDismiss: () => void }) {
   const { t } = useTranslation();
+  const rejectedText = useRejectedFileText();
+  const vetErrorText = useVetErrorText();
   if (job.status === 'queued' || job.status === 'running') return null;
   if (job.status !== 'done') return <ErrorNotice error={job.error ?? { message: job.message ?? job.status }} />;
   const result = job.result as PeopleImportResult;
@@ -37,16 +39,19 @@ function ImportReport({ job, onDismiss }: { job: Job; onDismiss: () => void }) {
         <>
           <p className="import-report-label">{t('people.imported.notImported')}</p>
           <ul className="rejected-files">
-            {result.rejected.map((file) => (
-              <li key={file.path}>
-                <strong>{file.name}</strong>: {file.reason} {file.hint && <span className="muted">{file.hint}</span>}
-              </li>
-            ))}
+            {result.rejected.map((file) => {
+              const { reason, hint } = rejectedText(file);
+              return (
+                <li key={file.path}>
+                  <strong>{file.name}</strong>: {reason} {hint && <span className="muted">{hint}</span>}
+                </li>
+              );
+            })}
           </ul>
         </>
       )}
       {result.vetting.status === 'skipped' && result.vetting.error && (
-        <ErrorNotice error={result.vetting.error} title={t('people.imported.notVetted')} />
+        <ErrorNotice error={vetErrorText(result.vetting.error)} title={t('people.imported.notVetted')} />
       )}
     </div>
   );
@@ -66,6 +71,7 @@ export function PersonPage({ params }: { params: { id: string } }) {
   const [upload, setUpload] = useState<UploadProgress | null>(null);
   const [tooLarge, setTooLarge] = useState<string[]>([]);
   const [importJobId, setImportJobId] = useState<number | null>(null);
+  const detectorMissing = useDetectorMissing();
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
 
@@ -119,6 +125,8 @@ export function PersonPage({ params }: { params: { id: string } }) {
   const shown = filter === 'all' ? list : list.filter((p) => verdictKey(p.verdict) === filter);
   const selected = list.find((p) => p.id === selectedId);
   const importJob = importJobId === null ? undefined : jobs.data?.find((j) => j.id === importJobId);
+  // Photos wait unvetted until the face detector is installed: say so once, above the grid, with where to get it.
+  const waitingForDetector = detectorMissing === true && counts.unvetted > 0;
 
   return (
     <div
@@ -187,6 +195,17 @@ export function PersonPage({ params }: { params: { id: string } }) {
         </p>
       )}
       {importJob && <ImportReport job={importJob} onDismiss={() => setImportJobId(null)} />}
+      {waitingForDetector && (
+        <div className="notice detector-missing" role="status" data-testid="detector-missing">
+          <p>{t('people.notVetted.banner', { count: counts.unvetted })}</p>
+          <p className="muted">
+            <Link href="/models" className="text-link">
+              {t('people.notVetted.openModels')}
+            </Link>{' '}
+            {t('people.notVetted.orFromFile')} <code>likeness models add yunet-n --file yunet_n_dynamic.onnx</code>
+          </p>
+        </div>
+      )}
 
       <div className="person-layout">
         <section className="person-photos" aria-label={t('people.grid.label', { name: subject.name })}>

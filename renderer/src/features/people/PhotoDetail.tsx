@@ -9,7 +9,7 @@ import { ErrorNotice } from '../../app/ui';
 import { ConfirmInline } from '../../components/ConfirmInline';
 import { peopleKeys } from './people-data';
 import { VerdictBadge } from './PhotoGrid';
-import { useReasonText, verdictKey } from './reasons';
+import { useReasonText, useVetErrorText, verdictKey } from './reasons';
 import type { CropNudge, Photo, Verdict } from './types';
 
 /** The photo (thumbnail) with the face box and the crop square drawn over it, in the photo's own pixels. */
@@ -280,6 +280,7 @@ export function PhotoDetail({ photo, person, onClose }: { photo: Photo; person: 
   const { t } = useTranslation();
   const client = useQueryClient();
   const reasonText = useReasonText();
+  const vetErrorText = useVetErrorText();
   const [overlay, setOverlay] = useState(true);
   const [confirming, setConfirming] = useState(false);
   const replace = (updated: Photo[]) => {
@@ -320,7 +321,7 @@ export function PhotoDetail({ photo, person, onClose }: { photo: Photo; person: 
             )}
           </div>
           <h3 className="detail-section-title">{t('people.detail.why')}</h3>
-          {photo.vetError && <ErrorNotice error={photo.vetError} title={t('people.imported.notVetted')} />}
+          {photo.vetError && <ErrorNotice error={vetErrorText(photo.vetError)} title={t('people.imported.notVetted')} />}
           {photo.reasons.length ? (
             <ul className="reason-list" data-testid="reasons">
               {photo.reasons.map((reason, i) => (

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import { useFormat } from '../../app/format';
-import { useReasonText, verdictKey, type VerdictKey } from './reasons';
+import { useReasonText, useVetErrorText, verdictKey, type VerdictKey } from './reasons';
 import type { Photo } from './types';
 
 export const filterKeys = ['all', 'accepted', 'review', 'rejected', 'unvetted'] as const;
@@ -31,8 +31,8 @@ export function FilterBar({ counts, value, onChange }: { counts: Record<FilterKe
       {filterKeys
         .filter((key) => key === 'all' || key === value || counts[key] > 0)
         .map((key) => (
-          <button key={key} type="button" className={`filter-chip filter-${key}`} aria-pressed={value === key} onClick={() => onChange(key)}>
-            {t(`people.filters.${key}`)} <span className="filter-count">{format.number(counts[key])}</span>
+          <button key={key} type="button" className={`verdict-filter filter-${key}`} aria-pressed={value === key} onClick={() => onChange(key)}>
+            {t(`people.filters.${key}`)} <span className="verdict-filter-count">{format.number(counts[key])}</span>
           </button>
         ))}
     </div>
@@ -57,6 +57,7 @@ export function PhotoGrid({
 }) {
   const { t } = useTranslation();
   const reasonText = useReasonText();
+  const vetErrorText = useVetErrorText();
   if (!photos.length) return <p className="muted photo-grid-empty">{t('people.grid.empty')}</p>;
   return (
     <ul className="photo-grid" aria-label={label}>
@@ -80,7 +81,13 @@ export function PhotoGrid({
               <span className="photo-tile-text">
                 <span className="photo-tile-name">{photo.originalName}</span>
                 <span className="photo-tile-reason">
-                  {photo.override ? photo.override.reason : reason ? reasonText(reason) : photo.vetError ? photo.vetError.message : '\u00a0'}
+                  {photo.override
+                    ? photo.override.reason
+                    : reason
+                      ? reasonText(reason)
+                      : photo.vetError
+                        ? vetErrorText(photo.vetError).message
+                        : '\u00a0'}
                 </span>
               </span>
             </button>

@@ -95,7 +95,7 @@ function ExportDialog({ person, version, onClose }: { person: Person; version: S
               <p className="field-help">{t('people.export.folderHelp')}</p>
             </div>
             {format === 'kohya' && (
-              <div className="field-grid">
+              <div className="training-field-grid">
                 {number(targetSteps, setTargetSteps, t('people.export.steps'), 'steps')}
                 {number(epochs, setEpochs, t('people.export.epochs'), 'epochs')}
                 {number(batchSize, setBatchSize, t('people.export.batch'), 'batch')}
@@ -219,7 +219,7 @@ function TrainerDialog({ person, version, onClose }: { person: Person; version: 
                 <input id={`${id}-cwd`} className="mono" value={current.cwd} spellCheck={false} onChange={(e) => edit({ cwd: e.target.value })} />
                 <p className="field-help">{t('people.train.cwdHelp')}</p>
               </div>
-              <div className="field-grid">
+              <div className="training-field-grid">
                 <div className="field">
                   <label htmlFor={`${id}-family`}>{t('people.train.family')}</label>
                   <input id={`${id}-family`} value={current.family} placeholder="sd15, sdxl…" onChange={(e) => edit({ family: e.target.value })} />
@@ -402,16 +402,19 @@ export function TrainingPanel({ person, acceptedCount }: { person: Person; accep
         </div>
         {trainer.data && !trainer.data.configured && <p className="muted small-text">{t('people.train.notConfigured')}</p>}
         {loras.data && loras.data.length === 0 && <p className="muted small-text">{t('people.train.noLoras')}</p>}
-        <ul className="lora-list">
+        <ul className="trained-lora-list">
           {loras.data?.map((lora) => (
             <li key={lora.id}>
               <strong>{lora.name}</strong>
               <span className="muted small-text">
-                {t('people.train.loraMeta', {
-                  version: lora.version ?? '–',
-                  steps: String(lora.meta.steps ?? '–'),
-                  date: format.dateTime(lora.installedAt),
-                })}
+                {/* A LoRA added by hand (Models page, `models add-lora --person`) has no version or step count. */}
+                {lora.version === null || lora.version === undefined
+                  ? t('people.train.loraAdded', { date: format.dateTime(lora.installedAt) })
+                  : t('people.train.loraMeta', {
+                      version: lora.version,
+                      steps: String(lora.meta.steps ?? '–'),
+                      date: format.dateTime(lora.installedAt),
+                    })}
               </span>
               <code className="small-text lora-path">{lora.path}</code>
             </li>

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
+import { useModels } from '../generate/generate-data';
 
 /** Query keys of this feature: all under ['people', …], so the `people:changed` event refreshes them. */
 export const peopleKeys = {
@@ -29,4 +30,14 @@ export function useLoras(id: number) {
 
 export function useTrainer() {
   return useQuery({ queryKey: peopleKeys.trainer, queryFn: () => studio.api.people.trainer() });
+}
+
+/** The face detector vetting needs (native/inference/face-detector.ts). */
+export const DETECTOR_MODEL_ID = 'yunet-n';
+
+/** True once the model list says the face detector is not installed (undefined while it loads). */
+export function useDetectorMissing(): boolean | undefined {
+  const models = useModels();
+  if (!models.data) return undefined;
+  return models.data.find((m) => m.id === DETECTOR_MODEL_ID)?.state !== 'installed';
 }
