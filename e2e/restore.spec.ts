@@ -5,12 +5,7 @@ import { join } from 'node:path';
 import { installModelFile } from '../native/models/installed';
 import { installTinyModels } from '../native/portrait/testing/tiny-models';
 import { locateFfmpeg } from '../native/video/ffmpeg';
-import { expect, projectRoot, test } from './fixtures';
-
-const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
-const photosDir = join(sharedRoot, 'fixtures', 'photos');
-const yunet = join(sharedRoot, 'models', 'yunet_n_dynamic.onnx');
-const ci = process.env.CI === 'true' || process.env.CI === '1';
+import { expect, photosDir, skipFor, test, yunetModel } from './fixtures';
 
 /** The bits of a <video> the checks read (the e2e tsconfig has no DOM lib). */
 interface Video {
@@ -22,20 +17,19 @@ interface Video {
 function requirements(): void {
   const reason = !existsSync(photosDir)
     ? `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`
-    : !existsSync(yunet)
-      ? `the shared YuNet model ${yunet} is missing`
+    : !existsSync(yunetModel)
+      ? `the shared YuNet model ${yunetModel} is missing`
       : !locateFfmpeg()
         ? 'ffmpeg is not installed (apt install ffmpeg)'
         : undefined;
-  if (reason && ci) throw new Error(`${reason}; CI requires it`);
-  test.skip(Boolean(reason), reason);
+  skipFor(reason);
 }
 
 test('restore and colorize camera.png, animate it with a preset, see the clip in Review, make a reel', async ({ app, studio }) => {
   test.setTimeout(300_000);
   requirements();
   const models = join(studio.library, 'models');
-  await installModelFile(models, 'yunet-n', yunet);
+  await installModelFile(models, 'yunet-n', yunetModel);
   installTinyModels(models, ['gfpgan-1.4', 'ddcolor', 'liveportrait']);
 
   await app.getByRole('navigation').getByRole('link', { name: 'Restore & Animate' }).click();

@@ -422,6 +422,21 @@ interface OutputFields {
   originalName: string;
 }
 
+/** What a still and a clip record alike about where they came from. */
+function producedBy(fields: OutputFields) {
+  return {
+    jobId: fields.jobId,
+    personId: fields.personId,
+    model: fields.model,
+    modelHash: fields.modelHash,
+    provider: fields.provider,
+    appVersion: appVersion(),
+    timings: fields.timings,
+    provenance: fields.provenance,
+    originalName: fields.originalName,
+  };
+}
+
 /** A still: a scratch object for previews, else an output row (one per file: the same result twice is one row). */
 async function storeImage(
   catalog: Catalog,
@@ -439,19 +454,7 @@ async function storeImage(
   const { outputId, added } = await addOutput(
     catalog,
     { stored, mime: 'image/png', width: image.width, height: image.height, thumbnail: await makeThumbnail(png, fields.originalName) },
-    {
-      source: 'restore',
-      generator: 'Likeness restore',
-      jobId: fields.jobId,
-      personId: fields.personId,
-      model: fields.model,
-      modelHash: fields.modelHash,
-      provider: fields.provider,
-      appVersion: appVersion(),
-      timings: fields.timings,
-      provenance: fields.provenance,
-      originalName: fields.originalName,
-    },
+    { source: 'restore', generator: 'Likeness restore', ...producedBy(fields) },
   );
   return { outputId, hash: stored.hash, added };
 }
@@ -476,20 +479,7 @@ async function storeVideo(
     const { outputId, added } = await addOutput(
       catalog,
       { stored, mime: 'video/mp4', width, height, durationMs, thumbnail: await makeThumbnail(await readFile(thumbFile), 'clip thumbnail') },
-      {
-        source: 'animate',
-        generator: 'Likeness animate',
-        jobId: fields.jobId,
-        personId: fields.personId,
-        model: fields.model,
-        modelHash: fields.modelHash,
-        seed: fields.seed ?? null,
-        provider: fields.provider,
-        appVersion: appVersion(),
-        timings: fields.timings,
-        provenance: fields.provenance,
-        originalName: fields.originalName,
-      },
+      { source: 'animate', generator: 'Likeness animate', seed: fields.seed ?? null, ...producedBy(fields) },
     );
     return { outputId, hash: stored.hash, added };
   } finally {

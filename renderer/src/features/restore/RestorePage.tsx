@@ -5,43 +5,21 @@ import { Link, useLocation } from 'wouter';
 import type { ProcessRequest, PortraitModelState } from '../../../../native/api/namespaces/portrait';
 import type { AudioAsset } from '../../../../native/api/namespaces/reels';
 import { studio } from '../../api';
-import type { Job, OutputSummary } from '../../api/types';
+import type { OutputSummary } from '../../api/types';
 import { currentLanguage } from '../../app/i18n';
 import { Icon } from '../../app/icons';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
-import { isLive, upsertJob } from '../jobs/jobs-data';
+import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
+import { isLive, upsertJob, useFollowedJob } from '../jobs/jobs-data';
 import { AudioField } from '../reels/AudioField';
 import { translateWarning } from '../reels/engine-warnings';
 import { CompareSlider } from './CompareSlider';
 import { DrivingField, type DrivingClip } from './DrivingField';
 import { PhotoChooser, PhotoFaces } from './PhotoPanel';
-import { modelsOfKind, portraitKeys, useFollowedJob, useInspection, usePortraitStatus, usePresets, type ProcessResult } from './restore-data';
+import { modelsOfKind, portraitKeys, useInspection, usePortraitStatus, usePresets, type ProcessResult } from './restore-data';
 import { upscaleProblem } from './upscale-limit';
 import '../../styles/reels.css';
 import '../../styles/restore.css';
-
-function JobProgress({ job, label, onCancel }: { job: Job; label: string; onCancel: () => void }) {
-  const { t } = useTranslation();
-  if (isLive(job)) {
-    return (
-      <div className="reel-status" role="status" data-testid="restore-progress">
-        <div className="reel-status-row">
-          <span>{label}</span>
-          <span className="muted">{job.message ?? ''}</span>
-          <button type="button" className="button small" onClick={onCancel}>
-            {t('restore.cancel')}
-          </button>
-        </div>
-        <div className="progress" aria-hidden="true">
-          <div className="progress-fill" style={{ width: `${Math.round(job.progress * 100)}%` }} />
-        </div>
-      </div>
-    );
-  }
-  if (job.status === 'cancelled') return <p className="muted">{t('restore.cancelled')}</p>;
-  if (job.status !== 'done') return <ErrorNotice title={t('restore.failed')} error={job.error ?? { message: job.message ?? job.status }} />;
-  return null;
-}
 
 /** One line per provider that could not be used (each model that tried it says the same). */
 function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
@@ -191,20 +169,8 @@ export function RestorePage() {
     },
   );
   const typedSpeech = speech.typed && Boolean(status.data?.narration);
-  const [previewJobId, setPreviewJobId] = useState<number | null>(null);
-  const [renderJobId, setRenderJobId] = useState<number | null>(null);
-
   const inspected = inspection.data;
   const colorizeOn = colorize.on ?? inspected?.blackAndWhite ?? false;
-  // Another photo starts over.
-  const choosePhoto = (output: OutputSummary | null) => {
-    setPhoto(output);
-    setFace(0);
-    setColorize((c) => ({ ...c, on: null }));
-    setPreviewJobId(null);
-    setRenderJobId(null);
-  };
-
   const models = status.data?.models;
   // Which model a step lacks, by name: missing (download it) or not allowed by its licence.
   const modelProblem = (modelId: string, step: string) => {
@@ -267,24 +233,28 @@ export function RestorePage() {
   }
   const ready = Boolean(request && inspected && !problems.length);
 
-  const start = useMutation({
-    mutationFn: (quality: 'final' | 'preview') => studio.api.portrait.process({ ...request!, quality }),
-    onSuccess: (job, quality) => {
-      upsertJob(client, job);
-      if (quality === 'preview') setPreviewJobId(job.id);
-      else setRenderJobId(job.id);
-    },
-  });
+  const {
+    start,
+    cancel,
+    reset: resetJobs,
+    previewJob,
+    renderJob,
+    previewResult,
+    renderResult,
+  } = usePreviewAndRender<ProcessResult>((quality) => studio.api.portrait.process({ ...request!, quality }));
+
+  // Another photo starts over.
+  const choosePhoto = (output: OutputSummary | null) => {
+    setPhoto(output);
+    setFace(0);
+    setColorize((c) => ({ ...c, on: null }));
+    resetJobs();
+  };
+
   const allowNonCommercial = useMutation({
     mutationFn: (allowed: boolean) => studio.api.portrait.setNonCommercial({ allowed }),
     onSuccess: (next) => client.setQueryData(portraitKeys.status, next),
   });
-  const cancel = (jobId: number) => void studio.api.jobs.cancel({ id: jobId }).then((job) => upsertJob(client, job));
-
-  const previewJob = useFollowedJob(previewJobId);
-  const renderJob = useFollowedJob(renderJobId);
-  const previewResult = previewJob?.status === 'done' ? (previewJob.result as ProcessResult) : undefined;
-  const renderResult = renderJob?.status === 'done' ? (renderJob.result as ProcessResult) : undefined;
 
   const makeReel = () => {
     if (!photo || !renderResult) return;
@@ -621,27 +591,23 @@ export function RestorePage() {
           </label>
           <p className="field-help">{t('restore.allowNonCommercialHelp')}</p>
           <ErrorNotice error={start.error ?? allowNonCommercial.error} />
-          <div className="form-actions">
-            <button
-              type="button"
-              className="button"
-              disabled={!ready || start.isPending || (previewJob && isLive(previewJob))}
-              onClick={() => start.mutate('preview')}
-            >
-              {t('restore.preview')}
-            </button>
-            <button
-              type="button"
-              className="button primary"
-              disabled={!ready || start.isPending || (renderJob && isLive(renderJob))}
-              onClick={() => start.mutate('final')}
-            >
-              <Icon name="restore" size={16} />
-              <span>{t('restore.renderButton')}</span>
-            </button>
-          </div>
+          <PreviewRenderButtons
+            ready={ready}
+            flow={{ start, previewJob, renderJob }}
+            previewLabel={t('restore.preview')}
+            renderLabel={t('restore.renderButton')}
+            renderIcon={<Icon name="restore" size={16} />}
+          />
 
-          {previewJob && <JobProgress job={previewJob} label={t('restore.previewing')} onCancel={() => cancel(previewJob.id)} />}
+          {previewJob && (
+            <JobProgress
+              job={previewJob}
+              label={t('restore.previewing')}
+              area="restore"
+              testId="restore-progress"
+              onCancel={() => cancel(previewJob.id)}
+            />
+          )}
           {previewResult && photo && (
             <div className="restore-result" data-testid="restore-preview">
               {previewResult.still && (
@@ -658,7 +624,15 @@ export function RestorePage() {
             </div>
           )}
 
-          {renderJob && <JobProgress job={renderJob} label={t('restore.rendering')} onCancel={() => cancel(renderJob.id)} />}
+          {renderJob && (
+            <JobProgress
+              job={renderJob}
+              label={t('restore.rendering')}
+              area="restore"
+              testId="restore-progress"
+              onCancel={() => cancel(renderJob.id)}
+            />
+          )}
           {renderResult && photo && (
             <div className="restore-result" role="status" data-testid="restore-done">
               {renderResult.still && (

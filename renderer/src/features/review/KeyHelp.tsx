@@ -1,5 +1,6 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useShowModal } from '../../components/ModalDialog';
 import { RIcon } from './review-icons';
 
 const groups: { title: string; keys: [string, string][] }[] = [
@@ -39,11 +40,7 @@ const groups: { title: string; keys: [string, string][] }[] = [
 export function KeyHelp({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
+  useShowModal(dialog);
   return (
     <dialog
       ref={dialog}
