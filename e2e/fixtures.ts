@@ -7,6 +7,18 @@ import { serveStudio, type ServedStudio } from '../native/testing/serve-process'
 export { serveStudio, waitUntil, type ServedStudio } from '../native/testing/serve-process';
 export const projectRoot = join(import.meta.dirname, '..');
 
+/** The shared, read-only test data: LIKENESS_SHARED, else ../shared beside the checkout. */
+export const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
+export const photosDir = join(sharedRoot, 'fixtures', 'photos');
+export const yunetModel = join(sharedRoot, 'models', 'yunet_n_dynamic.onnx');
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+
+/** Skips the test for `reason` when there is one, except under CI=true, which must never pass by skipping. */
+export function skipFor(reason: string | undefined): void {
+  if (reason && ci) throw new Error(`${reason}; CI requires it`);
+  test.skip(Boolean(reason), reason);
+}
+
 export function tempLibrary(name = 'likeness-e2e-'): string {
   return mkdtempSync(join(tmpdir(), name));
 }

@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeSafetensors } from '../native/diffusion/testing/safetensors';
-import { expect, projectRoot, test, waitUntil } from './fixtures';
-
-const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
-const photosDir = join(sharedRoot, 'fixtures', 'photos');
-const yunet = join(sharedRoot, 'models', 'yunet_n_dynamic.onnx');
-const ci = process.env.CI === 'true' || process.env.CI === '1';
+import { expect, photosDir, skipFor, test, waitUntil, yunetModel } from './fixtures';
 
 function requireShared(): void {
-  for (const path of [photosDir, yunet]) {
-    if (existsSync(path)) continue;
-    const reason = `shared test data ${path} is missing (set LIKENESS_SHARED to the shared folder)`;
-    if (ci) throw new Error(`${reason}; CI requires it`);
-    test.skip(true, reason);
-  }
+  const missing = [photosDir, yunetModel].find((path) => !existsSync(path));
+  skipFor(missing && `shared test data ${missing} is missing (set LIKENESS_SHARED to the shared folder)`);
 }
 
 /** The six photos dropped: the four fixtures, a blurred copy of the astronaut and a text file posing as a JPEG. */
@@ -35,7 +26,7 @@ async function sixFiles(): Promise<{ name: string; mime: string; base64: string 
 test('a person’s photos: drop, read why, overrule, freeze and export for kohya', async ({ app, studio }) => {
   requireShared();
   test.setTimeout(150_000);
-  await studio.call('models:installFile', { id: 'yunet-n', path: yunet });
+  await studio.call('models:installFile', { id: 'yunet-n', path: yunetModel });
   const out = mkdtempSync(join(tmpdir(), 'likeness-e2e-export-'));
   const dataset = join(out, 'eileen-kohya');
 
@@ -181,7 +172,7 @@ test('without the face detector the page says so in the user’s language; after
   await expect(app.getByTestId('photo-detail')).toContainText('请在“模型”页面安装，然后点击“重新筛选”。');
   await expect(app.getByTestId('photo-detail')).not.toContainText('is not installed');
 
-  await studio.call('models:installFile', { id: 'yunet-n', path: yunet });
+  await studio.call('models:installFile', { id: 'yunet-n', path: yunetModel });
   await app.getByRole('button', { name: '重新筛选' }).click();
   await expect(tile).toContainText('已采用', { timeout: 60_000 });
   await expect(app.getByTestId('photo-tile').and(app.locator('[data-name="coffee.png"]'))).toContainText('没有找到人脸。');

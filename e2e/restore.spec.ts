@@ -5,12 +5,7 @@ import { join } from 'node:path';
 import { installModelFile } from '../native/models/installed';
 import { installTinyModels } from '../native/portrait/testing/tiny-models';
 import { locateFfmpeg } from '../native/video/ffmpeg';
-import { expect, projectRoot, test } from './fixtures';
-
-const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
-const photosDir = join(sharedRoot, 'fixtures', 'photos');
-const yunet = join(sharedRoot, 'models', 'yunet_n_dynamic.onnx');
-const ci = process.env.CI === 'true' || process.env.CI === '1';
+import { expect, photosDir, skipFor, test, yunetModel } from './fixtures';
 
 /** The bits of a <video> the checks read (the e2e tsconfig has no DOM lib). */
 interface Video {
@@ -22,20 +17,19 @@ interface Video {
 function requirements(): void {
   const reason = !existsSync(photosDir)
     ? `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`
-    : !existsSync(yunet)
-      ? `the shared YuNet model ${yunet} is missing`
+    : !existsSync(yunetModel)
+      ? `the shared YuNet model ${yunetModel} is missing`
       : !locateFfmpeg()
         ? 'ffmpeg is not installed (apt install ffmpeg)'
         : undefined;
-  if (reason && ci) throw new Error(`${reason}; CI requires it`);
-  test.skip(Boolean(reason), reason);
+  skipFor(reason);
 }
 
 test('restore and colorize camera.png, animate it with a preset, see the clip in Review, make a reel', async ({ app, studio }) => {
   test.setTimeout(300_000);
   requirements();
   const models = join(studio.library, 'models');
-  await installModelFile(models, 'yunet-n', yunet);
+  await installModelFile(models, 'yunet-n', yunetModel);
   installTinyModels(models, ['gfpgan-1.4', 'ddcolor', 'liveportrait']);
 
   await app.getByRole('navigation').getByRole('link', { name: 'Restore & Animate' }).click();
@@ -49,9 +43,12 @@ test('restore and colorize camera.png, animate it with a preset, see the clip in
   await expect(app.getByTestId('step-restore').getByRole('checkbox')).toBeChecked();
   await expect(app.getByTestId('step-colorize').getByRole('checkbox')).toBeChecked();
 
-  // Models that are not installed are marked as such.
+  // A model that is not installed is named, with its download right under the step.
   await app.getByTestId('step-upscale').getByRole('checkbox').check();
-  await expect(app.getByTestId('restore-problem')).toHaveText('Install or allow the model for “Upscale”.');
+  await expect(app.getByTestId('restore-problem')).toHaveText('Real-ESRGAN ×2 is not installed: download it under “Upscale”.');
+  await expect(app.getByTestId('model-download')).toHaveText(/Real-ESRGAN ×2 is not installed yet\.\s*Download/);
+  await app.getByRole('group', { name: 'Upscale factor' }).getByRole('button', { name: '×4' }).click();
+  await expect(app.getByTestId('model-download')).toHaveText(/Real-ESRGAN ×4 is not installed yet/);
   await expect(app.getByRole('button', { name: 'Render' })).toBeDisabled();
   await app.getByTestId('step-upscale').getByRole('checkbox').uncheck();
 
@@ -108,4 +105,10 @@ test('restore and colorize camera.png, animate it with a preset, see the clip in
       },
     )
     .toEqual({ ready: true, width: 512 });
+  // Its details say how it was made (no empty prompt, sampler or guidance of a generated image).
+  const provenance = app.getByTestId('output-detail').getByTestId('provenance');
+  await expect(provenance).toContainText('Gentle nod · 75 frames at 25 fps');
+  await expect(provenance).toContainText('GFPGAN 1.4 · strength 80 %');
+  await expect(provenance).not.toContainText('Prompt');
+  await expect(provenance).not.toContainText('framesPerSecond');
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { a1111Parameters, writeToolSamples } from '../native/catalog/provenance/testing/samples';
-import { expect, projectRoot, serveStudio, test, waitUntil, type ServedStudio } from './fixtures';
+import { expect, photosDir, serveStudio, sharedRoot, skipFor, test, waitUntil, yunetModel, type ServedStudio } from './fixtures';
 
 interface Summary {
   id: number;
@@ -308,13 +308,8 @@ test('files from A1111 and ComfyUI show their prompt and seed in the loupe', asy
 });
 
 test('zoom to face (F): says how to install the detector, then zooms on the face once it is installed', async ({ app, studio }) => {
-  const shared = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
-  const photo = join(shared, 'fixtures', 'photos', 'astronaut.png');
-  const model = join(shared, 'models', 'yunet_n_dynamic.onnx');
-  if (!existsSync(photo) || !existsSync(model)) {
-    if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`shared test data is missing (${shared}); CI requires it`);
-    test.skip(true, `shared test data ${shared} is missing`);
-  }
+  const photo = join(photosDir, 'astronaut.png');
+  skipFor(existsSync(photo) && existsSync(yunetModel) ? undefined : `shared test data ${sharedRoot} is missing`);
   const incoming = mkdtempSync(join(tmpdir(), 'likeness-e2e-face-'));
   try {
     copyFileSync(photo, join(incoming, 'astronaut.png'));
@@ -330,7 +325,7 @@ test('zoom to face (F): says how to install the detector, then zooms on the face
   await expect(app.getByRole('status').filter({ hasText: 'YuNet-n face detector is not installed' })).toBeVisible();
   await expect(view).toHaveAttribute('data-zoom', 'fit');
 
-  await studio.call('models:installFile', { id: 'yunet-n', path: model });
+  await studio.call('models:installFile', { id: 'yunet-n', path: yunetModel });
   await app.getByTestId('zoom-face').click();
   await expect(view).not.toHaveAttribute('data-zoom', 'fit');
   // Back to fit with Z.

@@ -4,19 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import { expect, projectRoot, test } from './fixtures';
-
-const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..', 'shared');
-const photosDir = join(sharedRoot, 'fixtures', 'photos');
-const ci = process.env.CI === 'true' || process.env.CI === '1';
+import { expect, photosDir, skipFor, test } from './fixtures';
 
 /** The shared fixture photos, or a skip with the reason (a failure under CI=true). */
 function fixturePhotos(): string {
-  if (!existsSync(photosDir)) {
-    const reason = `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`;
-    if (ci) throw new Error(`${reason}; CI requires them`);
-    test.skip(true, reason);
-  }
+  skipFor(existsSync(photosDir) ? undefined : `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`);
   return photosDir;
 }
 

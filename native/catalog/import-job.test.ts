@@ -1,10 +1,10 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudio, type Studio } from '../studio/studio';
+import { pngClaiming } from '../testing/images';
 import { fixturePhotos, sharedFile } from '../testing/shared-data';
 import type { ImportResult } from '../api/schemas';
 import { catalogImportJob } from './import-job';
@@ -13,19 +13,6 @@ import { comfyGraph, exifWithUserComment, jpegWithExif } from './provenance/test
 import { sha256 } from './store';
 
 const photos = sharedFile('fixtures/photos');
-
-/** A valid 1×1 PNG whose header then claims `size`×`size` pixels (a decompression bomb's calling card). */
-async function pngClaiming(size: number): Promise<Buffer> {
-  const png = Buffer.from(
-    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
-      .png()
-      .toBuffer(),
-  );
-  png.writeUInt32BE(size, 16);
-  png.writeUInt32BE(size, 20);
-  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
-  return png;
-}
 
 describe.skipIf(photos.missing)('catalogue import', () => {
   let root: string;

@@ -9,24 +9,22 @@ import type { NewOutput } from './outputs-repo';
 let dir: string;
 let catalog: Catalog;
 
-/** Inserts outputs with made-up hashes (the repository does not read files). */
+/** Inserts an 8×8 generated image under a made-up hash (the repository does not read files). */
+function insertFake(hash: string, fields: Partial<NewOutput>): number {
+  catalog.addObject({ hash, size: 1, mime: 'image/png' });
+  return catalog.outputs.insert({ kind: 'image', objectHash: hash, thumbHash: null, width: 8, height: 8, source: 'generate', ...fields });
+}
+
+/** Inserts `count` outputs, newest last, with seeds 100, 99, … and prompts p0, p1, …. */
 function seed(count: number, personId: number | null = null): number[] {
-  return Array.from({ length: count }, (_, i) => {
-    const hash = String(personId ?? 0) + (i + 1).toString(16).padStart(63, '0');
-    catalog.addObject({ hash, size: 1, mime: 'image/png' });
-    return catalog.outputs.insert({
-      kind: 'image',
-      objectHash: hash,
-      thumbHash: null,
-      width: 8,
-      height: 8,
-      source: 'generate',
+  return Array.from({ length: count }, (_, i) =>
+    insertFake(String(personId ?? 0) + (i + 1).toString(16).padStart(63, '0'), {
       seed: 100 - i,
       personId,
       createdAt: 1_000 + i,
       prompt: `p${i}`,
-    });
-  });
+    }),
+  );
 }
 
 beforeEach(() => {
@@ -83,18 +81,7 @@ describe('outputs and reviews', () => {
 
 /** An output with provenance, for the filters. */
 function output(fields: Partial<NewOutput> & { n: number }): number {
-  const hash = `e${fields.n.toString(16).padStart(63, '0')}`;
-  catalog.addObject({ hash, size: 1, mime: 'image/png' });
-  return catalog.outputs.insert({
-    kind: 'image',
-    objectHash: hash,
-    thumbHash: null,
-    width: 8,
-    height: 8,
-    source: 'generate',
-    createdAt: 1_000_000 + fields.n * 1000,
-    ...fields,
-  });
+  return insertFake(`e${fields.n.toString(16).padStart(63, '0')}`, { createdAt: 1_000_000 + fields.n * 1000, ...fields });
 }
 
 const ids = (filter: Record<string, unknown>, extra: Record<string, unknown> = {}) =>

@@ -67,4 +67,16 @@ describe('likeness CLI', () => {
     expect(bad.stderr).toMatch(/trigger/);
     expect((await likeness(['people', 'list'])).stdout).toMatch(/Ada Lovelace\s+trigger: adlv/);
   });
+
+  it('a usage mistake (a choice that does not exist, an unknown option) exits 2 with one line that says what is wrong', async () => {
+    const choice = await likeness(['people', 'add', 'Bob', '--size', '640']);
+    expect(choice.code).toBe(2);
+    expect(choice.stderr).toMatch(/Allowed choices are 512, 768, 1024/);
+    expect(choice.stderr).toMatch(/add --help/);
+    expect(choice.stderr).not.toMatch(/Usage:/);
+    expect((await likeness(['review', 'list', '--no-such-option'])).code).toBe(2);
+    const help = await likeness(['people', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: likeness people/);
+  });
 });

@@ -21,7 +21,10 @@ const program = new Command()
   .description('Likeness: an offline studio for portraits that look like the person.')
   .version(appVersion())
   .option('--library <dir>', 'library folder (default: $LIKENESS_HOME, else the per-OS app-data folder)')
-  .showHelpAfterError();
+  // The full help after every typo buries the one line that matters; point at it instead.
+  .showHelpAfterError("(add --help for this command's options)")
+  // Commander exits 1 on usage mistakes; the README promises 2 for invalid input, like our own validation.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 const cli = cliContext(program);
 registerServe(cli);

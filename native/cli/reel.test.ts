@@ -54,7 +54,17 @@ describe.skipIf(missing ?? photos.missing)('likeness reel', () => {
   it('wrong input exits 2 with the reason; a missing ffmpeg says how to install one', async () => {
     const size = await likeness(['reel', 'make', '--template', 'memories', '--photos', 'a.png', '--size', '720x720', '--out', join(root, 'x.mp4')]);
     expect(size.code).toBe(2);
-    expect(size.stderr).toMatch(/error: .*1080x1920/);
+    expect(size.stderr).toMatch(/error: --size 720x720 is not a reel size\.\nhint: Use 1080x1920, 1080x1080, 1920x1080/);
+    // Not an mp4 name, seconds out of range, an unknown label mode: each named by its option, exit 2, nothing rendered.
+    const out = await likeness(['reel', 'make', '--template', 'memories', '--photos', 'a.png', '--out', join(root, 'reel.txt')]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/error: --out .*reel\.txt should end in \.mp4/);
+    const seconds = await likeness(['reel', 'make', '--template', 'memories', '--photos', 'a.png', '--seconds', '-3', '--out', join(root, 'x.mp4')]);
+    expect(seconds.code).toBe(2);
+    expect(seconds.stderr).toMatch(/error: --seconds must be a number from 1 to 20, not “-3”/);
+    const label = await likeness(['reel', 'make', '--template', 'memories', '--photos', 'a.png', '--ai-label', 'loud', '--out', join(root, 'x.mp4')]);
+    expect(label.code).toBe(2);
+    expect(label.stderr).toMatch(/error: --ai-label loud is not a choice\.\nhint: Use off, metadata, visible/);
     const count = await likeness([
       'reel',
       'make',

@@ -8,8 +8,7 @@ import type { OutputSummary } from '../api/schemas';
 import { extractProvenance } from '../catalog/provenance';
 import { parseA1111Parameters } from '../catalog/provenance/a1111';
 import { createStudio, type Studio } from '../studio/studio';
-import { writeSafetensors } from './testing/safetensors';
-import { TINY_HIDDEN, writeTinyModelFolder } from './testing/tiny-models';
+import { writeTinyModelFolder, writeTinyTextLora } from './testing/tiny-models';
 
 describe('generation batches through the studio (job in a GPU worker, tiny SD 1.5 model, CPU provider)', () => {
   let root: string;
@@ -181,15 +180,7 @@ describe('generation batches through the studio (job in a GPU worker, tiny SD 1.
 
   it('LoRA: its name, scale and hash are recorded, and unmatched keys are reported', async () => {
     const file = join(root, 'ada.safetensors');
-    writeSafetensors(file, {
-      'lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight': {
-        shape: [TINY_HIDDEN, 1],
-        data: new Float32Array(TINY_HIDDEN).fill(0.5),
-      },
-      'lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight': {
-        shape: [1, TINY_HIDDEN],
-        data: new Float32Array(TINY_HIDDEN).fill(0.5),
-      },
+    writeTinyTextLora(file, {
       'lora_unet_nowhere_to_q.lora_up.weight': { shape: [4, 1], data: new Float32Array(4).fill(1) },
       'lora_unet_nowhere_to_q.lora_down.weight': { shape: [1, 4], data: new Float32Array(4).fill(1) },
     });

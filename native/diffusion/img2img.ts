@@ -1,11 +1,11 @@
 import { StudioError } from '../api/errors';
 import type { RgbImage } from '../inference/image-tensor';
 import type { DiffusionModel } from './loader';
-import { checkSize, decodeLatents, encodeConditioning, encodeImage, LATENT_CHANNELS, newTimings, predictNoise, previewImage } from './pipeline-parts';
+import { checkSize, encodeConditioning, encodeImage, LATENT_CHANNELS, newTimings } from './pipeline-parts';
 import { SeededRandom } from './rng';
 import { createScheduler } from './schedulers';
-import { stack, unstack } from './tensors';
-import { useTiles, type PipelineOutput, type RunOptions, type Txt2ImgParams } from './txt2img';
+import { stack } from './tensors';
+import { denoiseAndDecode, type PipelineOutput, type RunOptions, type Txt2ImgParams } from './txt2img';
 
 export interface Img2ImgParams extends Txt2ImgParams {
   /** The starting picture, exactly width × height (the caller resizes it). */
@@ -24,7 +24,6 @@ export async function img2img(model: DiffusionModel, params: Img2ImgParams, opti
       'INVALID_INPUT',
       `The init image is ${params.init.width}×${params.init.height}, the output ${params.width}×${params.height}.`,
     );
-  const count = params.seeds.length;
   const latentSize = LATENT_CHANNELS * (params.height / 8) * (params.width / 8);
 
   const conditioning = await encodeConditioning(model, params, timings);
@@ -40,28 +39,7 @@ export async function img2img(model: DiffusionModel, params: Img2ImgParams, opti
   const initLatents: Float32Array[] = [];
   for (const generator of generators) initLatents.push(await encodeImage(model, params.init, generator, timings));
   const noise = () => stack(generators.map((g) => g.normals(latentSize)));
-  let latents: Float32Array = scheduler.addNoise(stack(initLatents), noise(), 0);
+  const latents = scheduler.addNoise(stack(initLatents), noise(), 0);
 
-  const loopStarted = performance.now();
-  for (const [index, timestep] of scheduler.timesteps.entries()) {
-    options.signal?.throwIfAborted();
-    const input = scheduler.scaleModelInput(latents, index);
-    const prediction = await predictNoise(model, input, count, timestep, conditioning, timings);
-    const { prevSample, predOriginal } = scheduler.step(prediction, index, latents, noise);
-    latents = prevSample;
-    options.onStep?.({
-      step: index + 1,
-      steps: scheduler.timesteps.length,
-      preview: () => previewImage(predOriginal.subarray(0, latentSize), params.width, params.height, model.textEncoder2 !== undefined),
-    });
-  }
-  timings.loopOverheadMs = performance.now() - loopStarted - timings.unetMs;
-  timings.steps = scheduler.timesteps.length;
-
-  options.signal?.throwIfAborted();
-  const tiled = useTiles(params.tiledVae, params.width, params.height);
-  const images: RgbImage[] = [];
-  for (const latent of unstack(latents, count)) images.push(await decodeLatents(model, latent, params.width, params.height, tiled, timings));
-  timings.totalMs = performance.now() - started;
-  return { images, timings, truncated: conditioning.positive.truncated };
+  return denoiseAndDecode({ model, params, scheduler, latents, noise, conditioning, timings, started }, options);
 }

@@ -7,8 +7,7 @@ import { writeToolSamples } from '../catalog/provenance/testing/samples';
 import { createStudio, type Studio } from '../studio/studio';
 import { withoutExtraNetworkTags } from './reuse';
 import { schedulerFromToolName } from './schedulers';
-import { writeSafetensors } from './testing/safetensors';
-import { TINY_HIDDEN, writeTinyModelFolder } from './testing/tiny-models';
+import { writeTinyModelFolder, writeTinyTextLora } from './testing/tiny-models';
 
 describe('sampler names of other tools', () => {
   it('map to ours where the equivalent is unambiguous', () => {
@@ -53,16 +52,7 @@ describe('reuse settings: an output back into the Generate form', () => {
   it('gives back everything of our own output, and the same request makes the same image again', async () => {
     const person = await studio.api.people.create({ name: 'Ada', trigger: 'ohwx', classWord: 'woman' });
     const file = join(root, 'ada.safetensors');
-    writeSafetensors(file, {
-      'lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight': {
-        shape: [TINY_HIDDEN, 1],
-        data: new Float32Array(TINY_HIDDEN).fill(0.5),
-      },
-      'lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight': {
-        shape: [1, TINY_HIDDEN],
-        data: new Float32Array(TINY_HIDDEN).fill(0.5),
-      },
-    });
+    writeTinyTextLora(file);
     const lora = await studio.api.models.addLora({ path: file, personId: person.id, name: 'Ada v1' });
     const request = {
       model: modelId,

@@ -8,10 +8,11 @@ import {
   newTimings,
   predictNoise,
   previewImage,
+  type Conditioning,
   type Timings,
 } from './pipeline-parts';
 import { SeededRandom } from './rng';
-import { createScheduler, type SchedulerName } from './schedulers';
+import { createScheduler, type NoiseSource, type Scheduler, type SchedulerName } from './schedulers';
 import { stack, unstack } from './tensors';
 
 export interface Txt2ImgParams {
@@ -58,7 +59,6 @@ export async function txt2img(model: DiffusionModel, params: Txt2ImgParams, opti
   const started = performance.now();
   const timings = newTimings();
   checkSize(model, params.width, params.height);
-  const count = params.seeds.length;
   const latentSize = LATENT_CHANNELS * (params.height / 8) * (params.width / 8);
 
   const conditioning = await encodeConditioning(model, params, timings);
@@ -66,7 +66,31 @@ export async function txt2img(model: DiffusionModel, params: Txt2ImgParams, opti
   scheduler.setTimesteps(params.steps);
   const generators = params.seeds.map((seed) => new SeededRandom(seed));
   const noise = () => stack(generators.map((g) => g.normals(latentSize)));
-  let latents: Float32Array = noise().map((v) => v * scheduler.initNoiseSigma);
+  const latents = noise().map((v) => v * scheduler.initNoiseSigma);
+
+  return denoiseAndDecode({ model, params, scheduler, latents, noise, conditioning, timings, started }, options);
+}
+
+/** Where both pipelines stand when the denoising starts: the starting latents of the batch and what the loop needs. */
+export interface DenoiseRun {
+  model: DiffusionModel;
+  params: Txt2ImgParams;
+  scheduler: Scheduler;
+  latents: Float32Array;
+  /** Fresh noise for the whole batch, each image from its own generator. */
+  noise: NoiseSource;
+  conditioning: Conditioning;
+  timings: Timings;
+  /** performance.now() when the run began (for timings.totalMs). */
+  started: number;
+}
+
+/** The denoising loop both pipelines share: the scheduler's steps under the prompt, then the VAE decode of each image. */
+export async function denoiseAndDecode(run: DenoiseRun, options: RunOptions): Promise<PipelineOutput> {
+  const { model, params, scheduler, noise, conditioning, timings, started } = run;
+  const count = params.seeds.length;
+  const latentSize = LATENT_CHANNELS * (params.height / 8) * (params.width / 8);
+  let latents = run.latents;
 
   const loopStarted = performance.now();
   for (const [index, timestep] of scheduler.timesteps.entries()) {

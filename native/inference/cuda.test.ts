@@ -91,6 +91,10 @@ const fetchFrom = (archive: Buffer) => async (dir: string) => {
   return path;
 };
 
+/** Installs `archive` into `dir` as onnxruntime 1.29.0 on linux-x64 would, checked against `lock`. */
+const installOnLinux = (dir: string, archive: Buffer, lock = lockFor(archive)) =>
+  installCudaProvider({ nativeDir: dir, onnxruntimeVersion: '1.29.0', lock, fetchPackage: fetchFrom(archive), platform: 'linux', arch: 'x64' });
+
 describe('streaming .tgz extraction', () => {
   it('extracts the wanted entries, including names split into ustar prefix + name', async () => {
     const archive = join(root, 'a.tgz');
@@ -113,14 +117,7 @@ describe('likeness gpu install cuda (installer logic, no GPU needed)', () => {
   it('checks the tarball, its package.json, each file’s sha256 and onnxruntime version, then places the files beside the core', async () => {
     const archive = makePackage();
     const dir = nativeDir('ok');
-    const result = await installCudaProvider({
-      nativeDir: dir,
-      onnxruntimeVersion: '1.29.0',
-      lock: lockFor(archive),
-      fetchPackage: fetchFrom(archive),
-      platform: 'linux',
-      arch: 'x64',
-    });
+    const result = await installOnLinux(dir, archive);
     expect(readFileSync(join(dir, 'libonnxruntime_providers_cuda.so')).equals(cudaLib)).toBe(true);
     expect(readFileSync(join(dir, 'libonnxruntime_providers_shared.so')).equals(sharedLib)).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, CUDA_MARKER), 'utf8'))).toMatchObject({
@@ -142,14 +139,7 @@ describe('likeness gpu install cuda (installer logic, no GPU needed)', () => {
     mkdirSync(libs, { recursive: true });
     for (const lib of [...testLibraries.cudaLibraries, ...testLibraries.loadedLibraries]) writeFileSync(join(libs, lib), '');
     const dir = nativeDir('with-libs');
-    await installCudaProvider({
-      nativeDir: dir,
-      onnxruntimeVersion: '1.29.0',
-      lock: lockFor(archive),
-      fetchPackage: fetchFrom(archive),
-      platform: 'linux',
-      arch: 'x64',
-    });
+    await installOnLinux(dir, archive);
     const status = await cudaStatus({ nativeDir: dir, lock: lockFor(archive), env: { LD_LIBRARY_PATH: libs } });
     expect(status.missingLibraries).toEqual([]);
     expect(status.advice).toMatch(/^Ready/);
@@ -192,9 +182,7 @@ describe('likeness gpu install cuda (installer logic, no GPU needed)', () => {
     cases.push([wrongOrt, wrongOrtLock, /does not say it is onnxruntime 1\.29\.0/]);
     for (const [index, [archive, lock, message]] of cases.entries()) {
       const dir = nativeDir(`bad-${index}`);
-      await expect(
-        installCudaProvider({ nativeDir: dir, onnxruntimeVersion: '1.29.0', lock, fetchPackage: fetchFrom(archive), platform: 'linux', arch: 'x64' }),
-      ).rejects.toThrow(message);
+      await expect(installOnLinux(dir, archive, lock)).rejects.toThrow(message);
       expect(existsSync(join(dir, 'libonnxruntime_providers_cuda.so'))).toBe(false);
       expect(existsSync(join(dir, CUDA_MARKER))).toBe(false);
     }

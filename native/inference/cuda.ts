@@ -270,31 +270,27 @@ export interface CudaStatus {
   advice: string;
 }
 
+const notInstalled = (advice: string): CudaStatus => ({
+  installed: false,
+  package: null,
+  version: null,
+  verified: null,
+  missingLibraries: [],
+  advice,
+});
+
 /** What `doctor` says about CUDA: installed or not, and every CUDA/cuDNN library that is missing. */
 export async function cudaStatus(
   options: { nativeDir?: string; lock?: CudaProviderLock; verify?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CudaStatus> {
   const lock = options.lock ?? cudaProviderLock;
   if (process.platform !== 'linux' && !options.nativeDir)
-    return {
-      installed: false,
-      package: null,
-      version: null,
-      verified: null,
-      missingLibraries: [],
-      advice: process.platform === 'win32' ? 'On Windows use DirectML (built in).' : 'CUDA is not available on this OS; WebGPU is built in.',
-    };
+    return notInstalled(
+      process.platform === 'win32' ? 'On Windows use DirectML (built in).' : 'CUDA is not available on this OS; WebGPU is built in.',
+    );
   const dir = options.nativeDir ?? onnxruntimeNativeDir().dir;
   const provider = join(dir, 'libonnxruntime_providers_cuda.so');
-  if (!existsSync(provider))
-    return {
-      installed: false,
-      package: null,
-      version: null,
-      verified: null,
-      missingLibraries: [],
-      advice: 'Run `likeness gpu install cuda` to add the CUDA provider (NVIDIA GPUs, CUDA 13).',
-    };
+  if (!existsSync(provider)) return notInstalled('Run `likeness gpu install cuda` to add the CUDA provider (NVIDIA GPUs, CUDA 13).');
   let marker: { package?: string; version?: string } = {};
   try {
     marker = JSON.parse(readFileSync(join(dir, CUDA_MARKER), 'utf8')) as typeof marker;

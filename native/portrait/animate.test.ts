@@ -85,15 +85,18 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('animating a photo 
     const preset = loadMotionPresets().get('turn-and-return')!;
     const fps = 10;
     const frameCount = 30;
-    const animator = await prepareAnimator({
-      photo,
-      face: face!,
-      sessions,
-      motion: { kind: 'preset', plan: planPresetMotion(preset, { fps, frameCount, seed: 1 }) },
-      fps,
-      frameCount,
-      maxSide: 320,
-    });
+    // The same animation twice: once collected here, once streamed into ffmpeg.
+    const prepare = () =>
+      prepareAnimator({
+        photo,
+        face: face!,
+        sessions,
+        motion: { kind: 'preset', plan: planPresetMotion(preset, { fps, frameCount, seed: 1 }) },
+        fps,
+        frameCount,
+        maxSide: 320,
+      });
+    const animator = await prepare();
     expect([animator.width, animator.height]).toEqual([320, 320]);
     const frames = await collect(animator);
     expect(frames).toHaveLength(frameCount);
@@ -104,15 +107,7 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('animating a photo 
     expect(animator.timings.runMs).toBeGreaterThan(0);
 
     const file = join(root, 'clip.mp4');
-    const replay = await prepareAnimator({
-      photo,
-      face: face!,
-      sessions,
-      motion: { kind: 'preset', plan: planPresetMotion(preset, { fps, frameCount, seed: 1 }) },
-      fps,
-      frameCount,
-      maxSide: 320,
-    });
+    const replay = await prepare();
     await encodeClip(ffmpeg!, replay, file, { signal: new AbortController().signal });
     const info = await probe(file);
     const video = info.streams.find((s) => s.codec_type === 'video')!;

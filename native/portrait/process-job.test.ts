@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../api/events';
 import type { ProcessResult } from '../api/namespaces/portrait';
@@ -13,6 +16,7 @@ import { locateEspeak } from './narration';
 import { loadSource } from './request';
 import { installTinyModels } from './testing/tiny-models';
 
+const run = promisify(execFile);
 const { location: ffmpeg, missing: noFfmpeg } = testFfmpeg();
 const yunet = sharedFile('models/yunet_n_dynamic.onnx');
 const photos = sharedFile('fixtures/photos');
@@ -72,6 +76,8 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
       provider: 'cpu',
     });
     expect(job.resource).toBe('gpu');
+    // Titled by the photo's name, not its catalogue id.
+    expect(job.title).toBe('Restore, colorize, upscale ×2 camera.png');
     const done = await studio.jobs.waitFor(job.id);
     expect(done.status).toBe('done');
     const result = done.result as ProcessResult;
@@ -132,6 +138,9 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect(result.timings.animationRunMs).toBeGreaterThan(0);
     const output = await studio.api.catalog.getOutput({ id: result.video!.outputId! });
     expect(output).toMatchObject({ kind: 'video', source: 'animate', seed: 5, durationMs: 1600 });
+    // Timings are milliseconds (Review prints “ms” after each); the loop's frame rate is a setting of the animation.
+    expect(Object.keys(output.timings ?? {}).filter((key) => !key.endsWith('Ms'))).toEqual([]);
+    expect((output.provenance as { animation: { framesPerSecond: number } }).animation.framesPerSecond).toBeGreaterThan(0);
     const provenance = output.provenance as { animation: { preset: string; frames: number; speech: { model: string } } };
     expect(provenance.animation).toMatchObject({ preset: 'gentle-nod', frames: 16, speech: { model: 'edtalk-256' } });
     const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
@@ -191,9 +200,88 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect(failed.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/No face was found in coffee\.png/) });
   });
 
-  it('cancels an animation between frames', async () => {
+  it('saves the still and the clip of one request, each with its own models', async () => {
     const job = await studio.api.portrait.process({
       source: { outputId: camera },
+      restore: { model: 'gfpgan-1.4', strength: 0.65 },
+      animate: { motion: { preset: 'blink' }, seconds: 1, fps: 10, maxSide: 256, seed: 3 },
+      provider: 'cpu',
+    });
+    const done = await studio.jobs.waitFor(job.id);
+    expect(done.error).toBeNull();
+    const result = done.result as ProcessResult;
+    const still = await studio.api.catalog.getOutput({ id: result.still!.outputId! });
+    const clip = await studio.api.catalog.getOutput({ id: result.video!.outputId! });
+    expect(still.model).toBe('GFPGAN 1.4');
+    expect((still.provenance as { models: { id: string }[] }).models.map((m) => m.id)).toEqual(['gfpgan-1.4']);
+    expect(Object.keys(still.timings ?? {})).toEqual(['restoreMs']);
+    expect((clip.provenance as { still: number }).still).toBe(still.id);
+  });
+
+  it('refuses to upscale a scan too large before queueing, and says what to do', async () => {
+    // 4100×4000 ×2 would be 66 megapixels (a plain grey JPEG: only its header is read).
+    const scan = join(root, 'large-scan.jpg');
+    await sharp({ create: { width: 4100, height: 4000, channels: 3, background: '#8a8070' } })
+      .jpeg()
+      .toFile(scan);
+    const jobsBefore = (await studio.api.jobs.list({})).length;
+    await expect(studio.api.portrait.process({ source: { path: scan }, upscale: { scale: 2 }, provider: 'cpu' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'Upscaling 4100×4000 ×2 would make 66 megapixels, more than 64.',
+      hint: 'Skip upscaling: the scan is already large.',
+    });
+    expect((await studio.api.jobs.list({})).length).toBe(jobsBefore);
+  });
+
+  it('refuses a driving “video” that is a photo before queueing', async () => {
+    const jobsBefore = (await studio.api.jobs.list({})).length;
+    await expect(
+      studio.api.portrait.process({
+        source: { outputId: camera },
+        restore: {},
+        animate: { motion: { driving: { path: join(photos.path, 'astronaut.png') } } },
+      }),
+    ).rejects.toMatchObject({ message: 'astronaut.png has no video Likeness can read.', hint: 'Check that it plays in a video player.' });
+    expect((await studio.api.jobs.list({})).length).toBe(jobsBefore);
+  });
+
+  it('leaves no restored still behind when the animation after it fails', async () => {
+    // A driving video without a face (the coffee cup, panned): the restore step succeeds, the animation cannot.
+    const driving = join(root, 'no-face.mp4');
+    await run(ffmpeg!.path, [
+      '-v',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-i',
+      join(photos.path, 'coffee.png'),
+      '-t',
+      '1',
+      '-r',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      driving,
+    ]);
+    const before = (await studio.api.catalog.listOutputs({})).total;
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      restore: { model: 'gfpgan-1.4', strength: 0.55 },
+      animate: { motion: { driving: { path: driving } }, fps: 10, maxSide: 256 },
+      provider: 'cpu',
+    });
+    const failed = await studio.jobs.waitFor(job.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ message: expect.stringMatching(/No face was found at the start of the driving video/) });
+    expect((await studio.api.catalog.listOutputs({})).total).toBe(before);
+  });
+
+  it('cancels an animation between frames', async () => {
+    const before = (await studio.api.catalog.listOutputs({})).total;
+    const job = await studio.api.portrait.process({
+      source: { outputId: camera },
+      restore: { model: 'gfpgan-1.4', strength: 0.45 },
       animate: { motion: { preset: 'look-around' }, seconds: 60, fps: 30, maxSide: 256 },
       provider: 'cpu',
     });
@@ -205,7 +293,8 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     await studio.api.jobs.cancel({ id: job.id });
     const cancelled = await studio.jobs.waitFor(job.id);
     expect(cancelled.status).toBe('cancelled');
-    // No half-made clip was added.
+    // No half-made clip was added, nor the still restored before it.
     expect((await studio.api.catalog.listOutputs({ kind: 'video' })).items.filter((o) => o.originalName === 'camera look-around.mp4')).toEqual([]);
+    expect((await studio.api.catalog.listOutputs({})).total).toBe(before);
   });
 });

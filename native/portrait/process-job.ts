@@ -3,11 +3,17 @@ import { ProcessRequest, type ProcessResult } from '../api/namespaces/portrait';
 import { defineJob } from '../jobs/define';
 
 /** What the queue stores: the request, with the seed fixed at enqueue time (a resumed job makes the same clip). */
-export const ProcessJobInput = z.object({ request: ProcessRequest, seed: z.number().int().min(0) });
+export const ProcessJobInput = z.object({
+  request: ProcessRequest,
+  seed: z.number().int().min(0),
+  /** The photo's name, for the job's title (a catalogue photo is otherwise only its id). */
+  sourceName: z.string().optional(),
+});
 export type ProcessJobInput = z.output<typeof ProcessJobInput>;
 
 function sourceName(input: ProcessJobInput): string {
   const source = input.request.source;
+  if (input.sourceName) return input.sourceName;
   return 'path' in source ? (source.path.split(/[\\/]/).pop() ?? 'photo') : `output ${source.outputId}`;
 }
 

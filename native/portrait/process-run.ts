@@ -30,13 +30,13 @@ import { planPresetMotion, requireMotionPreset } from './motion';
 import { espeakVersion, requireEspeak, synthesizeNarration } from './narration';
 import type { ProcessJobInput } from './process-job';
 import { restoreFaces, restorerSpecs } from './restore';
-import { audioFile, checkRequest, drivingFile, loadSource } from './request';
+import { audioFile, checkRequest, drivingFile, loadSource, PREVIEW_SIDE } from './request';
 import { upscale, upscalerSpecs } from './upscale';
 
 type Request = z.output<typeof ProcessRequest>;
 
 /** Previews are made from a copy at most this large, and clips at most this long and large. */
-const PREVIEW = { side: 1024, seconds: 3, videoSide: 480 } as const;
+const PREVIEW = { side: PREVIEW_SIDE, seconds: 3, videoSide: 480 } as const;
 const PREVIEWS_KEPT = 6;
 /** A driving video longer than this is cut. */
 const MAX_DRIVING_SECONDS = 60;
@@ -192,23 +192,28 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
   };
   const modelNames = () => used.map((m) => m.name).join(', ') || null;
 
+  // The still is saved with the clip, not before it: a cancelled or failed animation leaves nothing behind. What
+  // it records is taken now, before the animation's models and timings join the lists.
   let still: ProcessResult['still'] = null;
-  if (request.restore || request.colorize || request.upscale) {
+  const stillName = request.name?.trim() || `${stem(source.name)} restored.png`;
+  const stillFields: OutputFields = {
+    jobId,
+    personId: source.personId,
+    model: modelNames(),
+    modelHash: used[0]?.files[0]?.sha256 ?? null,
+    provider: Object.values(providers)[0] ?? null,
+    timings: { ...timings },
+    provenance: { ...provenanceBase, steps: [...steps], models: [...used], fallbacks: fallbacks.map(fallbackRecord) },
+    originalName: stillName.endsWith('.png') ? stillName : `${stillName}.png`,
+  };
+  const saveStill = async (): Promise<ProcessResult['still']> => {
+    if (!(request.restore || request.colorize || request.upscale)) return null;
     const png = await encodePng(image);
-    const name = request.name?.trim() || `${stem(source.name)} restored.png`;
-    const stored = await storeImage(catalog, png, image, preview, {
-      jobId,
-      personId: source.personId,
-      model: modelNames(),
-      modelHash: used[0]?.files[0]?.sha256 ?? null,
-      provider: Object.values(providers)[0] ?? null,
-      timings,
-      provenance: provenanceBase,
-      originalName: name.endsWith('.png') ? name : `${name}.png`,
-    });
+    const stored = await storeImage(catalog, png, image, preview, stillFields);
     if (stored.added) emit('output:added', catalog.outputs.summary(stored.outputId!));
-    still = { outputId: stored.outputId, hash: stored.hash, width: image.width, height: image.height };
-  }
+    return { outputId: stored.outputId, hash: stored.hash, width: image.width, height: image.height };
+  };
+  if (!request.animate) still = await saveStill();
 
   let video: ProcessResult['video'] = null;
   if (request.animate) {
@@ -325,10 +330,13 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
       timings.animateMs = time();
       timings.animationRunMs = Math.round(animator.timings.runMs);
       timings.animationOtherMs = Math.round(animator.timings.otherMs);
-      timings.framesPerSecond =
+      // Timings are milliseconds (Review shows them so); the rate the loop ran at goes with the animation's settings.
+      const framesPerSecond =
         Math.round((animator.timings.frames / Math.max(1, animator.timings.runMs + animator.timings.otherMs)) * 1000 * 100) / 100;
       const durationMs = Math.round((frameCount / fps) * 1000);
       const name = request.name?.trim() || `${stem(source.name)} ${'preset' in animate.motion ? animate.motion.preset : 'animated'}.mp4`;
+      signal.throwIfAborted();
+      still = await saveStill();
       const stored = await storeVideo(catalog, temp, ffmpeg.path, {
         preview,
         width: animator.width,
@@ -353,6 +361,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
               ...motionProvenance,
               fps,
               frames: frameCount,
+              framesPerSecond,
               providers: sessions.providers,
               ...(sessions.gridSample ? { gridSample5d: sessions.gridSample } : {}),
               ...(speech
@@ -413,6 +422,21 @@ interface OutputFields {
   originalName: string;
 }
 
+/** What a still and a clip record alike about where they came from. */
+function producedBy(fields: OutputFields) {
+  return {
+    jobId: fields.jobId,
+    personId: fields.personId,
+    model: fields.model,
+    modelHash: fields.modelHash,
+    provider: fields.provider,
+    appVersion: appVersion(),
+    timings: fields.timings,
+    provenance: fields.provenance,
+    originalName: fields.originalName,
+  };
+}
+
 /** A still: a scratch object for previews, else an output row (one per file: the same result twice is one row). */
 async function storeImage(
   catalog: Catalog,
@@ -430,19 +454,7 @@ async function storeImage(
   const { outputId, added } = await addOutput(
     catalog,
     { stored, mime: 'image/png', width: image.width, height: image.height, thumbnail: await makeThumbnail(png, fields.originalName) },
-    {
-      source: 'restore',
-      generator: 'Likeness restore',
-      jobId: fields.jobId,
-      personId: fields.personId,
-      model: fields.model,
-      modelHash: fields.modelHash,
-      provider: fields.provider,
-      appVersion: appVersion(),
-      timings: fields.timings,
-      provenance: fields.provenance,
-      originalName: fields.originalName,
-    },
+    { source: 'restore', generator: 'Likeness restore', ...producedBy(fields) },
   );
   return { outputId, hash: stored.hash, added };
 }
@@ -467,20 +479,7 @@ async function storeVideo(
     const { outputId, added } = await addOutput(
       catalog,
       { stored, mime: 'video/mp4', width, height, durationMs, thumbnail: await makeThumbnail(await readFile(thumbFile), 'clip thumbnail') },
-      {
-        source: 'animate',
-        generator: 'Likeness animate',
-        jobId: fields.jobId,
-        personId: fields.personId,
-        model: fields.model,
-        modelHash: fields.modelHash,
-        seed: fields.seed ?? null,
-        provider: fields.provider,
-        appVersion: appVersion(),
-        timings: fields.timings,
-        provenance: fields.provenance,
-        originalName: fields.originalName,
-      },
+      { source: 'animate', generator: 'Likeness animate', seed: fields.seed ?? null, ...producedBy(fields) },
     );
     return { outputId, hash: stored.hash, added };
   } finally {

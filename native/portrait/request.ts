@@ -10,12 +10,14 @@ import type { RgbImage } from '../inference/image-tensor';
 import { decodePhoto, inspectPhoto } from '../people/decode';
 import { stagedFiles } from '../people/uploads';
 import { requireFfmpeg } from '../video/ffmpeg';
+import { probeVideo } from '../video/reel-inputs';
 import { colorizerSpecs } from './colorize';
 import { lipSyncSpecs } from './lipsync';
 import { requirePortraitModel } from './models';
 import { requireMotionPreset } from './motion';
 import { requireEspeak } from './narration';
 import { restorerSpecs } from './restore';
+import { upscaleRefusal } from './upscale';
 
 /**
  * What a portrait request refers to — the photo, a voice clip, a driving video — resolved to files, and the checks
@@ -55,6 +57,17 @@ export async function loadSource(catalog: Catalog, source: PortraitSource): Prom
   const info = await inspectPhoto(data, name);
   const decoded = await decodePhoto(data, name, info);
   return { image: decoded.rgb, name, hash, outputId, personId };
+}
+
+/** Previews are made from a copy of the photo at most this large. */
+export const PREVIEW_SIDE = 1024;
+
+/** The upright size of a request's photo, read from the catalogue or the file's header (nothing is decoded). */
+async function sourceSize(catalog: Catalog, source: PortraitSource): Promise<{ width: number; height: number }> {
+  if ('outputId' in source) return catalog.outputs.get(source.outputId);
+  const file = resolve(source.path);
+  if (!existsSync(file)) throw new StudioError('NOT_FOUND', `${file} does not exist.`, 'Check the path of the photo.');
+  return inspectPhoto(await readFile(file), basename(file));
 }
 
 /** The file of a recording; typed narration has none until it is spoken (see process-run). */
@@ -105,11 +118,22 @@ export async function checkRequest(catalog: Catalog, request: Request): Promise<
       );
     requirePortraitModel(catalog, request.colorize.model, { kind: 'colorizer', ...allow });
   }
-  if (request.upscale) requirePortraitModel(catalog, `real-esrgan-x${request.upscale.scale}`, { kind: 'upscaler', ...allow });
+  if (request.upscale) {
+    requirePortraitModel(catalog, `real-esrgan-x${request.upscale.scale}`, { kind: 'upscaler', ...allow });
+    // A scan too large to upscale is said now, not after the job has started.
+    const size = await sourceSize(catalog, request.source);
+    const shrink = request.quality === 'preview' ? Math.min(1, PREVIEW_SIDE / Math.max(size.width, size.height)) : 1;
+    const refusal = upscaleRefusal(Math.round(size.width * shrink), Math.round(size.height * shrink), request.upscale.scale);
+    if (refusal) throw refusal;
+  }
   if (request.animate) {
     requirePortraitModel(catalog, 'liveportrait', { kind: 'portrait-animator', ...allow });
     if ('preset' in request.animate.motion) requireMotionPreset(request.animate.motion.preset);
-    else await drivingFile(catalog, request.animate.motion.driving);
+    else {
+      // A file that is not a video (a photo picked by mistake) is said now, not after the restore steps have run.
+      const file = await drivingFile(catalog, request.animate.motion.driving);
+      await probeVideo(requireFfmpeg(catalog.getSetting('ffmpeg.path')).path, file);
+    }
     const speech = request.animate.speech;
     if (speech) {
       if (!lipSyncSpecs[speech.model])

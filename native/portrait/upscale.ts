@@ -1,4 +1,5 @@
 import { StudioError } from '../api/errors';
+import { MAX_UPSCALED_PIXELS } from '../api/namespaces/portrait';
 import { imageToTensor, type RgbImage } from '../inference/image-tensor';
 import { type Tensor, valueName, type OpenedSession } from '../inference/session';
 
@@ -12,8 +13,18 @@ export const upscalerSpecs: Record<string, { scale: 2 | 4 }> = {
   'real-esrgan-x4': { scale: 4 },
 };
 
-/** Larger results are refused: a scan is sharp enough long before, and memory is not endless. */
-export const MAX_UPSCALED_PIXELS = 64_000_000;
+/** Why a photo of this size cannot be upscaled by `scale`, or null when it can. */
+export function upscaleRefusal(width: number, height: number, scale: 2 | 4): StudioError | null {
+  const pixels = width * scale * height * scale;
+  if (pixels <= MAX_UPSCALED_PIXELS) return null;
+  return new StudioError(
+    'INVALID_INPUT',
+    `Upscaling ${width}×${height} ×${scale} would make ${Math.round(pixels / 1e6)} megapixels, more than ${MAX_UPSCALED_PIXELS / 1e6}.`,
+    scale === 4 && width * height * 4 <= MAX_UPSCALED_PIXELS
+      ? 'Upscale ×2 instead, or skip upscaling: the scan is already large.'
+      : 'Skip upscaling: the scan is already large.',
+  );
+}
 
 export interface UpscaleOptions {
   /** Input pixels per tile side. */
@@ -54,13 +65,8 @@ function ramp(offset: number, length: number): number {
 export async function upscale(session: OpenedSession, photo: RgbImage, scale: 2 | 4, options: UpscaleOptions = {}): Promise<RgbImage> {
   const width = photo.width * scale;
   const height = photo.height * scale;
-  if (width * height > MAX_UPSCALED_PIXELS) {
-    throw new StudioError(
-      'INVALID_INPUT',
-      `Upscaling ${photo.width}×${photo.height} ×${scale} would make ${Math.round((width * height) / 1e6)} megapixels, more than ${MAX_UPSCALED_PIXELS / 1e6}.`,
-      scale === 4 ? 'Upscale ×2 instead, or skip upscaling: the scan is already large.' : 'Skip upscaling: the scan is already large.',
-    );
-  }
+  const refusal = upscaleRefusal(photo.width, photo.height, scale);
+  if (refusal) throw refusal;
   const tile = options.tile ?? 256;
   const overlap = Math.min(options.overlap ?? 24, Math.floor(tile / 2));
   const xs = tileStarts(photo.width, tile, overlap);

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 
 /** Writes `count` distinct noise PNGs (`size`×`size`) into `dir`, for imports long enough to interrupt. */
@@ -18,4 +19,17 @@ export async function writeNoiseImages(dir: string, count: number, size = 96): P
     files.push(file);
   }
   return files;
+}
+
+/** A valid 1×1 PNG whose header then claims `size`×`size` pixels (a decompression bomb's calling card). */
+export async function pngClaiming(size: number): Promise<Buffer> {
+  const png = Buffer.from(
+    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer(),
+  );
+  png.writeUInt32BE(size, 16);
+  png.writeUInt32BE(size, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
+  return png;
 }

@@ -35,6 +35,9 @@ export const ColorizeStep = z.object({
 
 export const UpscaleStep = z.object({ scale: z.union([z.literal(2), z.literal(4)]) });
 
+/** Upscaled results larger than this are refused: a scan is sharp enough long before, and memory is not endless. */
+export const MAX_UPSCALED_PIXELS = 64_000_000;
+
 /** Typed words spoken by an offline voice (espeak-ng), where no recording exists. */
 export const Narration = z
   .object({ text: z.string().trim().min(1, 'type what the portrait says').max(1000), language: z.enum(['en', 'zh']).default('en') })

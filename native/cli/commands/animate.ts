@@ -84,9 +84,11 @@ export function registerAnimate(cli: CliContext): void {
           pick: (r) => r.video?.hash,
           human: (r, out) => {
             const v = r.video!;
+            const loopMs = (r.timings.animationRunMs ?? 0) + (r.timings.animationOtherMs ?? 0);
+            const rate = loopMs > 0 ? (v.frames / (loopMs / 1000)).toFixed(2) : '?';
             return [
               `Wrote ${out} (${v.width}×${v.height}, ${(v.durationMs / 1000).toFixed(2)} s, ${v.frames} frames at ${v.fps} fps). In the catalogue as output ${v.outputId}.`,
-              `Animation: ${r.timings.framesPerSecond ?? '?'} frames/s; ${r.timings.animationRunMs ?? 0} ms in the models, ${r.timings.animationOtherMs ?? 0} ms around them.`,
+              `Animation: ${rate} frames/s; ${r.timings.animationRunMs ?? 0} ms in the models, ${r.timings.animationOtherMs ?? 0} ms around them.`,
             ].join('\n');
           },
         });

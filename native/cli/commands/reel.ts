@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { AiLabel, ReelSize, type ReelResult } from '../../api/namespaces/reels';
 import type { CliContext } from '../context';
 import { followJob, print, reportJob, usageError } from '../output';
+import { numberOption } from './restore';
 
 interface MakeOptions {
   template: string;
@@ -33,7 +34,7 @@ export function registerReel(cli: CliContext): void {
           templates
             .map(
               (t) =>
-                `${t.id.padEnd(14)} ${t.visuals.min === t.visuals.max ? t.visuals.min : `${t.visuals.min}–${t.visuals.max}`} ${t.visuals.roles ? `(${t.visuals.roles.join(', ')})` : 'visuals'}, voice ${t.voice}, music ${t.music}: ${t.description}`,
+                `${t.id.padEnd(14)} ${t.visuals.min === t.visuals.max ? t.visuals.min : `${t.visuals.min}–${t.visuals.max}`} ${t.visuals.roles ? `(${t.visuals.roles.join(', ')})` : t.visuals.max === 1 ? 'visual' : 'visuals'}, voice ${t.voice}, music ${t.music}: ${t.description}`,
             )
             .join('\n'),
         );
@@ -58,9 +59,13 @@ export function registerReel(cli: CliContext): void {
     .action(async (options: MakeOptions) => {
       const json = Boolean(options.json);
       await cli.withStudio(json, async (studio) => {
-        const seconds = options.seconds === undefined ? undefined : Number(options.seconds);
-        if (seconds !== undefined && !Number.isFinite(seconds))
-          throw usageError(`--seconds ${options.seconds} is not a number.`, 'Give seconds per photo, e.g. --seconds 3.5');
+        // Said in the options' own words (the engine's would point at a form field).
+        if (!ReelSize.safeParse(options.size).success)
+          throw usageError(`--size ${options.size} is not a reel size.`, `Use ${ReelSize.options.join(', ')} (width x height).`);
+        if (!AiLabel.safeParse(options.aiLabel).success)
+          throw usageError(`--ai-label ${options.aiLabel} is not a choice.`, `Use ${AiLabel.options.join(', ')}.`);
+        if (extname(options.out).toLowerCase() !== '.mp4') throw usageError(`--out ${options.out} should end in .mp4 (the reel is an mp4 video).`);
+        const seconds = numberOption(options.seconds, 'seconds', [1, 20]);
         const job = await studio.api.reels.render({
           template: options.template,
           size: options.size as ReelSize,

@@ -19,6 +19,23 @@ export function numberOption(value: string | undefined, name: string, range: [nu
 
 export const providerOption = () => new Option('--ep <provider>', 'execution provider').choices(['auto', ...ProviderName.options]).default('auto');
 
+/**
+ * One note per provider that could not be used, naming the models that tried it: a library the provider lacks
+ * makes every model fail the same way, and six lines of the same reason hide what matters.
+ */
+export function fallbackNotes(fallbacks: ProcessResult['fallbacks']): string[] {
+  const byReason = new Map<string, { provider: string; reason: string; models: string[] }>();
+  for (const f of fallbacks) {
+    const key = `${f.provider}\n${f.reason}`;
+    const entry = byReason.get(key) ?? { provider: f.provider, reason: f.reason, models: [] };
+    if (!entry.models.includes(f.model)) entry.models.push(f.model);
+    byReason.set(key, entry);
+  }
+  return [...byReason.values()].map(
+    (e) => `note: ${e.provider} could not be used for ${e.models.join(', ')} (${e.reason}); the next provider ran them.`,
+  );
+}
+
 /** Runs a portrait request as a job with progress on stderr (Ctrl-C cancels), then copies `pick(result)` to `out`. */
 export async function runPortraitJob(
   studio: Studio,
@@ -48,7 +65,7 @@ export async function runPortraitJob(
     [
       options.human(r, out),
       ...(Object.entries(r.providers).length ? [`Ran on ${[...new Set(Object.values(r.providers))].join(', ')}.`] : []),
-      ...r.fallbacks.map((f) => `note: ${f.provider} could not run ${f.model}: ${f.reason}`),
+      ...fallbackNotes(r.fallbacks),
       ...r.warnings.map((w) => `note: ${w}`),
     ].join('\n'),
   );

@@ -208,6 +208,17 @@ export function stepsForStrength(steps: number, strength: number): { start: numb
   return { start: Math.max(steps - count, 0), count };
 }
 
+/** A σ schedule (Euler, DPM++) cut to what an img2img run at `strength` keeps, with σ = 0 after the last step. */
+export function keepForStrength(
+  timesteps: readonly number[],
+  sigmas: readonly number[],
+  steps: number,
+  strength: number,
+): { timesteps: number[]; sigmas: number[] } {
+  const { start } = stepsForStrength(steps, strength);
+  return { timesteps: timesteps.slice(start), sigmas: [...sigmas.slice(start), 0] };
+}
+
 export function checkSteps(steps: number, strength: number): void {
   if (!Number.isInteger(steps) || steps < 1 || steps > 1000)
     throw new StudioError('INVALID_INPUT', `steps must be a whole number from 1 to 1000, not ${steps}.`);
@@ -228,4 +239,41 @@ export function predictVp(prediction: PredictionType, out: number, sample: numbe
   if (prediction === 'epsilon') return [(sample - b * out) / a, out];
   if (prediction === 'v_prediction') return [a * sample - b * out, a * out + b * sample];
   return [out, (sample - a * out) / b];
+}
+
+/**
+ * What DDIM and LCM share: the variance-preserving view of the training schedule (ᾱ_t), the UNet input as it is,
+ * and img2img noising √ᾱ · x + √(1 − ᾱ) · ε (diffusers' add_noise).
+ */
+export abstract class VpScheduler implements Scheduler {
+  abstract readonly name: SchedulerName;
+  timesteps: number[] = [];
+  readonly initNoiseSigma = 1;
+  protected readonly alphas: number[];
+  /** ᾱ after the last step: 1, the clean image, with set_alpha_to_one (the default), else ᾱ_0. */
+  protected readonly finalAlpha: number;
+
+  constructor(readonly config: SchedulerConfig) {
+    this.alphas = alphasCumprod(config);
+    this.finalAlpha = (config.setAlphaToOne ?? true) ? 1 : this.alphas[0]!;
+  }
+
+  abstract setTimesteps(steps: number, strength?: number): void;
+  abstract step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): StepResult;
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  /** ᾱ at timestep t; past the end of the schedule (t < 0), the final ᾱ. */
+  protected alphaAt(t: number): number {
+    return t >= 0 ? this.alphas[t]! : this.finalAlpha;
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
+    const alpha = this.alphas[this.timesteps[index]!]!;
+    const a = Math.sqrt(alpha);
+    const b = Math.sqrt(1 - alpha);
+    return original.map((x, i) => a * x + b * noise[i]!);
+  }
 }

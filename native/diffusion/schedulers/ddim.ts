@@ -1,11 +1,10 @@
 import {
-  alphasCumprod,
   checkSteps,
   predictVp,
   spacedTimesteps,
   stepsForStrength,
+  VpScheduler,
   type NoiseSource,
-  type Scheduler,
   type SchedulerConfig,
   type SchedulerName,
   type StepResult,
@@ -16,21 +15,15 @@ import {
  *   x_{t−1} = √ᾱ_{t−1} · x̂₀ + √(1 − ᾱ_{t−1}) · ε̂,   t−1 = t − N / steps.
  * η > 0 adds σ_t = η √((1−ᾱ_{t−1})/(1−ᾱ_t)) √(1 − ᾱ_t/ᾱ_{t−1}) of fresh noise.
  */
-export class DdimScheduler implements Scheduler {
+export class DdimScheduler extends VpScheduler {
   readonly name: SchedulerName = 'ddim';
-  timesteps: number[] = [];
-  readonly initNoiseSigma = 1;
-  private readonly alphas: number[];
-  private readonly finalAlpha: number;
   private steps = 1;
 
   constructor(
-    readonly config: SchedulerConfig,
+    config: SchedulerConfig,
     private readonly eta = 0,
   ) {
-    this.alphas = alphasCumprod(config);
-    // set_alpha_to_one: the step after the last one is the clean image (ᾱ = 1); else ᾱ_0.
-    this.finalAlpha = (config.setAlphaToOne ?? true) ? 1 : this.alphas[0]!;
+    super(config);
   }
 
   setTimesteps(steps: number, strength = 1): void {
@@ -38,14 +31,6 @@ export class DdimScheduler implements Scheduler {
     this.steps = steps;
     const all = spacedTimesteps(this.config, this.config.timestepSpacing ?? 'leading', steps, true);
     this.timesteps = all.slice(stepsForStrength(steps, strength).start);
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
-
-  private alphaAt(t: number): number {
-    return t >= 0 ? this.alphas[t]! : this.finalAlpha;
   }
 
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): StepResult {
@@ -70,12 +55,5 @@ export class DdimScheduler implements Scheduler {
       prevSample[i] = Math.sqrt(alphaPrev) * x0 + direction + (fresh ? std * fresh[i]! : 0);
     }
     return { prevSample, predOriginal };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
-    const alpha = this.alphas[this.timesteps[index]!]!;
-    const a = Math.sqrt(alpha);
-    const b = Math.sqrt(1 - alpha);
-    return original.map((x, i) => a * x + b * noise[i]!);
   }
 }

@@ -3,10 +3,11 @@ import {
   checkSteps,
   interpolate,
   karrasSigmas,
+  keepForStrength,
   roundHalfEven,
   sigmasFromAlphas,
   sigmaToTimestep,
-  stepsForStrength,
+  spacedTimesteps,
   type NoiseSource,
   type Scheduler,
   type SchedulerConfig,
@@ -53,10 +54,7 @@ export class DpmPlusPlus2mScheduler implements Scheduler {
     } else if (spacing === 'leading') {
       const ratio = Math.floor(n / (steps + 1));
       timesteps = Array.from({ length: steps }, (_, i) => (steps - i) * ratio + this.config.stepsOffset);
-    } else {
-      const ratio = n / steps;
-      timesteps = Array.from({ length: steps }, (_, i) => roundHalfEven(n - i * ratio) - 1);
-    }
+    } else timesteps = spacedTimesteps(this.config, 'trailing', steps, true); // linspace and leading above differ: steps + 1 points
     let sigmas: number[];
     if (this.karras) {
       // Karras σ over the whole trained range; timesteps are the nearest (rounded) training steps of those σ.
@@ -64,9 +62,9 @@ export class DpmPlusPlus2mScheduler implements Scheduler {
       const logSigmas = this.trainSigmas.map(Math.log);
       timesteps = sigmas.map((s) => roundHalfEven(sigmaToTimestep(s, logSigmas)));
     } else sigmas = timesteps.map((t) => interpolate(t, this.trainSigmas));
-    const { start } = stepsForStrength(steps, strength);
-    this.timesteps = timesteps.slice(start);
-    this.sigmas = [...sigmas.slice(start), 0];
+    const kept = keepForStrength(timesteps, sigmas, steps, strength);
+    this.timesteps = kept.timesteps;
+    this.sigmas = kept.sigmas;
     this.previousX0 = undefined;
     this.stepsTaken = 0;
   }

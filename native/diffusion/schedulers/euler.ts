@@ -3,12 +3,12 @@ import {
   checkSteps,
   interpolate,
   karrasSigmas,
+  keepForStrength,
   linspace,
   predictOriginalVe,
   sigmasFromAlphas,
   sigmaToTimestep,
   spacedTimesteps,
-  stepsForStrength,
   type NoiseSource,
   type Scheduler,
   type SchedulerConfig,
@@ -52,9 +52,9 @@ export class EulerScheduler implements Scheduler {
     const maxSigma = Math.max(...sigmas);
     // With linspace/trailing spacing the first step is (nearly) pure noise; with leading it is not (diffusers).
     this.initNoiseSigma = spacing === 'leading' ? Math.sqrt(maxSigma * maxSigma + 1) : maxSigma;
-    const { start } = stepsForStrength(steps, strength);
-    this.timesteps = timesteps.slice(start);
-    this.sigmas = [...sigmas.slice(start), 0];
+    const kept = keepForStrength(timesteps, sigmas, steps, strength);
+    this.timesteps = kept.timesteps;
+    this.sigmas = kept.sigmas;
   }
 
   scaleModelInput(sample: Float32Array, index: number): Float32Array {

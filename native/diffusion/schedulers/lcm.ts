@@ -1,14 +1,5 @@
 import { StudioError } from '../../api/errors';
-import {
-  alphasCumprod,
-  checkSteps,
-  predictVp,
-  type NoiseSource,
-  type Scheduler,
-  type SchedulerConfig,
-  type SchedulerName,
-  type StepResult,
-} from './common';
+import { checkSteps, predictVp, VpScheduler, type NoiseSource, type SchedulerName, type StepResult } from './common';
 
 /**
  * Latent Consistency Models (Luo et al. 2023, Algorithm 3, multistep sampling): the model maps any x_t straight to
@@ -17,17 +8,8 @@ import {
  * then re-noises it to the next timestep (none after the last). Timesteps come from the distillation schedule
  * (every N / original_inference_steps-th, from 999 down), picked evenly.
  */
-export class LcmScheduler implements Scheduler {
+export class LcmScheduler extends VpScheduler {
   readonly name: SchedulerName = 'lcm';
-  timesteps: number[] = [];
-  readonly initNoiseSigma = 1;
-  private readonly alphas: number[];
-  private readonly finalAlpha: number;
-
-  constructor(readonly config: SchedulerConfig) {
-    this.alphas = alphasCumprod(config);
-    this.finalAlpha = (config.setAlphaToOne ?? true) ? 1 : this.alphas[0]!;
-  }
 
   setTimesteps(steps: number, strength = 1): void {
     checkSteps(steps, strength);
@@ -41,10 +23,6 @@ export class LcmScheduler implements Scheduler {
     this.timesteps = Array.from({ length: steps }, (_, i) => origin[Math.floor((i * count) / steps)]!);
   }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
-
   private boundary(t: number): [cSkip: number, cOut: number] {
     const sigmaData = 0.5;
     const scaled = t * this.config.timestepScaling;
@@ -56,7 +34,7 @@ export class LcmScheduler implements Scheduler {
     const last = index === this.timesteps.length - 1;
     const prevT = last ? t : this.timesteps[index + 1]!;
     const alphaT = this.alphas[t]!;
-    const alphaPrev = prevT >= 0 ? this.alphas[prevT]! : this.finalAlpha;
+    const alphaPrev = this.alphaAt(prevT);
     const [cSkip, cOut] = this.boundary(t);
     const fresh = last ? undefined : noise();
     const prevSample = new Float32Array(sample.length);
@@ -69,10 +47,5 @@ export class LcmScheduler implements Scheduler {
       prevSample[i] = fresh ? Math.sqrt(alphaPrev) * denoised + Math.sqrt(1 - alphaPrev) * fresh[i]! : denoised;
     }
     return { prevSample, predOriginal };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
-    const alpha = this.alphas[this.timesteps[index]!]!;
-    return original.map((x, i) => Math.sqrt(alpha) * x + Math.sqrt(1 - alpha) * noise[i]!);
   }
 }

@@ -171,6 +171,17 @@ describe('LCM', () => {
     closeArrays(lcm.timesteps, [999]);
   });
 
+  it('noises clean latents to √ᾱ·x₀ + √(1−ᾱ)·ε for img2img, like DDIM', () => {
+    const lcm = createScheduler('lcm', sd15);
+    lcm.setTimesteps(4);
+    const noise = Float32Array.from([1, 2, 3, 4]);
+    const a = alphas[999]!;
+    closeArrays(
+      [...lcm.addNoise(x, noise, 0)],
+      [...x].map((v, i) => Math.sqrt(a) * v + Math.sqrt(1 - a) * noise[i]!),
+    );
+  });
+
   it('applies the consistency boundary condition and re-noises to the next timestep', () => {
     const lcm = createScheduler('lcm', sd15);
     lcm.setTimesteps(4);
@@ -201,6 +212,28 @@ describe('DPM++ 2M', () => {
     expect(dpm.timesteps[9]).toBe(549); // 999·11/20 = 549.45, rounded
     expect(dpm.timesteps.at(-1)).toBe(50);
     expect(dpm.sigmas.at(-1)).toBe(0);
+  });
+
+  it('uses trailing spacing like the other schedulers and keeps the last steps for img2img', () => {
+    const dpm = createScheduler('dpmpp-2m', { ...sd15, timestep_spacing: 'trailing' }) as DpmPlusPlus2mScheduler;
+    dpm.setTimesteps(4);
+    closeArrays(dpm.timesteps, [999, 749, 499, 249]);
+    dpm.setTimesteps(4, 0.5);
+    closeArrays(dpm.timesteps, [499, 249]);
+    expect(dpm.sigmas).toHaveLength(3);
+    expect(dpm.sigmas.at(-1)).toBe(0);
+  });
+
+  it('noises clean latents at σ for img2img: α·x₀ + σα·ε with α = 1/√(σ²+1)', () => {
+    const dpm = createScheduler('dpmpp-2m', sd15) as DpmPlusPlus2mScheduler;
+    dpm.setTimesteps(10, 0.5);
+    const noise = Float32Array.from([1, 2, 3, 4]);
+    const sigma = dpm.sigmas[0]!;
+    const alpha = 1 / Math.sqrt(sigma * sigma + 1);
+    closeArrays(
+      [...dpm.addNoise(x, noise, 0)],
+      [...x].map((v, i) => alpha * v + sigma * alpha * noise[i]!),
+    );
   });
 
   it('uses Karras σ over the full trained range (σ_min 0.0292 … σ_max 14.6146) with rounded timesteps', () => {

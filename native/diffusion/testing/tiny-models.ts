@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buildOnnxModel, layoutExternalData, type GraphSpec, type NodeSpec, type TensorSpec } from '../../inference/onnx-builder';
 import { SeededRandom } from '../rng';
 import { byteToUnicode } from '../tokenizer';
+import { writeSafetensors } from './safetensors';
 
 /**
  * Tiny Stable Diffusion folders in the optimum/diffusers ONNX layout, with the real input and output names,
@@ -342,4 +343,16 @@ export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15', o
     }),
   );
   return dir;
+}
+
+/** A kohya LoRA for the tiny model: rank 1, all 0.5, on the text encoder's first q_proj; `extra` tensors go along. */
+export function writeTinyTextLora(path: string, extra: Parameters<typeof writeSafetensors>[1] = {}): void {
+  writeSafetensors(path, {
+    'lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight': { shape: [TINY_HIDDEN, 1], data: new Float32Array(TINY_HIDDEN).fill(0.5) },
+    'lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight': {
+      shape: [1, TINY_HIDDEN],
+      data: new Float32Array(TINY_HIDDEN).fill(0.5),
+    },
+    ...extra,
+  });
 }

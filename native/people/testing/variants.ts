@@ -1,27 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import type { RejectedFileKind } from '../../api/namespaces/people';
+import { pngClaiming } from '../../testing/images';
 
 /**
  * Photos for vetting tests, made from the shared fixtures (astronaut: one colour face; camera: one face, black
  * and white, turned to the side; chelsea: a cat; coffee: a cup) — each variant has the verdict a person would
  * expect. Written into a folder so imports go through the real file path.
  */
-
-/** A valid 1×1 PNG whose header then claims `size`×`size` pixels (a decompression bomb's calling card). */
-export async function pngClaiming(size: number): Promise<Buffer> {
-  const png = Buffer.from(
-    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
-      .png()
-      .toBuffer(),
-  );
-  png.writeUInt32BE(size, 16);
-  png.writeUInt32BE(size, 20);
-  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
-  return png;
-}
 
 /** An AVIF whose brands say HEIC: a HEIC file this build cannot decode. */
 export async function heicLike(): Promise<Buffer> {

@@ -36,7 +36,8 @@ export function portraitHandlers({ catalog, events, jobs }: StudioContext): Stud
       // Checked now (models installed and allowed, files there, ffmpeg for clips): a mistake is said at once.
       await checkRequest(catalog, request);
       const seed = request.animate?.seed ?? Math.floor(Math.random() * 2 ** 31);
-      return jobs.enqueue(portraitProcessJob.kind, { request, seed });
+      const sourceName = 'outputId' in request.source ? (catalog.outputs.get(request.source.outputId).originalName ?? undefined) : undefined;
+      return jobs.enqueue(portraitProcessJob.kind, { request, seed, ...(sourceName ? { sourceName } : {}) });
     },
   };
 }

@@ -15,36 +15,19 @@ export async function makeVoice(ffmpeg: string, file: string, seconds: number, o
   const tone = `(sin(2*PI*(${pitch})*t)+0.5*sin(4*PI*(${pitch})*t)+0.3*sin(6*PI*(${pitch})*t)+0.15*sin(10*PI*(${pitch})*t))`;
   const syllables = 'pow(sin(2*PI*3.7*t),2)';
   const phrases = 'gt(mod(t,2.3),0.35)';
-  await run(ffmpeg, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `aevalsrc='${options.gain ?? 0.3}*${tone}*${syllables}*${phrases}':s=48000:d=${seconds}`,
-    '-c:a',
-    'pcm_s16le',
-    file,
-  ]);
+  await writeSynthesizedWav(ffmpeg, file, `aevalsrc='${options.gain ?? 0.3}*${tone}*${syllables}*${phrases}':s=48000:d=${seconds}`);
 }
 
 /** A stand-in for music: a soft A-minor chord with a beat, stereo, quieter than the voice. */
 export async function makeMusic(ffmpeg: string, file: string, seconds: number): Promise<void> {
   const chord = '0.12*sin(2*PI*220*t)+0.1*sin(2*PI*261.63*t)+0.1*sin(2*PI*329.63*t)';
   const beat = '(0.6+0.4*exp(-8*mod(t,0.5)))';
-  await run(ffmpeg, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `aevalsrc='(${chord})*${beat}|(${chord})*${beat}*0.9':s=44100:d=${seconds}`,
-    '-c:a',
-    'pcm_s16le',
-    file,
-  ]);
+  await writeSynthesizedWav(ffmpeg, file, `aevalsrc='(${chord})*${beat}|(${chord})*${beat}*0.9':s=44100:d=${seconds}`);
+}
+
+/** Renders an ffmpeg audio source filter (lavfi) into a 16-bit WAV. */
+async function writeSynthesizedWav(ffmpeg: string, file: string, source: string): Promise<void> {
+  await run(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', source, '-c:a', 'pcm_s16le', file]);
 }
 
 export interface ProbedStream {

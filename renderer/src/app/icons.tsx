@@ -1,7 +1,7 @@
 // A few stroke icons (24-unit grid, currentColor). Decorative: the button around them carries the name.
 import type { ReactNode } from 'react';
 
-const paths: Record<string, ReactNode> = {
+const paths = {
   people: (
     <>
       <circle cx="9" cy="8" r="3.5" />
@@ -79,18 +79,26 @@ const paths: Record<string, ReactNode> = {
       <path d="M3 12h18M12 3c2.5 2.6 3.5 5.6 3.5 9s-1 6.4-3.5 9c-2.5-2.6-3.5-5.6-3.5-9s1-6.4 3.5-9z" />
     </>
   ),
-};
+} satisfies Record<string, ReactNode>;
+
+/** The app-wide icons' drawings, for icon sets of a feature that share some (review-icons.tsx). */
+export const iconPaths: Readonly<Record<keyof typeof paths, ReactNode>> = paths;
 
 export type IconName = keyof typeof paths;
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
+  return <StrokeIcon size={size}>{paths[name]}</StrokeIcon>;
+}
+
+/** The one <svg> frame every icon set draws in: 24-unit grid, 1.7 stroke in currentColor, hidden from assistive tech. */
+export function StrokeIcon({ size, filled = false, children }: { size: number; filled?: boolean; children: ReactNode }) {
   return (
     <svg
       className="icon"
       width={size}
       height={size}
       viewBox="0 0 24 24"
-      fill="none"
+      fill={filled ? 'currentColor' : 'none'}
       stroke="currentColor"
       strokeWidth={1.7}
       strokeLinecap="round"
@@ -98,7 +106,7 @@ export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
       aria-hidden="true"
       focusable="false"
     >
-      {paths[name]}
+      {children}
     </svg>
   );
 }

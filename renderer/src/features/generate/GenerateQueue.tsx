@@ -1,11 +1,12 @@
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { studio } from '../../api';
 import type { Job } from '../../api/types';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice } from '../../app/ui';
-import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
+import { CancelJob, JobProgressBar } from '../jobs/JobRow';
+import { isLive, useJobs } from '../jobs/jobs-data';
 import { usePreviews, type GenerateResult, type Preview } from './generate-data';
 
 const SHOWN_JOBS = 8;
@@ -32,9 +33,7 @@ export function GenerateQueue() {
 
 function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const live = isLive(job);
-  const cancel = useMutation({ mutationFn: () => studio.api.jobs.cancel({ id: job.id }), onSuccess: (updated) => upsertJob(client, updated) });
   const result = job.result as GenerateResult | null;
   const input = job.input as { request?: { count?: number; templates?: string[] }; batchId?: string } | null;
   const request = input?.request;
@@ -60,16 +59,7 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
       </div>
       {live && (
         <>
-          <div
-            className={job.status === 'queued' ? 'progress indeterminate' : 'progress'}
-            role="progressbar"
-            aria-label={title}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(job.progress * 100)}
-          >
-            <div className="progress-fill" style={{ width: `${job.progress * 100}%` }} />
-          </div>
+          <JobProgressBar job={job} label={title} />
           {job.message && <p className="job-message small-text">{job.message}</p>}
         </>
       )}
@@ -152,19 +142,7 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
         </>
       )}
       {job.error && <ErrorNotice error={job.error} />}
-      {live && (
-        <div className="job-actions">
-          <button
-            type="button"
-            className="button small"
-            disabled={cancel.isPending || cancel.isSuccess}
-            onClick={() => cancel.mutate()}
-            aria-label={t('jobs.cancelJob', { title })}
-          >
-            {cancel.isPending || cancel.isSuccess ? t('jobs.cancelling') : t('jobs.cancel')}
-          </button>
-        </div>
-      )}
+      <CancelJob job={job} title={title} />
     </li>
   );
 }

@@ -14,15 +14,55 @@ export function useJobTitle() {
   return (job: Job): string => jobTitle(t, job);
 }
 
-export function JobRow({ job }: { job: Job }) {
+/** A running job's bar (indeterminate while it waits in the queue). */
+export function JobProgressBar({ job, label }: { job: Job; label: string }) {
+  const queued = job.status === 'queued';
+  return (
+    <div
+      className={queued ? 'progress indeterminate' : 'progress'}
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={queued ? undefined : Math.round(job.progress * 100)}
+    >
+      <div className="progress-fill" style={{ width: `${queued ? 0 : job.progress * 100}%` }} />
+    </div>
+  );
+}
+
+/** Cancel for a job while it is live (it says so until the job stops), and why a cancel failed. */
+export function CancelJob({ job, title }: { job: Job; title: string }) {
   const { t } = useTranslation();
-  const format = useFormat();
-  const title = useJobTitle()(job);
   const client = useQueryClient();
   const cancel = useMutation({
     mutationFn: () => studio.api.jobs.cancel({ id: job.id }),
     onSuccess: (updated) => upsertJob(client, updated),
   });
+  return (
+    <>
+      {isLive(job) && (
+        <div className="job-actions">
+          <button
+            type="button"
+            className="button small"
+            aria-label={t('jobs.cancelJob', { title })}
+            disabled={cancel.isPending || cancel.isSuccess}
+            onClick={() => cancel.mutate()}
+          >
+            {cancel.isPending || cancel.isSuccess ? t('jobs.cancelling') : t('jobs.cancel')}
+          </button>
+        </div>
+      )}
+      {cancel.error && <ErrorNotice error={cancel.error} />}
+    </>
+  );
+}
+
+export function JobRow({ job }: { job: Job }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const title = useJobTitle()(job);
   const live = isLive(job);
   const counted = job.total !== null && job.total > 0;
   const summary = jobSummary(t, job, format);
@@ -37,18 +77,7 @@ export function JobRow({ job }: { job: Job }) {
         <span className={`status-chip status-${job.status}`}>{t(`jobs.status.${job.status}`)}</span>
       </div>
 
-      {live && (
-        <div
-          className={job.status === 'queued' ? 'progress indeterminate' : 'progress'}
-          role="progressbar"
-          aria-label={title}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={job.status === 'queued' ? undefined : Math.round(job.progress * 100)}
-        >
-          <div className="progress-fill" style={{ width: `${job.status === 'queued' ? 0 : job.progress * 100}%` }} />
-        </div>
-      )}
+      {live && <JobProgressBar job={job} label={title} />}
 
       <div className="job-meta">
         {live && job.status === 'queued' && <span>{t('jobs.waiting')}</span>}
@@ -70,20 +99,7 @@ export function JobRow({ job }: { job: Job }) {
 
       {job.error && <ErrorNotice error={job.error} />}
 
-      {live && (
-        <div className="job-actions">
-          <button
-            type="button"
-            className="button small"
-            aria-label={t('jobs.cancelJob', { title })}
-            disabled={cancel.isPending || cancel.isSuccess}
-            onClick={() => cancel.mutate()}
-          >
-            {cancel.isPending || cancel.isSuccess ? t('jobs.cancelling') : t('jobs.cancel')}
-          </button>
-        </div>
-      )}
-      {cancel.error && <ErrorNotice error={cancel.error} />}
+      <CancelJob job={job} title={title} />
     </li>
   );
 }

@@ -35,7 +35,7 @@ export function jobTitle(t: TFunction, job: Pick<Job, 'kind' | 'title' | 'input'
     case 'portrait.process': {
       const request = record(input.request);
       const source = record(request.source);
-      const name = text(source.path) ? fileName(source.path as string) : t('jobs.kinds.output', { id: source.outputId });
+      const name = text(input.sourceName) ?? (text(source.path) ? fileName(source.path as string) : t('jobs.kinds.output', { id: source.outputId }));
       const upscale = record(request.upscale);
       const steps = [
         request.restore && t('jobs.kinds.steps.restore'),

@@ -19,6 +19,12 @@ export function useJobs() {
   });
 }
 
+/** A job a page started, followed through the shared jobs cache (events keep it current). */
+export function useFollowedJob(id: number | null): Job | undefined {
+  const jobs = useJobs();
+  return id === null ? undefined : jobs.data?.find((job) => job.id === id);
+}
+
 /** Inserts or replaces one job (queued / started / finished events, API answers), newest first. */
 export function upsertJob(client: QueryClient, job: Job): void {
   client.setQueryData<Job[]>(queryKeys.jobs, (jobs) => {

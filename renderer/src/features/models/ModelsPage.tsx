@@ -8,6 +8,7 @@ import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
 import { useFormat } from '../../app/format';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { ConfirmInline } from '../../components/ConfirmInline';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from '../generate/generate-data';
 import '../../styles/models.css';
@@ -49,27 +50,7 @@ export function ModelsPage() {
           <h2 id="models-diffusion" className="section-title">
             {t('models.diffusionTitle')}
           </h2>
-          <table className="table models-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('models.name')}</th>
-                <th scope="col">{t('models.family')}</th>
-                <th scope="col" className="num">
-                  {t('models.size')}
-                </th>
-                <th scope="col">{t('models.license')}</th>
-                <th scope="col">{t('models.state')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {diffusion.map((model) => (
-                <ModelRow key={model.id} model={model} />
-              ))}
-            </tbody>
-          </table>
+          <ModelTable models={diffusion} secondColumn={t('models.family')} />
         </section>
       )}
       <div className="models-columns">
@@ -81,31 +62,39 @@ export function ModelsPage() {
           <h2 id="models-other" className="section-title">
             {t('models.otherTitle')}
           </h2>
-          <table className="table models-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('models.name')}</th>
-                <th scope="col">{t('models.use')}</th>
-                <th scope="col" className="num">
-                  {t('models.size')}
-                </th>
-                <th scope="col">{t('models.license')}</th>
-                <th scope="col">{t('models.state')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {others.map((model) => (
-                <ModelRow key={model.id} model={model} />
-              ))}
-            </tbody>
-          </table>
+          <ModelTable models={others} secondColumn={t('models.use')} />
         </section>
       )}
       <ProvidersSection />
     </div>
+  );
+}
+
+/** A table of models; the second column says what each is for (its family for diffusion models). */
+function ModelTable({ models, secondColumn }: { models: ModelInfo[]; secondColumn: string }) {
+  const { t } = useTranslation();
+  return (
+    <table className="table models-table">
+      <thead>
+        <tr>
+          <th scope="col">{t('models.name')}</th>
+          <th scope="col">{secondColumn}</th>
+          <th scope="col" className="num">
+            {t('models.size')}
+          </th>
+          <th scope="col">{t('models.license')}</th>
+          <th scope="col">{t('models.state')}</th>
+          <th scope="col">
+            <span className="visually-hidden">{t('common.actions')}</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {models.map((model) => (
+          <ModelRow key={model.id} model={model} />
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -197,17 +186,13 @@ function ModelRow({ model }: { model: ModelInfo }) {
         {!downloading &&
           (model.source === 'local' || model.state !== 'missing') &&
           (confirming ? (
-            <>
-              <span className="muted small-text">
-                {model.source === 'local' ? t('models.confirmRemoveLocal') : t('models.confirmRemoveDownloaded')}
-              </span>
-              <button type="button" className="button small danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                {t('models.remove')}
-              </button>
-              <button type="button" className="button small" onClick={() => setConfirming(false)}>
-                {t('common.keep')}
-              </button>
-            </>
+            <ConfirmInline
+              question={model.source === 'local' ? t('models.confirmRemoveLocal') : t('models.confirmRemoveDownloaded')}
+              confirmLabel={t('models.remove')}
+              pending={remove.isPending}
+              onConfirm={() => remove.mutate()}
+              onKeep={() => setConfirming(false)}
+            />
           ) : (
             <button
               type="button"

@@ -7,6 +7,7 @@ import type { Job } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { Icon } from '../../app/icons';
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { upsertJob, useJobs } from '../jobs/jobs-data';
 import '../../styles/people.css';
 import { useDetectorMissing, usePerson, usePhotos } from './people-data';
@@ -168,31 +169,15 @@ export function PersonPage({ params }: { params: { id: string } }) {
           {t('people.page.revet')}
         </button>
       </PageHeader>
-      <input
-        ref={filesInput}
-        type="file"
-        multiple
-        accept="image/*,.heic,.heif,.avif,.tif,.tiff"
-        hidden
-        data-testid="add-photos-input"
-        onChange={(e) => {
-          add([...(e.target.files ?? [])]);
-          e.target.value = '';
-        }}
-      />
-      <input
+      <HiddenFileInput ref={filesInput} multiple accept="image/*,.heic,.heif,.avif,.tif,.tiff" testId="add-photos-input" onFiles={add} />
+      <HiddenFileInput
         ref={(element) => {
           folderInput.current = element;
           // Not in React's typings: lets the picker choose a whole folder.
           element?.setAttribute('webkitdirectory', '');
         }}
-        type="file"
         multiple
-        hidden
-        onChange={(e) => {
-          add([...(e.target.files ?? [])]);
-          e.target.value = '';
-        }}
+        onFiles={add}
       />
 
       {upload && (

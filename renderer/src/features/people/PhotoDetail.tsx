@@ -6,6 +6,7 @@ import type { Person } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
+import { ConfirmInline } from '../../components/ConfirmInline';
 import { peopleKeys } from './people-data';
 import { VerdictBadge } from './PhotoGrid';
 import { useReasonText, useVetErrorText, verdictKey } from './reasons';
@@ -345,15 +346,13 @@ export function PhotoDetail({ photo, person, onClose }: { photo: Photo; person: 
 
         <div className="detail-remove">
           {confirming ? (
-            <>
-              <span className="muted small-text">{t('people.detail.removeConfirm', { name: person.name })}</span>
-              <button type="button" className="button small danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-                {t('common.delete')}
-              </button>
-              <button type="button" className="button small" onClick={() => setConfirming(false)}>
-                {t('common.keep')}
-              </button>
-            </>
+            <ConfirmInline
+              question={t('people.detail.removeConfirm', { name: person.name })}
+              confirmLabel={t('common.delete')}
+              pending={remove.isPending}
+              onConfirm={() => remove.mutate()}
+              onKeep={() => setConfirming(false)}
+            />
           ) : (
             <button type="button" className="button small" onClick={() => setConfirming(true)}>
               {t('people.detail.remove')}

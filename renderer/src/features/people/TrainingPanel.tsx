@@ -1,49 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { Person } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
-import { Icon } from '../../app/icons';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice } from '../../app/ui';
+import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
 import { peopleKeys, useLoras, useTrainer, useVersions } from './people-data';
 import type { SampleSet, TrainerSettings } from './types';
 import { cropSizes } from './types';
-
-function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: (titleId: string) => ReactNode }) {
-  const { t } = useTranslation();
-  const id = useId();
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = ref.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
-  return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby={`${id}-title`}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
-    >
-      <div className="dialog-form">
-        <header className="dialog-header">
-          <h2 id={`${id}-title`}>{title}</h2>
-          <button type="button" className="icon-button" aria-label={t('common.close')} title={t('common.close')} onClick={onClose}>
-            <Icon name="close" size={16} />
-          </button>
-        </header>
-        {children(`${id}-title`)}
-      </div>
-    </dialog>
-  );
-}
 
 function useStartJob() {
   const client = useQueryClient();
@@ -87,7 +55,7 @@ function ExportDialog({ person, version, onClose }: { person: Person; version: S
     </div>
   );
   return (
-    <Dialog title={t('people.export.title', { version: version.version })} onClose={onClose}>
+    <ModalDialog title={t('people.export.title', { version: version.version })} onClose={onClose}>
       {() => (
         <form onSubmit={submit} className="dialog-form">
           <div className="dialog-body">
@@ -149,7 +117,7 @@ function ExportDialog({ person, version, onClose }: { person: Person; version: S
           </footer>
         </form>
       )}
-    </Dialog>
+    </ModalDialog>
   );
 }
 
@@ -201,7 +169,7 @@ function TrainerDialog({ person, version, onClose }: { person: Person; version: 
     },
   });
   return (
-    <Dialog title={t('people.train.title')} onClose={onClose}>
+    <ModalDialog title={t('people.train.title')} onClose={onClose}>
       {() =>
         current && (
           <form
@@ -292,7 +260,7 @@ function TrainerDialog({ person, version, onClose }: { person: Person; version: 
           </form>
         )
       }
-    </Dialog>
+    </ModalDialog>
   );
 }
 

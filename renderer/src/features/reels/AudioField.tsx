@@ -1,10 +1,12 @@
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AudioAsset } from '../../../../native/api/namespaces/reels';
 import { studio } from '../../api';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
+import { HiddenFileInput } from '../../components/HiddenFileInput';
+import { recordingStamp, useMediaRecorder } from '../../components/media-recorder';
 
 /** Base64 of a blob without building one giant string of char codes (recordings reach megabytes). */
 async function toBase64(blob: Blob): Promise<string> {
@@ -12,16 +14,6 @@ async function toBase64(blob: Blob): Promise<string> {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
-}
-
-function recorderType(): string {
-  return ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4', 'audio/webm'].find((t) => MediaRecorder.isTypeSupported(t)) ?? '';
-}
-
-interface Recording {
-  recorder: MediaRecorder;
-  stream: MediaStream;
-  started: number;
 }
 
 /**
@@ -44,51 +36,21 @@ export function AudioField({
   const { t } = useTranslation();
   const id = useId();
   const fileInput = useRef<HTMLInputElement>(null);
-  const [recording, setRecording] = useState<Recording | null>(null);
-  const [elapsed, setElapsed] = useState(0);
-  const [micError, setMicError] = useState<unknown>(null);
-
   const upload = useMutation({
     mutationFn: async ({ blob, name }: { blob: Blob; name: string }) =>
       studio.api.reels.uploadAudio({ name, mime: blob.type || 'application/octet-stream', base64: await toBase64(blob) }),
     onSuccess: (asset) => onChange(asset),
   });
 
-  useEffect(() => {
-    if (!recording) return;
-    const timer = setInterval(() => setElapsed((Date.now() - recording.started) / 1000), 250);
-    return () => clearInterval(timer);
-  }, [recording]);
-
-  // Leaving the page mid-recording releases the microphone.
-  useEffect(() => () => recording?.stream.getTracks().forEach((track) => track.stop()), [recording]);
-
-  const startRecording = async () => {
-    setMicError(null);
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
-      const type = recorderType();
-      const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
-      const chunks: Blob[] = [];
-      recorder.ondataavailable = (event) => event.data.size && chunks.push(event.data);
-      recorder.onstop = () => {
-        stream.getTracks().forEach((track) => track.stop());
-        const blob = new Blob(chunks, { type: recorder.mimeType });
-        const extension = recorder.mimeType.includes('ogg') ? 'ogg' : recorder.mimeType.includes('mp4') ? 'm4a' : 'webm';
-        upload.mutate({ blob, name: `recording-${new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-')}.${extension}` });
-      };
-      recorder.start(250);
-      setElapsed(0);
-      setRecording({ recorder, stream, started: Date.now() });
-    } catch (error) {
-      setMicError({ message: `${t('reels.micUnavailable')} (${(error as Error).message})`, hint: t('reels.micHint') });
-    }
-  };
-
-  const stopRecording = () => {
-    recording?.recorder.stop();
-    setRecording(null);
-  };
+  const recorder = useMediaRecorder({
+    mimeTypes: ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4', 'audio/webm'],
+    onRecorded: (chunks, mimeType) => {
+      const blob = new Blob(chunks, { type: mimeType });
+      const extension = mimeType.includes('ogg') ? 'ogg' : mimeType.includes('mp4') ? 'm4a' : 'webm';
+      upload.mutate({ blob, name: `recording-${recordingStamp()}.${extension}` });
+    },
+    unavailable: (error) => ({ message: `${t('reels.micUnavailable')} (${error.message})`, hint: t('reels.micHint') }),
+  });
 
   return (
     <div className="field reel-audio" data-testid={testId}>
@@ -106,20 +68,25 @@ export function AudioField({
               <Icon name="close" size={14} />
             </button>
           </>
-        ) : recording ? (
+        ) : recorder.recording ? (
           <>
             <span className="reel-recording" role="status">
               <span className="reel-recording-dot" aria-hidden="true" />
-              {t('reels.recording', { seconds: elapsed.toFixed(0) })}
+              {t('reels.recording', { seconds: recorder.elapsed.toFixed(0) })}
             </span>
-            <button type="button" className="button small" onClick={stopRecording}>
+            <button type="button" className="button small" onClick={recorder.stop}>
               {t('reels.stopRecording')}
             </button>
           </>
         ) : (
           <>
             {allowRecording && (
-              <button type="button" className="button small" disabled={upload.isPending} onClick={() => void startRecording()}>
+              <button
+                type="button"
+                className="button small"
+                disabled={upload.isPending}
+                onClick={() => void recorder.start({ audio: { echoCancellation: true, noiseSuppression: true } })}
+              >
                 {t('reels.record')}
               </button>
             )}
@@ -129,20 +96,14 @@ export function AudioField({
             {upload.isPending && <span className="muted">{t('reels.uploading')}</span>}
           </>
         )}
-        <input
+        <HiddenFileInput
           ref={fileInput}
-          type="file"
           accept="audio/*,.mp3,.m4a,.wav,.ogg,.opus,.webm,.flac"
-          hidden
-          aria-label={label}
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) upload.mutate({ blob: file, name: file.name });
-          }}
+          label={label}
+          onFiles={([file]) => file && upload.mutate({ blob: file, name: file.name })}
         />
       </div>
-      <ErrorNotice error={upload.error ?? micError} />
+      <ErrorNotice error={upload.error ?? recorder.error} />
     </div>
   );
 }

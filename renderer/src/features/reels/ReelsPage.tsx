@@ -1,15 +1,18 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useSearch } from 'wouter';
 import type { AudioAsset, ReelRequest, ReelResult, ReelSize, ReelTemplateInfo } from '../../../../native/api/namespaces/reels';
 import { studio } from '../../api';
-import type { Job, OutputSummary } from '../../api/types';
+import type { OutputSummary } from '../../api/types';
 import { Icon } from '../../app/icons';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
-import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
+import { HiddenFileInput } from '../../components/HiddenFileInput';
+import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
 import { AudioField } from './AudioField';
+import { translateWarning } from './engine-warnings';
 import { LibraryPicker } from './LibraryPicker';
+import { reelName } from './reel-name';
 import '../../styles/reels.css';
 
 const sizes: ReelSize[] = ['1080x1920', '1080x1080', '1920x1080'];
@@ -24,39 +27,9 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
-/** A job started from this page, followed through the shared jobs cache (events keep it current). */
-function useFollowedJob(id: number | null): Job | undefined {
-  const jobs = useJobs();
-  return id === null ? undefined : jobs.data?.find((job) => job.id === id);
-}
-
-function JobStatus({ job, busyLabel, onCancel }: { job: Job; busyLabel: string; onCancel: () => void }) {
-  const { t } = useTranslation();
-  if (isLive(job)) {
-    return (
-      <div className="reel-status" role="status">
-        <div className="reel-status-row">
-          <span>{busyLabel}</span>
-          <span className="muted">{job.message ?? ''}</span>
-          <button type="button" className="button small" onClick={onCancel}>
-            {t('reels.cancel')}
-          </button>
-        </div>
-        <div className="progress" aria-hidden="true">
-          <div className="progress-fill" style={{ width: `${Math.round(job.progress * 100)}%` }} />
-        </div>
-      </div>
-    );
-  }
-  if (job.status === 'cancelled') return <p className="muted">{t('reels.cancelled')}</p>;
-  if (job.status !== 'done') return <ErrorNotice title={t('reels.failed')} error={job.error ?? { message: job.message ?? job.status }} />;
-  return null;
-}
-
 export function ReelsPage() {
   const { t } = useTranslation();
   const id = useId();
-  const client = useQueryClient();
   const templates = useQuery({ queryKey: ['reels', 'templates'], queryFn: () => studio.api.reels.templates(), staleTime: Infinity });
   // Opened with outputs to start from (“Make a reel” on the Restore page: ?outputs=1,2&template=before-after).
   const search = useSearch();
@@ -75,8 +48,6 @@ export function ReelsPage() {
   const [seconds, setSeconds] = useState('');
   const [aiMark, setAiMark] = useState(true);
   const [labels, setLabels] = useState(['', '']);
-  const [previewJobId, setPreviewJobId] = useState<number | null>(null);
-  const [renderJobId, setRenderJobId] = useState<number | null>(null);
   const srtInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -122,20 +93,9 @@ export function ReelsPage() {
     retry: false,
   });
 
-  const start = useMutation({
-    mutationFn: (quality: 'final' | 'preview') => studio.api.reels.render({ ...request, quality }),
-    onSuccess: (job, quality) => {
-      upsertJob(client, job);
-      if (quality === 'preview') setPreviewJobId(job.id);
-      else setRenderJobId(job.id);
-    },
-  });
-  const cancel = (jobId: number) => void studio.api.jobs.cancel({ id: jobId }).then((job) => upsertJob(client, job));
-
-  const previewJob = useFollowedJob(previewJobId);
-  const renderJob = useFollowedJob(renderJobId);
-  const previewResult = previewJob?.status === 'done' ? (previewJob.result as ReelResult) : undefined;
-  const renderResult = renderJob?.status === 'done' ? (renderJob.result as ReelResult) : undefined;
+  const { start, cancel, previewJob, renderJob, previewResult, renderResult } = usePreviewAndRender<ReelResult>((quality) =>
+    studio.api.reels.render({ ...request, quality, ...(template ? { name: reelName(t, template, title, new Date()) } : {}) }),
+  );
 
   const toggle = (output: OutputSummary) =>
     setSelected((current) =>
@@ -304,17 +264,11 @@ export function ReelsPage() {
                 <button type="button" className="button small" onClick={() => srtInput.current?.click()}>
                   {t('reels.loadSrt')}
                 </button>
-                <input
+                <HiddenFileInput
                   ref={srtInput}
-                  type="file"
                   accept=".srt,text/plain"
-                  hidden
-                  aria-label={t('reels.loadSrt')}
-                  onChange={(event) => {
-                    const file = event.target.files?.[0];
-                    event.target.value = '';
-                    if (file) void file.text().then((text) => setSrt({ name: file.name, text }));
-                  }}
+                  label={t('reels.loadSrt')}
+                  onFiles={([file]) => file && void file.text().then((text) => setSrt({ name: file.name, text }))}
                 />
               </div>
             </div>
@@ -384,7 +338,7 @@ export function ReelsPage() {
               <p>{t('reels.length', { seconds: plan.data.seconds.toFixed(1), width: plan.data.width, height: plan.data.height })}</p>
               {plan.data.warnings.map((warning) => (
                 <p key={warning} className="field-help">
-                  {warning}
+                  {translateWarning(t, warning)}
                 </p>
               ))}
             </div>
@@ -392,27 +346,15 @@ export function ReelsPage() {
           {ready && plan.isFetching && !plan.data && <Spinner label={t('common.loading')} />}
           {ready && <ErrorNotice error={plan.error} />}
           <ErrorNotice error={start.error} />
-          <div className="form-actions">
-            <button
-              type="button"
-              className="button"
-              disabled={!ready || start.isPending || (previewJob && isLive(previewJob))}
-              onClick={() => start.mutate('preview')}
-            >
-              {t('reels.preview')}
-            </button>
-            <button
-              type="button"
-              className="button primary"
-              disabled={!ready || start.isPending || (renderJob && isLive(renderJob))}
-              onClick={() => start.mutate('final')}
-            >
-              <Icon name="reels" size={16} />
-              <span>{t('reels.render')}</span>
-            </button>
-          </div>
+          <PreviewRenderButtons
+            ready={ready}
+            flow={{ start, previewJob, renderJob }}
+            previewLabel={t('reels.preview')}
+            renderLabel={t('reels.render')}
+            renderIcon={<Icon name="reels" size={16} />}
+          />
 
-          {previewJob && <JobStatus job={previewJob} busyLabel={t('reels.previewing')} onCancel={() => cancel(previewJob.id)} />}
+          {previewJob && <JobProgress job={previewJob} label={t('reels.previewing')} area="reels" onCancel={() => cancel(previewJob.id)} />}
           {previewResult && (
             <figure className="reel-preview">
               <video
@@ -431,7 +373,7 @@ export function ReelsPage() {
             </figure>
           )}
 
-          {renderJob && <JobStatus job={renderJob} busyLabel={t('reels.rendering')} onCancel={() => cancel(renderJob.id)} />}
+          {renderJob && <JobProgress job={renderJob} label={t('reels.rendering')} area="reels" onCancel={() => cancel(renderJob.id)} />}
           {renderResult && (
             <div className="reel-done" role="status" data-testid="reel-done">
               <p>

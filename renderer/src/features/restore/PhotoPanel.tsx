@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { OutputSummary } from '../../api/types';
 import { ErrorNotice, Spinner } from '../../app/ui';
+import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { uploadFiles } from '../people/uploads';
 import { LibraryPicker } from '../reels/LibraryPicker';
 import type { Inspection } from './restore-data';
@@ -69,17 +70,7 @@ export function PhotoChooser({ onChosen }: { onChosen: (output: OutputSummary) =
             </div>
           </>
         )}
-        <input
-          ref={fileInput}
-          type="file"
-          accept="image/*,.tif,.tiff,.heic"
-          hidden
-          aria-label={t('restore.choosePhoto')}
-          onChange={(event) => {
-            take(event.target.files);
-            event.target.value = '';
-          }}
-        />
+        <HiddenFileInput ref={fileInput} accept="image/*,.tif,.tiff,.heic" label={t('restore.choosePhoto')} onFiles={take} />
       </div>
       <ErrorNotice error={add.error ?? notice} />
       {library && (

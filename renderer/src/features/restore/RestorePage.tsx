@@ -5,41 +5,21 @@ import { Link, useLocation } from 'wouter';
 import type { ProcessRequest, PortraitModelState } from '../../../../native/api/namespaces/portrait';
 import type { AudioAsset } from '../../../../native/api/namespaces/reels';
 import { studio } from '../../api';
-import type { Job, OutputSummary } from '../../api/types';
+import type { OutputSummary } from '../../api/types';
 import { currentLanguage } from '../../app/i18n';
 import { Icon } from '../../app/icons';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
-import { isLive, upsertJob } from '../jobs/jobs-data';
+import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
+import { isLive, upsertJob, useFollowedJob } from '../jobs/jobs-data';
 import { AudioField } from '../reels/AudioField';
+import { translateWarning } from '../reels/engine-warnings';
 import { CompareSlider } from './CompareSlider';
 import { DrivingField, type DrivingClip } from './DrivingField';
 import { PhotoChooser, PhotoFaces } from './PhotoPanel';
-import { modelsOfKind, portraitKeys, useFollowedJob, useInspection, usePortraitStatus, usePresets, type ProcessResult } from './restore-data';
+import { modelsOfKind, portraitKeys, useInspection, usePortraitStatus, usePresets, type ProcessResult } from './restore-data';
+import { upscaleProblem } from './upscale-limit';
 import '../../styles/reels.css';
 import '../../styles/restore.css';
-
-function JobProgress({ job, label, onCancel }: { job: Job; label: string; onCancel: () => void }) {
-  const { t } = useTranslation();
-  if (isLive(job)) {
-    return (
-      <div className="reel-status" role="status" data-testid="restore-progress">
-        <div className="reel-status-row">
-          <span>{label}</span>
-          <span className="muted">{job.message ?? ''}</span>
-          <button type="button" className="button small" onClick={onCancel}>
-            {t('restore.cancel')}
-          </button>
-        </div>
-        <div className="progress" aria-hidden="true">
-          <div className="progress-fill" style={{ width: `${Math.round(job.progress * 100)}%` }} />
-        </div>
-      </div>
-    );
-  }
-  if (job.status === 'cancelled') return <p className="muted">{t('restore.cancelled')}</p>;
-  if (job.status !== 'done') return <ErrorNotice title={t('restore.failed')} error={job.error ?? { message: job.message ?? job.status }} />;
-  return null;
-}
 
 /** One line per provider that could not be used (each model that tried it says the same). */
 function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
@@ -77,8 +57,11 @@ function ModelDownload({ model }: { model: PortraitModelState }) {
   });
   const finished = job?.status === 'done';
   useEffect(() => {
-    if (finished) void client.invalidateQueries({ queryKey: portraitKeys.status });
-  }, [finished, client]);
+    if (!finished) return;
+    void client.invalidateQueries({ queryKey: portraitKeys.status });
+    // A face detector just installed: look for the faces again.
+    if (model.kind === 'face-detector') void client.invalidateQueries({ queryKey: ['portrait', 'inspect'] });
+  }, [finished, client, model.kind]);
   return (
     <div className="field-help warning-text restore-download" data-testid="model-download">
       <span>{t('restore.modelMissing', { name: model.name })}</span>{' '}
@@ -132,6 +115,12 @@ function ModelSelect({
   );
 }
 
+/** The download of the one model a step needs (no choice to make), shown while it is missing. */
+function MissingModel({ models, id }: { models: readonly PortraitModelState[] | undefined; id: string }) {
+  const model = models?.find((m) => m.id === id);
+  return model && !model.installed ? <ModelDownload model={model} /> : null;
+}
+
 function StepHeader({
   id,
   title,
@@ -180,22 +169,15 @@ export function RestorePage() {
     },
   );
   const typedSpeech = speech.typed && Boolean(status.data?.narration);
-  const [previewJobId, setPreviewJobId] = useState<number | null>(null);
-  const [renderJobId, setRenderJobId] = useState<number | null>(null);
-
   const inspected = inspection.data;
   const colorizeOn = colorize.on ?? inspected?.blackAndWhite ?? false;
-  // Another photo starts over.
-  const choosePhoto = (output: OutputSummary | null) => {
-    setPhoto(output);
-    setFace(0);
-    setColorize((c) => ({ ...c, on: null }));
-    setPreviewJobId(null);
-    setRenderJobId(null);
-  };
-
   const models = status.data?.models;
-  const usable = (modelId: string) => Boolean(models?.find((m) => m.id === modelId)?.usable);
+  // Which model a step lacks, by name: missing (download it) or not allowed by its licence.
+  const modelProblem = (modelId: string, step: string) => {
+    const model = models?.find((m) => m.id === modelId);
+    if (!model || model.usable) return null;
+    return model.installed ? t('restore.needAllow', { model: model.name, step }) : t('restore.needModel', { model: model.name, step });
+  };
   const faces = inspected?.faces.length ?? 0;
   const detectorMissing = inspected ? !inspected.detector : false;
 
@@ -229,38 +211,50 @@ export function RestorePage() {
   if (photo && inspected) {
     if (!request?.restore && !request?.colorize && !request?.upscale && !request?.animate) problems.push(t('restore.needStep'));
     if ((restore.on || animate.on) && !faces) problems.push(detectorMissing ? t('restore.needDetector') : t('restore.noFaces'));
-    if (request?.restore && !usable(restore.model)) problems.push(t('restore.needModel', { step: t('restore.restoreStep') }));
-    if (request?.colorize && !usable(colorize.model)) problems.push(t('restore.needModel', { step: t('restore.colorizeStep') }));
-    if (request?.upscale && !usable(`real-esrgan-x${upscale.scale}`)) problems.push(t('restore.needModel', { step: t('restore.upscaleStep') }));
+    const needs = (modelId: string, step: string) => {
+      const problem = modelProblem(modelId, step);
+      if (problem) problems.push(problem);
+    };
+    if (request?.restore) needs(restore.model, t('restore.restoreStep'));
+    if (request?.colorize) needs(colorize.model, t('restore.colorizeStep'));
+    if (request?.upscale) {
+      needs(`real-esrgan-x${upscale.scale}`, t('restore.upscaleStep'));
+      const tooLarge = upscaleProblem(inspected, upscale.scale);
+      if (tooLarge) problems.push(t(tooLarge.key, tooLarge.values));
+    }
     if (request?.animate) {
-      if (!usable('liveportrait')) problems.push(t('restore.needModel', { step: t('restore.animateStep') }));
+      needs('liveportrait', t('restore.animateStep'));
       if (animate.mode === 'driving' && !driving) problems.push(t('restore.needDriving'));
       if (speech.on && !typedSpeech && !speech.voice) problems.push(t('restore.needVoice'));
       if (speech.on && typedSpeech && !speech.text.trim()) problems.push(t('restore.needText'));
-      if (speech.on && !usable(speech.model)) problems.push(t('restore.needModel', { step: t('restore.speechStep') }));
+      if (speech.on) needs(speech.model, t('restore.speechStep'));
       if (status.data && !status.data.ffmpeg) problems.push(t('restore.needFfmpeg'));
     }
   }
   const ready = Boolean(request && inspected && !problems.length);
 
-  const start = useMutation({
-    mutationFn: (quality: 'final' | 'preview') => studio.api.portrait.process({ ...request!, quality }),
-    onSuccess: (job, quality) => {
-      upsertJob(client, job);
-      if (quality === 'preview') setPreviewJobId(job.id);
-      else setRenderJobId(job.id);
-    },
-  });
+  const {
+    start,
+    cancel,
+    reset: resetJobs,
+    previewJob,
+    renderJob,
+    previewResult,
+    renderResult,
+  } = usePreviewAndRender<ProcessResult>((quality) => studio.api.portrait.process({ ...request!, quality }));
+
+  // Another photo starts over.
+  const choosePhoto = (output: OutputSummary | null) => {
+    setPhoto(output);
+    setFace(0);
+    setColorize((c) => ({ ...c, on: null }));
+    resetJobs();
+  };
+
   const allowNonCommercial = useMutation({
     mutationFn: (allowed: boolean) => studio.api.portrait.setNonCommercial({ allowed }),
     onSuccess: (next) => client.setQueryData(portraitKeys.status, next),
   });
-  const cancel = (jobId: number) => void studio.api.jobs.cancel({ id: jobId }).then((job) => upsertJob(client, job));
-
-  const previewJob = useFollowedJob(previewJobId);
-  const renderJob = useFollowedJob(renderJobId);
-  const previewResult = previewJob?.status === 'done' ? (previewJob.result as ProcessResult) : undefined;
-  const renderResult = renderJob?.status === 'done' ? (renderJob.result as ProcessResult) : undefined;
 
   const makeReel = () => {
     if (!photo || !renderResult) return;
@@ -305,12 +299,10 @@ export function RestorePage() {
                   </p>
                 )}
                 {detectorMissing && (
-                  <p className="field-help warning-text">
-                    {t('restore.detectorHelp')}{' '}
-                    <Link href="/models" className="text-link">
-                      {t('restore.openModels')}
-                    </Link>
-                  </p>
+                  <>
+                    <p className="field-help warning-text">{t('restore.detectorHelp')}</p>
+                    <MissingModel models={models} id="yunet-n" />
+                  </>
                 )}
               </>
             ) : (
@@ -423,6 +415,7 @@ export function RestorePage() {
                     ))}
                   </div>
                 )}
+                {upscale.on && <MissingModel models={models} id={`real-esrgan-x${upscale.scale}`} />}
               </div>
 
               <div className="restore-step">
@@ -438,6 +431,7 @@ export function RestorePage() {
                 </p>
                 {animate.on && (
                   <>
+                    <MissingModel models={models} id="liveportrait" />
                     <div className="segmented" role="group" aria-label={t('restore.motion')}>
                       <button
                         type="button"
@@ -597,27 +591,23 @@ export function RestorePage() {
           </label>
           <p className="field-help">{t('restore.allowNonCommercialHelp')}</p>
           <ErrorNotice error={start.error ?? allowNonCommercial.error} />
-          <div className="form-actions">
-            <button
-              type="button"
-              className="button"
-              disabled={!ready || start.isPending || (previewJob && isLive(previewJob))}
-              onClick={() => start.mutate('preview')}
-            >
-              {t('restore.preview')}
-            </button>
-            <button
-              type="button"
-              className="button primary"
-              disabled={!ready || start.isPending || (renderJob && isLive(renderJob))}
-              onClick={() => start.mutate('final')}
-            >
-              <Icon name="restore" size={16} />
-              <span>{t('restore.renderButton')}</span>
-            </button>
-          </div>
+          <PreviewRenderButtons
+            ready={ready}
+            flow={{ start, previewJob, renderJob }}
+            previewLabel={t('restore.preview')}
+            renderLabel={t('restore.renderButton')}
+            renderIcon={<Icon name="restore" size={16} />}
+          />
 
-          {previewJob && <JobProgress job={previewJob} label={t('restore.previewing')} onCancel={() => cancel(previewJob.id)} />}
+          {previewJob && (
+            <JobProgress
+              job={previewJob}
+              label={t('restore.previewing')}
+              area="restore"
+              testId="restore-progress"
+              onCancel={() => cancel(previewJob.id)}
+            />
+          )}
           {previewResult && photo && (
             <div className="restore-result" data-testid="restore-preview">
               {previewResult.still && (
@@ -634,7 +624,15 @@ export function RestorePage() {
             </div>
           )}
 
-          {renderJob && <JobProgress job={renderJob} label={t('restore.rendering')} onCancel={() => cancel(renderJob.id)} />}
+          {renderJob && (
+            <JobProgress
+              job={renderJob}
+              label={t('restore.rendering')}
+              area="restore"
+              testId="restore-progress"
+              onCancel={() => cancel(renderJob.id)}
+            />
+          )}
           {renderResult && photo && (
             <div className="restore-result" role="status" data-testid="restore-done">
               {renderResult.still && (
@@ -654,7 +652,7 @@ export function RestorePage() {
               ))}
               {renderResult.warnings.map((w) => (
                 <p key={w} className="field-help">
-                  {w}
+                  {translateWarning(t, w)}
                 </p>
               ))}
               <div className="form-actions">

@@ -1,8 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Inspection, PortraitModelState, ProcessResult } from '../../../../native/api/namespaces/portrait';
 import { studio } from '../../api';
-import type { Job } from '../../api/types';
-import { useJobs } from '../jobs/jobs-data';
 
 export type { Inspection, PortraitModelState, ProcessResult };
 
@@ -28,12 +26,6 @@ export function useInspection(outputId: number | null) {
     enabled: outputId !== null,
     staleTime: Infinity,
   });
-}
-
-/** A job started from this page, followed through the shared jobs cache (events keep it current). */
-export function useFollowedJob(id: number | null): Job | undefined {
-  const jobs = useJobs();
-  return id === null ? undefined : jobs.data?.find((job) => job.id === id);
 }
 
 export function modelsOfKind(models: readonly PortraitModelState[] | undefined, kind: PortraitModelState['kind']): PortraitModelState[] {

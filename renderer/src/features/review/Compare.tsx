@@ -1,12 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import { useFormat } from '../../app/format';
 import type { DecisionHandlers } from './Loupe';
 import { FlagBadge, ReviewControls, StarRow } from './marks';
 import { outputName } from './OutputGrid';
 import { useReviewServices } from './review-services';
 import { useSummary } from './summaries';
-import { ZoomView, type ZoomState } from './ZoomView';
+import { OutputZoomView, ZoomLevel, type ZoomState } from './ZoomView';
 
 function Pane({
   id,
@@ -47,16 +46,7 @@ function Pane({
         {output?.kind === 'video' ? (
           <video className="loupe-video" src={studio.mediaUrl(output.hash)} controls muted loop playsInline />
         ) : output ? (
-          <ZoomView
-            src={studio.mediaUrl(output.hash)}
-            thumbSrc={output.thumbHash ? studio.mediaUrl(output.thumbHash) : null}
-            width={output.width}
-            height={output.height}
-            alt={name}
-            zoom={zoom}
-            onZoom={onZoom}
-            outputId={id}
-          />
+          <OutputZoomView output={output} alt={name} zoom={zoom} onZoom={onZoom} />
         ) : null}
       </div>
       {output && active && (
@@ -88,14 +78,13 @@ export function Compare({
   decisions: DecisionHandlers;
 }) {
   const { t } = useTranslation();
-  const format = useFormat();
   return (
     <div className="compare" data-testid="compare" data-count={ids.length}>
       <div className="compare-bar">
         <span>{t('review.comparing', { count: ids.length })}</span>
         <span className="muted">{t('review.compareHelp')}</span>
         <span className="loupe-spacer" />
-        <span className="loupe-zoom">{zoom.mode === 'fit' ? t('review.fitShort') : format.percent(zoom.scale)}</span>
+        <ZoomLevel zoom={zoom} />
       </div>
       <div className={`compare-grid count-${ids.length}`}>
         {ids.map((id, i) => (

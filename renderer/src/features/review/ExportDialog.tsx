@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { ExportFormat, ExportRequest } from '../../api/types';
@@ -8,9 +8,9 @@ import { useFormat } from '../../app/format';
 import { readStorage, writeStorage } from '../../app/i18n';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice } from '../../app/ui';
+import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
 import { FolderBrowser } from './FolderBrowser';
-import { RIcon } from './review-icons';
 
 type Scope = 'picks' | 'selection' | 'view';
 const LAST_FOLDER = 'likeness.export.folder';
@@ -32,7 +32,6 @@ export function ExportDialog({
   const id = useId();
   const client = useQueryClient();
   const drawer = useJobsDrawer();
-  const dialog = useRef<HTMLDialogElement>(null);
   const desktop = studio.pickFolder !== undefined;
   const [scope, setScope] = useState<Scope>(selection.length > 1 ? 'selection' : 'picks');
   // null: the field shows the folder being browsed; a string: what the user typed or picked.
@@ -43,12 +42,6 @@ export function ExportDialog({
   const [quality, setQuality] = useState(92);
   const [xmp, setXmp] = useState(true);
   const [contactSheet, setContactSheet] = useState(false);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
 
   const listing = useQuery({
     queryKey: queryKeys.browse(browsePath),
@@ -87,115 +80,99 @@ export function ExportDialog({
   };
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog export-dialog"
-      aria-labelledby={`${id}-title`}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
-    >
-      <form onSubmit={submit} className="dialog-form">
-        <header className="dialog-header">
-          <h2 id={`${id}-title`}>{t('review.export.title')}</h2>
-          <button type="button" className="icon-button" aria-label={t('common.close')} onClick={onClose}>
-            <RIcon name="close" size={16} />
-          </button>
-        </header>
-        <div className="dialog-body">
-          <fieldset className="radio-group">
-            <legend>{t('review.export.what')}</legend>
-            {(['picks', 'selection', 'view'] as const).map((s) => (
-              <label key={s} className="checkbox">
-                <input type="radio" name={`${id}-scope`} checked={scope === s} disabled={!counts[s]} onChange={() => setScope(s)} />
-                <span>{t(`review.export.scope.${s}`, { count: counts[s], formatted: format.number(counts[s]) })}</span>
-              </label>
-            ))}
-          </fieldset>
-          <div className="field">
-            <label htmlFor={`${id}-path`}>{t('review.export.folder')}</label>
-            <div className="field-row">
-              <input
-                id={`${id}-path`}
-                className="mono grow"
-                value={path}
-                spellCheck={false}
-                placeholder={t('review.export.folderPlaceholder')}
-                onChange={(e) => setPath(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter' && !desktop) {
-                    e.preventDefault();
-                    setBrowsePath(path.trim() || undefined);
-                  }
-                }}
-              />
-              {desktop && (
-                <button type="button" className="button" onClick={() => pick.mutate()}>
-                  {t('import.choose')}
-                </button>
-              )}
-            </div>
-            {!desktop && <p className="field-help">{t('review.export.folderHelp')}</p>}
-          </div>
-          {!desktop && listing.data && (
-            <FolderBrowser
-              listing={listing.data}
-              onOpen={(target) => {
-                setBrowsePath(target);
-                setPath(null);
+    <ModalDialog title={t('review.export.title')} className="export-dialog" onClose={onClose} onSubmit={submit}>
+      <div className="dialog-body">
+        <fieldset className="radio-group">
+          <legend>{t('review.export.what')}</legend>
+          {(['picks', 'selection', 'view'] as const).map((s) => (
+            <label key={s} className="checkbox">
+              <input type="radio" name={`${id}-scope`} checked={scope === s} disabled={!counts[s]} onChange={() => setScope(s)} />
+              <span>{t(`review.export.scope.${s}`, { count: counts[s], formatted: format.number(counts[s]) })}</span>
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor={`${id}-path`}>{t('review.export.folder')}</label>
+          <div className="field-row">
+            <input
+              id={`${id}-path`}
+              className="mono grow"
+              value={path}
+              spellCheck={false}
+              placeholder={t('review.export.folderPlaceholder')}
+              onChange={(e) => setPath(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !desktop) {
+                  e.preventDefault();
+                  setBrowsePath(path.trim() || undefined);
+                }
               }}
             />
-          )}
-          <div className="field-grid">
-            <div className="field">
-              <label htmlFor={`${id}-format`}>{t('review.export.format')}</label>
-              <select id={`${id}-format`} value={fileFormat} onChange={(e) => setFileFormat(e.target.value as ExportFormat)}>
-                <option value="original">{t('review.export.formats.original')}</option>
-                <option value="jpeg">{t('review.export.formats.jpeg')}</option>
-                <option value="png">{t('review.export.formats.png')}</option>
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={`${id}-size`}>{t('review.export.size')}</label>
-              <input
-                id={`${id}-size`}
-                type="number"
-                min={64}
-                max={16384}
-                step={1}
-                value={size}
-                placeholder={t('review.export.fullSize')}
-                onChange={(e) => setSize(e.target.value)}
-              />
-            </div>
-            {fileFormat === 'jpeg' && (
-              <div className="field">
-                <label htmlFor={`${id}-quality`}>{t('review.export.quality', { quality })}</label>
-                <input id={`${id}-quality`} type="range" min={60} max={100} value={quality} onChange={(e) => setQuality(Number(e.target.value))} />
-              </div>
+            {desktop && (
+              <button type="button" className="button" onClick={() => pick.mutate()}>
+                {t('import.choose')}
+              </button>
             )}
           </div>
-          <label className="checkbox">
-            <input type="checkbox" checked={xmp} onChange={(e) => setXmp(e.target.checked)} />
-            <span>{t('review.export.xmp')}</span>
-          </label>
-          <label className="checkbox">
-            <input type="checkbox" checked={contactSheet} onChange={(e) => setContactSheet(e.target.checked)} />
-            <span>{t('review.export.contactSheet')}</span>
-          </label>
-          <p className="field-help">{t('review.export.metadataHelp')}</p>
-          <ErrorNotice error={start.error ?? pick.error} title={t('review.export.failed')} />
+          {!desktop && <p className="field-help">{t('review.export.folderHelp')}</p>}
         </div>
-        <footer className="dialog-footer">
-          <button type="button" className="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="button primary" disabled={start.isPending || !path.trim() || !counts[scope]}>
-            {t('review.export.start')}
-          </button>
-        </footer>
-      </form>
-    </dialog>
+        {!desktop && listing.data && (
+          <FolderBrowser
+            listing={listing.data}
+            onOpen={(target) => {
+              setBrowsePath(target);
+              setPath(null);
+            }}
+          />
+        )}
+        <div className="field-grid">
+          <div className="field">
+            <label htmlFor={`${id}-format`}>{t('review.export.format')}</label>
+            <select id={`${id}-format`} value={fileFormat} onChange={(e) => setFileFormat(e.target.value as ExportFormat)}>
+              <option value="original">{t('review.export.formats.original')}</option>
+              <option value="jpeg">{t('review.export.formats.jpeg')}</option>
+              <option value="png">{t('review.export.formats.png')}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-size`}>{t('review.export.size')}</label>
+            <input
+              id={`${id}-size`}
+              type="number"
+              min={64}
+              max={16384}
+              step={1}
+              value={size}
+              placeholder={t('review.export.fullSize')}
+              onChange={(e) => setSize(e.target.value)}
+            />
+          </div>
+          {fileFormat === 'jpeg' && (
+            <div className="field">
+              <label htmlFor={`${id}-quality`}>{t('review.export.quality', { quality })}</label>
+              <input id={`${id}-quality`} type="range" min={60} max={100} value={quality} onChange={(e) => setQuality(Number(e.target.value))} />
+            </div>
+          )}
+        </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={xmp} onChange={(e) => setXmp(e.target.checked)} />
+          <span>{t('review.export.xmp')}</span>
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={contactSheet} onChange={(e) => setContactSheet(e.target.checked)} />
+          <span>{t('review.export.contactSheet')}</span>
+        </label>
+        <p className="field-help">{t('review.export.metadataHelp')}</p>
+        <ErrorNotice error={start.error ?? pick.error} title={t('review.export.failed')} />
+      </div>
+      <footer className="dialog-footer">
+        <button type="button" className="button" onClick={onClose}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="button primary" disabled={start.isPending || !path.trim() || !counts[scope]}>
+          {t('review.export.start')}
+        </button>
+      </footer>
+    </ModalDialog>
   );
 }

@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import { useJobsDrawer } from '../../app/drawer';
-import { Icon } from '../../app/icons';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice, Spinner } from '../../app/ui';
+import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
 import { FolderBrowser } from './FolderBrowser';
 
@@ -14,19 +14,12 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   const id = useId();
   const client = useQueryClient();
   const drawer = useJobsDrawer();
-  const dialog = useRef<HTMLDialogElement>(null);
   const desktop = studio.pickFolder !== undefined;
   // null: the field shows the folder being browsed; a string: what the user typed.
   const [typed, setTyped] = useState<string | null>(null);
   const [browsePath, setBrowsePath] = useState<string | undefined>(undefined);
   const [browseError, setBrowseError] = useState<unknown>(null);
   const [recursive, setRecursive] = useState(true);
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
 
   const browseQuery = (target: string | undefined) => ({
     queryKey: queryKeys.browse(target),
@@ -73,80 +66,64 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog import-dialog"
-      aria-labelledby={`${id}-title`}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
-    >
-      <form onSubmit={submit} className="dialog-form">
-        <header className="dialog-header">
-          <h2 id={`${id}-title`}>{t('import.title')}</h2>
-          <button type="button" className="icon-button" aria-label={t('common.close')} title={t('common.close')} onClick={onClose}>
-            <Icon name="close" size={16} />
-          </button>
-        </header>
-        <div className="dialog-body">
-          <p className="muted">{t('import.intro')}</p>
-          <div className="field">
-            <label htmlFor={`${id}-path`}>{t('import.folder')}</label>
-            <div className="field-row">
-              <input
-                id={`${id}-path`}
-                className="mono grow"
-                value={path}
-                autoFocus
-                spellCheck={false}
-                autoComplete="off"
-                placeholder={t('import.pathPlaceholder')}
-                onChange={(e) => setTyped(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter' && !desktop) {
-                    e.preventDefault();
-                    browseTyped();
-                  }
-                }}
-              />
-              {desktop ? (
-                <button type="button" className="button" onClick={() => pick.mutate()} disabled={pick.isPending}>
-                  {t('import.choose')}
-                </button>
-              ) : (
-                <button type="button" className="button" onClick={browseTyped}>
-                  {t('import.go')}
-                </button>
-              )}
-            </div>
-            {!desktop && <p className="field-help">{t('import.pathHelp')}</p>}
+    <ModalDialog title={t('import.title')} className="import-dialog" onClose={onClose} onSubmit={submit}>
+      <div className="dialog-body">
+        <p className="muted">{t('import.intro')}</p>
+        <div className="field">
+          <label htmlFor={`${id}-path`}>{t('import.folder')}</label>
+          <div className="field-row">
+            <input
+              id={`${id}-path`}
+              className="mono grow"
+              value={path}
+              autoFocus
+              spellCheck={false}
+              autoComplete="off"
+              placeholder={t('import.pathPlaceholder')}
+              onChange={(e) => setTyped(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !desktop) {
+                  e.preventDefault();
+                  browseTyped();
+                }
+              }}
+            />
+            {desktop ? (
+              <button type="button" className="button" onClick={() => pick.mutate()} disabled={pick.isPending}>
+                {t('import.choose')}
+              </button>
+            ) : (
+              <button type="button" className="button" onClick={browseTyped}>
+                {t('import.go')}
+              </button>
+            )}
           </div>
-
-          {!desktop && (
-            <>
-              {listing.isPending && <Spinner label={t('common.loading')} />}
-              <ErrorNotice error={browseError ?? listing.error} />
-              {listing.data && <FolderBrowser listing={listing.data} onOpen={(target) => void go(target)} />}
-            </>
-          )}
-          <ErrorNotice error={pick.error} />
-
-          <label className="checkbox">
-            <input type="checkbox" checked={recursive} onChange={(e) => setRecursive(e.target.checked)} />
-            <span>{t('import.recursive')}</span>
-          </label>
-          <ErrorNotice error={start.error} title={t('import.failed')} />
+          {!desktop && <p className="field-help">{t('import.pathHelp')}</p>}
         </div>
-        <footer className="dialog-footer">
-          <button type="button" className="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="button primary" disabled={start.isPending || !path.trim()}>
-            {t('import.start')}
-          </button>
-        </footer>
-      </form>
-    </dialog>
+
+        {!desktop && (
+          <>
+            {listing.isPending && <Spinner label={t('common.loading')} />}
+            <ErrorNotice error={browseError ?? listing.error} />
+            {listing.data && <FolderBrowser listing={listing.data} onOpen={(target) => void go(target)} />}
+          </>
+        )}
+        <ErrorNotice error={pick.error} />
+
+        <label className="checkbox">
+          <input type="checkbox" checked={recursive} onChange={(e) => setRecursive(e.target.checked)} />
+          <span>{t('import.recursive')}</span>
+        </label>
+        <ErrorNotice error={start.error} title={t('import.failed')} />
+      </div>
+      <footer className="dialog-footer">
+        <button type="button" className="button" onClick={onClose}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="button primary" disabled={start.isPending || !path.trim()}>
+          {t('import.start')}
+        </button>
+      </footer>
+    </ModalDialog>
   );
 }

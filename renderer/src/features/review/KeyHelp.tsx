@@ -1,16 +1,13 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useShowModal } from '../../components/ModalDialog';
 import { keyGroups } from './key-groups';
 import { RIcon } from './review-icons';
 
 export function KeyHelp({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
+  useShowModal(dialog);
   return (
     <dialog
       ref={dialog}

@@ -9,7 +9,7 @@ import { outputName } from './OutputGrid';
 import { RIcon } from './review-icons';
 import { reviewKeys, useReviewServices } from './review-services';
 import { useSummary } from './summaries';
-import { FIT, ZoomView, zoomToBox, type ZoomState } from './ZoomView';
+import { OutputZoomView, toggleZoom, ZoomLevel, zoomToBox, type ZoomState } from './ZoomView';
 
 const FILMSTRIP_SPAN = 12;
 /** Full-size images fetched ahead: the next two and the one before (the way a culler moves). */
@@ -184,7 +184,7 @@ export function Loupe({
               className="icon-button on-dark"
               aria-label={t('review.fit')}
               title={`${t('review.fit')} / 100 % (Z)`}
-              onClick={() => onZoom(zoom.mode === 'fit' ? { mode: 'zoom', scale: 1, cx: 0.5, cy: 0.5 } : FIT)}
+              onClick={() => onZoom(toggleZoom(zoom))}
             >
               <RIcon name={zoom.mode === 'fit' ? 'zoom' : 'fit'} size={17} />
             </button>
@@ -198,7 +198,7 @@ export function Loupe({
             >
               <RIcon name="face" size={17} />
             </button>
-            <span className="loupe-zoom">{zoom.mode === 'fit' ? t('review.fitShort') : format.percent(zoom.scale)}</span>
+            <ZoomLevel zoom={zoom} />
           </>
         )}
       </div>
@@ -217,17 +217,7 @@ export function Loupe({
             data-testid="loupe-video"
           />
         ) : output ? (
-          <ZoomView
-            src={studio.mediaUrl(output.hash)}
-            thumbSrc={output.thumbHash ? studio.mediaUrl(output.thumbHash) : null}
-            width={output.width}
-            height={output.height}
-            alt={name}
-            zoom={zoom}
-            onZoom={onZoom}
-            onViewport={setViewport}
-            outputId={output.id}
-          />
+          <OutputZoomView output={output} alt={name} zoom={zoom} onZoom={onZoom} onViewport={setViewport} />
         ) : null}
         {index > 0 && (
           <button type="button" className="loupe-nav prev" aria-label={t('review.previous')} onClick={() => onMove(index - 1)}>

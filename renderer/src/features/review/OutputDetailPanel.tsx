@@ -7,6 +7,7 @@ import type { OutputDetail } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice, Spinner } from '../../app/ui';
+import { madeWith } from '../restore/made-with';
 import type { DecisionHandlers } from './Loupe';
 import { ReviewControls } from './marks';
 import { outputName } from './OutputGrid';
@@ -43,11 +44,18 @@ function Provenance({ output }: { output: OutputDetail }) {
   const format = useFormat();
   const loras = output.loras.map((l) => (l.weight === null ? l.name : `${l.name} (${l.weight})`)).join(', ');
   const timings = output.timings ? Object.entries(output.timings).map(([k, v]) => `${k.replace(/Ms$/, '')} ${format.number(Math.round(v))} ms`) : [];
-  // Reels, restorations and plain photos have no generation settings: their fields would all read "—".
-  const generated = output.prompt !== null || output.seed !== null || output.steps !== null || output.loras.length > 0;
+  // Reels, restorations and animated clips say what they were made with (an animation's seed is one of its
+  // settings); they and plain photos have no generation settings, whose fields would all read "—".
+  const made = madeWith(t, output);
+  const generated = !made && (output.prompt !== null || output.seed !== null || output.steps !== null || output.loras.length > 0);
   return (
     <dl className="detail-fields" data-testid="provenance">
       <Field label={t('detail.source')}>{t(`detail.sources.${output.source}`, { defaultValue: output.source })}</Field>
+      {made?.map((field) => (
+        <Field key={field.label} label={field.label} wide>
+          {field.value}
+        </Field>
+      ))}
       {generated && (
         <>
           <Field label={t('detail.prompt')} wide copy={output.prompt}>
@@ -84,7 +92,7 @@ function Provenance({ output }: { output: OutputDetail }) {
         <Field label={t('detail.duration')}>{t('detail.seconds', { seconds: (output.durationMs / 1000).toFixed(1) })}</Field>
       )}
       {(generated || output.provider) && <Field label={t('detail.provider')}>{output.provider}</Field>}
-      {output.template && <Field label={t('detail.template')}>{output.template}</Field>}
+      {output.template && !made && <Field label={t('detail.template')}>{output.template}</Field>}
       {output.batchId && (
         <Field label={t('detail.batch')} mono>
           {output.batchId}

@@ -1,4 +1,8 @@
 import { useLayoutEffect, useRef, useState, type PointerEvent, type RefObject, type WheelEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { studio } from '../../api';
+import type { OutputSummary } from '../../api/types';
+import { useFormat } from '../../app/format';
 
 /** Fit the whole image, or a scale (1 = 100 %, one image pixel per screen pixel) around a centre (0..1 of the image). */
 export type ZoomState = { mode: 'fit' } | { mode: 'zoom'; scale: number; cx: number; cy: number };
@@ -32,6 +36,13 @@ export function zoomToBox(
 ): ZoomState {
   const scale = Math.min((viewport.height * 0.45) / (box.height * image.height), (viewport.width * 0.45) / (box.width * image.width), MAX_SCALE);
   return { mode: 'zoom', scale, cx: box.x + box.width / 2, cy: box.y + box.height / 2 };
+}
+
+/** The zoom as the toolbars show it: "Fit" or a percentage. */
+export function ZoomLevel({ zoom }: { zoom: ZoomState }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return <span className="loupe-zoom">{zoom.mode === 'fit' ? t('review.fitShort') : format.percent(zoom.scale)}</span>;
 }
 
 function useSize(ref: RefObject<HTMLElement | null>) {
@@ -164,5 +175,34 @@ export function ZoomView({
         </>
       )}
     </div>
+  );
+}
+
+/** An output's image in a ZoomView (the loupe, a compare pane): the full image over its thumbnail. */
+export function OutputZoomView({
+  output,
+  alt,
+  zoom,
+  onZoom,
+  onViewport,
+}: {
+  output: Pick<OutputSummary, 'id' | 'hash' | 'thumbHash' | 'width' | 'height'>;
+  alt: string;
+  zoom: ZoomState;
+  onZoom: (zoom: ZoomState) => void;
+  onViewport?: (size: { width: number; height: number }) => void;
+}) {
+  return (
+    <ZoomView
+      src={studio.mediaUrl(output.hash)}
+      thumbSrc={output.thumbHash ? studio.mediaUrl(output.thumbHash) : null}
+      width={output.width}
+      height={output.height}
+      alt={alt}
+      zoom={zoom}
+      onZoom={onZoom}
+      onViewport={onViewport}
+      outputId={output.id}
+    />
   );
 }

@@ -44,6 +44,36 @@ export interface KeyInput {
 /** 6–9 as in Lightroom; purple has no key (it is in the menus). */
 export const labelKeys: Record<string, ColorLabel> = { '6': 'red', '7': 'yellow', '8': 'green', '9': 'blue' };
 
+/** Arrows and paging keys move (Shift extends the selection). */
+const moveKeys = new Map<string, Direction>([
+  ['ArrowLeft', 'left'],
+  ['ArrowRight', 'right'],
+  ['ArrowUp', 'up'],
+  ['ArrowDown', 'down'],
+  ['Home', 'home'],
+  ['End', 'end'],
+  ['PageUp', 'pageUp'],
+  ['PageDown', 'pageDown'],
+]);
+
+/** P pick, X reject, U unflag. */
+const flagKeys = new Map<string, Flag | null>([
+  ['p', 'pick'],
+  ['x', 'reject'],
+  ['u', null],
+]);
+
+/** The letters that switch views and modes. */
+const letterKeys = new Map<string, 'grid' | 'loupe' | 'compare' | 'zoom' | 'zoomFace' | 'toggleAutoAdvance' | 'toggleInfo'>([
+  ['g', 'grid'],
+  ['e', 'loupe'],
+  ['c', 'compare'],
+  ['z', 'zoom'],
+  ['f', 'zoomFace'],
+  ['a', 'toggleAutoAdvance'],
+  ['i', 'toggleInfo'],
+]);
+
 /** The letter a key stands for: its character on Latin layouts, its physical key elsewhere (e.g. Cyrillic). */
 function letter(input: KeyInput): string | undefined {
   if (/^[a-z]$/i.test(input.key)) return input.key.toLowerCase();
@@ -71,23 +101,9 @@ export function actionForKey(input: KeyInput, autoAdvance: boolean): ReviewActio
   }
   if (input.altKey) return null;
   const advance = autoAdvance || Boolean(input.capsLock) || input.shiftKey;
+  const direction = moveKeys.get(input.key);
+  if (direction) return { type: 'move', direction, extend: input.shiftKey };
   switch (input.key) {
-    case 'ArrowLeft':
-      return { type: 'move', direction: 'left', extend: input.shiftKey };
-    case 'ArrowRight':
-      return { type: 'move', direction: 'right', extend: input.shiftKey };
-    case 'ArrowUp':
-      return { type: 'move', direction: 'up', extend: input.shiftKey };
-    case 'ArrowDown':
-      return { type: 'move', direction: 'down', extend: input.shiftKey };
-    case 'Home':
-      return { type: 'move', direction: 'home', extend: input.shiftKey };
-    case 'End':
-      return { type: 'move', direction: 'end', extend: input.shiftKey };
-    case 'PageUp':
-      return { type: 'move', direction: 'pageUp', extend: input.shiftKey };
-    case 'PageDown':
-      return { type: 'move', direction: 'pageDown', extend: input.shiftKey };
     case ' ':
     case 'Enter':
       return { type: 'toggleLoupe' };
@@ -106,28 +122,11 @@ export function actionForKey(input: KeyInput, autoAdvance: boolean): ReviewActio
     if (labelKeys[d]) return { type: 'label', label: labelKeys[d], advance };
     return { type: 'stars', stars: Number(d), advance };
   }
-  switch (l) {
-    case 'p':
-      return { type: 'flag', flag: 'pick', advance };
-    case 'x':
-      return { type: 'flag', flag: 'reject', advance };
-    case 'u':
-      return { type: 'flag', flag: null, advance };
-    case 'g':
-      return { type: 'grid' };
-    case 'e':
-      return { type: 'loupe' };
-    case 'c':
-      return { type: 'compare' };
-    case 'z':
-      return { type: 'zoom' };
-    case 'f':
-      return { type: 'zoomFace' };
-    case 'a':
-      return { type: 'toggleAutoAdvance' };
-    case 'i':
-      return { type: 'toggleInfo' };
-  }
+  if (l === undefined) return null;
+  const flag = flagKeys.get(l);
+  if (flag !== undefined) return { type: 'flag', flag, advance };
+  const type = letterKeys.get(l);
+  if (type) return { type };
   return null;
 }
 

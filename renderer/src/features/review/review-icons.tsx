@@ -1,5 +1,6 @@
 // The review page's stroke icons (24-unit grid, currentColor), in the style of app/icons.tsx.
 import type { ReactNode } from 'react';
+import { iconPaths, StrokeIcon } from '../../app/icons';
 
 const paths = {
   pick: <path d="M6 21V4h10l-1.5 3.5L16 11H6" />,
@@ -130,8 +131,8 @@ const paths = {
       <path d="M9 4v16" />
     </>
   ),
-  plus: <path d="M12 5v14M5 12h14" />,
-  close: <path d="M6 6l12 12M18 6L6 18" />,
+  plus: iconPaths.plus,
+  close: iconPaths.close,
   chevronDown: <path d="M6 9l6 6 6-6" />,
 } satisfies Record<string, ReactNode>;
 
@@ -139,20 +140,8 @@ export type ReviewIconName = keyof typeof paths;
 
 export function RIcon({ name, size = 16, filled = false }: { name: ReviewIconName; size?: number; filled?: boolean }) {
   return (
-    <svg
-      className="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill={filled ? 'currentColor' : 'none'}
-      stroke="currentColor"
-      strokeWidth={1.7}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
+    <StrokeIcon size={size} filled={filled}>
       {paths[name]}
-    </svg>
+    </StrokeIcon>
   );
 }

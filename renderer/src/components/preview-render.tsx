@@ -1,0 +1,113 @@
+// The preview-then-render flow that Reels and Restore & Animate share: two buttons that start a job each,
+// the jobs followed through the jobs cache, and their progress with a cancel button.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { studio } from '../api';
+import type { Job } from '../api/types';
+import { ErrorNotice } from '../app/ui';
+import { isLive, upsertJob, useFollowedJob } from '../features/jobs/jobs-data';
+
+export type RenderQuality = 'final' | 'preview';
+
+/** Starts preview and final jobs through `startJob` and follows the latest of each; `reset` forgets both (new input). */
+export function usePreviewAndRender<Result>(startJob: (quality: RenderQuality) => Promise<Job>) {
+  const client = useQueryClient();
+  const [previewJobId, setPreviewJobId] = useState<number | null>(null);
+  const [renderJobId, setRenderJobId] = useState<number | null>(null);
+  const start = useMutation({
+    mutationFn: startJob,
+    onSuccess: (job, quality) => {
+      upsertJob(client, job);
+      if (quality === 'preview') setPreviewJobId(job.id);
+      else setRenderJobId(job.id);
+    },
+  });
+  const cancel = (jobId: number) => void studio.api.jobs.cancel({ id: jobId }).then((job) => upsertJob(client, job));
+  const reset = () => {
+    setPreviewJobId(null);
+    setRenderJobId(null);
+  };
+  const previewJob = useFollowedJob(previewJobId);
+  const renderJob = useFollowedJob(renderJobId);
+  const previewResult = previewJob?.status === 'done' ? (previewJob.result as Result) : undefined;
+  const renderResult = renderJob?.status === 'done' ? (renderJob.result as Result) : undefined;
+  return { start, cancel, reset, previewJob, renderJob, previewResult, renderResult };
+}
+
+/** The Preview and Render buttons: each waits while its own job runs. */
+export function PreviewRenderButtons({
+  ready,
+  flow,
+  previewLabel,
+  renderLabel,
+  renderIcon,
+}: {
+  ready: boolean;
+  flow: Pick<ReturnType<typeof usePreviewAndRender>, 'start' | 'previewJob' | 'renderJob'>;
+  previewLabel: string;
+  renderLabel: string;
+  renderIcon: ReactNode;
+}) {
+  const { start, previewJob, renderJob } = flow;
+  return (
+    <div className="form-actions">
+      <button
+        type="button"
+        className="button"
+        disabled={!ready || start.isPending || (previewJob && isLive(previewJob))}
+        onClick={() => start.mutate('preview')}
+      >
+        {previewLabel}
+      </button>
+      <button
+        type="button"
+        className="button primary"
+        disabled={!ready || start.isPending || (renderJob && isLive(renderJob))}
+        onClick={() => start.mutate('final')}
+      >
+        {renderIcon}
+        <span>{renderLabel}</span>
+      </button>
+    </div>
+  );
+}
+
+/**
+ * A started job: progress bar, message and cancel while it runs; a note when cancelled; the error when it failed.
+ * `area` is the locale area whose `cancel`, `cancelled` and `failed` strings it shows.
+ */
+export function JobProgress({
+  job,
+  label,
+  area,
+  onCancel,
+  testId,
+}: {
+  job: Job;
+  label: string;
+  area: string;
+  onCancel: () => void;
+  testId?: string;
+}) {
+  const { t } = useTranslation();
+  if (isLive(job)) {
+    return (
+      <div className="reel-status" role="status" data-testid={testId}>
+        <div className="reel-status-row">
+          <span>{label}</span>
+          <span className="muted">{job.message ?? ''}</span>
+          <button type="button" className="button small" onClick={onCancel}>
+            {t(`${area}.cancel`)}
+          </button>
+        </div>
+        <div className="progress" aria-hidden="true">
+          <div className="progress-fill" style={{ width: `${Math.round(job.progress * 100)}%` }} />
+        </div>
+      </div>
+    );
+  }
+  if (job.status === 'cancelled') return <p className="muted">{t(`${area}.cancelled`)}</p>;
+  if (job.status !== 'done') return <ErrorNotice title={t(`${area}.failed`)} error={job.error ?? { message: job.message ?? job.status }} />;
+  return null;
+}
