@@ -180,9 +180,7 @@ export class JobsRepository {
   requeue(id: number, owner: string, message: ProgressText): JobRecord {
     const columns = messageColumns(message);
     this.db
-      .prepare(
-        `UPDATE jobs SET status = 'queued', owner = ?, message = ?, message_key = ?, message_params = ?, cancel_requested = 0 WHERE id = ?`,
-      )
+      .prepare(`UPDATE jobs SET status = 'queued', owner = ?, message = ?, message_key = ?, message_params = ?, cancel_requested = 0 WHERE id = ?`)
       .run(owner, columns.message, columns.messageKey, columns.messageParams, id);
     return this.get(id);
   }
