@@ -36,7 +36,8 @@ export const progressMessages = {
   'generate.fingerprinting': 'Fingerprinting the model (once)…',
   'generate.loading': 'Loading {{component}}…',
   'generate.loraUnmatched': '{{count}} LoRA keys matched no weight of {{model}} (see the job result)',
-  'generate.step': 'Image {{first}}–{{last}} of {{total}} · step {{step}}/{{steps}}',
+  'generate.step': 'Image {{index}} of {{total}} · step {{step}}/{{steps}}',
+  'generate.stepBatch': 'Image {{first}}–{{last}} of {{total}} · step {{step}}/{{steps}}',
   'generate.done': { one: '{{count}} image on {{provider}}', other: '{{count}} images on {{provider}}' },
 
   'models.downloading': '{{file}}: {{received}}',

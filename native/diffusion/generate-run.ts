@@ -124,13 +124,15 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
       const fraction = (finished + (event.step / event.steps) * group.length) / Math.max(1, todo.length);
       progress({
         fraction: Math.min(0.999, fraction),
-        ...progressText('generate.step', {
-          first: finished + 1,
-          last: finished + group.length,
-          total: todo.length,
-          step: event.step,
-          steps: event.steps,
-        }),
+        ...(group.length === 1
+          ? progressText('generate.step', { index: finished + 1, total: todo.length, step: event.step, steps: event.steps })
+          : progressText('generate.stepBatch', {
+              first: finished + 1,
+              last: finished + group.length,
+              total: todo.length,
+              step: event.step,
+              steps: event.steps,
+            })),
       });
       const now = Date.now();
       if (now - lastPreview >= 300 || event.step === event.steps) {

@@ -109,6 +109,7 @@ export function JobProgress({
     );
   }
   if (job.status === 'cancelled') return <p className="muted">{t(`${area}.cancelled`)}</p>;
-  if (job.status !== 'done') return <ErrorNotice title={t(`${area}.failed`)} error={job.error ?? { message: jobMessage(t, job) ?? t(`jobs.status.${job.status}`) }} />;
+  if (job.status !== 'done')
+    return <ErrorNotice title={t(`${area}.failed`)} error={job.error ?? { message: jobMessage(t, job) ?? t(`jobs.status.${job.status}`) }} />;
   return null;
 }
