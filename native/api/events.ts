@@ -9,6 +9,11 @@ export const studioEvents = {
     jobId: Id,
     progress: z.number(),
     message: z.string().nullable(),
+    messageKey: z.string().nullable().optional(),
+    messageParams: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .nullable()
+      .optional(),
     done: z.number().int().nullable(),
     total: z.number().int().nullable(),
   }),

@@ -151,6 +151,12 @@ export const Job = z.object({
   title: z.string(),
   progress: z.number().min(0).max(1),
   message: z.string().nullable(),
+  /** The message as a key of native/api/progress-keys.ts + its params, for the UI to translate (null: show `message`). */
+  messageKey: z.string().nullable().optional(),
+  messageParams: z
+    .record(z.string(), z.union([z.string(), z.number()]))
+    .nullable()
+    .optional(),
   done: z.number().int().nullable(),
   total: z.number().int().nullable(),
   input: z.unknown(),

@@ -16,6 +16,7 @@ import { formatA1111Parameters } from './provenance/a1111-write';
 import { buildExif, hasJpegApp1, insertJpegApp1, XMP_JPEG_PREFIX } from './provenance/exif-write';
 import { addPngText, pngTextKeywords } from './provenance/png-text';
 import { buildXmp } from './provenance/xmp';
+import { progressText, type ProgressText } from '../api/progress-keys';
 import { resolveUserPath } from '../core/paths';
 
 const extensionOf: Record<string, string> = {
@@ -248,7 +249,7 @@ export async function writeContactSheets(
 export async function exportOutputs(
   catalog: Catalog,
   request: z.output<typeof ExportRequest>,
-  context: { signal?: AbortSignal; progress?: (done: number, total: number, message: string) => void } = {},
+  context: { signal?: AbortSignal; progress?: (done: number, total: number, message: string | ProgressText) => void } = {},
 ): Promise<ExportResult> {
   const outDir = resolveUserPath(request.outDir);
   try {
@@ -277,7 +278,7 @@ export async function exportOutputs(
   const size = request.size ?? null;
   const exported: OutputDetail[] = [];
   const names = new Map<number, string>();
-  context.progress?.(0, ids.length, ids.length ? `${ids.length} to export` : 'Nothing to export');
+  context.progress?.(0, ids.length, ids.length ? progressText('catalog.toExport', { count: ids.length }) : progressText('catalog.nothingToExport'));
   for (const [index, id] of ids.entries()) {
     context.signal?.throwIfAborted();
     try {
@@ -334,7 +335,7 @@ export async function exportOutputs(
     context.progress?.(index + 1, ids.length, names.get(id) ?? `#${id}`);
   }
   if (request.contactSheet && exported.length) {
-    context.progress?.(ids.length, ids.length, 'Contact sheet…');
+    context.progress?.(ids.length, ids.length, progressText('catalog.contactSheet'));
     result.contactSheets = await writeContactSheets(catalog, exported, outDir, names, ownSheets);
     for (const sheet of result.contactSheets) if (!ownSheets.has(basename(sheet))) await record({ sheet: basename(sheet) });
   }
@@ -349,5 +350,8 @@ export const exportJob = defineJob({
   input: ExportRequest,
   title: (input) => `Export ${input.ids ? `${input.ids.length} images` : 'picks'} to ${basename(resolveUserPath(input.outDir))}`,
   run: (input, { catalog, signal, progress }) =>
-    exportOutputs(catalog, input, { signal, progress: (done, total, message) => progress({ done, total, message }) }),
+    exportOutputs(catalog, input, {
+      signal,
+      progress: (done, total, message) => progress({ done, total, ...(typeof message === 'string' ? { message } : message) }),
+    }),
 });

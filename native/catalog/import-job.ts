@@ -12,6 +12,7 @@ import type { Catalog } from './catalog';
 import { imageExtensions, inspectImage, makeThumbnail, readImageFile } from './images';
 import { extractProvenance } from './provenance';
 import { sha256 } from './store';
+import { progressText } from '../api/progress-keys';
 import { resolveUserPath } from '../core/paths';
 
 /** Lists the image files under `root` (sorted, so a resumed import walks the same order). */
@@ -118,12 +119,16 @@ export const catalogImportJob = defineJob({
   title: (input: z.output<typeof ImportRequest>) => `Import ${basename(input.path) || input.path}`,
   async run(input, { catalog, signal, progress, emit, jobId }): Promise<ImportResult> {
     const root = resolveUserPath(input.path);
-    progress({ fraction: 0, message: 'Looking for images…' });
+    progress({ fraction: 0, ...progressText('catalog.lookingForImages') });
     const { images, skipped } = await listImageFiles(root, input.recursive, signal);
     // Importing a folder that contains the library itself must not import the library's own objects.
     const files = images.filter((file) => relative(catalog.paths.root, file).startsWith('..'));
     const result: ImportResult = { scanned: files.length, imported: 0, duplicates: 0, failed: [], skipped };
-    progress({ done: 0, total: files.length, message: files.length ? `${files.length} images found` : 'No images found' });
+    progress({
+      done: 0,
+      total: files.length,
+      ...(files.length ? progressText('catalog.imagesFound', { count: files.length }) : progressText('catalog.noImagesFound')),
+    });
     for (const [index, file] of files.entries()) {
       signal.throwIfAborted();
       try {

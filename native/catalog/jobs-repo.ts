@@ -1,4 +1,5 @@
 import { StudioError, type StudioErrorShape } from '../api/errors';
+import type { ProgressText } from '../api/progress-keys';
 import type { Job, JobResource, JobStatus } from '../api/schemas';
 import type { Db } from './sqlite';
 
@@ -11,6 +12,8 @@ interface JobRow {
   input: string;
   progress: number;
   message: string | null;
+  message_key?: string | null;
+  message_params?: string | null;
   done_count: number | null;
   total_count: number | null;
   result: string | null;
@@ -39,6 +42,8 @@ function toJob(row: JobRow): JobRecord {
     title: row.title,
     progress: row.progress,
     message: row.message,
+    messageKey: row.message_key ?? null,
+    messageParams: row.message_params ? (JSON.parse(row.message_params) as Record<string, string | number>) : null,
     done: row.done_count,
     total: row.total_count,
     input: JSON.parse(row.input) as unknown,
@@ -63,8 +68,19 @@ export function publicJob(job: JobRecord): Job {
 export interface ProgressUpdate {
   progress: number;
   message: string | null;
+  messageKey: string | null;
+  messageParams: Record<string, string | number> | null;
   done: number | null;
   total: number | null;
+}
+
+const params = (value: Record<string, string | number> | null | undefined): string | null => (value ? JSON.stringify(value) : null);
+
+/** The message columns for plain text (no key) or a translatable progress text. */
+function messageColumns(message: string | ProgressText | null | undefined) {
+  if (message === null || message === undefined) return { message: null, messageKey: null, messageParams: null };
+  if (typeof message === 'string') return { message, messageKey: null, messageParams: null };
+  return { message: message.message, messageKey: message.note.key, messageParams: params(message.note.params) };
 }
 
 /** Persistent job rows: queued → running → done / failed / cancelled / interrupted. */
@@ -118,8 +134,11 @@ export class JobsRepository {
 
   progress(id: number, update: ProgressUpdate): void {
     this.db
-      .prepare(`UPDATE jobs SET progress = ?, message = ?, done_count = ?, total_count = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`)
-      .run(update.progress, update.message, update.done, update.total, Date.now(), id);
+      .prepare(
+        `UPDATE jobs SET progress = ?, message = ?, message_key = ?, message_params = ?, done_count = ?, total_count = ?, heartbeat_at = ?
+         WHERE id = ? AND status = 'running'`,
+      )
+      .run(update.progress, update.message, update.messageKey, params(update.messageParams), update.done, update.total, Date.now(), id);
   }
 
   heartbeat(owner: string): void {
@@ -133,28 +152,36 @@ export class JobsRepository {
   finish(
     id: number,
     status: Exclude<JobStatus, 'queued' | 'running'>,
-    outcome: { result?: unknown; error?: StudioErrorShape | null; message?: string | null },
+    outcome: { result?: unknown; error?: StudioErrorShape | null; message?: string | ProgressText | null },
   ): JobRecord {
     const progressClause = status === 'done' ? ', progress = 1' : '';
+    // A new message replaces its key too (an error's text has none); without one the last progress message stays.
+    const message = messageColumns(outcome.message);
     this.db
       .prepare(
-        `UPDATE jobs SET status = ?, result = ?, error = ?, message = coalesce(?, message), finished_at = ?${progressClause}
-         WHERE id = ? AND status IN ('queued', 'running')`,
+        `UPDATE jobs SET status = @status, result = @result, error = @error, finished_at = @now${progressClause},
+           message = coalesce(@message, message),
+           message_key = iif(@message IS NULL, message_key, @messageKey),
+           message_params = iif(@message IS NULL, message_params, @messageParams)
+         WHERE id = @id AND status IN ('queued', 'running')`,
       )
-      .run(
+      .run({
         status,
-        outcome.result === undefined ? null : JSON.stringify(outcome.result),
-        outcome.error ? JSON.stringify(outcome.error) : null,
-        outcome.message ?? null,
-        Date.now(),
+        result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
+        error: outcome.error ? JSON.stringify(outcome.error) : null,
+        now: Date.now(),
         id,
-      );
+        ...message,
+      });
     return this.get(id);
   }
 
   /** Puts an orphaned job back in the queue under a new owner (resume after a crash). */
-  requeue(id: number, owner: string, message: string): JobRecord {
-    this.db.prepare(`UPDATE jobs SET status = 'queued', owner = ?, message = ?, cancel_requested = 0 WHERE id = ?`).run(owner, message, id);
+  requeue(id: number, owner: string, message: ProgressText): JobRecord {
+    const columns = messageColumns(message);
+    this.db
+      .prepare(`UPDATE jobs SET status = 'queued', owner = ?, message = ?, message_key = ?, message_params = ?, cancel_requested = 0 WHERE id = ?`)
+      .run(owner, columns.message, columns.messageKey, columns.messageParams, id);
     return this.get(id);
   }
 

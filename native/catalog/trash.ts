@@ -3,6 +3,7 @@ import { EmptyTrashRequest } from '../api/namespaces/catalog';
 import { defineJob } from '../jobs/define';
 import type { Catalog } from './catalog';
 import type { Db } from './sqlite';
+import { progressText } from '../api/progress-keys';
 
 /**
  * Every column of every table that points at an object: the schema's foreign keys to objects(hash), so
@@ -139,7 +140,7 @@ export const emptyTrashJob = defineJob({
       before,
       ...(input.ids ? { ids: input.ids } : {}),
       signal,
-      onProgress: (done, total) => progress({ done, total, message: `${done} of ${total}` }),
+      onProgress: (done, total) => progress({ done, total, ...progressText('job.countOf', { done, total }) }),
     });
   },
 });

@@ -11,7 +11,7 @@ import { makeThumbnail } from '../catalog/images';
 import { addPngText } from '../catalog/provenance/png-text';
 import { appVersion } from '../core/version';
 import type { RgbImage } from '../inference/image-tensor';
-import { describeFallback, fallbackRecord, type FallbackNotice } from '../inference/session';
+import { fallbackProgress, fallbackRecord, type FallbackNotice } from '../inference/session';
 import type { JobContext } from '../jobs/define';
 import { modelHash, resolveDiffusionModel, resolveLora, type ResolvedModel } from '../models/manager';
 import { img2img } from './img2img';
@@ -21,6 +21,7 @@ import { schedulers } from './schedulers';
 import { txt2img, type PipelineOutput, type StepEvent } from './txt2img';
 import type { GenerateJobInput } from './generate-job';
 import { planRequest } from './plan-request';
+import { progressText } from '../api/progress-keys';
 
 // The body of the `generate` job (generate-job.ts), loaded on its first run.
 
@@ -83,12 +84,12 @@ function groups(images: PlannedImage[], batchSize: number): PlannedImage[][] {
 export async function runGenerate(input: GenerateJobInput, context: JobContext): Promise<GenerateResult> {
   const { catalog, signal, progress, emit, jobId } = context;
   const { request } = input;
-  progress({ fraction: 0, message: 'Checking the model…' });
+  progress({ fraction: 0, ...progressText('generate.checkingModel') });
   const resolved = resolveDiffusionModel(catalog, request.model);
   const plan = planRequest(catalog, request, input.seed, resolved);
   const skip = doneIndices(catalog, input.batchId);
   const todo = plan.filter((p) => !skip.has(p.index));
-  const hash = await modelHash(catalog, resolved, (message) => progress({ fraction: 0, message }));
+  const hash = await modelHash(catalog, resolved, (status) => progress({ fraction: 0, ...status }));
   signal.throwIfAborted();
 
   const loras = request.loras.map((use) => ({ ...resolveLora(catalog, use), scale: use.scale }));
@@ -97,17 +98,17 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
     provider: request.provider,
     loras: loras.map((l) => ({ path: l.path, scale: l.scale, name: l.name })),
     scratchDir: join(catalog.paths.root, 'cache', 'lora-merge'),
-    onStatus: (message) => progress({ fraction: 0, message }),
+    onStatus: (status) => progress({ fraction: 0, ...status }),
     onFallback: (notice) => {
       fallbacks.push(notice);
-      progress({ fraction: 0, message: describeFallback(notice) });
+      progress({ fraction: 0, ...fallbackProgress(notice) });
     },
   });
   // A reused model announced its fallbacks when it was loaded; say them again for this job.
   if (reused) fallbacks.push(...model.fallbacks);
   const loraUnmatched = Object.fromEntries(model.loras.map((l) => [l.name, l.reports.flatMap((r) => r.unmatched)]));
   const unmatchedCount = Object.values(loraUnmatched).reduce((n, keys) => n + keys.length, 0);
-  if (unmatchedCount) progress({ fraction: 0, message: `${unmatchedCount} LoRA keys matched no weight of ${resolved.name} (see the job result)` });
+  if (unmatchedCount) progress({ fraction: 0, ...progressText('generate.loraUnmatched', { count: unmatchedCount, model: resolved.name }) });
 
   const outputs: number[] = [];
   let finished = 0;
@@ -123,7 +124,15 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
       const fraction = (finished + (event.step / event.steps) * group.length) / Math.max(1, todo.length);
       progress({
         fraction: Math.min(0.999, fraction),
-        message: `Image ${finished + 1}–${finished + group.length} of ${todo.length} · step ${event.step}/${event.steps}`,
+        ...(group.length === 1
+          ? progressText('generate.step', { index: finished + 1, total: todo.length, step: event.step, steps: event.steps })
+          : progressText('generate.stepBatch', {
+              first: finished + 1,
+              last: finished + group.length,
+              total: todo.length,
+              step: event.step,
+              steps: event.steps,
+            })),
       });
       const now = Date.now();
       if (now - lastPreview >= 300 || event.step === event.steps) {
@@ -174,7 +183,7 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
     }
     finished += group.length;
   }
-  progress({ fraction: 1, message: `${outputs.length} image${outputs.length === 1 ? '' : 's'} on ${model.provider}` });
+  progress({ fraction: 1, ...progressText('generate.done', { count: outputs.length, provider: model.provider }) });
   return {
     batchId: input.batchId,
     outputs,

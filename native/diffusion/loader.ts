@@ -8,6 +8,7 @@ import { openSession, type FallbackNotice, type OpenedSession, type ProviderChoi
 import type { DiffusionModelInfo } from '../models/diffusion-folder';
 import { mergeLoras, parseLora, type LoraFile, type LoraTarget, type MergeReport } from './lora';
 import { ClipTokenizer } from './tokenizer';
+import { progressText, type ProgressText } from '../api/progress-keys';
 
 export interface LoraChoice {
   path: string;
@@ -24,7 +25,7 @@ export interface LoadOptions {
   /** Where merged weights too large to keep inside the model go (deleted when the model is released). */
   scratchDir?: string;
   /** Progress while loading ("Loading unet…"). */
-  onStatus?: (message: string) => void;
+  onStatus?: (status: ProgressText) => void;
 }
 
 export interface LoadedLora {
@@ -128,7 +129,7 @@ export async function loadDiffusionModel(info: DiffusionModelInfo, options: Load
   const reports = new Map<string, MergeReport[]>();
   const opened: OpenedSession[] = [];
   const open = async (path: string, label: string, target?: LoraTarget) => {
-    options.onStatus?.(`Loading ${label}…`);
+    options.onStatus?.(progressText('generate.loading', { component: label }));
     const session = await openComponent(path, label, target, loras, withFallbacks, cleanup, reports);
     opened.push(session);
     return session;

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../api/errors';
+import { progressText, type ProgressText } from '../api/progress-keys';
 import type { ProviderName } from '../api/schemas';
 import { autoProviders } from './providers';
 
@@ -58,11 +59,15 @@ export function fallbackRecord(notice: FallbackNotice): { model: string; provide
   return { model: notice.model, provider: notice.provider, reason: notice.reason, ...(notice.remembered ? { remembered: true as const } : {}) };
 }
 
-/** What a job says about a fallback, in one line. */
+/** What a job says about a fallback, in one line (English; `fallbackProgress` gives the translatable form too). */
 export function describeFallback(notice: FallbackNotice): string {
-  return notice.remembered
-    ? `${notice.provider} is not tried again for ${notice.model} (it failed earlier: ${notice.reason}) — using the next provider`
-    : `${notice.provider} could not run ${notice.model}: ${notice.reason} — using the next provider`;
+  return fallbackProgress(notice).message;
+}
+
+/** A fallback as a job's progress message (the reason is the runtime's own text and stays as it is). */
+export function fallbackProgress(notice: FallbackNotice): ProgressText {
+  const params = { provider: notice.provider, model: notice.model, reason: notice.reason };
+  return progressText(notice.remembered ? 'inference.fallbackRemembered' : 'inference.fallback', params);
 }
 
 export interface TensorInfo {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { StudioEventPayload, StudioEventType } from '../api/events';
+import type { ProgressNote } from '../api/progress-keys';
 import type { JobResource } from '../api/schemas';
 import type { Catalog } from '../catalog/catalog';
 
@@ -9,7 +10,10 @@ export interface ProgressReport {
   total?: number;
   /** 0..1 when the work is not countable. */
   fraction?: number;
+  /** English, for the CLI and logs. */
   message?: string;
+  /** The same message as a key the UI translates (spread `progressText(key, params)` to give both). */
+  note?: ProgressNote;
 }
 
 export interface JobContext {

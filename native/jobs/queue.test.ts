@@ -66,6 +66,31 @@ describe('JobQueue', () => {
     expect(done).toMatchObject({ done: 60, total: 60, message: 'step 60' });
   });
 
+  it('keeps a progress message’s key and params beside the English text, in events, the job and its row', async () => {
+    const q = makeQueue();
+    q.start();
+    const job = q.enqueue('test.noted', { frames: 125 });
+    const done = await q.waitFor(job.id);
+    const expected = { message: 'Animating: frame 125 of 125', messageKey: 'portrait.animatingFrame', messageParams: { done: 125, total: 125 } };
+    expect(done).toMatchObject(expected);
+    expect(catalog.jobs.get(job.id)).toMatchObject(expected);
+    const reports = events.flatMap((e) => (e.type === 'job:progress' && e.payload.jobId === job.id ? [e.payload] : []));
+    expect(reports.length).toBeGreaterThan(0);
+    for (const report of reports) expect(report.messageKey).toBe('portrait.animatingFrame');
+
+    // A plain message after a keyed one replaces the key too (the UI must not show the old key's text).
+    const plain = await q.waitFor(q.enqueue('test.noted', { frames: 3, plainLast: true }).id);
+    expect(plain).toMatchObject({ message: 'photo.png', messageKey: null, messageParams: null });
+  });
+
+  it('says "cancelled" with a key the UI translates', async () => {
+    const q = makeQueue();
+    const job = q.enqueue('test.sleep', { ms: 10_000, steps: 100 });
+    const cancelled = q.cancel(job.id);
+    expect(catalog.jobs.get(job.id)).toMatchObject({ messageKey: 'job.cancelled' });
+    expect(cancelled).toMatchObject({ status: 'cancelled', message: 'Cancelled.', messageKey: 'job.cancelled' });
+  });
+
   it('runs one GPU job at a time and CPU jobs in parallel up to the limit', async () => {
     const q = makeQueue({ limits: { cpu: 2, gpu: 1 } });
     q.start();
@@ -195,6 +220,7 @@ describe('JobQueue', () => {
     const row = catalog.jobs.get(job.id);
     expect(row.status).toBe('queued');
     expect(row.message).toMatch(/resumes on the next start/);
+    expect(row.messageKey).toBe('job.paused');
     const next = makeQueue();
     expect(next.start().adopted).toEqual([job.id]);
     next.cancel(job.id);

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { StudioError } from '../api/errors';
 import type { StudioEvent } from '../api/events';
+import { englishProgress, progressText } from '../api/progress-keys';
 import type { Job, JobResource } from '../api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { publicJob, type JobRecord, type ProgressUpdate } from '../catalog/jobs-repo';
@@ -106,7 +107,7 @@ export class JobQueue {
         this.catalog.jobs.adopt(job.id, this.owner);
         report.adopted.push(job.id);
       } else if (job.status === 'running' && definition?.resumable && job.attempts < MAX_ATTEMPTS) {
-        this.catalog.jobs.requeue(job.id, this.owner, 'Resumed after the app stopped unexpectedly.');
+        this.catalog.jobs.requeue(job.id, this.owner, progressText('job.resumed'));
         report.resumed.push(job.id);
       } else {
         const reason = !definition
@@ -264,7 +265,15 @@ export class JobQueue {
     const total = report.total ?? null;
     const progress = total ? Math.min(1, (done ?? 0) / total) : Math.min(1, Math.max(0, report.fraction ?? running.progress));
     running.progress = progress;
-    const update = { progress, message: report.message ?? null, done, total };
+    const update: ProgressUpdate = {
+      progress,
+      // Each report replaces the whole message: a plain message after a keyed one shows as it is.
+      message: report.message ?? (report.note ? englishProgress(report.note.key, report.note.params) : null),
+      messageKey: report.note?.key ?? null,
+      messageParams: report.note?.params ?? null,
+      done,
+      total,
+    };
     running.last = update;
     const now = Date.now();
     if (now - running.persistedAt >= PERSIST_INTERVAL_MS) {
@@ -292,7 +301,7 @@ export class JobQueue {
           ? this.catalog.jobs.finish(jobId, 'done', { result: outcome.result })
           : outcome.status === 'failed'
             ? this.catalog.jobs.finish(jobId, 'failed', { error: outcome.error, message: outcome.error.message })
-            : this.catalog.jobs.finish(jobId, 'cancelled', { message: 'Cancelled.' });
+            : this.catalog.jobs.finish(jobId, 'cancelled', { message: progressText('job.cancelled') });
       job = publicJob(record);
     } catch (error) {
       // The final state could not be written (a full disk, say). The row stays "running" and the next start
@@ -376,7 +385,7 @@ export class JobQueue {
       const job = this.catalog.jobs.get(jobId);
       const definition = this.kinds.get(job.kind);
       if (definition?.resumable && !job.cancelRequested) {
-        this.catalog.jobs.requeue(jobId, '', 'Paused when the app closed; it resumes on the next start.');
+        this.catalog.jobs.requeue(jobId, '', progressText('job.paused'));
       } else {
         const reason = new StudioError('INTERRUPTED', 'The app was closed while this job was running.', 'Start it again.');
         this.catalog.jobs.finish(jobId, job.cancelRequested ? 'cancelled' : 'interrupted', { error: reason.toJSON(), message: reason.message });

@@ -15,6 +15,7 @@ import { downloadFile, partialPath } from './download';
 import { installState, modelFilePath, sha256File } from './installed';
 import { findModel, loadRegistry, type RegistryModel } from './registry';
 import { slug } from '../core/text';
+import { progressText, type ProgressText } from '../api/progress-keys';
 
 /**
  * The model manager: registry models (assets/models.json, downloaded into <library>/models/<id>/), model folders
@@ -207,7 +208,7 @@ export function resolveDiffusionModel(catalog: Catalog, ref: string): ResolvedMo
  * The model's fingerprint for provenance: sha256 over every model file (path and content hash), computed once
  * and kept with the model (keyed by sizes and modification times, so a changed file is noticed).
  */
-export async function modelHash(catalog: Catalog, model: ResolvedModel, onStatus?: (message: string) => void): Promise<string> {
+export async function modelHash(catalog: Catalog, model: ResolvedModel, onStatus?: (status: ProgressText) => void): Promise<string> {
   const dir = model.info.dir;
   const files: string[] = [];
   const walk = async (folder: string) => {
@@ -229,7 +230,7 @@ export async function modelHash(catalog: Catalog, model: ResolvedModel, onStatus
   const record = repo.get(model.id);
   const cached = record?.meta as { hashKey?: string } | undefined;
   if (record?.sha256 && cached?.hashKey === key) return record.sha256;
-  onStatus?.('Fingerprinting the model (once)…');
+  onStatus?.(progressText('generate.fingerprinting'));
   const total = createHash('sha256');
   for (const file of files) total.update(`${relative(dir, file).split('\\').join('/')}\0${await sha256File(file)}\n`);
   const hash = total.digest('hex');
@@ -378,7 +379,9 @@ export const modelsDownloadJob = defineJob({
         onProgress: ({ received }) =>
           progress({
             fraction: total ? Math.min(0.999, (finished + received) / total) : 0,
-            message: `${file.path}: ${formatBytes(received)}${file.size || file.approxSize ? ` of ${formatBytes(sizeOf(file))}` : ''}`,
+            ...(file.size || file.approxSize
+              ? progressText('models.downloadingOf', { file: file.path, received: formatBytes(received), size: formatBytes(sizeOf(file)) })
+              : progressText('models.downloading', { file: file.path, received: formatBytes(received) })),
           }),
       });
       if (!result.absent) manifest[file.path] = { size: result.size, sha256: result.sha256 };
@@ -388,13 +391,13 @@ export const modelsDownloadJob = defineJob({
       join(catalog.paths.models, model.id, '.likeness-download.json'),
       JSON.stringify({ id: model.id, at: Date.now(), files: manifest }, null, 2),
     );
-    let checked = 'downloaded';
+    let checked = progressText('models.downloaded', { name: model.name });
     if (model.kind === 'diffusion') {
       // The folder must work as a whole: name anything missing now rather than at the first generation.
       inspectDiffusionFolder(join(catalog.paths.models, model.id), { family: model.family as DiffusionFamily, name: model.name });
-      checked = 'downloaded and checked';
+      checked = progressText('models.downloadedChecked', { name: model.name });
     }
-    progress({ fraction: 1, message: `${model.name} ${checked}` });
+    progress({ fraction: 1, ...checked });
     return { id: model.id, files: Object.keys(manifest).length, bytes: finished };
   },
 });

@@ -16,6 +16,7 @@ import { PhotosRepository } from './photos-repo';
 import { rejectedFileKind } from './rejected-files';
 import { discardUploads, stagedFiles } from './uploads';
 import { ensureCrop, loadDetector, vetPerson } from './vetting';
+import { progressText } from '../api/progress-keys';
 
 interface Candidate {
   path: string;
@@ -200,7 +201,7 @@ export const peopleImportJob = defineJob({
   },
   async run(input, { catalog, signal, progress, emit }): Promise<PeopleImportResult> {
     const person = catalog.people.get(input.personId);
-    progress({ fraction: 0, message: 'Looking for photos…' });
+    progress({ fraction: 0, ...progressText('people.lookingForPhotos') });
     const uploads = await stagedFiles(catalog.paths.root, input.uploads);
     const dropped = await stagedCandidates(uploads);
     const found = await collect(input.paths, input.recursive, catalog.paths.root, signal);
@@ -223,7 +224,11 @@ export const peopleImportJob = defineJob({
         emit('people:changed', { personId: person.id });
       }
     };
-    progress({ done: 0, total: candidates.length, message: candidates.length ? `${candidates.length} photos found` : 'No photos found' });
+    progress({
+      done: 0,
+      total: candidates.length,
+      ...(candidates.length ? progressText('people.photosFound', { count: candidates.length }) : progressText('people.noPhotosFound')),
+    });
     let measured = 0;
     try {
       for (const [index, candidate] of candidates.entries()) {

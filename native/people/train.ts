@@ -12,6 +12,7 @@ import { sha256File } from '../models/installed';
 import { exportVersion } from './export';
 import { PhotosRepository } from './photos-repo';
 import { slug } from '../core/text';
+import { progressText } from '../api/progress-keys';
 
 const SETTING_KEY = 'people.trainer';
 
@@ -271,7 +272,7 @@ export const peopleTrainJob = defineJob({
     await mkdir(catalog.paths.logs, { recursive: true });
     const log = join(catalog.paths.logs, `train-${jobId}.log`);
 
-    progress({ fraction: 0, message: 'Writing the dataset…' });
+    progress({ fraction: 0, ...progressText('people.writingDataset') });
     const exported = await exportVersion(
       catalog,
       {
@@ -301,10 +302,16 @@ export const peopleTrainJob = defineJob({
     });
 
     let lastStep: number | null = null;
-    progress({ fraction: 0.01, message: 'Starting the trainer…' });
+    progress({ fraction: 0.01, ...progressText('people.startingTrainer') });
     const run = await runTrainer(settings, args, log, signal, (p) => {
       lastStep = p.step;
-      progress({ done: p.step, total: p.total, message: `step ${p.step}/${p.total}${p.loss !== null ? ` · loss ${p.loss}` : ''}` });
+      progress({
+        done: p.step,
+        total: p.total,
+        ...(p.loss !== null
+          ? progressText('people.trainStepLoss', { step: p.step, total: p.total, loss: p.loss })
+          : progressText('people.trainStep', { step: p.step, total: p.total })),
+      });
     });
     signal.throwIfAborted();
     if (run.code !== 0) {

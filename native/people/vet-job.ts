@@ -3,6 +3,7 @@ import type { VettingOutcome } from '../api/namespaces/people';
 import { Id } from '../api/schemas';
 import { defineJob } from '../jobs/define';
 import { vetPerson } from './vetting';
+import { progressText } from '../api/progress-keys';
 
 export const VetRequest = z.object({ personId: Id, force: z.boolean().default(false), personName: z.string().default('') });
 
@@ -14,7 +15,7 @@ export const peopleVetJob = defineJob({
   input: VetRequest,
   title: (input: z.output<typeof VetRequest>) => `Vet photos of ${input.personName || `person ${input.personId}`}`,
   async run(input, { catalog, signal, progress, emit }): Promise<VettingOutcome> {
-    progress({ fraction: 0, message: 'Vetting…' });
+    progress({ fraction: 0, ...progressText('people.vetting') });
     let last = 0;
     const outcome = await vetPerson(catalog, input.personId, {
       force: input.force,

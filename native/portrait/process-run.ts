@@ -12,7 +12,7 @@ import { rememberScratchObject } from '../catalog/scratch-objects';
 import { appVersion } from '../core/version';
 import type { FaceDetector } from '../inference/face-landmarks';
 import type { RgbImage } from '../inference/image-tensor';
-import { describeFallback, fallbackRecord, type FallbackNotice } from '../inference/session';
+import { fallbackProgress, fallbackRecord, type FallbackNotice } from '../inference/session';
 import type { JobContext } from '../jobs/define';
 import { installedFaceDetector } from '../inference/face-detector';
 import { requireFfmpeg } from '../video/ffmpeg';
@@ -32,6 +32,7 @@ import type { ProcessJobInput } from './process-job';
 import { restoreFaces, restorerSpecs } from './restore';
 import { audioFile, checkRequest, drivingFile, loadSource, PREVIEW_SIDE } from './request';
 import { upscale, upscalerSpecs } from './upscale';
+import { progressText, type ProgressKey, type ProgressParams } from '../api/progress-keys';
 
 type Request = z.output<typeof ProcessRequest>;
 
@@ -60,12 +61,15 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
   const preview = request.quality === 'preview';
   const share = weights(request);
   let base = 0;
-  const step = (name: string, fraction: number, message: string) =>
-    context.progress({ fraction: Math.min(0.999, base + (share[name] ?? 0) * Math.max(0, Math.min(1, fraction))), message });
+  const step = (name: string, fraction: number, key: ProgressKey, params?: ProgressParams) =>
+    context.progress({
+      fraction: Math.min(0.999, base + (share[name] ?? 0) * Math.max(0, Math.min(1, fraction))),
+      ...progressText(key, params),
+    });
   const finish = (name: string) => (base += share[name] ?? 0);
 
   await checkRequest(catalog, request);
-  step('load', 0, 'Reading the photo…');
+  step('load', 0, 'portrait.readingPhoto');
   const source = await loadSource(catalog, request.source);
   let image = source.image;
   if (preview && Math.max(image.width, image.height) > PREVIEW.side) {
@@ -75,7 +79,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
   const fallbacks: FallbackNotice[] = [];
   const onFallback = (notice: FallbackNotice) => {
     fallbacks.push(notice);
-    context.progress({ message: describeFallback(notice) });
+    context.progress(fallbackProgress(notice));
   };
   const open = (file: PortraitModelFile, label: string) => openPortraitSession(file, label, { provider: request.provider, onFallback });
   const allow = { allowNonCommercial: request.allowNonCommercial };
@@ -110,10 +114,10 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     const model = requirePortraitModel(catalog, id, { kind: 'upscaler', ...allow });
     const file = modelFile(catalog, model);
     const session = await open(file, model.name);
-    step('upscale', 0, `Upscaling ×${request.upscale.scale}…`);
+    step('upscale', 0, 'portrait.upscaling', { scale: request.upscale.scale });
     image = await upscale(session, image, upscalerSpecs[id]!.scale, {
       signal,
-      onTile: (done, total) => step('upscale', done / total, `Upscaling ×${request.upscale!.scale}: tile ${done} of ${total}`),
+      onTile: (done, total) => step('upscale', done / total, 'portrait.upscalingTile', { scale: request.upscale!.scale, done, total }),
     });
     const k = upscalerSpecs[id]!.scale;
     faces = faces.map((f) => scaleFace(f, k));
@@ -133,7 +137,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     const chosen = options.faces ? faces.filter((_, i) => options.faces!.includes(i)) : faces;
     if (options.faces && chosen.length < options.faces.length)
       warnings.push(`Only ${faces.length} face(s) were found; the others chosen do not exist.`);
-    step('restore', 0, `Restoring ${chosen.length} face${chosen.length === 1 ? '' : 's'}…`);
+    step('restore', 0, 'portrait.restoringFaces', { count: chosen.length });
     const restored = await restoreFaces(
       session,
       restorerSpecs[options.model]!,
@@ -142,7 +146,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
       { strength: options.strength, fidelity: options.fidelity, matchColour: true },
       (done, total) => {
         signal.throwIfAborted();
-        step('restore', done / total, `Restored face ${done} of ${total}`);
+        step('restore', done / total, 'portrait.restoredFace', { done, total });
       },
     );
     image = restored.image;
@@ -167,7 +171,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     const model = requirePortraitModel(catalog, request.colorize.model, { kind: 'colorizer', ...allow });
     const file = modelFile(catalog, model);
     const session = await open(file, model.name);
-    step('colorize', 0.1, 'Colorizing…');
+    step('colorize', 0.1, 'portrait.colorizing');
     const result = await colorize(
       session,
       colorizerSpecs[request.colorize.model]!,
@@ -230,7 +234,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
       LivePortraitPart,
       PortraitModelFile
     >;
-    step('animate', 0, 'Loading LivePortrait…');
+    step('animate', 0, 'portrait.loadingLivePortrait');
     const sessions = await openLivePortrait(files, { provider: request.provider, onFallback });
     for (const [part, provider] of Object.entries(sessions.providers)) providers[`animate.${part}`] = provider;
     used.push(await modelUse(Object.values(files), sessions.providers.generator));
@@ -241,12 +245,12 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
       // Speech first: with a voice, the clip is as long as the voice (unless told otherwise).
       let speech: { windows: Float32Array[]; seconds: number; file: string; model: string; narration?: Record<string, unknown> } | undefined;
       if (animate.speech) {
-        step('animate', 0.01, 'Reading the voice…');
+        step('animate', 0.01, 'portrait.readingVoice');
         let file: string;
         let narration: Record<string, unknown> | undefined;
         const voice = animate.speech.audio;
         if ('text' in voice) {
-          step('animate', 0.01, 'Speaking the narration…');
+          step('animate', 0.01, 'portrait.speakingNarration');
           file = join(scratch, `narration-${randomUUID()}.wav`);
           cleanups.push(() => rm(file, { force: true }));
           await synthesizeNarration(voice.text, voice.language, file, signal);
@@ -273,12 +277,12 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
       } else {
         const file = await drivingFile(catalog, animate.motion.driving);
         const maxSeconds = Math.min(MAX_DRIVING_SECONDS, animate.seconds ?? MAX_DRIVING_SECONDS, preview ? PREVIEW.seconds : MAX_DRIVING_SECONDS);
-        step('animate', 0.02, 'Reading the driving video…');
+        step('animate', 0.02, 'portrait.readingDrivingVideo');
         const decoded = await decodeVideoFrames(ffmpeg, file, scratch, { fps, maxSide: 512, maxSeconds, signal });
         cleanups.push(() => decoded.dispose());
         const extracted = await drivingMotion(decoded, detector!, sessions.parts.motion, {
           signal,
-          onFrame: (done, total) => step('animate', 0.02 + 0.18 * (done / total), `Reading the driving motion: frame ${done} of ${total}`),
+          onFrame: (done, total) => step('animate', 0.02 + 0.18 * (done / total), 'portrait.readingDrivingMotion', { done, total }),
         });
         if (extracted.framesWithoutFace)
           warnings.push(`No face in ${extracted.framesWithoutFace} frame(s) of the driving video; the nearest face's motion was used.`);
@@ -317,7 +321,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
         frames: async function* (s: AbortSignal) {
           for await (const frame of animator.frames(s)) {
             framesDone++;
-            step('animate', 0.2 + 0.78 * (framesDone / frameCount), `Animating: frame ${framesDone} of ${frameCount}`);
+            step('animate', 0.2 + 0.78 * (framesDone / frameCount), 'portrait.animatingFrame', { done: framesDone, total: frameCount });
             yield frame;
           }
         },
@@ -388,7 +392,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     finish('animate');
   }
 
-  context.progress({ fraction: 1, message: preview ? 'Preview ready' : 'Done' });
+  context.progress({ fraction: 1, ...progressText(preview ? 'portrait.previewReady' : 'job.done') });
   return {
     still,
     video,

@@ -14,6 +14,7 @@ import { grabFrame, measureLoudness } from './media';
 import { encodeSettings, planFor, renderReel, type RenderProgress } from './render';
 import { resolveReel, type ParsedReelRequest, type ResolvedReel } from './reel-inputs';
 import { requireTemplate } from './templates';
+import { progressText } from '../api/progress-keys';
 
 /** How many previews the library keeps (older ones are removed when a new one is made). */
 const PREVIEWS_KEPT = 3;
@@ -71,10 +72,10 @@ export async function renderIntoCatalog(catalog: Catalog, reel: ReelToStore, con
       signal: context.signal,
       output: temp,
       encode,
-      onProgress: (p) => context.progress?.({ fraction: p.fraction * 0.95, message: p.message }),
+      onProgress: (p) => context.progress?.({ ...p, fraction: p.fraction * 0.95 }),
       metadata: { title: settings.title ?? '' },
     });
-    context.progress?.({ fraction: 0.96, message: 'Checking loudness' });
+    context.progress?.({ fraction: 0.96, ...progressText('reels.checkingLoudness') });
     const loudness = report.loudness ? await measureLoudness(ffmpeg.path, temp, context.signal) : null;
     context.signal.throwIfAborted();
     const stored = await catalog.store.putFile(temp);
@@ -124,7 +125,7 @@ export async function renderIntoCatalog(catalog: Catalog, reel: ReelToStore, con
       },
     );
     if (added) context.emit?.(outputId);
-    context.progress?.({ fraction: 1, message: 'Done' });
+    context.progress?.({ fraction: 1, ...progressText('job.done') });
     return { ...result, outputId };
   } finally {
     await rm(temp, { force: true });
@@ -155,7 +156,7 @@ export const reelRenderJob = defineJob({
     return makeReel(catalog, input, {
       signal,
       jobId,
-      progress: (p) => progress({ fraction: p.fraction, message: p.message }),
+      progress: (p) => progress(p),
       emit: (outputId) => emit('output:added', catalog.outputs.summary(outputId)),
     });
   },

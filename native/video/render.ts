@@ -13,6 +13,7 @@ import { prepareStill, prepareTitleCard, preparedSize, renderDivider, renderText
 import { runFfmpeg } from './run-ffmpeg';
 import type { ReelTemplate } from './templates';
 import type { CaptionCue } from './captions';
+import { progressText, type ProgressKey, type ProgressNote } from '../api/progress-keys';
 
 /** One visual of a reel, as the engine has it. */
 export type ReelVisualSource =
@@ -137,7 +138,9 @@ export function encodeSettings(quality: 'final' | 'preview', overrides: Partial<
 
 export interface RenderProgress {
   fraction: number;
+  /** English (CLI, logs); `note` is the same message as a key the UI translates. */
   message: string;
+  note?: ProgressNote;
 }
 
 export interface RenderOptions {
@@ -204,12 +207,12 @@ export function parseLoudnormJson(stderr: string): LoudnessMeasurement {
 export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources: ReelSources, options: RenderOptions): Promise<RenderReport> {
   const { signal } = options;
   const started = Date.now();
-  const report = (fraction: number, message: string) => options.onProgress?.({ fraction: Math.min(1, Math.max(0, fraction)), message });
+  const report = (fraction: number, key: ProgressKey) => options.onProgress?.({ fraction: Math.min(1, Math.max(0, fraction)), ...progressText(key) });
   const work = await mkdtemp(join(options.workRoot ?? tmpdir(), 'likeness-reel-'));
   let stdin: Readable | undefined;
   try {
     // 1. Stills, the title card and the text layers, sized for the plan.
-    report(0, 'Preparing photos');
+    report(0, 'reels.preparingPhotos');
     const prepared = preparedSize(plan.width, plan.height, Math.max(...settings.template.motion.zoom, 1.04));
     const segmentAssets: SegmentAsset[] = [];
     let streamSource: FrameSource | undefined;
@@ -236,7 +239,7 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
         const { width, height, fps, pixelFormat } = visual.source;
         segmentAssets.push({ kind: 'stream', width, height, fps, pixelFormat });
       }
-      report((0.08 * (i + 1)) / plan.segments.length, 'Preparing photos');
+      report((0.08 * (i + 1)) / plan.segments.length, 'reels.preparingPhotos');
     }
     const textAssets: GraphAssets['texts'] = [];
     for (const [i, text] of plan.texts.entries()) {
@@ -258,7 +261,7 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
     let measurement: LoudnessMeasurement | null = null;
     const loudnessStarted = Date.now();
     if (hasSound(plan, sources.voice, sources.music)) {
-      report(0.1, 'Measuring loudness');
+      report(0.1, 'reels.measuringLoudness');
       const pass = loudnessPassGraph(plan, sources.voice, sources.music, duck);
       const { stderr } = await runFfmpeg({
         ffmpegPath: options.ffmpeg.path,
@@ -268,7 +271,7 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
         output: '-',
         signal,
         niceness: 10,
-        onTime: (seconds) => report(0.1 + (0.08 * seconds) / plan.seconds, 'Measuring loudness'),
+        onTime: (seconds) => report(0.1 + (0.08 * seconds) / plan.seconds, 'reels.measuringLoudness'),
       });
       measurement = parseLoudnormJson(stderr);
     }
@@ -276,7 +279,7 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
 
     // 3. The render, pass 2.
     const encodeStarted = Date.now();
-    report(0.18, 'Rendering');
+    report(0.18, 'reels.rendering');
     const graph = renderGraph(
       plan,
       { segments: segmentAssets, texts: textAssets, voice: sources.voice, music: sources.music, divider },
@@ -341,9 +344,9 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
       stdin,
       signal,
       niceness: 10,
-      onTime: (seconds) => report(0.18 + (0.8 * seconds) / plan.seconds, 'Rendering'),
+      onTime: (seconds) => report(0.18 + (0.8 * seconds) / plan.seconds, 'reels.rendering'),
     });
-    report(0.98, 'Rendered');
+    report(0.98, 'reels.rendered');
     return {
       plan,
       loudness: measurement,

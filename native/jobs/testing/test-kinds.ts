@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { StudioError } from '../../api/errors';
+import { progressText } from '../../api/progress-keys';
 import { defineJob, jobKinds } from '../define';
 
 const SleepInput = z.object({ ms: z.number().int().min(0), steps: z.number().int().min(1).default(10), label: z.string().default('') });
@@ -26,7 +27,24 @@ function sleeper(kind: string, resource: 'cpu' | 'gpu', resumable: boolean) {
   });
 }
 
+/** Reports translatable progress (a key + params), then, with `plainLast`, one plain message. */
+const noted = defineJob({
+  kind: 'test.noted',
+  resource: 'cpu',
+  resumable: false,
+  input: z.object({ frames: z.number().int().min(1), plainLast: z.boolean().default(false) }),
+  title: () => 'noted',
+  async run(input, { progress }) {
+    for (let frame = 1; frame <= input.frames; frame++) {
+      progress({ done: frame, total: input.frames, ...progressText('portrait.animatingFrame', { done: frame, total: input.frames }) });
+    }
+    if (input.plainLast) progress({ done: input.frames, total: input.frames, message: 'photo.png' });
+    return null;
+  },
+});
+
 export default jobKinds([
+  noted,
   sleeper('test.sleep', 'cpu', true),
   sleeper('test.gpu-sleep', 'gpu', false),
   // Each job announces itself in `dir` and waits until `parties` jobs have: they can only all finish if the

@@ -7,6 +7,7 @@ import { studio } from '../api';
 import type { Job } from '../api/types';
 import { ErrorNotice } from '../app/ui';
 import { isLive, upsertJob, useFollowedJob } from '../features/jobs/jobs-data';
+import { jobMessage } from '../features/jobs/job-message';
 
 export type RenderQuality = 'final' | 'preview';
 
@@ -96,7 +97,7 @@ export function JobProgress({
       <div className="reel-status" role="status" data-testid={testId}>
         <div className="reel-status-row">
           <span>{label}</span>
-          <span className="muted">{job.message ?? ''}</span>
+          <span className="muted">{jobMessage(t, job) ?? ''}</span>
           <button type="button" className="button small" onClick={onCancel}>
             {t(`${area}.cancel`)}
           </button>
@@ -108,6 +109,7 @@ export function JobProgress({
     );
   }
   if (job.status === 'cancelled') return <p className="muted">{t(`${area}.cancelled`)}</p>;
-  if (job.status !== 'done') return <ErrorNotice title={t(`${area}.failed`)} error={job.error ?? { message: job.message ?? job.status }} />;
+  if (job.status !== 'done')
+    return <ErrorNotice title={t(`${area}.failed`)} error={job.error ?? { message: jobMessage(t, job) ?? t(`jobs.status.${job.status}`) }} />;
   return null;
 }

@@ -8,6 +8,7 @@ import { ErrorNotice } from '../../app/ui';
 import { CancelJob, JobProgressBar } from '../jobs/JobRow';
 import { isLive, useJobs } from '../jobs/jobs-data';
 import { usePreviews, type GenerateResult, type Preview } from './generate-data';
+import { jobMessage } from '../jobs/job-message';
 
 const SHOWN_JOBS = 8;
 const SHOWN_RESULTS = 12;
@@ -34,6 +35,7 @@ export function GenerateQueue() {
 function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) {
   const { t } = useTranslation();
   const live = isLive(job);
+  const message = jobMessage(t, job);
   const result = job.result as GenerateResult | null;
   const input = job.input as { request?: { count?: number; templates?: string[] }; batchId?: string } | null;
   const request = input?.request;
@@ -60,7 +62,7 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
       {live && (
         <>
           <JobProgressBar job={job} label={title} />
-          {job.message && <p className="job-message small-text">{job.message}</p>}
+          {message && <p className="job-message small-text">{message}</p>}
         </>
       )}
       {live && preview && (

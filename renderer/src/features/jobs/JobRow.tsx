@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../app/ui';
 import { jobSummary } from './job-summary';
 import { jobTitle } from './job-title';
 import { isLive, upsertJob } from './jobs-data';
+import { jobMessage } from './job-message';
 
 /** The user's words for a job (see job-title.ts). */
 export function useJobTitle() {
@@ -67,6 +68,7 @@ export function JobRow({ job }: { job: Job }) {
   const counted = job.total !== null && job.total > 0;
   const summary = jobSummary(t, job, format);
   const when = job.finishedAt ?? job.startedAt ?? job.createdAt;
+  const message = jobMessage(t, job);
 
   return (
     <li className={`job-row status-${job.status}`} data-testid="job-row" data-status={job.status} data-job-id={job.id}>
@@ -82,9 +84,9 @@ export function JobRow({ job }: { job: Job }) {
       <div className="job-meta">
         {live && job.status === 'queued' && <span>{t('jobs.waiting')}</span>}
         {/* A finished job's last message is stale: its status, summary or error says more. */}
-        {job.message && live && (
-          <span className="job-message" title={job.message}>
-            {job.message}
+        {message && live && (
+          <span className="job-message" title={message}>
+            {message}
           </span>
         )}
         {counted && (

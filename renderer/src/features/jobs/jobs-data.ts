@@ -59,6 +59,8 @@ export function applyProgress(client: QueryClient, updates: Iterable<ProgressPay
         status: 'running' as const,
         progress: update.progress,
         message: update.message,
+        messageKey: update.messageKey ?? null,
+        messageParams: update.messageParams ?? null,
         done: update.done,
         total: update.total,
       };

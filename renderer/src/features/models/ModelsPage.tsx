@@ -12,6 +12,7 @@ import { ConfirmInline } from '../../components/ConfirmInline';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from '../generate/generate-data';
 import '../../styles/models.css';
+import { jobMessage } from '../jobs/job-message';
 
 const families = ['sd15', 'sd21', 'sd-turbo', 'sdxl', 'sdxl-turbo'] as const;
 
@@ -157,7 +158,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
             >
               <div className="progress-fill" style={{ width: `${job.progress * 100}%` }} />
             </div>
-            <span className="small-text muted">{job.message ?? t('models.downloading')}</span>
+            <span className="small-text muted">{jobMessage(t, job) ?? t('models.downloading')}</span>
           </div>
         ) : (
           <span className={`state-chip state-${model.state}`}>

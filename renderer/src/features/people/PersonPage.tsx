@@ -17,6 +17,7 @@ import { useRejectedFileText, useVetErrorText, verdictKey } from './reasons';
 import { TrainingPanel } from './TrainingPanel';
 import { MAX_UPLOAD_BYTES, type PeopleImportResult } from './types';
 import { droppedFiles, uploadFiles, type UploadProgress } from './uploads';
+import { jobMessage } from '../jobs/job-message';
 
 /** What the last import of this page left to say: files not imported (with why) and vetting that could not run. */
 function ImportReport({ job, onDismiss }: { job: Job; onDismiss: () => void }) {
@@ -24,7 +25,7 @@ function ImportReport({ job, onDismiss }: { job: Job; onDismiss: () => void }) {
   const rejectedText = useRejectedFileText();
   const vetErrorText = useVetErrorText();
   if (job.status === 'queued' || job.status === 'running') return null;
-  if (job.status !== 'done') return <ErrorNotice error={job.error ?? { message: job.message ?? job.status }} />;
+  if (job.status !== 'done') return <ErrorNotice error={job.error ?? { message: jobMessage(t, job) ?? t(`jobs.status.${job.status}`) }} />;
   const result = job.result as PeopleImportResult;
   return (
     <div className="notice import-report" role="status" data-testid="import-report">

@@ -20,6 +20,7 @@ import { modelsOfKind, portraitKeys, useInspection, usePortraitStatus, usePreset
 import { upscaleProblem } from './upscale-limit';
 import '../../styles/reels.css';
 import '../../styles/restore.css';
+import { jobMessage } from '../jobs/job-message';
 
 /** One line per provider that could not be used (each model that tried it says the same). */
 function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
@@ -66,7 +67,7 @@ function ModelDownload({ model }: { model: PortraitModelState }) {
     <div className="field-help warning-text restore-download" data-testid="model-download">
       <span>{t('restore.modelMissing', { name: model.name })}</span>{' '}
       {job && isLive(job) ? (
-        <span className="muted">{job.message ?? t('restore.downloading')}</span>
+        <span className="muted">{jobMessage(t, job) ?? t('restore.downloading')}</span>
       ) : (
         <button type="button" className="button small" disabled={start.isPending} onClick={() => start.mutate()}>
           {t('restore.download')}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { openSqlite } from '../sqlite';
+import { migrate } from './index';
+
+describe('migration 010 (job message key)', () => {
+  it('adds nullable key and params columns; jobs written before it keep their message and read as having no key', () => {
+    const db = openSqlite(':memory:');
+    migrate(db, 4);
+    db.prepare(
+      "INSERT INTO jobs (id, kind, resource, status, title, input, message, created_at) VALUES (1, 'catalog.import', 'cpu', 'done', 'Import', '{}', 'photo.png', 0)",
+    ).run();
+    expect(migrate(db).applied).toContain(10);
+    expect(db.prepare('SELECT message, message_key, message_params FROM jobs WHERE id = 1').get()).toEqual({
+      message: 'photo.png',
+      message_key: null,
+      message_params: null,
+    });
+    db.prepare(`UPDATE jobs SET message_key = 'portrait.animatingFrame', message_params = '{"done":12,"total":125}' WHERE id = 1`).run();
+    expect(db.prepare('SELECT message_key FROM jobs WHERE id = 1').pluck().get()).toBe('portrait.animatingFrame');
+    db.close();
+  });
+
+  it('an old row reads through the repository with a null key and params', async () => {
+    const { JobsRepository } = await import('../jobs-repo');
+    const db = openSqlite(':memory:');
+    migrate(db);
+    const jobs = new JobsRepository(db);
+    const job = jobs.create({ kind: 'test', resource: 'cpu', title: 'x', input: null, owner: 'me' });
+    expect(jobs.get(job.id)).toMatchObject({ message: null, messageKey: null, messageParams: null });
+    db.close();
+  });
+});
