@@ -1,9 +1,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation, useSearch } from 'wouter';
 import { studio } from '../../api';
 import type { ColorLabel, ExportResult, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
+import { filterFromLink } from '../../app/links';
 import { countLabel } from './count-label';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
@@ -167,6 +169,19 @@ function Review() {
     },
     [update],
   );
+
+  // A link from another page ("Open in Review" on a batch, a restore, a reel) shows just what it names, as a
+  // removable chip; the query then leaves the address, so removing the chip and reloading does not bring it back.
+  const linkQuery = useSearch();
+  const [, navigate] = useLocation();
+  useEffect(() => {
+    const linked = filterFromLink(linkQuery);
+    if (!linked) return;
+    update((s) => ({ filter: linked, view: s.view === 'stats' || s.view === 'compare' ? 'grid' : s.view }));
+    setStale(false);
+    setSelection(new Set());
+    navigate('/review?', { replace: true });
+  }, [linkQuery, navigate, update]);
 
   const goTo = useCallback(
     (index: number, extend = false) => {
