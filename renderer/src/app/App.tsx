@@ -110,16 +110,23 @@ function Shell() {
 
 /**
  * Keeps link queries where the router reads them: now, and whenever the hash changes (a link pasted into
- * the address bar). Registered before the router subscribes to the hash, so it sees the corrected address:
- * a pasted `#/reels?outputs=…` opens Reels with those photos, not the fallback page.
+ * the address bar): a pasted `#/reels?outputs=…` opens Reels with those photos, not the fallback page.
  */
 function keepLinkQueriesInSearch(): void {
-  const fix = () => {
+  const fix = (event?: Event) => {
     const next = moveHashQueryToSearch(window.location.href);
-    if (next) window.history.replaceState(window.history.state, '', next);
+    if (!next) return;
+    const oldURL = window.location.href;
+    window.history.replaceState(window.history.state, '', next);
+    if (!event) return;
+    // The router hears of the new search (replaceState) and the new path (hashchange) in this same call, so React
+    // renders them together: a browser-dispatched hashchange lets React render in between, and the page still
+    // shown (Review) would take the other page's query as its own.
+    event.stopImmediatePropagation();
+    window.dispatchEvent(new HashChangeEvent('hashchange', { oldURL, newURL: next }));
   };
   fix();
-  window.addEventListener('hashchange', fix);
+  window.addEventListener('hashchange', fix, { capture: true });
 }
 keepLinkQueriesInSearch();
 
