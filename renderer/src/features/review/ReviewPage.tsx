@@ -171,17 +171,24 @@ function Review() {
   );
 
   // A link from another page ("Open in Review" on a batch, a restore, a reel) shows just what it names, as a
-  // removable chip; the query then leaves the address, so removing the chip and reloading does not bring it back.
+  // removable chip. Applied while rendering (not in an effect), so the grid never asks for the old filter first;
+  // the query then leaves the address, so removing the chip and reloading does not bring it back.
   const linkQuery = useSearch();
   const [, navigate] = useLocation();
+  const [seenLinkQuery, setSeenLinkQuery] = useState('');
+  const linked = filterFromLink(linkQuery);
+  if (linkQuery !== seenLinkQuery) {
+    setSeenLinkQuery(linkQuery);
+    if (linked) {
+      update((s) => ({ filter: linked, view: s.view === 'stats' || s.view === 'compare' ? 'grid' : s.view }));
+      setStale(false);
+      setSelection(new Set());
+    }
+  }
+  const hasLink = linked !== null;
   useEffect(() => {
-    const linked = filterFromLink(linkQuery);
-    if (!linked) return;
-    update((s) => ({ filter: linked, view: s.view === 'stats' || s.view === 'compare' ? 'grid' : s.view }));
-    setStale(false);
-    setSelection(new Set());
-    navigate('/review?', { replace: true });
-  }, [linkQuery, navigate, update]);
+    if (hasLink) navigate('/review?', { replace: true });
+  }, [hasLink, navigate]);
 
   const goTo = useCallback(
     (index: number, extend = false) => {
