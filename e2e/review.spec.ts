@@ -205,6 +205,16 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   const panes = app.getByTestId('compare-pane');
   await expect(panes).toHaveCount(2);
   await expect(panes.locator('[data-testid=zoom-image][data-loaded=true]')).toHaveCount(2);
+  // At 1280×800 with the details open, every decision control of a pane stays inside it (none cut off).
+  await app.setViewportSize({ width: 1280, height: 800 });
+  for (const pane of await panes.all()) {
+    const box = (await pane.boundingBox())!;
+    for (const control of await pane.locator('.compare-foot button').all()) {
+      const b = (await control.boundingBox())!;
+      expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+    }
+  }
+  await app.setViewportSize({ width: 1400, height: 900 });
   await app.keyboard.press('z');
   for (const zoom of await panes.locator('.zoom-view').evaluateAll((els) => els.map((e) => e.getAttribute('data-zoom')))) expect(zoom).toBe('1.00');
   await panes.nth(0).locator('.zoom-view').hover();

@@ -20,6 +20,24 @@ export interface ObjectRecord {
 }
 
 /** One library: the SQLite catalogue (source of truth) plus the content-addressed object store. */
+/**
+ * A library on a read-only disk (or a folder the user cannot write) opens and reads fine, then fails at the
+ * first decision, import or job heartbeat: say so at once. Rewriting the header's user_version with its own
+ * value is a real write that changes nothing.
+ */
+function assertWritable(db: Db, root: string): void {
+  try {
+    db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+  } catch (error) {
+    if (!String((error as { code?: string }).code).startsWith('SQLITE_READONLY')) throw error;
+    throw new StudioError(
+      'LIBRARY_ERROR',
+      `The library ${root} is read-only: Likeness could not write its catalogue.`,
+      'Make the folder writable (or copy the library to a writable disk), or choose another library with --library DIR.',
+    );
+  }
+}
+
 export class Catalog {
   readonly paths: LibraryPaths;
   readonly db: Db;
@@ -61,6 +79,7 @@ export class Catalog {
       // A migration rewrites many pages into the WAL (hundreds of KB for a new library); moving them into the
       // database file now, and emptying the WAL, keeps a small or nearly full disk from paying for both.
       if (migration.applied.length) db.pragma('wal_checkpoint(TRUNCATE)');
+      assertWritable(db, paths.root);
       return new Catalog(paths, db, migration);
     } catch (error) {
       db.close();

@@ -45,8 +45,31 @@ describe.skipIf(cannotMount)(`import onto a full disk${cannotMount ? ` (skipped:
       expect(studio.catalog.integrity('full')).toBe('ok');
       // Nothing half-written is left in the store's temp folder.
       expect(readdirSync(studio.catalog.paths.objectsTmp)).toEqual([]);
+      // A decision that does not fit either says the disk is full (SQLite's own SQLITE_FULL), not "a bug".
+      // Each commit adds pages to the WAL until the disk has none left.
+      const [first] = (await studio.api.catalog.listOutputs()).items;
+      let refused: unknown;
+      for (let i = 0; i < 1000 && !refused; i++) {
+        await studio.api.review
+          .set({ ids: [first!.id], note: String(i).repeat(10_000).slice(0, 10_000) })
+          .catch((error: unknown) => (refused = error));
+      }
+      expect(refused).toMatchObject({ code: 'DISK_FULL', hint: expect.stringMatching(/Free some space/) });
     } finally {
       await studio.close();
+    }
+  });
+
+  it('a library on a disk that became read-only is refused at once with what to do (the server used to start, then die)', async () => {
+    execFileSync('mount', ['-o', 'remount,ro', disk]);
+    try {
+      await expect(createStudio({ library: join(disk, 'library') })).rejects.toMatchObject({
+        code: 'LIBRARY_ERROR',
+        message: expect.stringMatching(/read-only/),
+        hint: expect.stringMatching(/writable/),
+      });
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', disk]);
     }
   });
 });

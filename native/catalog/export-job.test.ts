@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -76,6 +76,7 @@ describe('exporting picks', () => {
         'ComfyUI_00042_.png',
         'ComfyUI_00042_.xmp',
         'contact-sheet.jpg',
+        '.likeness-export.jsonl',
       ].sort(),
     );
     expect(result.contactSheets).toEqual([join(out, 'contact-sheet.jpg')]);
@@ -120,7 +121,7 @@ describe('exporting picks', () => {
       contactSheet: false,
     });
     expect(converted.exported).toBe(2);
-    expect(readdirSync(jpegDir).sort()).toEqual(['ComfyUI_00042_.jpg', 'a1111-portrait.jpg']);
+    expect(readdirSync(jpegDir).sort()).toEqual(['.likeness-export.jsonl', 'ComfyUI_00042_.jpg', 'a1111-portrait.jpg']);
     const meta = await sharp(join(jpegDir, 'a1111-portrait.jpg')).metadata();
     expect(meta.format).toBe('jpeg');
     expect(Math.max(meta.width!, meta.height!)).toBe(32);
@@ -154,17 +155,64 @@ describe('exporting picks', () => {
     expect(extractProvenance({ texts: pngMeta.comments ?? [] }).provenance).toMatchObject({ prompt: 'a red fox in the snow', seed: 77 });
   });
 
-  it('never overwrites: a second export into the same folder gets new names', async () => {
+  it('never overwrites: a file of the same name that Likeness did not write there gets the next name', async () => {
+    const dir = join(root, 'someone-elses');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a1111-portrait.png'), 'the user’s own file');
     const again = await exportOutputs(studio.catalog, {
-      outDir: out,
+      outDir: dir,
       ids: [id(names.a1111)],
       format: 'original',
       quality: 90,
       xmp: true,
       contactSheet: false,
     });
-    expect(again.files).toEqual([join(out, `a1111-portrait-${id(names.a1111)}.png`)]);
-    expect(existsSync(join(out, `a1111-portrait-${id(names.a1111)}.xmp`))).toBe(true);
+    expect(again.files).toEqual([join(dir, `a1111-portrait-${id(names.a1111)}.png`)]);
+    expect(existsSync(join(dir, `a1111-portrait-${id(names.a1111)}.xmp`))).toBe(true);
+    expect(readFileSync(join(dir, 'a1111-portrait.png'), 'utf8')).toBe('the user’s own file');
+  });
+
+  it('exporting into the same folder again skips what an earlier export left there (no second copies), and converts anew at other settings', async () => {
+    const before = readdirSync(out).sort();
+    const sidecar = readFileSync(join(out, 'a1111-portrait.xmp'), 'utf8');
+    const job = await studio.api.review.export({ outDir: out, xmp: true, contactSheet: true });
+    const again = (await studio.jobs.waitFor(job.id)).result as ExportResult;
+    expect(again).toMatchObject({ exported: 0, alreadyThere: 3, files: [], failed: [] });
+    // The contact sheet is the one Likeness wrote: replaced, not joined by a contact-sheet-2.jpg.
+    expect(again.contactSheets).toEqual([join(out, 'contact-sheet.jpg')]);
+    expect(readdirSync(out).sort()).toEqual(before);
+    expect(readFileSync(join(out, 'a1111-portrait.xmp'), 'utf8')).toBe(sidecar);
+
+    const jpeg = await exportOutputs(studio.catalog, {
+      outDir: out,
+      ids: [id(names.a1111)],
+      format: 'jpeg',
+      size: 64,
+      quality: 90,
+      xmp: false,
+      contactSheet: false,
+    });
+    expect(jpeg).toMatchObject({ exported: 1, alreadyThere: 0 });
+  });
+
+  it('an export interrupted part-way finishes the rest when run again, without duplicates', async () => {
+    const dir = join(root, 'interrupted');
+    const all = [...byName.values()].map((o) => o.id);
+    const controller = new AbortController();
+    let calls = 0;
+    const request = { outDir: dir, ids: all, format: 'png' as const, quality: 90, xmp: true, contactSheet: false };
+    await expect(
+      exportOutputs(studio.catalog, request, {
+        signal: controller.signal,
+        progress: () => {
+          if (++calls === 3) controller.abort();
+        },
+      }),
+    ).rejects.toThrow();
+    const resumed = await exportOutputs(studio.catalog, request);
+    expect(resumed.alreadyThere).toBe(2);
+    expect(resumed.exported + resumed.alreadyThere).toBe(all.length);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.png'))).toHaveLength(all.length);
   });
 
   it('stops when cancelled, leaving no half-written file', async () => {

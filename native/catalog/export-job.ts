@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import type { z } from 'zod';
 import { StudioError } from '../api/errors';
@@ -16,6 +16,7 @@ import { formatA1111Parameters } from './provenance/a1111-write';
 import { buildExif, hasJpegApp1, insertJpegApp1, XMP_JPEG_PREFIX } from './provenance/exif-write';
 import { addPngText, pngTextKeywords } from './provenance/png-text';
 import { buildXmp } from './provenance/xmp';
+import { resolveUserPath } from '../core/paths';
 
 const extensionOf: Record<string, string> = {
   'image/jpeg': '.jpg',
@@ -132,6 +133,29 @@ async function writeAtomically(path: string, data: Buffer | string): Promise<voi
   }
 }
 
+/**
+ * What earlier exports wrote into a folder, one JSON line per file (appended as each file lands, so a crash
+ * loses at most the line of the file being written). Running an export again into the same folder — after an
+ * interruption, or after more culling — skips what is already there instead of writing second copies, and
+ * still never overwrites anything.
+ */
+export const EXPORT_MANIFEST = '.likeness-export.jsonl';
+
+type ManifestLine = { id: number; file: string; format: string; size: number | null } | { sheet: string };
+
+async function readManifest(dir: string): Promise<ManifestLine[]> {
+  const text = await readFile(join(dir, EXPORT_MANIFEST), 'utf8').catch(() => '');
+  return text.split('\n').flatMap((line) => {
+    try {
+      return line.trim() ? [JSON.parse(line) as ManifestLine] : [];
+    } catch {
+      return []; // the last line of a crashed export may be cut short
+    }
+  });
+}
+
+const manifestKey = (id: number, format: string, size: number | null) => `${id}:${format}:${size ?? ''}`;
+
 /** Picks a stem no other exported file (or file already in the folder) uses, whatever its extension. */
 function uniqueStem(dir: string, stem: string, id: number, extension: string, taken: Set<string>): string {
   const free = (candidate: string) =>
@@ -164,6 +188,8 @@ export async function writeContactSheets(
   outputs: readonly OutputDetail[],
   dir: string,
   names: ReadonlyMap<number, string>,
+  /** Sheets an earlier export wrote here: replaced by this one's instead of getting a second name. */
+  ownSheets: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
   const files: string[] = [];
   const perPage = SHEET_COLUMNS * SHEET_ROWS;
@@ -204,7 +230,7 @@ export async function writeContactSheets(
     composites.push({ input: Buffer.from(svg), left: 0, top: 0 });
     const stem = pages > 1 ? `contact-sheet-${String(page + 1).padStart(2, '0')}` : 'contact-sheet';
     let file = join(dir, `${stem}.jpg`);
-    for (let n = 2; existsSync(file); n++) file = join(dir, `${stem}-${n}.jpg`);
+    for (let n = 2; existsSync(file) && !ownSheets.has(basename(file)); n++) file = join(dir, `${stem}-${n}.jpg`);
     const sheet = await sharp({ create: { width, height, channels: 3, background: '#f4f4f2' } })
       .composite(composites)
       .jpeg({ quality: 88 })
@@ -224,7 +250,7 @@ export async function exportOutputs(
   request: z.output<typeof ExportRequest>,
   context: { signal?: AbortSignal; progress?: (done: number, total: number, message: string) => void } = {},
 ): Promise<ExportResult> {
-  const outDir = resolve(request.outDir);
+  const outDir = resolveUserPath(request.outDir);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
@@ -238,8 +264,17 @@ export async function exportOutputs(
   if (!(await stat(outDir)).isDirectory())
     throw new StudioError('INVALID_INPUT', `${outDir} is a file, not a folder.`, 'Choose a folder to export to.');
   const ids = exportIds(catalog, request);
-  const result: ExportResult = { outDir, exported: 0, files: [], sidecars: 0, contactSheets: [], failed: [] };
+  const result: ExportResult = { outDir, exported: 0, alreadyThere: 0, files: [], sidecars: 0, contactSheets: [], failed: [] };
   const taken = new Set<string>();
+  const manifest = await readManifest(outDir);
+  const earlier = new Map<string, string>();
+  const ownSheets = new Set<string>();
+  for (const line of manifest) {
+    if ('sheet' in line) ownSheets.add(line.sheet);
+    else earlier.set(manifestKey(line.id, line.format, line.size), line.file);
+  }
+  const record = (line: ManifestLine) => appendFile(join(outDir, EXPORT_MANIFEST), `${JSON.stringify(line)}\n`);
+  const size = request.size ?? null;
   const exported: OutputDetail[] = [];
   const names = new Map<number, string>();
   context.progress?.(0, ids.length, ids.length ? `${ids.length} to export` : 'Nothing to export');
@@ -247,6 +282,16 @@ export async function exportOutputs(
     context.signal?.throwIfAborted();
     try {
       const output = catalog.outputs.get(id);
+      const before = earlier.get(manifestKey(id, request.format, size));
+      if (before && existsSync(join(outDir, before))) {
+        // Exported here before with the same settings: kept as it is (the user may have edited it since).
+        taken.add(basename(before, extname(before)).toLowerCase());
+        result.alreadyThere++;
+        exported.push(output);
+        names.set(id, before);
+        context.progress?.(index + 1, ids.length, before);
+        continue;
+      }
       const mime = catalog.db.prepare('SELECT mime FROM objects WHERE hash = ?').pluck().get(output.hash) as string | undefined;
       const original = await readFile(catalog.store.pathOf(output.hash)).catch(() => {
         throw new StudioError(
@@ -276,6 +321,7 @@ export async function exportOutputs(
         await writeAtomically(join(outDir, `${stem}.xmp`), xmp);
         result.sidecars++;
       }
+      await record({ id, file: stem + encoded.extension, format: request.format, size });
       result.exported++;
       result.files.push(file);
       exported.push(output);
@@ -289,7 +335,8 @@ export async function exportOutputs(
   }
   if (request.contactSheet && exported.length) {
     context.progress?.(ids.length, ids.length, 'Contact sheet…');
-    result.contactSheets = await writeContactSheets(catalog, exported, outDir, names);
+    result.contactSheets = await writeContactSheets(catalog, exported, outDir, names, ownSheets);
+    for (const sheet of result.contactSheets) if (!ownSheets.has(basename(sheet))) await record({ sheet: basename(sheet) });
   }
   return result;
 }
@@ -297,10 +344,10 @@ export async function exportOutputs(
 export const exportJob = defineJob({
   kind: 'review.export',
   resource: 'cpu',
-  // Not resumable: running it again would write second copies next to the first; the user starts it again.
-  resumable: false,
+  // Resumable: a second run skips the files the first one finished (see EXPORT_MANIFEST).
+  resumable: true,
   input: ExportRequest,
-  title: (input) => `Export ${input.ids ? `${input.ids.length} images` : 'picks'} to ${basename(resolve(input.outDir))}`,
+  title: (input) => `Export ${input.ids ? `${input.ids.length} images` : 'picks'} to ${basename(resolveUserPath(input.outDir))}`,
   run: (input, { catalog, signal, progress }) =>
     exportOutputs(catalog, input, { signal, progress: (done, total, message) => progress({ done, total, message }) }),
 });

@@ -7,6 +7,7 @@ import { createStudio, type Studio } from '../studio/studio';
 import { pngClaiming } from '../testing/images';
 import { fixturePhotos, sharedFile } from '../testing/shared-data';
 import type { ImportResult } from '../api/schemas';
+import { catalogImportJob } from './import-job';
 import { addPngText } from './provenance/png-text';
 import { comfyGraph, exifWithUserComment, jpegWithExif } from './provenance/testing/samples';
 import { sha256 } from './store';
@@ -145,6 +146,20 @@ describe.skipIf(photos.missing)('catalogue import', () => {
     const again = await studio.jobs.waitFor((await studio.api.catalog.import({ path: source })).id);
     expect(again.result).toMatchObject({ imported: 0, duplicates: 10 });
     expect((await studio.api.catalog.listOutputs()).total).toBe(10);
+  });
+
+  it('counts what an interrupted run of the same job imported as imported when it resumes, not as duplicates', async () => {
+    const [anyOutput] = (await studio.api.catalog.listOutputs()).items;
+    const firstJobId = studio.catalog.outputs.jobIdOf(anyOutput!.id)!;
+    // A resumed job runs again with its own id: the files it had stored before the kill are its own imports.
+    const events: string[] = [];
+    const resumed = await catalogImportJob.run(
+      { path: source, recursive: true },
+      { jobId: firstJobId, signal: new AbortController().signal, catalog: studio.catalog, progress: () => {}, emit: (type) => events.push(type) },
+    );
+    expect(resumed).toMatchObject({ imported: 10, duplicates: 0 });
+    // Their rows already exist: no second output:added for the grid.
+    expect(events).toEqual([]);
   });
 
   it('says clearly when the folder does not exist', async () => {

@@ -12,6 +12,7 @@ import type { Catalog } from './catalog';
 import { imageExtensions, inspectImage, makeThumbnail, readImageFile } from './images';
 import { extractProvenance } from './provenance';
 import { sha256 } from './store';
+import { resolveUserPath } from '../core/paths';
 
 /** Lists the image files under `root` (sorted, so a resumed import walks the same order). */
 export async function listImageFiles(root: string, recursive: boolean, signal?: AbortSignal): Promise<{ images: string[]; skipped: number }> {
@@ -49,7 +50,11 @@ export async function listImageFiles(root: string, recursive: boolean, signal?: 
   return { images, skipped };
 }
 
-export type ImportOutcome = { status: 'imported'; outputId: number } | { status: 'duplicate'; outputId: number };
+export type ImportOutcome =
+  | { status: 'imported'; outputId: number }
+  | { status: 'duplicate'; outputId: number }
+  /** Imported by this same job before it was interrupted (a resumed import counts it as imported). */
+  | { status: 'resumed'; outputId: number };
 
 /**
  * Imports one image: hash (a file already in the catalogue is skipped before any decoding), store the
@@ -60,7 +65,10 @@ export async function importImage(catalog: Catalog, path: string, options: { job
   const data = await readImageFile(path, name);
   const hash = sha256(data);
   const existing = catalog.outputs.idByHash(hash);
-  if (existing !== undefined) return { status: 'duplicate', outputId: existing };
+  if (existing !== undefined) {
+    const sameJob = options.jobId != null && catalog.outputs.jobIdOf(existing) === options.jobId;
+    return { status: sameJob ? 'resumed' : 'duplicate', outputId: existing };
+  }
 
   const image = await inspectImage(data, name);
   const thumbnail = await makeThumbnail(data, name);
@@ -109,7 +117,7 @@ export const catalogImportJob = defineJob({
   input: ImportRequest,
   title: (input: z.output<typeof ImportRequest>) => `Import ${basename(input.path) || input.path}`,
   async run(input, { catalog, signal, progress, emit, jobId }): Promise<ImportResult> {
-    const root = resolve(input.path);
+    const root = resolveUserPath(input.path);
     progress({ fraction: 0, message: 'Looking for images…' });
     const { images, skipped } = await listImageFiles(root, input.recursive, signal);
     // Importing a folder that contains the library itself must not import the library's own objects.
@@ -123,7 +131,8 @@ export const catalogImportJob = defineJob({
         if (outcome.status === 'imported') {
           result.imported++;
           emit('output:added', catalog.outputs.summary(outcome.outputId));
-        } else result.duplicates++;
+        } else if (outcome.status === 'resumed') result.imported++;
+        else result.duplicates++;
       } catch (error) {
         const studioError = toStudioError(error);
         // A full disk stops the import (every next file would fail too); anything else is per file.

@@ -191,6 +191,11 @@ export class OutputsRepository {
     return (this.db.prepare('SELECT id FROM outputs WHERE object_hash = ?').pluck().get(hash) as number | undefined) ?? undefined;
   }
 
+  /** The job that made or imported an output (null for outputs added outside a job). */
+  jobIdOf(id: number): number | null {
+    return (this.db.prepare('SELECT job_id FROM outputs WHERE id = ?').pluck().get(id) as number | null | undefined) ?? null;
+  }
+
   summary(id: number): OutputSummary {
     const row = this.db.prepare(`SELECT ${summaryColumns} FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.id = ?`).get(id) as
       OutputRow | undefined;

@@ -67,6 +67,19 @@ describe('keep rates', () => {
     ]);
   });
 
+  it('rank a recipe measured over many above a lucky streak of a few, at a realistic keep rate of about 25 %', () => {
+    outputs(30, { template: 'realistic' }, { flag: 'pick' });
+    outputs(90, { template: 'realistic' }, { flag: 'reject' });
+    outputs(3, { template: 'streak' }, { flag: 'pick' });
+    const ranked = keepRates(catalog.db, 'template', OutputFilter.parse({})).filter((r) => r.value === 'realistic' || r.value === 'streak');
+    expect(ranked.map((r) => [r.value, r.picks, r.reviewed])).toEqual([
+      ['realistic', 30, 120],
+      ['streak', 3, 3],
+    ]);
+    // The bound alone would have put the streak first.
+    expect(ranked[1]!.keepRateLow!).toBeGreaterThan(ranked[0]!.keepRateLow!);
+  });
+
   it('compute the Wilson lower bound', () => {
     expect(wilsonLowerBound(0, 0)).toBeNull();
     expect(wilsonLowerBound(2, 2)!).toBeCloseTo(0.342, 2);

@@ -1,3 +1,4 @@
+import { FEW_REVIEWED } from '../api/namespaces/review';
 import { filterSql, type ParsedOutputFilter } from './output-filter';
 import type { Db } from './sqlite';
 
@@ -23,7 +24,8 @@ export interface KeepRateRow {
   keepRate: number | null;
   /**
    * The lower bound of the 95 % Wilson interval of the keep rate: what the rate is at least, given how few
-   * were reviewed. Ranking by it keeps "2 of 2" from beating "40 of 100".
+   * were reviewed. Rows are ranked by it, those with fewer than FEW_REVIEWED reviewed after the rest: the bound
+   * alone still puts "2 of 2" (0.34) above "40 of 100" (0.31).
    */
   keepRateLow: number | null;
 }
@@ -82,5 +84,10 @@ export function keepRates(db: Db, by: StatsDimension, filter: ParsedOutputFilter
         keepRateLow: wilsonLowerBound(row.picks ?? 0, row.reviewed ?? 0),
       };
     })
-    .sort((a, b) => (b.keepRateLow ?? -1) - (a.keepRateLow ?? -1) || b.outputs - a.outputs);
+    .sort(
+      (a, b) =>
+        Number(b.reviewed >= FEW_REVIEWED) - Number(a.reviewed >= FEW_REVIEWED) ||
+        (b.keepRateLow ?? -1) - (a.keepRateLow ?? -1) ||
+        b.outputs - a.outputs,
+    );
 }

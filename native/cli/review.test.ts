@@ -81,7 +81,13 @@ describe('likeness review and export', () => {
     expect(result.code).toBe(0);
     const job = JSON.parse(result.stdout) as Job;
     expect(job).toMatchObject({ status: 'done', kind: 'review.export', result: { exported: 2, sidecars: 2, failed: [] } });
-    expect(readdirSync(out).sort()).toEqual(['ComfyUI_00042_.jpg', 'ComfyUI_00042_.xmp', 'a1111-portrait.jpg', 'a1111-portrait.xmp']);
+    expect(readdirSync(out).sort()).toEqual([
+      '.likeness-export.jsonl',
+      'ComfyUI_00042_.jpg',
+      'ComfyUI_00042_.xmp',
+      'a1111-portrait.jpg',
+      'a1111-portrait.xmp',
+    ]);
     expect(readFileSync(join(out, 'a1111-portrait.xmp'), 'utf8')).toMatch(/xmp:Rating="4"[\s\S]*xmp:Label="Green"/);
     const bad = await likeness(['export', 'picks', '--out', join(root, 'x'), '--format', 'gif']);
     expect(bad.code).toBe(2);

@@ -83,7 +83,15 @@ export class JobQueue {
   /** Recovers jobs left by dead processes, then starts running the queue. */
   start(): RecoveryReport {
     const report = this.recover();
-    this.heartbeat = setInterval(() => this.catalog.jobs.heartbeat(this.owner), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => {
+      // A timer's exception would end the whole process (the server with it): a busy or vanished library
+      // misses one beat, and the next one tries again.
+      try {
+        this.catalog.jobs.heartbeat(this.owner);
+      } catch (error) {
+        console.error(`Likeness: could not record that jobs are alive: ${(error as Error).message}`);
+      }
+    }, HEARTBEAT_MS);
     this.heartbeat.unref();
     this.pump();
     return report;

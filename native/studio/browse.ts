@@ -1,15 +1,16 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { StudioError } from '../api/errors';
 import type { DirectoryListing } from '../api/schemas';
 import { imageExtensions } from '../catalog/images';
+import { resolveUserPath } from '../core/paths';
 
 const MAX_ENTRIES = 2000;
 
 /** Lists a folder on the machine that runs the studio, so a browser UI can pick folders to import. */
 export async function browseDirectory(path?: string): Promise<DirectoryListing> {
-  const dir = resolve(path || homedir());
+  const dir = path?.trim() ? resolveUserPath(path) : homedir();
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new StudioError('NOT_FOUND', `${dir} is not a folder.`, 'Type the path of an existing folder.');
   let names;

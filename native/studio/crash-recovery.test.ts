@@ -62,7 +62,7 @@ describe('a server killed with SIGKILL during an import', () => {
     );
     expect(resumed.status).toBe('done');
     expect(resumed.attempts).toBe(2);
-    expect(resumed.result).toMatchObject({ scanned: IMAGES, failed: [] });
+    expect(resumed.result).toMatchObject({ scanned: IMAGES, imported: IMAGES, duplicates: 0, failed: [] });
     const page = await second.call<{ total: number; items: { hash: string }[] }>('catalog:listOutputs', { limit: 500 });
     expect(page.total).toBe(IMAGES);
     expect(new Set(page.items.map((o) => o.hash)).size).toBe(IMAGES);

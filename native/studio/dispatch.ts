@@ -19,7 +19,7 @@ export function createDispatcher(handlers: StudioHandlers, onError?: (channel: s
     const parsed = info.spec.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
       const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-      return { ok: false, error: new StudioError('INVALID_INPUT', message, 'Correct the highlighted value and try again.').toJSON() };
+      return { ok: false, error: new StudioError('INVALID_INPUT', message, 'Correct the value named before the colon and try again.').toJSON() };
     }
     try {
       const namespace = handlers[info.namespace] as Record<string, (input: unknown) => Promise<unknown>>;

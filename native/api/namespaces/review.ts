@@ -5,6 +5,13 @@ import { Id, Job, OutputFilter, ReviewPatch, ReviewState, ReviewWrite } from '..
 export const StatsDimension = z.enum(['template', 'model', 'lora', 'scheduler', 'steps', 'guidance', 'person', 'provider']);
 export type StatsDimension = z.infer<typeof StatsDimension>;
 
+/**
+ * Fewer reviewed than this, and a keep rate says little: such rows are shown faded and ranked after the
+ * others (at a realistic keep rate of ~25 %, even the 95 % lower bound of "2 of 2" would beat a recipe
+ * measured over hundreds).
+ */
+export const FEW_REVIEWED = 10;
+
 export const KeepRateRow = z.object({
   value: z.string().nullable(),
   label: z.string().nullable(),
@@ -45,6 +52,8 @@ export type ExportRequest = z.input<typeof ExportRequest>;
 export const ExportResult = z.object({
   outDir: z.string(),
   exported: z.number().int(),
+  /** Exported into this folder before with the same settings: left as they are, not copied again. */
+  alreadyThere: z.number().int(),
   files: z.array(z.string()),
   sidecars: z.number().int(),
   contactSheets: z.array(z.string()),

@@ -1,4 +1,6 @@
 import type { DoctorReport } from '../../api/schemas';
+import { autoProviders } from '../../inference/providers';
+import { formatBytes } from '../../models/manager';
 import type { CliContext } from '../context';
 import { print } from '../output';
 
@@ -15,7 +17,10 @@ export function registerDoctor(cli: CliContext): void {
     );
 }
 
-function formatDoctor(report: DoctorReport): string {
+const providerHome: Record<string, string> = { dml: 'Windows', coreml: 'macOS', cuda: 'Linux and Windows' };
+
+/** The terminal report. Providers Likeness never uses on this OS are marked as such, not as failures. */
+export function formatDoctor(report: DoctorReport): string {
   const mark = (ok: boolean) => (ok ? 'ok ' : '✗  ');
   const f = report.ffmpeg;
   const lines = [
@@ -27,7 +32,13 @@ function formatDoctor(report: DoctorReport): string {
           .join(', ')}`
       : `${mark(false)} ffmpeg: ${f.error}${f.hint ? `\n     ${f.hint}` : ''}`,
     `   onnxruntime-node ${report.onnxruntime.version ?? `unavailable: ${report.onnxruntime.error}`}`,
-    ...report.providers.map((p) => `${mark(p.status === 'ok')} provider ${p.name.padEnd(7)} ${p.status === 'ok' ? `ok (${p.millis} ms)` : p.error}`),
+    ...report.providers.map((p) => {
+      const used = autoProviders(report.platform.os as NodeJS.Platform).includes(p.name);
+      if (p.status === 'ok') return `${mark(true)} provider ${p.name.padEnd(7)} ok (${p.millis} ms)`;
+      if (!used)
+        return `-   provider ${p.name.padEnd(7)} not used on ${report.platform.os} (${providerHome[p.name] ?? 'other systems'} only): ${p.error}`;
+      return `${mark(false)} provider ${p.name.padEnd(7)} ${p.error}`;
+    }),
     ...(report.cuda
       ? [
           report.cuda.installed
@@ -36,7 +47,7 @@ function formatDoctor(report: DoctorReport): string {
         ]
       : []),
     `   GPU: ${report.gpu.adapters.length ? report.gpu.adapters.join('; ') : 'no adapter name could be read'}`,
-    `${mark(report.library.integrity === 'ok')} library ${report.library.path} (schema ${report.library.schemaVersion}, integrity ${report.library.integrity}, ${report.library.outputs} outputs)`,
+    `${mark(report.library.integrity === 'ok')} library ${report.library.path} (schema ${report.library.schemaVersion}, integrity ${report.library.integrity}, ${report.library.outputs} outputs${report.library.freeBytes !== undefined ? `, ${formatBytes(report.library.freeBytes)} free on its disk` : ''})`,
     `   models folder: ${report.models.path}`,
   ];
   return lines.join('\n');

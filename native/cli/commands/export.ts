@@ -48,6 +48,8 @@ function formatExport(result: ExportResult): string {
   const lines = [
     `Exported ${result.exported} file${result.exported === 1 ? '' : 's'} to ${result.outDir}${result.sidecars ? ` with ${result.sidecars} XMP sidecars` : ''}.`,
   ];
+  if (result.alreadyThere)
+    lines.push(`  ${result.alreadyThere} already in that folder from an earlier export with the same settings: kept as they are.`);
   for (const sheet of result.contactSheets) lines.push(`  contact sheet: ${sheet}`);
   for (const failure of result.failed) lines.push(`  ✗ #${failure.id}: ${failure.reason}`);
   return lines.join('\n');

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { LoraInfo, ModelInfo } from '../../api/namespaces/models';
 import { DiffusionFamily } from '../../api/namespaces/models';
+import { formatBytes } from '../../models/manager';
 import type { CliContext } from '../context';
 import { followJob, print, reportJob, usageError } from '../output';
 
@@ -91,15 +92,16 @@ export function registerModels(cli: CliContext): void {
     );
 }
 
-function finishedModel(result: unknown): string {
+export function finishedModel(result: unknown): string {
   const r = result as { id?: string; files?: number; bytes?: number } | null;
-  return r?.id ? `${r.id}: ${r.files} files, ${((r.bytes ?? 0) / 1e9).toFixed(2)} GB` : '';
+  return r?.id ? `${r.id}: ${r.files} files, ${formatBytes(r.bytes ?? 0)}` : '';
 }
 
-function formatModel(model: ModelInfo | string): string {
+/** One line of `models list`: sizes in the unit that fits (YuNet is 230 kB, not “~0.0 GB”). */
+export function formatModel(model: ModelInfo | string): string {
   if (typeof model === 'string') return model;
   const licence = `${model.license.name}${model.license.commercialUse === false ? ', non-commercial' : ''}`;
-  const size = model.size ? ` ~${(model.size / 1e9).toFixed(1)} GB` : '';
+  const size = model.size ? ` ~${formatBytes(model.size)}` : '';
   return `${model.id.padEnd(18)} ${model.state.padEnd(10)} ${model.name} (${model.family ?? model.kind}${size}; ${licence})`;
 }
 

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
+import { StudioError } from '../../api/errors';
 import { appRoot } from '../../core/entry';
 import { startServer } from '../../server/server';
 import { createStudio, type Studio } from '../../studio/studio';
 import type { CliContext } from '../context';
 import { electronBinary, ensureElectronSqlite, launchDesktop } from '../desktop';
-import { fail, print } from '../output';
+import { fail, print, usageError } from '../output';
 
 const DEFAULT_PORT = 4747;
 
@@ -17,7 +18,8 @@ async function serveUntilStopped(cli: CliContext, options: { port?: number; json
     try {
       server = await startServer({ studio, rendererDir, port: options.port ?? DEFAULT_PORT });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port !== undefined) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port !== undefined)
+        throw explainListenError(error, options.port ?? DEFAULT_PORT);
       server = await startServer({ studio, rendererDir, port: 0 });
       if (!options.json) process.stderr.write(`Port ${DEFAULT_PORT} is in use; using ${server.port} instead.\n`);
     }
@@ -68,6 +70,32 @@ async function serveUntilStopped(cli: CliContext, options: { port?: number; json
   }
 }
 
+/** `--port N`: 0 (a free port) to 65535, said as a usage error (exit 2) rather than a crash in listen(). */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65_535) {
+    throw usageError(
+      `--port must be a whole number from 0 to 65535, not “${value}”.`,
+      'Leave out --port to use 4747, or a free port if that one is taken.',
+    );
+  }
+  return port;
+}
+
+/** A port that cannot be listened on is the user's to change, not a bug in Likeness. */
+export function explainListenError(error: unknown, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new StudioError(
+      'CONFLICT',
+      `Port ${port} is already in use (another Likeness, or another program).`,
+      'Choose another with --port N, or leave out --port to use 4747 or a free port.',
+    );
+  if (code === 'EACCES')
+    return new StudioError('IO_ERROR', `Listening on port ${port} needs administrator rights here.`, 'Choose a port above 1024 with --port N.');
+  return error;
+}
+
 /** `start` (desktop where Electron can run, else the browser UI) and `serve`. */
 export function registerServe(cli: CliContext): void {
   cli.program
@@ -87,7 +115,15 @@ export function registerServe(cli: CliContext): void {
   cli.program
     .command('serve')
     .description('serve the UI and the API on 127.0.0.1 (browser, remote GPU box over an SSH tunnel)')
-    .option('--port <port>', `port to listen on (default ${DEFAULT_PORT}, or a free one)`, (v) => Number.parseInt(v, 10))
+    .option('--port <port>', `port to listen on (default ${DEFAULT_PORT}, or a free one)`)
     .option('--json', 'print the address and token as JSON')
-    .action(async (options: { port?: number; json?: boolean }) => serveUntilStopped(cli, options));
+    .action(async (options: { port?: string; json?: boolean }) => {
+      let port: number | undefined;
+      try {
+        port = options.port === undefined ? undefined : parsePort(options.port);
+      } catch (error) {
+        return fail(error, Boolean(options.json));
+      }
+      await serveUntilStopped(cli, { ...options, port });
+    });
 }

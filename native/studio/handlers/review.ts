@@ -1,9 +1,10 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { StudioHandlers } from '../../api/contract';
 import { StudioError } from '../../api/errors';
 import { exportJob } from '../../catalog/export-job';
 import { keepRates } from '../../catalog/stats';
 import type { StudioContext } from './context';
+import { resolveUserPath } from '../../core/paths';
 
 export function reviewHandlers({ catalog, events, jobs }: StudioContext): StudioHandlers['review'] {
   const changed = (ids: number[]) => events.emit({ type: 'review:changed', payload: { ids } });
@@ -20,7 +21,7 @@ export function reviewHandlers({ catalog, events, jobs }: StudioContext): Studio
     },
     stats: async ({ by, filter }) => ({ by, rows: keepRates(catalog.db, by, filter) }),
     export: async (request) => {
-      const inside = relative(catalog.paths.root, resolve(request.outDir));
+      const inside = relative(catalog.paths.root, resolveUserPath(request.outDir));
       if (!inside.startsWith('..') && !isAbsolute(inside)) {
         throw new StudioError('INVALID_INPUT', `${request.outDir} is inside the library.`, 'Choose a folder outside the library, e.g. in Pictures.');
       }

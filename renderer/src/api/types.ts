@@ -31,4 +31,4 @@ export type {
   StudioEvent,
   StudioEventPayload,
 } from '../../../native/api';
-export { finishedJobStatuses, isStudioError, StudioError } from '../../../native/api';
+export { FEW_REVIEWED, finishedJobStatuses, isStudioError, StudioError } from '../../../native/api';

@@ -9,5 +9,6 @@ export function useFormat() {
     percent: (f: number) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(f),
     dateTime: (ms: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms),
     time: (ms: number) => new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(ms),
+    megabytes: (bytes: number) => new Intl.NumberFormat(locale, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }).format(bytes / 1e6),
   };
 }

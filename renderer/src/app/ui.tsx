@@ -1,6 +1,7 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isStudioError } from '../api/types';
+import { errorSummaryKey } from './error-summary';
 import { Icon, type IconName } from './icons';
 
 /** Message and hint of a StudioError, an error shape from a job row, or anything thrown. */
@@ -15,12 +16,15 @@ export function describeError(error: unknown): { message: string; hint: string |
 
 /** An engine error as it comes (message + hint), or any other failure. */
 export function ErrorNotice({ error, title }: { error: unknown; title?: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (!error) return null;
   const { message, hint } = describeError(error);
+  const summaryKey = errorSummaryKey(error, i18n.resolvedLanguage);
+  const summary = summaryKey && i18n.exists(summaryKey) ? t(summaryKey) : undefined;
   return (
     <div className="notice notice-error" role="alert">
       {title && <strong className="notice-title">{title}</strong>}
+      {summary && <p className="notice-summary">{summary}</p>}
       <p className="notice-message">{message || t('errors.unknown')}</p>
       {hint && <p className="notice-hint">{hint}</p>}
     </div>

@@ -4,6 +4,7 @@ import { studio } from '../../api';
 import type { Job } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { ErrorNotice } from '../../app/ui';
+import { jobSummary } from './job-summary';
 import { jobTitle } from './job-title';
 import { isLive, upsertJob } from './jobs-data';
 
@@ -11,18 +12,6 @@ import { isLive, upsertJob } from './jobs-data';
 export function useJobTitle() {
   const { t } = useTranslation();
   return (job: Job): string => jobTitle(t, job);
-}
-
-interface ImportSummary {
-  imported: number;
-  duplicates: number;
-  failed: unknown[];
-}
-
-function importSummary(job: Job): ImportSummary | undefined {
-  const r = job.result as Partial<ImportSummary> | null;
-  if (job.kind !== 'catalog.import' || !r || typeof r.imported !== 'number') return undefined;
-  return { imported: r.imported, duplicates: r.duplicates ?? 0, failed: Array.isArray(r.failed) ? r.failed : [] };
 }
 
 /** A running job's bar (indeterminate while it waits in the queue). */
@@ -76,7 +65,7 @@ export function JobRow({ job }: { job: Job }) {
   const title = useJobTitle()(job);
   const live = isLive(job);
   const counted = job.total !== null && job.total > 0;
-  const summary = importSummary(job);
+  const summary = jobSummary(t, job, format);
   const when = job.finishedAt ?? job.startedAt ?? job.createdAt;
 
   return (
@@ -106,11 +95,7 @@ export function JobRow({ job }: { job: Job }) {
         {!live && <time dateTime={new Date(when).toISOString()}>{format.dateTime(when)}</time>}
       </div>
 
-      {summary && job.status === 'done' && (
-        <p className="job-summary">
-          {t('jobs.importSummary', { count: summary.imported, duplicates: summary.duplicates, failed: summary.failed.length })}
-        </p>
-      )}
+      {summary && <p className="job-summary">{summary}</p>}
 
       {job.error && <ErrorNotice error={job.error} />}
 

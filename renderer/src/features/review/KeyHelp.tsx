@@ -1,41 +1,8 @@
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShowModal } from '../../components/ModalDialog';
+import { keyGroups } from './key-groups';
 import { RIcon } from './review-icons';
-
-const groups: { title: string; keys: [string, string][] }[] = [
-  {
-    title: 'decide',
-    keys: [
-      ['P', 'pick'],
-      ['X', 'reject'],
-      ['U', 'unflag'],
-      ['0 – 5', 'stars'],
-      ['6 7 8 9', 'labels'],
-      ['⇧ + key', 'advanceOnce'],
-      ['A / Caps Lock', 'autoAdvance'],
-      ['Ctrl/⌘ Z', 'undo'],
-      ['Ctrl/⌘ ⇧ Z', 'redo'],
-      ['Delete', 'trash'],
-    ],
-  },
-  {
-    title: 'move',
-    keys: [
-      ['← → ↑ ↓', 'arrows'],
-      ['⇧ + arrows', 'extend'],
-      ['Space / Enter', 'loupe'],
-      ['G', 'grid'],
-      ['C', 'compare'],
-      ['Z', 'zoom'],
-      ['F', 'face'],
-      ['I', 'info'],
-      ['Ctrl/⌘ A', 'selectAll'],
-      ['/', 'search'],
-      ['Esc', 'escape'],
-    ],
-  },
-];
 
 export function KeyHelp({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
@@ -59,7 +26,7 @@ export function KeyHelp({ onClose }: { onClose: () => void }) {
         </button>
       </header>
       <div className="dialog-body key-help-body">
-        {groups.map((group) => (
+        {keyGroups.map((group) => (
           <section key={group.title}>
             <h3 className="section-title">{t(`review.help.${group.title}`)}</h3>
             <dl>

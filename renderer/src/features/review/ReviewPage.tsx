@@ -457,6 +457,8 @@ function Review() {
         <div className="notice export-notice" role="status" data-testid="export-notice">
           <p>
             {t('review.exportDone', { count: exported.exported, formatted: format.number(exported.exported), folder: exported.outDir })}
+            {exported.alreadyThere > 0 &&
+              ` ${t('review.exportAlreadyThere', { count: exported.alreadyThere, formatted: format.number(exported.alreadyThere) })}`}
             {exported.failed.length > 0 && ` ${t('review.exportFailed', { count: exported.failed.length })}`}
           </p>
           <button type="button" className="icon-button" aria-label={t('common.close')} onClick={() => setExported(null)}>

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import type { KeepRateRow, OutputFilter, StatsDimension } from '../../api/types';
+import { FEW_REVIEWED, type KeepRateRow, type OutputFilter, type StatsDimension } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { ErrorNotice, Spinner } from '../../app/ui';
 import { reviewKeys } from './review-services';
@@ -16,8 +16,8 @@ const filterKey: Partial<Record<StatsDimension, keyof OutputFilter>> = {
   person: 'personId',
   provider: 'provider',
 };
-/** Fewer reviewed than this, and a rate says little: shown faded. */
-const FEW = 10;
+/** Fewer reviewed than this, and a rate says little: shown faded (and ranked after the others by the engine). */
+const FEW = FEW_REVIEWED;
 
 /** A bar per value: the keep rate, and (darker) what it is at least given how few were reviewed. */
 function KeepRateChart({ rows }: { rows: KeepRateRow[] }) {
