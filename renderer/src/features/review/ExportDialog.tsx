@@ -10,6 +10,7 @@ import { queryKeys } from '../../app/query';
 import { ErrorNotice } from '../../app/ui';
 import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
+import { localDateStamp, suggestedExportFolder } from './export-folder';
 import { FolderBrowser } from './FolderBrowser';
 
 type Scope = 'picks' | 'selection' | 'view';
@@ -50,7 +51,13 @@ export function ExportDialog({
     retry: false,
   });
 
-  const path = typed ?? listing.data?.path ?? '';
+  // Until the user browses somewhere, propose a new dated folder rather than the home folder itself.
+  const browsed = listing.data?.path;
+  const path =
+    typed ??
+    (browsed !== undefined && browsePath === undefined
+      ? suggestedExportFolder(browsed, t('review.export.newFolderName', { date: localDateStamp(new Date()) }))
+      : (browsed ?? ''));
   const counts: Record<Scope, number> = { picks, selection: selection.length, view: view.length };
   const start = useMutation({
     mutationFn: () => {
