@@ -34,6 +34,9 @@ export default defineConfig({
             '--disable-component-update',
             '--disable-sync',
             '--no-first-run',
+            // A fake camera and microphone that need no permission prompt (recording a driving video or a voice).
+            '--use-fake-device-for-media-stream',
+            '--use-fake-ui-for-media-stream',
           ],
         },
       },

@@ -104,6 +104,7 @@ test('a batch of person × templates × count runs with a live preview and lands
 
   await batch.getByRole('link', { name: 'Open in Review' }).click();
   await expect(app.getByTestId('output-tile')).toHaveCount(8, { timeout: 30_000 });
+  await expect(app.getByTestId('filter-chip-batchId')).toBeVisible();
 });
 
 test('Reuse settings in Review opens Generate with the image’s model, prompt, seed and settings', async ({ app, studio }) => {

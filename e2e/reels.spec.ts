@@ -75,8 +75,13 @@ test('a memories reel from three catalogue images: preview, render, then it play
     await expect(done).toContainText(/-1[345]\.\d LUFS/);
 
     await done.getByRole('link', { name: 'Open in Review' }).click();
+    // Review shows just the new reel; removing the link's chip brings back the photos.
     const tile = app.getByTestId('output-tile').filter({ hasText: 'Summer 1952' });
     await expect(tile).toHaveCount(1, { timeout: 30_000 });
+    await expect(app.getByTestId('output-tile')).toHaveCount(1);
+    await expect(app.getByTestId('filter-chip-ids')).toContainText(/From a link:\s*1 output/);
+    await app.getByRole('button', { name: 'Remove the From a link filter' }).click();
+    await expect(app.getByTestId('output-tile')).toHaveCount(5, { timeout: 30_000 });
     // The header counts the reel as a video, the photos as images.
     await expect(app.locator('.review-page .page-subtitle')).toHaveText('4 images, 1 video');
     await tile.click();

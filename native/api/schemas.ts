@@ -266,6 +266,8 @@ export const OutputFilter = z.object({
   template: z.string().max(500).optional(),
   provider: z.string().max(100).optional(),
   batchId: z.string().max(500).optional(),
+  /** Just these outputs (a link from a finished restore, reel or animation: "Open in Review"). */
+  ids: z.array(Id).min(1).max(1000).optional(),
   generator: z.string().max(100).optional(),
   kind: OutputKind.optional(),
   /** created_at in [from, to) (ms). */

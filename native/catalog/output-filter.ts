@@ -64,6 +64,10 @@ export function filterSql(filter: ParsedOutputFilter): FilterSql {
     where.push('o.created_at < @to');
     params.to = filter.to;
   }
+  if (filter.ids !== undefined) {
+    where.push('o.id IN (SELECT value FROM json_each(@ids))');
+    params.ids = JSON.stringify(filter.ids);
+  }
   if (filter.lora !== undefined) {
     where.push('o.id IN (SELECT output_id FROM output_loras WHERE name = @lora)');
     params.lora = filter.lora;

@@ -135,6 +135,11 @@ describe('the review grid queries', () => {
     expect(ids({ from: 1_002_000, to: 1_003_000 })).toEqual([b]);
     expect(ids({ tag: 'favourite' })).toEqual([b]);
     expect(ids({ collectionId: best.id })).toEqual([c, a]);
+    // Just the outputs a link names ("Open in Review" after a restore or a reel), in the usual order.
+    expect(ids({ ids: [a, c] })).toEqual([c, a]);
+    expect(ids({ ids: [a, c], kind: 'video' })).toEqual([c]);
+    expect(ids({ ids: [999_999] })).toEqual([]);
+    expect(catalog.outputs.list(OutputQuery.parse({ ids: [b] })).items.map((o) => o.id)).toEqual([b]);
     // Text: word prefixes over prompt, tags, note and names; several words must all match.
     expect(ids({ text: 'portr' })).toEqual([a]);
     expect(ids({ text: 'FILM grain' })).toEqual([a]);

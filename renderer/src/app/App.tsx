@@ -13,6 +13,7 @@ import { ReviewPage } from '../features/review/ReviewPage';
 import { JobsDrawerProvider, useJobsDrawer } from './drawer';
 import { Header } from './Header';
 import { Icon, type IconName } from './icons';
+import { moveHashQueryToSearch } from './links';
 import { useLiveUpdates } from './live';
 import { ErrorBoundary } from './ui';
 
@@ -108,6 +109,28 @@ function Shell() {
 }
 
 /**
+ * Keeps link queries where the router reads them: now, and whenever the hash changes (a link pasted into
+ * the address bar): a pasted `#/reels?outputs=…` opens Reels with those photos, not the fallback page.
+ */
+function keepLinkQueriesInSearch(): void {
+  const fix = (event?: Event) => {
+    const next = moveHashQueryToSearch(window.location.href);
+    if (!next) return;
+    const oldURL = window.location.href;
+    window.history.replaceState(window.history.state, '', next);
+    if (!event) return;
+    // The router hears of the new search (replaceState) and the new path (hashchange) in this same call, so React
+    // renders them together: a browser-dispatched hashchange lets React render in between, and the page still
+    // shown (Review) would take the other page's query as its own.
+    event.stopImmediatePropagation();
+    window.dispatchEvent(new HashChangeEvent('hashchange', { oldURL, newURL: next }));
+  };
+  fix();
+  window.addEventListener('hashchange', fix, { capture: true });
+}
+keepLinkQueriesInSearch();
+
+/**
  * Hash routing whose links drop the query of the page before (`?from=` on Generate, `?outputs=` on Reels):
  * wouter keeps `location.search` across navigations without one, so "Generate" in the sidebar would
  * otherwise fill the form again from the image reused an hour ago.
@@ -115,7 +138,8 @@ function Shell() {
 const navigateFresh: typeof hashNavigate = (to, options) => hashNavigate(to.includes('?') ? to : `${to}?`, options);
 function useAppLocation(): [string, typeof hashNavigate] {
   const [location] = useHashLocation();
-  return [location, navigateFresh];
+  // Routes match paths only: a query still in the hash (see keepLinkQueriesInSearch) must not send the page to the fallback.
+  return [location.split('?')[0]!, navigateFresh];
 }
 useAppLocation.hrefs = (href: string) => `#${href}`;
 

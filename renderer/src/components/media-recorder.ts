@@ -71,5 +71,6 @@ export function useMediaRecorder({
     setRecording(null);
   };
 
-  return { recording: recording !== null, elapsed, error, start, stop };
+  /** The running stream (a live preview shows it), null when not recording. */
+  return { recording: recording !== null, stream: recording?.stream ?? null, elapsed, error, start, stop };
 }

@@ -24,10 +24,6 @@ function anchorClasses(css: string): Set<string> {
   return anchors;
 }
 
-// Known elsewhere and reported, not this stylesheet's area to change: Restore's before/after slider and Review's
-// compare view both call their root `.compare`.
-const knownShared = new Set(['compare']);
-
 describe('feature stylesheets', () => {
   it('do not style the same class as another feature', () => {
     const files = readdirSync(stylesDir).filter((f) => f.endsWith('.css') && f !== 'app.css');
@@ -38,7 +34,7 @@ describe('feature stylesheets', () => {
         owners.set(anchor, [...(owners.get(anchor) ?? []), file]);
       }
     }
-    const shared = [...owners].filter(([anchor, list]) => list.length > 1 && !knownShared.has(anchor)).map(([a, l]) => `.${a}: ${l.join(', ')}`);
+    const shared = [...owners].filter(([, list]) => list.length > 1).map(([a, l]) => `.${a}: ${l.join(', ')}`);
     expect(shared).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { studio } from '../../api';
 import type { Job } from '../../api/types';
+import { reviewLink } from '../../app/links';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice } from '../../app/ui';
 import { CancelJob, JobProgressBar } from '../jobs/JobRow';
@@ -48,6 +49,8 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
     queryFn: () => studio.api.catalog.listOutputs({ batchId: input!.batchId!, sort: 'oldest', limit: SHOWN_RESULTS }),
     enabled: stopped,
   });
+  // The batch's own outputs in Review (batches queued before batch ids existed: the outputs themselves).
+  const reviewHref = input?.batchId ? reviewLink({ batchId: input.batchId }) : result ? reviewLink({ outputIds: result.outputs }) : '/review';
   const outputs = useQueries({
     queries: (result?.outputs ?? [])
       .slice(0, SHOWN_RESULTS)
@@ -113,7 +116,7 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
               ),
             )}
           </div>
-          <Link href="/review" className="text-link small-text">
+          <Link href={reviewHref} className="text-link small-text" data-testid="open-in-review">
             {t('generate.openReview')}
           </Link>
         </>
@@ -136,7 +139,7 @@ function BatchRow({ job, preview }: { job: Job; preview: Preview | undefined }) 
                   />
                 ))}
               </div>
-              <Link href="/review" className="text-link small-text">
+              <Link href={reviewHref} className="text-link small-text" data-testid="open-in-review">
                 {t('generate.openReview')}
               </Link>
             </>

@@ -6,6 +6,7 @@ import type { AudioAsset, ReelRequest, ReelResult, ReelSize, ReelTemplateInfo } 
 import { studio } from '../../api';
 import type { OutputSummary } from '../../api/types';
 import { Icon } from '../../app/icons';
+import { reviewLink } from '../../app/links';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
@@ -385,7 +386,11 @@ export function ReelsPage() {
                   </span>
                 )}
               </p>
-              <Link href="/review" className="button small">
+              <Link
+                href={renderResult.outputId ? reviewLink({ outputIds: [renderResult.outputId] }) : '/review'}
+                className="button small"
+                data-testid="open-in-review"
+              >
                 {t('reels.openInReview')}
               </Link>
             </div>

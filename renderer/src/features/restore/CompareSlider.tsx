@@ -7,19 +7,19 @@ export function CompareSlider({ before, after, testId }: { before: string; after
   const id = useId();
   const [position, setPosition] = useState(50);
   return (
-    <figure className="compare" data-testid={testId}>
-      <div className="compare-frame">
+    <figure className="restore-compare" data-testid={testId}>
+      <div className="restore-compare-frame">
         <img src={before} alt={t('restore.before')} draggable={false} />
         <img
           src={after}
           alt={t('restore.after')}
           draggable={false}
-          className="compare-after"
+          className="restore-compare-after"
           style={{ clipPath: `inset(0 ${100 - position}% 0 0)` }}
         />
-        <span className="compare-line" style={{ left: `${position}%` }} aria-hidden="true" />
-        <span className="compare-tag compare-tag-after">{t('restore.after')}</span>
-        <span className="compare-tag compare-tag-before">{t('restore.before')}</span>
+        <span className="restore-compare-line" style={{ left: `${position}%` }} aria-hidden="true" />
+        <span className="restore-compare-tag restore-compare-tag-after">{t('restore.after')}</span>
+        <span className="restore-compare-tag restore-compare-tag-before">{t('restore.before')}</span>
       </div>
       <label className="visually-hidden" htmlFor={id}>
         {t('restore.compare')}

@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useId, useRef } from 'react';
+import { useCallback, useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
@@ -19,7 +19,6 @@ export function DrivingField({ value, onChange }: { value: DrivingClip | null; o
   const { t } = useTranslation();
   const id = useId();
   const fileInput = useRef<HTMLInputElement>(null);
-  const live = useRef<HTMLVideoElement>(null);
 
   const upload = useMutation({
     mutationFn: async (file: File) => {
@@ -41,10 +40,16 @@ export function DrivingField({ value, onChange }: { value: DrivingClip | null; o
     unavailable: (error) => ({ message: `${t('restore.cameraUnavailable')} (${error.message})`, hint: t('restore.cameraHint') }),
   });
 
-  const startRecording = async () => {
-    const stream = await recorder.start({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false });
-    if (stream && live.current) live.current.srcObject = stream;
-  };
+  const startRecording = () => void recorder.start({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false });
+  // A callback ref: the live <video> only exists once React has rendered the recording state, after the stream
+  // started, so the stream is attached when the element arrives (a ref read right after start() is still null).
+  const { stream } = recorder;
+  const attachLivePreview = useCallback(
+    (video: HTMLVideoElement | null) => {
+      if (video && video.srcObject !== stream) video.srcObject = stream;
+    },
+    [stream],
+  );
 
   return (
     <div className="field" data-testid="driving-field">
@@ -64,7 +69,7 @@ export function DrivingField({ value, onChange }: { value: DrivingClip | null; o
           </>
         ) : recorder.recording ? (
           <>
-            <video ref={live} className="driving-preview" autoPlay muted playsInline />
+            <video ref={attachLivePreview} className="driving-preview" autoPlay muted playsInline data-testid="driving-live" />
             <span className="reel-recording" role="status">
               <span className="reel-recording-dot" aria-hidden="true" />
               {t('restore.recording', { seconds: recorder.elapsed.toFixed(0) })}
@@ -76,7 +81,7 @@ export function DrivingField({ value, onChange }: { value: DrivingClip | null; o
         ) : (
           <>
             {typeof MediaRecorder !== 'undefined' && (
-              <button type="button" className="button small" disabled={upload.isPending} onClick={() => void startRecording()}>
+              <button type="button" className="button small" disabled={upload.isPending} onClick={startRecording}>
                 {t('restore.recordVideo')}
               </button>
             )}

@@ -8,6 +8,7 @@ import { studio } from '../../api';
 import type { OutputSummary } from '../../api/types';
 import { currentLanguage } from '../../app/i18n';
 import { Icon } from '../../app/icons';
+import { reviewLink } from '../../app/links';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
 import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
 import { isLive, upsertJob, useFollowedJob } from '../jobs/jobs-data';
@@ -34,6 +35,12 @@ function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: str
 }
 
 /** onnxruntime's reasons can run to a source path and a stack of calls: the last sentence says it. */
+/** Review showing just what this run made (the restored still, the animated clip). */
+function restoredInReview(result: ProcessResult): string {
+  const ids = [result.still?.outputId, result.video?.outputId].filter((v): v is number => typeof v === 'number');
+  return ids.length ? reviewLink({ outputIds: ids }) : '/review';
+}
+
 function shorten(reason: string): string {
   const last = reason.split(/:\s+(?=[A-Z])/).at(-1) ?? reason;
   return last.length > 140 ? `${last.slice(0, 139)}…` : last;
@@ -657,7 +664,7 @@ export function RestorePage() {
                 </p>
               ))}
               <div className="form-actions">
-                <Link href="/review" className="button small">
+                <Link href={restoredInReview(renderResult)} className="button small" data-testid="open-in-review">
                   {t('restore.openInReview')}
                 </Link>
                 <button type="button" className="button small" onClick={makeReel}>

@@ -213,6 +213,9 @@ export function FilterBar({
     if (key === 'personId') return facets?.people.find((p) => p.id === value)?.name ?? String(value);
     if (key === 'from' || key === 'to') return `${t(`review.filters.${key}`)} ${dayValue(key === 'to' ? (value as number) - 1 : (value as number))}`;
     if (key === 'kind') return t(`review.kinds.${value as string}`);
+    if (key === 'ids') return t('review.linkedOutputs', { count: (value as number[]).length });
+    // Batch ids are long UUIDs: the start tells batches apart, the tooltip has the whole id.
+    if (key === 'batchId' && String(value).length > 12) return `${String(value).slice(0, 8)}…`;
     return String(value);
   };
   return (
@@ -265,7 +268,12 @@ export function FilterBar({
         {more && <MoreFilters filter={filter} facets={facets} onFilter={onFilter} onClose={() => setMore(false)} />}
       </div>
       {chips.map((key) => (
-        <span key={key} className="chip filter-chip">
+        <span
+          key={key}
+          className="chip filter-chip"
+          data-testid={`filter-chip-${key}`}
+          title={key === 'batchId' ? String(filter.batchId) : undefined}
+        >
           <span className="muted">{t(`review.filters.${key === 'personId' ? 'person' : key}`)}:</span>
           <span>{chipText(key)}</span>
           <button

@@ -1,9 +1,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation, useSearch } from 'wouter';
 import { studio } from '../../api';
 import type { ColorLabel, ExportResult, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
+import { filterFromLink } from '../../app/links';
 import { countLabel } from './count-label';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
@@ -167,6 +169,26 @@ function Review() {
     },
     [update],
   );
+
+  // A link from another page ("Open in Review" on a batch, a restore, a reel) shows just what it names, as a
+  // removable chip. Applied while rendering (not in an effect), so the grid never asks for the old filter first;
+  // the query then leaves the address, so removing the chip and reloading does not bring it back.
+  const linkQuery = useSearch();
+  const [, navigate] = useLocation();
+  const [seenLinkQuery, setSeenLinkQuery] = useState('');
+  const linked = filterFromLink(linkQuery);
+  if (linkQuery !== seenLinkQuery) {
+    setSeenLinkQuery(linkQuery);
+    if (linked) {
+      update((s) => ({ filter: linked, view: s.view === 'stats' || s.view === 'compare' ? 'grid' : s.view }));
+      setStale(false);
+      setSelection(new Set());
+    }
+  }
+  const hasLink = linked !== null;
+  useEffect(() => {
+    if (hasLink) navigate('/review?', { replace: true });
+  }, [hasLink, navigate]);
 
   const goTo = useCallback(
     (index: number, extend = false) => {

@@ -1,0 +1,42 @@
+// Recording a driving video with the camera on Restore & Animate, in real Chromium with its fake camera
+// (--use-fake-device-for-media-stream in playwright.config.ts): the live preview shows the camera while recording,
+// and the recording becomes the driving clip.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, photosDir, skipFor, test } from './fixtures';
+
+/** The bits of a <video> the checks read (the e2e tsconfig has no DOM lib). */
+interface LiveVideo {
+  srcObject: { active: boolean } | null;
+  videoWidth: number;
+  readyState: number;
+}
+
+test('the live camera preview shows the camera while a driving video is recorded', async ({ app }) => {
+  test.setTimeout(120_000);
+  skipFor(existsSync(photosDir) ? undefined : `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`);
+  await app.getByRole('navigation').getByRole('link', { name: 'Restore & Animate' }).click();
+  await app.getByTestId('restore-drop').locator('input[type=file]').setInputFiles(join(photosDir, 'camera.png'));
+  await expect(app.getByTestId('restore-facts')).toBeVisible({ timeout: 60_000 });
+  await app.getByTestId('step-animate').getByRole('checkbox').check();
+  await app.getByRole('group', { name: 'Motion' }).getByRole('button', { name: 'Your video' }).click();
+
+  await app.getByRole('button', { name: 'Record with the camera' }).click();
+  const live = app.getByTestId('driving-live');
+  await expect(live).toBeVisible();
+  // The stream is attached to the element React rendered, and frames of the fake camera arrive.
+  await expect
+    .poll(
+      () =>
+        live.evaluate((element) => {
+          const video = element as unknown as LiveVideo;
+          return { attached: video.srcObject?.active === true, playing: video.readyState >= 2 && video.videoWidth > 0 };
+        }),
+      { timeout: 30_000 },
+    )
+    .toEqual({ attached: true, playing: true });
+
+  await app.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(app.getByTestId('driving-field')).toContainText(/driving-[\d-]+\.(webm|mp4)/, { timeout: 30_000 });
+  await expect(live).toHaveCount(0);
+});
