@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../testing/translator';
 import { englishProgress, placeholders, progressMessages, type ProgressKey } from '../../../../native/api/progress-keys';
 import { jobMessage } from './job-message';
 
@@ -13,12 +13,6 @@ const strings = (language: string) =>
       JSON.parse(readFileSync(join(locales, language, file), 'utf8')),
     ]),
   ) as Record<string, Record<string, unknown>>;
-
-async function translator(language: string) {
-  const instance = i18next.createInstance();
-  await instance.init({ lng: language, resources: { [language]: { translation: strings(language) } }, interpolation: { escapeValue: false } });
-  return instance.t;
-}
 
 /** The text(s) of `jobs.progress.<key>` in a language: the key itself or its plural forms. */
 function localeTexts(language: string, key: string): string[] {

@@ -1,21 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../testing/translator';
 import { jobSummary } from './job-summary';
 
-const locales = join(import.meta.dirname, '..', '..', 'locales');
-async function translator(language: string) {
-  const translation = Object.fromEntries(
-    readdirSync(join(locales, language)).map((file) => [
-      file.replace(/\.json$/, ''),
-      JSON.parse(readFileSync(join(locales, language, file), 'utf8')),
-    ]),
-  );
-  const instance = i18next.createInstance();
-  await instance.init({ lng: language, resources: { [language]: { translation } }, interpolation: { escapeValue: false } });
-  return instance.t;
-}
 const format = (locale: string) => ({
   number: (n: number) => new Intl.NumberFormat(locale).format(n),
   megabytes: (bytes: number) => new Intl.NumberFormat(locale, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }).format(bytes / 1e6),

@@ -1,21 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../testing/translator';
 import { jobTitle } from './job-title';
-
-const locales = join(import.meta.dirname, '..', '..', 'locales');
-async function translator(language: string) {
-  const translation = Object.fromEntries(
-    readdirSync(join(locales, language)).map((file) => [
-      file.replace(/\.json$/, ''),
-      JSON.parse(readFileSync(join(locales, language, file), 'utf8')),
-    ]),
-  );
-  const instance = i18next.createInstance();
-  await instance.init({ lng: language, resources: { [language]: { translation } }, interpolation: { escapeValue: false } });
-  return instance.t;
-}
 
 const jobs = [
   { kind: 'catalog.import', title: 'Import photos', input: { path: '/home/ada/photos/' } },

@@ -1,20 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../testing/translator';
 import { reelName } from './reel-name';
-
-const reels = (language: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'locales', language, 'reels.json'), 'utf8'));
-
-async function translator(language: string) {
-  const instance = i18next.createInstance();
-  await instance.init({
-    lng: language,
-    resources: { [language]: { translation: { reels: reels(language) } } },
-    interpolation: { escapeValue: false },
-  });
-  return instance.t;
-}
 
 describe('the catalogue name of a reel made on the Reels page', () => {
   const talking = { id: 'talking', name: 'Talking portrait' };

@@ -1,21 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../testing/translator';
 import { madeWith } from './made-with';
-
-const locale = (language: string, area: string) =>
-  JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'locales', language, `${area}.json`), 'utf8'));
-
-async function translator(language: string) {
-  const instance = i18next.createInstance();
-  await instance.init({
-    lng: language,
-    resources: { [language]: { translation: { restore: locale(language, 'restore'), reels: locale(language, 'reels') } } },
-    interpolation: { escapeValue: false },
-  });
-  return instance.t;
-}
 
 // Provenance as process-run and reel-job write it (abridged).
 const models = [

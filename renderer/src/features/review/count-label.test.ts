@@ -1,20 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../testing/translator';
 import { countLabel } from './count-label';
-
-const review = (language: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'locales', language, 'review.json'), 'utf8'));
-
-async function translator(language: string) {
-  const instance = i18next.createInstance();
-  await instance.init({
-    lng: language,
-    resources: { [language]: { translation: { review: review(language) } } },
-    interpolation: { escapeValue: false },
-  });
-  return instance.t;
-}
 
 describe('counts in the Review header and group headers', () => {
   it('count images and videos apart, in English and Simplified Chinese', async () => {
