@@ -1,6 +1,7 @@
 import { catalogApi } from './namespaces/catalog';
 import { generateApi } from './namespaces/generate';
 import { jobsApi } from './namespaces/jobs';
+import { likenessApi } from './namespaces/likeness';
 import { modelsApi } from './namespaces/models';
 import { peopleApi } from './namespaces/people';
 import { portraitApi } from './namespaces/portrait';
@@ -27,6 +28,7 @@ export const studioContract = {
   generate: generateApi,
   portrait: portraitApi,
   reels: reelsApi,
+  likeness: likenessApi,
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 
 export type StudioContract = typeof studioContract;

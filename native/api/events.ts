@@ -21,6 +21,8 @@ export const studioEvents = {
   'output:added': OutputSummary,
   'people:changed': z.object({ personId: Id.nullable() }),
   'review:changed': z.object({ ids: z.array(Id) }),
+  /** Likeness scores of these outputs were written (a score job, a generation as each image lands). */
+  'likeness:changed': z.object({ ids: z.array(Id), personId: Id.nullable() }),
   /** Outputs moved to or from the trash, deleted for good, or added to/removed from collections. */
   'catalog:changed': z.object({ ids: z.array(Id), change: z.enum(['trashed', 'restored', 'purged', 'collections']) }),
   /** A generation's latest estimate as a small image (data URL), a few times a second. */

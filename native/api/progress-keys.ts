@@ -24,6 +24,9 @@ export const progressMessages = {
   'people.photosFound': { one: '{{count}} photo found', other: '{{count}} photos found' },
   'people.noPhotosFound': 'No photos found',
   'people.vetting': 'Vetting…',
+
+  'likeness.preparing': 'Loading the face models…',
+  'likeness.scoring': 'Likeness {{done}} of {{total}}',
   'people.writingDataset': 'Writing the dataset…',
   'people.startingTrainer': 'Starting the trainer…',
   'people.trainStep': 'step {{step}}/{{total}}',

@@ -231,6 +231,8 @@ export const OutputSummary = z.object({
   /** Set while the output is in the trash. */
   deletedAt: Timestamp.nullable(),
   review: Review,
+  /** 0–100: how much the face looks like its person (null: not scored, or no face). */
+  likeness: z.number().nullable(),
 });
 export type OutputSummary = z.infer<typeof OutputSummary>;
 
@@ -279,10 +281,14 @@ export const OutputFilter = z.object({
   collectionId: Id.optional(),
   /** Only what is in the trash (otherwise the trash is left out). */
   trash: z.boolean().optional(),
+  /** Likeness at least this (0–100); unscored outputs are left out. */
+  minLikeness: z.number().min(0).max(100).optional(),
+  /** "Likely keepers": the top quarter by likeness of the scored outputs (of the person filtered on), not yet flagged. */
+  keepers: z.boolean().optional(),
 });
 export type OutputFilter = z.input<typeof OutputFilter>;
 
-export const OutputSort = z.enum(['newest', 'oldest', 'stars', 'seed']);
+export const OutputSort = z.enum(['newest', 'oldest', 'stars', 'seed', 'likeness']);
 export type OutputSort = z.infer<typeof OutputSort>;
 export const OutputGrouping = z.enum(['none', 'batch', 'template', 'person', 'day']);
 export type OutputGrouping = z.infer<typeof OutputGrouping>;

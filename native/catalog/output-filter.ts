@@ -91,6 +91,18 @@ export function filterSql(filter: ParsedOutputFilter): FilterSql {
       params[`sub${i}`] = term;
     });
   }
+  if (filter.minLikeness !== undefined) {
+    where.push('o.likeness >= @minLikeness');
+    params.minLikeness = filter.minLikeness;
+  }
+  if (filter.keepers) {
+    // The score at the top quarter's edge among the live scored outputs (of the same person when filtered).
+    const scope = `deleted_at IS NULL AND likeness IS NOT NULL${filter.personId !== undefined ? ' AND person_id = @personId' : ''}`;
+    where.push(
+      `o.flag IS NULL AND o.likeness >= (SELECT likeness FROM outputs WHERE ${scope} ORDER BY likeness DESC LIMIT 1
+        OFFSET (SELECT max(0, (count(*) + 3) / 4 - 1) FROM outputs WHERE ${scope}))`,
+    );
+  }
   return { where, params };
 }
 
@@ -99,4 +111,5 @@ export const sortSql: Record<z.output<typeof OutputSort>, string> = {
   oldest: 'o.created_at ASC, o.id ASC',
   stars: 'o.stars DESC, o.created_at DESC, o.id DESC',
   seed: 'o.seed IS NULL, o.seed ASC, o.id ASC',
+  likeness: 'o.likeness IS NULL, o.likeness DESC, o.created_at DESC, o.id DESC',
 };

@@ -88,11 +88,12 @@ interface OutputRow {
   label: ColorLabel | null;
   note: string | null;
   review_updated_at: number | null;
+  likeness: number | null;
 }
 
 const summaryColumns = `o.id, o.kind, o.object_hash, o.thumb_hash, o.width, o.height, o.duration_ms, o.source, o.generator,
   o.person_id, o.prompt, o.seed, o.model, o.template, o.batch_id, o.original_name, o.created_at, o.deleted_at,
-  r.flag, r.stars, r.label, r.note, r.updated_at AS review_updated_at`;
+  r.flag, r.stars, r.label, r.note, r.updated_at AS review_updated_at, o.likeness`;
 
 function toReview(row: Pick<OutputRow, 'flag' | 'stars' | 'label' | 'note' | 'review_updated_at'>): Review {
   return { flag: row.flag, stars: row.stars ?? 0, label: row.label, note: row.note ?? '', updatedAt: row.review_updated_at };
@@ -119,6 +120,7 @@ function toSummary(row: OutputRow): OutputSummary {
     createdAt: row.created_at,
     deletedAt: row.deleted_at,
     review: toReview(row),
+    likeness: row.likeness,
   };
 }
 

@@ -12,6 +12,9 @@ import { progressText } from '../api/progress-keys';
  * outside the outputs table (whose own hash columns are known: a model hash there is not an object).
  * Counting a column too many keeps a file; counting one too few could delete a file still in use.
  */
+/** Tables that only cache what can be computed again from an object (ON DELETE CASCADE): they never keep it. */
+const derivedCaches = new Set(['face_embeddings']);
+
 export function objectReferences(db: Db): { table: string; column: string }[] {
   const tables = db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")
@@ -20,6 +23,7 @@ export function objectReferences(db: Db): { table: string; column: string }[] {
   const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
   const found = new Map<string, { table: string; column: string }>();
   for (const table of tables) {
+    if (derivedCaches.has(table)) continue;
     for (const fk of db.pragma(`foreign_key_list(${quoted(table)})`) as { table: string; from: string }[]) {
       if (fk.table === 'objects') found.set(`${table}.${fk.from}`, { table, column: fk.from });
     }

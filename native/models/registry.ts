@@ -30,6 +30,24 @@ export const RegistryFile = z.object({
 });
 export type RegistryFile = z.infer<typeof RegistryFile>;
 
+const Point = z.object({ x: z.number(), y: z.number() });
+const Triple = z.tuple([z.number(), z.number(), z.number()]);
+
+/** Face-recognition models: how to align and normalise a face, and what the numbers mean (inference/face-embedder.ts). */
+const FaceEmbedding = z.object({
+  size: z.number().int().positive(),
+  /** The five landmarks' places in the chip (eye on the image's left first, as YuNet lists them). */
+  template: z.array(Point).length(5),
+  order: z.enum(['rgb', 'bgr']),
+  mean: Triple,
+  std: Triple,
+  metric: z.enum(['cosine', 'euclidean']),
+  dims: z.number().int().positive(),
+  input: z.string().optional(),
+  output: z.string().optional(),
+  calibration: z.object({ same: z.number(), different: z.number(), source: z.string() }),
+});
+
 export const RegistryModel = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   kind: z.string(),
@@ -44,6 +62,7 @@ export const RegistryModel = z.object({
   files: z.array(RegistryFile).min(1),
   /** What a pipeline checks the file against (see inference/session.ts expectModelIO). */
   io: ModelIO.optional(),
+  embedding: FaceEmbedding.optional(),
 });
 export type RegistryModel = z.infer<typeof RegistryModel>;
 

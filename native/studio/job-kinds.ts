@@ -3,6 +3,7 @@ import { catalogImportJob } from '../catalog/import-job';
 import { emptyTrashJob } from '../catalog/trash';
 import { generateJob } from '../diffusion/generate-job';
 import { jobKinds } from '../jobs/define';
+import { likenessScoreJob } from '../likeness/score-job';
 import { modelsDownloadJob } from '../models/manager';
 import { peopleExportJob } from '../people/export';
 import { peopleImportJob } from '../people/import-job';
@@ -24,4 +25,5 @@ export const studioJobKinds = jobKinds([
   exportJob,
   emptyTrashJob,
   portraitProcessJob,
+  likenessScoreJob,
 ]);

@@ -9,6 +9,7 @@ import { catalogHandlers } from './handlers/catalog';
 import { generateHandlers } from './handlers/generate';
 import type { StudioContext } from './handlers/context';
 import { jobsHandlers } from './handlers/jobs';
+import { likenessHandlers } from './handlers/likeness';
 import { modelsHandlers } from './handlers/models';
 import { peopleHandlers } from './handlers/people';
 import { portraitHandlers } from './handlers/portrait';
@@ -56,6 +57,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     generate: generateHandlers(context),
     portrait: portraitHandlers(context),
     reels: reelsHandlers(context),
+    likeness: likenessHandlers(context),
   };
 
   const dispatch = createDispatcher(handlers, options.onInternalError);

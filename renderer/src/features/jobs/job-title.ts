@@ -57,6 +57,10 @@ export function jobTitle(t: TFunction, job: Pick<Job, 'kind' | 'title' | 'input'
         : t('jobs.kinds.peopleExportLatest', { name: person, format: input.format ?? '' });
     case 'people.train':
       return t('jobs.kinds.peopleTrain', { name: person });
+    case 'likeness.score':
+      return person
+        ? t('jobs.kinds.likenessPerson', { name: person })
+        : t('jobs.kinds.likenessOutputs', { count: Array.isArray(input.ids) ? input.ids.length : 0 });
     case 'models.download':
       // The model's name is in the engine's title ("Download SD-Turbo (ONNX)"); names are not translated.
       return t('jobs.kinds.modelsDownload', { name: job.title.replace(/^Download /, '') });

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { ScoreRequest, type ScoreOutcome } from '../api/namespaces/likeness';
+import { progressText } from '../api/progress-keys';
+import { filterSql } from '../catalog/output-filter';
+import type { Catalog } from '../catalog/catalog';
+import { toStudioError } from '../core/errors';
+import { defineJob } from '../jobs/define';
+import type { IdentityProfile } from './profile';
+import { likenessTools, profileFor, referenceKey, scoreImage, storedScore, type LikenessReference } from './score';
+import { scoreClip } from './clips';
+
+export const ScoreJobInput = ScoreRequest.and(z.object({ personName: z.string().default('') }));
+
+interface Candidate {
+  id: number;
+  kind: 'image' | 'video';
+  hash: string;
+  personId: number | null;
+  source: string;
+  provenance: string;
+  originalName: string | null;
+}
+
+/** The outputs a request names: ids, a filter, or (with just a person) that person's outputs. */
+function candidatesOf(catalog: Catalog, input: z.output<typeof ScoreJobInput>): Candidate[] {
+  const columns = 'o.id, o.kind, o.object_hash AS hash, o.person_id AS personId, o.source, o.provenance, o.original_name AS originalName';
+  if (input.ids) {
+    return catalog.db.prepare(`SELECT ${columns} FROM outputs o WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.id`).all(JSON.stringify(input.ids)) as Candidate[];
+  }
+  const filter = input.filter ?? (input.personId !== undefined ? { personId: input.personId } : {});
+  const { where, params } = filterSql(filter);
+  return catalog.db.prepare(`SELECT ${columns} FROM outputs o WHERE ${where.join(' AND ')} ORDER BY o.id`).all(params) as Candidate[];
+}
+
+/** What an output is compared with: the person asked for, its own person, or (restorations) the original photo. */
+export function referenceOf(output: Pick<Candidate, 'personId' | 'source' | 'provenance'>, personId?: number): LikenessReference | null {
+  if (personId !== undefined) return { kind: 'person', personId };
+  if (output.personId !== null) return { kind: 'person', personId: output.personId };
+  if (output.source === 'restore' || output.source === 'animate') {
+    const hash = (JSON.parse(output.provenance) as { source?: { hash?: string } }).source?.hash;
+    if (hash) return { kind: 'original', hash };
+  }
+  return null;
+}
+
+/**
+ * Scores outputs against their reference, skipping those already scored against the current profile and
+ * model (so a rerun after a crash, or after new photos were accepted, does only what is stale). Resumable.
+ */
+export const likenessScoreJob = defineJob({
+  kind: 'likeness.score',
+  resource: 'cpu',
+  resumable: true,
+  input: ScoreJobInput,
+  title: (input: z.output<typeof ScoreJobInput>) =>
+    input.personName ? `Score likeness to ${input.personName}` : input.ids ? `Score likeness of ${input.ids.length} outputs` : 'Score likeness',
+  async run(input, { catalog, signal, progress, emit }): Promise<ScoreOutcome> {
+    progress({ fraction: 0, ...progressText('likeness.preparing') });
+    const tools = await likenessTools(catalog);
+    const outcome: ScoreOutcome = { scored: 0, upToDate: 0, noFace: 0, noReference: 0, failed: [], model: tools.embedder.spec.id };
+    const candidates = candidatesOf(catalog, input);
+    const profiles = new Map<string, IdentityProfile | null>();
+    const changed: number[] = [];
+    const flush = (personId: number | null) => {
+      if (changed.length) emit('likeness:changed', { ids: changed.splice(0), personId });
+    };
+    let lastEmit = Date.now();
+    for (const [index, output] of candidates.entries()) {
+      signal.throwIfAborted();
+      const reference = referenceOf(output, input.personId);
+      if (!reference) {
+        outcome.noReference++;
+        continue;
+      }
+      const key = reference.kind === 'person' ? `person:${reference.personId}` : `original:${reference.hash}`;
+      if (!profiles.has(key)) profiles.set(key, await profileFor(catalog, reference, tools, signal));
+      const profile = profiles.get(key)!;
+      if (!profile) {
+        outcome.noReference++;
+        continue;
+      }
+      const existing = storedScore(catalog, output.id);
+      if (!input.force && existing && existing.referenceKey === referenceKey(reference, profile)) {
+        outcome.upToDate++;
+        continue;
+      }
+      try {
+        const score =
+          output.kind === 'video'
+            ? await scoreClip(catalog, output, reference, profile, tools, signal)
+            : await scoreImage(catalog, { id: output.id, hash: output.hash, name: output.originalName }, reference, profile, tools);
+        if (score.verdict === 'no-face') outcome.noFace++;
+        else outcome.scored++;
+        changed.push(output.id);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const e = toStudioError(error);
+        if (e.code === 'DISK_FULL') throw e;
+        outcome.failed.push({ id: output.id, reason: e.message });
+      }
+      progress({ done: index + 1, total: candidates.length, ...progressText('likeness.scoring', { done: index + 1, total: candidates.length }) });
+      if (Date.now() - lastEmit > 500) {
+        lastEmit = Date.now();
+        flush(input.personId ?? null);
+      }
+    }
+    flush(input.personId ?? null);
+    return outcome;
+  },
+});
