@@ -214,7 +214,7 @@ export function convertFaceApiRecognition(manifestJson: unknown, weights: Uint8A
     metadata: {
       source: '@vladmandic/face-api face_recognition_model (dlib ResNet-29 port)',
       input: 'image: float32 [N, 3, 150, 150], RGB, 0..255 (normalisation is inside the graph)',
-      output: 'descriptor: float32 [N, 128], not L2-normalised (Euclidean distance 0.6 is dlib\'s match threshold)',
+      output: "descriptor: float32 [N, 128], not L2-normalised (Euclidean distance 0.6 is dlib's match threshold)",
     },
   });
 }

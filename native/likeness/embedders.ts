@@ -118,7 +118,14 @@ export function embedderSpecs(registry: Registry = loadRegistry()): FaceEmbedder
 
 export function embedderSpec(id: string): FaceEmbedderSpec {
   const spec = embedderSpecs().find((s) => s.id === id);
-  if (!spec) throw new StudioError('NOT_FOUND', `No face-recognition model “${id}”.`, `Known: ${embedderSpecs().map((s) => s.id).join(', ')}.`);
+  if (!spec)
+    throw new StudioError(
+      'NOT_FOUND',
+      `No face-recognition model “${id}”.`,
+      `Known: ${embedderSpecs()
+        .map((s) => s.id)
+        .join(', ')}.`,
+    );
   return spec;
 }
 

@@ -23,6 +23,13 @@ export interface LikenessTools {
   embedder: FaceEmbedder;
 }
 
+/**
+ * Faces read as tilted at least this much are read again on the levelled face before they are aligned (YuNet
+ * reads 12° as about 5°; vetting's 8° is too late for a chip). Levelling faces that are upright costs a
+ * little: a re-read landmark jitters.
+ */
+const LEVEL_AT_ROLL = 8;
+
 /** Faces are looked for on the image scaled to at most this side (YuNet was trained around 640 px). */
 const DETECT_MAX_SIDE = 640;
 /** And embedded from the image decoded at most this large (a 150 px chip needs far less; big scans stay cheap). */
@@ -47,8 +54,7 @@ function fromBlob(blob: Buffer, dims: number, count: number): Float32Array[] {
 /** The stored faces of an image for a model (the face_embeddings cache). */
 export function storedFaces(catalog: Catalog, hash: string, model: string): ImageFaces | undefined {
   const row = catalog.db.prepare('SELECT faces, vectors, dims FROM face_embeddings WHERE object_hash = ? AND model = ?').get(hash, model) as
-    | { faces: string; vectors: Buffer; dims: number }
-    | undefined;
+    { faces: string; vectors: Buffer; dims: number } | undefined;
   if (!row) return undefined;
   const faces = JSON.parse(row.faces) as DetectedFace[];
   const vectors = fromBlob(row.vectors, row.dims, faces.length);
@@ -85,7 +91,11 @@ function scaleFace(face: DetectedFace, k: number): DetectedFace {
 }
 
 /** Embeds faces given in display pixels from pixels decoded at `decoded.scale`. */
-export async function embedDetected(embedder: FaceEmbedder, decoded: Pick<DecodedPhoto, 'rgb' | 'scale'>, faces: readonly DetectedFace[]): Promise<EmbeddedFace[]> {
+export async function embedDetected(
+  embedder: FaceEmbedder,
+  decoded: Pick<DecodedPhoto, 'rgb' | 'scale'>,
+  faces: readonly DetectedFace[],
+): Promise<EmbeddedFace[]> {
   if (!faces.length) return [];
   const vectors = await embedder.embed(
     decoded.rgb,
@@ -111,11 +121,17 @@ export async function detectDecoded(detector: FaceDetector, decoded: Pick<Decode
   // A tilted head's landmarks read too level, and the chip would come out tilted: 12° of roll cost up to
   // 0.2 of dlib distance on the face-api samples; read again on the levelled face (as vetting does).
   const photo = { image: rgb, scale: decoded.scale };
-  return Promise.all(faces.map((f) => refineTiltedLandmarks(f, photo, detector, { minRoll: thresholds.pose.rollNote, minScore: thresholds.detection.minScore })));
+  return Promise.all(
+    faces.map((f) => refineTiltedLandmarks(f, photo, detector, { minRoll: LEVEL_AT_ROLL, minScore: thresholds.detection.minScore })),
+  );
 }
 
 /** Faces and embeddings of any image bytes (a file the user names on the command line, a reference photo). */
-export async function facesOfBytes(tools: LikenessTools, bytes: Buffer, name: string): Promise<{ faces: EmbeddedFace[]; width: number; height: number }> {
+export async function facesOfBytes(
+  tools: LikenessTools,
+  bytes: Buffer,
+  name: string,
+): Promise<{ faces: EmbeddedFace[]; width: number; height: number }> {
   const image = await inspectPhoto(bytes, name);
   const decoded = await decodePhoto(bytes, name, image, EMBED_MAX_SIDE);
   const faces = await embedDetected(tools.embedder, decoded, await detectDecoded(tools.detector, decoded));
@@ -132,7 +148,8 @@ export async function facesOfObject(
   tools: LikenessTools,
   name = hash.slice(0, 12),
 ): Promise<{ faces: EmbeddedFace[]; width: number; height: number }> {
-  const size = catalog.db.prepare('SELECT width, height FROM objects WHERE hash = ?').get(hash) as { width: number | null; height: number | null } | undefined;
+  const size = catalog.db.prepare('SELECT width, height FROM objects WHERE hash = ?').get(hash) as
+    { width: number | null; height: number | null } | undefined;
   const cached = storedFaces(catalog, hash, tools.embedder.spec.id);
   if (cached && size?.width && size.height) return { faces: cached.faces, width: size.width, height: size.height };
   const bytes = await readFile(catalog.store.pathOf(hash));

@@ -68,7 +68,14 @@ export function buildProfile(faces: readonly ReferenceFace[], spec: FaceEmbedder
     .slice(0, 16);
   const leaveOneOut = faces.map((face, i) => ({
     face,
-    likeness: faces.length > 1 ? matchAgainst(face.vector, faces.filter((_, j) => j !== i), spec).score : 100,
+    likeness:
+      faces.length > 1
+        ? matchAgainst(
+            face.vector,
+            faces.filter((_, j) => j !== i),
+            spec,
+          ).score
+        : 100,
   }));
   const outliers: IdentityProfile['outliers'] = [];
   if (faces.length >= MIN_FOR_OUTLIERS) {
@@ -83,7 +90,14 @@ export function buildProfile(faces: readonly ReferenceFace[], spec: FaceEmbedder
   const typicality = members
     .map((face, i) => ({
       face,
-      likeness: members.length > 1 ? matchAgainst(face.vector, members.filter((_, j) => j !== i), spec).score : 100,
+      likeness:
+        members.length > 1
+          ? matchAgainst(
+              face.vector,
+              members.filter((_, j) => j !== i),
+              spec,
+            ).score
+          : 100,
     }))
     .sort((a, b) => b.likeness - a.likeness);
   const mean = typicality.reduce((s, t) => s + t.likeness, 0) / Math.max(1, typicality.length);
@@ -92,10 +106,12 @@ export function buildProfile(faces: readonly ReferenceFace[], spec: FaceEmbedder
 }
 
 /** A person's reference photos: the accepted photos of the latest frozen version, or of the working set while none is frozen. */
-export function referencePhotos(catalog: Catalog, personId: number): { id: number; hash: string; name: string; measures: PhotoMeasures; version: number | null }[] {
+export function referencePhotos(
+  catalog: Catalog,
+  personId: number,
+): { id: number; hash: string; name: string; measures: PhotoMeasures; version: number | null }[] {
   const latest = catalog.db.prepare('SELECT id, version FROM sample_sets WHERE person_id = ? ORDER BY version DESC LIMIT 1').get(personId) as
-    | { id: number; version: number }
-    | undefined;
+    { id: number; version: number } | undefined;
   const rows = (
     latest
       ? catalog.db
@@ -111,11 +127,21 @@ export function referencePhotos(catalog: Catalog, personId: number): { id: numbe
           )
           .all(personId)
   ) as { id: number; hash: string; name: string; measures: string }[];
-  return rows.map((r) => ({ id: r.id, hash: r.hash, name: r.name, measures: JSON.parse(r.measures) as PhotoMeasures, version: latest?.version ?? null }));
+  return rows.map((r) => ({
+    id: r.id,
+    hash: r.hash,
+    name: r.name,
+    measures: JSON.parse(r.measures) as PhotoMeasures,
+    version: latest?.version ?? null,
+  }));
 }
 
 /** The embedding of a photo's measured face, from the cache (undefined when it was not embedded yet). */
-export function measuredFaceVector(catalog: Catalog, photo: { hash: string; measures: PhotoMeasures }, model: string): Float32Array | null | undefined {
+export function measuredFaceVector(
+  catalog: Catalog,
+  photo: { hash: string; measures: PhotoMeasures },
+  model: string,
+): Float32Array | null | undefined {
   const index = photo.measures.measuredFace;
   if (index === null || index === undefined) return null;
   const stored = storedFaces(catalog, photo.hash, model);

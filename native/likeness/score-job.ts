@@ -25,7 +25,9 @@ interface Candidate {
 function candidatesOf(catalog: Catalog, input: z.output<typeof ScoreJobInput>): Candidate[] {
   const columns = 'o.id, o.kind, o.object_hash AS hash, o.person_id AS personId, o.source, o.provenance, o.original_name AS originalName';
   if (input.ids) {
-    return catalog.db.prepare(`SELECT ${columns} FROM outputs o WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.id`).all(JSON.stringify(input.ids)) as Candidate[];
+    return catalog.db
+      .prepare(`SELECT ${columns} FROM outputs o WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.id`)
+      .all(JSON.stringify(input.ids)) as Candidate[];
   }
   const filter = input.filter ?? (input.personId !== undefined ? { personId: input.personId } : {});
   const { where, params } = filterSql(filter);

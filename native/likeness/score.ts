@@ -22,7 +22,11 @@ export function referenceName(reference: LikenessReference): string {
 }
 
 /** The best-matching face of an image against reference faces (the person may be one of several). */
-export function bestFace(faces: readonly EmbeddedFace[], members: readonly ReferenceFace[], tools: Pick<LikenessTools, 'embedder'>): { face: EmbeddedFace; match: LikenessMatch } | null {
+export function bestFace(
+  faces: readonly EmbeddedFace[],
+  members: readonly ReferenceFace[],
+  tools: Pick<LikenessTools, 'embedder'>,
+): { face: EmbeddedFace; match: LikenessMatch } | null {
   let best: { face: EmbeddedFace; match: LikenessMatch } | null = null;
   for (const face of faces) {
     const match = matchAgainst(face.vector, members, tools.embedder.spec);
@@ -35,17 +39,20 @@ export function bestFace(faces: readonly EmbeddedFace[], members: readonly Refer
  * Embeds the person's reference photos that have no embedding for the model yet (photos vetted before
  * likeness existed, or a new model), then returns the profile.
  */
-export async function ensurePersonProfile(catalog: Catalog, personId: number, tools: LikenessTools, signal?: AbortSignal): Promise<IdentityProfile | null> {
+export async function ensurePersonProfile(
+  catalog: Catalog,
+  personId: number,
+  tools: LikenessTools,
+  signal?: AbortSignal,
+): Promise<IdentityProfile | null> {
   const spec = tools.embedder.spec;
-  let { profile, missing } = personProfile(catalog, personId, spec);
-  if (missing.length) {
-    for (const photo of missing) {
-      signal?.throwIfAborted();
-      await facesOfObject(catalog, photo.hash, tools, photo.name).catch(() => undefined);
-    }
-    ({ profile } = personProfile(catalog, personId, spec));
+  const first = personProfile(catalog, personId, spec);
+  if (!first.missing.length) return first.profile;
+  for (const photo of first.missing) {
+    signal?.throwIfAborted();
+    await facesOfObject(catalog, photo.hash, tools, photo.name).catch(() => undefined);
   }
-  return profile;
+  return personProfile(catalog, personId, spec).profile;
 }
 
 /** The reference faces of a restoration's original: its largest face (the one restored). */
@@ -58,8 +65,15 @@ async function originalProfile(catalog: Catalog, hash: string, tools: LikenessTo
   );
 }
 
-export async function profileFor(catalog: Catalog, reference: LikenessReference, tools: LikenessTools, signal?: AbortSignal): Promise<IdentityProfile | null> {
-  return reference.kind === 'person' ? ensurePersonProfile(catalog, reference.personId, tools, signal) : originalProfile(catalog, reference.hash, tools);
+export async function profileFor(
+  catalog: Catalog,
+  reference: LikenessReference,
+  tools: LikenessTools,
+  signal?: AbortSignal,
+): Promise<IdentityProfile | null> {
+  return reference.kind === 'person'
+    ? ensurePersonProfile(catalog, reference.personId, tools, signal)
+    : originalProfile(catalog, reference.hash, tools);
 }
 
 /** The key a stored score was made against: the reference and its profile (which names the model). */
@@ -105,7 +119,9 @@ export function storedScore(catalog: Catalog, outputId: number): (LikenessScore 
 
 export function storedScores(catalog: Catalog, ids: readonly number[]): LikenessScore[] {
   if (!ids.length) return [];
-  const rows = catalog.db.prepare('SELECT * FROM output_likeness WHERE output_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as LikenessRow[];
+  const rows = catalog.db
+    .prepare('SELECT * FROM output_likeness WHERE output_id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(ids)) as LikenessRow[];
   return rows.map(toScore);
 }
 
@@ -171,7 +187,13 @@ export function writeClipScore(
   const meanValue = scored.length ? scored.reduce((s, f) => s + f.value, 0) / scored.length : null;
   const spec = embedderSpec(model);
   const verdict: LikenessScore['verdict'] =
-    mean === null ? 'no-face' : mean >= 75 && worst! >= 50 ? 'same' : meanValue !== null && verdictFor(meanValue, spec.calibration) === 'different' ? 'different' : 'unsure';
+    mean === null
+      ? 'no-face'
+      : mean >= 75 && worst! >= 50
+        ? 'same'
+        : meanValue !== null && verdictFor(meanValue, spec.calibration) === 'different'
+          ? 'different'
+          : 'unsure';
   const row: LikenessRow = {
     output_id: output.id,
     person_id: reference.kind === 'person' ? reference.personId : null,

@@ -128,10 +128,11 @@ export async function measurePhoto(
   fileName: string,
   image: { width: number; height: number; format: string; metadata: Metadata },
   detector: FaceDetector,
+  chosenFace?: number,
 ): Promise<{ measures: PhotoMeasures; decoded: DecodedPhoto }> {
   const t0 = performance.now();
   const decoded = await decodePhoto(data, fileName, image, ANALYSIS_MAX_SIDE);
-  const measures = await measureDecoded(decoded, image, detector, performance.now() - t0);
+  const measures = await measureDecoded(decoded, image, detector, performance.now() - t0, chosenFace);
   return { measures, decoded };
 }
 
@@ -141,11 +142,14 @@ export async function measureDecoded(
   image: { width: number; height: number; format: string; metadata: Metadata },
   detector: FaceDetector,
   decodeMs = 0,
+  /** A face chosen by likeness (an index into the faces found): measured instead of the largest. */
+  chosenFace?: number,
 ): Promise<PhotoMeasures> {
   const t1 = performance.now();
   const { faces, input } = await findFaces(decoded, detector);
   const confident = faces.findIndex((f) => f.score >= thresholds.detection.otherFaceMinScore);
-  const measuredFace = faces.length ? Math.max(0, confident) : null;
+  const byLikeness = chosenFace !== undefined && chosenFace < faces.length;
+  const measuredFace = byLikeness ? chosenFace : faces.length ? Math.max(0, confident) : null;
   if (measuredFace !== null) {
     faces[measuredFace] = await refineTiltedLandmarks(faces[measuredFace]!, { image: decoded.rgb, scale: decoded.scale }, detector, {
       minRoll: thresholds.pose.rollNote,
@@ -173,6 +177,7 @@ export async function measureDecoded(
     detector: { model: detector.model, provider: detector.provider, inputWidth: input.width, inputHeight: input.height },
     faces,
     measuredFace,
+    ...(byLikeness ? { faceChosenBy: 'likeness' as const } : {}),
     face,
     image: roundExposure(imageExposure),
     tone: { kind: tone.kind, chroma: round(tone.chroma, 2), tint: round(tone.tint, 2) },

@@ -15,7 +15,8 @@ import { decodePhoto, fromRgb, inspectPhoto } from './decode';
 import { PhotosRepository } from './photos-repo';
 import { rejectedFileKind } from './rejected-files';
 import { discardUploads, stagedFiles } from './uploads';
-import { ensureCrop, loadDetector, vetPerson } from './vetting';
+import type { FaceEmbedder } from '../inference/face-embedder';
+import { embedPhotoFaces, ensureCrop, loadDetector, openPhotoEmbedder, vetPerson } from './vetting';
 import { progressText } from '../api/progress-keys';
 
 interface Candidate {
@@ -129,6 +130,7 @@ async function importOne(
   candidate: Candidate,
   detector: FaceDetector | null,
   sourcePath: string | null,
+  embedder: FaceEmbedder | null,
 ): Promise<Outcome> {
   const photos = new PhotosRepository(catalog);
   const data = await readImageFile(candidate.path, candidate.name);
@@ -172,7 +174,9 @@ async function importOne(
   let measured = false;
   if (detector) {
     try {
-      photos.setMeasures(photoId, await measureDecoded(decoded, image, detector, decodeMs));
+      const measures = await measureDecoded(decoded, image, detector, decodeMs);
+      photos.setMeasures(photoId, measures);
+      if (embedder) await embedPhotoFaces(catalog, stored.hash, decoded, measures, embedder);
       measured = true;
       await ensureCrop(catalog, photoId, { person, decoded, data });
     } catch (error) {
@@ -217,6 +221,7 @@ export const peopleImportJob = defineJob({
       vetting: { vetted: 0, status: 'done', error: null, counts: { accepted: 0, rejected: 0, review: 0, unvetted: 0 } },
     };
     const loaded = await loadDetector(catalog);
+    const embedder = loaded.detector ? await openPhotoEmbedder(catalog) : null;
     let lastChange = 0;
     const changed = (force = false) => {
       if (force || Date.now() - lastChange > 1000) {
@@ -235,7 +240,7 @@ export const peopleImportJob = defineJob({
         signal.throwIfAborted();
         try {
           const staged = uploads.some((u) => u.path === candidate.path);
-          const outcome = await importOne(catalog, person.id, candidate, loaded.detector, staged ? null : candidate.path);
+          const outcome = await importOne(catalog, person.id, candidate, loaded.detector, staged ? null : candidate.path, embedder);
           result.photoIds.push(outcome.photoId);
           if (outcome.status === 'duplicate') result.duplicates++;
           else {

@@ -44,6 +44,7 @@ export function mainFaceOf(measures: PhotoMeasures): { face: Face; index: number
   if (index === null) return { face: null, others: [] };
   const face = measures.faces[index]!;
   const others = counted.filter((f) => f !== face);
+  if (measures.faceChosenBy === 'likeness') return { face, index, others };
   const dominant = others.every((o) => face.box.height >= thresholds.detection.dominantHeightRatio * o.box.height);
   return dominant ? { face, index, others } : { face: null, others };
 }
@@ -75,7 +76,8 @@ export function judgePhoto(measures: PhotoMeasures, cropSize: number): Reason[] 
     if (!main.face) {
       reasons.push(reason('several-faces', 'reject', { count: counted.length }));
     } else if (main.others.length > 0) {
-      reasons.push(reason('main-face', 'info', { count: counted.length, position: positionOf(face, measures.width) }));
+      const chosen = measures.faceChosenBy === 'likeness' ? 'matched-face' : 'main-face';
+      reasons.push(reason(chosen, 'info', { count: counted.length, position: positionOf(face, measures.width) }));
       const side = cropSideFor(face);
       const cx = face.box.x + face.box.width / 2;
       const cy = face.box.y + face.box.height / 2;
@@ -122,8 +124,20 @@ const verdictRank: Record<Verdict, number> = { accepted: 0, review: 1, rejected:
  * best of a group (better verdict, then larger face, then sharper, then earlier) is kept, the rest are
  * rejected naming the one kept.
  */
-export function judgePhotos(photos: readonly JudgeInput[], cropSize: number): Map<number, Judgement> {
-  const own = new Map(photos.map((p) => [p.id, judgePhoto(p.measures, cropSize)]));
+export function judgePhotos(
+  photos: readonly JudgeInput[],
+  cropSize: number,
+  /** Photos whose face is unlike the rest of the person's photos, with their likeness to them (see likeness/). */
+  unlike: ReadonlyMap<number, number> = new Map(),
+): Map<number, Judgement> {
+  const own = new Map(
+    photos.map((p) => {
+      const reasons = judgePhoto(p.measures, cropSize);
+      const likeness = unlike.get(p.id);
+      if (likeness !== undefined) reasons.push(reason('unlike-others', 'review', { likeness: Math.round(likeness) }));
+      return [p.id, reasons];
+    }),
+  );
   // Union-find over pairs within the distance.
   const parent = new Map(photos.map((p) => [p.id, p.id]));
   const root = (id: number): number => {

@@ -11,6 +11,10 @@ const english: Record<ReasonCode, (p: Params) => string> = {
   'no-face': () => 'No face found.',
   'several-faces': (p) => `${p.count} faces of similar size: Likeness cannot tell which one is the person. Crop the photo to one face.`,
   'main-face': (p) => `${p.count} faces; the ${positions[String(p.position)] ?? p.position} one is much larger and is the one used.`,
+  'matched-face': (p) =>
+    `${p.count} faces; the ${positions[String(p.position)] ?? p.position} one looks like the person’s other photos and is the one used.`,
+  'unlike-others': (p) =>
+    `This face does not look like the person’s other photos (likeness ${p.likeness} of 100): it may be someone else. Check it, or override.`,
   'other-face-in-crop': () => 'Another face is partly inside the crop: check it, or nudge the crop.',
   'low-confidence': (p) => `A face was found, but the detector is unsure (${p.score}%): check that it is the person.`,
   'face-too-small': (p) => `The face is too small (${p.px} px tall): it would be enlarged ${p.factor}× to reach ${p.cropSize} px and look mushy.`,

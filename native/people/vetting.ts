@@ -6,6 +6,11 @@ import type { Catalog } from '../catalog/catalog';
 import { toStudioError } from '../core/errors';
 import { installedFaceDetector } from '../inference/face-detector';
 import type { FaceDetector } from '../inference/face-landmarks';
+import type { PhotoMeasures } from '../api/namespaces/people';
+import type { FaceEmbedder } from '../inference/face-embedder';
+import { activeEmbedderId, embedderSpec, openEmbedder } from '../likeness/embedders';
+import { embedDetected, storedFaces, storeFaces } from '../likeness/faces';
+import { buildProfile, matchAgainst, measuredFaceVector, type ReferenceFace } from '../likeness/profile';
 import { measurePhoto } from './analyse';
 import { cropGeometry, cropInfoOf, cropParamsKey, decodeSideFor, renderCrop } from './crop';
 import { decodePhoto, inspectPhoto, type DecodedPhoto } from './decode';
@@ -28,20 +33,39 @@ export function readObject(catalog: Catalog, hash: string): Promise<Buffer> {
   return readFile(catalog.store.pathOf(hash));
 }
 
+/** The embedder for photos' faces; the built-in one always exists, so a chosen download gone missing leaves likeness out, not vetting. */
+export function openPhotoEmbedder(catalog: Catalog): Promise<FaceEmbedder | null> {
+  return openEmbedder(catalog).catch(() => null);
+}
+
+/** Every face of a measured photo, embedded for the likeness checks (the person's profile, "may be someone else"). */
+export async function embedPhotoFaces(
+  catalog: Catalog,
+  hash: string,
+  decoded: DecodedPhoto,
+  measures: PhotoMeasures,
+  embedder: FaceEmbedder,
+): Promise<void> {
+  const faces = await embedDetected(embedder, decoded, measures.faces);
+  storeFaces(catalog, hash, { model: embedder.spec.id, faces }, embedder.spec.dims);
+}
+
 /** Measures one stored photo and records the measures (a failure is recorded on the photo, never thrown). */
 export async function measureStoredPhoto(
   catalog: Catalog,
   photo: { id: number; hash: string; name: string },
   detector: FaceDetector,
   data?: Buffer,
-): Promise<{ decoded: DecodedPhoto } | { error: StudioErrorShape }> {
+  options: { embedder?: FaceEmbedder | null; chosenFace?: number } = {},
+): Promise<{ decoded: DecodedPhoto; measures: PhotoMeasures } | { error: StudioErrorShape }> {
   const photos = new PhotosRepository(catalog);
   try {
     const bytes = data ?? (await readObject(catalog, photo.hash));
     const image = await inspectPhoto(bytes, photo.name);
-    const { measures, decoded } = await measurePhoto(bytes, photo.name, image, detector);
+    const { measures, decoded } = await measurePhoto(bytes, photo.name, image, detector, options.chosenFace);
     photos.setMeasures(photo.id, measures);
-    return { decoded };
+    if (options.embedder) await embedPhotoFaces(catalog, photo.hash, decoded, measures, options.embedder);
+    return { decoded, measures };
   } catch (error) {
     const shape = toStudioError(error).toJSON();
     if (shape.code === 'DISK_FULL') throw error;
@@ -54,8 +78,73 @@ export async function measureStoredPhoto(
 export function judgePerson(catalog: Catalog, personId: number): VerdictCounts {
   const person = catalog.people.get(personId);
   const photos = new PhotosRepository(catalog);
-  photos.setJudgements(judgePhotos(photos.measured(personId), person.cropSize));
+  const measured = photos.measured(personId);
+  photos.setJudgements(judgePhotos(measured, person.cropSize, unlikePhotos(catalog, measured, person.cropSize)));
   return countVerdicts(catalog, personId);
+}
+
+/**
+ * Photos whose face is unlike the rest of the person's usable photos (the profile's outliers): compared
+ * from stored embeddings, so this is cheap. Photos rejected for other reasons do not vote.
+ */
+function unlikePhotos(catalog: Catalog, measured: { id: number; name: string; measures: PhotoMeasures }[], cropSize: number): Map<number, number> {
+  const spec = embedderSpec(activeEmbedderId(catalog));
+  const own = judgePhotos(measured, cropSize);
+  const faces: ReferenceFace[] = [];
+  for (const photo of measured) {
+    if (own.get(photo.id)?.verdict === 'rejected') continue;
+    const hash = catalog.db.prepare('SELECT object_hash FROM photos WHERE id = ?').pluck().get(photo.id) as string;
+    const vector = measuredFaceVector(catalog, { hash, measures: photo.measures }, spec.id);
+    if (vector) faces.push({ photoId: photo.id, hash, name: photo.name, vector });
+  }
+  const profile = buildProfile(faces, spec);
+  return new Map(profile.outliers.map((o) => [o.face.photoId!, o.likeness]));
+}
+
+/**
+ * In a photo of several people, the face to use is the one that looks like the person's other photos (not
+ * merely the largest): the faces of each group photo are compared with the single-face photos, and a face
+ * that matches ("same") is measured instead. Returns how many photos changed their face.
+ */
+async function chooseFacesByLikeness(
+  catalog: Catalog,
+  personId: number,
+  detector: FaceDetector,
+  embedder: FaceEmbedder,
+  signal?: AbortSignal,
+): Promise<number> {
+  const photos = new PhotosRepository(catalog);
+  const spec = embedder.spec;
+  const measured = photos.measured(personId).map((p) => ({
+    ...p,
+    hash: catalog.db.prepare('SELECT object_hash FROM photos WHERE id = ?').pluck().get(p.id) as string,
+  }));
+  const counted = (m: PhotoMeasures) => m.faces.filter((f) => f.score >= thresholds.detection.otherFaceMinScore).length;
+  const singles: ReferenceFace[] = measured.flatMap((p) => {
+    if (counted(p.measures) !== 1) return [];
+    const vector = measuredFaceVector(catalog, p, spec.id);
+    return vector ? [{ photoId: p.id, hash: p.hash, name: p.name, vector }] : [];
+  });
+  if (singles.length < 2) return 0;
+  let changed = 0;
+  for (const photo of measured) {
+    signal?.throwIfAborted();
+    if (counted(photo.measures) < 2 || photo.measures.faceChosenBy === 'likeness') continue;
+    const stored = storedFaces(catalog, photo.hash, spec.id);
+    if (!stored) continue;
+    const ranked = stored.faces
+      .map((face, index) => ({ index, match: matchAgainst(face.vector, singles, spec) }))
+      .sort((a, b) => b.match.score - a.match.score);
+    const best = ranked[0];
+    if (!best || best.match.verdict !== 'same' || best.index === photo.measures.measuredFace) continue;
+    if (ranked[1] && ranked[1].match.verdict === 'same') continue; // two faces alike: no clear answer
+    const result = await measureStoredPhoto(catalog, photo, detector, undefined, { chosenFace: best.index });
+    if ('decoded' in result) {
+      changed++;
+      await ensureCrop(catalog, photo.id, { decoded: result.decoded });
+    }
+  }
+  return changed;
 }
 
 export function countVerdicts(catalog: Catalog, personId: number): VerdictCounts {
@@ -125,8 +214,10 @@ export async function vetPerson(
   let vetted = 0;
   let status: VettingOutcome['status'] = 'done';
   let error: StudioErrorShape | null = null;
+  // The detector is wanted for what is pending, and for choosing faces in group photos by likeness.
+  const loaded = await loadDetector(catalog);
+  const embedder = loaded.detector ? await openPhotoEmbedder(catalog) : null;
   if (pending.length) {
-    const loaded = await loadDetector(catalog);
     if (!loaded.detector) {
       status = 'skipped';
       error = loaded.error;
@@ -134,7 +225,7 @@ export async function vetPerson(
     } else {
       for (const [index, photo] of pending.entries()) {
         options.signal?.throwIfAborted();
-        const measured = await measureStoredPhoto(catalog, photo, loaded.detector);
+        const measured = await measureStoredPhoto(catalog, photo, loaded.detector, undefined, { embedder });
         if ('decoded' in measured) {
           vetted++;
           await ensureCrop(catalog, photo.id, { person, decoded: measured.decoded });
@@ -144,6 +235,7 @@ export async function vetPerson(
       }
     }
   }
+  if (loaded.detector && embedder) await chooseFacesByLikeness(catalog, personId, loaded.detector, embedder, options.signal);
   // Crops for photos measured earlier whose crop is missing or stale (a new crop size, say).
   for (const photo of photos.measured(personId)) {
     options.signal?.throwIfAborted();

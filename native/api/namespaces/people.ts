@@ -17,6 +17,8 @@ export const reasonCodes = [
   'no-face',
   'several-faces',
   'main-face',
+  'matched-face',
+  'unlike-others',
   'other-face-in-crop',
   'low-confidence',
   'face-too-small',
@@ -94,6 +96,8 @@ export const PhotoMeasures = z.object({
   faces: z.array(Face),
   /** Index into faces of the face `face` describes: the largest confident one (null: no face). */
   measuredFace: z.number().int().nullable(),
+  /** 'likeness': in a photo of several people, the face that looks like the person's other photos was chosen. */
+  faceChosenBy: z.enum(['size', 'likeness']).optional(),
   face: z
     .object({
       heightPx: z.number(),

@@ -25,7 +25,9 @@ function listModels(catalog: Catalog): LikenessModel[] {
       dims: spec.dims,
       metric: spec.metric,
       calibration: spec.calibration,
-      license: builtIn ? { name: 'MIT (face-api) · dlib model: CC0', commercialUse: true } : { name: registry!.license.name, commercialUse: registry!.license.commercialUse },
+      license: builtIn
+        ? { name: 'MIT (face-api) · dlib model: CC0', commercialUse: true }
+        : { name: registry!.license.name, commercialUse: registry!.license.commercialUse },
     };
   });
 }
@@ -68,7 +70,11 @@ export function likenessHandlers({ catalog, jobs }: StudioContext): StudioHandle
       const model = listModels(catalog).find((m) => m.id === id);
       if (!model) throw new StudioError('NOT_FOUND', `No face-recognition model “${id}”.`, 'Pick one of the models listed on the Models page.');
       if (!model.installed)
-        throw new StudioError('MODEL_ERROR', `${model.name} is not installed.`, `Download it on the Models page (likeness models download ${id}) first.`);
+        throw new StudioError(
+          'MODEL_ERROR',
+          `${model.name} is not installed.`,
+          `Download it on the Models page (likeness models download ${id}) first.`,
+        );
       catalog.setSetting(LIKENESS_MODEL_SETTING, id === BUILTIN_EMBEDDER ? null : id);
       return listModels(catalog);
     },
