@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { StudioError } from '../api/errors';
 import { CollectionsRepository } from './collections-repo';
 import { JobsRepository } from './jobs-repo';
@@ -30,11 +30,24 @@ function assertWritable(db: Db, root: string): void {
     db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
   } catch (error) {
     if (!String((error as { code?: string }).code).startsWith('SQLITE_READONLY')) throw error;
-    throw new StudioError(
-      'LIBRARY_ERROR',
-      `The library ${root} is read-only: Likeness could not write its catalogue.`,
-      'Make the folder writable (or copy the library to a writable disk), or choose another library with --library DIR.',
-    );
+    throw readOnlyError(root);
+  }
+}
+
+function readOnlyError(root: string): StudioError {
+  return new StudioError(
+    'LIBRARY_ERROR',
+    `The library ${root} is read-only: Likeness could not write its catalogue.`,
+    'Make the folder writable (or copy the library to a writable disk), or choose another library with --library DIR.',
+  );
+}
+
+function isWritable(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -73,7 +86,15 @@ export class Catalog {
         'Choose a writable folder with --library DIR or LIKENESS_HOME.',
       );
     }
-    const db = openSqlite(paths.database);
+    let db: Db;
+    try {
+      db = openSqlite(paths.database);
+    } catch (error) {
+      // A WAL library reopened on a read-only disk cannot create its shared-memory file: SQLite says only
+      // "unable to open database file".
+      if (String((error as { code?: string }).code).startsWith('SQLITE_CANTOPEN') && !isWritable(paths.root)) throw readOnlyError(paths.root);
+      throw error;
+    }
     try {
       const migration = migrate(db);
       // A migration rewrites many pages into the WAL (hundreds of KB for a new library); moving them into the

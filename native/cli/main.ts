@@ -14,6 +14,7 @@ import { registerReview } from './commands/review';
 import { registerRestore } from './commands/restore';
 import { registerServe } from './commands/serve';
 import { registerTokenize } from './commands/tokenize';
+import { registerScore } from './commands/score';
 import { cliContext } from './context';
 
 const program = new Command()
@@ -36,6 +37,7 @@ registerModels(cli);
 registerGenerate(cli);
 registerGpu(cli);
 registerTokenize(cli);
+registerScore(cli);
 registerReel(cli);
 registerReview(cli);
 registerExport(cli);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PhotoMeasures } from '../api/namespaces/people';
+import { StudioError } from '../api/errors';
 import type { Catalog } from '../catalog/catalog';
 import { compareEmbeddings, likenessFor, verdictFor, type FaceEmbedderSpec, type LikenessVerdict } from '../inference/face-embedder';
 import { storedFaces } from './faces';
@@ -109,9 +110,20 @@ export function buildProfile(faces: readonly ReferenceFace[], spec: FaceEmbedder
 export function referencePhotos(
   catalog: Catalog,
   personId: number,
+  version?: number,
 ): { id: number; hash: string; name: string; measures: PhotoMeasures; version: number | null }[] {
-  const latest = catalog.db.prepare('SELECT id, version FROM sample_sets WHERE person_id = ? ORDER BY version DESC LIMIT 1').get(personId) as
-    { id: number; version: number } | undefined;
+  const latest = (
+    version === undefined
+      ? catalog.db.prepare('SELECT id, version FROM sample_sets WHERE person_id = ? ORDER BY version DESC LIMIT 1').get(personId)
+      : catalog.db.prepare('SELECT id, version FROM sample_sets WHERE person_id = ? AND version = ?').get(personId, version)
+  ) as { id: number; version: number } | undefined;
+  if (version !== undefined && !latest) {
+    throw new StudioError(
+      'NOT_FOUND',
+      `${catalog.people.get(personId).name} has no version ${version}.`,
+      'See the versions with: likeness people show NAME',
+    );
+  }
   const rows = (
     latest
       ? catalog.db
@@ -157,8 +169,9 @@ export function personProfile(
   catalog: Catalog,
   personId: number,
   spec: FaceEmbedderSpec,
+  version?: number,
 ): { profile: IdentityProfile | null; missing: { id: number; hash: string; name: string }[]; version: number | null } {
-  const photos = referencePhotos(catalog, personId);
+  const photos = referencePhotos(catalog, personId, version);
   const faces: ReferenceFace[] = [];
   const missing: { id: number; hash: string; name: string }[] = [];
   for (const photo of photos) {

@@ -44,15 +44,16 @@ export async function ensurePersonProfile(
   personId: number,
   tools: LikenessTools,
   signal?: AbortSignal,
+  version?: number,
 ): Promise<IdentityProfile | null> {
   const spec = tools.embedder.spec;
-  const first = personProfile(catalog, personId, spec);
+  const first = personProfile(catalog, personId, spec, version);
   if (!first.missing.length) return first.profile;
   for (const photo of first.missing) {
     signal?.throwIfAborted();
     await facesOfObject(catalog, photo.hash, tools, photo.name).catch(() => undefined);
   }
-  return personProfile(catalog, personId, spec).profile;
+  return personProfile(catalog, personId, spec, version).profile;
 }
 
 /** The reference faces of a restoration's original: its largest face (the one restored). */

@@ -59,8 +59,8 @@ END;
 CREATE TRIGGER output_likeness_copy_delete AFTER DELETE ON output_likeness BEGIN
   UPDATE outputs SET likeness = NULL WHERE id = old.output_id;
 END;
--- Sorted by likeness (best first) within the live outputs, with the review fields for filters on top.
-CREATE INDEX outputs_by_likeness ON outputs (deleted_at, likeness, created_at, id, flag, stars, label);
+-- Sorted by likeness (best first) within the live outputs.
+CREATE INDEX outputs_by_likeness ON outputs (deleted_at, likeness, created_at, id);
 `,
 };
 export default migration;

@@ -17,7 +17,8 @@ function formatOutput(o: OutputSummary): string {
   const flag = o.review.flag ?? '-';
   const label = o.review.label ?? '';
   const prompt = o.prompt ? `  ${o.prompt.replace(/\s+/g, ' ').slice(0, 60)}` : '';
-  return `#${String(o.id).padEnd(6)} ${flag.padEnd(6)} ${stars(o.review.stars)} ${label.padEnd(6)} ${o.originalName ?? ''}${o.seed !== null ? `  seed ${o.seed}` : ''}${prompt}`;
+  const likeness = o.likeness === null ? '' : `  likeness ${Math.round(o.likeness)}`;
+  return `#${String(o.id).padEnd(6)} ${flag.padEnd(6)} ${stars(o.review.stars)} ${label.padEnd(6)} ${o.originalName ?? ''}${o.seed !== null ? `  seed ${o.seed}` : ''}${likeness}${prompt}`;
 }
 
 export function registerReview(cli: CliContext): void {
@@ -30,7 +31,8 @@ export function registerReview(cli: CliContext): void {
     .option('--label <label>', 'red, yellow, green, blue, purple or none')
     .option('--person <name>', 'only outputs of this person')
     .option('--text <words>', 'search prompts, tags and notes')
-    .option('--sort <order>', 'newest, oldest, stars or seed', 'newest')
+    .option('--sort <order>', 'newest, oldest, stars, seed or likeness (best first)', 'newest')
+    .option('--min-likeness <n>', 'likeness at least this (0–100; unscored outputs are left out)')
     .option('--limit <n>', 'at most this many (1–500)', '100')
     .option('--offset <n>', 'skip this many first', '0')
     .option('--json', 'machine-readable output')
@@ -38,6 +40,7 @@ export function registerReview(cli: CliContext): void {
       async (options: {
         flag?: string;
         minStars?: string;
+        minLikeness?: string;
         label?: string;
         person?: string;
         text?: string;
@@ -62,6 +65,7 @@ export function registerReview(cli: CliContext): void {
           const page = await studio.api.catalog.listOutputs({
             flag: options.flag as never,
             minStars: numberOption(options.minStars),
+            minLikeness: numberOption(options.minLikeness),
             label: options.label as never,
             personId,
             text: options.text,
