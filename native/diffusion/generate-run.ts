@@ -9,7 +9,9 @@ import { addOutput } from '../catalog/add-output';
 import type { Catalog } from '../catalog/catalog';
 import { makeThumbnail } from '../catalog/images';
 import { addPngText } from '../catalog/provenance/png-text';
+import { toStudioError } from '../core/errors';
 import { appVersion } from '../core/version';
+import { ensurePersonProfile, likenessTools, scoreImage } from '../likeness/score';
 import type { RgbImage } from '../inference/image-tensor';
 import { fallbackProgress, fallbackRecord, type FallbackNotice } from '../inference/session';
 import type { JobContext } from '../jobs/define';
@@ -86,9 +88,22 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
   const { request } = input;
   progress({ fraction: 0, ...progressText('generate.checkingModel') });
   const resolved = resolveDiffusionModel(catalog, request.model);
-  const plan = planRequest(catalog, request, input.seed, resolved);
+  const gate = request.likenessGate;
+  // With a likeness gate the batch may try up to maxTries images; it stops once enough look like the person.
+  const planned = gate ? { ...request, count: Math.ceil(gate.maxTries / Math.max(1, request.templates.length)) } : request;
+  const plan = planRequest(catalog, planned, input.seed, resolved).slice(0, gate ? gate.maxTries : undefined);
   const skip = doneIndices(catalog, input.batchId);
   const todo = plan.filter((p) => !skip.has(p.index));
+  const likeness = request.personId ? await liveLikeness(catalog, request.personId, signal) : null;
+  if (gate && !likeness?.scorer) {
+    throw new StudioError(
+      'MODEL_ERROR',
+      `The likeness gate cannot run: ${likeness?.unavailable ?? 'no person to compare with'}`,
+      'Install the face detector (Models page) and accept a few photos of the person first, or generate without the gate.',
+    );
+  }
+  let kept = gate ? keptInBatch(catalog, input.batchId, gate.minLikeness) : 0;
+  let tried = skip.size;
   const hash = await modelHash(catalog, resolved, (status) => progress({ fraction: 0, ...status }));
   signal.throwIfAborted();
 
@@ -118,6 +133,7 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
   const initCache = new Map<string, { image: RgbImage; hash: string }>();
   for (const group of groups(todo, request.batchSize)) {
     signal.throwIfAborted();
+    if (gate && kept >= gate.keep) break;
     const first = group[0]!;
     let lastPreview = 0;
     const onStep = (event: StepEvent) => {
@@ -179,7 +195,12 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
         fallbacks,
       });
       outputs.push(id);
+      tried++;
+      // Scored as it lands, so Review can rank the batch while it is still running.
+      const score = likeness?.scorer ? await likeness.scorer(id) : null;
+      if (score !== null && gate && score >= gate.minLikeness) kept++;
       if (added) emit('output:added', catalog.outputs.summary(id));
+      if (score !== null) emit('likeness:changed', { ids: [id], personId: request.personId ?? null });
     }
     finished += group.length;
   }
@@ -192,7 +213,42 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
     loraUnmatched,
     secondsPerImage: outputs.length ? totalSeconds / outputs.length : 0,
     unetSecondsPerStep: stepsRun ? unetSeconds / stepsRun : 0,
+    likeness: likeness ? { model: likeness.model, scored: likeness.scored(), unavailable: likeness.unavailable } : null,
+    ...(gate ? { gate: { ...gate, kept, tried, met: kept >= gate.keep } } : {}),
   };
+}
+
+/**
+ * Scores each new image against the person, when the face detector is installed and the person has accepted
+ * photos; otherwise says why not (the batch runs all the same).
+ */
+async function liveLikeness(catalog: Catalog, personId: number, signal: AbortSignal) {
+  let count = 0;
+  try {
+    const tools = await likenessTools(catalog);
+    const profile = await ensurePersonProfile(catalog, personId, tools, signal);
+    if (!profile) throw new StudioError('INVALID_INPUT', `${catalog.people.get(personId).name} has no accepted photo with a face to compare with.`);
+    const reference = { kind: 'person', personId } as const;
+    return {
+      model: tools.embedder.spec.id as string | null,
+      unavailable: null as string | null,
+      scored: () => count,
+      scorer: async (outputId: number): Promise<number | null> => {
+        const output = catalog.outputs.summary(outputId);
+        const score = await scoreImage(catalog, { id: outputId, hash: output.hash }, reference, profile, tools);
+        count++;
+        return score.score;
+      },
+    };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { model: null, unavailable: toStudioError(error).message, scored: () => count, scorer: null };
+  }
+}
+
+/** Images of this batch (a resumed one) that already reached the gate. */
+function keptInBatch(catalog: Catalog, batchId: string, minLikeness: number): number {
+  return catalog.db.prepare('SELECT count(*) FROM outputs WHERE batch_id = ? AND likeness >= ?').pluck().get(batchId, minLikeness) as number;
 }
 
 async function previewDataUrl(image: RgbImage): Promise<string> {
@@ -282,6 +338,7 @@ async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Pr
         license: resolved.license,
         ...(input.init ? { init: input.init } : {}),
         ...(input.truncated ? { promptTruncated: true } : {}),
+        ...(input.request.likenessGate ? { likenessGate: input.request.likenessGate } : {}),
         parameters,
       },
       originalName: null,

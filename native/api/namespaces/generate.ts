@@ -56,7 +56,20 @@ export const GenerateRequest = z
     /** Images per UNet call (more uses the GPU better, needs more memory). */
     batchSize: z.number().int().min(1).max(16).default(1),
     tiledVae: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    /**
+     * Keep generating until `keep` candidates look like the person (likeness ≥ `minLikeness`), at most
+     * `maxTries` images in all; needs a person. The plan's count per template is raised to cover maxTries.
+     */
+    likenessGate: z
+      .object({
+        minLikeness: z.number().min(0).max(100).default(75),
+        keep: z.number().int().min(1).max(1000),
+        maxTries: z.number().int().min(1).max(1000),
+      })
+      .refine((g) => g.keep <= g.maxTries, { message: 'the likeness gate cannot keep more images than it may try' })
+      .optional(),
   })
+  .refine((r) => !r.likenessGate || r.personId, { message: 'a likeness gate needs a person to compare with' })
   .refine((r) => r.templates.length > 0 || (r.prompt ?? '').trim().length > 0, { message: 'write a prompt or pick at least one template' })
   .refine((r) => r.loras.every((l) => l.id || l.path), { message: 'a LoRA needs an id or a path' });
 export type GenerateRequest = z.input<typeof GenerateRequest>;
@@ -86,6 +99,27 @@ export const GenerateResult = z.object({
   /** Per image, seconds on average (the UNet alone, and everything). */
   secondsPerImage: z.number(),
   unetSecondsPerStep: z.number(),
+  /** Each image's likeness to the person, scored as it landed (null: no person, or no face detector). */
+  likeness: z
+    .object({
+      model: z.string().nullable(),
+      scored: z.number().int(),
+      /** Why nothing was scored (no face detector, no accepted photo…). */
+      unavailable: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
+  /** The likeness gate's outcome: images that reached it, images tried, whether it was met. */
+  gate: z
+    .object({
+      minLikeness: z.number(),
+      keep: z.number().int(),
+      maxTries: z.number().int(),
+      kept: z.number().int(),
+      tried: z.number().int(),
+      met: z.boolean(),
+    })
+    .optional(),
 });
 export type GenerateResult = z.infer<typeof GenerateResult>;
 

@@ -283,6 +283,33 @@ export interface TinyOptions {
   textHidden?: number;
   /** Another UNet (the benchmark's SD-size one), always written with external data. */
   unet?: GraphSpec;
+  /** Another VAE decoder (e.g. one that paints a face, for likeness tests). */
+  vaeDecoder?: GraphSpec;
+}
+
+/**
+ * A VAE decoder that paints one picture (RGB pixels of the generation's size), plus a faint trace of the
+ * latents so every seed gives other bytes: generations that look like a real person, for likeness tests.
+ */
+export function pictureVaeDecoder(picture: { data: Uint8Array; width: number; height: number }): GraphSpec {
+  const plane = picture.width * picture.height;
+  const base = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) base[c * plane + i] = (picture.data[i * 3 + c]! / 255) * 2 - 1;
+  const graph = vaeDecoder();
+  return {
+    ...graph,
+    nodes: [
+      ...graph.nodes.slice(0, 2),
+      { op: 'Tanh', inputs: ['big'], outputs: ['trace'] },
+      { op: 'Mul', inputs: ['trace', 'faint'], outputs: ['faint_trace'] },
+      { op: 'Add', inputs: ['picture', 'faint_trace'], outputs: ['sample'] },
+    ],
+    initializers: [
+      ...graph.initializers,
+      { name: 'faint', type: 'float', dims: [], data: Float32Array.of(0.03) },
+      { name: 'picture', type: 'float', dims: [1, 3, picture.height, picture.width], data: base },
+    ],
+  };
 }
 
 /** Writes a tiny model folder of the given layout into `dir` and returns `dir`. */
@@ -323,7 +350,7 @@ export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15', o
       unet({ context, timestep: layout === 'sd15-int64' ? 'int64' : 'float', xl }),
       layout === 'sd15-int64' ? 'model.onnx_data' : undefined,
     );
-  writeModel(dir, 'vae_decoder', vaeDecoder());
+  writeModel(dir, 'vae_decoder', options.vaeDecoder ?? vaeDecoder());
   writeModel(dir, 'vae_encoder', vaeEncoder());
   writeFileSync(join(dir, 'vae_decoder', 'config.json'), JSON.stringify({ scaling_factor: xl ? 0.13025 : 0.18215 }));
   mkdirSync(join(dir, 'scheduler'), { recursive: true });
