@@ -8,3 +8,13 @@ export { downloadProblems, ModelInfo, type DownloadProblem } from './namespaces/
 export { Collection, EmptyTrashRequest, FaceBox, OutputFaces, PurgeResult } from './namespaces/catalog';
 export { ExportFormat, ExportRequest, ExportResult, FEW_REVIEWED, KeepRateRow, StatsDimension } from './namespaces/review';
 export * from './namespaces/people';
+export {
+  LIKENESS_DIFFERENT,
+  LIKENESS_SAME,
+  LikenessModel,
+  LikenessProfile,
+  LikenessScore,
+  LikenessVerdict,
+  ScoreOutcome,
+  ScoreRequest,
+} from './namespaces/likeness';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutputFilter } from '../api/schemas';
 import { Catalog } from './catalog';
-import { keepRates, wilsonLowerBound } from './stats';
+import { keepRates, likenessPrediction, wilsonLowerBound } from './stats';
 
 let dir: string;
 let catalog: Catalog;
@@ -84,5 +84,53 @@ describe('keep rates', () => {
     expect(wilsonLowerBound(0, 0)).toBeNull();
     expect(wilsonLowerBound(2, 2)!).toBeCloseTo(0.342, 2);
     expect(wilsonLowerBound(40, 100)!).toBeCloseTo(0.309, 2);
+  });
+});
+
+describe('how well likeness predicted the picks', () => {
+  /** An output with a stored likeness score (through output_likeness, as the scoring job writes it). */
+  function scored(likeness: number | null, flag?: 'pick' | 'reject'): number {
+    const hash = (++n).toString(16).padStart(64, '0');
+    catalog.addObject({ hash, size: 1, mime: 'image/png' });
+    const id = catalog.outputs.insert({ kind: 'image', objectHash: hash, thumbHash: null, width: 1, height: 1, source: 'import' });
+    if (likeness !== null)
+      catalog.db
+        .prepare(
+          "INSERT INTO output_likeness (output_id, reference, reference_key, model, score, value, verdict, faces, scored_at) VALUES (?, 'person:1', 'k', 'm', ?, 0, 'same', 1, 0)",
+        )
+        .run(id, likeness);
+    if (flag) catalog.outputs.setReview({ ids: [id], flag });
+    return id;
+  }
+
+  it('counts picks in the top quarter and computes the ROC AUC with ties counted half', () => {
+    // 8 scored: the top quarter is the two best (90, 80). Picks at 90, 80, 40; rejects at 60, 40, 10.
+    scored(90, 'pick');
+    scored(80, 'pick');
+    scored(70);
+    scored(60, 'reject');
+    scored(40, 'pick');
+    scored(40, 'reject');
+    scored(30);
+    scored(10, 'reject');
+    scored(null, 'pick');
+    const p = likenessPrediction(catalog.db, OutputFilter.parse({}));
+    expect(p).toMatchObject({ picks: 3, rejects: 3, picksInTopQuarter: 2 });
+    expect(p.topQuarterShare).toBeCloseTo(2 / 3);
+    // Pairs pick > reject: 90 beats 3, 80 beats 3, 40 beats 10 and ties 40 (½) → 7.5 of 9.
+    expect(p.auc).toBeCloseTo(7.5 / 9, 3);
+  });
+
+  it('has no AUC without both picks and rejects, and a likeness band dimension', () => {
+    scored(90, 'pick');
+    scored(20);
+    expect(likenessPrediction(catalog.db, OutputFilter.parse({})).auc).toBeNull();
+    const bands = keepRates(catalog.db, 'likeness', OutputFilter.parse({}));
+    expect(bands.map((b) => [b.value, b.outputs, b.picks])).toEqual(
+      expect.arrayContaining([
+        ['same', 1, 1],
+        ['different', 1, 0],
+      ]),
+    );
   });
 });

@@ -2,7 +2,7 @@ import { FEW_REVIEWED } from '../api/namespaces/review';
 import { filterSql, type ParsedOutputFilter } from './output-filter';
 import type { Db } from './sqlite';
 
-export type StatsDimension = 'template' | 'model' | 'lora' | 'scheduler' | 'steps' | 'guidance' | 'person' | 'provider';
+export type StatsDimension = 'template' | 'model' | 'lora' | 'scheduler' | 'steps' | 'guidance' | 'person' | 'provider' | 'likeness';
 
 export interface KeepRateRow {
   /** The template, model, LoRA, … (as text); null for outputs without one. */
@@ -38,7 +38,58 @@ const column: Record<Exclude<StatsDimension, 'lora'>, string> = {
   guidance: 'o.guidance',
   person: 'o.person_id',
   provider: 'o.provider',
+  // Bands of the calibrated 0–100 likeness: 75 and 25 are every model's "same" and "different" lines.
+  likeness: "CASE WHEN o.likeness IS NULL THEN NULL WHEN o.likeness >= 75 THEN 'same' WHEN o.likeness > 25 THEN 'unsure' ELSE 'different' END",
 };
+
+/** How well the likeness score predicted this user's own decisions, over the scored outputs they flagged. */
+export interface LikenessPrediction {
+  /** Flagged outputs with a score: picks and rejects. */
+  picks: number;
+  rejects: number;
+  /** Picks among the top quarter by likeness of all scored outputs in the view, and their share of all picks. */
+  picksInTopQuarter: number;
+  topQuarterShare: number | null;
+  /**
+   * ROC AUC of the score for pick vs reject: the chance that a random pick scored higher than a random reject
+   * (0.5 is no better than chance; ties count half). Null without both picks and rejects.
+   */
+  auc: number | null;
+}
+
+export function likenessPrediction(db: Db, filter: ParsedOutputFilter): LikenessPrediction {
+  const { where, params } = filterSql(filter);
+  const scored = db
+    .prepare(
+      `SELECT o.likeness AS score, o.flag AS flag FROM outputs o WHERE ${where.join(' AND ')} AND o.likeness IS NOT NULL ORDER BY o.likeness DESC`,
+    )
+    .all(params) as { score: number; flag: 'pick' | 'reject' | null }[];
+  const quarter = Math.ceil(scored.length / 4);
+  const picks = scored.filter((s) => s.flag === 'pick');
+  const rejects = scored.filter((s) => s.flag === 'reject');
+  const picksInTopQuarter = scored.slice(0, quarter).filter((s) => s.flag === 'pick').length;
+  // Mann–Whitney U over ranks (ascending, ties averaged): linear after the sort, whatever the library size.
+  let auc: number | null = null;
+  if (picks.length && rejects.length) {
+    const flagged = [...picks, ...rejects].sort((a, b) => a.score - b.score);
+    let rankSum = 0;
+    for (let i = 0; i < flagged.length;) {
+      let j = i;
+      while (j < flagged.length && flagged[j]!.score === flagged[i]!.score) j++;
+      const rank = (i + 1 + j) / 2;
+      for (let k = i; k < j; k++) if (flagged[k]!.flag === 'pick') rankSum += rank;
+      i = j;
+    }
+    auc = (rankSum - (picks.length * (picks.length + 1)) / 2) / (picks.length * rejects.length);
+  }
+  return {
+    picks: picks.length,
+    rejects: rejects.length,
+    picksInTopQuarter,
+    topQuarterShare: picks.length ? picksInTopQuarter / picks.length : null,
+    auc: auc === null ? null : Math.round(auc * 1000) / 1000,
+  };
+}
 
 export function wilsonLowerBound(successes: number, trials: number, z = 1.96): number | null {
   if (trials === 0) return null;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../api/events';
 import type { ProcessResult } from '../api/namespaces/portrait';
+import { buildOnnxModel } from '../inference/onnx-builder';
+import { faceApiSamples, portraitsOf } from '../likeness/testing/faces';
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';
 import { sharedFile } from '../testing/shared-data';
@@ -100,6 +102,54 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     // It is in colour now.
     const { image } = await loadSource(studio.catalog, { outputId: output.id });
     expect(meanChroma(rgbToLab(image))).toBeGreaterThan(5);
+  });
+
+  it('checks that the result still looks like the person in the original: an upscale keeps the face, a damaging restorer is named', async () => {
+    const kept = (
+      await studio.jobs.waitFor((await studio.api.portrait.process({ source: { outputId: camera }, upscale: { scale: 2 }, provider: 'cpu' })).id)
+    ).result as ProcessResult;
+    expect(kept.identity).toMatchObject({ model: 'dlib-resnet-v1', still: { verdict: 'same' }, video: null });
+    expect(kept.warnings.join(' ')).not.toMatch(/no longer look like/);
+    // A restorer that paints a stranger's face (from face-api's sample photos) over the one it was given.
+    const stranger = await sharp((await portraitsOf(faceApiSamples[1]!, yunet.path))[0]!)
+      .resize(512, 512)
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+    const painted = new Float32Array(3 * 512 * 512);
+    for (let i = 0; i < 512 * 512; i++) for (let c = 0; c < 3; c++) painted[c * 512 * 512 + i] = (stranger[i * 3 + c]! / 255) * 2 - 1;
+    mkdirSync(join(studio.catalog.paths.models, 'restoreformer-plus-plus'), { recursive: true });
+    writeFileSync(
+      join(studio.catalog.paths.models, 'restoreformer-plus-plus', 'restoreformer_plus_plus.onnx'),
+      buildOnnxModel({
+        name: 'paints-a-stranger',
+        inputs: [{ name: 'input', type: 'float', shape: [1, 3, 512, 512] }],
+        outputs: [{ name: 'output', type: 'float', shape: [1, 3, 512, 512] }],
+        nodes: [
+          { op: 'Mul', inputs: ['input', 'zero'], outputs: ['nothing'] },
+          { op: 'Add', inputs: ['nothing', 'face'], outputs: ['output'] },
+        ],
+        initializers: [
+          { name: 'zero', type: 'float', dims: [], data: Float32Array.of(0) },
+          { name: 'face', type: 'float', dims: [1, 3, 512, 512], data: painted },
+        ],
+      }),
+    );
+    const changed = (
+      await studio.jobs.waitFor(
+        (
+          await studio.api.portrait.process({
+            source: { outputId: camera },
+            restore: { model: 'restoreformer-plus-plus', strength: 1 },
+            provider: 'cpu',
+          })
+        ).id,
+      )
+    ).result as ProcessResult;
+    expect(changed.identity?.still?.verdict).not.toBe('same');
+    expect(changed.warnings.join(' ')).toMatch(/may no longer look like the person \(likeness \d+ of 100\)|no face is found in the restored photo/);
+    const [score] = await studio.api.likeness.getScores({ ids: [changed.still!.outputId!] });
+    expect(score).toMatchObject({ reference: expect.stringMatching(/^original:[0-9a-f]{64}$/), model: 'dlib-resnet-v1' });
   });
 
   it('keeps a preview aside instead of adding it to the catalogue', async () => {

@@ -6,6 +6,8 @@ import { StudioError } from '../api/errors';
 import type { ProcessRequest, ProcessResult } from '../api/namespaces/portrait';
 import type { ProviderName } from '../api/schemas';
 import { addOutput } from '../catalog/add-output';
+import { scoreClip } from '../likeness/clips';
+import { likenessTools, profileFor, scoreImage } from '../likeness/score';
 import type { Catalog } from '../catalog/catalog';
 import { makeThumbnail } from '../catalog/images';
 import { rememberScratchObject } from '../catalog/scratch-objects';
@@ -392,6 +394,8 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     finish('animate');
   }
 
+  // A photo from disk (not in the catalogue) has no stored original to compare with.
+  const identity = preview || !source.hash ? null : await identityKept(context, source.hash, still, video, warnings);
   context.progress({ fraction: 1, ...progressText(preview ? 'portrait.previewReady' : 'job.done') });
   return {
     still,
@@ -400,8 +404,52 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     providers,
     fallbacks: fallbacks.map(fallbackRecord),
     warnings,
+    identity,
     timings,
   };
+}
+
+/**
+ * Restoring, colorizing and animating can quietly change who the face is: the result is scored against the
+ * original photo's face (stored like any likeness score, reference "original:<hash>"), and a result that no
+ * longer clearly looks like the person is said plainly. Without the face detector nothing is measured.
+ */
+async function identityKept(
+  context: JobContext,
+  originalHash: string,
+  still: ProcessResult['still'],
+  video: ProcessResult['video'],
+  warnings: string[],
+): Promise<ProcessResult['identity']> {
+  const { catalog, signal } = context;
+  if (!still?.outputId && !video?.outputId) return null;
+  try {
+    const tools = await likenessTools(catalog);
+    const reference = { kind: 'original', hash: originalHash } as const;
+    const profile = await profileFor(catalog, reference, tools, signal);
+    if (!profile) return null;
+    const stillScore = still?.outputId ? await scoreImage(catalog, { id: still.outputId, hash: still.hash }, reference, profile, tools) : null;
+    const clipScore = video?.outputId ? await scoreClip(catalog, { id: video.outputId, hash: video.hash }, reference, profile, tools, signal) : null;
+    if (stillScore?.verdict === 'no-face') warnings.push('Likeness could not check the result: no face is found in the restored photo any more.');
+    if (stillScore && stillScore.verdict !== 'same' && stillScore.score !== null)
+      warnings.push(
+        `The restored face may no longer look like the person (likeness ${Math.round(stillScore.score)} of 100): compare it with the original, or restore less strongly.`,
+      );
+    if (clipScore?.frames?.worst !== null && clipScore?.frames?.worst !== undefined && clipScore.verdict !== 'same')
+      warnings.push(
+        `In the animated clip the face drifts away from the person (likeness ${Math.round(clipScore.frames.worst)} of 100 at its worst): try a gentler motion.`,
+      );
+    const ids = [still?.outputId, video?.outputId].filter((id): id is number => typeof id === 'number');
+    context.emit('likeness:changed', { ids, personId: null });
+    return {
+      model: tools.embedder.spec.id,
+      still: stillScore ? { score: stillScore.score, verdict: stillScore.verdict } : null,
+      video: clipScore ? { score: clipScore.score, worst: clipScore.frames?.worst ?? null, verdict: clipScore.verdict } : null,
+    };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return null;
+  }
 }
 
 function scaleFace(face: PortraitFace, k: number): PortraitFace {

@@ -151,6 +151,18 @@ export const ProcessResult = z.object({
   providers: z.record(z.string(), ProviderName),
   fallbacks: z.array(z.object({ model: z.string(), provider: ProviderName, reason: z.string(), remembered: z.boolean().optional() })),
   warnings: z.array(z.string()),
+  /**
+   * Whether the face still looks like the person in the original photo (restoration and animation can change
+   * a face): the still's likeness and the clip's mean and worst sampled frame; null when not measured.
+   */
+  identity: z
+    .object({
+      model: z.string(),
+      still: z.object({ score: z.number().nullable(), verdict: z.string() }).nullable(),
+      video: z.object({ score: z.number().nullable(), worst: z.number().nullable(), verdict: z.string() }).nullable(),
+    })
+    .nullable()
+    .optional(),
   /** Milliseconds per step, and of the animation loop: inside session.run and around it. */
   timings: z.record(z.string(), z.number()),
 });

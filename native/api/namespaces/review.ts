@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { method } from '../method';
 import { Id, Job, OutputFilter, ReviewPatch, ReviewState, ReviewWrite } from '../schemas';
 
-export const StatsDimension = z.enum(['template', 'model', 'lora', 'scheduler', 'steps', 'guidance', 'person', 'provider']);
+export const StatsDimension = z.enum(['template', 'model', 'lora', 'scheduler', 'steps', 'guidance', 'person', 'provider', 'likeness']);
 export type StatsDimension = z.infer<typeof StatsDimension>;
 
 /**
@@ -26,6 +26,16 @@ export const KeepRateRow = z.object({
   keepRateLow: z.number().nullable(),
 });
 export type KeepRateRow = z.infer<typeof KeepRateRow>;
+
+/** How well likeness predicted the user's own picks (see catalog/stats.ts). */
+export const LikenessPrediction = z.object({
+  picks: z.number().int(),
+  rejects: z.number().int(),
+  picksInTopQuarter: z.number().int(),
+  topQuarterShare: z.number().nullable(),
+  auc: z.number().nullable(),
+});
+export type LikenessPrediction = z.infer<typeof LikenessPrediction>;
 
 export const ExportFormat = z.enum(['original', 'jpeg', 'png']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
@@ -67,7 +77,10 @@ export const reviewApi = {
   /** Writes exact states (undo and redo go through here, so an undone decision is written too). */
   put: method(z.object({ states: z.array(ReviewState).min(1).max(100_000) }), ReviewWrite),
   /** Keep rates per template, model, LoRA, scheduler, steps, … over the outputs a filter selects. */
-  stats: method(z.object({ by: StatsDimension, filter: OutputFilter.default({}) }), z.object({ by: StatsDimension, rows: z.array(KeepRateRow) })),
+  stats: method(
+    z.object({ by: StatsDimension, filter: OutputFilter.default({}) }),
+    z.object({ by: StatsDimension, rows: z.array(KeepRateRow), likeness: LikenessPrediction }),
+  ),
   /** Starts a `review.export` job: copies (or converts) outputs with their metadata, XMP sidecars, contact sheets. */
   export: method(ExportRequest, Job),
 };

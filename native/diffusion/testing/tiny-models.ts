@@ -305,7 +305,7 @@ export function pictureVaeDecoder(picture: { data: Uint8Array; width: number; he
       { op: 'Add', inputs: ['picture', 'faint_trace'], outputs: ['sample'] },
     ],
     initializers: [
-      ...graph.initializers,
+      ...(graph.initializers ?? []),
       { name: 'faint', type: 'float', dims: [], data: Float32Array.of(0.03) },
       { name: 'picture', type: 'float', dims: [1, 3, picture.height, picture.width], data: base },
     ],

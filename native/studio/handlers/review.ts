@@ -2,7 +2,7 @@ import { isAbsolute, relative } from 'node:path';
 import type { StudioHandlers } from '../../api/contract';
 import { StudioError } from '../../api/errors';
 import { exportJob } from '../../catalog/export-job';
-import { keepRates } from '../../catalog/stats';
+import { keepRates, likenessPrediction } from '../../catalog/stats';
 import type { StudioContext } from './context';
 import { resolveUserPath } from '../../core/paths';
 
@@ -19,7 +19,7 @@ export function reviewHandlers({ catalog, events, jobs }: StudioContext): Studio
       changed(write.after.map((s) => s.id));
       return write;
     },
-    stats: async ({ by, filter }) => ({ by, rows: keepRates(catalog.db, by, filter) }),
+    stats: async ({ by, filter }) => ({ by, rows: keepRates(catalog.db, by, filter), likeness: likenessPrediction(catalog.db, filter) }),
     export: async (request) => {
       const inside = relative(catalog.paths.root, resolveUserPath(request.outDir));
       if (!inside.startsWith('..') && !isAbsolute(inside)) {

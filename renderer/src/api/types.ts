@@ -8,6 +8,10 @@ export type {
   ExportResult,
   Flag,
   KeepRateRow,
+  LikenessModel,
+  LikenessProfile,
+  LikenessScore,
+  LikenessVerdict,
   OutputFaces,
   OutputFacets,
   OutputFilter,
@@ -31,4 +35,4 @@ export type {
   StudioEvent,
   StudioEventPayload,
 } from '../../../native/api';
-export { FEW_REVIEWED, finishedJobStatuses, isStudioError, StudioError } from '../../../native/api';
+export { FEW_REVIEWED, finishedJobStatuses, isStudioError, LIKENESS_DIFFERENT, LIKENESS_SAME, StudioError } from '../../../native/api';

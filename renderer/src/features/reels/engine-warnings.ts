@@ -10,6 +10,16 @@ const known: [RegExp, string, (match: RegExpMatchArray) => Record<string, string
     'restore.warnings.drivingNoFace',
     (m) => ({ count: Number(m[1]) }),
   ],
+  [
+    /^The restored face may no longer look like the person \(likeness (\d+) of 100\)/,
+    'restore.warnings.identityChanged',
+    (m) => ({ likeness: Number(m[1]) }),
+  ],
+  [
+    /^In the animated clip the face drifts away from the person \(likeness (\d+) of 100 at its worst\)/,
+    'restore.warnings.identityDrifts',
+    (m) => ({ likeness: Number(m[1]) }),
+  ],
   [/^Only (\d+) face\(s\) were found; the others chosen do not exist\.$/, 'restore.warnings.fewerFaces', (m) => ({ count: Number(m[1]) })],
   [
     /^The voice is ([\d.]+) s long: each photo stays ([\d.]+) s\. Add photos for a livelier reel\.$/,

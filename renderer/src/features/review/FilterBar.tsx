@@ -207,7 +207,8 @@ export function FilterBar({
     { value: 'none', label: t('review.flagFilter.none') },
     { value: 'reject', label: t('review.flagFilter.reject') },
   ] as const;
-  const chips = activeFilterKeys(filter).filter((k) => !['flag', 'minStars', 'label', 'text'].includes(k));
+  const chips = activeFilterKeys(filter).filter((k) => !['flag', 'minStars', 'label', 'text', 'minLikeness', 'keepers'].includes(k));
+  const likeness = filter.keepers ? 'keepers' : filter.minLikeness !== undefined ? String(filter.minLikeness) : '';
   const chipText = (key: keyof OutputFilter): string => {
     const value = filter[key];
     if (key === 'personId') return facets?.people.find((p) => p.id === value)?.name ?? String(value);
@@ -255,6 +256,24 @@ export function FilterBar({
           />
         ))}
       </div>
+      <select
+        className="toolbar-select likeness-filter"
+        value={likeness}
+        aria-label={t('review.likeness.filter')}
+        title={t('review.likeness.filterHelp')}
+        data-testid="likeness-filter"
+        onChange={(e) => {
+          const value = e.target.value;
+          onFilter(
+            value === 'keepers' ? { keepers: true, minLikeness: undefined } : { keepers: undefined, minLikeness: value ? Number(value) : undefined },
+          );
+        }}
+      >
+        <option value="">{t('review.likeness.filterAny')}</option>
+        <option value="keepers">{t('review.likeness.keepers')}</option>
+        <option value="75">{t('review.likeness.atLeast', { score: 75 })}</option>
+        <option value="50">{t('review.likeness.atLeast', { score: 50 })}</option>
+      </select>
       <div className="more-filters-anchor">
         <button
           type="button"
@@ -293,6 +312,8 @@ export function FilterBar({
             onFilter({
               flag: undefined,
               minStars: undefined,
+              minLikeness: undefined,
+              keepers: undefined,
               label: undefined,
               text: undefined,
               ...Object.fromEntries(chips.map((k) => [k, undefined])),

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { ColorLabel, Flag } from '../../api/types';
 import { useFormat } from '../../app/format';
+import { LikenessBadge } from './likeness';
 import { FlagBadge, ReviewControls } from './marks';
 import { outputName } from './OutputGrid';
 import { RIcon } from './review-icons';
@@ -176,6 +177,7 @@ export function Loupe({
         <span className="loupe-position" data-testid="loupe-position">
           {t('review.position', { index: format.number(index + 1), total: format.number(ids.length) })}
         </span>
+        {output && <LikenessBadge score={output.likeness} />}
         <span className="loupe-spacer" />
         {output && output.kind === 'image' && (
           <>

@@ -9,6 +9,7 @@ import { queryKeys } from '../../app/query';
 import { ErrorNotice, Spinner } from '../../app/ui';
 import { madeWith } from '../restore/made-with';
 import type { DecisionHandlers } from './Loupe';
+import { LikenessSection, ScoreAgainstPerson } from './likeness';
 import { ReviewControls } from './marks';
 import { outputName } from './OutputGrid';
 import { RIcon } from './review-icons';
@@ -350,6 +351,7 @@ function SingleOutput({
               </button>
             )}
           </div>
+          <LikenessSection output={data} />
           <NoteEditor id={id} note={review?.note ?? data.review.note} />
           <TagEditor ids={[id]} tags={data.tags} />
           <CollectionPicker ids={[id]} current={data.collections} />
@@ -390,6 +392,7 @@ function ManyOutputs({
           <span>{t('review.trash')}</span>
         </button>
       </div>
+      <ScoreAgainstPerson ids={ids} />
       <TagEditor ids={ids} tags={[]} />
       <CollectionPicker ids={ids} current={[]} />
     </>

@@ -1,3 +1,4 @@
+import { LikenessBadge } from './likeness';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -89,6 +90,7 @@ const Tile = memo(function Tile({
           </span>
         )}
         <FlagBadge flag={output.review.flag} />
+        <LikenessBadge score={output.likeness} className="tile-likeness" />
       </span>
       <span className="tile-caption">
         <span className="tile-name" title={name}>

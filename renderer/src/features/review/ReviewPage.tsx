@@ -496,7 +496,7 @@ function Review() {
                     aria-label={t('review.sortBy')}
                     title={t('review.sortBy')}
                   >
-                    {(['newest', 'oldest', 'stars', 'seed'] as const).map((s) => (
+                    {(['newest', 'oldest', 'stars', 'seed', 'likeness'] as const).map((s) => (
                       <option key={s} value={s}>
                         {t(`review.sorts.${s}`)}
                       </option>

@@ -7,7 +7,7 @@ import { useFormat } from '../../app/format';
 import { ErrorNotice, Spinner } from '../../app/ui';
 import { reviewKeys } from './review-services';
 
-const dimensions: StatsDimension[] = ['template', 'model', 'lora', 'scheduler', 'steps', 'guidance', 'person', 'provider'];
+const dimensions: StatsDimension[] = ['template', 'model', 'lora', 'scheduler', 'steps', 'guidance', 'person', 'provider', 'likeness'];
 /** Which filter a row of each dimension narrows the grid to (scheduler, steps and guidance have none). */
 const filterKey: Partial<Record<StatsDimension, keyof OutputFilter>> = {
   template: 'template',
@@ -64,7 +64,9 @@ export function StatsView({ filter, onNarrow }: { filter: OutputFilter; onNarrow
   // Flag, stars and label filters would make every keep rate 100 % or 0 %: statistics ignore them.
   const { flag: _flag, minStars: _stars, label: _label, ...scope } = filter;
   const stats = useQuery({ queryKey: reviewKeys.stats(by, scope), queryFn: () => studio.api.review.stats({ by, filter: scope }) });
-  const rows = stats.data?.rows ?? [];
+  // Likeness bands come as codes (same, unsure, different): said in the user's language.
+  const rows = (stats.data?.rows ?? []).map((r) => (by === 'likeness' && r.value ? { ...r, label: t(`review.likeness.bands.${r.value}`) } : r));
+  const prediction = stats.data?.likeness;
   const key = filterKey[by];
   return (
     <div className="stats-view" data-testid="stats-view">
@@ -79,6 +81,21 @@ export function StatsView({ filter, onNarrow }: { filter: OutputFilter; onNarrow
           </button>
         ))}
       </div>
+      {prediction && prediction.picks > 0 && (
+        <p className="stats-likeness" data-testid="likeness-prediction">
+          {t('review.stats.likenessTopQuarter', {
+            share: format.percent(prediction.topQuarterShare ?? 0),
+            inTop: format.number(prediction.picksInTopQuarter),
+            count: prediction.picks,
+          })}{' '}
+          {prediction.auc !== null &&
+            t('review.stats.likenessAuc', {
+              auc: prediction.auc.toFixed(2),
+              picks: format.number(prediction.picks),
+              rejects: format.number(prediction.rejects),
+            })}
+        </p>
+      )}
       {stats.isPending && <Spinner label={t('common.loading')} />}
       <ErrorNotice error={stats.error} />
       {stats.data && (

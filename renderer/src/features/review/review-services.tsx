@@ -1,3 +1,4 @@
+import { likenessKeys } from './likeness';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { studio } from '../../api';
@@ -75,6 +76,10 @@ export function ReviewServicesProvider({ children }: { children: ReactNode }) {
         });
         if (foreign.length) store.invalidate(foreign);
         refreshFacets();
+      } else if (event.type === 'likeness:changed') {
+        // Badges change; the list is not re-sorted under the user's hands (Refresh list does that).
+        store.invalidate(event.payload.ids);
+        void client.invalidateQueries({ queryKey: likenessKeys.all });
       } else if (event.type === 'catalog:changed') {
         store.invalidate(event.payload.ids);
         void client.invalidateQueries({ queryKey: queryKeys.outputs });
