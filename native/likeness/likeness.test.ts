@@ -220,5 +220,14 @@ describe.skipIf(yunet.missing || astronaut.missing)('likeness in the studio: vet
 
     const again = await studio.jobs.waitFor((await studio.api.likeness.score({ personId: person.id, filter: {} })).id);
     expect(again.result).toMatchObject({ scored: 0, upToDate: 6 });
+
+    // Overruling a verdict changes her reference photos: the scores made against the old ones are redone by themselves.
+    const before = new Set((await studio.api.jobs.list({})).map((j) => j.id));
+    const member = photos.find((p) => p.verdict === 'accepted' && p.originalName.startsWith('eileen'))!;
+    await studio.api.people.override({ photoIds: [member.id], verdict: 'rejected', reason: 'not for this set' });
+    const rescoring = (await studio.api.jobs.list({})).find((j) => j.kind === 'likeness.score' && !before.has(j.id));
+    expect(rescoring?.input).toMatchObject({ personId: person.id, rescore: true });
+    const rescored = await studio.jobs.waitFor(rescoring!.id);
+    expect(rescored.result).toMatchObject({ scored: 5, noFace: 1, upToDate: 0 });
   }, 240_000);
 });

@@ -16,28 +16,42 @@ interface Candidate {
   kind: 'image' | 'video';
   hash: string;
   personId: number | null;
+  /** The person an earlier score was made against (outputs of other tools scored against a chosen person). */
+  scoredPersonId: number | null;
   source: string;
   provenance: string;
   originalName: string | null;
 }
 
-/** The outputs a request names: ids, a filter, or (with just a person) that person's outputs. */
+/** The outputs a request names: ids, a filter, (with just a person) that person's outputs, or those already scored. */
 function candidatesOf(catalog: Catalog, input: z.output<typeof ScoreJobInput>): Candidate[] {
-  const columns = 'o.id, o.kind, o.object_hash AS hash, o.person_id AS personId, o.source, o.provenance, o.original_name AS originalName';
+  const columns =
+    'o.id, o.kind, o.object_hash AS hash, o.person_id AS personId, l.person_id AS scoredPersonId, o.source, o.provenance, o.original_name AS originalName';
+  const from = 'FROM outputs o LEFT JOIN output_likeness l ON l.output_id = o.id';
+  if (input.rescore) {
+    const person = input.personId === undefined ? '' : ' AND l.person_id = @personId';
+    return catalog.db
+      .prepare(`SELECT ${columns} ${from} WHERE o.deleted_at IS NULL AND l.output_id IS NOT NULL${person} ORDER BY o.id`)
+      .all({ personId: input.personId ?? null }) as Candidate[];
+  }
   if (input.ids) {
     return catalog.db
-      .prepare(`SELECT ${columns} FROM outputs o WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.id`)
+      .prepare(`SELECT ${columns} ${from} WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.id`)
       .all(JSON.stringify(input.ids)) as Candidate[];
   }
   const filter = input.filter ?? (input.personId !== undefined ? { personId: input.personId } : {});
   const { where, params } = filterSql(filter);
-  return catalog.db.prepare(`SELECT ${columns} FROM outputs o WHERE ${where.join(' AND ')} ORDER BY o.id`).all(params) as Candidate[];
+  return catalog.db.prepare(`SELECT ${columns} ${from} WHERE ${where.join(' AND ')} ORDER BY o.id`).all(params) as Candidate[];
 }
 
 /** What an output is compared with: the person asked for, its own person, or (restorations) the original photo. */
-export function referenceOf(output: Pick<Candidate, 'personId' | 'source' | 'provenance'>, personId?: number): LikenessReference | null {
+export function referenceOf(
+  output: Pick<Candidate, 'personId' | 'scoredPersonId' | 'source' | 'provenance'>,
+  personId?: number,
+): LikenessReference | null {
   if (personId !== undefined) return { kind: 'person', personId };
   if (output.personId !== null) return { kind: 'person', personId: output.personId };
+  if (output.scoredPersonId !== null) return { kind: 'person', personId: output.scoredPersonId };
   if (output.source === 'restore' || output.source === 'animate') {
     const hash = (JSON.parse(output.provenance) as { source?: { hash?: string } }).source?.hash;
     if (hash) return { kind: 'original', hash };

@@ -1,3 +1,4 @@
+import { rescoreQuietly } from '../likeness/rescore';
 import { createStudioClient } from '../api/client';
 import type { StudioApi, StudioHandlers } from '../api/contract';
 import { Catalog } from '../catalog/catalog';
@@ -45,6 +46,14 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const reconcileReport = await reconcile(catalog);
   const jobs = new JobQueue({ catalog, kinds: studioJobKinds, emit: events.emit, ...options.jobs });
   const recovery = jobs.start();
+
+  // New verdicts change who the person's reference photos are: scores made against the old ones go stale.
+  events.subscribe((event) => {
+    if (event.type !== 'job:finished' || event.payload.status !== 'done') return;
+    if (event.payload.kind !== 'people.vet' && event.payload.kind !== 'people.import') return;
+    const personId = (event.payload.input as { personId?: number } | null)?.personId;
+    if (typeof personId === 'number') rescoreQuietly(catalog, jobs, personId);
+  });
 
   const context: StudioContext = { catalog, jobs, events };
   const handlers: StudioHandlers = {

@@ -73,6 +73,11 @@ export const ScoreRequest = z
     filter: OutputFilter.optional(),
     /** Score again even where a score against the current profile and model exists. */
     force: z.boolean().default(false),
+    /**
+     * The outputs that already have a score (of this person, with personId), each against the reference it was
+     * scored with: what goes stale when accepted photos or the model change.
+     */
+    rescore: z.boolean().default(false),
   })
   .refine((r) => !(r.ids && r.filter), { message: 'give either ids or a filter, not both' });
 export type ScoreRequest = z.input<typeof ScoreRequest>;

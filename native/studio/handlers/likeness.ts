@@ -8,6 +8,7 @@ import { likenessScoreJob } from '../../likeness/score-job';
 import { storedScores } from '../../likeness/score';
 import { installState } from '../../models/installed';
 import { findModel } from '../../models/registry';
+import { rescoreQuietly } from '../../likeness/rescore';
 import type { StudioContext } from './context';
 
 /** The embedders with what the user needs to choose one (built in, installed, licence). */
@@ -75,7 +76,10 @@ export function likenessHandlers({ catalog, jobs }: StudioContext): StudioHandle
           `${model.name} is not installed.`,
           `Download it on the Models page (likeness models download ${id}) first.`,
         );
+      const before = activeEmbedderId(catalog);
       catalog.setSetting(LIKENESS_MODEL_SETTING, id === BUILTIN_EMBEDDER ? null : id);
+      // Scores of one model are not comparable with another's: everything scored is scored again.
+      if (before !== id) rescoreQuietly(catalog, jobs);
       return listModels(catalog);
     },
   };

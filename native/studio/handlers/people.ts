@@ -7,6 +7,7 @@ import { assertTrainerReady, listLoras, peopleTrainJob, trainerStatus, writeTrai
 import { stageChunk } from '../../people/uploads';
 import { peopleVetJob } from '../../people/vet-job';
 import { ensureCrop, judgePerson } from '../../people/vetting';
+import { rescoreQuietly } from '../../likeness/rescore';
 import type { StudioContext } from './context';
 
 export function peopleHandlers({ catalog, events, jobs }: StudioContext): StudioHandlers['people'] {
@@ -45,7 +46,10 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
     override: async ({ photoIds, verdict, reason }) => {
       const list = photoIds.map((id) => photos.get(id));
       photos.setOverride(photoIds, verdict, reason);
-      for (const personId of new Set(list.map((p) => p.personId))) changed(personId);
+      for (const personId of new Set(list.map((p) => p.personId))) {
+        changed(personId);
+        rescoreQuietly(catalog, jobs, personId);
+      }
       return photoIds.map((id) => photos.get(id));
     },
     setCaption: async ({ photoId, caption, extra }) => {
@@ -76,6 +80,7 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
     freeze: async ({ personId, note }) => {
       const detail = await freezeVersion(catalog, personId, note);
       changed(personId);
+      rescoreQuietly(catalog, jobs, personId);
       return detail;
     },
     versions: async ({ personId }) => {

@@ -66,8 +66,50 @@ export function ModelsPage() {
           <ModelTable models={others} secondColumn={t('models.use')} />
         </section>
       )}
+      <LikenessModelSection />
       <ProvidersSection />
     </div>
+  );
+}
+
+/** Which face-recognition model scores likeness: the built-in one works offline; downloads are stronger. */
+function LikenessModelSection() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const models = useQuery({ queryKey: ['likeness', 'models'], queryFn: () => studio.api.likeness.listModels() });
+  const choose = useMutation({
+    mutationFn: (id: string) => studio.api.likeness.setModel({ id }),
+    onSuccess: (list) => client.setQueryData(['likeness', 'models'], list),
+  });
+  if (!models.data) return null;
+  return (
+    <section aria-labelledby="models-likeness" className="models-likeness" data-testid="likeness-models">
+      <h2 id="models-likeness" className="section-title">
+        {t('models.likeness.title')}
+      </h2>
+      <p className="field-help">{t('models.likeness.help')}</p>
+      <ul className="likeness-model-list">
+        {models.data.map((m) => (
+          <li key={m.id} data-model-id={m.id}>
+            <label>
+              <input
+                type="radio"
+                name="likeness-model"
+                checked={m.active}
+                disabled={!m.installed || choose.isPending}
+                onChange={() => choose.mutate(m.id)}
+              />
+              <span className="model-name">{m.name}</span>
+            </label>
+            <span className="muted small-text">
+              {m.builtIn ? t('models.likeness.builtIn') : m.installed ? t('models.likeness.installed') : t('models.likeness.download')} ·{' '}
+              {t('models.likeness.numbers', { dims: m.dims })} · {m.license.name}
+            </span>
+          </li>
+        ))}
+      </ul>
+      <ErrorNotice error={choose.error} />
+    </section>
   );
 }
 
