@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import sharp from 'sharp';
 import { OutputFilter, OutputIdsQuery, OutputQuery, type OutputIdsQuery as OutputIdsInput } from '../native/api/schemas';
 import { Catalog } from '../native/catalog/catalog';
@@ -16,6 +16,7 @@ import { keepRates } from '../native/catalog/stats';
 import { appRoot } from '../native/core/entry';
 import { serveStudio } from '../native/testing/serve-process';
 import { fillOutputs, seededRandom } from './fill-library';
+import { pressAndTime } from './loupe-timing';
 
 const OUTPUTS = Number(process.env.BENCH_OUTPUTS ?? 100_000);
 const PRESSES = Number(process.env.BENCH_PRESSES ?? 100);
@@ -64,38 +65,6 @@ async function portrait(i: number): Promise<Buffer> {
   return sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
     .jpeg({ quality: 88 })
     .toBuffer();
-}
-
-/**
- * Runs in the page (kept as source text: the page has no bundler helpers): resolves once the loupe has
- * painted `expected` (preview, then full resolution), timed from the next keydown event.
- */
-const measureInPage = `(expected) => new Promise((resolve) => {
-  let t0;
-  let preview;
-  addEventListener('keydown', (event) => { t0 ??= event.timeStamp; }, { capture: true, once: true });
-  // A setTimeout queued from requestAnimationFrame runs after that frame was painted.
-  const afterPaint = (then) => requestAnimationFrame(() => setTimeout(() => then(performance.now())));
-  const check = () => {
-    if (t0 === undefined) return requestAnimationFrame(check);
-    if (expected === null) return afterPaint((at) => resolve({ preview: at - t0, full: at - t0 }));
-    const loupe = document.querySelector('[data-testid=loupe]');
-    const image = document.querySelector('[data-testid=zoom-image][data-output-id="' + expected + '"]');
-    if (preview === undefined && loupe && loupe.getAttribute('data-output-id') === String(expected)) afterPaint((at) => { preview ??= at - t0; });
-    if (image && image.complete && image.naturalWidth > 0) {
-      return afterPaint((at) => resolve({ preview: preview ?? at - t0, full: at - t0 }));
-    }
-    requestAnimationFrame(check);
-  };
-  requestAnimationFrame(check);
-})`;
-
-/** Press a key in the page and time, from the keydown event, until `expectedId` is painted in the loupe. */
-async function pressAndTime(page: Page, key: string, expectedId: number | null): Promise<{ preview: number; full: number }> {
-  // Install the listener first (and wait for that), then press: the measurement must see the keydown.
-  await page.evaluate(`window.__likenessPaint = (${measureInPage})(${JSON.stringify(expectedId)}); undefined`);
-  await page.keyboard.press(key);
-  return (await page.evaluate('window.__likenessPaint')) as { preview: number; full: number };
 }
 
 const root = mkdtempSync(join(tmpdir(), 'likeness-bench-review-'));
