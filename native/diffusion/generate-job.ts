@@ -22,6 +22,8 @@ export const generateJob = defineJob({
   resumable: true,
   input: GenerateJobInput,
   title: (input: GenerateJobInput) => {
+    const gate = input.request.likenessGate;
+    if (gate) return `Generate until ${gate.keep} look like the person (at most ${gate.maxTries} images)`;
     const what = input.request.templates.length
       ? `${input.request.templates.length} template${input.request.templates.length > 1 ? 's' : ''}`
       : 'prompt';

@@ -89,9 +89,7 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
   progress({ fraction: 0, ...progressText('generate.checkingModel') });
   const resolved = resolveDiffusionModel(catalog, request.model);
   const gate = request.likenessGate;
-  // With a likeness gate the batch may try up to maxTries images; it stops once enough look like the person.
-  const planned = gate ? { ...request, count: Math.ceil(gate.maxTries / Math.max(1, request.templates.length)) } : request;
-  const plan = planRequest(catalog, planned, input.seed, resolved).slice(0, gate ? gate.maxTries : undefined);
+  const plan = planRequest(catalog, request, input.seed, resolved);
   const skip = doneIndices(catalog, input.batchId);
   const todo = plan.filter((p) => !skip.has(p.index));
   const likeness = request.personId ? await liveLikeness(catalog, request.personId, signal) : null;

@@ -6,11 +6,17 @@ import { planBatch } from './plan';
 import { loadTemplates } from './templates';
 
 /** The images a request makes (also what `generate.plan` shows). */
+/**
+ * The images a request makes. With a likeness gate the batch may try up to maxTries images (the count per
+ * template is raised to cover them); the job stops early once enough look like the person.
+ */
 export function planRequest(catalog: Catalog, request: z.output<typeof GenerateRequest>, seed: number, model?: ResolvedModel): PlannedImage[] {
   const resolved = model ?? resolveDiffusionModel(catalog, request.model);
   const person = request.personId ? catalog.people.get(request.personId) : undefined;
-  return planBatch(
-    { ...request, seed },
+  const gate = request.likenessGate;
+  const count = gate ? Math.ceil(gate.maxTries / Math.max(1, request.templates.length)) : request.count;
+  const images = planBatch(
+    { ...request, count, seed },
     {
       family: resolved.info.family,
       nativeSize: resolved.info.nativeSize,
@@ -19,4 +25,5 @@ export function planRequest(catalog: Catalog, request: z.output<typeof GenerateR
       person: person ? { trigger: person.trigger, classWord: person.classWord } : undefined,
     },
   );
+  return gate ? images.slice(0, gate.maxTries) : images;
 }

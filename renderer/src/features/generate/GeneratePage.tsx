@@ -142,6 +142,11 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
   const sizeChoices: readonly string[] = size && !(sizes as readonly string[]).includes(size) ? [...sizes, size] : sizes;
   const [provider, setProvider] = useState<(typeof providers)[number]>('auto');
   const [batchSize, setBatchSize] = useState('1');
+  // The likeness gate: keep generating until `keep` candidates reach `minLikeness`, at most `maxTries` images.
+  const [gateOn, setGateOn] = useState(false);
+  const [gateKeep, setGateKeep] = useState('4');
+  const [gateTries, setGateTries] = useState('40');
+  const [gateMin, setGateMin] = useState('75');
 
   const model = models.find((m) => m.id === modelId) ?? models[0]!;
   const person = people.data?.find((p) => p.id === personId);
@@ -163,8 +168,36 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
       size: size || undefined,
       provider,
       batchSize: Math.max(1, Math.min(16, Math.round(optionalNumber(batchSize) ?? 1))),
+      ...(gateOn && personId
+        ? {
+            likenessGate: {
+              keep: Math.max(1, Math.round(optionalNumber(gateKeep) ?? 1)),
+              maxTries: Math.max(1, Math.round(optionalNumber(gateTries) ?? 1)),
+              minLikeness: Math.max(0, Math.min(100, optionalNumber(gateMin) ?? 75)),
+            },
+          }
+        : {}),
     }),
-    [model.id, prompt, negative, chosen, personId, loraScales, count, seed, steps, guidance, scheduler, size, provider, batchSize],
+    [
+      model.id,
+      prompt,
+      negative,
+      chosen,
+      personId,
+      loraScales,
+      count,
+      seed,
+      steps,
+      guidance,
+      scheduler,
+      size,
+      provider,
+      batchSize,
+      gateOn,
+      gateKeep,
+      gateTries,
+      gateMin,
+    ],
   );
   const settled = useDebounced(request);
   const ready = request.templates!.length > 0 || Boolean(request.prompt);
@@ -222,6 +255,32 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
           </p>
         </div>
       </div>
+      {person && (
+        <fieldset className="field likeness-gate" data-testid="likeness-gate">
+          <legend>
+            <label>
+              <input type="checkbox" checked={gateOn} onChange={(e) => setGateOn(e.target.checked)} /> {t('generate.gate.title')}
+            </label>
+          </legend>
+          <p className="field-help">{t('generate.gate.help', { name: person.name })}</p>
+          {gateOn && (
+            <div className="generate-fields">
+              <div className="field">
+                <label htmlFor={`${id}-gate-keep`}>{t('generate.gate.keep')}</label>
+                <input id={`${id}-gate-keep`} type="number" min={1} max={1000} value={gateKeep} onChange={(e) => setGateKeep(e.target.value)} />
+              </div>
+              <div className="field">
+                <label htmlFor={`${id}-gate-min`}>{t('generate.gate.minLikeness')}</label>
+                <input id={`${id}-gate-min`} type="number" min={0} max={100} value={gateMin} onChange={(e) => setGateMin(e.target.value)} />
+              </div>
+              <div className="field">
+                <label htmlFor={`${id}-gate-tries`}>{t('generate.gate.maxTries')}</label>
+                <input id={`${id}-gate-tries`} type="number" min={1} max={1000} value={gateTries} onChange={(e) => setGateTries(e.target.value)} />
+              </div>
+            </div>
+          )}
+        </fieldset>
+      )}
 
       <fieldset className="field">
         <legend>{t('generate.loras')}</legend>

@@ -23,6 +23,8 @@ export function jobTitle(t: TFunction, job: Pick<Job, 'kind' | 'title' | 'input'
     }
     case 'generate': {
       const request = record(input.request);
+      const gate = record(request.likenessGate);
+      if (typeof gate.keep === 'number') return t('jobs.kinds.generateGate', { keep: gate.keep, count: gate.maxTries });
       const templates = Array.isArray(request.templates) ? request.templates.length : 0;
       const count = (typeof request.count === 'number' ? request.count : 1) * Math.max(1, templates);
       return t('jobs.kinds.generate', { count });

@@ -14,6 +14,7 @@ import { useDetectorMissing, usePerson, usePhotos } from './people-data';
 import { PhotoDetail } from './PhotoDetail';
 import { countVerdicts, FilterBar, PhotoGrid, type FilterKey } from './PhotoGrid';
 import { useRejectedFileText, useVetErrorText, verdictKey } from './reasons';
+import { LikenessProfileCard } from './LikenessProfileCard';
 import { TrainingPanel } from './TrainingPanel';
 import { MAX_UPLOAD_BYTES, type PeopleImportResult } from './types';
 import { droppedFiles, uploadFiles, type UploadProgress } from './uploads';
@@ -232,7 +233,10 @@ export function PersonPage({ params }: { params: { id: string } }) {
           {selected ? (
             <PhotoDetail key={selected.id} photo={selected} person={subject} onClose={() => setSelectedId(null)} />
           ) : (
-            <TrainingPanel person={subject} acceptedCount={counts.accepted} />
+            <>
+              <LikenessProfileCard person={subject} />
+              <TrainingPanel person={subject} acceptedCount={counts.accepted} />
+            </>
           )}
         </aside>
       </div>
