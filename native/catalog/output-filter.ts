@@ -96,11 +96,11 @@ export function filterSql(filter: ParsedOutputFilter): FilterSql {
     params.minLikeness = filter.minLikeness;
   }
   if (filter.keepers) {
-    // The score at the top quarter's edge among the live scored outputs (of the same person when filtered).
-    const scope = `deleted_at IS NULL AND likeness IS NOT NULL${filter.personId !== undefined ? ' AND person_id = @personId' : ''}`;
+    // The score at the top quarter's edge among the scored outputs of this same view (every other condition).
+    const view = [...where, 'o.likeness IS NOT NULL'].join(' AND ');
     where.push(
-      `o.flag IS NULL AND o.likeness >= (SELECT likeness FROM outputs WHERE ${scope} ORDER BY likeness DESC LIMIT 1
-        OFFSET (SELECT max(0, (count(*) + 3) / 4 - 1) FROM outputs WHERE ${scope}))`,
+      `o.flag IS NULL AND o.likeness >= (SELECT o.likeness FROM outputs o WHERE ${view} ORDER BY o.likeness DESC LIMIT 1
+        OFFSET (SELECT max(0, (count(*) + 3) / 4 - 1) FROM outputs o WHERE ${view}))`,
     );
   }
   return { where, params };
@@ -111,5 +111,6 @@ export const sortSql: Record<z.output<typeof OutputSort>, string> = {
   oldest: 'o.created_at ASC, o.id ASC',
   stars: 'o.stars DESC, o.created_at DESC, o.id DESC',
   seed: 'o.seed IS NULL, o.seed ASC, o.id ASC',
-  likeness: 'o.likeness IS NULL, o.likeness DESC, o.created_at DESC, o.id DESC',
+  // NULL sorts lowest in SQLite: unscored outputs come last, and the index serves the order.
+  likeness: 'o.likeness DESC, o.created_at DESC, o.id DESC',
 };

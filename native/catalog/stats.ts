@@ -64,10 +64,11 @@ export function likenessPrediction(db: Db, filter: ParsedOutputFilter): Likeness
       `SELECT o.likeness AS score, o.flag AS flag FROM outputs o WHERE ${where.join(' AND ')} AND o.likeness IS NOT NULL ORDER BY o.likeness DESC`,
     )
     .all(params) as { score: number; flag: 'pick' | 'reject' | null }[];
-  const quarter = Math.ceil(scored.length / 4);
+  // The top quarter ends at the score of its last place, ties included (as the "likely keepers" filter cuts it).
+  const edge = scored.length ? scored[Math.ceil(scored.length / 4) - 1]!.score : Infinity;
   const picks = scored.filter((s) => s.flag === 'pick');
   const rejects = scored.filter((s) => s.flag === 'reject');
-  const picksInTopQuarter = scored.slice(0, quarter).filter((s) => s.flag === 'pick').length;
+  const picksInTopQuarter = picks.filter((s) => s.score >= edge).length;
   // Mann–Whitney U over ranks (ascending, ties averaged): linear after the sort, whatever the library size.
   let auc: number | null = null;
   if (picks.length && rejects.length) {

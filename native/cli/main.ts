@@ -17,11 +17,17 @@ import { registerTokenize } from './commands/tokenize';
 import { registerScore } from './commands/score';
 import { cliContext } from './context';
 
+const libraryFlag = '--library <dir>';
+const libraryHelp = 'library folder (default: $LIKENESS_HOME, else the per-OS app-data folder)';
+
 const program = new Command()
   .name('likeness')
   .description('Likeness: an offline studio for portraits that look like the person.')
   .version(appVersion())
-  .option('--library <dir>', 'library folder (default: $LIKENESS_HOME, else the per-OS app-data folder)')
+  .option(libraryFlag, libraryHelp)
+  // `people export --version 3` and `score --version 3` are the person's version, not the app's: the program's
+  // own options are read only before the command, and every command takes --library itself (below).
+  .enablePositionalOptions()
   // The full help after every typo buries the one line that matters; point at it instead.
   .showHelpAfterError("(add --help for this command's options)")
   // Commander exits 1 on usage mistakes; the README promises 2 for invalid input, like our own validation.
@@ -43,5 +49,13 @@ registerReview(cli);
 registerExport(cli);
 registerRestore(cli);
 registerAnimate(cli);
+
+// --library after the command (`likeness people list --library X`) as well as before it.
+const leaves = (command: Command): Command[] => (command.commands.length ? command.commands.flatMap(leaves) : [command]);
+for (const command of leaves(program)) command.option(libraryFlag, libraryHelp);
+program.hook('preAction', (_program, action) => {
+  const library = action.opts<{ library?: string }>().library;
+  if (library !== undefined) program.setOptionValue('library', library);
+});
 
 await program.parseAsync(process.argv);

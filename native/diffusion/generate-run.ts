@@ -100,6 +100,8 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
       'Install the face detector (Models page) and accept a few photos of the person first, or generate without the gate.',
     );
   }
+  // A resumed batch first scores what the crash left unscored, so the gate counts it.
+  if (likeness?.scorer && skip.size) for (const id of unscoredInBatch(catalog, input.batchId)) await likeness.scorer(id);
   let kept = gate ? keptInBatch(catalog, input.batchId, gate.minLikeness) : 0;
   let tried = skip.size;
   const hash = await modelHash(catalog, resolved, (status) => progress({ fraction: 0, ...status }));
@@ -231,11 +233,17 @@ async function liveLikeness(catalog: Catalog, personId: number, signal: AbortSig
       model: tools.embedder.spec.id as string | null,
       unavailable: null as string | null,
       scored: () => count,
+      // A face that cannot be scored leaves that image unscored; the batch goes on.
       scorer: async (outputId: number): Promise<number | null> => {
-        const output = catalog.outputs.summary(outputId);
-        const score = await scoreImage(catalog, { id: outputId, hash: output.hash }, reference, profile, tools);
-        count++;
-        return score.score;
+        try {
+          const output = catalog.outputs.summary(outputId);
+          const score = await scoreImage(catalog, { id: outputId, hash: output.hash }, reference, profile, tools);
+          count++;
+          return score.score;
+        } catch (error) {
+          if (signal.aborted || toStudioError(error).code === 'DISK_FULL') throw error;
+          return null;
+        }
       },
     };
   } catch (error) {
@@ -246,7 +254,20 @@ async function liveLikeness(catalog: Catalog, personId: number, signal: AbortSig
 
 /** Images of this batch (a resumed one) that already reached the gate. */
 function keptInBatch(catalog: Catalog, batchId: string, minLikeness: number): number {
-  return catalog.db.prepare('SELECT count(*) FROM outputs WHERE batch_id = ? AND likeness >= ?').pluck().get(batchId, minLikeness) as number;
+  return catalog.db
+    .prepare('SELECT count(*) FROM outputs WHERE batch_id = ? AND deleted_at IS NULL AND likeness >= ?')
+    .pluck()
+    .get(batchId, minLikeness) as number;
+}
+
+/** Images a crashed run stored but did not score yet. */
+function unscoredInBatch(catalog: Catalog, batchId: string): number[] {
+  return catalog.db
+    .prepare(
+      'SELECT o.id FROM outputs o LEFT JOIN output_likeness l ON l.output_id = o.id WHERE o.batch_id = ? AND l.output_id IS NULL ORDER BY o.id',
+    )
+    .pluck()
+    .all(batchId) as number[];
 }
 
 async function previewDataUrl(image: RgbImage): Promise<string> {

@@ -25,5 +25,12 @@ export function planRequest(catalog: Catalog, request: z.output<typeof GenerateR
       person: person ? { trigger: person.trigger, classWord: person.classWord } : undefined,
     },
   );
-  return gate ? images.slice(0, gate.maxTries) : images;
+  if (!gate) return images;
+  // Round-robin over the templates, so a gate that is met early has tried every template, not just the first.
+  const byTemplate = new Map<string | null, PlannedImage[]>();
+  for (const image of images) byTemplate.set(image.template, [...(byTemplate.get(image.template) ?? []), image]);
+  const queues = [...byTemplate.values()];
+  const interleaved: PlannedImage[] = [];
+  for (let round = 0; interleaved.length < images.length; round++) for (const queue of queues) if (queue[round]) interleaved.push(queue[round]!);
+  return interleaved.slice(0, gate.maxTries);
 }

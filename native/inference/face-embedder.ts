@@ -97,10 +97,13 @@ const BATCH = 8;
 function embedderOf(session: OpenedSession, spec: FaceEmbedderSpec): FaceEmbedder {
   const input = spec.input ?? session.inputNames[0]!;
   const output = spec.output ?? session.outputNames[0]!;
+  // Some exports fix the batch at 1 (OpenCV zoo's SFace): then one face per run.
+  const fixed = session.inputs[input]?.shape[0];
+  const batchSize = typeof fixed === 'number' && fixed > 0 ? fixed : BATCH;
   const embedChips = async (chips: readonly RgbImage[]) => {
     const vectors: Float32Array[] = [];
-    for (let start = 0; start < chips.length; start += BATCH) {
-      const batch = chips.slice(start, start + BATCH);
+    for (let start = 0; start < chips.length; start += batchSize) {
+      const batch = chips.slice(start, start + batchSize);
       const result = await session.run({ [input]: chipsToTensor(batch, spec) });
       const data = result[output]!.data as Float32Array;
       const dims = data.length / batch.length;

@@ -42,7 +42,7 @@ export const builtinEmbedderSpec: FaceEmbedderSpec = {
     { x: 97.61, y: 103.023 },
   ],
   order: 'rgb',
-  // The graph takes 0–255 RGB and normalises inside (as face-api does: mean subtracted, divided by 256).
+  // The graph takes 0–255 RGB and normalises inside (as face-api does: mean subtracted, divided by 255).
   mean: [0, 0, 0],
   std: [1, 1, 1],
   metric: 'euclidean',

@@ -6,6 +6,8 @@ import type { RgbImage } from '../inference/image-tensor';
 import type { DetectedFace } from '../inference/yunet';
 import { decodePhoto, fromRgb, inspectPhoto, type DecodedPhoto } from '../people/decode';
 import { thresholds } from '../people/thresholds';
+import { ANALYSIS_MAX_SIDE } from '../people/analyse';
+import { toStudioError } from '../core/errors';
 
 /** A face found in an image, with its embedding. Box and landmarks are in the image's own (display) pixels. */
 export interface EmbeddedFace extends DetectedFace {
@@ -124,6 +126,30 @@ export async function detectDecoded(detector: FaceDetector, decoded: Pick<Decode
   return Promise.all(
     faces.map((f) => refineTiltedLandmarks(f, photo, detector, { minRoll: LEVEL_AT_ROLL, minScore: thresholds.detection.minScore })),
   );
+}
+
+/**
+ * Embeds the faces vetting measured on a person's photo (`measures.faces`, the list the measured face's index
+ * points into), from the photo decoded as vetting decodes it. A failure leaves the photo without an embedding
+ * (likeness skips it); only a full disk stops the caller.
+ */
+export async function embedPhotoFaces(
+  catalog: Catalog,
+  photo: { hash: string; name: string; measures: { faces: DetectedFace[] } },
+  embedder: FaceEmbedder,
+  decoded?: Pick<DecodedPhoto, 'rgb' | 'scale'>,
+): Promise<void> {
+  try {
+    let pixels = decoded;
+    if (!pixels) {
+      const bytes = await readFile(catalog.store.pathOf(photo.hash));
+      pixels = await decodePhoto(bytes, photo.name, await inspectPhoto(bytes, photo.name), ANALYSIS_MAX_SIDE);
+    }
+    const faces = await embedDetected(embedder, pixels, photo.measures.faces);
+    storeFaces(catalog, photo.hash, { model: embedder.spec.id, faces }, embedder.spec.dims);
+  } catch (error) {
+    if (toStudioError(error).code === 'DISK_FULL') throw error;
+  }
 }
 
 /** Faces and embeddings of any image bytes (a file the user names on the command line, a reference photo). */

@@ -57,50 +57,38 @@ const MIN_FOR_OUTLIERS = 3;
  * the least alike first, so a set of two people is not emptied).
  */
 export function buildProfile(faces: readonly ReferenceFace[], spec: FaceEmbedderSpec): IdentityProfile {
-  const key = createHash('sha256')
-    .update(spec.id)
-    .update(
-      faces
-        .map((f) => f.hash)
-        .sort()
-        .join(','),
-    )
-    .digest('hex')
-    .slice(0, 16);
-  const leaveOneOut = faces.map((face, i) => ({
-    face,
-    likeness:
-      faces.length > 1
-        ? matchAgainst(
-            face.vector,
-            faces.filter((_, j) => j !== i),
-            spec,
-          ).score
-        : 100,
-  }));
+  // The key changes with anything a score depends on: the model, and each reference face's embedding (a new
+  // photo, another face chosen in a group photo, a re-measured face).
+  const hash = createHash('sha256').update(spec.id);
+  for (const face of [...faces].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))) {
+    hash.update(face.hash).update(new Uint8Array(face.vector.buffer, face.vector.byteOffset, face.vector.byteLength));
+  }
+  const key = hash.digest('hex').slice(0, 16);
+  // Every pair compared once; leave-one-out means are sums minus the face itself (300 faces: ~45k comparisons).
+  const n = faces.length;
+  const values = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) values[i * n + j] = values[j * n + i] = compareEmbeddings(faces[i]!.vector, faces[j]!.vector, spec.metric);
+  const likenessAmong = (i: number, among: readonly number[]) => {
+    const others = among.filter((j) => j !== i);
+    if (!others.length) return 100;
+    return likenessFor(others.reduce((sum, j) => sum + values[i * n + j]!, 0) / others.length, spec.calibration);
+  };
+  const everyone = faces.map((_, i) => i);
   const outliers: IdentityProfile['outliers'] = [];
-  if (faces.length >= MIN_FOR_OUTLIERS) {
-    const unlike = leaveOneOut
-      .filter((f) => f.likeness <= likenessFor(spec.calibration.different, spec.calibration))
+  if (n >= MIN_FOR_OUTLIERS) {
+    const different = likenessFor(spec.calibration.different, spec.calibration);
+    const unlike = everyone
+      .map((i) => ({ i, likeness: likenessAmong(i, everyone) }))
+      .filter((f) => f.likeness <= different)
       .sort((a, b) => a.likeness - b.likeness)
-      .slice(0, Math.floor(faces.length / 3));
-    outliers.push(...unlike);
+      .slice(0, Math.floor(n / 3));
+    outliers.push(...unlike.map((u) => ({ face: faces[u.i]!, likeness: u.likeness })));
   }
   const left = new Set(outliers.map((o) => o.face));
-  const members = faces.filter((f) => !left.has(f));
-  const typicality = members
-    .map((face, i) => ({
-      face,
-      likeness:
-        members.length > 1
-          ? matchAgainst(
-              face.vector,
-              members.filter((_, j) => j !== i),
-              spec,
-            ).score
-          : 100,
-    }))
-    .sort((a, b) => b.likeness - a.likeness);
+  const kept = everyone.filter((i) => !left.has(faces[i]!));
+  const members = kept.map((i) => faces[i]!);
+  const typicality = kept.map((i) => ({ face: faces[i]!, likeness: likenessAmong(i, kept) })).sort((a, b) => b.likeness - a.likeness);
   const mean = typicality.reduce((s, t) => s + t.likeness, 0) / Math.max(1, typicality.length);
   const spread = Math.sqrt(typicality.reduce((s, t) => s + (t.likeness - mean) ** 2, 0) / Math.max(1, typicality.length));
   return { model: spec.id, key, members, outliers, typicality, spread: Math.round(spread * 10) / 10 };
@@ -148,7 +136,10 @@ export function referencePhotos(
   }));
 }
 
-/** The embedding of a photo's measured face, from the cache (undefined when it was not embedded yet). */
+/**
+ * The embedding of a photo's measured face, from the cache (undefined when it was not embedded yet, or the
+ * cache holds another list of faces: the same file found as an output, detected at another size).
+ */
 export function measuredFaceVector(
   catalog: Catalog,
   photo: { hash: string; measures: PhotoMeasures },
@@ -157,8 +148,13 @@ export function measuredFaceVector(
   const index = photo.measures.measuredFace;
   if (index === null || index === undefined) return null;
   const stored = storedFaces(catalog, photo.hash, model);
-  if (!stored) return undefined;
+  if (!stored || !sameFaces(stored.faces, photo.measures.faces)) return undefined;
   return stored.faces[index]?.vector ?? null;
+}
+
+/** Two face lists of one image describe the same faces in the same order (boxes within a pixel or two). */
+export function sameFaces(a: readonly { box: { x: number; y: number } }[], b: readonly { box: { x: number; y: number } }[]): boolean {
+  return a.length === b.length && a.every((f, i) => Math.abs(f.box.x - b[i]!.box.x) <= 2 && Math.abs(f.box.y - b[i]!.box.y) <= 2);
 }
 
 /**
@@ -170,10 +166,10 @@ export function personProfile(
   personId: number,
   spec: FaceEmbedderSpec,
   version?: number,
-): { profile: IdentityProfile | null; missing: { id: number; hash: string; name: string }[]; version: number | null } {
+): { profile: IdentityProfile | null; missing: { id: number; hash: string; name: string; measures: PhotoMeasures }[]; version: number | null } {
   const photos = referencePhotos(catalog, personId, version);
   const faces: ReferenceFace[] = [];
-  const missing: { id: number; hash: string; name: string }[] = [];
+  const missing: { id: number; hash: string; name: string; measures: PhotoMeasures }[] = [];
   for (const photo of photos) {
     const vector = measuredFaceVector(catalog, photo, spec.id);
     if (vector === undefined) missing.push(photo);

@@ -17,8 +17,18 @@ export function hasStaleScores(catalog: Catalog, personId: number): boolean {
   return keys.some((key) => key !== current);
 }
 
+/** A rescoring job for the person (or for everything) that has not started yet: it will see the change too. */
+function rescoreWaiting(catalog: Catalog, personId?: number): boolean {
+  return catalog.jobs.live().some((job) => {
+    if (job.kind !== likenessScoreJob.kind || job.status !== 'queued') return false;
+    const input = job.input as { rescore?: boolean; personId?: number } | null;
+    return Boolean(input?.rescore) && (input?.personId === undefined || input.personId === personId);
+  });
+}
+
 /** Queues rescoring of what went stale for the person (or, without one, of every scored output). */
 export function rescoreIfStale(catalog: Catalog, jobs: JobQueue, personId?: number): void {
+  if (rescoreWaiting(catalog, personId)) return;
   if (personId !== undefined) {
     if (!hasStaleScores(catalog, personId)) return;
     jobs.enqueue(likenessScoreJob.kind, { personId, rescore: true, personName: catalog.people.get(personId).name });

@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/catalog';
 import { toStudioError } from '../core/errors';
 import { defineJob } from '../jobs/define';
 import type { IdentityProfile } from './profile';
-import { likenessTools, profileFor, referenceKey, scoreImage, storedScore, type LikenessReference } from './score';
+import { likenessTools, profileFor, referenceKey, referenceName, scoreImage, storedScore, type LikenessReference } from './score';
 import { scoreClip } from './clips';
 
 export const ScoreJobInput = ScoreRequest.and(z.object({ personName: z.string().default('') }));
@@ -18,6 +18,8 @@ interface Candidate {
   personId: number | null;
   /** The person an earlier score was made against (outputs of other tools scored against a chosen person). */
   scoredPersonId: number | null;
+  /** The reference of an earlier score ('person:<id>' or 'original:<hash>'). */
+  scoredReference: string | null;
   source: string;
   provenance: string;
   originalName: string | null;
@@ -26,7 +28,7 @@ interface Candidate {
 /** The outputs a request names: ids, a filter, (with just a person) that person's outputs, or those already scored. */
 function candidatesOf(catalog: Catalog, input: z.output<typeof ScoreJobInput>): Candidate[] {
   const columns =
-    'o.id, o.kind, o.object_hash AS hash, o.person_id AS personId, l.person_id AS scoredPersonId, o.source, o.provenance, o.original_name AS originalName';
+    'o.id, o.kind, o.object_hash AS hash, o.person_id AS personId, l.person_id AS scoredPersonId, l.reference AS scoredReference, o.source, o.provenance, o.original_name AS originalName';
   const from = 'FROM outputs o LEFT JOIN output_likeness l ON l.output_id = o.id';
   if (input.rescore) {
     const person = input.personId === undefined ? '' : ' AND l.person_id = @personId';
@@ -44,18 +46,27 @@ function candidatesOf(catalog: Catalog, input: z.output<typeof ScoreJobInput>): 
   return catalog.db.prepare(`SELECT ${columns} ${from} WHERE ${where.join(' AND ')} ORDER BY o.id`).all(params) as Candidate[];
 }
 
-/** What an output is compared with: the person asked for, its own person, or (restorations) the original photo. */
+/**
+ * What an output is compared with: the person asked for; when rescoring, what it was scored against before;
+ * for a restoration or an animated clip, the photo it came from; else its own person, or the person an earlier
+ * score chose.
+ */
 export function referenceOf(
-  output: Pick<Candidate, 'personId' | 'scoredPersonId' | 'source' | 'provenance'>,
-  personId?: number,
+  output: Pick<Candidate, 'personId' | 'scoredPersonId' | 'scoredReference' | 'source' | 'provenance'>,
+  request: { personId?: number; rescore?: boolean },
 ): LikenessReference | null {
-  if (personId !== undefined) return { kind: 'person', personId };
-  if (output.personId !== null) return { kind: 'person', personId: output.personId };
-  if (output.scoredPersonId !== null) return { kind: 'person', personId: output.scoredPersonId };
+  if (request.personId !== undefined) return { kind: 'person', personId: request.personId };
+  if (request.rescore && output.scoredReference) {
+    const [kind, value] = output.scoredReference.split(':') as [string, string | undefined];
+    if (kind === 'person' && value) return { kind: 'person', personId: Number(value) };
+    if (kind === 'original' && value) return { kind: 'original', hash: value };
+  }
   if (output.source === 'restore' || output.source === 'animate') {
     const hash = (JSON.parse(output.provenance) as { source?: { hash?: string } }).source?.hash;
     if (hash) return { kind: 'original', hash };
   }
+  if (output.personId !== null) return { kind: 'person', personId: output.personId };
+  if (output.scoredPersonId !== null) return { kind: 'person', personId: output.scoredPersonId };
   return null;
 }
 
@@ -83,24 +94,25 @@ export const likenessScoreJob = defineJob({
     let lastEmit = Date.now();
     for (const [index, output] of candidates.entries()) {
       signal.throwIfAborted();
-      const reference = referenceOf(output, input.personId);
+      const reference = referenceOf(output, input);
       if (!reference) {
         outcome.noReference++;
         continue;
       }
-      const key = reference.kind === 'person' ? `person:${reference.personId}` : `original:${reference.hash}`;
-      if (!profiles.has(key)) profiles.set(key, await profileFor(catalog, reference, tools, signal));
-      const profile = profiles.get(key)!;
-      if (!profile) {
-        outcome.noReference++;
-        continue;
-      }
-      const existing = storedScore(catalog, output.id);
-      if (!input.force && existing && existing.referenceKey === referenceKey(reference, profile)) {
-        outcome.upToDate++;
-        continue;
-      }
       try {
+        // One profile per reference for the whole job (an original photo that cannot be read fails its outputs only).
+        const key = referenceName(reference);
+        if (!profiles.has(key)) profiles.set(key, await profileFor(catalog, reference, tools, signal));
+        const profile = profiles.get(key)!;
+        if (!profile) {
+          outcome.noReference++;
+          continue;
+        }
+        const existing = storedScore(catalog, output.id);
+        if (!input.force && existing && existing.referenceKey === referenceKey(reference, profile)) {
+          outcome.upToDate++;
+          continue;
+        }
         const score =
           output.kind === 'video'
             ? await scoreClip(catalog, output, reference, profile, tools, signal)

@@ -4,7 +4,7 @@ import { StudioError } from '../api/errors';
 import type { LikenessScore } from '../api/namespaces/likeness';
 import { verdictFor } from '../inference/face-embedder';
 import { activeEmbedderId, embedderSpec, openEmbedder } from './embedders';
-import { facesOfObject, type EmbeddedFace, type LikenessTools } from './faces';
+import { embedPhotoFaces, facesOfObject, type EmbeddedFace, type LikenessTools } from './faces';
 import { buildProfile, matchAgainst, personProfile, type IdentityProfile, type LikenessMatch, type ReferenceFace } from './profile';
 
 /** The detector and the library's chosen embedder, or a MODEL_ERROR saying what to install. */
@@ -51,7 +51,7 @@ export async function ensurePersonProfile(
   if (!first.missing.length) return first.profile;
   for (const photo of first.missing) {
     signal?.throwIfAborted();
-    await facesOfObject(catalog, photo.hash, tools, photo.name).catch(() => undefined);
+    await embedPhotoFaces(catalog, photo, tools.embedder);
   }
   return personProfile(catalog, personId, spec, version).profile;
 }

@@ -34,19 +34,24 @@ const Point = z.object({ x: z.number(), y: z.number() });
 const Triple = z.tuple([z.number(), z.number(), z.number()]);
 
 /** Face-recognition models: how to align and normalise a face, and what the numbers mean (inference/face-embedder.ts). */
-const FaceEmbedding = z.object({
-  size: z.number().int().positive(),
-  /** The five landmarks' places in the chip (eye on the image's left first, as YuNet lists them). */
-  template: z.array(Point).length(5),
-  order: z.enum(['rgb', 'bgr']),
-  mean: Triple,
-  std: Triple,
-  metric: z.enum(['cosine', 'euclidean']),
-  dims: z.number().int().positive(),
-  input: z.string().optional(),
-  output: z.string().optional(),
-  calibration: z.object({ same: z.number(), different: z.number(), source: z.string() }),
-});
+const FaceEmbedding = z
+  .object({
+    size: z.number().int().positive(),
+    /** The five landmarks' places in the chip (eye on the image's left first, as YuNet lists them). */
+    template: z.array(Point).length(5),
+    order: z.enum(['rgb', 'bgr']),
+    mean: Triple,
+    std: Triple,
+    metric: z.enum(['cosine', 'euclidean']),
+    dims: z.number().int().positive(),
+    input: z.string().optional(),
+    output: z.string().optional(),
+    calibration: z.object({ same: z.number(), different: z.number(), source: z.string() }),
+  })
+  // "Same" must lie on the alike side of "different": higher for cosine similarity, lower for a distance.
+  .refine((e) => (e.metric === 'cosine' ? e.calibration.same > e.calibration.different : e.calibration.same < e.calibration.different), {
+    message: 'calibration: "same" must be more alike than "different" for the metric',
+  });
 
 export const RegistryModel = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),

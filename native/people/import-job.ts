@@ -16,7 +16,8 @@ import { PhotosRepository } from './photos-repo';
 import { rejectedFileKind } from './rejected-files';
 import { discardUploads, stagedFiles } from './uploads';
 import type { FaceEmbedder } from '../inference/face-embedder';
-import { embedPhotoFaces, ensureCrop, loadDetector, openPhotoEmbedder, vetPerson } from './vetting';
+import { embedPhotoFaces } from '../likeness/faces';
+import { ensureCrop, loadDetector, openPhotoEmbedder, vetPerson } from './vetting';
 import { progressText } from '../api/progress-keys';
 
 interface Candidate {
@@ -176,7 +177,7 @@ async function importOne(
     try {
       const measures = await measureDecoded(decoded, image, detector, decodeMs);
       photos.setMeasures(photoId, measures);
-      if (embedder) await embedPhotoFaces(catalog, stored.hash, decoded, measures, embedder);
+      if (embedder) await embedPhotoFaces(catalog, { hash: stored.hash, name: candidate.name, measures }, embedder, decoded);
       measured = true;
       await ensureCrop(catalog, photoId, { person, decoded, data });
     } catch (error) {

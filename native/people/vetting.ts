@@ -9,8 +9,8 @@ import type { FaceDetector } from '../inference/face-landmarks';
 import type { PhotoMeasures } from '../api/namespaces/people';
 import type { FaceEmbedder } from '../inference/face-embedder';
 import { activeEmbedderId, embedderSpec, openEmbedder } from '../likeness/embedders';
-import { embedDetected, storedFaces, storeFaces } from '../likeness/faces';
-import { buildProfile, matchAgainst, measuredFaceVector, type ReferenceFace } from '../likeness/profile';
+import { embedPhotoFaces, storedFaces } from '../likeness/faces';
+import { buildProfile, matchAgainst, measuredFaceVector, sameFaces, type ReferenceFace } from '../likeness/profile';
 import { measurePhoto } from './analyse';
 import { cropGeometry, cropInfoOf, cropParamsKey, decodeSideFor, renderCrop } from './crop';
 import { decodePhoto, inspectPhoto, type DecodedPhoto } from './decode';
@@ -38,18 +38,6 @@ export function openPhotoEmbedder(catalog: Catalog): Promise<FaceEmbedder | null
   return openEmbedder(catalog).catch(() => null);
 }
 
-/** Every face of a measured photo, embedded for the likeness checks (the person's profile, "may be someone else"). */
-export async function embedPhotoFaces(
-  catalog: Catalog,
-  hash: string,
-  decoded: DecodedPhoto,
-  measures: PhotoMeasures,
-  embedder: FaceEmbedder,
-): Promise<void> {
-  const faces = await embedDetected(embedder, decoded, measures.faces);
-  storeFaces(catalog, hash, { model: embedder.spec.id, faces }, embedder.spec.dims);
-}
-
 /** Measures one stored photo and records the measures (a failure is recorded on the photo, never thrown). */
 export async function measureStoredPhoto(
   catalog: Catalog,
@@ -64,7 +52,7 @@ export async function measureStoredPhoto(
     const image = await inspectPhoto(bytes, photo.name);
     const { measures, decoded } = await measurePhoto(bytes, photo.name, image, detector, options.chosenFace);
     photos.setMeasures(photo.id, measures);
-    if (options.embedder) await embedPhotoFaces(catalog, photo.hash, decoded, measures, options.embedder);
+    if (options.embedder) await embedPhotoFaces(catalog, { hash: photo.hash, name: photo.name, measures }, options.embedder, decoded);
     return { decoded, measures };
   } catch (error) {
     const shape = toStudioError(error).toJSON();
@@ -88,12 +76,18 @@ export function judgePerson(catalog: Catalog, personId: number): VerdictCounts {
  * from stored embeddings, so this is cheap. Photos rejected for other reasons do not vote.
  */
 function unlikePhotos(catalog: Catalog, measured: { id: number; name: string; measures: PhotoMeasures }[], cropSize: number): Map<number, number> {
-  const spec = embedderSpec(activeEmbedderId(catalog));
+  let spec;
+  try {
+    spec = embedderSpec(activeEmbedderId(catalog));
+  } catch {
+    return new Map(); // a chosen model gone from the registry: vetting goes on without the likeness check
+  }
   const own = judgePhotos(measured, cropSize);
+  const hashOf = catalog.db.prepare('SELECT object_hash FROM photos WHERE id = ?').pluck();
   const faces: ReferenceFace[] = [];
   for (const photo of measured) {
     if (own.get(photo.id)?.verdict === 'rejected') continue;
-    const hash = catalog.db.prepare('SELECT object_hash FROM photos WHERE id = ?').pluck().get(photo.id) as string;
+    const hash = hashOf.get(photo.id) as string;
     const vector = measuredFaceVector(catalog, { hash, measures: photo.measures }, spec.id);
     if (vector) faces.push({ photoId: photo.id, hash, name: photo.name, vector });
   }
@@ -120,8 +114,22 @@ async function chooseFacesByLikeness(
     hash: catalog.db.prepare('SELECT object_hash FROM photos WHERE id = ?').pluck().get(p.id) as string,
   }));
   const counted = (m: PhotoMeasures) => m.faces.filter((f) => f.score >= thresholds.detection.otherFaceMinScore).length;
+  // The person's clear photos: one face, not rejected, not flagged as maybe someone else.
+  const verdicts = new Map(
+    (
+      catalog.db.prepare('SELECT id, coalesce(override_verdict, verdict) AS verdict, reasons FROM photos WHERE person_id = ?').all(personId) as {
+        id: number;
+        verdict: string | null;
+        reasons: string;
+      }[]
+    ).map((r) => [r.id, r]),
+  );
+  const usable = (id: number) => {
+    const row = verdicts.get(id);
+    return row?.verdict !== 'rejected' && !row?.reasons.includes('"unlike-others"');
+  };
   const singles: ReferenceFace[] = measured.flatMap((p) => {
-    if (counted(p.measures) !== 1) return [];
+    if (counted(p.measures) !== 1 || !usable(p.id)) return [];
     const vector = measuredFaceVector(catalog, p, spec.id);
     return vector ? [{ photoId: p.id, hash: p.hash, name: p.name, vector }] : [];
   });
@@ -132,8 +140,11 @@ async function chooseFacesByLikeness(
     if (counted(photo.measures) < 2 || photo.measures.faceChosenBy === 'likeness') continue;
     const stored = storedFaces(catalog, photo.hash, spec.id);
     if (!stored) continue;
+    if (!sameFaces(stored.faces, photo.measures.faces)) continue;
+    // Only faces that count as people (a weak detection is often a pattern, not a face).
     const ranked = stored.faces
-      .map((face, index) => ({ index, match: matchAgainst(face.vector, singles, spec) }))
+      .map((face, index) => ({ index, face, match: matchAgainst(face.vector, singles, spec) }))
+      .filter((f) => f.face.score >= thresholds.detection.otherFaceMinScore)
       .sort((a, b) => b.match.score - a.match.score);
     const best = ranked[0];
     if (!best || best.match.verdict !== 'same' || best.index === photo.measures.measuredFace) continue;

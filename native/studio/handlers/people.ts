@@ -29,6 +29,7 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
         // Face-size verdicts depend on the crop size: judge again now, render the crops in a job.
         judgePerson(catalog, person.id);
         jobs.enqueue(peopleVetJob.kind, { personId: person.id, personName: person.name });
+        rescoreQuietly(catalog, jobs, person.id);
       }
       changed(person.id);
       return person;
@@ -73,6 +74,7 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
       for (const personId of personIds) {
         judgePerson(catalog, personId);
         changed(personId);
+        rescoreQuietly(catalog, jobs, personId);
       }
       return { removed };
     },

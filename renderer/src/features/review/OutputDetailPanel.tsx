@@ -428,7 +428,9 @@ export function OutputDetailPanel({
       </header>
       <div className="detail-body">
         {ids.length === 0 && <p className="muted">{t('detail.nothingSelected')}</p>}
-        {ids.length === 1 && <SingleOutput id={ids[0]!} showImage={showImage} decisions={decisions} onTrash={onTrash} onRestore={onRestore} />}
+        {ids.length === 1 && (
+          <SingleOutput key={ids[0]} id={ids[0]!} showImage={showImage} decisions={decisions} onTrash={onTrash} onRestore={onRestore} />
+        )}
         {ids.length > 1 && <ManyOutputs ids={ids} decisions={decisions} onTrash={onTrash} onCompare={onCompare} />}
       </div>
     </aside>

@@ -61,8 +61,9 @@ export function StatsView({ filter, onNarrow }: { filter: OutputFilter; onNarrow
   const { t } = useTranslation();
   const format = useFormat();
   const [by, setBy] = useState<StatsDimension>('template');
-  // Flag, stars and label filters would make every keep rate 100 % or 0 %: statistics ignore them.
-  const { flag: _flag, minStars: _stars, label: _label, ...scope } = filter;
+  // Flag, stars and label filters (and "likely keepers", which are unflagged) would make every keep rate 100 % or
+  // 0 %, and a likeness floor would hide what likeness predicts: statistics ignore them.
+  const { flag: _flag, minStars: _stars, label: _label, keepers: _keepers, minLikeness: _minLikeness, ...scope } = filter;
   const stats = useQuery({ queryKey: reviewKeys.stats(by, scope), queryFn: () => studio.api.review.stats({ by, filter: scope }) });
   // Likeness bands come as codes (same, unsure, different): said in the user's language.
   const rows = (stats.data?.rows ?? []).map((r) => (by === 'likeness' && r.value ? { ...r, label: t(`review.likeness.bands.${r.value}`) } : r));

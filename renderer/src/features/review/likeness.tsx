@@ -12,7 +12,8 @@ import { upsertJob } from '../jobs/jobs-data';
 export const likenessKeys = {
   all: ['likeness'] as const,
   score: (id: number) => ['likeness', 'score', id] as const,
-  profile: (personId: number) => ['likeness', 'profile', personId] as const,
+  /** Under the people keys: `people:changed` (vetting, overrides, freezing) refreshes it. */
+  profile: (personId: number) => [...queryKeys.people, personId, 'likeness'] as const,
 };
 
 export type LikenessBand = 'same' | 'unsure' | 'different';

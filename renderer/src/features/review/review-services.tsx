@@ -79,7 +79,7 @@ export function ReviewServicesProvider({ children }: { children: ReactNode }) {
       } else if (event.type === 'likeness:changed') {
         // Badges change; the list is not re-sorted under the user's hands (Refresh list does that).
         store.invalidate(event.payload.ids);
-        void client.invalidateQueries({ queryKey: likenessKeys.all });
+        for (const id of event.payload.ids) void client.invalidateQueries({ queryKey: likenessKeys.score(id) });
       } else if (event.type === 'catalog:changed') {
         store.invalidate(event.payload.ids);
         void client.invalidateQueries({ queryKey: queryKeys.outputs });
