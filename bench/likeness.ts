@@ -141,7 +141,7 @@ try {
         120_000,
         'the rescoring job',
       );
-      const busy = await run(PRESSES + 1);
+      const busy = await run(PRESSES);
       const status = (await served.call<Job>('jobs:get', { id: job.id })).status;
       console.log(`\nloupe in Chromium, keypress → next image at full resolution (median of ${PRESSES}):`);
       console.log(`  idle ${idle.toFixed(1)} ms; while rescoring ${busy.toFixed(1)} ms (${(busy / idle).toFixed(2)}×; job ${status} at the end)`);
