@@ -221,6 +221,19 @@ describe.skipIf(yunet.missing || astronaut.missing)('likeness in the studio: vet
     const again = await studio.jobs.waitFor((await studio.api.likeness.score({ personId: person.id, filter: {} })).id);
     expect(again.result).toMatchObject({ scored: 0, upToDate: 6 });
 
+    // Against pictures the user picked ("Dad at 40"): one of her candidates as the reference for the others.
+    const idOf = (name: string) => sorted.items.find((o) => o.originalName === name)!.id;
+    const picked = await studio.jobs.waitFor(
+      (await studio.api.likeness.score({ ids: [idOf('her-small.jpg'), idOf('stranger-1.png')], referenceIds: [idOf('her-rotated.png')] })).id,
+    );
+    expect(picked.result).toMatchObject({ scored: 2 });
+    const [small, other] = await studio.api.likeness.getScores({ ids: [idOf('her-small.jpg'), idOf('stranger-1.png')] });
+    expect(small).toMatchObject({ reference: `outputs:${idOf('her-rotated.png')}`, personId: null, verdict: 'same' });
+    expect(other!.verdict).not.toBe('same');
+    await expect(studio.api.likeness.score({ personId: person.id, referenceIds: [idOf('her-rotated.png')] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+
     // Overruling a verdict changes her reference photos: the scores made against the old ones are redone by themselves.
     const before = new Set((await studio.api.jobs.list({})).map((j) => j.id));
     const member = photos.find((p) => p.verdict === 'accepted' && p.originalName.startsWith('eileen'))!;
@@ -228,6 +241,10 @@ describe.skipIf(yunet.missing || astronaut.missing)('likeness in the studio: vet
     const rescoring = (await studio.api.jobs.list({})).find((j) => j.kind === 'likeness.score' && !before.has(j.id));
     expect(rescoring?.input).toMatchObject({ personId: person.id, rescore: true });
     const rescored = await studio.jobs.waitFor(rescoring!.id);
-    expect(rescored.result).toMatchObject({ scored: 5, noFace: 1, upToDate: 0 });
+    // Her five candidates and the empty picture are redone against her new set; the two scored against the picked
+    // picture keep that reference (a rescore does not switch them back to her).
+    expect(rescored.result).toMatchObject({ scored: 3, noFace: 1, upToDate: 0 });
+    const [still] = await studio.api.likeness.getScores({ ids: [idOf('her-small.jpg')] });
+    expect(still!.reference).toBe(`outputs:${idOf('her-rotated.png')}`);
   }, 240_000);
 });

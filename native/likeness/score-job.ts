@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/catalog';
 import { toStudioError } from '../core/errors';
 import { defineJob } from '../jobs/define';
 import type { IdentityProfile } from './profile';
-import { likenessTools, profileFor, referenceKey, referenceName, scoreImage, storedScore, type LikenessReference } from './score';
+import { likenessTools, parseReference, profileFor, referenceKey, referenceName, scoreImage, storedScore, type LikenessReference } from './score';
 import { scoreClip } from './clips';
 
 export const ScoreJobInput = ScoreRequest.and(z.object({ personName: z.string().default('') }));
@@ -53,13 +53,13 @@ function candidatesOf(catalog: Catalog, input: z.output<typeof ScoreJobInput>): 
  */
 export function referenceOf(
   output: Pick<Candidate, 'personId' | 'scoredPersonId' | 'scoredReference' | 'source' | 'provenance'>,
-  request: { personId?: number; rescore?: boolean },
+  request: { personId?: number; referenceIds?: number[]; rescore?: boolean },
 ): LikenessReference | null {
   if (request.personId !== undefined) return { kind: 'person', personId: request.personId };
+  if (request.referenceIds?.length) return { kind: 'outputs', ids: request.referenceIds };
   if (request.rescore && output.scoredReference) {
-    const [kind, value] = output.scoredReference.split(':') as [string, string | undefined];
-    if (kind === 'person' && value) return { kind: 'person', personId: Number(value) };
-    if (kind === 'original' && value) return { kind: 'original', hash: value };
+    const stored = parseReference(output.scoredReference);
+    if (stored) return stored;
   }
   if (output.source === 'restore' || output.source === 'animate') {
     const hash = (JSON.parse(output.provenance) as { source?: { hash?: string } }).source?.hash;
@@ -80,7 +80,13 @@ export const likenessScoreJob = defineJob({
   resumable: true,
   input: ScoreJobInput,
   title: (input: z.output<typeof ScoreJobInput>) =>
-    input.personName ? `Score likeness to ${input.personName}` : input.ids ? `Score likeness of ${input.ids.length} outputs` : 'Score likeness',
+    input.personName
+      ? `Score likeness to ${input.personName}`
+      : input.referenceIds
+        ? `Score likeness to ${input.referenceIds.length} reference picture${input.referenceIds.length > 1 ? 's' : ''}`
+        : input.ids
+          ? `Score likeness of ${input.ids.length} outputs`
+          : 'Score likeness',
   async run(input, { catalog, signal, progress, emit }): Promise<ScoreOutcome> {
     progress({ fraction: 0, ...progressText('likeness.preparing') });
     const tools = await likenessTools(catalog);

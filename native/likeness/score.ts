@@ -15,10 +15,21 @@ export async function likenessTools(catalog: Catalog, model: string = activeEmbe
 }
 
 /** What an output is compared with: its person's profile, or the photo a restoration was made from. */
-export type LikenessReference = { kind: 'person'; personId: number } | { kind: 'original'; hash: string };
+export type LikenessReference = { kind: 'person'; personId: number } | { kind: 'original'; hash: string } | { kind: 'outputs'; ids: number[] };
 
 export function referenceName(reference: LikenessReference): string {
-  return reference.kind === 'person' ? `person:${reference.personId}` : `original:${reference.hash}`;
+  if (reference.kind === 'person') return `person:${reference.personId}`;
+  if (reference.kind === 'original') return `original:${reference.hash}`;
+  return `outputs:${[...reference.ids].sort((a, b) => a - b).join(',')}`;
+}
+
+/** The reference a stored score names (the inverse of referenceName). */
+export function parseReference(name: string): LikenessReference | null {
+  const [kind, value = ''] = name.split(':');
+  if (kind === 'person' && /^\d+$/.test(value)) return { kind: 'person', personId: Number(value) };
+  if (kind === 'original' && /^[0-9a-f]{64}$/.test(value)) return { kind: 'original', hash: value };
+  if (kind === 'outputs' && /^\d+(,\d+)*$/.test(value)) return { kind: 'outputs', ids: value.split(',').map(Number) };
+  return null;
 }
 
 /** The best-matching face of an image against reference faces (the person may be one of several). */
@@ -72,9 +83,19 @@ export async function profileFor(
   tools: LikenessTools,
   signal?: AbortSignal,
 ): Promise<IdentityProfile | null> {
-  return reference.kind === 'person'
-    ? ensurePersonProfile(catalog, reference.personId, tools, signal)
-    : originalProfile(catalog, reference.hash, tools);
+  if (reference.kind === 'person') return ensurePersonProfile(catalog, reference.personId, tools, signal);
+  if (reference.kind === 'original') return originalProfile(catalog, reference.hash, tools);
+  return picturesProfile(catalog, reference.ids, tools);
+}
+
+/** Pictures the user picked as the reference: the largest face of each. */
+async function picturesProfile(catalog: Catalog, ids: readonly number[], tools: LikenessTools): Promise<IdentityProfile | null> {
+  const faces: ReferenceFace[] = [];
+  for (const output of catalog.outputs.summaries(ids)) {
+    const found = await facesOfObject(catalog, output.hash, tools, output.originalName ?? undefined);
+    if (found.faces[0]) faces.push({ photoId: null, hash: output.hash, name: output.originalName ?? `#${output.id}`, vector: found.faces[0].vector });
+  }
+  return faces.length ? buildProfile(faces, tools.embedder.spec) : null;
 }
 
 /** The key a stored score was made against: the reference and its profile (which names the model). */

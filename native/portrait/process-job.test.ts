@@ -195,6 +195,11 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect(provenance.animation).toMatchObject({ preset: 'gentle-nod', frames: 16, speech: { model: 'edtalk-256' } });
     const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
     expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+    // The clip's likeness to the original: sampled frames (two a second), their mean and worst.
+    expect(result.identity?.video).not.toBeNull();
+    const [clip] = await studio.api.likeness.getScores({ ids: [output.id] });
+    expect(clip).toMatchObject({ reference: expect.stringMatching(/^original:/), frames: { sampled: expect.any(Number) } });
+    expect(clip!.frames!.sampled).toBeGreaterThanOrEqual(3);
     expect(probe.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 256, height: 256 });
   });
 

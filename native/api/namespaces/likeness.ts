@@ -14,7 +14,7 @@ export const LIKENESS_DIFFERENT = 25;
 export const LikenessScore = z.object({
   outputId: Id,
   personId: Id.nullable(),
-  /** 'person:<id>' or 'original:<hash>'. */
+  /** 'person:<id>', 'original:<hash>' or 'outputs:<id>,<id>…' (reference pictures the user picked). */
   reference: z.string(),
   /** The face-recognition model that made the score. */
   model: z.string(),
@@ -69,6 +69,8 @@ export const ScoreRequest = z
   .object({
     /** Score against this person (outputs of other tools have none); otherwise each output's own person. */
     personId: Id.optional(),
+    /** Or against the faces of these outputs: any pictures the user picks ("Dad at 40"). */
+    referenceIds: z.array(Id).min(1).max(20).optional(),
     ids: z.array(Id).min(1).max(100_000).optional(),
     filter: OutputFilter.optional(),
     /** Score again even where a score against the current profile and model exists. */
@@ -79,7 +81,8 @@ export const ScoreRequest = z
      */
     rescore: z.boolean().default(false),
   })
-  .refine((r) => !(r.ids && r.filter), { message: 'give either ids or a filter, not both' });
+  .refine((r) => !(r.ids && r.filter), { message: 'give either ids or a filter, not both' })
+  .refine((r) => !(r.personId && r.referenceIds), { message: 'compare with a person or with reference pictures, not both' });
 export type ScoreRequest = z.input<typeof ScoreRequest>;
 
 export const ScoreOutcome = z.object({

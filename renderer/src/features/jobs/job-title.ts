@@ -60,6 +60,7 @@ export function jobTitle(t: TFunction, job: Pick<Job, 'kind' | 'title' | 'input'
     case 'people.train':
       return t('jobs.kinds.peopleTrain', { name: person });
     case 'likeness.score':
+      if (Array.isArray(input.referenceIds)) return t('jobs.kinds.likenessPictures', { count: input.referenceIds.length });
       return person
         ? t('jobs.kinds.likenessPerson', { name: person })
         : t('jobs.kinds.likenessOutputs', { count: Array.isArray(input.ids) ? input.ids.length : 0 });

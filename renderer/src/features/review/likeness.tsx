@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useId, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import { LIKENESS_DIFFERENT, LIKENESS_SAME, type LikenessScore, type OutputDetail, type OutputFilter } from '../../api/types';
@@ -57,9 +57,56 @@ export function useLikenessProfile(personId: number | null) {
   });
 }
 
-/** The reference a score was made against: a person's best reference photo, or the original of a restoration. */
-function referenceImage(score: LikenessScore, best: { hash: string; name: string } | undefined): { hash: string; name: string } | null {
+// ---- reference pictures the user picks ("Dad at 40"), kept for this browser tab ----
+const PICK_KEY = 'likeness.referencePictures';
+const pickListeners = new Set<() => void>();
+let pickSnapshot: string | null = null;
+function readPick(): string {
+  try {
+    return sessionStorage.getItem(PICK_KEY) ?? '[]';
+  } catch {
+    return '[]';
+  }
+}
+function subscribePick(listener: () => void): () => void {
+  pickListeners.add(listener);
+  return () => pickListeners.delete(listener);
+}
+function pickSnapshotOf(): string {
+  pickSnapshot ??= readPick();
+  return pickSnapshot;
+}
+
+/** The outputs picked as reference pictures, and a way to change them (every panel sees the change). */
+export function useReferencePictures(): [number[], (ids: number[]) => void] {
+  const text = useSyncExternalStore(subscribePick, pickSnapshotOf);
+  const ids = JSON.parse(text) as number[];
+  const set = (next: number[]) => {
+    pickSnapshot = JSON.stringify(next.slice(0, 20));
+    try {
+      sessionStorage.setItem(PICK_KEY, pickSnapshot);
+    } catch {
+      // Private windows without storage keep the pick for this page only.
+    }
+    for (const listener of pickListeners) listener();
+  };
+  return [ids, set];
+}
+
+/** The picture a score was made against: a person's best reference photo, a restoration's original, or the first picked picture. */
+function useReferenceImage(
+  score: LikenessScore | null | undefined,
+  best: { hash: string; name: string } | undefined,
+): { hash: string; name: string } | null {
+  const first = score?.reference.startsWith('outputs:') ? Number(score.reference.slice('outputs:'.length).split(',')[0]) : null;
+  const picked = useQuery({
+    queryKey: ['likeness', 'reference-output', first],
+    queryFn: async () => (await studio.api.catalog.getOutputs({ ids: [first!] }))[0] ?? null,
+    enabled: first !== null,
+  });
+  if (!score) return null;
   if (score.reference.startsWith('original:')) return { hash: score.reference.slice('original:'.length), name: '' };
+  if (first !== null) return picked.data ? { hash: picked.data.hash, name: picked.data.originalName ?? `#${picked.data.id}` } : null;
   return best ?? null;
 }
 
@@ -92,7 +139,11 @@ function ReferenceCompare({
         <figure>
           <img src={studio.mediaUrl(reference.hash)} alt={t('review.likeness.reference')} />
           <figcaption>
-            {score.reference.startsWith('original:') ? t('review.likeness.original') : t('review.likeness.bestReference', { name: reference.name })}
+            {score.reference.startsWith('original:')
+              ? t('review.likeness.original')
+              : score.reference.startsWith('outputs:')
+                ? t('review.likeness.pickedReference', { name: reference.name })
+                : t('review.likeness.bestReference', { name: reference.name })}
           </figcaption>
         </figure>
       </div>
@@ -106,22 +157,28 @@ export function ScoreAgainstPerson({ ids, filter, defaultPersonId }: { ids?: num
   const client = useQueryClient();
   const id = useId();
   const people = useQuery({ queryKey: queryKeys.people, queryFn: () => studio.api.people.list() });
-  const [personId, setPersonId] = useState<number | ''>(defaultPersonId ?? '');
+  const [pictures] = useReferencePictures();
+  const [against, setAgainst] = useState<string>(defaultPersonId ? String(defaultPersonId) : '');
   const start = useMutation({
-    mutationFn: () => studio.api.likeness.score({ personId: personId === '' ? undefined : personId, ...(ids ? { ids } : { filter: filter ?? {} }) }),
+    mutationFn: () =>
+      studio.api.likeness.score({
+        ...(against === 'pictures' ? { referenceIds: pictures } : against ? { personId: Number(against) } : {}),
+        ...(ids ? { ids } : { filter: filter ?? {} }),
+      }),
     onSuccess: (job) => upsertJob(client, job),
   });
-  if (!people.data?.length) return null;
+  if (!people.data?.length && !pictures.length) return null;
   return (
     <div className="likeness-score-form">
       <label htmlFor={id}>{t('review.likeness.against')}</label>
-      <select id={id} value={personId} onChange={(e) => setPersonId(e.target.value ? Number(e.target.value) : '')} data-testid="likeness-person">
+      <select id={id} value={against} onChange={(e) => setAgainst(e.target.value)} data-testid="likeness-person">
         <option value="">{t('review.likeness.ownPerson')}</option>
-        {people.data.map((p) => (
-          <option key={p.id} value={p.id}>
+        {people.data?.map((p) => (
+          <option key={p.id} value={String(p.id)}>
             {p.name}
           </option>
         ))}
+        {pictures.length > 0 && <option value="pictures">{t('review.likeness.pictures', { count: pictures.length })}</option>}
       </select>
       <button type="button" className="button small" onClick={() => start.mutate()} disabled={start.isPending} data-testid="score-likeness">
         {t('review.likeness.score')}
@@ -139,8 +196,10 @@ export function LikenessSection({ output }: { output: OutputDetail }) {
   const personId = score.data?.personId ?? output.personId;
   const profile = useLikenessProfile(personId);
   const [comparing, setComparing] = useState(false);
+  const [pictures, setPictures] = useReferencePictures();
+  const picked = pictures.includes(output.id);
   const best = profile.data?.members[0];
-  const reference = score.data ? referenceImage(score.data, best) : null;
+  const reference = useReferenceImage(score.data, best);
   return (
     <section className="likeness-section" aria-label={t('review.likeness.title')} data-testid="likeness-section">
       <h3 className="section-title">{t('review.likeness.title')}</h3>
@@ -162,6 +221,18 @@ export function LikenessSection({ output }: { output: OutputDetail }) {
         {score.data && reference && (
           <button type="button" className="button small" onClick={() => setComparing(true)} data-testid="compare-reference">
             {t('review.likeness.compare')}
+          </button>
+        )}
+        {output.kind === 'image' && (
+          <button
+            type="button"
+            className={picked ? 'button small active' : 'button small'}
+            aria-pressed={picked}
+            title={t('review.likeness.usePictureHelp')}
+            onClick={() => setPictures(picked ? pictures.filter((p) => p !== output.id) : [...pictures, output.id])}
+            data-testid="reference-picture"
+          >
+            {picked ? t('review.likeness.isPicture') : t('review.likeness.usePicture')}
           </button>
         )}
       </div>
