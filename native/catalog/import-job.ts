@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { type z } from 'zod';
+import { z } from 'zod';
 import { StudioError } from '../api/errors';
 import { ImportRequest, type ImportResult } from '../api/schemas';
 import { toStudioError } from '../core/errors';
@@ -147,5 +147,24 @@ export const catalogImportJob = defineJob({
       progress({ done: index + 1, total: files.length, message: basename(file) });
     }
     return result;
+  },
+});
+
+const ImportFileInput = z.object({ path: z.string().min(1), name: z.string().default('') });
+
+/**
+ * One file dropped in the browser (Restore's photo): read, decoded and its metadata parsed in a job worker,
+ * never on the thread that serves the API (a crafted file must not stall every other request).
+ */
+export const catalogImportFileJob = defineJob({
+  kind: 'catalog.importFile',
+  resource: 'cpu',
+  resumable: true,
+  input: ImportFileInput,
+  title: (input: z.output<typeof ImportFileInput>) => `Add ${input.name || basename(input.path)}`,
+  async run(input, { catalog, emit, jobId }): Promise<ImportOutcome> {
+    const outcome = await importImage(catalog, input.path, { jobId });
+    if (outcome.status === 'imported') emit('output:added', catalog.outputs.summary(outcome.outputId));
+    return outcome;
   },
 });

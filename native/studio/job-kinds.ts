@@ -1,5 +1,5 @@
 import { exportJob } from '../catalog/export-job';
-import { catalogImportJob } from '../catalog/import-job';
+import { catalogImportFileJob, catalogImportJob } from '../catalog/import-job';
 import { emptyTrashJob } from '../catalog/trash';
 import { generateJob } from '../diffusion/generate-job';
 import { jobKinds } from '../jobs/define';
@@ -15,6 +15,7 @@ import { reelRenderJob } from '../video/reel-job';
 /** Every kind of job the studio runs; the worker threads load the same list. */
 export const studioJobKinds = jobKinds([
   catalogImportJob,
+  catalogImportFileJob,
   peopleImportJob,
   peopleVetJob,
   peopleExportJob,

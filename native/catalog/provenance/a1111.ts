@@ -1,31 +1,89 @@
 import { emptyProvenance, toInteger, toNumber, type Provenance } from './types';
 
-// The settings line: `Key: value, Key: "quoted, value", …` (the last line with several such pairs).
-const settingPattern = /\s*([\w ]+?):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)/g;
+/** Longest key A1111 writes ("Hires upscale by", "ADetailer denoising strength 2nd"…), with room to spare. */
+const MAX_KEY = 64;
 
-function parseSettings(line: string): Map<string, string> {
+function isKeyChar(code: number): boolean {
+  // [A-Za-z0-9_ ] as A1111 writes its keys.
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 32;
+}
+
+/**
+ * The settings line, `Key: value, Key: "quoted, value", …`, read in one pass (untrusted text: a backtracking
+ * pattern took 34 s on 200 kB of "a a a …"). A segment that is not `key: value` is skipped up to its comma,
+ * as A1111's own reader skips it (modules/infotext_utils.py, re_param).
+ */
+export function parseSettings(line: string): Map<string, string> {
   const settings = new Map<string, string>();
-  for (const match of line.matchAll(settingPattern)) {
-    const key = match[1]?.trim();
-    let value = match[2]?.trim() ?? '';
-    if (!key) continue;
-    if (value.startsWith('"')) {
-      try {
-        value = JSON.parse(value) as string;
-      } catch {
-        value = value.slice(1, -1);
-      }
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && (line[i] === ' ' || line[i] === ',' || line[i] === '\t')) i++;
+    const keyStart = i;
+    while (i < n && i - keyStart <= MAX_KEY && isKeyChar(line.charCodeAt(i))) i++;
+    if (i >= n) break;
+    if (line[i] !== ':' || i === keyStart || i - keyStart > MAX_KEY) {
+      while (i < n && line[i] !== ',') i++;
+      continue;
     }
-    settings.set(key, value);
+    const key = line.slice(keyStart, i).trim();
+    i++;
+    while (i < n && line[i] === ' ') i++;
+    let value: string;
+    if (line[i] === '"') {
+      const start = i++;
+      while (i < n && line[i] !== '"') i += line[i] === '\\' ? 2 : 1;
+      const quoted = line.slice(start, Math.min(n, i + 1));
+      i++;
+      try {
+        value = JSON.parse(quoted) as string;
+      } catch {
+        value = quoted.slice(1, -1);
+      }
+      while (i < n && line[i] !== ',') i++;
+    } else {
+      const start = i;
+      while (i < n && line[i] !== ',') i++;
+      value = line.slice(start, i).trim();
+    }
+    if (key) settings.set(key, value);
   }
   return settings;
 }
 
 function looksLikeSettings(line: string): boolean {
-  return /^Steps:\s*\d+/.test(line.trim()) || (line.match(/[\w ]+:\s*[^,]+,/g)?.length ?? 0) >= 3;
+  if (/^\s*Steps:\s*\d/.test(line)) return true;
+  let pairs = 0;
+  for (const value of parseSettings(line).values()) if (value !== '' && ++pairs >= 3) return true;
+  return false;
 }
 
-const loraTag = /<lora:([^:>]+)(?::([-\d.]+))?(?::[^>]*)?>/g;
+/** A LoRA tag is short: `<lora:name:0.8>` (or with a third field, as Forge writes). */
+const MAX_LORA_TAG = 512;
+
+/** `<lora:name[:weight[:…]]>` tags of a prompt, found with indexOf (linear on any text). */
+export function loraTags(prompt: string): { name: string; weight: string | undefined }[] {
+  const tags: { name: string; weight: string | undefined }[] = [];
+  let at = prompt.indexOf('<lora:');
+  while (at >= 0) {
+    const end = prompt.indexOf('>', at);
+    if (end < 0) break;
+    const next = prompt.indexOf('<lora:', at + 6);
+    // A tag runs to its own '>', not across the next tag, and is short.
+    if ((next < 0 || end < next) && end - at <= MAX_LORA_TAG) {
+      const [name, weight] = prompt.slice(at + 6, end).split(':');
+      if (name) tags.push({ name, weight: weight !== undefined && /^-?[\d.]+$/.test(weight) ? weight : undefined });
+    }
+    at = next;
+  }
+  return tags;
+}
+
+/**
+ * Text longer than this is not parsed (kept verbatim all the same): A1111 prompts are a few kB, and a file
+ * that claims megabytes of parameters is broken or hostile.
+ */
+export const MAX_PARAMETERS_TEXT = 256 * 1024;
 
 /**
  * AUTOMATIC1111 / Forge / Fooocus (A1111 scheme) `parameters` text:
@@ -34,6 +92,7 @@ const loraTag = /<lora:([^:>]+)(?::([-\d.]+))?(?::[^>]*)?>/g;
  *   Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512, Model hash: …, Model: …
  */
 export function parseA1111Parameters(text: string): Provenance {
+  if (text.length > MAX_PARAMETERS_TEXT) return emptyProvenance('a1111');
   const lines = text.replace(/\r\n/g, '\n').trim().split('\n');
   let settingsLine = '';
   if (lines.length > 0 && looksLikeSettings(lines.at(-1)!)) settingsLine = lines.pop()!;
@@ -78,9 +137,8 @@ export function parseA1111Parameters(text: string): Provenance {
     const [name, hash] = pair.split(':').map((s) => s.trim());
     if (name && hash) loraHashes.set(name, hash);
   }
-  for (const match of (result.prompt ?? '').matchAll(loraTag)) {
-    const name = match[1]!;
-    result.loras.push({ name, weight: match[2] === undefined ? 1 : toNumber(match[2]), hash: loraHashes.get(name) ?? null });
+  for (const tag of loraTags(result.prompt ?? '')) {
+    result.loras.push({ name: tag.name, weight: tag.weight === undefined ? 1 : toNumber(tag.weight), hash: loraHashes.get(tag.name) ?? null });
   }
   for (const [name, hash] of loraHashes) {
     if (!result.loras.some((l) => l.name === name)) result.loras.push({ name, weight: null, hash });

@@ -17,7 +17,10 @@ export function decodeUserComment(raw: Uint8Array): string | null {
   } else {
     text = bytes.toString('utf8');
   }
-  text = text.replace(/\0+$/g, '').trim();
+  // Trailing NULs by hand: /\0+$/ backtracks quadratically over a long run of NULs that does not end the text.
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
+  text = text.slice(0, end).trim();
   return text || null;
 }
 

@@ -14,7 +14,9 @@ export function parseFooocusJson(json: Record<string, unknown>): Provenance {
   result.scheduler = sampler ? (scheduler ? `${sampler} / ${scheduler}` : sampler) : scheduler;
   result.model = str('base_model');
   result.modelHash = str('base_model_hash');
-  const resolution = str('resolution')?.match(/(\d+)\D+(\d+)/);
+  // "(896, 1152)": short; a long string is not a resolution (and would make the pattern quadratic).
+  const text = str('resolution');
+  const resolution = text && text.length <= 40 ? text.match(/(\d+)\D+(\d+)/) : null;
   if (resolution) {
     result.width = Number(resolution[1]);
     result.height = Number(resolution[2]);

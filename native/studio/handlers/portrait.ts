@@ -1,5 +1,6 @@
 import type { StudioHandlers } from '../../api/contract';
-import { importImage } from '../../catalog/import-job';
+import { StudioError } from '../../api/errors';
+import { catalogImportFileJob, type ImportOutcome } from '../../catalog/import-job';
 import { discardUploads, stagedFiles } from '../../people/uploads';
 import { inspectPortrait, portraitStatus } from '../../portrait/inspect';
 import { setNonCommercialAllowed } from '../../portrait/models';
@@ -25,11 +26,15 @@ export function portraitHandlers({ catalog, events, jobs }: StudioContext): Stud
       })),
     importPhoto: async ({ uploadId }) => {
       const [file] = await stagedFiles(catalog.paths.root, [uploadId]);
-      const outcome = await importImage(catalog, file!.path);
-      await discardUploads(catalog.paths.root, [uploadId]);
-      const summary = catalog.outputs.summary(outcome.outputId);
-      if (outcome.status === 'imported') events.emit({ type: 'output:added', payload: summary });
-      return summary;
+      try {
+        // Parsed in a job worker: this thread only waits (see catalogImportFileJob).
+        const job = await jobs.waitFor(jobs.enqueue(catalogImportFileJob.kind, { path: file!.path, name: file!.name }).id);
+        if (job.status !== 'done')
+          throw job.error ? StudioError.fromShape(job.error) : new StudioError('CANCELLED', 'Adding the photo was cancelled.');
+        return catalog.outputs.summary((job.result as ImportOutcome).outputId);
+      } finally {
+        await discardUploads(catalog.paths.root, [uploadId]);
+      }
     },
     inspect: async ({ source }) => inspectPortrait(catalog, source),
     process: async (request) => {
