@@ -87,18 +87,33 @@ describe('HTTP host', () => {
     expect(response.status).toBe(415);
   });
 
-  it('serves media only for known object hashes, with their type and byte ranges', async () => {
-    const stored = await studio.catalog.store.putBuffer(Buffer.from('0123456789'));
+  it('serves media only for known object hashes, with the type of their content and byte ranges', async () => {
+    const mp4 = Buffer.from('\0\0\0\x18ftypisom0123456789');
+    const stored = await studio.catalog.store.putBuffer(mp4);
     studio.catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'video/mp4' });
     const whole = await request(`/media/${stored.hash}`, { headers: auth });
     expect(whole.status).toBe(200);
     expect(whole.headers.get('content-type')).toBe('video/mp4');
-    expect(await whole.text()).toBe('0123456789');
-    const part = await request(`/media/${stored.hash}`, { headers: { ...auth, range: 'bytes=2-4' } });
+    expect(Buffer.from(await whole.arrayBuffer())).toEqual(mp4);
+    const part = await request(`/media/${stored.hash}`, { headers: { ...auth, range: 'bytes=12-14' } });
     expect(part.status).toBe(206);
-    expect(await part.text()).toBe('234');
+    expect(await part.text()).toBe('012');
     expect((await request(`/media/${'0'.repeat(64)}`, { headers: auth })).status).toBe(404);
     expect((await request(`/media/..%2F..%2Fcatalog.sqlite`, { headers: auth })).status).toBe(404);
+  });
+
+  it('never serves an upload as a page of the app: the type comes from the content, with a sandbox', async () => {
+    // An "audio" upload that is really HTML, recorded with the type its sender claimed.
+    const page = Buffer.from('<!doctype html><script>fetch("/api/catalog/listOutputs")</script>');
+    const stored = await studio.catalog.store.putBuffer(page);
+    studio.catalog.addObject({ hash: stored.hash, size: stored.size, mime: 'text/html' });
+    const response = await request(`/media/${stored.hash}`, { headers: auth });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/octet-stream');
+    expect(response.headers.get('content-security-policy')).toMatch(/sandbox/);
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   });
 
   it('listens on 127.0.0.1 only and streams events over SSE', async () => {

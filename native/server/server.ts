@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -10,6 +11,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { ErrorCode } from '../api/errors';
 import { contentSecurityPolicy } from '../core/csp';
+import { sniffMediaType, SNIFF_BYTES } from '../core/media-type';
 import { isObjectHash } from '../catalog/store';
 import type { Studio } from '../studio/studio';
 
@@ -150,14 +152,21 @@ export function createApp(options: { studio: Studio; rendererDir: string; token:
     }),
   );
 
-  // Content-addressed objects only: the hash is checked and must be known to the catalogue.
+  // Content-addressed objects only: the hash is checked and must be known to the catalogue. The type comes
+  // from the file's first bytes (not from what an upload claimed), and the response can never act as a page of
+  // this origin: no scripts, no sniffing, not embeddable by other sites.
   app.on(['GET', 'HEAD'], '/media/:hash', async (c, next) => {
     const hash = c.req.param('hash');
-    const mime = isObjectHash(hash) ? studio.catalog.objectMime(hash) : undefined;
-    if (!mime) return c.text('Not found', 404);
-    const response = await serveStatic({ path: studio.catalog.store.pathOf(hash) })(c, next);
+    if (!isObjectHash(hash) || !studio.catalog.objectMime(hash)) return c.text('Not found', 404);
+    const path = studio.catalog.store.pathOf(hash);
+    const head = await readHead(path);
+    if (!head) return c.text('Not found', 404);
+    const response = await serveStatic({ path })(c, next);
     if (!response) return c.text('Not found', 404);
-    response.headers.set('Content-Type', mime);
+    response.headers.set('Content-Type', sniffMediaType(head));
+    response.headers.set('Content-Security-Policy', "default-src 'none'; sandbox");
+    response.headers.set('X-Content-Type-Options', 'nosniff');
+    response.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
     response.headers.set('Cache-Control', 'private, max-age=31536000, immutable');
     return response;
   });
@@ -174,6 +183,19 @@ export function createApp(options: { studio: Studio; rendererDir: string; token:
   });
 
   return app;
+}
+
+/** The first bytes of a stored file (for its media type), or undefined when it is gone. */
+async function readHead(path: string): Promise<Uint8Array | undefined> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return undefined;
+  try {
+    const head = new Uint8Array(SNIFF_BYTES);
+    const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 function unauthorized(c: Context) {

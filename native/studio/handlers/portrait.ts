@@ -9,7 +9,7 @@ import { portraitProcessJob } from '../../portrait/process-job';
 import { checkRequest } from '../../portrait/request';
 import type { StudioContext } from './context';
 
-export function portraitHandlers({ catalog, events, jobs }: StudioContext): StudioHandlers['portrait'] {
+export function portraitHandlers({ catalog, jobs }: StudioContext): StudioHandlers['portrait'] {
   return {
     status: async () => portraitStatus(catalog),
     setNonCommercial: async ({ allowed }) => {
