@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/catalog';
 import { THUMBNAIL_SIZE, readImageFile } from '../catalog/images';
 import { listImageFiles } from '../catalog/import-job';
 import { sha256 } from '../catalog/store';
+import { StudioError } from '../api/errors';
 import { toStudioError } from '../core/errors';
 import { defineJob } from '../jobs/define';
 import type { FaceDetector } from '../inference/face-landmarks';
@@ -14,7 +15,7 @@ import { splitCaption } from './captions';
 import { decodePhoto, fromRgb, inspectPhoto } from './decode';
 import { PhotosRepository } from './photos-repo';
 import { rejectedFileKind } from './rejected-files';
-import { discardUploads, stagedFiles } from './uploads';
+import { discardUploads, stagedUploads } from './uploads';
 import type { FaceEmbedder } from '../inference/face-embedder';
 import { embedPhotoFaces } from '../likeness/faces';
 import { ensureCrop, loadDetector, openPhotoEmbedder, vetPerson } from './vetting';
@@ -207,7 +208,8 @@ export const peopleImportJob = defineJob({
   async run(input, { catalog, signal, progress, emit }): Promise<PeopleImportResult> {
     const person = catalog.people.get(input.personId);
     progress({ fraction: 0, ...progressText('people.lookingForPhotos') });
-    const uploads = await stagedFiles(catalog.paths.root, input.uploads);
+    // Each dropped file is judged alone: one that did not arrive is listed with the reason, the rest go on.
+    const { files: uploads, missing } = await stagedUploads(catalog.paths.root, input.uploads);
     const dropped = await stagedCandidates(uploads);
     const found = await collect(input.paths, input.recursive, catalog.paths.root, signal);
     const candidates: Candidate[] = [...dropped.candidates, ...found.candidates];
@@ -217,7 +219,17 @@ export const peopleImportJob = defineJob({
       duplicates: 0,
       captions: 0,
       skipped: found.skipped + dropped.skipped,
-      rejected: found.rejected,
+      rejected: [
+        ...found.rejected,
+        ...missing.map((uploadId) => {
+          const error = new StudioError(
+            'NOT_FOUND',
+            'A dropped file did not reach the studio (the upload was interrupted or expired).',
+            'Drop that file again.',
+          );
+          return { path: uploadId, name: uploadId, code: error.code, reason: error.message, hint: error.hint ?? null, kind: rejectedFileKind(error) };
+        }),
+      ],
       photoIds: [],
       vetting: { vetted: 0, status: 'done', error: null, counts: { accepted: 0, rejected: 0, review: 0, unvetted: 0 } },
     };

@@ -175,8 +175,25 @@ describe.skipIf(photosDir.missing || yunet.missing)('importing for a person', ()
     const [photo] = await studio.api.people.photos({ personId: person.id });
     expect(photo).toMatchObject({ originalName: 'camera.png', verdict: 'review', caption: 'old photo of a man with a camera' });
     expect(existsSync(join(uploadsDir(studio.catalog.paths.root), uploadId))).toBe(false);
-    const gone = await studio.api.people.import({ personId: person.id, uploads: [uploadId] });
-    expect((await studio.jobs.waitFor(gone.id)).error).toMatchObject({ code: 'NOT_FOUND', hint: 'Drop the file again.' });
+    // An upload that is gone (imported already, or expired) is listed as not imported; the job itself is done.
+    const gone = await finished<PeopleImportResult>(studio, await studio.api.people.import({ personId: person.id, uploads: [uploadId] }));
+    expect(gone.rejected).toEqual([expect.objectContaining({ code: 'NOT_FOUND', hint: 'Drop that file again.' })]);
+  });
+
+  it('judges each dropped file alone: an empty file in the drop is named, the photos beside it are imported', async () => {
+    const person = await studio.api.people.create({ name: 'Dropped with an empty file' });
+    const empty = randomUUID();
+    const photo = randomUUID();
+    await studio.api.people.upload({ uploadId: empty, name: 'empty.jpg', offset: 0, data: '' });
+    await studio.api.people.upload({
+      uploadId: photo,
+      name: 'astronaut.png',
+      offset: 0,
+      data: readFileSync(join(photosDir.path, 'astronaut.png')).toString('base64'),
+    });
+    const result = await finished<PeopleImportResult>(studio, await studio.api.people.import({ personId: person.id, uploads: [empty, photo] }));
+    expect(result.imported).toBe(1);
+    expect(result.rejected).toEqual([expect.objectContaining({ name: 'empty.jpg', reason: 'empty.jpg is empty (0 bytes).' })]);
   });
 
   it('refuses an import without anything to import, or for someone who does not exist', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { StudioError } from '../api/errors';
 import { MAX_UPLOAD_BYTES } from '../api/namespaces/people';
@@ -36,7 +36,13 @@ export async function stageChunk(libraryRoot: string, chunk: { uploadId: string;
     throw new StudioError('CONFLICT', `Upload ${chunk.uploadId} already holds another file (${existing[0]}).`, 'Start a new upload for each file.');
   }
   const file = join(dir, name);
-  const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+  const found = await stat(file).catch(() => undefined);
+  // An empty file is one chunk of nothing: it is staged too, so the import can say "empty" about it alone.
+  if (!found && chunk.offset === 0 && bytes.length === 0) {
+    await writeFile(file, bytes);
+    return 0;
+  }
+  const size = found?.size ?? 0;
   if (chunk.offset + bytes.length <= size) return size;
   if (chunk.offset !== size) {
     throw new StudioError(
@@ -55,6 +61,21 @@ export async function stageChunk(libraryRoot: string, chunk: { uploadId: string;
   }
   await appendFile(file, bytes);
   return size + bytes.length;
+}
+
+/** The staged files of the uploads, and the uploads that are not (or no longer) on the studio. */
+export async function stagedUploads(
+  libraryRoot: string,
+  uploadIds: readonly string[],
+): Promise<{ files: { uploadId: string; path: string; name: string }[]; missing: string[] }> {
+  const files = [];
+  const missing: string[] = [];
+  for (const uploadId of uploadIds) {
+    const names = await readdir(join(uploadsDir(libraryRoot), uploadId)).catch(() => []);
+    if (names[0]) files.push({ uploadId, path: join(uploadsDir(libraryRoot), uploadId, names[0]), name: names[0] });
+    else missing.push(uploadId);
+  }
+  return { files, missing };
 }
 
 /** The staged file of each upload, or a NOT_FOUND naming the missing one. */
