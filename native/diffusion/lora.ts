@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { StudioError } from '../api/errors';
 import { floatArrayFromHalf } from '../inference/float16';
+import { corruptSafetensors, MAX_HEADER_BYTES, parseSafetensorsHeader } from './safetensors';
 import {
   elementCount,
   indexOnnxModel,
@@ -35,34 +36,21 @@ export interface SafetensorsEntry {
 
 /** Reads a .safetensors file (8-byte little-endian header length, JSON header, little-endian data). */
 export function readSafetensors(bytes: Uint8Array, name = 'the file'): { tensors: Map<string, SafetensorsEntry>; metadata: Record<string, string> } {
-  const bad = (why: string) =>
-    new StudioError(
-      'CORRUPT_FILE',
-      `${name} is not a readable .safetensors file: ${why}.`,
-      'Use the LoRA’s .safetensors file as the trainer wrote it.',
-    );
-  if (bytes.byteLength < 8) throw bad('it is too short');
+  if (bytes.byteLength < 8) throw corruptSafetensors(name, 'it is too short');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength <= 0 || 8 + headerLength > bytes.byteLength) throw bad('its header length is wrong');
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw bad('its header is not JSON');
-  }
+  if (headerLength <= 1 || headerLength > MAX_HEADER_BYTES || 8 + headerLength > bytes.byteLength)
+    throw corruptSafetensors(name, 'its header length is wrong');
   const dataStart = 8 + headerLength;
+  const { entries, metadata } = parseSafetensorsHeader(
+    Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8'),
+    bytes.byteLength - dataStart,
+    name,
+  );
   const tensors = new Map<string, SafetensorsEntry>();
-  let metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(header)) {
-    if (key === '__metadata__') {
-      metadata = (value ?? {}) as Record<string, string>;
-      continue;
-    }
-    const spec = value as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const [start, end] = spec.data_offsets;
-    if (!(end >= start && dataStart + end <= bytes.byteLength)) throw bad(`the data of ${key} lies outside the file`);
-    const raw = new Uint8Array(bytes.buffer.slice(bytes.byteOffset + dataStart + start, bytes.byteOffset + dataStart + end));
+  for (const [key, spec] of entries) {
+    // Copied out (aligned): the header checked that the bytes are inside the file and fit the shape.
+    const raw = new Uint8Array(bytes.buffer.slice(bytes.byteOffset + dataStart + spec.begin, bytes.byteOffset + dataStart + spec.end));
     const count = elementCount(spec.shape);
     let data: Float32Array;
     if (spec.dtype === 'F32') data = new Float32Array(raw.buffer, 0, count);
@@ -73,8 +61,7 @@ export function readSafetensors(bytes: Uint8Array, name = 'the file'): { tensors
       const bits = new Uint32Array(data.buffer);
       for (let i = 0; i < count; i++) bits[i] = halves[i]! << 16;
     } else if (spec.dtype === 'F64') data = Float32Array.from(new Float64Array(raw.buffer, 0, count));
-    else throw bad(`${key} is ${spec.dtype}; LoRA weights are floats`);
-    if (data.length !== count) throw bad(`${key} has the wrong number of bytes for its shape`);
+    else throw corruptSafetensors(name, `${key} is ${spec.dtype}; LoRA weights are floats`);
     tensors.set(key, { dtype: spec.dtype, shape: spec.shape, data });
   }
   return { tensors, metadata };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '../api/errors';
@@ -8,7 +8,7 @@ import { UNKNOWN_LICENSE, type DiffusionFamily, type LoraInfo, type ModelInfo } 
 import type { Catalog } from '../catalog/catalog';
 import type { ModelRecord } from '../catalog/models-repo';
 import { familyDefaults } from '../diffusion/families';
-import { readSafetensors } from '../diffusion/lora';
+import { readSafetensorsHeader } from '../diffusion/safetensors';
 import { defineJob } from '../jobs/define';
 import { inspectDiffusionFolder, type DiffusionModelInfo } from './diffusion-folder';
 import { downloadFile, partialPath } from './download';
@@ -275,23 +275,26 @@ export function listLoras(catalog: Catalog): LoraInfo[] {
 }
 
 /** Copies a kohya LoRA into the library (checked: it must be a safetensors file with LoRA modules). */
+/** A file's sha256, read in chunks (a LoRA is hundreds of MB). */
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 export async function addLora(
   catalog: Catalog,
   request: { path: string; personId?: number | null | undefined; name?: string | undefined },
 ): Promise<LoraInfo> {
   const source = resolve(request.path);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(source);
-  } catch {
-    throw new StudioError('NOT_FOUND', `${source} does not exist.`, 'Pick the LoRA’s .safetensors file.');
-  }
-  const { tensors, metadata } = readSafetensors(bytes, basename(source));
-  const modules = [...tensors.keys()].filter((k) => k.endsWith('.lora_down.weight')).length;
+  // The header only (checked against the file's size), and the hash streamed: the file is never held whole,
+  // and a FIFO or a device is refused before it is opened.
+  const { entries, metadata, size } = await readSafetensorsHeader(source, basename(source));
+  const modules = [...entries.keys()].filter((k) => k.endsWith('.lora_down.weight')).length;
   if (!modules)
     throw new StudioError('INVALID_INPUT', `${basename(source)} has no LoRA modules (lora_down/lora_up).`, 'Pick a kohya/sd-scripts LoRA file.');
   if (request.personId) catalog.people.get(request.personId);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = await sha256OfFile(source);
   const name = request.name ?? basename(source).replace(/\.safetensors$/i, '');
   const id = `lora-${sha256.slice(0, 12)}`;
   const dir = join(catalog.paths.models, 'loras');
@@ -309,7 +312,7 @@ export async function addLora(
     name,
     path: target,
     sha256,
-    size: bytes.length,
+    size,
     license: null,
     commercialUse: null,
     personId: request.personId ?? null,
