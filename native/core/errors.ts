@@ -37,8 +37,18 @@ function fromSqliteCode(code: string | undefined, message: string): StudioError 
       `The library cannot be written (${message}).`,
       'Make the library folder writable, or choose a library on a writable disk.',
     );
+  if (code === 'SQLITE_BUSY_SNAPSHOT')
+    return new StudioError(
+      'CONFLICT',
+      'Another write changed the library at the same moment (a job or another Likeness), so this one was not made.',
+      'Try again: nothing was lost.',
+    );
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
-    return new StudioError('CONFLICT', 'The library is busy: another Likeness is writing to it.', 'Try again in a moment.');
+    return new StudioError(
+      'CONFLICT',
+      'The library stayed busy for more than 10 seconds: a long job (an import, an export, emptying the trash) or another Likeness kept writing to it.',
+      'Try again in a moment; if it keeps happening, close the other Likeness that uses this library.',
+    );
   if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN'))
     return new StudioError(
       'IO_ERROR',

@@ -13,7 +13,8 @@ export interface AudioProbe {
  * Length and loudness of the sound in an audio (or video) file, found by decoding it once with ebur128:
  * recordings from browsers (WebM/Opus from MediaRecorder) carry no duration in their header.
  */
-export async function probeAudio(ffmpegPath: string, file: string, signal?: AbortSignal): Promise<AudioProbe> {
+/** `name` is what messages call the file (an upload's own name, not the temp file it was written to). */
+export async function probeAudio(ffmpegPath: string, file: string, signal?: AbortSignal, name = basename(file)): Promise<AudioProbe> {
   let last = 0;
   let stderr: string;
   try {
@@ -33,7 +34,7 @@ export async function probeAudio(ffmpegPath: string, file: string, signal?: Abor
     ) {
       throw new StudioError(
         'INVALID_INPUT',
-        `${basename(file)} has no sound Likeness can read.`,
+        `${name} has no sound Likeness can read.`,
         'Choose an audio file (MP3, M4A, WAV, OGG, WebM or FLAC) or record again.',
       );
     }
@@ -42,14 +43,14 @@ export async function probeAudio(ffmpegPath: string, file: string, signal?: Abor
   // The final status line is the most precise; fall back to the last one seen while running.
   const final = [...stderr.matchAll(/time=\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/g)].at(-1);
   if (final) last = Math.max(last, Number(final[1]) * 3600 + Number(final[2]) * 60 + Number(final[3]));
-  if (!(last > 0.05)) throw new StudioError('INVALID_INPUT', `${basename(file)} has no sound (0 s).`, 'Choose another audio file or record again.');
+  if (!(last > 0.05)) throw new StudioError('INVALID_INPUT', `${name} has no sound (0 s).`, 'Choose another audio file or record again.');
   const integrated = /I:\s+(-?[\d.]+) LUFS/.exec(stderr.slice(stderr.lastIndexOf('Summary:')));
   const loudness = integrated ? Number(integrated[1]) : null;
   return { seconds: last, loudness: loudness !== null && loudness > -70 ? loudness : null };
 }
 
-export async function audioSeconds(ffmpegPath: string, file: string, signal?: AbortSignal): Promise<number> {
-  return (await probeAudio(ffmpegPath, file, signal)).seconds;
+export async function audioSeconds(ffmpegPath: string, file: string, signal?: AbortSignal, name?: string): Promise<number> {
+  return (await probeAudio(ffmpegPath, file, signal, name)).seconds;
 }
 
 export interface LoudnessReport {

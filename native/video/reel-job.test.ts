@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,41 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
     expect(templates.map((t) => t.id).sort()).toEqual(['before-after', 'memories', 'talking']);
     expect(templates.find((t) => t.id === 'memories')).toMatchObject({ visuals: { min: 3, max: 20 }, titleStyle: 'card', voice: 'optional' });
     expect(templates.find((t) => t.id === 'talking')).toMatchObject({ voice: 'required', visuals: { min: 1, max: 1 } });
+  });
+
+  it('takes audio larger than one request body in chunks, reads its type from the content, and names the user’s file', async () => {
+    // A fresh library (no objects/.tmp yet) and 70 s of WAV: 6.7 MB, over what one JSON body of base64 may carry.
+    const fresh = await createStudio({ library: join(root, 'fresh-library') });
+    try {
+      await makeVoice(ffmpeg!.path, join(root, 'long.wav'), 70);
+      const bytes = readFileSync(join(root, 'long.wav'));
+      expect(bytes.length).toBeGreaterThan(6 * 2 ** 20);
+      const stage = async (name: string, data: Buffer) => {
+        const uploadId = randomUUID();
+        for (let offset = 0; offset < data.length || offset === 0; offset += 2 ** 20) {
+          await fresh.api.people.upload({ uploadId, name, offset, data: data.subarray(offset, offset + 2 ** 20).toString('base64') });
+          if (!data.length) break;
+        }
+        return uploadId;
+      };
+      const asset = await fresh.api.reels.uploadAudio({ uploadId: await stage('interview.wav', bytes) });
+      expect(asset).toMatchObject({ name: 'interview.wav', mime: 'audio/wav', size: bytes.length });
+      expect(Math.abs(asset.durationMs - 70_000)).toBeLessThan(100);
+      // Claimed to be an MP3, really text: refused with the name the user gave it.
+      const error = await fresh.api.reels
+        .uploadAudio({ uploadId: await stage('song.mp3', Buffer.from('<html>not audio</html>')) })
+        .catch((e: Error) => e);
+      expect(error).toMatchObject({ code: 'INVALID_INPUT', message: 'song.mp3 has no sound Likeness can read.' });
+      // Inline, as the CLI sends it: the type is what the bytes are, not what was claimed.
+      const inline = await fresh.api.reels.uploadAudio({
+        name: 'take.wav',
+        mime: 'text/html',
+        base64: readFileSync(join(root, 'voice.wav')).toString('base64'),
+      });
+      expect(fresh.catalog.objectMime(inline.hash)).toBe('audio/wav');
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('stores an uploaded recording after measuring it, and refuses what is not sound', async () => {

@@ -95,15 +95,20 @@ export type AudioAsset = z.infer<typeof AudioAsset>;
 
 /** Uploads are JSON (the same over IPC and HTTP): base64 of at most 40 MB of audio. */
 export const MAX_AUDIO_UPLOAD_BYTES = 40 * 1024 * 1024;
-export const AudioUpload = z.object({
-  name: z.string().trim().min(1).max(200),
-  mime: z.string().max(100).default('application/octet-stream'),
-  base64: z
-    .string()
-    .min(4, 'the recording is empty')
-    .max(Math.ceil(MAX_AUDIO_UPLOAD_BYTES / 3) * 4, 'audio files up to 40 MB can be uploaded')
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'send the audio as base64'),
-});
+export const AudioUpload = z.union([
+  /** A file sent in chunks with people.upload (the way the UI sends recordings and files: any size up to 40 MB). */
+  z.object({ uploadId: z.uuid(), name: z.string().trim().min(1).max(200).optional() }),
+  /** Or small audio inline (the CLI, tests). The type is read from the content, not from `mime`. */
+  z.object({
+    name: z.string().trim().min(1).max(200),
+    mime: z.string().max(100).default('application/octet-stream'),
+    base64: z
+      .string()
+      .min(4, 'the recording is empty')
+      .max(Math.ceil(MAX_AUDIO_UPLOAD_BYTES / 3) * 4, 'audio files up to 40 MB can be uploaded')
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'send the audio as base64'),
+  }),
+]);
 
 export const reelsApi = {
   templates: method(Empty, z.array(ReelTemplateInfo)),

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StudioHandlers } from '../../api/contract';
 import { StudioError } from '../../api/errors';
 import { MAX_AUDIO_UPLOAD_BYTES } from '../../api/namespaces/reels';
+import { sniffMediaType, SNIFF_BYTES } from '../../core/media-type';
+import { discardUploads, stagedFiles } from '../../people/uploads';
 import { audioSeconds } from '../../video/media';
 import { planFor } from '../../video/render';
 import { reelFfmpeg, reelRenderJob } from '../../video/reel-job';
@@ -49,24 +51,41 @@ export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers[
       await planOf(request);
       return jobs.enqueue(reelRenderJob.kind, request);
     },
-    uploadAudio: async ({ name, mime, base64 }) => {
-      const data = Buffer.from(base64, 'base64');
-      if (!data.byteLength) throw new StudioError('INVALID_INPUT', 'The recording is empty.', 'Record again.');
-      if (data.byteLength > MAX_AUDIO_UPLOAD_BYTES)
-        throw new StudioError('INVALID_INPUT', `${name} is larger than 40 MB.`, 'Choose a shorter audio file.');
+    uploadAudio: async (input) => {
       const ffmpeg = reelFfmpeg(catalog);
-      // Measured from a temp file first: what is not audio never enters the library.
-      const temp = join(catalog.store.tmpDir, `upload-${randomUUID()}`);
-      await writeFile(temp, data);
+      // Measured where it lies (a staged upload, or a temp file of the inline bytes): what is not audio never
+      // enters the library. Messages name the user's file, never the temp file.
+      let file: string;
+      let name: string;
+      let cleanup: () => Promise<void>;
+      if ('uploadId' in input) {
+        const [staged] = await stagedFiles(catalog.paths.root, [input.uploadId]);
+        file = staged!.path;
+        name = input.name ?? staged!.name;
+        cleanup = () => discardUploads(catalog.paths.root, [input.uploadId]);
+      } else {
+        const data = Buffer.from(input.base64, 'base64');
+        name = input.name;
+        await mkdir(catalog.store.tmpDir, { recursive: true });
+        file = join(catalog.store.tmpDir, `upload-${randomUUID()}`);
+        await writeFile(file, data);
+        cleanup = () => rm(file, { force: true });
+      }
       try {
-        const seconds = await audioSeconds(ffmpeg.path, temp);
-        const stored = await catalog.store.putBuffer(data);
-        const type = mime.split(';')[0]!.trim() || 'application/octet-stream';
+        const size = (await stat(file)).size;
+        if (!size) throw new StudioError('INVALID_INPUT', `${name} is empty.`, 'Record again, or choose another audio file.');
+        if (size > MAX_AUDIO_UPLOAD_BYTES) throw new StudioError('INVALID_INPUT', `${name} is larger than 40 MB.`, 'Choose a shorter audio file.');
+        const seconds = await audioSeconds(ffmpeg.path, file, undefined, name);
+        const head = Buffer.alloc(SNIFF_BYTES);
+        const handle = await open(file, 'r');
+        const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0).finally(() => handle.close());
+        const type = sniffMediaType(head.subarray(0, bytesRead));
+        const stored = await catalog.store.putFile(file);
         const durationMs = Math.round(seconds * 1000);
         catalog.addObject({ hash: stored.hash, size: stored.size, mime: type, durationMs });
         return { hash: stored.hash, name, mime: type, size: stored.size, durationMs };
       } finally {
-        await rm(temp, { force: true });
+        await cleanup();
       }
     },
   };

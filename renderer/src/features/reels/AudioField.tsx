@@ -3,18 +3,12 @@ import { useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AudioAsset } from '../../../../native/api/namespaces/reels';
 import { studio } from '../../api';
+import { StudioError } from '../../api/types';
+import { uploadFiles } from '../people/uploads';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { recordingStamp, useMediaRecorder } from '../../components/media-recorder';
-
-/** Base64 of a blob without building one giant string of char codes (recordings reach megabytes). */
-async function toBase64(blob: Blob): Promise<string> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 /**
  * One sound of the reel: a file chosen here, or (for the voice) a recording made with the microphone. Both are
@@ -37,8 +31,12 @@ export function AudioField({
   const id = useId();
   const fileInput = useRef<HTMLInputElement>(null);
   const upload = useMutation({
-    mutationFn: async ({ blob, name }: { blob: Blob; name: string }) =>
-      studio.api.reels.uploadAudio({ name, mime: blob.type || 'application/octet-stream', base64: await toBase64(blob) }),
+    // Sent in chunks like dropped photos (one JSON body may be at most 8 MB; recordings and songs are larger).
+    mutationFn: async ({ blob, name }: { blob: Blob; name: string }) => {
+      const { uploads, tooLarge } = await uploadFiles([new File([blob], name, { type: blob.type })], () => {});
+      if (tooLarge.length || !uploads[0]) throw new StudioError('INVALID_INPUT', t('reels.audioTooLarge', { name }), t('reels.audioTooLargeHint'));
+      return studio.api.reels.uploadAudio({ uploadId: uploads[0], name });
+    },
     onSuccess: (asset) => onChange(asset),
   });
 
