@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -160,6 +160,24 @@ describe.skipIf(photos.missing)('catalogue import', () => {
     expect(resumed).toMatchObject({ imported: 10, duplicates: 0 });
     // Their rows already exist: no second output:added for the grid.
     expect(events).toEqual([]);
+  });
+
+  it('counts the same picture twice in one folder as one import and one duplicate', async () => {
+    const twice = join(root, 'twice');
+    mkdirSync(join(twice, 'copy'), { recursive: true });
+    const png = await sharp({ create: { width: 12, height: 12, channels: 3, background: '#2a6' } })
+      .png()
+      .toBuffer();
+    writeFileSync(join(twice, 'a.png'), png);
+    writeFileSync(join(twice, 'copy', 'a copy.png'), png);
+    const job = await studio.jobs.waitFor((await studio.api.catalog.import({ path: twice })).id);
+    expect(job.result).toMatchObject({ imported: 1, duplicates: 1 });
+  });
+
+  it('stores the folder as its real absolute path (a resumed job started from another folder finds it)', async () => {
+    const job = await studio.api.catalog.import({ path: `${source}/../${source.split('/').pop()}` });
+    expect((job.input as { path: string }).path).toBe(realpathSync(source));
+    await studio.jobs.waitFor(job.id);
   });
 
   it('says clearly when the folder does not exist', async () => {

@@ -129,15 +129,21 @@ export const catalogImportJob = defineJob({
       total: files.length,
       ...(files.length ? progressText('catalog.imagesFound', { count: files.length }) : progressText('catalog.noImagesFound')),
     });
+    // Outputs this run added: the same picture twice in the folder is a duplicate, not two imports ("resumed"
+    // is only what a crashed run of this job added before).
+    const added = new Set<number>();
     for (const [index, file] of files.entries()) {
       signal.throwIfAborted();
       try {
         const outcome = await importImage(catalog, file, { jobId });
         if (outcome.status === 'imported') {
           result.imported++;
+          added.add(outcome.outputId);
           emit('output:added', catalog.outputs.summary(outcome.outputId));
-        } else if (outcome.status === 'resumed') result.imported++;
-        else result.duplicates++;
+        } else if (outcome.status === 'resumed' && !added.has(outcome.outputId)) {
+          result.imported++;
+          added.add(outcome.outputId);
+        } else result.duplicates++;
       } catch (error) {
         const studioError = toStudioError(error);
         // A full disk stops the import (every next file would fail too); anything else is per file.

@@ -8,7 +8,7 @@ export interface CliContext {
   program: Command;
   library(): string;
   /** Runs `body` against an in-process studio and always closes it (jobs left running are handed back). */
-  withStudio(json: boolean, body: (studio: Studio) => Promise<void>): Promise<void>;
+  withStudio(json: boolean, body: (studio: Studio) => Promise<void>, options?: { readOnly?: boolean }): Promise<void>;
 }
 
 export function cliContext(program: Command): CliContext {
@@ -16,10 +16,10 @@ export function cliContext(program: Command): CliContext {
   return {
     program,
     library,
-    async withStudio(json, body) {
+    async withStudio(json, body, options = {}) {
       let studio: Studio | undefined;
       try {
-        studio = await createStudio({ library: library() });
+        studio = await createStudio({ library: library(), startJobs: !options.readOnly });
         await body(studio);
       } catch (error) {
         fail(error, json);

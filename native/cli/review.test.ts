@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runLikeness } from '../testing/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, OutputPage, ReviewWrite } from '../api/schemas';
+import { Catalog } from '../catalog/catalog';
 import { writeToolSamples } from '../catalog/provenance/testing/samples';
 
 const root = mkdtempSync(join(tmpdir(), 'likeness-cli-review-'));
@@ -92,4 +93,28 @@ describe('likeness review and export', () => {
     const bad = await likeness(['export', 'picks', '--out', join(root, 'x'), '--format', 'gif']);
     expect(bad.code).toBe(2);
   });
+});
+
+describe('read-only commands', () => {
+  it('review list and jobs look without starting the queue: a queued job stays queued, its attempts untouched', async () => {
+    const library = mkdtempSync(join(tmpdir(), 'likeness-readonly-'));
+    try {
+      const catalog = Catalog.open(library);
+      const queued = catalog.jobs.create({
+        kind: 'catalog.import',
+        resource: 'cpu',
+        title: 'Import',
+        input: { path: library, recursive: true },
+        owner: 'another-likeness',
+      });
+      catalog.close();
+      expect((await runLikeness(library, ['review', 'list', '--json'])).code).toBe(0);
+      expect((await runLikeness(library, ['jobs', '--json'])).code).toBe(0);
+      const after = Catalog.open(library);
+      expect(after.jobs.get(queued.id)).toMatchObject({ status: 'queued', attempts: 0 });
+      after.close();
+    } finally {
+      rmSync(library, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

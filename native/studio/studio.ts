@@ -25,6 +25,11 @@ export interface StudioOptions {
   jobs?: Pick<JobQueueOptions, 'limits' | 'workerIdleMs' | 'cancelGraceMs'>;
   /** Called with unexpected (INTERNAL) errors, for the host's log. */
   onInternalError?: (channel: string, error: unknown) => void;
+  /**
+   * False for hosts that only read (`likeness review list`, `likeness jobs`): the job queue is not started, so
+   * jobs another Likeness queued or left running are neither picked up nor recovered by a glance at the list.
+   */
+  startJobs?: boolean;
 }
 
 export interface Studio {
@@ -45,7 +50,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const events = new EventBus();
   const reconcileReport = await reconcile(catalog);
   const jobs = new JobQueue({ catalog, kinds: studioJobKinds, emit: events.emit, ...options.jobs });
-  const recovery = jobs.start();
+  const recovery = options.startJobs === false ? { resumed: [], interrupted: [], adopted: [] } : jobs.start();
 
   // New verdicts change who the person's reference photos are: scores made against the old ones go stale.
   events.subscribe((event) => {

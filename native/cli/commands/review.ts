@@ -49,34 +49,38 @@ export function registerReview(cli: CliContext): void {
         offset: string;
         json?: boolean;
       }) =>
-        cli.withStudio(Boolean(options.json), async (studio) => {
-          let personId: number | undefined;
-          if (options.person !== undefined) {
-            const person = studio.catalog.people.findByName(options.person);
-            if (!person) {
-              const known = (await studio.api.people.list()).map((p) => p.name);
-              throw usageError(
-                `No person called “${options.person}”.`,
-                known.length ? `Known people: ${known.join(', ')}.` : 'Add one with: likeness people add NAME',
-              );
+        cli.withStudio(
+          Boolean(options.json),
+          async (studio) => {
+            let personId: number | undefined;
+            if (options.person !== undefined) {
+              const person = studio.catalog.people.findByName(options.person);
+              if (!person) {
+                const known = (await studio.api.people.list()).map((p) => p.name);
+                throw usageError(
+                  `No person called “${options.person}”.`,
+                  known.length ? `Known people: ${known.join(', ')}.` : 'Add one with: likeness people add NAME',
+                );
+              }
+              personId = person.id;
             }
-            personId = person.id;
-          }
-          const page = await studio.api.catalog.listOutputs({
-            flag: options.flag as never,
-            minStars: numberOption(options.minStars),
-            minLikeness: numberOption(options.minLikeness),
-            label: options.label as never,
-            personId,
-            text: options.text,
-            sort: options.sort as never,
-            limit: numberOption(options.limit),
-            offset: numberOption(options.offset),
-          });
-          print(page, Boolean(options.json), (p) =>
-            p.items.length ? [...p.items.map(formatOutput), `${p.items.length} of ${p.total}`].join('\n') : `No outputs match (${p.total}).`,
-          );
-        }),
+            const page = await studio.api.catalog.listOutputs({
+              flag: options.flag as never,
+              minStars: numberOption(options.minStars),
+              minLikeness: numberOption(options.minLikeness),
+              label: options.label as never,
+              personId,
+              text: options.text,
+              sort: options.sort as never,
+              limit: numberOption(options.limit),
+              offset: numberOption(options.offset),
+            });
+            print(page, Boolean(options.json), (p) =>
+              p.items.length ? [...p.items.map(formatOutput), `${p.items.length} of ${p.total}`].join('\n') : `No outputs match (${p.total}).`,
+            );
+          },
+          { readOnly: true },
+        ),
     );
 
   review

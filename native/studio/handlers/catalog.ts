@@ -1,3 +1,4 @@
+import { realLocation, resolveUserPath } from '../../core/paths';
 import type { StudioHandlers } from '../../api/contract';
 import { catalogImportJob } from '../../catalog/import-job';
 import { emptyTrashJob } from '../../catalog/trash';
@@ -10,7 +11,8 @@ export function catalogHandlers({ catalog, jobs, events }: StudioContext): Studi
     if (ids.length) events.emit({ type: 'catalog:changed', payload: { ids, change } });
   };
   return {
-    import: async (request) => jobs.enqueue(catalogImportJob.kind, request),
+    // Stored as the real absolute folder: a job resumed by a server started elsewhere finds it again.
+    import: async (request) => jobs.enqueue(catalogImportJob.kind, { ...request, path: realLocation(resolveUserPath(request.path)) }),
     listOutputs: async (query) => catalog.outputs.list(query),
     outputIds: async (query) => catalog.outputs.ids(query),
     getOutputs: async ({ ids }) => catalog.outputs.summaries(ids),

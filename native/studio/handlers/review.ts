@@ -1,10 +1,9 @@
-import { isAbsolute, relative } from 'node:path';
 import type { StudioHandlers } from '../../api/contract';
 import { StudioError } from '../../api/errors';
 import { exportJob } from '../../catalog/export-job';
 import { keepRates, likenessPrediction } from '../../catalog/stats';
 import type { StudioContext } from './context';
-import { resolveUserPath } from '../../core/paths';
+import { isInside, resolveUserPath } from '../../core/paths';
 
 export function reviewHandlers({ catalog, events, jobs }: StudioContext): StudioHandlers['review'] {
   const changed = (ids: number[]) => events.emit({ type: 'review:changed', payload: { ids } });
@@ -21,8 +20,8 @@ export function reviewHandlers({ catalog, events, jobs }: StudioContext): Studio
     },
     stats: async ({ by, filter }) => ({ by, rows: keepRates(catalog.db, by, filter), likeness: likenessPrediction(catalog.db, filter) }),
     export: async (request) => {
-      const inside = relative(catalog.paths.root, resolveUserPath(request.outDir));
-      if (!inside.startsWith('..') && !isAbsolute(inside)) {
+      // Real paths on both sides: a symlink or `..` that leads into the library is inside it.
+      if (isInside(resolveUserPath(request.outDir), catalog.paths.root)) {
         throw new StudioError('INVALID_INPUT', `${request.outDir} is inside the library.`, 'Choose a folder outside the library, e.g. in Pictures.');
       }
       return jobs.enqueue(exportJob.kind, request);
