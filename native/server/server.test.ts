@@ -53,16 +53,35 @@ describe('HTTP host', () => {
     expect((await post('/api/people/list', {}, { origin: `http://localhost:${port}` })).status).toBe(200);
   });
 
-  it('exchanges the token link for an HttpOnly, SameSite=Strict cookie that then authorises', async () => {
-    const response = await request(`/?token=${token}`);
+  it('exchanges the link once for an HttpOnly, SameSite=Strict session cookie of this server that then authorises', async () => {
+    const rendererDir = join(root, 'renderer');
+    const linked = createApp({ studio, rendererDir, token, linkToken: 'link-token-456', port: () => port });
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      linked.request(`http://127.0.0.1:${port}${path}`, { headers: { host: `127.0.0.1:${port}`, ...headers } });
+    // The API's bearer token is not the link: it signs no browser in.
+    expect((await get(`/?token=${token}`)).status).toBe(401);
+    const response = await get('/?token=link-token-456');
     expect(response.status).toBe(303);
     const cookie = response.headers.get('set-cookie')!;
-    expect(cookie).toMatch(new RegExp(`^likeness_${port}=${token}`));
+    const [name, value] = cookie.split(';')[0]!.split('=');
+    expect(name).toMatch(new RegExp(`^likeness_${port}_[0-9a-f]{12}$`));
+    expect(value).not.toBe('link-token-456');
+    expect(value).not.toBe(token);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const page = await request(`/`, { headers: { cookie: cookie.split(';')[0]! } });
+    const page = await get('/', { cookie: cookie.split(';')[0]! });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    // The same link again, from another browser: refused, saying why.
+    const again = await get('/?token=link-token-456');
+    expect(again.status).toBe(401);
+    expect(await again.text()).toMatch(/used already/);
+    // The signed-in browser may open it again; another instance of the server does not know its cookie.
+    expect((await get('/?token=link-token-456', { cookie: cookie.split(';')[0]! })).status).toBe(303);
+    const other = createApp({ studio, rendererDir, token, linkToken: 'other', port: () => port });
+    expect((await other.request(`http://127.0.0.1:${port}/`, { headers: { host: `127.0.0.1:${port}`, cookie: cookie.split(';')[0]! } })).status).toBe(
+      401,
+    );
   });
 
   it('serves the contract as POST /api/<ns>/<method> with envelopes and typed errors', async () => {

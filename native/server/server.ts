@@ -60,9 +60,16 @@ function sameToken(a: string | undefined, b: string): boolean {
  * and the built renderer. Loopback only; every request needs the per-run token (cookie or bearer),
  * a loopback Host (against DNS rebinding) and, when the browser sends one, a same-origin Origin.
  */
-export function createApp(options: { studio: Studio; rendererDir: string; token: string; port: () => number }) {
+export function createApp(options: { studio: Studio; rendererDir: string; token: string; linkToken?: string; port: () => number }) {
   const { studio, rendererDir, token } = options;
-  const cookieName = () => `likeness_${options.port()}`;
+  // The printed link's token works once: it is exchanged for a session secret of this server instance (the
+  // cookie never carries a secret that also opens the API), under a name of this instance (cookies are not kept
+  // apart by port, so another local server, or this one restarted, never sees or takes this one's).
+  const linkToken = options.linkToken ?? token;
+  let linkUsed = false;
+  const instance = randomBytes(6).toString('hex');
+  const session = randomBytes(24).toString('base64url');
+  const cookieName = () => `likeness_${options.port()}_${instance}`;
   const allowedHosts = () => ['127.0.0.1', 'localhost', '[::1]'].map((h) => `${h}:${options.port()}`);
   const app = new Hono();
 
@@ -77,13 +84,18 @@ export function createApp(options: { studio: Studio; rendererDir: string; token:
     if (origin && !allowedHosts().some((h) => origin === `http://${h}`)) return c.text('Forbidden: cross-origin request.', 403);
     if (c.req.header('sec-fetch-site') === 'cross-site') return c.text('Forbidden: cross-site request.', 403);
 
+    const signedIn = sameToken(getCookie(c, cookieName()), session);
     if (c.req.method === 'GET' && c.req.path === '/' && c.req.query('token') !== undefined) {
-      if (!sameToken(c.req.query('token'), token)) return unauthorized(c);
-      setCookie(c, cookieName(), token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+      // A browser that is signed in already may open the link again; anyone else needs an unused link.
+      if (!signedIn) {
+        if (linkUsed || !sameToken(c.req.query('token'), linkToken)) return unauthorized(c, linkUsed);
+        linkUsed = true;
+        setCookie(c, cookieName(), session, { httpOnly: true, sameSite: 'Strict', path: '/' });
+      }
       return c.redirect('/', 303);
     }
     const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
-    if (!sameToken(getCookie(c, cookieName()), token) && !sameToken(bearer, token)) return unauthorized(c);
+    if (!signedIn && !sameToken(bearer, token)) return unauthorized(c);
     await next();
   });
 
@@ -198,19 +210,23 @@ async function readHead(path: string): Promise<Uint8Array | undefined> {
   }
 }
 
-function unauthorized(c: Context) {
+function unauthorized(c: Context, linkUsed = false) {
+  const why = linkUsed
+    ? 'This link was used already: it opens Likeness in one browser only.'
+    : 'This server needs the address printed by <code>likeness serve</code> (it carries a one-time access token).';
   return c.html(
     `<!doctype html><meta charset="utf-8"><title>Likeness</title><body style="font:16px system-ui;margin:3em">
-     <h1>Open Likeness with its link</h1><p>This server needs the address printed by <code>likeness serve</code>
-     (it carries a one-time access token). Run it again if you lost it.</p></body>`,
+     <h1>Open Likeness with its link</h1><p>${why} Start <code>likeness serve</code> again for a new link.</p></body>`,
     401,
   );
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  // The API's bearer token (for programs: tests, scripts) and the one-time token of the printed link differ.
   const token = options.token ?? randomBytes(24).toString('base64url');
+  const linkToken = randomBytes(24).toString('base64url');
   let port = options.port ?? 0;
-  const app = createApp({ studio: options.studio, rendererDir: options.rendererDir, token, port: () => port });
+  const app = createApp({ studio: options.studio, rendererDir: options.rendererDir, token, linkToken, port: () => port });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
     s.once('error', reject);
@@ -219,7 +235,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://127.0.0.1:${port}/`;
   return {
     url,
-    openUrl: `${url}?token=${token}`,
+    openUrl: `${url}?token=${linkToken}`,
     port,
     token,
     close: () =>
