@@ -9,11 +9,28 @@ import { EVENT_CHANNEL } from '../../native/api/events';
 import { resolveLibraryRoot } from '../../native/catalog/library';
 import { isObjectHash } from '../../native/catalog/store';
 import { contentSecurityPolicy } from '../../native/core/csp';
+import { confirmationFor, externalLinkAllowed } from '../../native/core/desktop-policy';
+import { loadRegistry } from '../../native/models/registry';
 import { appRoot } from '../../native/core/entry';
 import { createStudio, type Studio } from '../../native/studio/studio';
 import { fileResponse } from './media';
 
 const SCHEME = 'likeness';
+
+/** The hosts of the registry's model sources and licences (the Models page links to them). */
+function registryHosts(): string[] {
+  const hosts: string[] = [];
+  for (const model of loadRegistry().models) {
+    for (const url of [model.source, model.license.url]) {
+      try {
+        if (url) hosts.push(new URL(url).hostname);
+      } catch {
+        // not a URL: nothing to allow
+      }
+    }
+  }
+  return hosts;
+}
 const APP_ORIGIN = `${SCHEME}://app`;
 const rendererDir = join(appRoot(), 'dist', 'renderer');
 
@@ -77,7 +94,7 @@ function hardenWebContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     // Links to documentation open in the user's browser; nothing opens inside the app.
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (externalLinkAllowed(url, registryHosts())) void shell.openExternal(url);
     return { action: 'deny' };
   });
 }
@@ -138,9 +155,21 @@ async function start(): Promise<void> {
 
   protocol.handle(SCHEME, handleProtocol);
   for (const { channel } of channels) {
-    ipcMain.handle(channel, (event, input: unknown) => {
+    ipcMain.handle(channel, async (event, input: unknown) => {
       if (!isTrustedSender(event))
         return { ok: false, error: new StudioError('UNAUTHORIZED', 'Refused: the request did not come from the Likeness window.').toJSON() };
+      // Setting a program to run is confirmed here, in the main process, where the page cannot click for the user.
+      const confirmation = confirmationFor(channel, input);
+      if (confirmation && mainWindow) {
+        const answer = await dialog.showMessageBox(mainWindow, {
+          type: 'question',
+          buttons: ['Allow', 'Cancel'],
+          defaultId: 1,
+          cancelId: 1,
+          ...confirmation,
+        });
+        if (answer.response !== 0) return { ok: false, error: new StudioError('CANCELLED', 'You did not allow the trainer program.').toJSON() };
+      }
       return studio!.dispatch(channel, input);
     });
   }
