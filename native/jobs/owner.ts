@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Identifies the process that owns (runs) a job: host, pid and start time. */
@@ -20,8 +21,20 @@ export function ownerAlive(owner: string | null, heartbeatAt: number | null, sta
   if (!Number.isInteger(pid) || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A process killed a moment ago stays a zombie until its parent reaps it (~2 s): signals still "reach" it.
+  return !isZombie(pid);
+}
+
+/** Linux: the process exited and only its entry remains (state Z in /proc/<pid>/stat). Elsewhere: unknown, false. */
+export function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state …": the command may contain spaces and parentheses; the state follows the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../api/events';
 import type { Job } from '../api/schemas';
 import { Catalog } from '../catalog/catalog';
+import { isZombie } from './owner';
 import { JobQueue, type JobQueueOptions } from './queue';
 import testKinds from './testing/test-kinds';
 
@@ -34,6 +35,12 @@ afterEach(async () => {
   catalog.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Waits for a condition (polling every 20 ms, at most 10 s). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(condition()).toBe(true);
+}
 
 /** A pid that certainly belonged to a process that has exited. */
 function deadPid(): number {
@@ -200,6 +207,35 @@ describe('JobQueue', () => {
     expect((await q.waitFor(resumable.id)).status).toBe('done');
     expect((await q.waitFor(orphanQueued.id)).status).toBe('done');
     expect(catalog.jobs.get(resumable.id).attempts).toBe(2);
+  });
+
+  it('takes over the jobs of a process that was killed a moment ago and is still a zombie', async () => {
+    // A parent that does not reap its child: the child is a zombie (signals still "reach" it) until the parent ends.
+    // (sh starts `true` in the background, then becomes `sleep`, which never reaps it.)
+    const holder = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => holder.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+      await waitFor(() => isZombie(zombie));
+      const owner = `${hostname()}:${zombie}:1`;
+      const job = catalog.jobs.create({ kind: 'test.sleep', resource: 'cpu', title: 'z', input: { ms: 10, steps: 1, label: 'z' }, owner });
+      catalog.jobs.markRunning(job.id, owner);
+      const q = makeQueue();
+      expect(q.start().resumed).toEqual([job.id]);
+      expect((await q.waitFor(job.id)).status).toBe('done');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('cancelling a job whose process is gone ends it at once, instead of waiting for that process to notice', async () => {
+    const q = makeQueue();
+    q.start();
+    // Its process died after this queue started (the next heartbeat would take it over too).
+    const dead = `${hostname()}:${deadPid()}:1`;
+    const job = catalog.jobs.create({ kind: 'test.sleep', resource: 'cpu', title: 'd', input: { ms: 10, steps: 1, label: 'd' }, owner: dead });
+    catalog.jobs.markRunning(job.id, dead);
+    expect(q.cancel(job.id).status).toBe('cancelled');
+    expect(catalog.jobs.get(job.id).status).toBe('cancelled');
   });
 
   it('leaves jobs of a live process alone', () => {

@@ -89,6 +89,10 @@ export class JobQueue {
       // misses one beat, and the next one tries again.
       try {
         this.catalog.jobs.heartbeat(this.owner);
+        // Jobs of a process that died after this one started (or was a zombie at start) are taken over now,
+        // not at the next restart.
+        const taken = this.recover({ skipOwn: true });
+        if (taken.adopted.length || taken.resumed.length) this.pump();
       } catch (error) {
         console.error(`Likeness: could not record that jobs are alive: ${(error as Error).message}`);
       }
@@ -98,9 +102,10 @@ export class JobQueue {
     return report;
   }
 
-  private recover(): RecoveryReport {
+  private recover(options: { skipOwn?: boolean } = {}): RecoveryReport {
     const report: RecoveryReport = { resumed: [], interrupted: [], adopted: [] };
     for (const job of this.catalog.jobs.live()) {
+      if (options.skipOwn && job.owner === this.owner) continue;
       if (ownerAlive(job.owner, job.heartbeatAt, job.status as 'queued' | 'running', this.owner)) continue;
       const definition = this.kinds.get(job.kind);
       if (job.status === 'queued' && definition) {
@@ -164,6 +169,8 @@ export class JobQueue {
     const running = this.running.get(id);
     this.catalog.jobs.requestCancel(id);
     if (!running) {
+      // Its process is gone (killed, crashed): nobody will see the request, so the job ends here.
+      if (!ownerAlive(job.owner, job.heartbeatAt, 'running', this.owner)) return this.settle(id, { status: 'cancelled' });
       // Running in another process: it sees cancel_requested on its next progress write.
       return publicJob(this.catalog.jobs.get(id));
     }
