@@ -28,10 +28,9 @@ export async function probeAudio(ffmpegPath: string, file: string, signal?: Abor
       onTime: (seconds) => (last = Math.max(last, seconds)),
     }));
   } catch (error) {
-    if (
-      error instanceof StudioError &&
-      /matches no streams|does not contain any stream|Invalid data found|no such file|Invalid argument/i.test(error.message)
-    ) {
+    // Whatever ffmpeg says about the file itself (no stream, a lying header, damage) means: not sound we can
+    // read. Its own words name the temp file; the user's file name is what the message says.
+    if (error instanceof StudioError && error.code !== 'FFMPEG_MISSING' && error.code !== 'CANCELLED' && error.code !== 'DISK_FULL') {
       throw new StudioError(
         'INVALID_INPUT',
         `${name} has no sound Likeness can read.`,
