@@ -74,3 +74,64 @@ describe('a server killed with SIGKILL during an import', () => {
     finalCatalog.close();
   });
 });
+
+describe('servers killed with SIGKILL at random moments during review writes and an import', () => {
+  it('lose no acknowledged decision, leave no job stuck running, and keep the catalogue intact, restarting at once', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'likeness-crash-review-'));
+    try {
+      const library = join(base, 'library');
+      await writeNoiseImages(join(base, 'outputs'), 40, 48);
+      await writeNoiseImages(join(base, 'incoming'), 150, 96);
+      let server = await serveStudio(library, { fromSource: true });
+      servers.push(server);
+      const first = await server.call<Job>('catalog:import', { path: join(base, 'outputs') });
+      await waitUntil(async () => ((await server.call<Job>('jobs:get', { id: first.id })).status === 'done' ? true : undefined), 120_000, 'the first import');
+      const ids = (await server.call<{ items: { id: number }[] }>('catalog:listOutputs', { limit: 100 })).items.map((o) => o.id);
+      const import_ = await server.call<Job>('catalog:import', { path: join(base, 'incoming') });
+
+      // Decisions the server acknowledged (the promise resolved): each must survive every kill.
+      const acknowledged = new Map<number, number>();
+      let write = 0;
+      for (let round = 0; round < 3; round++) {
+        const killAt = Date.now() + 300 + Math.random() * 900;
+        while (Date.now() < killAt) {
+          const id = ids[write % ids.length]!;
+          const stars = (write++ % 5) + 1;
+          await server.call('review:set', { ids: [id], stars }).then(
+            () => acknowledged.set(id, stars),
+            () => undefined,
+          );
+        }
+        // Killed mid-stream, and the next server starts at once: the old process may still be a zombie.
+        server.process.kill('SIGKILL');
+        server = await serveStudio(library, { fromSource: true });
+        servers.push(server);
+      }
+
+      const summaries = await server.call<{ id: number; review: { stars: number } }[]>('catalog:getOutputs', { ids });
+      const lost = summaries.filter((o) => acknowledged.has(o.id) && o.review.stars !== acknowledged.get(o.id));
+      expect(acknowledged.size).toBeGreaterThan(10);
+      expect(lost).toEqual([]);
+      // The import resumes under the last server and ends; nothing is left "running".
+      const done = await waitUntil(
+        async () => {
+          const job = await server.call<Job>('jobs:get', { id: import_.id });
+          return ['done', 'failed', 'interrupted'].includes(job.status) ? job : undefined;
+        },
+        180_000,
+        'the import to end',
+      );
+      // Three kills mid-import may use up its attempts: then it ends interrupted, saying why (never "running").
+      expect(['done', 'interrupted']).toContain(done.status);
+      if (done.status === 'interrupted') expect(done.error?.message).toMatch(/stopped/);
+      await server.stop();
+      const catalog = Catalog.open(library);
+      expect(catalog.integrity('full')).toBe('ok');
+      expect(catalog.jobs.live()).toEqual([]);
+      expect(catalog.outputs.count()).toBeGreaterThan(40);
+      catalog.close();
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
