@@ -85,7 +85,11 @@ describe('servers killed with SIGKILL at random moments during review writes and
       let server = await serveStudio(library, { fromSource: true });
       servers.push(server);
       const first = await server.call<Job>('catalog:import', { path: join(base, 'outputs') });
-      await waitUntil(async () => ((await server.call<Job>('jobs:get', { id: first.id })).status === 'done' ? true : undefined), 120_000, 'the first import');
+      await waitUntil(
+        async () => ((await server.call<Job>('jobs:get', { id: first.id })).status === 'done' ? true : undefined),
+        120_000,
+        'the first import',
+      );
       const ids = (await server.call<{ items: { id: number }[] }>('catalog:listOutputs', { limit: 100 })).items.map((o) => o.id);
       const import_ = await server.call<Job>('catalog:import', { path: join(base, 'incoming') });
 

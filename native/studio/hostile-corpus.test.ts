@@ -10,6 +10,7 @@ import type { PeopleImportResult } from '../api/namespaces/people';
 import type { ImportResult } from '../api/schemas';
 import { addPngText } from '../catalog/provenance/png-text';
 import { toStudioError } from '../core/errors';
+import { installTinyModels } from '../portrait/testing/tiny-models';
 import { testFfmpeg } from '../video/testing/media-fixtures';
 import { createStudio, type Studio } from './studio';
 
@@ -277,6 +278,62 @@ describe('the hostile corpus through every entry point', () => {
         );
       }
       expect(ffmpeg).toBeDefined();
+    },
+    60_000,
+  );
+
+  it.skipIf(noFfmpeg)(
+    'a driving video and a model file refuse what they are not',
+    async () => {
+      installTinyModels(studio.catalog.paths.models, ['liveportrait']);
+      const photo = (await studio.api.catalog.listOutputs({ limit: 1 })).items[0]!;
+      const videos = join(root, 'videos');
+      mkdirSync(videos);
+      const mp4Header = Buffer.from('\0\0\0\x18ftypisom\0\0\x02\0isomiso2');
+      const cases: Record<string, Buffer> = {
+        'truncated.mp4': Buffer.concat([mp4Header, Buffer.alloc(64, 7)]),
+        'text.mp4': Buffer.from('not a video'),
+        'empty.mp4': Buffer.alloc(0),
+        'photo.mp4': readFileSync(join(images, 'fine.png')),
+      };
+      for (const [name, data] of Object.entries(cases)) {
+        writeFileSync(join(videos, name), data);
+        const request = { source: { outputId: photo.id }, animate: { motion: { driving: { path: join(videos, name) } } }, provider: 'cpu' as const };
+        record(
+          'driving video',
+          name,
+          await within(() =>
+            studio.api.portrait.process(request).then(
+              () => 'ok',
+              (e: Error) => e,
+            ),
+          ),
+        );
+      }
+      // A model file that is not the model: checked against the registry's size and hash before it is copied in.
+      for (const name of ['fine.png', 'empty.png', 'text.jpg']) {
+        record(
+          'model file',
+          name,
+          await within(() =>
+            studio.api.models.installFile({ id: 'yunet-n', path: join(images, name) }).then(
+              () => 'ok',
+              (e: Error) => e,
+            ),
+          ),
+        );
+      }
+      record(
+        'model file',
+        'fifo.png',
+        await within(() =>
+          studio.api.models.installFile({ id: 'yunet-n', path: join(images, 'fifo.png') }).then(
+            () => 'ok',
+            (e: Error) => e,
+          ),
+        ),
+      );
+      expect(rows.filter((r) => r.entry === 'driving video' || r.entry === 'model file').every((r) => r.outcome === 'rejected')).toBe(true);
     },
     60_000,
   );
