@@ -65,10 +65,14 @@ test('a person’s photos: drop, read why, overrule, freeze and export for kohya
     // The jobs drawer opened to show the import, beside the page: the person's side panel stays in view.
     const drawer = app.getByTestId('jobs-drawer');
     await expect(drawer.getByTestId('job-row').first()).toHaveAttribute('data-status', 'done');
-    const side = await app.locator('.person-side').boundingBox();
-    const panel = await drawer.boundingBox();
-    expect(side!.width).toBeGreaterThan(200);
-    expect(side!.x + side!.width).toBeLessThanOrEqual(panel!.x + 1);
+    // Layout settles a frame or two after the drawer opens: wait for the condition, not for a reading.
+    await expect
+      .poll(async () => {
+        const side = await app.locator('.person-side').boundingBox();
+        const panel = await drawer.boundingBox();
+        return Boolean(side && panel && side.width > 200 && side.x + side.width <= panel.x + 1);
+      })
+      .toBe(true);
     // Escape puts it away.
     await app.keyboard.press('Escape');
     await expect(drawer).toBeHidden();

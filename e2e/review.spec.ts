@@ -116,7 +116,6 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   const expected = new Map<number, State>(before.map((o) => [o.id, { flag: null, stars: 0, label: null }]));
   const order = before.map((o) => o.id);
   const loupe = app.getByTestId('loupe');
-  const at = async () => Number(await loupe.getAttribute('data-output-id'));
 
   // Into the loupe on the first image, auto-advance on (A): each decision writes and moves on.
   await app.keyboard.press('Space');
@@ -130,7 +129,7 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   const history: { id: number; previous: State }[] = [];
   const decide = async (key: string, advances: boolean) => {
     const id = order[index]!;
-    expect(await at()).toBe(id);
+    await expect(loupe).toHaveAttribute('data-output-id', String(id));
     history.push({ id, previous: expected.get(id)! });
     expected.set(id, applyKey(expected.get(id)!, key));
     await app.keyboard.press(key);
@@ -196,7 +195,9 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   await expect(app.getByText(`${picks.length} images`, { exact: true })).toBeVisible();
   const tiles = app.getByTestId('output-tile');
   await expect(tiles).toHaveCount(picks.length);
-  for (const flag of await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))) expect(flag).toBe('pick');
+  await expect
+    .poll(async () => (await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))).every((f) => f === 'pick'))
+    .toBe(true);
 
   // Compare two picks: zoom and pan move together.
   await tiles.nth(0).click();
@@ -264,6 +265,8 @@ test('a SIGKILL right after a decision loses nothing the page showed as saved', 
   const ids: number[] = [];
   const keys = ['p', '5', '8', 'x', '2'];
   for (const [i, key] of keys.entries()) {
+    // Shift+key moved the loupe on: wait for it to show the next image before reading which one it is.
+    if (ids.length) await expect(loupe).not.toHaveAttribute('data-output-id', String(ids.at(-1)));
     ids.push(Number(await loupe.getAttribute('data-output-id')));
     await app.keyboard.press(`Shift+${key}`);
     // The page says "saved" only after the engine confirmed the write: wait for exactly that, then kill.
