@@ -4,16 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toStudioError } from '../core/errors';
-import { writeSafetensors } from '../diffusion/testing/safetensors';
+import { rawSafetensors as safetensors, writeSafetensors } from '../diffusion/testing/safetensors';
 import { createStudio, type Studio } from '../studio/studio';
-
-/** A .safetensors file from a header object and data bytes, as a hostile or broken tool might write it. */
-function safetensors(header: unknown, data = Buffer.alloc(0), length?: bigint): Buffer {
-  const json = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header));
-  const size = Buffer.alloc(8);
-  size.writeBigUInt64LE(length ?? BigInt(json.length));
-  return Buffer.concat([size, json, data]);
-}
 
 const tensor = (begin: number, end: number, shape = [1, (end - begin) / 4]) => ({ dtype: 'F32', shape, data_offsets: [begin, end] });
 

@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeopleImportResult } from '../api/namespaces/people';
 import type { ImportResult } from '../api/schemas';
-import { addPngText } from '../catalog/provenance/png-text';
+import { addPngText, pngChunk, PNG_SIGNATURE } from '../catalog/provenance/png-text';
 import { toStudioError } from '../core/errors';
+import { rawSafetensors as safetensors } from '../diffusion/testing/safetensors';
 import { installTinyModels } from '../portrait/testing/tiny-models';
 import { testFfmpeg } from '../video/testing/media-fixtures';
 import { createStudio, type Studio } from './studio';
@@ -98,24 +99,16 @@ async function hostileImages(dir: string): Promise<void> {
 
 /** A grey PNG header declaring width × height, with one small compressed row: what a bomb looks like to a reader. */
 function bombPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([length, body, crc]);
-  };
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
   header[9] = 0; // greyscale
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.alloc(width + 1))),
-    chunk('IEND', Buffer.alloc(0)),
+    PNG_SIGNATURE,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(width + 1))),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
@@ -124,13 +117,6 @@ function app1(payload: Buffer): Buffer {
   const header = Buffer.from([0xff, 0xe1, 0, 0]);
   header.writeUInt16BE(payload.length + 2, 2);
   return Buffer.concat([header, payload]);
-}
-
-function safetensors(header: unknown, data = Buffer.alloc(0), length?: bigint): Buffer {
-  const json = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header));
-  const size = Buffer.alloc(8);
-  size.writeBigUInt64LE(length ?? BigInt(json.length));
-  return Buffer.concat([size, json, data]);
 }
 
 describe('the hostile corpus through every entry point', () => {

@@ -24,3 +24,11 @@ export function writeSafetensors(
   length.writeBigUInt64LE(BigInt(json.length));
   writeFileSync(path, Buffer.concat([length, json, ...parts]));
 }
+
+/** A .safetensors file from any header (an object, or raw text) and data bytes, with an optional lying length: what a hostile or broken tool might write. */
+export function rawSafetensors(header: unknown, data = Buffer.alloc(0), length?: bigint): Buffer {
+  const json = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header));
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64LE(length ?? BigInt(json.length));
+  return Buffer.concat([size, json, data]);
+}
