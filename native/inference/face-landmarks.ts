@@ -17,6 +17,17 @@ export function eyeLineRoll(landmarks: FaceLandmarks): number {
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
+/** A face (box and landmarks) in pixels `k` times larger; other fields are kept. */
+export function scaleFace<T extends DetectedFace>(face: T, k: number): T {
+  const p = (q: Point) => ({ x: q.x * k, y: q.y * k });
+  const l = face.landmarks;
+  return {
+    ...face,
+    box: { x: face.box.x * k, y: face.box.y * k, width: face.box.width * k, height: face.box.height * k },
+    landmarks: { rightEye: p(l.rightEye), leftEye: p(l.leftEye), nose: p(l.nose), mouthRight: p(l.mouthRight), mouthLeft: p(l.mouthLeft) },
+  };
+}
+
 export interface LevelledCrop {
   /** Photo coordinates → crop pixels. */
   matrix: Affine;

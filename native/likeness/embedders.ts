@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -8,6 +8,7 @@ import { appRoot } from '../core/entry';
 import { convertFaceApiRecognition } from '../inference/face-api-dlib';
 import { openFaceEmbedder, type FaceEmbedder, type FaceEmbedderSpec } from '../inference/face-embedder';
 import { requireModelFile } from '../models/installed';
+import { requirePortraitModel } from '../portrait/models';
 import { loadRegistry, type Registry, type RegistryModel } from '../models/registry';
 
 /**
@@ -85,7 +86,8 @@ export function ensureBuiltinEmbedder(modelsDir: string): string {
   }
   const onnx = convertFaceApiRecognition(manifest, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
   mkdirSync(folder, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
+  // Job workers are threads of one process: the temp name must differ per call, not per pid.
+  const temp = `${file}.${randomUUID()}.tmp`;
   writeFileSync(temp, onnx);
   renameSync(temp, file);
   return file;
@@ -140,5 +142,7 @@ export function activeEmbedderId(catalog: Catalog): string {
 export async function openEmbedder(catalog: Catalog, id: string = activeEmbedderId(catalog)): Promise<FaceEmbedder> {
   const spec = embedderSpec(id);
   if (id === BUILTIN_EMBEDDER) return openFaceEmbedder(spec, ensureBuiltinEmbedder(catalog.paths.models));
-  return openFaceEmbedder(spec, requireModelFile(catalog.paths.models, id));
+  // A non-commercial model (ArcFace w600k_r50) only once the user allowed such models, as for restorers.
+  const model = requirePortraitModel(catalog, id, { kind: 'face-embedder' });
+  return openFaceEmbedder(spec, requireModelFile(catalog.paths.models, model.id));
 }

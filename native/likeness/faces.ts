@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Catalog } from '../catalog/catalog';
 import type { FaceEmbedder } from '../inference/face-embedder';
-import { refineTiltedLandmarks, type FaceDetector } from '../inference/face-landmarks';
+import { refineTiltedLandmarks, scaleFace, type FaceDetector } from '../inference/face-landmarks';
 import type { RgbImage } from '../inference/image-tensor';
 import type { DetectedFace } from '../inference/yunet';
 import { decodePhoto, fromRgb, inspectPhoto, type DecodedPhoto } from '../people/decode';
@@ -80,16 +80,6 @@ export function storeFaces(catalog: Catalog, hash: string, faces: ImageFaces, di
       dims,
       Date.now(),
     );
-}
-
-function scaleFace(face: DetectedFace, k: number): DetectedFace {
-  const p = (q: { x: number; y: number }) => ({ x: q.x * k, y: q.y * k });
-  const l = face.landmarks;
-  return {
-    score: face.score,
-    box: { x: face.box.x * k, y: face.box.y * k, width: face.box.width * k, height: face.box.height * k },
-    landmarks: { rightEye: p(l.rightEye), leftEye: p(l.leftEye), nose: p(l.nose), mouthRight: p(l.mouthRight), mouthLeft: p(l.mouthLeft) },
-  };
 }
 
 /** Embeds faces given in display pixels from pixels decoded at `decoded.scale`. */

@@ -171,6 +171,20 @@ describe.skipIf(yunet.missing || astronaut.missing)('likeness in the studio: vet
     expect(chosen.box.x).toBeGreaterThan(400);
   });
 
+  it('chooses another likeness model only when it is installed, and a non-commercial one only once allowed', async () => {
+    await expect(studio.api.likeness.setModel({ id: 'sface' })).rejects.toMatchObject({ code: 'MODEL_ERROR' });
+    // ArcFace w600k_r50 as if downloaded (a placeholder file: it is only chosen here, never run).
+    mkdirSync(join(studio.catalog.paths.models, 'arcface-w600k-r50'), { recursive: true });
+    writeFileSync(join(studio.catalog.paths.models, 'arcface-w600k-r50', 'arcface_w600k_r50.onnx'), 'placeholder');
+    await expect(studio.api.likeness.setModel({ id: 'arcface-w600k-r50' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await studio.api.portrait.setNonCommercial({ allowed: true });
+    const models = await studio.api.likeness.setModel({ id: 'arcface-w600k-r50' });
+    expect(models.find((m) => m.active)?.id).toBe('arcface-w600k-r50');
+    // Back to the built-in model for the tests that follow.
+    expect((await studio.api.likeness.setModel({ id: 'dlib-resnet-v1' })).find((m) => m.active)?.id).toBe('dlib-resnet-v1');
+    await studio.api.portrait.setNonCommercial({ allowed: false });
+  });
+
   it('gives the person a profile of her own photos, without the stranger', async () => {
     const profile = await studio.api.likeness.getProfile({ personId: person.id });
     expect(profile?.model).toBe(spec.id);

@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { JobQueue } from '../jobs/queue';
 import { activeEmbedderId, embedderSpec } from './embedders';
 import { personProfile } from './profile';
+import { referenceKey } from './score';
 import { likenessScoreJob } from './score-job';
 
 /**
@@ -13,7 +14,7 @@ export function hasStaleScores(catalog: Catalog, personId: number): boolean {
   if (!keys.length) return false;
   const { profile, missing } = personProfile(catalog, personId, embedderSpec(activeEmbedderId(catalog)));
   if (missing.length || !profile) return true;
-  const current = `person:${personId}:${profile.key}`;
+  const current = referenceKey({ kind: 'person', personId }, profile);
   return keys.some((key) => key !== current);
 }
 

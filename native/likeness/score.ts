@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog';
 import { loadDetector } from '../people/vetting';
 import { StudioError } from '../api/errors';
-import type { LikenessScore } from '../api/namespaces/likeness';
+import { LIKENESS_SAME, type LikenessScore } from '../api/namespaces/likeness';
 import { verdictFor } from '../inference/face-embedder';
 import { activeEmbedderId, embedderSpec, openEmbedder } from './embedders';
 import { embedPhotoFaces, facesOfObject, type EmbeddedFace, type LikenessTools } from './faces';
@@ -194,7 +194,10 @@ export async function scoreImage(
   return toScore(row);
 }
 
-/** Stores a clip's score from sampled frames' scores: the mean is the score, the worst is kept beside it. */
+/**
+ * Stores a clip's score from sampled frames' scores: the mean is the score, the worst is kept beside it. A clip
+ * is "same" only when it looks like the person on average and never drops below "could be" (50).
+ */
 export function writeClipScore(
   catalog: Catalog,
   output: { id: number },
@@ -211,7 +214,7 @@ export function writeClipScore(
   const verdict: LikenessScore['verdict'] =
     mean === null
       ? 'no-face'
-      : mean >= 75 && worst! >= 50
+      : mean >= LIKENESS_SAME && worst! >= 50
         ? 'same'
         : meanValue !== null && verdictFor(meanValue, spec.calibration) === 'different'
           ? 'different'

@@ -37,9 +37,14 @@ function positionOf(face: Face, width: number): 'left' | 'centre' | 'right' {
   return x < 0.38 ? 'left' : x > 0.62 ? 'right' : 'centre';
 }
 
+/** The faces that count as people (weaker detections are often patterns, not faces). */
+export function countedFaces(measures: PhotoMeasures): Face[] {
+  return measures.faces.filter((f) => f.score >= thresholds.detection.otherFaceMinScore);
+}
+
 /** The face a crop is built around: the only confident face, or one that clearly dominates; else none. */
 export function mainFaceOf(measures: PhotoMeasures): { face: Face; index: number; others: Face[] } | { face: null; others: Face[] } {
-  const counted = measures.faces.filter((f) => f.score >= thresholds.detection.otherFaceMinScore);
+  const counted = countedFaces(measures);
   const index = measures.measuredFace;
   if (index === null) return { face: null, others: [] };
   const face = measures.faces[index]!;
@@ -66,7 +71,7 @@ function overlapShare(face: Face, cx: number, cy: number, side: number): number 
 export function judgePhoto(measures: PhotoMeasures, cropSize: number): Reason[] {
   const t = thresholds;
   const reasons: Reason[] = [];
-  const counted = measures.faces.filter((f) => f.score >= t.detection.otherFaceMinScore);
+  const counted = countedFaces(measures);
 
   if (measures.measuredFace === null || !measures.face) {
     reasons.push(reason('no-face', 'reject'));

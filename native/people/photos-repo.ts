@@ -197,15 +197,15 @@ export class PhotosRepository {
   }
 
   /** Measured photos of a person (for judging and near-duplicates). */
-  measured(personId: number): { id: number; name: string; measures: PhotoMeasures }[] {
+  measured(personId: number): { id: number; name: string; hash: string; measures: PhotoMeasures }[] {
     const rows = this.db
       .prepare(
-        'SELECT id, original_name AS name, measures FROM photos WHERE person_id = ? AND removed_at IS NULL AND vetted_at IS NOT NULL ORDER BY id',
+        'SELECT id, original_name AS name, object_hash AS hash, measures FROM photos WHERE person_id = ? AND removed_at IS NULL AND vetted_at IS NOT NULL ORDER BY id',
       )
-      .all(personId) as { id: number; name: string; measures: string }[];
+      .all(personId) as { id: number; name: string; hash: string; measures: string }[];
     return rows.flatMap((r) => {
       const measures = measuresOf(r.measures);
-      return measures ? [{ id: r.id, name: r.name, measures }] : [];
+      return measures ? [{ id: r.id, name: r.name, hash: r.hash, measures }] : [];
     });
   }
 

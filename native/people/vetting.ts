@@ -14,7 +14,7 @@ import { buildProfile, matchAgainst, measuredFaceVector, sameFaces, type Referen
 import { measurePhoto } from './analyse';
 import { cropGeometry, cropInfoOf, cropParamsKey, decodeSideFor, renderCrop } from './crop';
 import { decodePhoto, inspectPhoto, type DecodedPhoto } from './decode';
-import { judgePhotos } from './judge';
+import { countedFaces, judgePhotos, type Judgement } from './judge';
 import { PhotosRepository } from './photos-repo';
 import { thresholds } from './thresholds';
 
@@ -67,7 +67,10 @@ export function judgePerson(catalog: Catalog, personId: number): VerdictCounts {
   const person = catalog.people.get(personId);
   const photos = new PhotosRepository(catalog);
   const measured = photos.measured(personId);
-  photos.setJudgements(judgePhotos(measured, person.cropSize, unlikePhotos(catalog, measured, person.cropSize)));
+  // Judged on their own first; a photo unlike the others (judged from these verdicts) is judged again with the flag.
+  const own = judgePhotos(measured, person.cropSize);
+  const unlike = unlikePhotos(catalog, measured, own);
+  photos.setJudgements(unlike.size ? judgePhotos(measured, person.cropSize, unlike) : own);
   return countVerdicts(catalog, personId);
 }
 
@@ -75,21 +78,22 @@ export function judgePerson(catalog: Catalog, personId: number): VerdictCounts {
  * Photos whose face is unlike the rest of the person's usable photos (the profile's outliers): compared
  * from stored embeddings, so this is cheap. Photos rejected for other reasons do not vote.
  */
-function unlikePhotos(catalog: Catalog, measured: { id: number; name: string; measures: PhotoMeasures }[], cropSize: number): Map<number, number> {
+function unlikePhotos(
+  catalog: Catalog,
+  measured: { id: number; name: string; hash: string; measures: PhotoMeasures }[],
+  own: Map<number, Judgement>,
+): Map<number, number> {
   let spec;
   try {
     spec = embedderSpec(activeEmbedderId(catalog));
   } catch {
     return new Map(); // a chosen model gone from the registry: vetting goes on without the likeness check
   }
-  const own = judgePhotos(measured, cropSize);
-  const hashOf = catalog.db.prepare('SELECT object_hash FROM photos WHERE id = ?').pluck();
   const faces: ReferenceFace[] = [];
   for (const photo of measured) {
     if (own.get(photo.id)?.verdict === 'rejected') continue;
-    const hash = hashOf.get(photo.id) as string;
-    const vector = measuredFaceVector(catalog, { hash, measures: photo.measures }, spec.id);
-    if (vector) faces.push({ photoId: photo.id, hash, name: photo.name, vector });
+    const vector = measuredFaceVector(catalog, photo, spec.id);
+    if (vector) faces.push({ photoId: photo.id, hash: photo.hash, name: photo.name, vector });
   }
   const profile = buildProfile(faces, spec);
   return new Map(profile.outliers.map((o) => [o.face.photoId!, o.likeness]));
@@ -109,11 +113,8 @@ async function chooseFacesByLikeness(
 ): Promise<number> {
   const photos = new PhotosRepository(catalog);
   const spec = embedder.spec;
-  const measured = photos.measured(personId).map((p) => ({
-    ...p,
-    hash: catalog.db.prepare('SELECT object_hash FROM photos WHERE id = ?').pluck().get(p.id) as string,
-  }));
-  const counted = (m: PhotoMeasures) => m.faces.filter((f) => f.score >= thresholds.detection.otherFaceMinScore).length;
+  const measured = photos.measured(personId);
+  const counted = (m: PhotoMeasures) => countedFaces(m).length;
   // The person's clear photos: one face, not rejected, not flagged as maybe someone else.
   const verdicts = new Map(
     (

@@ -12,7 +12,7 @@ import type { Catalog } from '../catalog/catalog';
 import { makeThumbnail } from '../catalog/images';
 import { rememberScratchObject } from '../catalog/scratch-objects';
 import { appVersion } from '../core/version';
-import type { FaceDetector } from '../inference/face-landmarks';
+import { scaleFace, type FaceDetector } from '../inference/face-landmarks';
 import type { RgbImage } from '../inference/image-tensor';
 import { fallbackProgress, fallbackRecord, type FallbackNotice } from '../inference/session';
 import type { JobContext } from '../jobs/define';
@@ -450,16 +450,6 @@ async function identityKept(
     if (signal.aborted) throw error;
     return null;
   }
-}
-
-function scaleFace(face: PortraitFace, k: number): PortraitFace {
-  const p = (q: { x: number; y: number }) => ({ x: q.x * k, y: q.y * k });
-  const l = face.landmarks;
-  return {
-    ...face,
-    box: { x: face.box.x * k, y: face.box.y * k, width: face.box.width * k, height: face.box.height * k },
-    landmarks: { rightEye: p(l.rightEye), leftEye: p(l.leftEye), nose: p(l.nose), mouthRight: p(l.mouthRight), mouthLeft: p(l.mouthLeft) },
-  };
 }
 
 interface OutputFields {

@@ -7,6 +7,7 @@ import { personProfile } from '../../likeness/profile';
 import { likenessScoreJob } from '../../likeness/score-job';
 import { storedScores } from '../../likeness/score';
 import { installState } from '../../models/installed';
+import { requirePortraitModel } from '../../portrait/models';
 import { findModel } from '../../models/registry';
 import { rescoreQuietly } from '../../likeness/rescore';
 import type { StudioContext } from './context';
@@ -27,7 +28,7 @@ function listModels(catalog: Catalog): LikenessModel[] {
       metric: spec.metric,
       calibration: spec.calibration,
       license: builtIn
-        ? { name: 'MIT (face-api) · dlib model: CC0', commercialUse: true }
+        ? { name: 'MIT (face-api) · dlib model: CC0 (public domain)', commercialUse: true }
         : { name: registry!.license.name, commercialUse: registry!.license.commercialUse },
     };
   });
@@ -70,12 +71,8 @@ export function likenessHandlers({ catalog, jobs }: StudioContext): StudioHandle
     setModel: async ({ id }) => {
       const model = listModels(catalog).find((m) => m.id === id);
       if (!model) throw new StudioError('NOT_FOUND', `No face-recognition model “${id}”.`, 'Pick one of the models listed on the Models page.');
-      if (!model.installed)
-        throw new StudioError(
-          'MODEL_ERROR',
-          `${model.name} is not installed.`,
-          `Download it on the Models page (likeness models download ${id}) first.`,
-        );
+      // Installed, and (ArcFace w600k_r50) allowed when its licence is non-commercial: the restorers' rule.
+      if (!model.builtIn) requirePortraitModel(catalog, id, { kind: 'face-embedder' });
       const before = activeEmbedderId(catalog);
       catalog.setSetting(LIKENESS_MODEL_SETTING, id === BUILTIN_EMBEDDER ? null : id);
       // Scores of one model are not comparable with another's: everything scored is scored again.
