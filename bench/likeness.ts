@@ -5,7 +5,7 @@
 //  3. In Chromium: keypress → next image painted in the loupe, idle and while a rescoring job runs (culling must
 //     not slow down), as a ratio of the two.
 // Run: npm run build && npx tsx bench/likeness.ts   (BENCH_OUTPUTS, BENCH_PRESSES to change the sizes)
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -17,7 +17,7 @@ import { faceDetectorFromFile } from '../native/inference/face-detector';
 import { openFaceEmbedder } from '../native/inference/face-embedder';
 import { builtinEmbedderSpec, ensureBuiltinEmbedder } from '../native/likeness/embedders';
 import { detectDecoded, embedDetected } from '../native/likeness/faces';
-import { faceApiSamples, portraitsOf, seenAgain } from '../native/likeness/testing/faces';
+import { faceApiSamples, portraitsOf, writeSamplePhotos } from '../native/likeness/testing/faces';
 import { decodePhoto, inspectPhoto } from '../native/people/decode';
 import { installModelFile } from '../native/models/installed';
 import { createStudio } from '../native/studio/studio';
@@ -77,12 +77,7 @@ try {
   const studio = await createStudio({ library });
   await installModelFile(studio.catalog.paths.models, 'yunet-n', yunet.path);
   const photo = readFileSync(astronaut.path);
-  const samples = join(root, 'samples');
-  mkdirSync(samples);
-  const again = await seenAgain(photo);
-  writeFileSync(join(samples, 'a.png'), photo);
-  writeFileSync(join(samples, 'b.png'), again.mirrored);
-  writeFileSync(join(samples, 'c.png'), again.darker);
+  const samples = await writeSamplePhotos(join(root, 'samples'), photo);
   const person = await studio.api.people.create({ name: 'Bench', trigger: 'ohwx', classWord: 'woman' });
   await studio.jobs.waitFor((await studio.api.people.import({ personId: person.id, paths: [samples] })).id);
   const outputs = join(root, 'outputs');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Job } from '../native/api';
-import { faceApiSamples, portraitsOf, seenAgain } from '../native/likeness/testing/faces';
+import { faceApiSamples, portraitsOf, seenAgain, writeSamplePhotos } from '../native/likeness/testing/faces';
 import { expect, photosDir, skipFor, test, waitUntil, yunetModel, type ServedStudio } from './fixtures';
 
 async function finished(studio: ServedStudio, job: Job): Promise<Job> {
@@ -32,11 +32,7 @@ test('candidates ranked by likeness to the person, with badges, a side-by-side w
     await studio.call('models:installFile', { id: 'yunet-n', path: yunetModel });
     const photo = readFileSync(join(photosDir, 'astronaut.png'));
     const again = await seenAgain(photo);
-    const samples = join(work, 'samples');
-    mkdirSync(samples);
-    writeFileSync(join(samples, 'eileen.png'), photo);
-    writeFileSync(join(samples, 'eileen-mirrored.png'), again.mirrored);
-    writeFileSync(join(samples, 'eileen-darker.png'), again.darker);
+    const samples = await writeSamplePhotos(join(work, 'samples'), photo);
     const person = await studio.call<{ id: number }>('people:create', { name: 'Eileen', trigger: 'ohwx', classWord: 'woman' });
     const imported = await finished(studio, await studio.call<Job>('people:import', { personId: person.id, paths: [samples] }));
     expect(imported.status).toBe('done');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -9,7 +9,7 @@ import { pictureVaeDecoder, writeTinyModelFolder } from '../diffusion/testing/ti
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';
 import { sharedFile } from '../testing/shared-data';
-import { faceApiSamples, portraitsOf, seenAgain } from './testing/faces';
+import { faceApiSamples, portraitsOf, seenAgain, writeSamplePhotos } from './testing/faces';
 
 const yunet = sharedFile('models/yunet_n_dynamic.onnx');
 const astronaut = sharedFile('fixtures/photos/astronaut.png');
@@ -39,11 +39,7 @@ describe.skipIf(yunet.missing || astronaut.missing)('generating for a person: li
     person = await studio.api.people.create({ name: 'Eileen', trigger: 'ohwx', classWord: 'woman', cropSize: 512 });
     const photo = readFileSync(astronaut.path);
     const again = await seenAgain(photo);
-    const incoming = join(root, 'incoming');
-    mkdirSync(incoming);
-    writeFileSync(join(incoming, 'eileen.png'), photo);
-    writeFileSync(join(incoming, 'eileen-mirrored.png'), again.mirrored);
-    writeFileSync(join(incoming, 'eileen-darker.png'), again.darker);
+    const incoming = await writeSamplePhotos(join(root, 'incoming'), photo);
     expect((await studio.jobs.waitFor((await studio.api.people.import({ personId: person.id, paths: [incoming] })).id)).status).toBe('done');
 
     const stranger = (await portraitsOf(faceApiSamples[0]!, yunet.path))[0]!;
@@ -58,23 +54,16 @@ describe.skipIf(yunet.missing || astronaut.missing)('generating for a person: li
     rmSync(root, { recursive: true, force: true });
   });
 
-  const generate = async (request: Parameters<Studio['api']['generate']['start']>[0]) => {
-    const job = await studio.jobs.waitFor((await studio.api.generate.start(request)).id);
+  /** A small, fast batch for the person (two steps of 256² on the CPU), with what the test adds. */
+  const generate = async (request: { model: string; seed: number } & Partial<Parameters<Studio['api']['generate']['start']>[0]>) => {
+    const full = { prompt: 'portrait', personId: person.id, steps: 2, size: `${SIZE}x${SIZE}`, provider: 'cpu' as const, ...request };
+    const job = await studio.jobs.waitFor((await studio.api.generate.start(full)).id);
     expect(job.error).toBeNull();
     return job.result as GenerateResult;
   };
 
   it('scores each image of a batch for a person as it lands', async () => {
-    const result = await generate({
-      model: herModel,
-      prompt: 'portrait',
-      personId: person.id,
-      count: 3,
-      seed: 1,
-      steps: 2,
-      size: `${SIZE}x${SIZE}`,
-      provider: 'cpu',
-    });
+    const result = await generate({ model: herModel, count: 3, seed: 1 });
     expect(result.likeness).toMatchObject({ model: 'dlib-resnet-v1', scored: 3, unavailable: null });
     const outputs = await studio.api.catalog.getOutputs({ ids: result.outputs });
     for (const output of outputs) expect(output.likeness).toBeGreaterThanOrEqual(75);
@@ -83,12 +72,7 @@ describe.skipIf(yunet.missing || astronaut.missing)('generating for a person: li
   it('stops once the gate has its candidates, and records the gate in the provenance', async () => {
     const result = await generate({
       model: herModel,
-      prompt: 'portrait',
-      personId: person.id,
       seed: 100,
-      steps: 2,
-      size: `${SIZE}x${SIZE}`,
-      provider: 'cpu',
       likenessGate: { keep: 2, maxTries: 6, minLikeness: 75 },
     });
     expect(result.gate).toMatchObject({ kept: 2, tried: 2, met: true, maxTries: 6 });
@@ -100,12 +84,7 @@ describe.skipIf(yunet.missing || astronaut.missing)('generating for a person: li
   it('tries at most maxTries when the candidates look like someone else, and says the gate was not met', async () => {
     const result = await generate({
       model: strangerModel,
-      prompt: 'portrait',
-      personId: person.id,
       seed: 200,
-      steps: 2,
-      size: `${SIZE}x${SIZE}`,
-      provider: 'cpu',
       likenessGate: { keep: 1, maxTries: 3, minLikeness: 75 },
     });
     expect(result.gate).toMatchObject({ kept: 0, tried: 3, met: false });

@@ -9,8 +9,8 @@ import { createStudio, type Studio } from './studio';
 
 /**
  * A photo dropped on the Restore page whose `parameters` text is 200 kB of "a a a …" (34 s in the old A1111
- * pattern, on the thread that serves the API): it is added through a job worker, and the studio answers other
- * calls meanwhile.
+ * pattern, on the thread that serves the API): it is added through a job, which runs in a worker thread. (That
+ * the parse itself is now linear is provenance/hostile.test.ts; the corpus test measures the serving thread.)
  */
 describe('a crafted photo dropped in the browser', () => {
   let root: string;
@@ -24,18 +24,14 @@ describe('a crafted photo dropped in the browser', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('is parsed off the serving thread and keeps its text verbatim', async () => {
+  it('is read and parsed by a job (in a worker), not by the handler, and keeps its text verbatim', async () => {
     const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#876' } })
       .png()
       .toBuffer();
     const hostile = addPngText(png, [{ keyword: 'parameters', text: 'a '.repeat(100_000) }]);
     const uploadId = randomUUID();
     await studio.api.people.upload({ uploadId, name: 'crafted.png', offset: 0, data: hostile.toString('base64') });
-    const added = studio.api.portrait.importPhoto({ uploadId });
-    // While it is being added, other calls are answered (the serving thread is not parsing).
-    const answered = await Promise.race([studio.api.system.info().then(() => 'answered'), added.then(() => 'added first')]);
-    expect(answered).toBe('answered');
-    const output = await added;
+    const output = await studio.api.portrait.importPhoto({ uploadId });
     expect(output.originalName).toBe('crafted.png');
     const jobs = await studio.api.jobs.list({});
     expect(jobs.find((j) => j.kind === 'catalog.importFile')).toMatchObject({ status: 'done' });

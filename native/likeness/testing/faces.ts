@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -63,4 +64,14 @@ export async function seenAgain(
     darker: await sharp(photo).modulate({ brightness: 0.55 }).png().toBuffer(),
     recompressed: await sharp(photo).jpeg({ quality: 30 }).toBuffer(),
   };
+}
+
+/** A person's sample photos in a new folder: the photo itself, mirrored and darker (three vetted photos of one face). */
+export async function writeSamplePhotos(dir: string, photo: Buffer, stem = 'eileen'): Promise<string> {
+  const again = await seenAgain(photo);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${stem}.png`), photo);
+  writeFileSync(join(dir, `${stem}-mirrored.png`), again.mirrored);
+  writeFileSync(join(dir, `${stem}-darker.png`), again.darker);
+  return dir;
 }

@@ -10,7 +10,6 @@ import { upsertJob } from '../jobs/jobs-data';
 
 /** Query keys of likeness data; the `likeness:changed` event refreshes them. */
 export const likenessKeys = {
-  all: ['likeness'] as const,
   score: (id: number) => ['likeness', 'score', id] as const,
   /** Under the people keys: `people:changed` (vetting, overrides, freezing) refreshes it. */
   profile: (personId: number) => [...queryKeys.people, personId, 'likeness'] as const,
@@ -28,7 +27,9 @@ export function LikenessBadge({ score, className }: { score: number | null; clas
   const { t } = useTranslation();
   if (score === null) return null;
   const band = likenessBand(score);
-  const label = t('review.likeness.badge', { score: Math.round(score), band: t(`review.likeness.bands.${band}`) });
+  // Rounded down, so the number never reads 75 ("same") on a face that is 74.6 ("could be").
+  const shown = Math.floor(score);
+  const label = t('review.likeness.badge', { score: shown, band: t(`review.likeness.bands.${band}`) });
   return (
     <span
       className={`likeness-badge likeness-${band}${className ? ` ${className}` : ''}`}
@@ -37,7 +38,7 @@ export function LikenessBadge({ score, className }: { score: number | null; clas
       title={label}
       data-testid="likeness-badge"
     >
-      {Math.round(score)}
+      {shown}
     </span>
   );
 }
