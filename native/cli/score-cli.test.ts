@@ -64,6 +64,8 @@ describe.skipIf(astronaut.missing || yunet.missing)('likeness score', () => {
     expect(her!.faces[0]!.box.width).toBeGreaterThan(40);
     expect(stranger!.faces[0]!.verdict).not.toBe('same');
     expect(empty).toMatchObject({ faces: [] });
+    const missing = await likeness(['score', join(root, 'nope.jpg'), '--reference', files['eileen.png']!, '--json']);
+    expect(JSON.parse(missing.stdout)).toEqual([expect.objectContaining({ faces: [], error: `${join(root, 'nope.jpg')} does not exist.` })]);
   }, 120_000);
 
   it('scores against a person’s accepted photos and says what is wrong with a bad call', async () => {

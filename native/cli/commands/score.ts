@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { StudioError } from '../../api/errors';
+import { readImageFile } from '../../catalog/images';
 import { toStudioError } from '../../core/errors';
 import { facesOfBytes } from '../../likeness/faces';
 import { buildProfile, matchAgainst, type IdentityProfile } from '../../likeness/profile';
@@ -14,6 +16,13 @@ interface ScoredFile {
 }
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/** An image file the user named: a clear word for a path that is not there, and the import size limit. */
+function readImage(file: string): Promise<Buffer> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new StudioError('NOT_FOUND', `${file} does not exist.`, 'Check the path of the image.');
+  return readImageFile(path, basename(file));
+}
 
 function human(result: { model: string; reference: string; files: ScoredFile[] }): string {
   const lines = [`Likeness to ${result.reference} (model ${result.model}; 75+ looks like the person, 25 or less is someone else):`];
@@ -64,7 +73,7 @@ export function registerScore(cli: CliContext): void {
         } else {
           const faces = [];
           for (const file of options.reference!) {
-            const found = await facesOfBytes(tools, await readFile(resolve(file)), basename(file));
+            const found = await facesOfBytes(tools, await readImage(file), basename(file));
             if (!found.faces.length) throw usageError(`No face in the reference photo ${file}.`, 'Choose a photo where the face is clearly visible.');
             faces.push({ photoId: null, hash: '0'.repeat(64), name: basename(file), vector: found.faces[0]!.vector });
           }
@@ -74,7 +83,7 @@ export function registerScore(cli: CliContext): void {
         const files: ScoredFile[] = [];
         for (const file of images) {
           try {
-            const found = await facesOfBytes(tools, await readFile(resolve(file)), basename(file));
+            const found = await facesOfBytes(tools, await readImage(file), basename(file));
             files.push({
               file,
               faces: found.faces.map((face) => {
