@@ -68,10 +68,14 @@ async function handleProtocol(request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (url.host === 'media') {
     const hash = url.pathname.slice(1);
-    const mime = isObjectHash(hash) ? studio?.catalog.objectMime(hash) : undefined;
-    if (!studio || !mime) return new Response('Not found', { status: 404 });
+    // As the HTTP host serves it: the type of the content, never an upload's claim, and never a page.
+    const known = isObjectHash(hash) && studio?.catalog.objectMime(hash);
+    const type = known ? await studio!.catalog.store.mediaType(hash) : undefined;
+    if (!studio || !type) return new Response('Not found', { status: 404 });
     return fileResponse(studio.catalog.store.pathOf(hash), request, {
-      'Content-Type': mime,
+      'Content-Type': type,
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'private, max-age=31536000, immutable',
     });
   }

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { sniffMediaType, SNIFF_BYTES } from '../core/media-type';
 import { Sha256 } from '../api/schemas';
 
 export interface StoredObject {
@@ -37,6 +38,29 @@ export class ObjectStore {
 
   has(hash: string): boolean {
     return existsSync(this.pathOf(hash));
+  }
+
+  private readonly types = new Map<string, string>();
+
+  /**
+   * The media type an object is served with, from its first bytes (never what an upload claimed), remembered
+   * because an object's bytes never change. Undefined when the file is gone. Both hosts (HTTP, desktop) use it.
+   */
+  async mediaType(hash: string): Promise<string | undefined> {
+    const known = this.types.get(hash);
+    if (known) return known;
+    const file = await open(this.pathOf(hash), 'r').catch(() => undefined);
+    if (!file) return undefined;
+    try {
+      const head = new Uint8Array(SNIFF_BYTES);
+      const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
+      const type = sniffMediaType(head.subarray(0, bytesRead));
+      if (this.types.size >= 10_000) this.types.delete(this.types.keys().next().value!);
+      this.types.set(hash, type);
+      return type;
+    } finally {
+      await file.close();
+    }
   }
 
   async putBuffer(data: Uint8Array): Promise<StoredObject> {

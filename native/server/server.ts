@@ -1,6 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -11,7 +10,6 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { ErrorCode } from '../api/errors';
 import { contentSecurityPolicy } from '../core/csp';
-import { sniffMediaType, SNIFF_BYTES } from '../core/media-type';
 import { isObjectHash } from '../catalog/store';
 import type { Studio } from '../studio/studio';
 
@@ -171,11 +169,11 @@ export function createApp(options: { studio: Studio; rendererDir: string; token:
     const hash = c.req.param('hash');
     if (!isObjectHash(hash) || !studio.catalog.objectMime(hash)) return c.text('Not found', 404);
     const path = studio.catalog.store.pathOf(hash);
-    const head = await readHead(path);
-    if (!head) return c.text('Not found', 404);
+    const type = await studio.catalog.store.mediaType(hash);
+    if (!type) return c.text('Not found', 404);
     const response = await serveStatic({ path })(c, next);
     if (!response) return c.text('Not found', 404);
-    response.headers.set('Content-Type', sniffMediaType(head));
+    response.headers.set('Content-Type', type);
     response.headers.set('Content-Security-Policy', "default-src 'none'; sandbox");
     response.headers.set('X-Content-Type-Options', 'nosniff');
     response.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
@@ -195,19 +193,6 @@ export function createApp(options: { studio: Studio; rendererDir: string; token:
   });
 
   return app;
-}
-
-/** The first bytes of a stored file (for its media type), or undefined when it is gone. */
-async function readHead(path: string): Promise<Uint8Array | undefined> {
-  const file = await open(path, 'r').catch(() => undefined);
-  if (!file) return undefined;
-  try {
-    const head = new Uint8Array(SNIFF_BYTES);
-    const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
-    return head.subarray(0, bytesRead);
-  } finally {
-    await file.close();
-  }
 }
 
 function unauthorized(c: Context, linkUsed = false) {

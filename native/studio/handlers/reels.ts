@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StudioHandlers } from '../../api/contract';
 import { StudioError } from '../../api/errors';
 import { MAX_AUDIO_UPLOAD_BYTES } from '../../api/namespaces/reels';
-import { sniffMediaType, SNIFF_BYTES } from '../../core/media-type';
 import { discardUploads, stagedFiles } from '../../people/uploads';
 import { audioSeconds } from '../../video/media';
 import { planFor } from '../../video/render';
@@ -76,11 +75,8 @@ export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers[
         if (!size) throw new StudioError('INVALID_INPUT', `${name} is empty.`, 'Record again, or choose another audio file.');
         if (size > MAX_AUDIO_UPLOAD_BYTES) throw new StudioError('INVALID_INPUT', `${name} is larger than 40 MB.`, 'Choose a shorter audio file.');
         const seconds = await audioSeconds(ffmpeg.path, file, undefined, name);
-        const head = Buffer.alloc(SNIFF_BYTES);
-        const handle = await open(file, 'r');
-        const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0).finally(() => handle.close());
-        const type = sniffMediaType(head.subarray(0, bytesRead));
         const stored = await catalog.store.putFile(file);
+        const type = (await catalog.store.mediaType(stored.hash)) ?? 'application/octet-stream';
         const durationMs = Math.round(seconds * 1000);
         catalog.addObject({ hash: stored.hash, size: stored.size, mime: type, durationMs });
         return { hash: stored.hash, name, mime: type, size: stored.size, durationMs };
