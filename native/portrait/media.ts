@@ -3,7 +3,7 @@ import { open, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { StudioError } from '../api/errors';
 import type { RgbImage } from '../inference/image-tensor';
-import type { FfmpegLocation } from '../video/ffmpeg';
+import { bt709Tags, toBt709, uploadMp4Options, type FfmpegLocation } from '../video/ffmpeg';
 import { frameStream, type FrameSource } from '../video/frame-source';
 import { probeVideo } from '../video/reel-inputs';
 import { runFfmpeg } from '../video/run-ffmpeg';
@@ -141,16 +141,17 @@ export async function encodeClip(
       '0:v:0',
       // The sound is padded with silence and cut where the frames end: the clip is as long as its frames.
       ...(options.audio ? ['-map', '1:a:0', '-af', 'apad', '-c:a', 'aac', '-b:a', '160k', '-shortest'] : []),
+      // BT.709, tagged: the frames are RGB and players read HD video as BT.709 (see video/ffmpeg.ts toBt709).
+      '-vf',
+      toBt709(),
+      ...bt709Tags,
       '-c:v',
       'libx264',
       '-preset',
       settings.preset,
       '-crf',
       String(settings.crf),
-      '-pix_fmt',
-      'yuv420p',
-      '-movflags',
-      '+faststart',
+      ...uploadMp4Options,
       ...(options.title ? ['-metadata', `title=${options.title}`] : []),
       '-y',
     ],

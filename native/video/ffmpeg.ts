@@ -63,6 +63,46 @@ export const installHint =
       ? 'Install ffmpeg (brew install ffmpeg) or set its path in Settings / LIKENESS_FFMPEG.'
       : 'Install ffmpeg (sudo apt install ffmpeg, or your distribution’s package) or set LIKENESS_FFMPEG to its path.';
 
+/**
+ * RGB (or another matrix) to limited-range YUV with BT.709 coefficients. Players and the short-video platforms
+ * treat HD video as BT.709; swscale's default is BT.601, which shifts reds and greens when played back.
+ */
+export function toBt709(pixelFormat = 'yuv420p'): string {
+  return `scale=out_color_matrix=bt709:out_range=tv,format=${pixelFormat}`;
+}
+
+/** Says so in the H.264 stream (VUI) and the MP4 (colr): primaries, transfer, matrix and limited range. */
+export const bt709Tags = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'];
+
+/**
+ * MP4 options for uploads: the index first (phones start playing before the download ends) and no edit list,
+ * which YouTube's and Instagram's upload specs ask for. ffmpeg writes one for the B-frame delay; negative
+ * composition offsets (ctts version 1) start the video at 0 without it. The AAC priming (21 ms) then plays,
+ * well under a noticeable lip-sync offset.
+ */
+export const uploadMp4Options = ['-movflags', '+faststart+negative_cts_offsets', '-use_editlist', '0'];
+
+/**
+ * YouTube's recommended video bitrate for SDR uploads (YouTube Help, "Recommended upload encoding settings"),
+ * by the frame's short side (a vertical 1080×1920 is 1080p) and the frame rate (the higher figure above 30 fps).
+ */
+export function uploadVideoBitrate(width: number, height: number, fps: number): number {
+  const shortSide = Math.min(width, height);
+  const [standard, high] =
+    shortSide >= 2160
+      ? [45e6, 68e6]
+      : shortSide >= 1440
+        ? [16e6, 24e6]
+        : shortSide >= 1080
+          ? [8e6, 12e6]
+          : shortSide >= 720
+            ? [5e6, 7.5e6]
+            : shortSide >= 480
+              ? [2.5e6, 4e6]
+              : [1e6, 1.5e6];
+  return fps > 30 ? high : standard;
+}
+
 export interface FfmpegCapabilities {
   version: string;
   encoders: ReadonlySet<string>;

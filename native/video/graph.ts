@@ -1,3 +1,4 @@
+import { toBt709 } from './ffmpeg';
 import type { RawPixelFormat } from './frame-source';
 import type { PlannedSegment, ReelPlan } from './plan';
 
@@ -72,7 +73,8 @@ class GraphBuilder {
 /** One segment as a stream of exactly `segment.frames` frames at the reel's size, rate and pixel format. */
 function segmentStream(graph: GraphBuilder, plan: ReelPlan, segment: PlannedSegment, asset: SegmentAsset): string {
   const { width, height, fps } = plan;
-  const normalise = `setsar=1,format=yuv420p,settb=1/${fps}`;
+  // Every source leaves here as BT.709 limited-range 4:2:0 (the reel is tagged so), square pixels, the reel's clock.
+  const normalise = `setsar=1,settb=1/${fps}`;
   if (asset.kind === 'image') {
     // The prepared still is larger than the frame (zoom × oversampling): zoompan crops a window that follows
     // the planned move and scales it to the frame, one output frame per `on`.
@@ -85,7 +87,7 @@ function segmentStream(graph: GraphBuilder, plan: ReelPlan, segment: PlannedSegm
     const index = graph.input(asset.file);
     return graph.add(
       [`${index}:v`],
-      `zoompan=z='${zoom}':x='${x}':y='${y}':d=${segment.frames}:s=${width}x${height}:fps=${fps},${normalise}`,
+      `zoompan=z='${zoom}':x='${x}':y='${y}':d=${segment.frames}:s=${width}x${height}:fps=${fps},${toBt709()},${normalise}`,
       graph.label('seg'),
     );
   }
@@ -111,7 +113,7 @@ function segmentStream(graph: GraphBuilder, plan: ReelPlan, segment: PlannedSegm
       // Crop to the frame's shape first, then scale once: scaling the whole source up and cropping after
       // would process up to twice the pixels.
       `crop=w='min(iw,ih*${width}/${height})':h='min(ih,iw*${height}/${width})'`,
-      `scale=${width}:${height}`,
+      `scale=${width}:${height}:out_color_matrix=bt709:out_range=tv,format=yuv420p`,
       `fps=${fps}`,
       `trim=end_frame=${used}`,
       ...(hold > 0 ? [`tpad=stop_mode=clone:stop=${hold}`] : []),
@@ -280,7 +282,7 @@ export function renderGraph(plan: ReelPlan, assets: GraphAssets, duck: DuckSetti
       const start = transition.startFrame / fps;
       const seconds = transition.frames / fps;
       const index = graph.input(assets.divider, ['-loop', '1', '-framerate', String(fps), '-t', num(seconds)]);
-      const bar = graph.add([`${index}:v`], `format=rgba,setpts=PTS+${num(start)}/TB`, graph.label('bar'));
+      const bar = graph.add([`${index}:v`], `format=rgba,${toBt709('yuva420p')},setpts=PTS+${num(start)}/TB`, graph.label('bar'));
       video = graph.add(
         [video, bar],
         `overlay=x='main_w*(t-${num(start)})/${num(seconds)}-overlay_w/2':y=0:eof_action=pass:format=auto`,
@@ -296,7 +298,7 @@ export function renderGraph(plan: ReelPlan, assets: GraphAssets, duck: DuckSetti
     const index = graph.input(asset.file, ['-loop', '1', '-framerate', String(fps), '-t', num(seconds)]);
     const fade = Math.min(text.fade, seconds / 2);
     const fades = fade > 0 ? `,fade=t=in:st=0:d=${num(fade)}:alpha=1,fade=t=out:st=${num(seconds - fade)}:d=${num(fade)}:alpha=1` : '';
-    const layer = graph.add([`${index}:v`], `format=rgba${fades},setpts=PTS+${num(text.start)}/TB`, graph.label('text'));
+    const layer = graph.add([`${index}:v`], `format=rgba${fades},${toBt709('yuva420p')},setpts=PTS+${num(text.start)}/TB`, graph.label('text'));
     video = graph.add([video, layer], `overlay=x=${asset.x}:y=${asset.y}:eof_action=pass:format=auto`, graph.label('v'));
   });
 

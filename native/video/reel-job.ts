@@ -11,7 +11,7 @@ import { appVersion } from '../core/version';
 import { defineJob } from '../jobs/define';
 import { requireFfmpeg, type FfmpegLocation } from './ffmpeg';
 import { grabFrame, measureLoudness } from './media';
-import { encodeSettings, planFor, renderReel, type RenderProgress } from './render';
+import { encodeSettings, planFor, renderReel, videoEncoderLabel, type RenderProgress } from './render';
 import { resolveReel, type ParsedReelRequest, type ResolvedReel } from './reel-inputs';
 import { requireTemplate } from './templates';
 import { progressText } from '../api/progress-keys';
@@ -118,7 +118,7 @@ export async function renderIntoCatalog(catalog: Catalog, reel: ReelToStore, con
           fps: plan.fps,
           transitions: plan.transitionMode,
           loudness: { target: -14, measuredInput: report.loudness, output: loudness },
-          encoder: { ffmpeg: report.ffmpegVersion, video: `libx264 ${encode.preset} crf ${encode.crf}`, audio: `aac ${encode.audioBitrate}` },
+          encoder: { ffmpeg: report.ffmpegVersion, video: videoEncoderLabel(encode, report.plan), audio: `aac ${encode.audioBitrate}` },
           ...(plan.warnings.length ? { warnings: plan.warnings } : {}),
         },
         originalName: reel.name,

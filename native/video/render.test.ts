@@ -14,7 +14,7 @@ import { planReel, type ReelPlan } from './plan';
 import { runFfmpeg } from './run-ffmpeg';
 import { encodeSettings, planFor, renderReel, type ReelSettings, type ReelSources, type RenderProgress } from './render';
 import { requireTemplate } from './templates';
-import { ffprobe, makeMusic, makeVoice, testFfmpeg, topLevelBoxes } from './testing/media-fixtures';
+import { ffprobe, makeMusic, makeVoice, movieBoxes, testFfmpeg, topLevelBoxes } from './testing/media-fixtures';
 
 const { location: ffmpeg, missing } = testFfmpeg();
 const photos = sharedFile('fixtures/photos');
@@ -79,10 +79,15 @@ async function expectDelivery(file: string, plan: ReelPlan, options: { sound: bo
   const boxes = await topLevelBoxes(file);
   expect(boxes.indexOf('moov')).toBeGreaterThanOrEqual(0);
   expect(boxes.indexOf('moov')).toBeLessThan(boxes.indexOf('mdat'));
-  // x264 writes its settings into the stream: a closed GOP of two seconds.
+  // YouTube's upload spec (YouTube Help, "Recommended upload encoding settings"): closed GOP of half the frame
+  // rate, at least 8 Mbit/s for SDR 1080p at 30 fps, BT.709; YouTube and Instagram ask for no edit lists.
+  // x264 writes its settings into the stream.
   const x264 = /x264 - core[^\0]*/.exec(readFileSync(file).toString('latin1'))![0];
   expect(x264).toMatch(/open_gop=0/);
-  expect(x264).toMatch(/keyint=60 /);
+  expect(x264).toMatch(/keyint=15 /);
+  expect(video).toMatchObject({ color_space: 'bt709', color_primaries: 'bt709', color_transfer: 'bt709', color_range: 'tv' });
+  if (Math.min(plan.width, plan.height) >= 1080) expect(x264).toMatch(/ bitrate=8000 /);
+  expect(await movieBoxes(file)).not.toContain('elst');
   if (options.sound) {
     const loudness = await measureLoudness(ffmpeg!.path, file);
     expect(loudness.integrated).toBeGreaterThanOrEqual(-15);
@@ -201,6 +206,56 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
     };
     expect(band(700)).toBeGreaterThan(band(1150) * 3);
   });
+
+  it(
+    'colours survive the trip as BT.709: pure red, green and blue photos decode, as players read HD video, within a few levels',
+    { timeout: 180_000 },
+    async () => {
+      const solid = async (name: string, r: number, g: number, b: number) => ({
+        kind: 'still' as const,
+        name,
+        data: await sharp({ create: { width: 1080, height: 1920, channels: 3, background: { r, g, b } } })
+          .png()
+          .toBuffer(),
+        width: 1080,
+        height: 1920,
+      });
+      const settings = settingsFor('memories', { secondsPerVisual: 2 });
+      const { output, plan } = await render(settings, {
+        visuals: [await solid('red.png', 255, 0, 0), await solid('green.png', 0, 255, 0), await solid('blue.png', 0, 0, 255)],
+        music,
+      });
+      const probe = await ffprobe(ffmpeg!.ffprobe!, output);
+      expect(probe.streams.find((s) => s.codec_type === 'video')).toMatchObject({ color_space: 'bt709', color_range: 'tv' });
+      const stills = plan.segments.filter((s) => s.kind === 'still');
+      expect(stills).toHaveLength(3);
+      const centre = (segment: (typeof stills)[number]) => {
+        // Decoded with BT.709 coefficients whatever the tags say: what a browser or phone does with HD video.
+        const pixel = execFileSync(ffmpeg!.path, [
+          '-v',
+          'error',
+          '-ss',
+          String((segment.startFrame + segment.frames / 2) / plan.fps),
+          '-i',
+          output,
+          '-frames:v',
+          '1',
+          '-vf',
+          `crop=2:2:${plan.width / 2}:${plan.height / 2},scale=in_color_matrix=bt709:in_range=tv,format=rgb24`,
+          '-f',
+          'rawvideo',
+          '-',
+        ]);
+        return [...pixel.subarray(0, 3)];
+      };
+      const [red, green] = stills.map(centre);
+      for (const [got, want] of [
+        [red!, [255, 0, 0]],
+        [green!, [0, 255, 0]],
+      ] as const)
+        got.forEach((value, channel) => expect(Math.abs(value - want[channel]!)).toBeLessThanOrEqual(6));
+    },
+  );
 
   const espeak = (() => {
     try {

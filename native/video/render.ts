@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StudioError } from '../api/errors';
 import { appVersion } from '../core/version';
-import { ffmpegCapabilities, type FfmpegLocation } from './ffmpeg';
+import { bt709Tags, ffmpegCapabilities, uploadMp4Options, uploadVideoBitrate, type FfmpegLocation } from './ffmpeg';
 import { checkFrameSource, frameSourceSeconds, frameStream, type FrameSource } from './frame-source';
 import { hasSound, loudnessPassGraph, renderGraph, type DuckSettings, type GraphAssets, type LoudnessMeasurement, type SegmentAsset } from './graph';
 import { probeAudio } from './media';
@@ -118,7 +118,10 @@ export async function planFor(
 export interface EncodeSettings {
   /** x264 preset: `faster` for delivery, `veryfast` for previews and tests. */
   preset: string;
+  /** Quality for previews; delivery renders use the platforms' bitrate instead (uploadVideoBitrate). */
   crf: number;
+  /** Delivery: at least YouTube's recommended bitrate for the frame size, so the platforms' re-encode starts from enough. */
+  uploadBitrate: boolean;
   audioBitrate: string;
   /** Threads for the encoder and the filter graph; the default leaves a core for the rest of the machine. */
   threads: number;
@@ -130,10 +133,24 @@ export function encodeSettings(quality: 'final' | 'preview', overrides: Partial<
   return {
     preset: quality === 'final' ? 'faster' : 'veryfast',
     crf: quality === 'final' ? 20 : 28,
+    uploadBitrate: quality === 'final',
     audioBitrate: quality === 'final' ? '192k' : '128k',
     threads,
     ...overrides,
   };
+}
+
+/** For provenance: the encoder and how its rate was chosen. */
+export function videoEncoderLabel(encode: EncodeSettings, plan: { width: number; height: number; fps: number }): string {
+  const rate = encode.uploadBitrate ? `${uploadVideoBitrate(plan.width, plan.height, plan.fps) / 1e6} Mbit/s` : `crf ${encode.crf}`;
+  return `libx264 ${encode.preset} ${rate}, BT.709`;
+}
+
+/** A delivery render's video bitrate: the upload recommendation as the average, with headroom for busy frames. */
+function rateControl(encode: EncodeSettings, plan: { width: number; height: number; fps: number }): string[] {
+  if (!encode.uploadBitrate) return ['-crf', String(encode.crf)];
+  const bitrate = uploadVideoBitrate(plan.width, plan.height, plan.fps);
+  return ['-b:v', String(bitrate), '-maxrate', String(Math.round(bitrate * 1.5)), '-bufsize', String(bitrate * 2)];
 }
 
 export interface RenderProgress {
@@ -302,21 +319,22 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
         `[${graph.audio}]`,
         '-filter_complex_threads',
         String(encode.threads),
-        // Video: H.264 High, 4:2:0, constant 30 fps, a closed GOP of two seconds (clean cuts and seeking).
+        // Video: H.264 High, 4:2:0 BT.709, constant frame rate, a closed GOP of half the frame rate (YouTube's
+        // upload spec; clean cuts and seeking).
         '-c:v',
         'libx264',
         '-preset',
         encode.preset,
-        '-crf',
-        String(encode.crf),
+        ...rateControl(encode, plan),
         '-profile:v',
         'high',
         '-pix_fmt',
         'yuv420p',
+        ...bt709Tags,
         '-r',
         String(plan.fps),
         '-g',
-        String(plan.fps * 2),
+        String(Math.max(1, Math.round(plan.fps / 2))),
         '-flags',
         '+cgop',
         '-threads',
@@ -332,9 +350,7 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
         '48000',
         '-ac',
         '2',
-        // The index (moov) before the media data, so phones start playing before the download ends.
-        '-movflags',
-        '+faststart',
+        ...uploadMp4Options,
         ...Object.entries(metadata).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]),
         '-f',
         'mp4',

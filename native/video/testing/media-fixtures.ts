@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { locateFfmpeg, type FfmpegLocation } from '../ffmpeg';
 
@@ -43,6 +43,11 @@ export interface ProbedStream {
   channels?: number;
   duration?: string;
   nb_frames?: string;
+  bit_rate?: string;
+  color_space?: string;
+  color_primaries?: string;
+  color_transfer?: string;
+  color_range?: string;
 }
 
 export interface Probe {
@@ -77,6 +82,31 @@ export async function topLevelBoxes(file: string): Promise<string[]> {
   } finally {
     await handle.close();
   }
+}
+
+/** The box types inside an MP4's `moov` (tracks, edit lists `edts`/`elst`, sample tables …), depth first. */
+export async function movieBoxes(file: string): Promise<string[]> {
+  const data = await readFile(file);
+  const containers = new Set(['moov', 'trak', 'edts', 'mdia', 'minf', 'stbl', 'dinf']);
+  const found: string[] = [];
+  const walk = (start: number, end: number, inside: boolean) => {
+    let offset = start;
+    while (offset + 8 <= end) {
+      let length = data.readUInt32BE(offset);
+      const type = data.toString('latin1', offset + 4, offset + 8);
+      let header = 8;
+      if (length === 1) {
+        length = Number(data.readBigUInt64BE(offset + 8));
+        header = 16;
+      } else if (length === 0) length = end - offset;
+      if (length < header) break;
+      if (inside) found.push(type);
+      if (containers.has(type)) walk(offset + header, Math.min(end, offset + length), true);
+      offset += length;
+    }
+  };
+  walk(0, data.length, false);
+  return found;
 }
 
 /** The ffmpeg the tests use, or the reason they skip (a failure under CI=true, where ffmpeg is installed). */
