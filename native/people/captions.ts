@@ -3,10 +3,16 @@ export function defaultCaption(person: { trigger: string; classWord: string }): 
   return `photo of ${person.trigger} ${person.classWord}`;
 }
 
-/** The caption written next to the image: the custom one or the default, then the extra words after a comma. */
+/** Line breaks and runs of spaces become one space: kohya sd-scripts reads only a caption file's first line. */
+export const singleLineCaption = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * The caption written next to the image: the custom one or the default, then the extra words after a comma;
+ * always one line (sd-scripts `library/train_util.py` read_caption keeps `lines[0]` unless wildcards are on).
+ */
 export function effectiveCaption(person: { trigger: string; classWord: string }, custom: string | null, extra: string): string {
-  const base = custom?.trim() || defaultCaption(person);
-  const words = extra.trim();
+  const base = singleLineCaption(custom ?? '') || defaultCaption(person);
+  const words = singleLineCaption(extra);
   return words ? `${base}, ${words}` : base;
 }
 
@@ -15,7 +21,7 @@ export function effectiveCaption(person: { trigger: string; classWord: string },
  * the person's default keeps only what follows as extra words, so a later trigger change still applies.
  */
 export function splitCaption(person: { trigger: string; classWord: string }, caption: string): { custom: string | null; extra: string } {
-  const text = caption.replace(/\s+/g, ' ').trim();
+  const text = singleLineCaption(caption);
   const base = defaultCaption(person);
   if (text === base) return { custom: null, extra: '' };
   if (text.startsWith(`${base}, `)) return { custom: null, extra: text.slice(base.length + 2).trim() };

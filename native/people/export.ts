@@ -10,6 +10,7 @@ import { PhotosRepository } from './photos-repo';
 import { reasonText } from './reasons';
 import { writeZip, type ZipEntry } from './zip';
 import { slug } from '../core/text';
+import { defaultCaption, singleLineCaption } from './captions';
 
 export type ExportOptions = z.output<typeof ExportRequest>;
 
@@ -49,11 +50,36 @@ function reportOf(set: SampleSetDetail, person: { name: string }, result: Omit<E
   return `${lines.join('\n')}\n`;
 }
 
+/** sd-scripts (train_network.py): the folder above the `<repeats>_<trigger> <class>` one, captions in `.txt` (its default is `.caption`). */
+function kohyaLayout(folder: string, imageDir: string, set: SampleSetDetail): string {
+  return [
+    `Layout: ${basename(imageDir)}/ holds each image with its caption (.txt).`,
+    `Train with kohya sd-scripts: train_network.py --train_data_dir="${folder}" --caption_extension=.txt --resolution=${set.cropSize} --network_module=networks.lora`,
+  ].join('\n');
+}
+
+/**
+ * diffusers examples: train_dreambooth_lora.py has no caption column (every image gets --instance_prompt);
+ * per-image captions go through train_text_to_image_lora.py's image folder (metadata.jsonl, column `text`).
+ */
+function diffusersLayout(folder: string, imageDir: string, set: SampleSetDetail): string {
+  const prompt = defaultCaption(set);
+  return [
+    `Layout: ${basename(imageDir)}/ holds only the images; metadata.jsonl beside it gives each image's caption.`,
+    `One prompt for every image (examples/dreambooth): train_dreambooth_lora.py --instance_data_dir="${imageDir}" --instance_prompt="${prompt}" --resolution=${set.cropSize}`,
+    `Each image's own caption (examples/text_to_image): train_text_to_image_lora.py --train_data_dir="${folder}" --caption_column=text --resolution=${set.cropSize}`,
+  ].join('\n');
+}
+
 /**
  * Writes a frozen version as a training dataset:
  * - kohya: `<out>/<repeats>_<trigger> <class>/NNNN-name.png` + `.txt` caption (out is the `--train_data_dir`);
- * - diffusers: `<out>/NNNN-name.png` + `metadata.jsonl` ({file_name, text}: an image folder for train_dreambooth_lora).
+ * - diffusers: `<out>/images/NNNN-name.png` and nothing else there (train_dreambooth_lora.py's DreamBoothDataset
+ *   opens every entry of `--instance_data_dir` as an image), with `<out>/metadata.jsonl` ({file_name:
+ *   "images/…", text}) making `<out>` a Hugging Face image folder with per-image captions for
+ *   train_text_to_image_lora.py `--train_data_dir`.
  * Both get `likeness-report.txt` and `likeness-manifest.json` (hashes and captions) beside them, and a zip on request.
+ * Captions are one line (kohya reads only the first).
  */
 export async function exportVersion(
   catalog: Catalog,
@@ -68,7 +94,7 @@ export async function exportVersion(
   await prepareFolder(folder);
 
   const { repeats, steps } = planRepeats(set.items.length, options);
-  const imageDir = options.format === 'kohya' ? join(folder, `${repeats}_${set.trigger} ${set.classWord}`) : folder;
+  const imageDir = join(folder, options.format === 'kohya' ? `${repeats}_${set.trigger} ${set.classWord}` : 'images');
   await mkdir(imageDir, { recursive: true });
 
   const manifest: { file: string; caption: string; sha256: string; sourceSha256: string; photo: string }[] = [];
@@ -77,12 +103,14 @@ export async function exportVersion(
     hooks.signal?.throwIfAborted();
     const name = `${String(item.position).padStart(4, '0')}-${slug(item.originalName.replace(/\.[^.]+$/, ''), 'photo')}.png`;
     await copyFile(catalog.store.pathOf(item.cropHash), join(imageDir, name));
-    if (options.format === 'kohya') await writeFile(join(imageDir, name.replace(/\.png$/, '.txt')), `${item.caption}\n`);
-    manifest.push({ file: name, caption: item.caption, sha256: item.cropHash, sourceSha256: item.sourceHash, photo: item.originalName });
+    const caption = singleLineCaption(item.caption);
+    if (options.format === 'kohya') await writeFile(join(imageDir, name.replace(/\.png$/, '.txt')), `${caption}\n`);
+    manifest.push({ file: name, caption, sha256: item.cropHash, sourceSha256: item.sourceHash, photo: item.originalName });
     hooks.progress?.({ done: index + 1, total, message: name });
   }
   if (options.format === 'diffusers') {
-    await writeFile(join(folder, 'metadata.jsonl'), manifest.map((m) => `${JSON.stringify({ file_name: m.file, text: m.caption })}\n`).join(''));
+    const lines = manifest.map((m) => `${JSON.stringify({ file_name: `${basename(imageDir)}/${m.file}`, text: m.caption })}\n`);
+    await writeFile(join(folder, 'metadata.jsonl'), lines.join(''));
   }
 
   const warnings = set.items.flatMap((item) => item.cropInfo.notes.map((note) => ({ ...note, name: item.originalName })));
@@ -98,10 +126,7 @@ export async function exportVersion(
     steps,
     warnings,
   };
-  const layout =
-    options.format === 'kohya'
-      ? `Layout: ${basename(imageDir)}/ holds each image with its caption (.txt). Train with --train_data_dir="${folder}" --caption_extension=.txt --resolution=${set.cropSize}.`
-      : `Layout: the images with metadata.jsonl ({"file_name", "text"}). Train with diffusers' train_dreambooth_lora: --dataset_name="${folder}" --caption_column=text --resolution=${set.cropSize}.`;
+  const layout = options.format === 'kohya' ? kohyaLayout(folder, imageDir, set) : diffusersLayout(folder, imageDir, set);
   const report = reportOf(set, person, base, layout);
   await writeFile(join(folder, 'likeness-report.txt'), report);
   await writeFile(

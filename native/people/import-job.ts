@@ -94,11 +94,14 @@ async function collect(
   const rejected: RejectedFile[] = [];
   let skipped = 0;
   const jsonl = new Map<string, Map<string, string>>();
-  const captionFor = async (file: string) => {
-    const dir = dirname(file);
+  const captionsIn = async (dir: string) => {
     if (!jsonl.has(dir)) jsonl.set(dir, await jsonlCaptions(dir));
-    return jsonl.get(dir)!.get(file) ?? (await sidecarCaption(file));
+    return jsonl.get(dir)!;
   };
+  // An image folder's metadata.jsonl names files in its folder and below (`images/0001.png`, as Likeness's
+  // diffusers export writes it): the image's own folder first, then the one above.
+  const captionFor = async (file: string) =>
+    (await captionsIn(dirname(file))).get(file) ?? (await captionsIn(dirname(dirname(file)))).get(file) ?? (await sidecarCaption(file));
   for (const raw of paths) {
     const path = resolve(raw);
     const info = await stat(path).catch(() => undefined);

@@ -114,7 +114,8 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
     expect(extra.caption).toBe('photo of ohwx woman, smiling, orange spacesuit');
     const custom = await studio.api.people.setCaption({
       photoId: byName('camera.png').id,
-      caption: 'black and white photo of ohwx woman',
+      // Pasted from elsewhere with a line break: kohya would read only "black and white photo".
+      caption: 'black and white photo\nof ohwx  woman',
       extra: '',
     });
     expect(custom.caption).toBe('black and white photo of ohwx woman');
@@ -178,7 +179,11 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
     for (const item of v1.items) {
       const png = files.find((f) => f.endsWith('.png') && f.includes(item.originalName.replace('.png', '')))!;
       expect(sha256(readFileSync(join(out, '10_ohwx woman', png)))).toBe(item.cropHash);
-      expect(readFileSync(join(out, '10_ohwx woman', png.replace('.png', '.txt')), 'utf8')).toBe(`${item.caption}\n`);
+      const captionFile = readFileSync(join(out, '10_ohwx woman', png.replace('.png', '.txt')), 'utf8');
+      expect(captionFile).toBe(`${item.caption}\n`);
+      // What kohya trains on: sd-scripts library/train_util.py read_caption keeps the first line, stripped.
+      expect(captionFile.split('\n')[0]!.trim()).toBe(item.caption);
+      expect(item.caption).not.toMatch(/\n/);
     }
     expect(result.report).toMatch(/3 images × 10 repeats × 10 epochs ÷ batch 1 = 300 steps/);
     expect(result.report).toMatch(/--caption_extension=\.txt/);
@@ -192,10 +197,21 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
     if (existsSync('/usr/bin/unzip')) execFileSync('/usr/bin/unzip', ['-tq', `${out}.zip`]);
   });
 
-  it('exports a diffusers DreamBooth folder with metadata.jsonl', async () => {
+  it('exports a diffusers folder the example scripts read: images/ alone for DreamBooth, metadata.jsonl for captions', async () => {
     const out = join(root, 'export-diffusers');
     const result = await finished<ExportResult>(studio, await studio.api.people.export({ personId: person.id, format: 'diffusers', out }));
     expect(result.version).toBe(2);
+    expect(readdirSync(out).sort()).toEqual(['images', 'likeness-manifest.json', 'likeness-report.txt', 'metadata.jsonl']);
+    // diffusers examples/dreambooth/train_dreambooth_lora.py (DreamBoothDataset): every entry of
+    // --instance_data_dir is opened as an image, unfiltered — a report or a metadata file there ends the training.
+    const instances = readdirSync(join(out, 'images'), { withFileTypes: true });
+    expect(instances).toHaveLength(3);
+    for (const entry of instances) {
+      expect(entry.isFile()).toBe(true);
+      expect((await sharp(join(out, 'images', entry.name)).metadata()).format).toBe('png');
+    }
+    // Hugging Face datasets' image folder (train_text_to_image_lora.py --train_data_dir): file_name is relative
+    // to the metadata file; `text` is the script's default --caption_column.
     const lines = readFileSync(join(out, 'metadata.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -203,6 +219,33 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
     expect(lines).toHaveLength(3);
     for (const line of lines) expect(existsSync(join(out, line.file_name))).toBe(true);
     expect(lines.map((l) => l.text)).toContain('photo of ohwx woman');
+    // The report's commands use only flags the scripts it names define (diffusers examples, argparse in each).
+    const flags: Record<string, string[]> = {
+      'train_dreambooth_lora.py': [
+        '--pretrained_model_name_or_path',
+        '--instance_data_dir',
+        '--instance_prompt',
+        '--resolution',
+        '--output_dir',
+        '--rank',
+      ],
+      'train_text_to_image_lora.py': [
+        '--pretrained_model_name_or_path',
+        '--train_data_dir',
+        '--image_column',
+        '--caption_column',
+        '--resolution',
+        '--output_dir',
+        '--rank',
+      ],
+    };
+    const commands = result.report.split('\n').filter((line) => /\.py /.test(line));
+    expect(commands).toHaveLength(2);
+    for (const command of commands) {
+      const script = /(\w+\.py) /.exec(command)![1]!;
+      for (const [flag] of command.matchAll(/--\w+/g)) expect(flags[script]).toContain(flag);
+    }
+    expect(result.report).toContain(`--instance_data_dir="${join(out, 'images')}"`);
   });
 
   it('refuses a folder that is not empty', async () => {
