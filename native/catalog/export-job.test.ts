@@ -71,10 +71,13 @@ describe('exporting picks', () => {
       [
         'a1111-fox.jpg',
         'a1111-fox.xmp',
+        'a1111-fox.jpg.xmp',
         'a1111-portrait.png',
         'a1111-portrait.xmp',
+        'a1111-portrait.png.xmp',
         'ComfyUI_00042_.png',
         'ComfyUI_00042_.xmp',
+        'ComfyUI_00042_.png.xmp',
         'contact-sheet.jpg',
         '.likeness-export.jsonl',
       ].sort(),

@@ -13,8 +13,10 @@ import type { Catalog } from './catalog';
 import { sharpInput } from './images';
 import { filterSql, sortSql } from './output-filter';
 import { formatA1111Parameters } from './provenance/a1111-write';
-import { buildExif, hasJpegApp1, insertJpegApp1, XMP_JPEG_PREFIX } from './provenance/exif-write';
-import { addPngText, pngTextKeywords } from './provenance/png-text';
+import { isA1111Text } from './provenance/a1111';
+import { readCaptureDate } from './provenance/exif';
+import { buildExif, hasJpegApp1, insertJpegApp1, removeJpegApp1, XMP_JPEG_PREFIX } from './provenance/exif-write';
+import { addPngText, pngTextKeywords, removePngText } from './provenance/png-text';
 import { buildXmp } from './provenance/xmp';
 import { progressText, type ProgressText } from '../api/progress-keys';
 import { resolveUserPath } from '../core/paths';
@@ -67,7 +69,7 @@ async function encode(
   request: z.output<typeof ExportRequest>,
   xmp: string | null,
 ): Promise<Encoded> {
-  const parameters = formatA1111Parameters(output);
+  const parameters = generationText(output);
   const embedded = (output.provenance.embedded ?? {}) as Record<string, string>;
   const target =
     request.format !== 'original'
@@ -90,6 +92,30 @@ async function encode(
   return { data: addPngText(png, pngTexts(parameters, embedded)), extension: '.png' };
 }
 
+/**
+ * The A1111 text an exported file carries. The original, verbatim, when there is one — ours as generated, or
+ * the A1111/Forge file's own — since a text rebuilt from catalogue columns loses what they do not hold (Clip
+ * skip, hires fix, denoising, VAE, ADetailer …); rebuilt only for other tools' generations; none for photos.
+ */
+function generationText(output: OutputDetail): string | null {
+  const provenance = output.provenance as { parameters?: unknown; embedded?: Record<string, unknown> };
+  if (typeof provenance.parameters === 'string' && isA1111Text(provenance.parameters)) return provenance.parameters;
+  for (const key of ['parameters', 'exif_user_comment']) {
+    const text = provenance.embedded?.[key];
+    if (typeof text === 'string' && isA1111Text(text)) return text;
+  }
+  return formatA1111Parameters(output);
+}
+
+/** The capture date for xmp:CreateDate: the photo's EXIF DateTimeOriginal, else when the output was made. */
+async function captureDate(original: Buffer, mime: string): Promise<string | null> {
+  if (!mime.startsWith('image/')) return null;
+  const { exif } = await sharpInput(original)
+    .metadata()
+    .catch(() => ({ exif: undefined }));
+  return exif ? readCaptureDate(exif) : null;
+}
+
 function exif(parameters: string): Buffer {
   return buildExif({ userComment: parameters, software: `Likeness ${appVersion()}` });
 }
@@ -106,16 +132,18 @@ function pngTexts(parameters: string | null, embedded: Record<string, string>): 
 /** An unconverted file with what it lacks added losslessly: PNG text chunks, a JPEG EXIF comment, embedded XMP. */
 function withMetadata(data: Buffer, mime: string, parameters: string | null, embedded: Record<string, string>, xmp: string | null): Buffer {
   if (mime === 'image/png') {
-    const present = new Set(pngTextKeywords(data));
+    // A packet the original already has is replaced: Lightroom reads embedded XMP only, and would show the old rating.
+    const png = xmp ? removePngText(data, 'XML:com.adobe.xmp') : data;
+    const present = new Set(pngTextKeywords(png));
     const add: { keyword: string; text: string; international?: boolean }[] = pngTexts(parameters, embedded).filter((t) => !present.has(t.keyword));
-    if (xmp && !present.has('XML:com.adobe.xmp')) add.push({ keyword: 'XML:com.adobe.xmp', text: xmp, international: true });
-    return add.length ? addPngText(data, add) : data;
+    if (xmp) add.push({ keyword: 'XML:com.adobe.xmp', text: xmp, international: true });
+    return add.length ? addPngText(png, add) : png;
   }
   if (mime === 'image/jpeg') {
     let out = data;
     if (parameters && !hasJpegApp1(out, 'Exif\0\0')) out = insertJpegApp1(out, exif(parameters));
-    if (xmp && !hasJpegApp1(out, XMP_JPEG_PREFIX) && Buffer.byteLength(xmp) < 60_000) {
-      out = insertJpegApp1(out, Buffer.concat([Buffer.from(XMP_JPEG_PREFIX, 'latin1'), Buffer.from(xmp, 'utf8')]));
+    if (xmp && Buffer.byteLength(xmp) < 60_000) {
+      out = insertJpegApp1(removeJpegApp1(out, XMP_JPEG_PREFIX), Buffer.concat([Buffer.from(XMP_JPEG_PREFIX, 'latin1'), Buffer.from(xmp, 'utf8')]));
     }
     return out;
   }
@@ -160,7 +188,10 @@ const manifestKey = (id: number, format: string, size: number | null) => `${id}:
 /** Picks a stem no other exported file (or file already in the folder) uses, whatever its extension. */
 function uniqueStem(dir: string, stem: string, id: number, extension: string, taken: Set<string>): string {
   const free = (candidate: string) =>
-    !taken.has(candidate.toLowerCase()) && !existsSync(join(dir, candidate + extension)) && !existsSync(join(dir, `${candidate}.xmp`));
+    !taken.has(candidate.toLowerCase()) &&
+    !existsSync(join(dir, candidate + extension)) &&
+    !existsSync(join(dir, `${candidate}.xmp`)) &&
+    !existsSync(join(dir, `${candidate}${extension}.xmp`));
   let candidate = stem;
   if (!free(candidate)) candidate = `${stem}-${id}`;
   for (let n = 2; !free(candidate); n++) candidate = `${stem}-${id}-${n}`;
@@ -301,7 +332,7 @@ export async function exportOutputs(
           'Run `likeness doctor` to check the library.',
         );
       });
-      const parameters = formatA1111Parameters(output);
+      const parameters = generationText(output);
       const xmp = request.xmp
         ? buildXmp({
             stars: output.review.stars,
@@ -311,6 +342,7 @@ export async function exportOutputs(
             note: output.review.note,
             parameters,
             createdAt: output.createdAt,
+            captureDate: await captureDate(original, mime ?? ''),
             creatorTool: `Likeness ${appVersion()}`,
           })
         : null;
@@ -319,7 +351,9 @@ export async function exportOutputs(
       const file = join(outDir, stem + encoded.extension);
       await writeAtomically(file, encoded.data);
       if (xmp) {
+        // Both sidecar names: `name.xmp` (Lightroom, Bridge, Capture One) and `name.ext.xmp` (darktable, digiKam's default).
         await writeAtomically(join(outDir, `${stem}.xmp`), xmp);
+        await writeAtomically(join(outDir, `${stem}${encoded.extension}.xmp`), xmp);
         result.sidecars++;
       }
       await record({ id, file: stem + encoded.extension, format: request.format, size });

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { melSpectrogram, readWav, speechSamples } from './audio';
 import { locateEspeak, synthesizeNarration } from './narration';
+import { missingTool } from '../testing/tools';
+
+const espeakMissing = missingTool(locateEspeak() ?? 'espeak-ng', ['--version'], 'apt install espeak-ng');
 
 const root = mkdtempSync(join(tmpdir(), 'likeness-narration-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -15,8 +18,8 @@ describe('locating espeak-ng', () => {
   });
 });
 
-// Optional, like in the reels tests: machines without espeak-ng skip (the recorded-voice path covers the rest).
-describe.skipIf(!locateEspeak())('typed narration (espeak-ng)', () => {
+// Machines without espeak-ng skip and say why (the recorded-voice path covers the rest); CI installs it and requires it.
+describe.skipIf(espeakMissing)('typed narration (espeak-ng)', () => {
   for (const [language, text] of [
     ['en', 'This was my grandfather, in the summer of nineteen fifty two.'],
     ['zh', '这是我的爷爷，一九五二年的夏天。'],

@@ -17,6 +17,9 @@ import { rgbToLab, meanChroma } from './color';
 import { locateEspeak } from './narration';
 import { loadSource } from './request';
 import { installTinyModels } from './testing/tiny-models';
+import { missingTool } from '../testing/tools';
+
+const espeakMissing = missingTool(locateEspeak() ?? 'espeak-ng', ['--version'], 'apt install espeak-ng');
 
 const run = promisify(execFile);
 const { location: ffmpeg, missing: noFfmpeg } = testFfmpeg();
@@ -216,7 +219,7 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect(Number(probe.format.duration)).toBeCloseTo(2.5, 1);
   });
 
-  it.skipIf(!locateEspeak())('speaks typed words (espeak-ng) and records them in the provenance', async () => {
+  it.skipIf(espeakMissing)('speaks typed words (espeak-ng) and records them in the provenance', async () => {
     const job = await studio.api.portrait.process({
       source: { outputId: camera },
       animate: { motion: { preset: 'blink' }, fps: 10, maxSide: 256, speech: { audio: { text: 'Hello, my dear.', language: 'en' } } },

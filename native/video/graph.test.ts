@@ -96,7 +96,9 @@ describe('reel filter graph', () => {
       source: 'stream',
       options: ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', '256x256', '-framerate', '25'],
     });
-    expect(graph.filters[0]).toMatch(/crop=.*,scale=1080:1080:out_color_matrix=bt709:out_range=tv,format=yuv420p,fps=30,trim=end_frame=60,tpad=stop_mode=clone:stop=30/);
+    expect(graph.filters[0]).toMatch(
+      /crop=.*,scale=1080:1080:out_color_matrix=bt709:out_range=tv,format=yuv420p,fps=30,trim=end_frame=60,tpad=stop_mode=clone:stop=30/,
+    );
   });
 
   it('measures the same mix it renders, and normalises with the measurement (linear loudnorm to −14 LUFS)', () => {

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStudioError } from '../api/errors';
 import { sharedFile } from '../testing/shared-data';
+import { missingTool } from '../testing/tools';
 import { requireFfmpeg } from './ffmpeg';
 import type { FrameSource } from './frame-source';
 import { measureLoudness } from './media';
@@ -257,14 +258,7 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
     },
   );
 
-  const espeak = (() => {
-    try {
-      execFileSync('espeak-ng', ['--version']);
-      return undefined;
-    } catch {
-      return 'espeak-ng is not installed (the ffmpeg-made voices above cover the same path)';
-    }
-  })();
+  const espeak = missingTool('espeak-ng', ['--version'], 'apt install espeak-ng');
   it.skipIf(espeak)('talking portrait with a real synthetic voice (espeak-ng), captions from text', { timeout: 180_000 }, async () => {
     const speech = join(root, 'speech.wav');
     execFileSync('espeak-ng', ['-w', speech, 'This was my grandfather, in the summer of nineteen fifty two.']);

@@ -1,3 +1,5 @@
+import { schedulers, type SchedulerName } from '../../diffusion/schedulers';
+
 /** The generation settings an exported file carries (a subset of an output's provenance). */
 export interface GenerationSettings {
   prompt: string | null;
@@ -15,13 +17,26 @@ export interface GenerationSettings {
   appVersion?: string | null;
 }
 
+/** Our sampler names (outputs made by Likeness before the original text was kept) in A1111's words. */
+function a1111Sampler(scheduler: string | null): { sampler: string | null; schedule: string | null } {
+  const ours = scheduler && Object.hasOwn(schedulers, scheduler) ? schedulers[scheduler as SchedulerName].a1111 : undefined;
+  return ours ? { sampler: ours.sampler, schedule: ours.schedule ?? null } : { sampler: scheduler, schedule: null };
+}
+
+/** Settings count as a generation's when there is a prompt or a sampling setting; a plain photo has neither. */
+function isGeneration(settings: GenerationSettings): boolean {
+  return Boolean(settings.prompt) || settings.steps !== null || settings.seed !== null || settings.scheduler !== null;
+}
+
 /** A settings value that contains a separator is quoted the way A1111 does (JSON string). */
 function settingValue(value: string): string {
   return /[,:\n"]/.test(value) ? JSON.stringify(value) : value;
 }
 
 /**
- * Writes settings in AUTOMATIC1111's `parameters` format, which A1111/Forge, Civitai, most image
+ * Rebuilds settings in AUTOMATIC1111's `parameters` format from catalogue columns, for generations whose own
+ * text is not A1111's (ComfyUI, InvokeAI); an original A1111 text is carried verbatim instead (export-job.ts).
+ * Writes them in AUTOMATIC1111's `parameters` format, which A1111/Forge, Civitai, most image
  * browsers and Likeness' own import read:
  *   prompt
  *   Negative prompt: …
@@ -32,8 +47,12 @@ export function formatA1111Parameters(settings: GenerationSettings): string | nu
   const add = (key: string, value: string | number | null | undefined) => {
     if (value !== null && value !== undefined && value !== '') pairs.push([key, value]);
   };
+  // A plain photo gets none: A1111 would read a lone "Size: …" line as the prompt (fewer than three settings).
+  if (!isGeneration(settings)) return null;
+  const sampler = a1111Sampler(settings.scheduler);
   add('Steps', settings.steps);
-  add('Sampler', settings.scheduler);
+  add('Sampler', sampler.sampler);
+  add('Schedule type', sampler.schedule);
   add('CFG scale', settings.guidance);
   add('Seed', settings.seed);
   add('Size', `${settings.width}x${settings.height}`);
@@ -43,7 +62,6 @@ export function formatA1111Parameters(settings: GenerationSettings): string | nu
   if (loraHashes.length) add('Lora hashes', loraHashes.join(', '));
   add('Execution provider', settings.provider);
   add('Version', settings.appVersion ? `Likeness ${settings.appVersion}` : null);
-  if (!settings.prompt && pairs.length <= 1) return null;
 
   // A1111 writes LoRAs as <lora:name:weight> tags in the prompt; add those the prompt does not have yet.
   let prompt = settings.prompt ?? '';

@@ -1,5 +1,10 @@
 import { emptyProvenance, toInteger, toNumber, type Provenance } from './types';
 
+/** Whether a text is an A1111 infotext (a settings line with Steps), not a JSON blob or a camera's comment. */
+export function isA1111Text(text: string): boolean {
+  return /(^|\n)Steps: \d+/.test(text);
+}
+
 /** Longest key A1111 writes ("Hires upscale by", "ADetailer denoising strength 2nd"…), with room to spare. */
 const MAX_KEY = 64;
 

@@ -33,6 +33,9 @@ function conditioningText(graph: ComfyGraph, value: unknown, depth = 0): string 
   if (target === undefined || depth > 8) return typeof value === 'string' ? value : null;
   const node = graph[target];
   if (!node?.inputs) return null;
+  // Zeroes the conditioning (and its pooled output) it is given: whatever text went in has no effect, so the
+  // negative of a graph routed positive → ConditioningZeroOut → negative is empty (ComfyUI nodes.py, zero_out).
+  if (node.class_type === 'ConditioningZeroOut') return '';
   for (const key of textKeys) {
     if (key in node.inputs) {
       const text = resolveValue(graph, node.inputs[key], textKeys);
@@ -43,8 +46,8 @@ function conditioningText(graph: ComfyGraph, value: unknown, depth = 0): string 
   const parts = Object.entries(node.inputs)
     .filter(([key]) => /^conditioning/.test(key) || key === 'positive' || key === 'negative')
     .map(([, v]) => conditioningText(graph, v, depth + 1))
-    .filter((t): t is string => Boolean(t));
-  return parts.length ? parts.join(' ') : null;
+    .filter((t): t is string => t !== null);
+  return parts.length ? parts.filter(Boolean).join(' ') : null;
 }
 
 /** ComfyUI's `prompt` PNG text: the API graph that produced the image. `workflow` is the editor graph (kept raw). */

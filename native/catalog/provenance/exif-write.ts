@@ -71,6 +71,21 @@ export function hasJpegApp1(jpeg: Buffer, prefix: string): boolean {
   return false;
 }
 
+/** The JPEG without its APP1 segments whose payload starts with `prefix` (a stale XMP packet). */
+export function removeJpegApp1(jpeg: Buffer, prefix: string): Buffer {
+  const kept: Buffer[] = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
+    const marker = jpeg[at + 1]!;
+    if (marker === 0xda || marker === 0xd9) break;
+    const end = at + 2 + jpeg.readUInt16BE(at + 2);
+    if (!(marker === 0xe1 && jpeg.subarray(at + 4, at + 4 + prefix.length).toString('latin1') === prefix)) kept.push(jpeg.subarray(at, end));
+    at = end;
+  }
+  kept.push(jpeg.subarray(at));
+  return Buffer.concat(kept);
+}
+
 /** Inserts an APP1 segment after SOI and any APP0 (JFIF must stay first). Payloads over 64 KB are refused. */
 export function insertJpegApp1(jpeg: Buffer, payload: Buffer): Buffer {
   if (jpeg.readUInt16BE(0) !== SOI) throw new Error('not a JPEG file');

@@ -52,3 +52,22 @@ export function readExifText(exif: Buffer): { userComment: string | null; descri
     return { userComment: null, description: null, software: null };
   }
 }
+
+/**
+ * When the photo was taken, as XMP writes a date: EXIF DateTimeOriginal ("2019:07:04 18:30:00", the camera's
+ * local time) with OffsetTimeOriginal when the camera wrote one; without an offset the date stays local (XMP
+ * allows a date without a zone). Null when the block has no capture date.
+ */
+export function readCaptureDate(exif: Buffer): string | null {
+  try {
+    // exif-reader reads the camera's local wall-clock time into a Date as if it were UTC: its UTC fields are the local ones.
+    const tags = exifReader(exif) as { Photo?: { DateTimeOriginal?: unknown; OffsetTimeOriginal?: unknown } };
+    const taken = tags.Photo?.DateTimeOriginal;
+    if (!(taken instanceof Date) || Number.isNaN(taken.getTime()) || taken.getUTCFullYear() < 1800) return null;
+    const local = taken.toISOString().slice(0, 19);
+    const offset = tags.Photo?.OffsetTimeOriginal;
+    return typeof offset === 'string' && /^[+-]\d{2}:\d{2}$/.test(offset.trim()) ? `${local}${offset.trim()}` : local;
+  } catch {
+    return null;
+  }
+}

@@ -1,4 +1,4 @@
-import { parseA1111Parameters } from './a1111';
+import { isA1111Text, parseA1111Parameters } from './a1111';
 import { parseComfyPrompt } from './comfyui';
 import { readExifText } from './exif';
 import { parseFooocusJson } from './fooocus';
@@ -51,7 +51,7 @@ export function extractProvenance(meta: EmbeddedMetadata): { provenance: Provena
       const json = exif.userComment.trimStart().startsWith('{') ? parseJson(exif.userComment) : undefined;
       // A camera or an editor may leave any comment here: only generation settings count as provenance.
       if (json?.prompt !== undefined) provenance = parseFooocusJson(json);
-      else if (/(^|\n)Steps: \d+/.test(exif.userComment)) provenance = parseA1111Parameters(exif.userComment);
+      else if (isA1111Text(exif.userComment)) provenance = parseA1111Parameters(exif.userComment);
       if (provenance && exif.software && /fooocus/i.test(exif.software)) provenance.generator = 'fooocus';
     }
   }

@@ -32,6 +32,24 @@ export function addPngText(png: Buffer, entries: readonly { keyword: string; tex
   return Buffer.concat([png.subarray(0, idat), ...chunks, png.subarray(idat)]);
 }
 
+/** The PNG without its text chunks of one keyword (a stale XMP packet before a new one goes in). */
+export function removePngText(png: Buffer, keyword: string): Buffer {
+  if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) return png;
+  const kept: Buffer[] = [png.subarray(0, 8)];
+  let at = 8;
+  while (at + 12 <= png.length) {
+    const length = png.readUInt32BE(at);
+    const type = png.subarray(at + 4, at + 8).toString('latin1');
+    const end = at + 12 + length;
+    const data = png.subarray(at + 8, at + 8 + length);
+    const isText = type === 'tEXt' || type === 'iTXt' || type === 'zTXt';
+    if (!(isText && data.subarray(0, data.indexOf(0)).toString('latin1') === keyword)) kept.push(png.subarray(at, end));
+    at = end;
+  }
+  if (at < png.length) kept.push(png.subarray(at));
+  return Buffer.concat(kept);
+}
+
 /** The keywords of a PNG's text chunks (tEXt, iTXt, zTXt), read without decoding the image. */
 export function pngTextKeywords(png: Buffer): string[] {
   if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) return [];

@@ -64,6 +64,17 @@ describe('ComfyUI prompt graph', () => {
     });
     expect(p.loras).toEqual([{ name: 'ohwx_woman.safetensors', weight: 0.8, hash: null }]);
   });
+
+  it('a negative routed through ConditioningZeroOut is empty, not the positive text it zeroes', () => {
+    // Flux/SD3 graphs: CLIPTextEncode(positive) → ConditioningZeroOut → KSampler.negative. zero_out returns
+    // zeros for the conditioning and its pooled output (ComfyUI nodes.py, ConditioningZeroOut).
+    const graph = structuredClone(comfyGraph);
+    graph['13'] = { class_type: 'ConditioningZeroOut', inputs: { conditioning: ['6', 0] } };
+    graph['3']!.inputs.negative = ['13', 0];
+    const p = parseComfyPrompt(graph);
+    expect(p.prompt).toBe('portrait of ohwx woman, film grain');
+    expect(p.negativePrompt ?? '').toBe('');
+  });
 });
 
 describe('EXIF UserComment', () => {
@@ -126,10 +137,14 @@ describe('extractProvenance from PNG text chunks', () => {
         { keyword: 'fooocus_scheme', text: 'fooocus' },
       ]),
     });
+    // What Fooocus encoded (full_prompt: the prompt, its styles and the V2 expansion), the raw prompt as an extra,
+    // and the LoRA with its hash (loras: [name, weight, hash]), as modules/meta_parser.py writes them.
     expect(provenance).toMatchObject({
       generator: 'fooocus',
-      prompt: 'portrait of ohwx man',
-      negativePrompt: 'cartoon',
+      prompt: fooocusJson.full_prompt.join(', '),
+      negativePrompt: fooocusJson.full_negative_prompt.join(', '),
+      loras: [{ name: 'sd_xl_offset_example-lora_1.0', weight: 0.1, hash: '4852686128' }],
+      extra: expect.objectContaining({ 'raw prompt': 'portrait of ohwx man' }),
       seed: 42,
       steps: 30,
       guidance: 4,
@@ -138,7 +153,11 @@ describe('extractProvenance from PNG text chunks', () => {
       width: 896,
       height: 1152,
     });
-    expect(provenance?.loras).toEqual([{ name: 'sd_xl_offset_example-lora_1.0.safetensors', weight: 0.1, hash: null }]);
+    // Files from before Fooocus kept `loras`: lora_combined_N "name : weight" and the raw prompt.
+    const { full_prompt: _full, full_negative_prompt: _negative, loras: _loras, ...older } = fooocusJson;
+    const legacy = extractProvenance({ texts: await png([{ keyword: 'parameters', text: JSON.stringify(older) }]) }).provenance;
+    expect(legacy).toMatchObject({ prompt: 'portrait of ohwx man', negativePrompt: 'cartoon' });
+    expect(legacy?.loras).toEqual([{ name: 'sd_xl_offset_example-lora_1.0.safetensors', weight: 0.1, hash: null }]);
   });
 
   it('InvokeAI `invokeai_metadata`', async () => {

@@ -6,6 +6,8 @@ import { readExifText } from './exif';
 import { buildExif, hasJpegApp1, insertJpegApp1, XMP_JPEG_PREFIX } from './exif-write';
 import { addPngText, pngTextKeywords } from './png-text';
 import { buildXmp } from './xmp';
+import { a1111Parameters } from '../../diffusion/parameters';
+import { schedulerNames, type SchedulerName } from '../../diffusion/schedulers';
 
 const settings = {
   prompt: 'portrait of ohwx woman, film grain',
@@ -108,5 +110,67 @@ describe('writing generation settings', () => {
     expect(buildXmp({ stars: 0, flag: null, label: null, tags: [], note: '', parameters: null, createdAt: 0, creatorTool: 'L' })).toMatch(
       /xmp:Rating="0"[\s\S]*\/>/,
     );
+  });
+});
+
+/**
+ * How A1111 (1.9+) resolves an infotext's Sampler and Schedule type, as modules/sd_samplers.py
+ * get_sampler_and_scheduler does: a schedule suffix on the sampler name wins ("DPM++ 2M Karras"), a missing
+ * Schedule type is "Automatic", and Automatic means the sampler's default scheduler
+ * (modules/sd_samplers_kdiffusion.py: DPM++ 2M → Karras; Euler, Euler a → none, i.e. the model's own sigmas).
+ */
+function a1111Resolves(text: string): { sampler: string; schedule: string } {
+  const settings = new Map(
+    [
+      ...text
+        .split('\n')
+        .at(-1)!
+        .matchAll(/(\w[\w \-/]+): ([^,]*)(?:,|$)/g),
+    ].map((m) => [m[1]!.trim(), m[2]!.trim()]),
+  );
+  let sampler = settings.get('Sampler')!;
+  let schedule = settings.get('Schedule type') ?? 'Automatic';
+  for (const label of ['Karras', 'Exponential', 'Uniform']) {
+    if (sampler.endsWith(` ${label}`)) [sampler, schedule] = [sampler.slice(0, -label.length - 1), label];
+  }
+  const defaults: Record<string, string> = { 'DPM++ 2M': 'Karras', 'DPM++ 2M SDE': 'Exponential', DPM2: 'Karras' };
+  if (schedule === 'Automatic') schedule = defaults[sampler] ?? 'Uniform';
+  return { sampler, schedule };
+}
+
+describe('A1111 reads our samplers as we ran them', () => {
+  const meant: Record<SchedulerName, { sampler: string; schedule: string }> = {
+    euler: { sampler: 'Euler', schedule: 'Uniform' },
+    'euler-a': { sampler: 'Euler a', schedule: 'Uniform' },
+    ddim: { sampler: 'DDIM', schedule: 'Uniform' },
+    lcm: { sampler: 'LCM', schedule: 'Uniform' },
+    'dpmpp-2m': { sampler: 'DPM++ 2M', schedule: 'Uniform' },
+    'dpmpp-2m-karras': { sampler: 'DPM++ 2M', schedule: 'Karras' },
+  };
+
+  it('in the text written with each generation', () => {
+    for (const scheduler of schedulerNames) {
+      const text = a1111Parameters({
+        prompt: 'a portrait',
+        negativePrompt: '',
+        steps: 20,
+        scheduler,
+        guidance: 7,
+        seed: 1,
+        width: 512,
+        height: 512,
+        model: 'sd15',
+        modelHash: 'a'.repeat(64),
+        loras: [],
+        provider: 'cpu',
+        appVersion: '0.1.0',
+      });
+      expect(a1111Resolves(text), scheduler).toEqual(meant[scheduler]);
+    }
+  });
+
+  it('in a text rebuilt for an older Likeness output that has only its columns', () => {
+    for (const scheduler of schedulerNames)
+      expect(a1111Resolves(formatA1111Parameters({ ...settings, scheduler })!), scheduler).toEqual(meant[scheduler]);
   });
 });

@@ -10,6 +10,8 @@ export interface XmpFields {
   /** The settings in A1111's `parameters` text (also what EXIF UserComment carries). */
   parameters: string | null;
   createdAt: number;
+  /** xmp:CreateDate when the photo says when it was taken (EXIF DateTimeOriginal, exif.ts readCaptureDate); else createdAt. */
+  captureDate?: string | null;
   creatorTool: string;
 }
 
@@ -43,7 +45,7 @@ export function buildXmp(fields: XmpFields): string {
   const attributes = [
     `xmp:Rating="${rating}"`,
     fields.label ? `xmp:Label="${lightroomLabel[fields.label]}"` : '',
-    `xmp:CreateDate="${isoDate(fields.createdAt)}"`,
+    `xmp:CreateDate="${fields.captureDate ?? isoDate(fields.createdAt)}"`,
     `xmp:MetadataDate="${isoDate(Date.now())}"`,
     `xmp:CreatorTool="${clean(fields.creatorTool)}"`,
     `digiKam:PickLabel="${fields.flag === 'pick' ? 3 : fields.flag === 'reject' ? 1 : 0}"`,

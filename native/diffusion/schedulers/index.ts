@@ -14,7 +14,10 @@ export const schedulers: Record<SchedulerName, { label: string; a1111: { sampler
   'euler-a': { label: 'Euler ancestral', a1111: { sampler: 'Euler a' } },
   ddim: { label: 'DDIM', a1111: { sampler: 'DDIM' } },
   lcm: { label: 'LCM', a1111: { sampler: 'LCM' } },
-  'dpmpp-2m': { label: 'DPM++ 2M', a1111: { sampler: 'DPM++ 2M' } },
+  // A1111 (1.9+) reads "DPM++ 2M" without a Schedule type as Automatic, which is Karras for this sampler
+  // (modules/sd_samplers_kdiffusion.py, sd_samplers.get_sampler_and_scheduler): ours spaces the model's own
+  // sigmas evenly, A1111's "Uniform".
+  'dpmpp-2m': { label: 'DPM++ 2M', a1111: { sampler: 'DPM++ 2M', schedule: 'Uniform' } },
   'dpmpp-2m-karras': { label: 'DPM++ 2M Karras', a1111: { sampler: 'DPM++ 2M', schedule: 'Karras' } },
 };
 export const schedulerNames = Object.keys(schedulers) as SchedulerName[];

@@ -31,9 +31,17 @@ export const comfyGraph: Record<string, { class_type: string; inputs: Record<str
   '12': { class_type: 'PrimitiveNode', inputs: { value: 156680208700286 } },
 };
 
+/** Fooocus 2.5's own scheme (modules/meta_parser.py FooocusMetadataParser): what was encoded is full_prompt, a list. */
 export const fooocusJson = {
   prompt: 'portrait of ohwx man',
   negative_prompt: 'cartoon',
+  full_prompt: [
+    'portrait of ohwx man',
+    'cinematic photo, 35mm photograph, film, professional',
+    'portrait of ohwx man, intricate, elegant, highly detailed',
+  ],
+  full_negative_prompt: ['cartoon', 'drawing, painting, crayon, sketch'],
+  loras: [['sd_xl_offset_example-lora_1.0', 0.1, '4852686128']],
   styles: "['Fooocus V2', 'Fooocus Photograph']",
   performance: 'Speed',
   resolution: '(896, 1152)',
