@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadProblems } from '../api/namespaces/models';
-import { downloadFile, partialPath } from './download';
+import { crc32 } from 'node:zlib';
+import { downloadFile, partialPath, publishedCrc32Url } from './download';
 
 const dir = mkdtempSync(join(tmpdir(), 'likeness-download-'));
 const body = randomBytes(600_000);
@@ -17,7 +18,21 @@ let requests = 0;
 let server: Server;
 let base = '';
 
+const bodyCrc = crc32(body).toString(16).padStart(8, '0');
+
 function handle(request: IncomingMessage, response: ServerResponse) {
+  // Hugging Face's answer for an LFS file: a redirect to the CDN carrying the sha256 and size
+  // (huggingface_hub file_download.py: X-Linked-Etag, X-Linked-Size; the value is quoted).
+  const hub = /^\/hub\/(good|bad)$/.exec(request.url ?? '');
+  if (hub) {
+    const linked = hub[1] === 'good' ? sha : 'f'.repeat(64);
+    response.writeHead(302, { location: '/file', 'x-linked-etag': `"${linked}"`, 'x-linked-size': String(body.length), etag: '"0123abcd"' }).end();
+    return;
+  }
+  // FaceFusion's `<name>.hash`: the CRC32 of the whole file, 8 lowercase hex digits, no newline.
+  if (request.url === '/assets/good.hash') return void response.writeHead(200).end(bodyCrc);
+  if (request.url === '/assets/bad.hash') return void response.writeHead(200).end('deadbeef');
+  if (request.url === '/assets/none.hash') return void response.writeHead(404).end();
   requests++;
   if (request.url === '/missing') {
     response.writeHead(404).end();
@@ -119,6 +134,41 @@ describe('downloading a model file (a local HTTP server on 127.0.0.1)', () => {
   it('says when an optional file does not exist upstream, and fails clearly for a required one', async () => {
     expect(await downloadFile(`${base}/missing`, join(dir, 'e', 'x'), { optional: true })).toMatchObject({ absent: true });
     await expect(downloadFile(`${base}/missing`, join(dir, 'e', 'y'))).rejects.toThrow(/HTTP 404/);
+  });
+
+  it('checks the sha256 Hugging Face states (X-Linked-Etag) on every download and resume, without a pinned hash', async () => {
+    mode = 'drop-first';
+    requests = 0;
+    const target = join(dir, 'hub', 'model.onnx');
+    await expect(downloadFile(`${base}/hub/good`, target)).rejects.toThrow();
+    const resumed = await downloadFile(`${base}/hub/good`, target);
+    expect(resumed).toMatchObject({ sha256: sha, verified: ['hub-sha256'] });
+    expect(resumed.resumedFrom).toBeGreaterThan(0);
+    mode = 'normal';
+    await expect(downloadFile(`${base}/hub/bad`, join(dir, 'hub', 'bad.onnx'))).rejects.toMatchObject({
+      code: 'CORRUPT_FILE',
+      message: expect.stringMatching(/the server says f{64}/),
+    });
+    expect(existsSync(partialPath(join(dir, 'hub', 'bad.onnx')))).toBe(false);
+  });
+
+  it('checks the CRC32 a publisher keeps beside the file (FaceFusion’s .hash), and refuses a mismatch', async () => {
+    mode = 'normal';
+    const good = await downloadFile(`${base}/file`, join(dir, 'crc', 'good.onnx'), { crc32Url: `${base}/assets/good.hash`, sha256: sha });
+    expect(good.verified).toEqual(['registry-sha256', 'crc32']);
+    await expect(downloadFile(`${base}/file`, join(dir, 'crc', 'bad.onnx'), { crc32Url: `${base}/assets/bad.hash` })).rejects.toMatchObject({
+      code: 'CORRUPT_FILE',
+      message: expect.stringMatching(new RegExp(`CRC32 is ${bodyCrc}, the publisher's .hash says deadbeef`)),
+    });
+    expect((await downloadFile(`${base}/file`, join(dir, 'crc', 'none.onnx'), { crc32Url: `${base}/assets/none.hash` })).verified).toEqual([]);
+    // Where FaceFusion keeps them (facefusion/download.py): beside each asset, the extension replaced by .hash.
+    expect(publishedCrc32Url('https://github.com/facefusion/facefusion-assets/releases/download/models-3.0.0/gfpgan_1.4.onnx')).toBe(
+      'https://github.com/facefusion/facefusion-assets/releases/download/models-3.0.0/gfpgan_1.4.hash',
+    );
+    expect(publishedCrc32Url('https://huggingface.co/facefusion/models-3.0.0/resolve/main/arcface_w600k_r50.onnx')).toBe(
+      'https://huggingface.co/facefusion/models-3.0.0/resolve/main/arcface_w600k_r50.hash',
+    );
+    expect(publishedCrc32Url('https://huggingface.co/onnx-community/stable-diffusion-v1-5-ONNX/resolve/main/unet/model.onnx')).toBeNull();
   });
 
   it('names the problem of a failed download, so the UI can say it in the user’s language', async () => {

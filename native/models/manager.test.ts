@@ -117,3 +117,82 @@ describe('downloading a registry model through the studio (local HTTP server)', 
     expect((generated.result as GenerateResult).outputs).toHaveLength(1);
   });
 });
+
+/**
+ * diffusers' convert_stable_diffusion_checkpoint_to_onnx.py saves the UNet's weights as `unet/weights.pb`
+ * (onnx.save_model(..., location="weights.pb")), which a registry may not list (SD 2.1's kazssym export): the
+ * graph names its external file, and the download fetches it from beside the graph.
+ */
+describe('a registry model whose UNet weights live in a file the registry does not list', () => {
+  let root: string;
+  let server: Server;
+  let studio: Studio;
+  const served: string[] = [];
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'likeness-registry-pb-'));
+    const source = writeTinyModelFolder(join(root, 'served'), 'sd15-int64', { unetDataFile: 'weights.pb' });
+    expect(existsSync(join(source, 'unet', 'weights.pb'))).toBe(true);
+    server = createServer((request, response) => {
+      const file = join(source, decodeURIComponent(request.url!.slice(1)));
+      served.push(request.url!);
+      if (!existsSync(file)) return void response.writeHead(404).end();
+      response.writeHead(200).end(readFileSync(file));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const listed = [
+      'model_index.json',
+      'scheduler/scheduler_config.json',
+      'text_encoder/model.onnx',
+      'unet/model.onnx',
+      'vae_decoder/model.onnx',
+      'vae_encoder/model.onnx',
+      'vae_decoder/config.json',
+    ];
+    const tokenizer = readdirSync(join(source, 'tokenizer')).map((f) => `tokenizer/${f}`);
+    const registry = {
+      version: 1,
+      models: [
+        {
+          id: 'tiny-pb',
+          kind: 'diffusion',
+          family: 'sd15',
+          name: 'Tiny SD (weights.pb)',
+          license: { name: 'test', commercialUse: true },
+          // As the SD 2.1 entry was: the optimum names listed as optional, weights.pb not at all.
+          files: [
+            ...[...listed, ...tokenizer].map((path) => ({ path, url: `${base}/${path}` })),
+            { path: 'unet/model.onnx_data', url: `${base}/unet/model.onnx_data`, optional: true },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(root, 'models.json'), JSON.stringify(registry));
+    process.env.LIKENESS_MODELS_JSON = join(root, 'models.json');
+    studio = await createStudio({ library: join(root, 'library') });
+  });
+
+  afterAll(async () => {
+    await studio?.close();
+    delete process.env.LIKENESS_MODELS_JSON;
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('downloads unet/weights.pb as well, records its sha256, and the model generates', async () => {
+    const done = await studio.jobs.waitFor((await studio.api.models.download({ id: 'tiny-pb' })).id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('done');
+    expect(served).toContain('/unet/weights.pb');
+    const folder = join(studio.catalog.paths.models, 'tiny-pb');
+    const manifest = JSON.parse(readFileSync(join(folder, '.likeness-download.json'), 'utf8')) as { files: Record<string, { sha256: string }> };
+    expect(manifest.files['unet/weights.pb']!.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(folder, 'unet', 'weights.pb')))
+        .digest('hex'),
+    );
+    const generation = await studio.api.generate.start({ model: 'tiny-pb', prompt: 'a test', size: '64x64', steps: 2, provider: 'cpu', seed: 3 });
+    expect((await studio.jobs.waitFor(generation.id)).status).toBe('done');
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '../api/errors';
 import { UNKNOWN_LICENSE, type DiffusionFamily, type LoraInfo, type ModelInfo } from '../api/namespaces/models';
@@ -10,10 +10,12 @@ import type { ModelRecord } from '../catalog/models-repo';
 import { familyDefaults } from '../diffusion/families';
 import { readSafetensorsHeader } from '../diffusion/safetensors';
 import { defineJob } from '../jobs/define';
+import { readOnnxSignature } from '../inference/onnx-file';
+import { externalDataPath } from '../inference/onnx-weights';
 import { inspectDiffusionFolder, type DiffusionModelInfo } from './diffusion-folder';
 import { downloadFile, partialPath } from './download';
 import { installState, modelFilePath, sha256File } from './installed';
-import { findModel, loadRegistry, type RegistryModel } from './registry';
+import { findModel, loadRegistry, type RegistryFile, type RegistryModel } from './registry';
 import { slug } from '../core/text';
 import { progressText, type ProgressText } from '../api/progress-keys';
 
@@ -346,6 +348,17 @@ export function resolveLora(catalog: Catalog, use: { id?: string | undefined; pa
 
 const DownloadInput = z.object({ id: z.string() });
 
+type DownloadManifest = Record<string, { size: number; sha256: string; verified: string[] }>;
+
+async function readDownloadManifest(path: string): Promise<DownloadManifest> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  try {
+    return text ? ((JSON.parse(text) as { files?: DownloadManifest }).files ?? {}) : {};
+  } catch {
+    return {}; // written by a run that crashed mid-write: the files are checked again anyway
+  }
+}
+
 /** `models download ID`: every file of a registry model, resumable and verified, with byte progress. */
 export const modelsDownloadJob = defineJob({
   kind: 'models.download',
@@ -366,15 +379,12 @@ export const modelsDownloadJob = defineJob({
     const sizeOf = (f: (typeof files)[number]) => f.size ?? f.approxSize ?? 0;
     const total = files.reduce((n, f) => n + sizeOf(f), 0);
     let finished = 0;
-    const manifest: Record<string, { size: number; sha256: string }> = {};
-    for (const file of files) {
-      signal.throwIfAborted();
-      const target = modelFilePath(catalog.paths.models, model.id, file);
-      if (existsSync(target) && (file.size === undefined || fileSize(target) === file.size)) {
-        finished += fileSize(target);
-        continue;
-      }
-      const result = await downloadFile(file.url!, target, {
+    const manifestPath = join(catalog.paths.models, model.id, '.likeness-download.json');
+    // What an earlier run verified stays recorded: a resumed download only adds to it.
+    const manifest = await readDownloadManifest(manifestPath);
+    const fetchFile = async (file: Pick<RegistryFile, 'path' | 'size' | 'sha256' | 'optional' | 'approxSize'> & { url: string }) => {
+      const target = join(catalog.paths.models, model.id, file.path);
+      const result = await downloadFile(file.url, target, {
         size: file.size,
         sha256: file.sha256,
         optional: file.optional ?? false,
@@ -387,13 +397,32 @@ export const modelsDownloadJob = defineJob({
               : progressText('models.downloading', { file: file.path, received: formatBytes(received) })),
           }),
       });
-      if (!result.absent) manifest[file.path] = { size: result.size, sha256: result.sha256 };
+      if (!result.absent) manifest[file.path] = { size: result.size, sha256: result.sha256, verified: result.verified ?? [] };
       finished += result.size;
+    };
+    for (const file of files) {
+      signal.throwIfAborted();
+      const target = modelFilePath(catalog.paths.models, model.id, file);
+      if (existsSync(target) && (file.size === undefined || fileSize(target) === file.size)) {
+        finished += fileSize(target);
+        continue;
+      }
+      await fetchFile({ ...file, url: file.url! });
     }
-    await writeFile(
-      join(catalog.paths.models, model.id, '.likeness-download.json'),
-      JSON.stringify({ id: model.id, at: Date.now(), files: manifest }, null, 2),
-    );
+    // Exports differ in where the weights go (diffusers' converter: unet/weights.pb; optimum: model.onnx_data):
+    // each graph names its external files, and any the registry did not list is fetched from beside the graph.
+    for (const file of files.filter((f) => f.path.endsWith('.onnx'))) {
+      const graph = modelFilePath(catalog.paths.models, model.id, file);
+      if (!existsSync(graph)) continue;
+      for (const use of readOnnxSignature(graph).externalData) {
+        signal.throwIfAborted();
+        const data = externalDataPath(dirname(graph), use.location);
+        if (existsSync(data) && fileSize(data) >= use.end) continue;
+        const path = relative(join(catalog.paths.models, model.id), data).split('\\').join('/');
+        await fetchFile({ path, url: new URL(use.location, file.url).href });
+      }
+    }
+    await writeFile(manifestPath, JSON.stringify({ id: model.id, at: Date.now(), files: manifest }, null, 2));
     let checked = progressText('models.downloaded', { name: model.name });
     if (model.kind === 'diffusion') {
       // The folder must work as a whole: name anything missing now rather than at the first generation.

@@ -285,6 +285,8 @@ export interface TinyOptions {
   unet?: GraphSpec;
   /** Another VAE decoder (e.g. one that paints a face, for likeness tests). */
   vaeDecoder?: GraphSpec;
+  /** The UNet's external data file (diffusers' converter writes `weights.pb`; optimum `model.onnx_data`). */
+  unetDataFile?: string;
 }
 
 /**
@@ -348,7 +350,7 @@ export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15', o
       dir,
       'unet',
       unet({ context, timestep: layout === 'sd15-int64' ? 'int64' : 'float', xl }),
-      layout === 'sd15-int64' ? 'model.onnx_data' : undefined,
+      options.unetDataFile ?? (layout === 'sd15-int64' ? 'model.onnx_data' : undefined),
     );
   writeModel(dir, 'vae_decoder', options.vaeDecoder ?? vaeDecoder());
   writeModel(dir, 'vae_encoder', vaeEncoder());
