@@ -9,6 +9,7 @@ import type { DiffusionModelInfo } from '../models/diffusion-folder';
 import { mergeLoras, parseLora, type LoraFile, type LoraTarget, type MergeReport } from './lora';
 import { ClipTokenizer } from './tokenizer';
 import { progressText, type ProgressText } from '../api/progress-keys';
+import type { ProviderRequirement } from '../inference/providers';
 
 export interface LoraChoice {
   path: string;
@@ -26,6 +27,8 @@ export interface LoadOptions {
   scratchDir?: string;
   /** Progress while loading ("Loading unet…"). */
   onStatus?: (status: ProgressText) => void;
+  /** The providers the model runs on at all (from the model's info; see DiffusionModelInfo.runsOn). */
+  runsOn?: ProviderRequirement | undefined;
 }
 
 export interface LoadedLora {
@@ -67,7 +70,12 @@ async function openComponent(
   cleanup: string[],
   reports: Map<string, MergeReport[]>,
 ): Promise<OpenedSession> {
-  const sessionOptions = { model: label, provider: options.provider, ...(options.onFallback ? { onFallback: options.onFallback } : {}) };
+  const sessionOptions = {
+    model: label,
+    provider: options.provider,
+    requirement: options.runsOn,
+    ...(options.onFallback ? { onFallback: options.onFallback } : {}),
+  };
   const relevant = target ? loras.filter((l) => l.file.modules.some((m) => m.target === target)) : [];
   if (!relevant.length || !target) return openSession(path, sessionOptions);
   const folder = dirname(path);
@@ -124,7 +132,7 @@ export async function loadDiffusionModel(info: DiffusionModelInfo, options: Load
     fallbacks.push(notice);
     options.onFallback?.(notice);
   };
-  const withFallbacks = { ...options, onFallback };
+  const withFallbacks = { ...options, onFallback, runsOn: info.runsOn };
   const cleanup: string[] = [];
   const reports = new Map<string, MergeReport[]>();
   const opened: OpenedSession[] = [];

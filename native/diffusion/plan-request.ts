@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/catalog';
 import { resolveDiffusionModel, type ResolvedModel } from '../models/manager';
 import { planBatch } from './plan';
 import { loadTemplates } from './templates';
+import { checkProviderChoice } from '../inference/providers';
 
 /** The images a request makes (also what `generate.plan` shows). */
 /**
@@ -12,6 +13,7 @@ import { loadTemplates } from './templates';
  */
 export function planRequest(catalog: Catalog, request: z.output<typeof GenerateRequest>, seed: number, model?: ResolvedModel): PlannedImage[] {
   const resolved = model ?? resolveDiffusionModel(catalog, request.model);
+  checkProviderChoice(resolved.name, request.provider, resolved.info.runsOn);
   const person = request.personId ? catalog.people.get(request.personId) : undefined;
   const gate = request.likenessGate;
   const count = gate ? Math.ceil(gate.maxTries / Math.max(1, request.templates.length)) : request.count;

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StudioError } from '../api/errors';
 import { buildOnnxModel } from './onnx-builder';
+import { checkProviderChoice, providerCandidates } from './providers';
 import {
   describeFallback,
   expectModelIO,
@@ -74,6 +75,35 @@ describe('openSession', () => {
     const third = await openSession(model, { model: 'scale', provider: 'webgpu' });
     expect(third.fallbacks.map((n) => n.remembered)).toEqual([undefined]);
     await third.release();
+  });
+
+  it('a build that runs on some providers only is never stepped down to another: refused up front, or with the provider’s own error', async () => {
+    // onnxruntime/sd-turbo's card: an fp16 Olive build for CUDA that "cannot run in other providers like CPU and DirectML".
+    const cudaOnly = { providers: ['cuda'] as const, reason: 'an fp16 Olive build for NVIDIA GPUs', alternative: 'Stable Diffusion 1.5 (sd15-onnx)' };
+    expect(providerCandidates('auto', cudaOnly, 'linux')).toEqual(['cuda']);
+    expect(providerCandidates('auto', cudaOnly, 'darwin')).toEqual([]);
+    expect(providerCandidates('cpu', cudaOnly, 'linux')).toEqual([]);
+    expect(providerCandidates('cuda', undefined, 'linux')).toEqual(['cuda', 'cpu']);
+    expect(() => checkProviderChoice('SD-Turbo', 'cpu', cudaOnly)).toThrow(
+      expect.objectContaining({
+        code: 'UNSUPPORTED',
+        message: expect.stringMatching(/runs only on CUDA .*not on CPU/),
+        hint: expect.stringMatching(/sd15-onnx/),
+      }),
+    );
+    await expect(openSession(model, { model: 'unet', provider: 'dml', requirement: cudaOnly })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    // `auto` tries CUDA only: on a machine with a working CUDA provider it runs there, elsewhere it is refused with
+    // CUDA's own reason — on no machine does it end on the CPU.
+    const notices: FallbackNotice[] = [];
+    const outcome = await openSession(model, { model: 'unet', provider: 'auto', requirement: cudaOnly, onFallback: (n) => notices.push(n) }).then(
+      async (session) => (await session.release(), session.provider),
+      (error: StudioError) => error,
+    );
+    if (typeof outcome === 'string') expect(outcome).toBe('cuda');
+    else {
+      expect(outcome).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/CUDA did not start here: .+/) });
+      expect(notices.map((n) => n.provider)).toEqual(['cuda']);
+    }
   });
 
   it('tells failures of the provider from failures of the model', () => {

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { StudioError } from '../api/errors';
 import { progressText, type ProgressText } from '../api/progress-keys';
 import type { ProviderName } from '../api/schemas';
-import { autoProviders } from './providers';
+import { providerCandidates, unsupportedProvider, type ProviderRequirement } from './providers';
 
 export { Tensor } from 'onnxruntime-node';
 export type TensorType = ort.Tensor.Type;
@@ -105,6 +105,8 @@ export interface OpenOptions {
    */
   externalData?: { path: string; data: Uint8Array }[];
   externalDataFolder?: string;
+  /** The providers this model runs on at all: never fall back to another (a CUDA-only build on the CPU). */
+  requirement?: ProviderRequirement | undefined;
 }
 
 function firstLine(message: string): string {
@@ -124,7 +126,8 @@ function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): Reco
  */
 export async function openSession(source: string | Uint8Array, options: OpenOptions): Promise<OpenedSession> {
   const choice = options.provider ?? 'auto';
-  const order: ProviderName[] = choice === 'auto' ? [...autoProviders()] : choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
+  const order = providerCandidates(choice, options.requirement);
+  if (!order.length) throw unsupportedProvider(options.model, choice, options.requirement!);
   const fallbacks: FallbackNotice[] = [];
   let lastError = '';
   const announce = (notice: FallbackNotice) => {
@@ -135,6 +138,7 @@ export async function openSession(source: string | Uint8Array, options: OpenOpti
     const known = provider === 'cpu' ? undefined : failedProviders.get(provider);
     if (known !== undefined) {
       announce({ model: options.model, provider, reason: known, remembered: true });
+      lastError = known;
       continue;
     }
     try {
@@ -174,6 +178,8 @@ export async function openSession(source: string | Uint8Array, options: OpenOpti
       announce({ model: options.model, provider, reason: lastError });
     }
   }
+  // A model limited to some providers, none of which started: say so, rather than that the file is damaged.
+  if (options.requirement && fallbacks.length === order.length) throw unsupportedProvider(options.model, choice, options.requirement, lastError);
   throw new StudioError(
     'MODEL_ERROR',
     `${options.model} could not be loaded: ${lastError}`,

@@ -4,6 +4,7 @@ import { StudioError } from '../api/errors';
 import { diffusionFamilies, familyDefaults, type DiffusionFamily } from '../diffusion/families';
 import { readOnnxSignature, type OnnxSignature, type OnnxValue } from '../inference/onnx-file';
 import { externalDataPath } from '../inference/onnx-weights';
+import type { ProviderRequirement } from '../inference/providers';
 
 /**
  * A Stable Diffusion model in the diffusers/optimum ONNX layout:
@@ -43,6 +44,8 @@ export interface DiffusionModelInfo {
   fixedSize: { width: number; height: number } | undefined;
   /** SDXL: an empty negative prompt means zero embeddings, not the encoding of "". */
   forceZerosForEmptyPrompt: boolean;
+  /** The providers this build runs on, when it is limited (the registry says; a folder of one's own is not). */
+  runsOn?: ProviderRequirement | undefined;
   signatures: {
     textEncoder: OnnxSignature;
     textEncoder2?: OnnxSignature;

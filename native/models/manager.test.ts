@@ -168,6 +168,13 @@ describe('a registry model whose UNet weights live in a file the registry does n
         },
       ],
     };
+    // The same files as a CUDA-only build (onnxruntime/sd-turbo's registry entry says so).
+    registry.models.push({
+      ...registry.models[0]!,
+      id: 'tiny-cuda',
+      name: 'Tiny SD (CUDA only)',
+      runsOn: { providers: ['cuda'], reason: 'an fp16 Olive build for NVIDIA GPUs', alternative: 'tiny-pb' },
+    } as (typeof registry.models)[number]);
     writeFileSync(join(root, 'models.json'), JSON.stringify(registry));
     process.env.LIKENESS_MODELS_JSON = join(root, 'models.json');
     studio = await createStudio({ library: join(root, 'library') });
@@ -194,5 +201,19 @@ describe('a registry model whose UNet weights live in a file the registry does n
     );
     const generation = await studio.api.generate.start({ model: 'tiny-pb', prompt: 'a test', size: '64x64', steps: 2, provider: 'cpu', seed: 3 });
     expect((await studio.jobs.waitFor(generation.id)).status).toBe('done');
+  });
+
+  it('a CUDA-only build is refused on the CPU before anything is queued, naming the model that runs everywhere', async () => {
+    expect((await studio.jobs.waitFor((await studio.api.models.download({ id: 'tiny-cuda' })).id)).status).toBe('done');
+    expect((await studio.api.models.list()).find((m) => m.id === 'tiny-cuda')).toMatchObject({ runsOn: ['cuda'] });
+    const queued = (await studio.api.jobs.list({})).length;
+    const request = { model: 'tiny-cuda', prompt: 'a test', size: '64x64', steps: 2, provider: 'cpu' as const, seed: 3 };
+    for (const call of [studio.api.generate.plan(request), studio.api.generate.start(request)])
+      await expect(call).rejects.toMatchObject({
+        code: 'UNSUPPORTED',
+        message: expect.stringMatching(/Tiny SD \(CUDA only\) runs only on CUDA/),
+        hint: expect.stringMatching(/Use Tiny SD \(weights\.pb\) \(tiny-pb\), which runs on every provider/),
+      });
+    expect((await studio.api.jobs.list({})).length).toBe(queued);
   });
 });

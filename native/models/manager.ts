@@ -10,6 +10,7 @@ import type { ModelRecord } from '../catalog/models-repo';
 import { familyDefaults } from '../diffusion/families';
 import { readSafetensorsHeader } from '../diffusion/safetensors';
 import { defineJob } from '../jobs/define';
+import type { ProviderRequirement } from '../inference/providers';
 import { readOnnxSignature } from '../inference/onnx-file';
 import { externalDataPath } from '../inference/onnx-weights';
 import { inspectDiffusionFolder, type DiffusionModelInfo } from './diffusion-folder';
@@ -72,7 +73,15 @@ function describeRegistry(catalog: Catalog, model: RegistryModel, downloads: Map
     defaults: diffusion ? defaultsFor(diffusion) : null,
     img2img: diffusion ? model.files.some((f) => f.path.startsWith('vae_encoder/')) : false,
     downloadJobId: downloads.get(model.id) ?? null,
+    runsOn: model.runsOn ? [...model.runsOn.providers] : null,
   };
+}
+
+/** A registry model's provider limit, with the alternative named as the user sees it. */
+function runsOnOf(model: RegistryModel): ProviderRequirement | undefined {
+  if (!model.runsOn) return undefined;
+  const alternative = model.runsOn.alternative && loadRegistry().models.find((m) => m.id === model.runsOn!.alternative);
+  return { ...model.runsOn, alternative: alternative ? `${alternative.name} (${alternative.id})` : model.runsOn.alternative };
 }
 
 function describeLocal(record: ModelRecord): ModelInfo {
@@ -96,6 +105,7 @@ function describeLocal(record: ModelRecord): ModelInfo {
     defaults: defaultsFor(family, meta.nativeSize),
     img2img: meta.img2img ?? false,
     downloadJobId: null,
+    runsOn: null,
   };
 }
 
@@ -192,7 +202,12 @@ export function resolveDiffusionModel(catalog: Catalog, ref: string): ResolvedMo
         `Download it on the Models page, or: likeness models download ${registry.id}`,
       );
     const info = inspectDiffusionFolder(join(catalog.paths.models, registry.id), { family: registry.family as DiffusionFamily, name: registry.name });
-    return { id: registry.id, name: registry.name, info, license: { name: registry.license.name, commercialUse: registry.license.commercialUse } };
+    return {
+      id: registry.id,
+      name: registry.name,
+      info: { ...info, runsOn: runsOnOf(registry) },
+      license: { name: registry.license.name, commercialUse: registry.license.commercialUse },
+    };
   }
   const record = catalog.models.get(ref);
   if (record && record.kind === 'diffusion') {

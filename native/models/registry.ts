@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '../api/errors';
+import { ProviderName } from '../api/schemas';
 import { appRoot } from '../core/entry';
 
 const TensorSpec = z.object({
@@ -68,6 +69,11 @@ export const RegistryModel = z.object({
   /** What a pipeline checks the file against (see inference/session.ts expectModelIO). */
   io: ModelIO.optional(),
   embedding: FaceEmbedding.optional(),
+  /**
+   * Builds that run on some providers only (onnxruntime/sd-turbo: an fp16 Olive build for CUDA, "it cannot run
+   * in other providers like CPU and DirectML"): refused up front elsewhere, never a silent step down.
+   */
+  runsOn: z.object({ providers: z.array(ProviderName).min(1), reason: z.string(), alternative: z.string().optional() }).optional(),
 });
 export type RegistryModel = z.infer<typeof RegistryModel>;
 

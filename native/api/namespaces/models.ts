@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { method } from '../method';
-import { Empty, Id, Job } from '../schemas';
+import { Empty, Id, Job, ProviderName } from '../schemas';
 
 /** Stable Diffusion families Likeness runs. */
 export const DiffusionFamily = z.enum(['sd15', 'sd21', 'sd-turbo', 'sdxl', 'sdxl-turbo']);
@@ -60,6 +60,8 @@ export const ModelInfo = z.object({
   img2img: z.boolean(),
   /** A download job of this model that is queued or running. */
   downloadJobId: Id.nullable(),
+  /** The only providers this build runs on (sd-turbo's CUDA-only Olive export); null when any. */
+  runsOn: z.array(ProviderName).nullable(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

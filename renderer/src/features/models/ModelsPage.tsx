@@ -168,6 +168,11 @@ function ModelRow({ model }: { model: ModelInfo }) {
       <th scope="row">
         <span className="model-name">{model.name}</span>
         {description && <span className="model-description">{description}</span>}
+        {model.runsOn && (
+          <span className="model-description" data-testid="runs-on">
+            {t('models.runsOnOnly', { providers: model.runsOn.map((p) => t(`models.providerNames.${p}`, { defaultValue: p })).join(' / ') })}
+          </span>
+        )}
         {model.source === 'local' && <span className="model-description mono">{model.folder}</span>}
       </th>
       <td>
