@@ -352,6 +352,8 @@ async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Pr
           sha256: l.sha256,
           scale: l.scale,
           matched: l.reports.reduce((n, r) => n + r.matched, 0),
+          // Merged into slices of attention weights onnxruntime's optimizer packed (Olive/ORT-optimised UNets).
+          packed: l.reports.reduce((n, r) => n + r.packed, 0),
           unmatched: l.reports.reduce((n, r) => n + r.unmatched.length, 0),
         })),
         license: resolved.license,

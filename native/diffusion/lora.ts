@@ -8,7 +8,9 @@ import {
   elementCount,
   indexOnnxModel,
   readFloatInitializer,
+  readInt64Initializer,
   type InitializerInfo,
+  type NodeInfo,
   type OnnxGraphIndex,
   type WeightReplacement,
 } from '../inference/onnx-weights';
@@ -209,6 +211,12 @@ export interface WeightTarget {
   info: InitializerInfo;
   /** Stored as [in, out] (a MatMul weight exported by torch), i.e. the transpose of torch's [out, in]. */
   transposed: boolean;
+  /**
+   * One projection inside a packed attention weight ([in, parts·out], stored [in, out]): `slot` of `parts`
+   * (Q, K, V = 0, 1, 2; K, V of a packed KV = 0, 1), interleaved per head ([in, heads, parts, head size], what
+   * MultiHeadAttention's packed input takes) or, with heads = 1, in blocks (Q | K | V, the Attention op's weight).
+   */
+  packed?: { parts: number; slot: number; heads: number; label: string };
 }
 
 const kohyaKey = (prefix: string, module: string) => `${prefix}_${module.replace(/\./g, '_')}`;
@@ -216,9 +224,10 @@ const kohyaKey = (prefix: string, module: string) => `${prefix}_${module.replace
 /**
  * The weights of an ONNX model a LoRA can name, by kohya key: readable initializers (`<module>.weight`) and,
  * for exports that rename weights (`onnx::MatMul_123`), the MatMul/Gemm/Conv node whose name carries the module
- * path (`/down_blocks.0/attentions.0/…/to_q/MatMul`).
+ * path (`/down_blocks.0/attentions.0/…/to_q/MatMul`), and the Q/K/V slices of attention weights onnxruntime packed
+ * (given the model's bytes, to read the packing's head count).
  */
-export function weightTargets(index: OnnxGraphIndex, prefix: string): Map<string, WeightTarget> {
+export function weightTargets(index: OnnxGraphIndex, prefix: string, bytes?: Uint8Array): Map<string, WeightTarget> {
   const byName = new Map(index.initializers.map((i) => [i.name, i]));
   // A weight fed straight into MatMul as its right operand is stored [in, out] (y = x·W), whatever its name.
   const rightOfMatMul = new Set(index.nodes.filter((n) => n.opType === 'MatMul' && n.inputs[1]).map((n) => n.inputs[1]!));
@@ -235,7 +244,72 @@ export function weightTargets(index: OnnxGraphIndex, prefix: string): Map<string
     const key = kohyaKey(prefix, module);
     if (!targets.has(key)) targets.set(key, { info: weight, transposed: node.opType === 'MatMul' });
   }
+  for (const [module, target] of packedAttentionTargets(index, bytes)) {
+    const key = kohyaKey(prefix, module);
+    if (!targets.has(key)) targets.set(key, target);
+  }
   return targets;
+}
+
+/**
+ * Attention that onnxruntime's transformer optimizer fused (Olive and ORT-optimised UNets: fusion_attention_unet.py):
+ * to_q/to_k/to_v are gone, packed into one weight. Self-attention: MatMul(x, W_qkv [C, N·3·H]) → Reshape
+ * [0, 0, N, 3, H] → MultiHeadAttention, or Attention(x, W_qkv [C, 3·C]) in Q | K | V blocks; cross-attention keeps
+ * to_q and packs K, V as [C_kv, N·2·H] → Reshape [0, 0, N, 2, H]. The module path comes from the attention's
+ * output projection (to_out.0), which fusion leaves as it was.
+ */
+function packedAttentionTargets(index: OnnxGraphIndex, bytes: Uint8Array | undefined): Map<string, WeightTarget> {
+  const found = new Map<string, WeightTarget>();
+  if (!bytes) return found;
+  const byName = new Map(index.initializers.map((i) => [i.name, i]));
+  const producer = new Map(index.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const consumers = new Map<string, NodeInfo[]>();
+  for (const node of index.nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  const weightOf = (node: NodeInfo | undefined) => (node?.opType === 'MatMul' ? byName.get(node.inputs[1] ?? '') : undefined);
+
+  for (const node of index.nodes) {
+    if (node.domain !== 'com.microsoft' || (node.opType !== 'MultiHeadAttention' && node.opType !== 'Attention')) continue;
+    const module = attentionModule(node, consumers, byName);
+    if (!module) continue;
+    const add = (name: string, info: InitializerInfo, packed: WeightTarget['packed']) =>
+      found.set(`${module}.${name}`, { info, transposed: true, packed });
+    if (node.opType === 'Attention') {
+      const weight = byName.get(node.inputs[1] ?? '');
+      if (weight?.dims.length === 2)
+        ['to_q', 'to_k', 'to_v'].forEach((name, slot) => add(name, weight, { parts: 3, slot, heads: 1, label: 'Attention QKV' }));
+      continue;
+    }
+    for (const input of node.inputs) {
+      const reshape = producer.get(input);
+      if (reshape?.opType !== 'Reshape') continue;
+      const shapeInfo = byName.get(reshape.inputs[1] ?? '');
+      const shape = shapeInfo && readInt64Initializer(bytes, shapeInfo);
+      const weight = weightOf(producer.get(reshape.inputs[0] ?? ''));
+      if (!shape || shape.length !== 5 || !weight || weight.dims.length !== 2) continue;
+      const [heads, parts] = [shape[2]!, shape[3]!];
+      const names = parts === 3 ? ['to_q', 'to_k', 'to_v'] : parts === 2 ? ['to_k', 'to_v'] : [];
+      names.forEach((name, slot) => add(name, weight, { parts, slot, heads, label: parts === 3 ? 'packed QKV' : 'packed KV' }));
+    }
+  }
+  return found;
+}
+
+/** `down_blocks.0.attentions.0.transformer_blocks.0.attn1` from the to_out.0 projection after the attention node. */
+function attentionModule(node: NodeInfo, consumers: Map<string, NodeInfo[]>, byName: Map<string, InitializerInfo>): string | undefined {
+  let frontier = consumers.get(node.outputs[0] ?? '') ?? [];
+  for (let hop = 0; hop < 3 && frontier.length; hop++) {
+    for (const next of frontier) {
+      if (next.opType !== 'MatMul' && next.opType !== 'Gemm') continue;
+      const fromName = /^\/(.+)\/to_out\.0\/(MatMul|Gemm)$/.exec(next.name)?.[1]?.split('/').join('.');
+      const weight = next.inputs.map((i) => byName.get(i)?.name).find((n) => n?.endsWith('.to_out.0.weight'));
+      const module = fromName ?? weight?.slice(0, -'.to_out.0.weight'.length);
+      if (module) return module;
+    }
+    frontier = frontier
+      .filter((n) => n.opType === 'Reshape' || n.opType === 'Transpose' || n.opType === 'Cast')
+      .flatMap((n) => consumers.get(n.outputs[0] ?? '') ?? []);
+  }
+  return undefined;
 }
 
 export interface MergeReport {
@@ -243,6 +317,8 @@ export interface MergeReport {
   matched: number;
   /** Of the matched, how many weights were stored transposed ([in, out]) and merged as such. */
   transposed: number;
+  /** Of the matched, how many went into a slice of an attention weight onnxruntime packed (Q/K/V). */
+  packed: number;
   /** LoRA modules that matched no weight of the model (with the reason when the name matched but the shape did not). */
   unmatched: string[];
   unsupported: string[];
@@ -260,11 +336,11 @@ export function mergeLoras(
   index: OnnxGraphIndex = indexOnnxModel(bytes),
 ): { replacements: WeightReplacement[]; reports: MergeReport[] } {
   const prefixes: Record<LoraTarget, string[]> = { unet: ['lora_unet'], text_encoder: ['lora_te', 'lora_te1'], text_encoder_2: ['lora_te2'] };
-  const targetsByPrefix = new Map(prefixes[target].map((p) => [p, weightTargets(index, p)]));
+  const targetsByPrefix = new Map(prefixes[target].map((p) => [p, weightTargets(index, p, bytes)]));
   const merged = new Map<InitializerInfo, Float32Array>();
   const reports: MergeReport[] = [];
   for (const { file, scale } of loras) {
-    const report: MergeReport = { lora: file.name, matched: 0, transposed: 0, unmatched: [], unsupported: file.unsupported };
+    const report: MergeReport = { lora: file.name, matched: 0, transposed: 0, packed: 0, unmatched: [], unsupported: file.unsupported };
     for (const module of file.modules.filter((m) => m.target === target)) {
       const prefix = /^(lora_[a-z0-9]+)_/.exec(module.diffusersKey)?.[1] ?? '';
       const found = targetsByPrefix.get(prefix)?.get(module.diffusersKey);
@@ -277,6 +353,7 @@ export function mergeLoras(
       else {
         report.matched++;
         if (found.transposed) report.transposed++;
+        if (found.packed) report.packed++;
       }
     }
     reports.push(report);
@@ -299,6 +376,7 @@ function addDelta(
   const inner = elementCount(module.down.shape) / rank; // in · kh · kw
   const inFeatures = module.down.shape[1]!;
   const dims = info.dims;
+  if (target.packed) return addPackedDelta(bytes, modelDir, target, module, scale, merged);
   const count = elementCount(dims);
   // A readable name does not promise torch's [out, in] layout: a non-square weight stored [in, out] says so itself.
   const transposed = target.transposed || (dims.length === 2 && inFeatures !== out && dims[0] === inFeatures && dims[1] === out);
@@ -328,6 +406,44 @@ function addDelta(
         const base = o * inner;
         for (let k = 0; k < inner; k++) values[base + k]! += u * down[row + k]!;
       }
+    }
+  }
+  return undefined;
+}
+
+/** The delta of one projection added into its slice of a packed attention weight (see WeightTarget.packed). */
+function addPackedDelta(
+  bytes: Uint8Array,
+  modelDir: string,
+  target: WeightTarget,
+  module: LoraModule,
+  scale: number,
+  merged: Map<InitializerInfo, Float32Array>,
+): string | undefined {
+  const { info } = target;
+  const { parts, slot, heads } = target.packed!;
+  const [inFeatures, columns] = info.dims as [number, number];
+  const out = module.up.shape[0]!;
+  const rank = module.rank;
+  if (module.down.shape.length !== 2 || module.down.shape[1] !== inFeatures || out * parts !== columns)
+    return `its delta is ${out}×${module.down.shape[1]}, the ${target.packed!.label} weight ${info.name} is [${info.dims.join(', ')}] for ${parts} projections`;
+  const headSize = out / heads;
+  if (!Number.isInteger(headSize)) return `${out} outputs do not split into ${heads} heads`;
+  let values = merged.get(info);
+  if (!values) {
+    values = readFloatInitializer(bytes, info, modelDir).slice();
+    merged.set(info, values);
+  }
+  const factor = scale * (module.alpha / rank);
+  const up = module.up.data;
+  const down = module.down.data;
+  for (let o = 0; o < out; o++) {
+    // Output o of this projection: head n, element j → column (n·parts + slot)·H + j (with one "head", slot·out + o).
+    const column = (Math.floor(o / headSize) * parts + slot) * headSize + (o % headSize);
+    for (let r = 0; r < rank; r++) {
+      const u = up[o * rank + r]! * factor;
+      if (u === 0) continue;
+      for (let i = 0; i < inFeatures; i++) values[i * columns + column]! += u * down[r * inFeatures + i]!;
     }
   }
   return undefined;

@@ -187,6 +187,15 @@ export function readFloatInitializer(bytes: Uint8Array, info: InitializerInfo, m
   return size === 4 ? new Float32Array(aligned.buffer, 0, count) : floatArrayFromHalf(new Uint16Array(aligned.buffer, 0, count));
 }
 
+/** A small int64 initializer stored inline (a Reshape's shape, as onnxruntime's optimizer writes it: raw_data). */
+export function readInt64Initializer(bytes: Uint8Array, info: InitializerInfo): number[] | undefined {
+  if (info.dataType !== 7 || info.source.kind !== 'raw') return undefined;
+  const count = elementCount(info.dims);
+  if (info.source.length !== count * 8) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + info.source.offset, info.source.length);
+  return Array.from({ length: count }, (_, i) => Number(view.getBigInt64(i * 8, true)));
+}
+
 /** The external data file of a model; ONNX requires a relative path inside the model's folder. */
 export function externalDataPath(modelDir: string, location: string): string {
   const clean = normalize(location);
