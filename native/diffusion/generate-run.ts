@@ -339,6 +339,9 @@ async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Pr
       timings: Object.fromEntries(Object.entries(input.timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       provenance: {
         pipeline: input.init ? 'img2img' : 'txt2img',
+        // How the start image's latents were drawn (loader.ts deterministicVaeEncoder); `unseeded`: the same
+        // settings may not give the same bytes again.
+        ...(input.init ? { vaeEncoder: model.vaeEncoderSampling, ...(model.vaeEncoderSampling === 'unseeded' ? { reproducible: false } : {}) } : {}),
         batchIndex: planned.index,
         modelId: resolved.id,
         modelPath: resolved.info.dir,

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { StudioError } from '../api/errors';
 import type { ProviderName } from '../api/schemas';
 import { OnnxType } from '../inference/onnx-builder';
-import { externalDataFiles, indexOnnxModel, replaceInitializers } from '../inference/onnx-weights';
+import { externalDataFiles, indexOnnxModel, replaceInitializers, replaceNodes } from '../inference/onnx-weights';
 import { openSession, type FallbackNotice, type OpenedSession, type ProviderChoice } from '../inference/session';
 import type { DiffusionModelInfo } from '../models/diffusion-folder';
 import { mergeLoras, parseLora, type LoraFile, type LoraTarget, type MergeReport } from './lora';
@@ -50,6 +50,12 @@ export interface DiffusionModel {
   vaeDecoder: OpenedSession;
   /** Opened on first use (only img2img needs it). */
   vaeEncoder(): Promise<OpenedSession>;
+  /**
+   * How its latents are drawn, once it is open: `seeded` (mean and log-variance out, sampled with the seed),
+   * `mean` (the export sampled inside the graph; that node now gives zeros, so the mean), `unseeded` (a
+   * sampling node this cannot take out: the run is not byte-reproducible).
+   */
+  vaeEncoderSampling: 'seeded' | 'mean' | 'unseeded' | undefined;
   /** The provider that runs the UNet (where the time goes): shown to the user, stored with every output. */
   provider: ProviderName;
   providers: Record<string, ProviderName>;
@@ -157,7 +163,7 @@ export async function loadDiffusionModel(info: DiffusionModelInfo, options: Load
     let vaeEncoder: Promise<OpenedSession> | undefined;
     const providers: Record<string, ProviderName> = { text_encoder: textEncoder.provider, unet: unet.provider, vae_decoder: vaeDecoder.provider };
     if (textEncoder2) providers.text_encoder_2 = textEncoder2.provider;
-    return {
+    const model: DiffusionModel = {
       info,
       tokenizer,
       tokenizer2,
@@ -172,12 +178,27 @@ export async function loadDiffusionModel(info: DiffusionModelInfo, options: Load
             `${info.name} has no vae_encoder: it cannot start from an image.`,
             'Use a model folder with vae_encoder/model.onnx for img2img.',
           );
-        vaeEncoder ??= open(components.vaeEncoder, 'vae_encoder').then((session) => {
+        const path = components.vaeEncoder;
+        vaeEncoder ??= (async () => {
+          options.onStatus?.(progressText('generate.loading', { component: 'vae_encoder' }));
+          const original = readFileSync(path);
+          const { bytes, unseeded } = deterministicVaeEncoder(original);
+          const session = await openSession(bytes === original ? path : bytes, {
+            model: 'vae_encoder',
+            provider: options.provider,
+            requirement: info.runsOn,
+            onFallback,
+            externalDataFolder: dirname(path),
+          });
+          opened.push(session);
           providers.vae_encoder = session.provider;
+          // encodeImage takes latent_sample when there is one, else samples latent_parameters with the seed.
+          model.vaeEncoderSampling = unseeded ? 'unseeded' : session.outputs.latent_sample ? 'mean' : 'seeded';
           return session;
-        });
+        })();
         return vaeEncoder;
       },
+      vaeEncoderSampling: undefined,
       provider: unet.provider,
       providers,
       fallbacks,
@@ -190,10 +211,34 @@ export async function loadDiffusionModel(info: DiffusionModelInfo, options: Load
       })),
       release,
     };
+    return model;
   } catch (error) {
     await release();
     throw error;
   }
+}
+
+/**
+ * diffusers' exporter samples the VAE encoder's latent distribution inside the graph (latent_dist.sample(),
+ * exported as RandomNormalLike), with noise no seed controls: the same img2img would differ on every run. That
+ * node is replaced by Sub(x, x) — zeros of the same shape — so the graph returns the distribution's mean, which
+ * the seeded noise of img2img then starts from. Other random nodes stay, and the run says it is not reproducible.
+ */
+export function deterministicVaeEncoder(bytes: Uint8Array): { bytes: Uint8Array; unseeded: boolean } {
+  const index = indexOnnxModel(bytes, 'vae_encoder');
+  const random = index.nodes.filter((n) => n.domain === '' && /^Random(Normal|Uniform)(Like)?$|^Multinomial$|^Bernoulli$/.test(n.opType));
+  const like = random.filter((n) => n.opType === 'RandomNormalLike' && n.inputs[0]);
+  const rewritten = like.length
+    ? replaceNodes(
+        bytes,
+        index,
+        like.map((node) => ({
+          node,
+          with: { opType: 'Sub', inputs: [node.inputs[0]!, node.inputs[0]!], outputs: node.outputs, name: `${node.name}_mean` },
+        })),
+      )
+    : bytes;
+  return { bytes: rewritten, unseeded: random.length > like.length };
 }
 
 /** A key that changes when the model, provider or any LoRA (file or scale) changes. */

@@ -10,7 +10,8 @@ import { img2img } from './img2img';
 import { loadDiffusionModel, type DiffusionModel } from './loader';
 import { schedulerNames } from './schedulers';
 import { writeSafetensors } from './testing/safetensors';
-import { TINY_HIDDEN, writeTinyModelFolder } from './testing/tiny-models';
+import { openSession, Tensor } from '../inference/session';
+import { samplingVaeEncoder, TINY_HIDDEN, writeTinyModelFolder } from './testing/tiny-models';
 import { txt2img, type Txt2ImgParams } from './txt2img';
 
 const root = mkdtempSync(join(tmpdir(), 'likeness-pipeline-'));
@@ -186,6 +187,31 @@ describe('img2img', () => {
       message: 'At strength 0.1, 2 steps leave nothing to do.',
       hint: 'Raise the strength or the steps.',
     });
+  });
+});
+
+describe('img2img with an export that samples inside its VAE encoder', () => {
+  const init: RgbImage = { width: 64, height: 64, data: Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => ((i % 160) * 5) % 256) };
+
+  it('the graph’s own noise is taken out (the mean), so the seed alone decides the image', async () => {
+    const dir = writeTinyModelFolder(join(root, 'sampling-vae'), 'sd15', { vaeEncoder: samplingVaeEncoder() });
+    // As exported, onnxruntime draws new noise on every run: the same image encodes to other latents.
+    const exported = await openSession(join(dir, 'vae_encoder', 'model.onnx'), { model: 'vae_encoder', provider: 'cpu' });
+    const feed = { sample: new Tensor('float32', new Float32Array(3 * 64 * 64).fill(0.3), [1, 3, 64, 64]) };
+    const [first, second] = [await exported.run(feed), await exported.run(feed)].map((r) =>
+      Buffer.from((r.latent_sample!.data as Float32Array).buffer),
+    );
+    expect(first!.equals(second!)).toBe(false);
+    await exported.release();
+
+    const model = await loadDiffusionModel(inspectDiffusionFolder(dir), { provider: 'cpu' });
+    opened.push(model);
+    const a = await img2img(model, { ...base, steps: 10, init, strength: 0.5, seeds: [4] });
+    expect(model.vaeEncoderSampling).toBe('mean');
+    const b = await img2img(model, { ...base, steps: 10, init, strength: 0.5, seeds: [4] });
+    expect(Buffer.from(a.images[0]!.data).equals(Buffer.from(b.images[0]!.data))).toBe(true);
+    const other = await img2img(model, { ...base, steps: 10, init, strength: 0.5, seeds: [5] });
+    expect(Buffer.from(other.images[0]!.data).equals(Buffer.from(a.images[0]!.data))).toBe(false);
   });
 });
 

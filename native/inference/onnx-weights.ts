@@ -36,6 +36,9 @@ export interface NodeInfo {
   domain: string;
   inputs: string[];
   outputs: string[];
+  /** Byte range of the whole entry (tag … end) inside the model bytes. */
+  entryStart: number;
+  entryEnd: number;
 }
 
 export interface OnnxGraphIndex {
@@ -80,7 +83,7 @@ export function indexOnnxModel(bytes: Uint8Array, model = 'the model'): OnnxGrap
       const start = g.pos;
       g.skip(length);
       if (field === 5) index.initializers.push(readTensor(bytes, start, start + length, entryStart, model));
-      else index.nodes.push(readNode(bytes, start, start + length));
+      else index.nodes.push(readNode(bytes, start, start + length, entryStart));
     } else g.skipType(tag & 7);
   }
   return index;
@@ -143,10 +146,10 @@ function readTensor(bytes: Uint8Array, start: number, end: number, entryStart: n
   return { name, dims, dataType, source: source ?? { kind: 'raw', offset: start, length: 0 }, entryStart, entryEnd: end };
 }
 
-function readNode(bytes: Uint8Array, start: number, end: number): NodeInfo {
+function readNode(bytes: Uint8Array, start: number, end: number, entryStart: number): NodeInfo {
   const r = protobuf.Reader.create(bytes.subarray(0, end));
   r.pos = start;
-  const node: NodeInfo = { name: '', opType: '', domain: '', inputs: [], outputs: [] };
+  const node: NodeInfo = { name: '', opType: '', domain: '', inputs: [], outputs: [], entryStart, entryEnd: end };
   while (r.pos < end) {
     const tag = r.uint32();
     const field = tag >>> 3;
@@ -305,6 +308,40 @@ function encodeTensor(info: InitializerInfo, data: { raw: Uint8Array } | { file:
     .uint32((5 << 3) | WIRE_BYTES)
     .bytes(body)
     .finish();
+}
+
+/**
+ * Model bytes where some nodes are replaced by others (standard-domain, no attributes), everything else kept
+ * byte for byte. For small, known rewrites (a sampling node made deterministic), not graph surgery at large.
+ */
+export function replaceNodes(
+  bytes: Uint8Array,
+  index: OnnxGraphIndex,
+  replacements: readonly { node: NodeInfo; with: { opType: string; inputs: string[]; outputs: string[]; name: string } }[],
+): Buffer {
+  const sorted = [...replacements].sort((a, b) => a.node.entryStart - b.node.entryStart);
+  const parts: Uint8Array[] = [];
+  let cursor = index.graphStart;
+  for (const { node, with: next } of sorted) {
+    const w = protobuf.Writer.create();
+    for (const input of next.inputs) w.uint32((1 << 3) | WIRE_BYTES).string(input);
+    for (const output of next.outputs) w.uint32((2 << 3) | WIRE_BYTES).string(output);
+    w.uint32((3 << 3) | WIRE_BYTES).string(next.name);
+    w.uint32((4 << 3) | WIRE_BYTES).string(next.opType);
+    const entry = protobuf.Writer.create()
+      .uint32((1 << 3) | WIRE_BYTES)
+      .bytes(w.finish())
+      .finish();
+    parts.push(bytes.subarray(cursor, node.entryStart), entry);
+    cursor = node.entryEnd;
+  }
+  parts.push(bytes.subarray(cursor, index.graphEnd));
+  const length = parts.reduce((n, p) => n + p.byteLength, 0);
+  const header = protobuf.Writer.create()
+    .uint32((7 << 3) | WIRE_BYTES)
+    .uint32(length)
+    .finish();
+  return Buffer.concat([bytes.subarray(0, index.graphTagStart), header, ...parts, bytes.subarray(index.graphEnd)]);
 }
 
 /** The external data files a model refers to (relative names). */

@@ -1,4 +1,4 @@
-import { schedulers, type SchedulerName } from '../../diffusion/schedulers';
+import { schedulers } from '../../diffusion/schedulers';
 
 /** The generation settings an exported file carries (a subset of an output's provenance). */
 export interface GenerationSettings {
@@ -19,7 +19,8 @@ export interface GenerationSettings {
 
 /** Our sampler names (outputs made by Likeness before the original text was kept) in A1111's words. */
 function a1111Sampler(scheduler: string | null): { sampler: string | null; schedule: string | null } {
-  const ours = scheduler && Object.hasOwn(schedulers, scheduler) ? schedulers[scheduler as SchedulerName].a1111 : undefined;
+  // The catalogue keeps our scheduler's label ("Euler ancestral"); older rows may hold its id ("euler-a").
+  const ours = Object.entries(schedulers).find(([id, s]) => scheduler && (id === scheduler || s.label === scheduler))?.[1].a1111;
   return ours ? { sampler: ours.sampler, schedule: ours.schedule ?? null } : { sampler: scheduler, schedule: null };
 }
 

@@ -7,7 +7,7 @@ import { buildExif, hasJpegApp1, insertJpegApp1, XMP_JPEG_PREFIX } from './exif-
 import { addPngText, pngTextKeywords } from './png-text';
 import { buildXmp } from './xmp';
 import { a1111Parameters } from '../../diffusion/parameters';
-import { schedulerNames, type SchedulerName } from '../../diffusion/schedulers';
+import { schedulerNames, schedulers, type SchedulerName } from '../../diffusion/schedulers';
 
 const settings = {
   prompt: 'portrait of ohwx woman, film grain',
@@ -169,8 +169,9 @@ describe('A1111 reads our samplers as we ran them', () => {
     }
   });
 
-  it('in a text rebuilt for an older Likeness output that has only its columns', () => {
+  it('in a text rebuilt for an older Likeness output that has only its columns (the scheduler’s label, or its id)', () => {
     for (const scheduler of schedulerNames)
-      expect(a1111Resolves(formatA1111Parameters({ ...settings, scheduler })!), scheduler).toEqual(meant[scheduler]);
+      for (const stored of [schedulers[scheduler].label, scheduler])
+        expect(a1111Resolves(formatA1111Parameters({ ...settings, scheduler: stored })!), stored).toEqual(meant[scheduler]);
   });
 });

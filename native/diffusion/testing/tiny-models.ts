@@ -227,6 +227,25 @@ function vaeEncoder(): GraphSpec {
   };
 }
 
+/**
+ * A VAE encoder that samples its latent distribution inside the graph, as diffusers' ONNX exporter writes it
+ * (latent_dist.sample() → mean + exp(0.5·logvar) · RandomNormalLike(mean)).
+ */
+export function samplingVaeEncoder(): GraphSpec {
+  const plain = vaeEncoder();
+  return {
+    ...plain,
+    nodes: [
+      { op: 'AveragePool', inputs: ['sample'], outputs: ['pooled'], attributes: { kernel_shape: [8, 8], strides: [8, 8] } },
+      { op: 'Conv', inputs: ['pooled', 'encoder.conv_out.weight'], outputs: ['mean'], attributes: { kernel_shape: [1, 1] } },
+      { op: 'RandomNormalLike', inputs: ['mean'], outputs: ['noise'], name: '/RandomNormalLike', attributes: { dtype: { int: 1 } } },
+      { op: 'Mul', inputs: ['noise', 'std'], outputs: ['spread'] },
+      { op: 'Add', inputs: ['mean', 'spread'], outputs: ['latent_sample'] },
+    ],
+    initializers: [...(plain.initializers ?? []), { name: 'std', type: 'float', dims: [], data: Float32Array.of(0.5) }],
+  };
+}
+
 /** The same graph with float16 inputs and outputs (cast at the edges), as fp16 exports present themselves. */
 export function withFloat16Io(graph: GraphSpec): GraphSpec {
   const renamed = new Map<string, string>();
@@ -287,6 +306,8 @@ export interface TinyOptions {
   vaeDecoder?: GraphSpec;
   /** The UNet's external data file (diffusers' converter writes `weights.pb`; optimum `model.onnx_data`). */
   unetDataFile?: string;
+  /** Another VAE encoder (one that samples inside the graph, as diffusers' exporter writes it). */
+  vaeEncoder?: GraphSpec;
 }
 
 /**
@@ -353,7 +374,7 @@ export function writeTinyModelFolder(dir: string, layout: TinyLayout = 'sd15', o
       options.unetDataFile ?? (layout === 'sd15-int64' ? 'model.onnx_data' : undefined),
     );
   writeModel(dir, 'vae_decoder', options.vaeDecoder ?? vaeDecoder());
-  writeModel(dir, 'vae_encoder', vaeEncoder());
+  writeModel(dir, 'vae_encoder', options.vaeEncoder ?? vaeEncoder());
   writeFileSync(join(dir, 'vae_decoder', 'config.json'), JSON.stringify({ scaling_factor: xl ? 0.13025 : 0.18215 }));
   mkdirSync(join(dir, 'scheduler'), { recursive: true });
   writeFileSync(
