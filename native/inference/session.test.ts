@@ -156,6 +156,10 @@ describe('expectModelIO', () => {
     const session = await openSession(threeOutputs, { model: 'Motion extractor', provider: 'cpu' });
     expect(session.outputNames).toEqual(['pitch', '17', '5']);
     expect(() => expectModelIO(session, { outputs: { '0': { rank: 2 }, '1': { shape: [1, 3] }, '2': { shape: [1, 21, 3] } } })).not.toThrow();
+    // Element counts where a pipeline reads the value as flat numbers, whatever layout the export declares
+    // (FaceFusion reads the translation as 3 numbers and the keypoints as 21 × 3).
+    expect(() => expectModelIO(session, { outputs: { '0': { elements: 1 }, '1': { elements: 3 }, '2': { elements: 63 } } })).not.toThrow();
+    expect(() => expectModelIO(session, { outputs: { '2': { elements: 60 } } })).toThrow(/output #3 holds 63 values \[1, 21, 3\], expected 60/);
     expect(() => expectModelIO(session, { outputs: { '2': { shape: [1, 20, 3] }, '3': { rank: 2 } } })).toThrow(
       /Motion extractor does not fit: output #3 has shape \[1, 21, 3\], expected size 20 at dimension 1; output #4 is missing/,
     );

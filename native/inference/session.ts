@@ -193,6 +193,8 @@ export interface ExpectedValue {
   rank?: number;
   /** Fixed sizes to check (undefined entries are not checked; symbolic dims always pass). */
   shape?: readonly (number | undefined)[];
+  /** The number of elements, when every dim is fixed: for values read as flat arrays, whatever their layout. */
+  elements?: number;
 }
 
 function mismatch(info: TensorInfo | undefined, expected: ExpectedValue): string | undefined {
@@ -204,6 +206,10 @@ function mismatch(info: TensorInfo | undefined, expected: ExpectedValue): string
   }
   const bad = (expected.shape ?? []).findIndex((size, i) => size !== undefined && typeof info.shape[i] === 'number' && info.shape[i] !== size);
   if (bad >= 0) return `has shape [${info.shape.join(', ')}], expected size ${expected.shape![bad]} at dimension ${bad}`;
+  if (expected.elements !== undefined && info.shape.length && info.shape.every((d) => typeof d === 'number')) {
+    const count = (info.shape as number[]).reduce((a, b) => a * b, 1);
+    if (count !== expected.elements) return `holds ${count} values [${info.shape.join(', ')}], expected ${expected.elements}`;
+  }
   return undefined;
 }
 

@@ -9,6 +9,8 @@ const TensorSpec = z.object({
   type: z.union([z.string(), z.array(z.string())]).optional(),
   rank: z.number().int().optional(),
   shape: z.array(z.number().int().nullable()).optional(),
+  /** How many numbers the value holds, whatever its dims ([1, 63] or [1, 21, 3]): what a pipeline reads. */
+  elements: z.number().int().positive().optional(),
 });
 
 const ModelIO = z.object({ inputs: z.record(z.string(), TensorSpec).optional(), outputs: z.record(z.string(), TensorSpec).optional() });

@@ -20,7 +20,7 @@ import {
 } from './liveportrait';
 import type { LipSyncer } from './lipsync';
 import type { DecodedVideo } from './media';
-import { expressionOffsets, limitPose, type MotionPlan } from './motion';
+import { expressionOffsets, limitExpression, limitPose, type MotionPlan } from './motion';
 import { featherMask, pasteWithPlan, planPaste } from './paste';
 
 /**
@@ -30,8 +30,9 @@ import { featherMask, pasteWithPlan, planPaste } from './paste';
  * it when there is speech, and pastes it back into the whole photo through a feathered mask.
  */
 
-/** LivePortrait's crop: FFHQ's layout at 1 / 1.5 of its scale, so hair, chin and some neck are in the picture. */
+/** LivePortrait's crop: FFHQ's layout at 1 / 1.5 of its scale about the nose, so hair, chin and some neck are in the picture. */
 export const LIVEPORTRAIT_ZOOM = 1 / 1.5;
+export const LIVEPORTRAIT_ZOOM_ABOUT = 'nose';
 /** Eye openness ratio (lid gap / eye width) of open eyes: YuNet's five points cannot measure it, so the typical value. */
 export const OPEN_EYE_RATIO = 0.35;
 /** Lip gap ratio of a closed mouth. */
@@ -97,7 +98,7 @@ export async function prepareAnimator(input: AnimatorInput): Promise<Animator> {
   const timings: AnimationTimings = { frames: 0, runMs: 0, otherMs: 0 };
   const parts = Object.fromEntries(Object.entries(input.sessions.parts).map(([k, s]) => [k, timed(s, timings)])) as LivePortraitSessions['parts'];
 
-  const aligned = alignFace(photo, face.landmarks, 512, LIVEPORTRAIT_ZOOM);
+  const aligned = alignFace(photo, face.landmarks, 512, LIVEPORTRAIT_ZOOM, LIVEPORTRAIT_ZOOM_ABOUT);
   const crop256 = await resizeRgb(aligned.crop, 256, 256);
   const feature = await extractFeatures(parts.feature, crop256);
   const own = await extractMotion(parts.motion, crop256);
@@ -117,7 +118,7 @@ export async function prepareAnimator(input: AnimatorInput): Promise<Animator> {
     if (motion.kind === 'preset') {
       const f = motion.plan.frames[Math.min(index, motion.plan.frames.length - 1)]!;
       const pose = limitPose(own, { pitch: own.pitch + f.pitch, yaw: own.yaw + f.yaw, roll: own.roll + f.roll });
-      const expression = add(own.expression, expressionOffsets(f));
+      const expression = limitExpression(add(own.expression, expressionOffsets(f)));
       let keypoints = transformKeypoints({ ...own, expression }, rotationMatrix(pose.pitch, pose.yaw, pose.roll));
       if (f.eyes < 0.999) {
         keypoints = add(
@@ -137,7 +138,7 @@ export async function prepareAnimator(input: AnimatorInput): Promise<Animator> {
       multiply3(ownRotation, transpose3(rotationMatrix(d0.pitch, d0.yaw, d0.roll))),
       rotationMatrix(di.pitch, di.yaw, di.roll),
     );
-    const expression = own.expression.map((v, i) => v + di.expression[i]! - d0.expression[i]!);
+    const expression = limitExpression(own.expression.map((v, i) => v + di.expression[i]! - d0.expression[i]!));
     return transformKeypoints(
       {
         keypoints: own.keypoints,
@@ -228,7 +229,7 @@ export async function drivingMotion(
         'Record a video that shows your face from the front, well lit.',
       );
     }
-    const crop = alignFace(image, last, 256, LIVEPORTRAIT_ZOOM).crop;
+    const crop = alignFace(image, last, 256, LIVEPORTRAIT_ZOOM, LIVEPORTRAIT_ZOOM_ABOUT).crop;
     const info = await extractMotion(motionSession, crop);
     // Frames before the first face found take its motion.
     while (frames.length < i) frames.push(info);

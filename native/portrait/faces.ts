@@ -69,17 +69,30 @@ export interface AlignedFace {
 }
 
 /**
- * The similarity that puts the five landmarks on the template in a size × size crop. `zoom` < 1 widens the view
- * around the same centre (LivePortrait wants the whole head and some shoulder: 1 / 1.5 of FFHQ's scale).
+ * The similarity that puts the five landmarks on the template in a size × size crop. `zoom` < 1 widens the view,
+ * about the crop's centre or about the nose. LivePortrait wants the whole head and some neck: FaceFusion's crop
+ * for it scales the landmarks ×1.5 about the nose and fits those to FFHQ (facefusion/face_helper.py
+ * scale_face_landmark_5, warp_face_by_face_landmark_5), which is zoom 1 / 1.5 about the nose.
  */
-export function alignmentMatrix(landmarks: FaceLandmarks, size: number, zoom = 1): Affine {
-  const target = FFHQ_TEMPLATE.map((p) => ({ x: ((p.x - 0.5) * zoom + 0.5) * size, y: ((p.y - 0.5) * zoom + 0.5) * size }));
-  return estimateSimilarity(landmarkPoints(landmarks), target);
+export function alignmentMatrix(landmarks: FaceLandmarks, size: number, zoom = 1, about: 'centre' | 'nose' = 'centre'): Affine {
+  const points = landmarkPoints(landmarks);
+  const template = FFHQ_TEMPLATE.map((p) => ({ x: p.x * size, y: p.y * size }));
+  if (about === 'nose') {
+    const nose = landmarks.nose;
+    return estimateSimilarity(
+      points.map((p) => ({ x: nose.x + (p.x - nose.x) / zoom, y: nose.y + (p.y - nose.y) / zoom })),
+      template,
+    );
+  }
+  return estimateSimilarity(
+    points,
+    template.map((p) => ({ x: (p.x - size / 2) * zoom + size / 2, y: (p.y - size / 2) * zoom + size / 2 })),
+  );
 }
 
 /** The aligned crop (edges replicated where the square runs past the photo). */
-export function alignFace(photo: RgbImage, landmarks: FaceLandmarks, size: number, zoom = 1): AlignedFace {
-  const matrix = alignmentMatrix(landmarks, size, zoom);
+export function alignFace(photo: RgbImage, landmarks: FaceLandmarks, size: number, zoom = 1, about: 'centre' | 'nose' = 'centre'): AlignedFace {
+  const matrix = alignmentMatrix(landmarks, size, zoom, about);
   const warped = warpAffine(rgbRaster(photo), matrix, size, size, { border: { mode: 'replicate' } });
   return { crop: { data: warped.data, width: size, height: size }, matrix };
 }

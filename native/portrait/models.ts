@@ -70,6 +70,7 @@ export function expectedIO(spec: RegistryFile['io'] | RegistryModel['io']): {
           ...(v.type !== undefined ? { type: v.type as ExpectedValue['type'] } : {}),
           ...(v.rank !== undefined ? { rank: v.rank } : {}),
           ...(v.shape ? { shape: v.shape.map((d) => (d === null ? undefined : d)) } : {}),
+          ...(v.elements !== undefined ? { elements: v.elements } : {}),
         },
       ]),
     );

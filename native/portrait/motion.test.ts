@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { applyAffine, estimateSimilarity } from '../inference/affine';
+import { LIVEPORTRAIT_ZOOM, LIVEPORTRAIT_ZOOM_ABOUT } from './animate';
+import { alignmentMatrix, FFHQ_TEMPLATE } from './faces';
 import { rotationMatrix, transformKeypoints } from './liveportrait';
 import {
+  limitExpression,
   blinkOpenness,
   blinkTimes,
   expressionOffsets,
@@ -100,5 +104,48 @@ describe('LivePortrait keypoint maths', () => {
     expect(out[0]).toBeCloseTo(0.1, 6);
     expect(out[1]).toBeCloseTo(3.2, 6);
     expect(out[2]).toBeCloseTo(0, 6);
+  });
+});
+
+describe('LivePortrait as FaceFusion runs it', () => {
+  it('crops as FaceFusion does: the five landmarks scaled ×1.5 about the nose, then fitted to FFHQ at 512', () => {
+    // A face at an angle in a large photo, its landmarks a little off the template (as real ones are).
+    const turn = (12 * Math.PI) / 180;
+    const jitter = [3, -2, 1, -1, 2, 3, -3, 2, 1, -2];
+    const points = FFHQ_TEMPLATE.map((p, i) => {
+      const [x, y] = [(p.x - 0.5) * 300, (p.y - 0.5) * 300];
+      return {
+        x: 900 + x * Math.cos(turn) - y * Math.sin(turn) + jitter[i * 2]!,
+        y: 700 + x * Math.sin(turn) + y * Math.cos(turn) + jitter[i * 2 + 1]!,
+      };
+    });
+    const landmarks = { rightEye: points[0]!, leftEye: points[1]!, nose: points[2]!, mouthRight: points[3]!, mouthLeft: points[4]! };
+    // facefusion/face_helper.py: scale_face_landmark_5 = (lm − lm[nose]) · 1.5 + lm[nose]; warp_face_by_face_landmark_5
+    // fits the scaled points to the ffhq_512 template × 512 with a similarity.
+    const nose = points[2]!;
+    const scaled = points.map((p) => ({ x: nose.x + (p.x - nose.x) * 1.5, y: nose.y + (p.y - nose.y) * 1.5 }));
+    const reference = estimateSimilarity(
+      scaled,
+      FFHQ_TEMPLATE.map((p) => ({ x: p.x * 512, y: p.y * 512 })),
+    );
+    const ours = alignmentMatrix(landmarks, 512, LIVEPORTRAIT_ZOOM, LIVEPORTRAIT_ZOOM_ABOUT);
+    for (const p of points) {
+      const [a, b] = [applyAffine(reference, p), applyAffine(ours, p)];
+      expect(Math.hypot(a.x - b.x, a.y - b.y)).toBeLessThan(1e-6);
+    }
+    // The zoom about the crop's centre (before) put the face about 19 px higher.
+    const centred = alignmentMatrix(landmarks, 512, LIVEPORTRAIT_ZOOM);
+    expect(applyAffine(reference, nose).y - applyAffine(centred, nose).y).toBeGreaterThan(15);
+  });
+
+  it('clamps expressions to the range FaceFusion keeps them in (EXPRESSION_MIN/MAX), per keypoint and axis', () => {
+    const wild = new Float32Array(63).fill(1);
+    wild[16] = -1; // keypoint 5, y: the widest range, −0.2238 … 0.0986
+    const limited = limitExpression(wild);
+    expect(limited[16]).toBeCloseTo(-2.23840728e-1, 7);
+    expect(limited[0]).toBeCloseTo(4.46682945e-2, 7);
+    expect(limited[62]).toBeCloseTo(3.34241726e-2, 7);
+    const gentle = new Float32Array(63).fill(1e-6);
+    expect(Array.from(limitExpression(gentle))).toEqual(Array.from(gentle));
   });
 });

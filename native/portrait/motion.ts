@@ -209,6 +209,35 @@ export function expressionOffsets(frame: Pick<MotionFrame, 'smile' | 'gazeX' | '
   return d;
 }
 
+/**
+ * The range of each expression offset (21 keypoints × x, y, z) that LivePortrait renders without tearing the face,
+ * as FaceFusion clamps them (facefusion/processors/live_portrait.py, EXPRESSION_MIN / EXPRESSION_MAX, applied
+ * after every edit and after blending a driver's expression).
+ */
+const EXPRESSION_MIN = Float32Array.from([
+  -2.88067125e-2, -8.12731311e-2, -1.70541159e-3, -4.88598682e-2, -3.32196616e-2, -1.67431499e-4, -6.75425082e-2, -4.28681746e-2, -1.98950816e-4,
+  -7.23103955e-2, -3.28503326e-2, -7.31324719e-4, -3.87073644e-2, -6.01546466e-2, -5.50269964e-4, -6.38048723e-2, -2.23840728e-1, -7.13261834e-4,
+  -3.02710701e-2, -3.9319545e-2, -8.2408651e-6, -2.95799859e-2, -5.39318882e-2, -1.74219604e-4, -2.92359516e-2, -1.53050944e-2, -6.30460854e-5,
+  -5.56493877e-3, -2.34344602e-2, -1.26858242e-4, -4.37593013e-2, -2.77768299e-2, -2.70503685e-2, -1.76926646e-2, -1.91676542e-2, -1.15090821e-4,
+  -8.34268332e-3, -3.9977557e-3, -3.27481248e-5, -3.40162888e-2, -2.81868968e-2, -1.96679524e-4, -2.9185541e-2, -3.97511162e-2, -2.81230678e-5,
+  -1.50395725e-2, -2.49494594e-2, -9.42573533e-5, -1.67938769e-2, -2.00953931e-2, -4.00750607e-4, -1.86435618e-2, -2.48535164e-2, -2.74416432e-2,
+  -4.61211195e-3, -1.21660791e-2, -2.93173041e-4, -4.10017073e-2, -7.4382402e-2, -4.42762971e-2, -1.90370996e-2, -3.74363363e-2, -1.34740388e-2,
+]);
+const EXPRESSION_MAX = Float32Array.from([
+  4.46682945e-2, 7.08772913e-2, 4.08344204e-4, 2.14308221e-2, 6.15894832e-2, 4.85319615e-5, 3.02363783e-2, 4.45043296e-2, 1.28298725e-5,
+  3.05869691e-2, 3.79812494e-2, 6.57040102e-4, 4.45670523e-2, 3.9725922e-2, 7.10966764e-4, 9.43699256e-2, 9.85926315e-2, 2.0255195e-4, 1.61131397e-2,
+  2.92906128e-2, 3.44733417e-6, 5.23825921e-2, 1.07065082e-1, 6.61510974e-4, 2.85718683e-3, 8.32320191e-3, 2.39314613e-4, 2.57947259e-2,
+  1.60935968e-2, 2.41853559e-5, 4.90833223e-2, 3.4390308e-2, 3.22353356e-2, 1.44766076e-2, 3.39248963e-2, 1.42291479e-4, 8.75749043e-4, 6.82212645e-3,
+  2.76097053e-5, 1.86958015e-2, 3.84016186e-2, 7.33085908e-5, 2.01714113e-2, 4.90544215e-2, 2.34028921e-5, 2.46518422e-2, 3.29151377e-2, 3.4857163e-5,
+  2.22457591e-2, 1.21796541e-2, 1.56396593e-4, 1.72109623e-2, 3.01626958e-2, 1.36556877e-2, 1.83460284e-2, 1.61141958e-2, 2.8744017e-4, 3.57594155e-2,
+  1.80554688e-1, 2.75554154e-2, 2.1745095e-2, 8.66811201e-2, 3.34241726e-2,
+]);
+
+/** Each expression offset clamped to the range LivePortrait renders well (EXPRESSION_MIN/MAX above). */
+export function limitExpression(expression: Float32Array): Float32Array {
+  return expression.map((v, i) => Math.min(EXPRESSION_MAX[i]!, Math.max(EXPRESSION_MIN[i]!, v)));
+}
+
 /** Head angles LivePortrait renders well, around the photo's own pose (the limits FaceFusion's editor keeps to). */
 export function limitPose(photo: { pitch: number; yaw: number; roll: number }, wanted: { pitch: number; yaw: number; roll: number }) {
   const clamp = (v: number, own: number, limit: number) => Math.min(Math.max(limit, own), Math.max(Math.min(-limit, own), v));

@@ -23,7 +23,7 @@ describe('upscaling in tiles (tiny Real-ESRGAN models)', () => {
       const photo = scene(150, 110);
       const tiles: number[] = [];
       const tiled = await upscale(session, photo, scale, { tile: 64, overlap: 16, onTile: (n, total) => tiles.push(n / total) });
-      const whole = await upscale(session, photo, scale, { tile: 1024 });
+      const whole = await upscale(session, photo, scale, { tile: 160 });
       expect([tiled.width, tiled.height]).toEqual([150 * scale, 110 * scale]);
       expect(tiles.length).toBe(3 * 2);
       expect(tiles.at(-1)).toBe(1);
@@ -38,6 +38,18 @@ describe('upscaling in tiles (tiny Real-ESRGAN models)', () => {
       expect(worst).toBeLessThan(12);
       await session.release();
     }
+  });
+
+  it('pads tiles to the model’s size: a photo under one tile, with odd sides, on a model whose input is fixed', async () => {
+    // FaceFusion feeds Real-ESRGAN only full 256 px tiles (frame_enhancer create_tile_frames pads the frame).
+    const session = await openSession(upscalerModel(2, 64), { model: 'Real-ESRGAN ×2 (fixed 64)', provider: 'cpu' });
+    const photo = scene(51, 37);
+    const out = await upscale(session, photo, 2);
+    expect([out.width, out.height]).toEqual([102, 74]);
+    // Inside the photo the padded result is the photo upscaled: compare a pixel with its source.
+    const at = (image: RgbImage, x: number, y: number) => Array.from(image.data.subarray((y * image.width + x) * 3, (y * image.width + x) * 3 + 3));
+    at(out, 40, 30).forEach((v, c) => expect(Math.abs(v - at(photo, 20, 15)[c]!)).toBeLessThan(20));
+    await session.release();
   });
 
   it('refuses a result too large to be useful, saying what to do', async () => {

@@ -76,10 +76,10 @@ export function deoldifyModel(): Uint8Array {
 }
 
 /** Real-ESRGAN ×scale: RGB in [0, 1] at any size → `scale` times larger (linear upsampling). */
-export function upscalerModel(scale: 2 | 4): Uint8Array {
+export function upscalerModel(scale: 2 | 4, fixedSide?: number): Uint8Array {
   return buildOnnxModel({
     name: `tiny-real-esrgan-x${scale}`,
-    inputs: [{ name: 'input', type: 'float', shape: [1, 3, 'height', 'width'] }],
+    inputs: [{ name: 'input', type: 'float', shape: fixedSide ? [1, 3, fixedSide, fixedSide] : [1, 3, 'height', 'width'] }],
     outputs: [{ name: 'output', type: 'float', shape: [1, 3, 'outHeight', 'outWidth'] }],
     nodes: [{ op: 'Resize', inputs: ['input', '', 'scales'], outputs: ['output'], attributes: { mode: 'linear' } }],
     initializers: [f32('scales', [4], [1, 1, scale, scale])],
