@@ -47,6 +47,8 @@ export const progressMessages = {
   'models.downloadingOf': '{{file}}: {{received}} of {{size}}',
   'models.downloaded': '{{name}} downloaded',
   'models.downloadedChecked': '{{name}} downloaded and checked',
+  'models.verifyCheck': '{{name}}: {{check}}',
+  'models.verified': '{{name}} works on this machine',
 
   'reels.preparingPhotos': 'Preparing photos',
   'reels.measuringLoudness': 'Measuring loudness',

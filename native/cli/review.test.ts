@@ -85,8 +85,10 @@ describe('likeness review and export', () => {
     expect(readdirSync(out).sort()).toEqual([
       '.likeness-export.jsonl',
       'ComfyUI_00042_.jpg',
+      'ComfyUI_00042_.jpg.xmp',
       'ComfyUI_00042_.xmp',
       'a1111-portrait.jpg',
+      'a1111-portrait.jpg.xmp',
       'a1111-portrait.xmp',
     ]);
     expect(readFileSync(join(out, 'a1111-portrait.xmp'), 'utf8')).toMatch(/xmp:Rating="4"[\s\S]*xmp:Label="Green"/);

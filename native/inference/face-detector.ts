@@ -1,6 +1,6 @@
 import { requireModelFile } from '../models/installed';
 import type { FaceDetector } from './face-landmarks';
-import { SessionCache } from './session';
+import { fileStamp, SessionCache } from './session';
 import { detectFaces, openYunet, type DetectOptions } from './yunet';
 
 /** The face detector every area uses (vetting, restoring, animating, zoom to face, reels): YuNet, `models/yunet-n/`. */
@@ -14,7 +14,7 @@ const sessions = new SessionCache(2);
 
 /** The face detector from a model file (the installed copy in the app, ../shared in tests). */
 export async function faceDetectorFromFile(path: string, options: DetectOptions = defaultDetection): Promise<FaceDetector> {
-  const session = await sessions.get(`yunet:${path}`, () => openYunet(path));
+  const session = await sessions.get(`yunet:${fileStamp(path)}`, () => openYunet(path));
   return {
     model: FACE_DETECTOR_MODEL,
     provider: session.provider,

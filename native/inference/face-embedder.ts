@@ -1,6 +1,6 @@
 import { estimateSimilarity, warpAffine, type Affine } from './affine';
 import type { RgbImage } from './image-tensor';
-import { expectModelIO, openSession, SessionCache, Tensor, type OpenedSession, type ProviderChoice } from './session';
+import { expectModelIO, fileStamp, openSession, SessionCache, Tensor, type OpenedSession, type ProviderChoice } from './session';
 import type { FaceLandmarks, Point } from './yunet';
 
 /**
@@ -128,7 +128,8 @@ const sessions = new SessionCache(2);
  */
 export async function openFaceEmbedder(spec: FaceEmbedderSpec, source: string, options: { provider?: ProviderChoice } = {}): Promise<FaceEmbedder> {
   const provider = options.provider ?? 'cpu';
-  const session = await sessions.get(`embedder:${spec.id}:${source}:${provider}`, async () => {
+  // The file's size and time are in the key: a model downloaded again (or replaced) is opened anew.
+  const session = await sessions.get(`embedder:${spec.id}:${fileStamp(source)}:${provider}`, async () => {
     const opened = await openSession(source, { model: spec.name, provider });
     const input = spec.input ?? opened.inputNames[0]!;
     const output = spec.output ?? opened.outputNames[0]!;

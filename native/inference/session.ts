@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { statSync } from 'node:fs';
 import { StudioError } from '../api/errors';
 import { progressText, type ProgressText } from '../api/progress-keys';
 import type { ProviderName } from '../api/schemas';
@@ -259,6 +260,12 @@ export function expectModelIO(
       'This file is not the model Likeness expects here: pick the right file or download it again.',
     );
   }
+}
+
+/** A cache key for a model file that changes when the file is replaced (path, size, modification time). */
+export function fileStamp(path: string): string {
+  const info = statSync(path, { throwIfNoEntry: false });
+  return info ? `${path}:${info.size}:${info.mtimeMs}` : path;
 }
 
 /** Keeps a few sessions open between jobs of a worker (loading large models takes seconds); the oldest goes first. */

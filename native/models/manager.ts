@@ -14,6 +14,7 @@ import type { ProviderRequirement } from '../inference/providers';
 import { readOnnxSignature } from '../inference/onnx-file';
 import { externalDataPath } from '../inference/onnx-weights';
 import { inspectDiffusionFolder, type DiffusionModelInfo } from './diffusion-folder';
+import { lastVerification, verifyModel } from './verify';
 import { downloadFile, partialPath } from './download';
 import { installState, modelFilePath, sha256File } from './installed';
 import { findModel, loadRegistry, type RegistryFile, type RegistryModel } from './registry';
@@ -74,7 +75,13 @@ function describeRegistry(catalog: Catalog, model: RegistryModel, downloads: Map
     img2img: diffusion ? model.files.some((f) => f.path.startsWith('vae_encoder/')) : false,
     downloadJobId: downloads.get(model.id) ?? null,
     runsOn: model.runsOn ? [...model.runsOn.providers] : null,
+    verified: verifiedSummary(modelsDir, model.id),
   };
+}
+
+function verifiedSummary(modelsDir: string, id: string): ModelInfo['verified'] {
+  const last = lastVerification(modelsDir, id);
+  return last ? { at: last.at, ok: last.ok, summary: last.summary } : null;
 }
 
 /** A registry model's provider limit, with the alternative named as the user sees it. */
@@ -106,6 +113,7 @@ function describeLocal(record: ModelRecord): ModelInfo {
     img2img: meta.img2img ?? false,
     downloadJobId: null,
     runsOn: null,
+    verified: null,
   };
 }
 
@@ -438,13 +446,18 @@ export const modelsDownloadJob = defineJob({
       }
     }
     await writeFile(manifestPath, JSON.stringify({ id: model.id, at: Date.now(), files: manifest }, null, 2));
-    let checked = progressText('models.downloaded', { name: model.name });
-    if (model.kind === 'diffusion') {
-      // The folder must work as a whole: name anything missing now rather than at the first generation.
-      inspectDiffusionFolder(join(catalog.paths.models, model.id), { family: model.family as DiffusionFamily, name: model.name });
-      checked = progressText('models.downloadedChecked', { name: model.name });
-    }
-    progress({ fraction: 1, ...checked });
+    // Proved on this machine before it is called installed: the files, their I/O and one golden pass.
+    const report = await verifyModel(catalog, model.id, { signal });
+    if (!report.ok)
+      throw new StudioError(
+        'MODEL_ERROR',
+        report.summary,
+        `Download it again (likeness models download ${model.id}); if it fails again, the published file changed.`,
+        {
+          verification: report,
+        },
+      );
+    progress({ fraction: 1, ...progressText('models.downloadedChecked', { name: model.name }) });
     return { id: model.id, files: Object.keys(manifest).length, bytes: finished };
   },
 });

@@ -69,7 +69,12 @@ export async function openLivePortrait(
       return await openPortraitSession(files[part], partNames[part], { provider, onFallback, ...(options.fresh ? { fresh: true } : {}) });
     } catch (error) {
       if (part === 'generator' && error instanceof StudioError && error.code === 'MODEL_ERROR' && /could not be loaded/.test(error.message)) {
-        const custom = customOperators(await readFile(files[part].path), partNames[part]);
+        let custom: string[] = [];
+        try {
+          custom = customOperators(await readFile(files[part].path), partNames[part]);
+        } catch {
+          // A file that does not even parse (cut short): onnxruntime's own message says more.
+        }
         if (custom.length) {
           throw new StudioError(
             'MODEL_ERROR',

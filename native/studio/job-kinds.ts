@@ -5,6 +5,7 @@ import { generateJob } from '../diffusion/generate-job';
 import { jobKinds } from '../jobs/define';
 import { likenessScoreJob } from '../likeness/score-job';
 import { modelsDownloadJob } from '../models/manager';
+import { modelsVerifyJob } from '../models/verify';
 import { peopleExportJob } from '../people/export';
 import { peopleImportJob } from '../people/import-job';
 import { peopleTrainJob } from '../people/train';
@@ -22,6 +23,7 @@ export const studioJobKinds = jobKinds([
   peopleTrainJob,
   generateJob,
   modelsDownloadJob,
+  modelsVerifyJob,
   reelRenderJob,
   exportJob,
   emptyTrashJob,

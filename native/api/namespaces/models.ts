@@ -36,6 +36,21 @@ export const ModelFileInfo = z.object({
 export const downloadProblems = ['unreachable', 'refused', 'http', 'stopped', 'changed', 'damaged'] as const;
 export type DownloadProblem = (typeof downloadProblems)[number];
 
+export const VerifyCheck = z.object({ name: z.string(), ok: z.boolean(), detail: z.string(), skipped: z.boolean().optional() });
+export type VerifyCheck = z.infer<typeof VerifyCheck>;
+
+/** `likeness models verify`: files, I/O and one golden pass of an installed model on this machine. */
+export const ModelVerification = z.object({
+  id: z.string(),
+  name: z.string(),
+  at: z.number(),
+  provider: z.string(),
+  ok: z.boolean(),
+  summary: z.string(),
+  checks: z.array(VerifyCheck),
+});
+export type ModelVerification = z.infer<typeof ModelVerification>;
+
 export const ModelInfo = z.object({
   id: z.string(),
   kind: z.string(),
@@ -62,6 +77,8 @@ export const ModelInfo = z.object({
   downloadJobId: Id.nullable(),
   /** The only providers this build runs on (sd-turbo's CUDA-only Olive export); null when any. */
   runsOn: z.array(ProviderName).nullable(),
+  /** The last `models verify` of this model on this machine (also run after every install). */
+  verified: ModelVerification.pick({ at: true, ok: true, summary: true }).nullable(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
@@ -85,6 +102,11 @@ export const modelsApi = {
   installFile: method(z.object({ id: z.string(), path: z.string().min(1), file: z.string().optional() }), ModelInfo),
   /** Downloads a registry model (resumable, verified); a job with byte progress that can be cancelled. */
   download: method(z.object({ id: z.string() }), Job),
+  /** Proves an installed model works here: files, I/O, one golden pass (a job; its result is a ModelVerification). */
+  verify: method(
+    z.object({ id: z.string(), photo: z.string().min(1).optional(), provider: z.union([z.literal('auto'), ProviderName]).default('cpu') }),
+    Job,
+  ),
   /** Adds a Stable Diffusion ONNX folder (diffusers/optimum layout); an error names any missing or mismatched part. */
   addFolder: method(
     z.object({ path: z.string().min(1, 'choose the model folder'), name: z.string().trim().max(120).optional(), family: DiffusionFamily.optional() }),

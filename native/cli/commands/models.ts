@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import type { LoraInfo, ModelInfo } from '../../api/namespaces/models';
+import type { LoraInfo, ModelInfo, ModelVerification } from '../../api/namespaces/models';
 import { DiffusionFamily } from '../../api/namespaces/models';
 import { formatBytes } from '../../models/manager';
 import type { CliContext } from '../context';
@@ -37,6 +37,25 @@ export function registerModels(cli: CliContext): void {
         const job = await studio.api.models.download({ id });
         const finished = await followJob(studio, job, 'Downloading');
         reportJob(finished, Boolean(options.json), () => finishedModel(finished.result));
+      }),
+    );
+  models
+    .command('verify')
+    .description('prove an installed model works here: its files, its inputs and outputs, one golden pass that garbage cannot pass')
+    .argument('<id>', 'model id, as `likeness models list` shows it')
+    .option('--photo <file>', 'a photo of one face for the face models (default: the newest accepted photo of a person)')
+    .addOption(new Option('--provider <provider>', 'where to run it').choices(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']).default('cpu'))
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, options: { photo?: string; provider: 'auto' | 'cpu'; json?: boolean }) =>
+      cli.withStudio(Boolean(options.json), async (studio) => {
+        const job = await studio.api.models.verify({ id, photo: options.photo, provider: options.provider });
+        const finished = await followJob(studio, job, 'Checking');
+        const report = (finished.result ?? (finished.error?.details as { verification?: unknown } | undefined)?.verification) as
+          ModelVerification | undefined;
+        if (options.json) print(report ?? finished, true, String);
+        else if (report) process.stdout.write(`${formatVerification(report)}\n`);
+        else reportJob(finished, false, String);
+        if (finished.status !== 'done') process.exitCode = 1;
       }),
     );
   models
@@ -103,6 +122,11 @@ export function formatModel(model: ModelInfo | string): string {
   const licence = `${model.license.name}${model.license.commercialUse === false ? ', non-commercial' : ''}`;
   const size = model.size ? ` ~${formatBytes(model.size)}` : '';
   return `${model.id.padEnd(18)} ${model.state.padEnd(10)} ${model.name} (${model.family ?? model.kind}${size}; ${licence})`;
+}
+
+function formatVerification(report: ModelVerification): string {
+  const lines = report.checks.map((c) => `${c.skipped ? 'skip' : c.ok ? ' ok ' : 'FAIL'}  ${c.name}: ${c.detail}`);
+  return [...lines, report.ok ? `${report.name}: all checks passed (${report.provider})` : report.summary].join('\n');
 }
 
 function formatLora(lora: LoraInfo): string {

@@ -1,5 +1,6 @@
 import type { StudioHandlers } from '../../api/contract';
-import { installModelFile } from '../../models/installed';
+import { installModelFile, installState } from '../../models/installed';
+import { modelsVerifyJob } from '../../models/verify';
 import { addLora, addModelFolder, describeModel, listLoras, listModels, modelsDownloadJob, removeLora, removeModel } from '../../models/manager';
 import { findModel } from '../../models/registry';
 import type { StudioContext } from './context';
@@ -9,8 +10,11 @@ export function modelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers
     list: async () => listModels(catalog),
     installFile: async ({ id, path, file }) => {
       await installModelFile(catalog.paths.models, id, path, file);
+      // Every install is checked on this machine (the Models page shows the result when the job ends).
+      if (installState(catalog.paths.models, findModel(id)) === 'installed') await jobs.enqueue(modelsVerifyJob.kind, { id });
       return describeModel(catalog, id);
     },
+    verify: async ({ id, photo, provider }) => jobs.enqueue(modelsVerifyJob.kind, { id: findModel(id).id, photo, provider }),
     download: async ({ id }) => {
       const model = findModel(id);
       const running = describeModel(catalog, model.id).downloadJobId;

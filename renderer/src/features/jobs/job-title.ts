@@ -67,6 +67,8 @@ export function jobTitle(t: TFunction, job: Pick<Job, 'kind' | 'title' | 'input'
     case 'models.download':
       // The model's name is in the engine's title ("Download SD-Turbo (ONNX)"); names are not translated.
       return t('jobs.kinds.modelsDownload', { name: job.title.replace(/^Download /, '') });
+    case 'models.verify':
+      return t('jobs.kinds.modelsVerify', { name: job.title.replace(/^Check /, '') });
     case 'review.export': {
       const folder = text(input.outDir) ? fileName(input.outDir as string) : '';
       return Array.isArray(input.ids) ? t('jobs.kinds.exportImages', { count: input.ids.length, folder }) : t('jobs.kinds.exportPicks', { folder });

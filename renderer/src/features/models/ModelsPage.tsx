@@ -160,6 +160,8 @@ function ModelRow({ model }: { model: ModelInfo }) {
     },
   });
   const cancel = useMutation({ mutationFn: () => studio.api.jobs.cancel({ id: job!.id }), onSuccess: (j) => (upsertJob(client, j), refresh()) });
+  const checking = jobs.data?.find((j) => j.kind === 'models.verify' && isLive(j) && (j.input as { id?: string }).id === model.id);
+  const verify = useMutation({ mutationFn: () => studio.api.models.verify({ id: model.id }), onSuccess: (started) => upsertJob(client, started) });
   const remove = useMutation({ mutationFn: () => studio.api.models.remove({ id: model.id }), onSuccess: () => (setConfirming(false), refresh()) });
   const commercial = model.license.commercialUse;
   const description = model.translations[i18n.resolvedLanguage ?? 'en']?.description ?? model.description;
@@ -213,6 +215,14 @@ function ModelRow({ model }: { model: ModelInfo }) {
           </span>
         )}
         {job?.status === 'failed' && job.error && <ErrorNotice error={downloadError(t, job.error)} />}
+        {model.verified && !checking && (
+          <span className={`small-text ${model.verified.ok ? 'muted' : 'warning-text'}`} data-testid="model-verified" title={model.verified.summary}>
+            {model.verified.ok
+              ? t('models.verifiedOk', { date: format.dateTime(model.verified.at) })
+              : t('models.verifiedFailed', { summary: model.verified.summary })}
+          </span>
+        )}
+        {checking && <span className="small-text muted">{jobMessage(t, checking) ?? t('models.checking')}</span>}
       </td>
       <td className="row-actions">
         {downloading && (
@@ -229,6 +239,17 @@ function ModelRow({ model }: { model: ModelInfo }) {
             aria-label={t('models.downloadNamed', { name: model.name })}
           >
             {model.state === 'incomplete' ? t('models.resume') : t('models.download')}
+          </button>
+        )}
+        {!downloading && model.source === 'registry' && model.state === 'installed' && (
+          <button
+            type="button"
+            className="button small"
+            onClick={() => verify.mutate()}
+            disabled={verify.isPending || checking !== undefined}
+            aria-label={t('models.checkNamed', { name: model.name })}
+          >
+            {t('models.check')}
           </button>
         )}
         {!downloading &&
@@ -251,7 +272,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
               {t('models.remove')}
             </button>
           ))}
-        <ErrorNotice error={download.error ?? remove.error ?? cancel.error} />
+        <ErrorNotice error={download.error ?? remove.error ?? cancel.error ?? verify.error} />
       </td>
     </tr>
   );
