@@ -1,7 +1,9 @@
-import { warpAffine, type Affine } from '../inference/affine';
+import sharp from 'sharp';
+import { applyAffine, warpAffine, type Affine } from '../inference/affine';
 import type { FaceDetector } from '../inference/face-landmarks';
 import { imageToTensor, tensorToImage, type RgbImage } from '../inference/image-tensor';
 import { Tensor, valueName, type OpenedSession } from '../inference/session';
+import type { FaceLandmarks } from '../inference/yunet';
 import { alignFace } from './faces';
 import { resizeRgb, rgbRaster } from './image';
 import { pasteBack } from './paste';
@@ -21,8 +23,53 @@ export const lipSyncSpecs: Record<string, { kind: LipSyncKind; size: number }> =
   'wav2lip-gan-96': { kind: 'wav2lip', size: 96 },
 };
 
-/** Wav2Lip's face box inside an FFHQ-aligned 512 crop (brows to below the chin), as fractions. */
-const WAV2LIP_BOX = { x0: 0.17, y0: 0.3, x1: 0.83, y1: 0.97 } as const;
+/**
+ * Where the face's parts are, from the five landmarks (in any picture's pixels): the eyes' and the mouth's
+ * middles, the eye-to-mouth distance and the eyes' distance — what the Wav2Lip box and the lower-face mask are
+ * measured in, so both follow the face as it was found rather than where an average face would be.
+ */
+function faceFrame(l: FaceLandmarks) {
+  const eyes = { x: (l.rightEye.x + l.leftEye.x) / 2, y: (l.rightEye.y + l.leftEye.y) / 2 };
+  const mouth = { x: (l.mouthRight.x + l.mouthLeft.x) / 2, y: (l.mouthRight.y + l.mouthLeft.y) / 2 };
+  return { eyes, mouth, nose: l.nose, down: Math.max(1, mouth.y - eyes.y), across: Math.max(1, Math.abs(l.leftEye.x - l.rightEye.x)) };
+}
+
+/**
+ * Wav2Lip's face box: brows to below the chin, cheek to cheek. FaceFusion takes the box of the 68 landmarks
+ * (processors/modules/lip_syncer: create_bounding_box); with five, the same box in the face's own measures
+ * (for an average face: 0.17–0.83 across and 0.30–0.97 down an FFHQ-aligned crop).
+ */
+export function wav2lipBox(l: FaceLandmarks): { x: number; y: number; w: number; h: number } {
+  const f = faceFrame(l);
+  const [x0, x1] = [f.eyes.x - 1.34 * f.across, f.eyes.x + 1.34 * f.across];
+  const [y0, y1] = [f.eyes.y - 0.66 * f.down, f.mouth.y + 0.96 * f.down];
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+/**
+ * The lower face — cheeks from the nose down, around the jaw to the chin — as a soft mask of `size`², from the
+ * landmarks in the crop's pixels. FaceFusion pastes Wav2Lip through its "lower-face" area mask (the hull of jaw
+ * points 3–13 and nose points 31–35, blurred, then `(clip(m, 0.5, 1) − 0.5) · 2`: choices.py face_mask_area_set,
+ * face_masker.create_area_mask); the hull here is placed by the five points.
+ */
+export async function lowerFaceMask(l: FaceLandmarks, size: number): Promise<Float32Array> {
+  const f = faceFrame(l);
+  const side = (k: number) => (p: { x: number; y: number }) => ({ x: f.mouth.x + k * (p.x - f.mouth.x), y: p.y });
+  const left = [
+    { x: f.nose.x - 0.45 * f.across, y: f.nose.y - 0.1 * f.down },
+    { x: f.eyes.x - 1.05 * f.across, y: f.nose.y },
+    { x: f.eyes.x - 0.95 * f.across, y: f.mouth.y + 0.3 * f.down },
+    { x: f.mouth.x - 0.6 * f.across, y: f.mouth.y + 0.75 * f.down },
+    { x: f.mouth.x - 0.15 * f.across, y: f.mouth.y + 0.9 * f.down },
+  ];
+  const hull = [...left, ...left.map(side(-1)).reverse()].map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+  const sigma = Math.max(1, 0.05 * size);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="black"/><polygon points="${hull}" fill="white"/></svg>`;
+  const blurred = await sharp(Buffer.from(svg)).blur(sigma).extractChannel(0).raw().toBuffer();
+  const mask = new Float32Array(size * size);
+  for (let i = 0; i < mask.length; i++) mask[i] = (Math.min(1, Math.max(0.5, blurred[i]! / 255)) - 0.5) * 2;
+  return mask;
+}
 
 /** 1 over the mouth and chin, easing out towards the eyes and the sides (in an FFHQ-aligned crop of `size`). */
 export function mouthMask(size: number): Float32Array {
@@ -51,7 +98,7 @@ export interface LipSyncer {
 export function createLipSyncer(session: OpenedSession, modelId: string, detector: FaceDetector, options: { weight: number }): LipSyncer {
   const spec = lipSyncSpecs[modelId];
   if (!spec) throw new Error(`${modelId} is not a lip-sync model`);
-  const mask = mouthMask(512);
+  const edtalkMask = mouthMask(512);
   const mel = (window: Float32Array) => new Tensor('float32', window, [1, 1, 80, 16]);
   return {
     model: modelId,
@@ -59,7 +106,18 @@ export function createLipSyncer(session: OpenedSession, modelId: string, detecto
       const [face] = (await detector.detect(crop)).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       if (!face) return crop;
       const aligned = alignFace(crop, face.landmarks, 512);
+      // The landmarks where the aligned crop has them (close to the template, but this face's own).
+      const at = (p: { x: number; y: number }) => applyAffine(aligned.matrix, p);
+      const l = face.landmarks;
+      const inCrop: FaceLandmarks = {
+        rightEye: at(l.rightEye),
+        leftEye: at(l.leftEye),
+        nose: at(l.nose),
+        mouthRight: at(l.mouthRight),
+        mouthLeft: at(l.mouthLeft),
+      };
       let mouth: RgbImage;
+      let mask = edtalkMask;
       if (spec.kind === 'edtalk') {
         const small = await resizeRgb(aligned.crop, spec.size, spec.size);
         const feeds = {
@@ -70,12 +128,8 @@ export function createLipSyncer(session: OpenedSession, modelId: string, detecto
         const out = await session.run(feeds);
         mouth = await resizeRgb(tensorToImage(out[valueName(session, 'outputs', '0')] as Tensor, { order: 'rgb', range: [0, 1] }), 512, 512);
       } else {
-        const box = {
-          x: WAV2LIP_BOX.x0 * 512,
-          y: WAV2LIP_BOX.y0 * 512,
-          w: (WAV2LIP_BOX.x1 - WAV2LIP_BOX.x0) * 512,
-          h: (WAV2LIP_BOX.y1 - WAV2LIP_BOX.y0) * 512,
-        };
+        const box = wav2lipBox(inCrop);
+        mask = await lowerFaceMask(inCrop, 512);
         const toBox: Affine = [spec.size / box.w, 0, (-box.x * spec.size) / box.w, 0, spec.size / box.h, (-box.y * spec.size) / box.h];
         const face96 = warpAffine(rgbRaster(aligned.crop), toBox, spec.size, spec.size);
         const reference = imageToTensor({ data: face96.data, width: spec.size, height: spec.size }, { order: 'bgr', range: [0, 1] });
