@@ -245,11 +245,13 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   const files = readdirSync(out);
   const images = files.filter((f) => f.endsWith('.png'));
   expect(images).toHaveLength(picks.length);
-  expect(files.filter((f) => f.endsWith('.xmp'))).toHaveLength(picks.length);
+  // Two sidecars each: name.xmp (Lightroom, Bridge) and name.png.xmp (darktable, digiKam), the same packet.
+  expect(files.filter((f) => f.endsWith('.xmp'))).toHaveLength(picks.length * 2);
   const byName = new Map(before.map((o) => [o.originalName!, o.id]));
   for (const image of images) {
     const state = expected.get(byName.get(image)!)!;
     const xmp = readFileSync(join(out, image.replace(/\.png$/, '.xmp')), 'utf8');
+    expect(readFileSync(join(out, `${image}.xmp`), 'utf8')).toBe(xmp);
     expect(xmp).toContain(`xmp:Rating="${state.stars}"`);
     expect(xmp).toContain('digiKam:PickLabel="3"');
     if (state.label) expect(xmp).toContain(`xmp:Label="${state.label[0]!.toUpperCase()}${state.label.slice(1)}"`);
