@@ -361,6 +361,16 @@ export function mergeLoras(
   return { replacements: [...merged].map(([info, values]) => ({ info, values })), reports };
 }
 
+/** The weight's values being merged into (read once, shared by every LoRA module that changes it). */
+function mergedValues(merged: Map<InitializerInfo, Float32Array>, info: InitializerInfo, bytes: Uint8Array, modelDir: string): Float32Array {
+  let values = merged.get(info);
+  if (!values) {
+    values = readFloatInitializer(bytes, info, modelDir).slice();
+    merged.set(info, values);
+  }
+  return values;
+}
+
 /** W += scale · alpha/rank · up · down (in the weight's own layout); returns why not, when the shapes disagree. */
 function addDelta(
   bytes: Uint8Array,
@@ -386,11 +396,7 @@ function addDelta(
     return `the weight ${info.name} [${dims.join(', ')}] is not the transpose of [${out}, ${inFeatures}]`;
   if (!transposed && dims[0] !== out) return `the weight ${info.name} has ${dims[0]} outputs, the LoRA ${out}`;
 
-  let values = merged.get(info);
-  if (!values) {
-    values = readFloatInitializer(bytes, info, modelDir).slice();
-    merged.set(info, values);
-  }
+  const values = mergedValues(merged, info, bytes, modelDir);
   const factor = scale * (module.alpha / rank);
   const up = module.up.data;
   const down = module.down.data;
@@ -429,11 +435,7 @@ function addPackedDelta(
     return `its delta is ${out}×${module.down.shape[1]}, the ${target.packed!.label} weight ${info.name} is [${info.dims.join(', ')}] for ${parts} projections`;
   const headSize = out / heads;
   if (!Number.isInteger(headSize)) return `${out} outputs do not split into ${heads} heads`;
-  let values = merged.get(info);
-  if (!values) {
-    values = readFloatInitializer(bytes, info, modelDir).slice();
-    merged.set(info, values);
-  }
+  const values = mergedValues(merged, info, bytes, modelDir);
   const factor = scale * (module.alpha / rank);
   const up = module.up.data;
   const down = module.down.data;

@@ -269,13 +269,17 @@ export function replaceInitializers(
     cursor = info.entryEnd;
   }
   graphParts.push(bytes.subarray(cursor, index.graphEnd));
+  return { model: withGraph(bytes, index, graphParts), data: Buffer.concat(dataParts) };
+}
+
+/** The model bytes with the graph message's content replaced by `graphParts` (its length re-encoded). */
+function withGraph(bytes: Uint8Array, index: OnnxGraphIndex, graphParts: readonly Uint8Array[]): Buffer {
   const graphLength = graphParts.reduce((n, p) => n + p.byteLength, 0);
   const header = protobuf.Writer.create()
     .uint32((7 << 3) | WIRE_BYTES)
     .uint32(graphLength)
     .finish();
-  const model = Buffer.concat([bytes.subarray(0, index.graphTagStart), header, ...graphParts, bytes.subarray(index.graphEnd)]);
-  return { model, data: Buffer.concat(dataParts) };
+  return Buffer.concat([bytes.subarray(0, index.graphTagStart), header, ...graphParts, bytes.subarray(index.graphEnd)]);
 }
 
 /** An initializer entry (GraphProto field 5, tag and length included) with inline bytes or external data. */
@@ -336,12 +340,7 @@ export function replaceNodes(
     cursor = node.entryEnd;
   }
   parts.push(bytes.subarray(cursor, index.graphEnd));
-  const length = parts.reduce((n, p) => n + p.byteLength, 0);
-  const header = protobuf.Writer.create()
-    .uint32((7 << 3) | WIRE_BYTES)
-    .uint32(length)
-    .finish();
-  return Buffer.concat([bytes.subarray(0, index.graphTagStart), header, ...parts, bytes.subarray(index.graphEnd)]);
+  return withGraph(bytes, index, parts);
 }
 
 /** The external data files a model refers to (relative names). */

@@ -9,6 +9,20 @@ import type { GenerateResult } from '../api/namespaces/generate';
 import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { createStudio, type Studio } from '../studio/studio';
 
+/** A studio whose model registry is `registry` (LIKENESS_MODELS_JSON), with its library under `root`. */
+async function studioWithRegistry(root: string, registry: unknown): Promise<Studio> {
+  writeFileSync(join(root, 'models.json'), JSON.stringify(registry));
+  process.env.LIKENESS_MODELS_JSON = join(root, 'models.json');
+  return createStudio({ library: join(root, 'library') });
+}
+
+async function closeAll(studio: Studio | undefined, server: Server, root: string): Promise<void> {
+  await studio?.close();
+  delete process.env.LIKENESS_MODELS_JSON;
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(root, { recursive: true, force: true });
+}
+
 /** A registry model served from 127.0.0.1: the tiny SD 1.5 folder, file by file, slowly enough to cancel. */
 describe('downloading a registry model through the studio (local HTTP server)', () => {
   let root: string;
@@ -72,17 +86,10 @@ describe('downloading a registry model through the studio (local HTTP server)', 
         },
       ],
     };
-    writeFileSync(join(root, 'models.json'), JSON.stringify(registry));
-    process.env.LIKENESS_MODELS_JSON = join(root, 'models.json');
-    studio = await createStudio({ library: join(root, 'library') });
+    studio = await studioWithRegistry(root, registry);
   });
 
-  afterAll(async () => {
-    await studio?.close();
-    delete process.env.LIKENESS_MODELS_JSON;
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => closeAll(studio, server, root));
 
   it('shows byte progress, can be cancelled, resumes with Range requests, verifies, then generates', async () => {
     expect((await studio.api.models.list()).find((m) => m.id === 'tiny-sd')).toMatchObject({ state: 'missing', downloadJobId: null });
@@ -175,17 +182,10 @@ describe('a registry model whose UNet weights live in a file the registry does n
       name: 'Tiny SD (CUDA only)',
       runsOn: { providers: ['cuda'], reason: 'an fp16 Olive build for NVIDIA GPUs', alternative: 'tiny-pb' },
     } as (typeof registry.models)[number]);
-    writeFileSync(join(root, 'models.json'), JSON.stringify(registry));
-    process.env.LIKENESS_MODELS_JSON = join(root, 'models.json');
-    studio = await createStudio({ library: join(root, 'library') });
+    studio = await studioWithRegistry(root, registry);
   });
 
-  afterAll(async () => {
-    await studio?.close();
-    delete process.env.LIKENESS_MODELS_JSON;
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => closeAll(studio, server, root));
 
   it('downloads unet/weights.pb as well, records its sha256, and the model generates', async () => {
     const done = await studio.jobs.waitFor((await studio.api.models.download({ id: 'tiny-pb' })).id);
