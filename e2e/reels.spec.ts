@@ -55,6 +55,8 @@ test('a memories reel from three catalogue images: preview, render, then it play
     await app.getByLabel('Seconds per photo').selectOption('2');
     // The plan: 2.5 s card + 3 × 2 s − 3 × 0.8 s crossfades.
     await expect(app.getByTestId('reel-plan')).toContainText('Length 6.1 s · 1080 × 1920', { timeout: 30_000 });
+    // Three unedited photos: nothing a model made, so no AI mark (the box asks for one only where there is AI content).
+    await expect(app.getByTestId('reel-ai-mark')).toHaveText('Not marked AI-generated: no picture in it was made or changed by a model.');
 
     await app.getByRole('button', { name: 'Preview' }).click();
     const preview = app.getByTestId('reel-preview');

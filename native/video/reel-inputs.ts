@@ -5,7 +5,10 @@ import type { z } from 'zod';
 import { StudioError } from '../api/errors';
 import type { AudioRef, ReelRequest, ReelSize } from '../api/namespaces/reels';
 import type { Catalog } from '../catalog/catalog';
+import sharp from 'sharp';
+import type { OutputDetail } from '../api/schemas';
 import { imageExtensions, inspectImage, readImageFile } from '../catalog/images';
+import { extractProvenance } from '../catalog/provenance';
 import { parseSrt } from './captions';
 import { largestFaceFocus, reelFaceFinder } from './reel-faces';
 import { runFfmpeg } from './run-ffmpeg';
@@ -51,11 +54,36 @@ export async function probeVideo(ffmpegPath: string, file: string): Promise<{ wi
   };
 }
 
+/**
+ * Why a catalogue output counts as made or changed by a model (null when it does not): generated here or by
+ * another tool (its metadata names one), restored, colourised or upscaled, animated or lip-synced, or a reel with
+ * such content. The AI mark goes on a reel exactly when one of its pictures is such an output.
+ */
+export function madeByModel(output: Pick<OutputDetail, 'source' | 'generator' | 'provenance'>): string | null {
+  if (output.source === 'generate') return 'generated';
+  if (output.source === 'restore') return 'restored by a model';
+  if (output.source === 'animate') return 'animated by a model';
+  if (output.source === 'reel') return (output.provenance as { aiContent?: unknown[] }).aiContent?.length ? 'a reel with AI content' : null;
+  return output.generator ? `generated with ${output.generator}` : null;
+}
+
+/** A photo from a path: generated when it carries another tool's generation settings (A1111, ComfyUI …). */
+async function fileMadeByModel(data: Buffer): Promise<string | null> {
+  const meta = await sharp(data)
+    .metadata()
+    .catch(() => undefined);
+  if (!meta) return null;
+  const { provenance } = extractProvenance({ texts: meta.comments ?? [], ...(meta.exif ? { exif: meta.exif } : {}) });
+  return provenance ? `generated with ${provenance.generator}` : null;
+}
+
 export interface ResolvedReel {
   settings: ReelSettings;
   sources: ReelSources;
   /** What the output's provenance records about its inputs. */
   provenance: Record<string, unknown>;
+  /** The visuals a model made or changed, and why (empty: the reel carries no AI mark). */
+  aiContent: { name: string; why: string }[];
   /** The person every visual belongs to, when they all belong to one. */
   personId: number | null;
 }
@@ -89,6 +117,8 @@ export async function resolveReel(
   const visuals: ReelVisualSource[] = [];
   const visualRecords: Record<string, unknown>[] = [];
   const people = new Set<number | null>();
+  // The visuals a model made or changed, with why: the AI mark and its metadata say so exactly when there is one.
+  const aiContent: { name: string; why: string }[] = [];
   for (const visual of request.visuals) {
     if ('outputId' in visual) {
       const output = catalog.outputs.get(visual.outputId);
@@ -96,6 +126,8 @@ export async function resolveReel(
       const name = output.originalName ?? `output ${output.id}`;
       people.add(output.personId);
       visualRecords.push({ outputId: output.id, hash: output.hash, ...(visual.focus ? { focus: visual.focus } : {}) });
+      const why = madeByModel(output);
+      if (why) aiContent.push({ name, why });
       if (!existsSync(file)) throw new StudioError('NOT_FOUND', `The file of ${name} is missing from the library.`, 'Run `likeness doctor`.');
       if (output.kind === 'video') {
         visuals.push({ kind: 'clip', name, file, width: output.width, height: output.height, seconds: (output.durationMs ?? 0) / 1000 });
@@ -117,6 +149,8 @@ export async function resolveReel(
     } else if (imageExtensions.has(extension)) {
       const data = await readImageFile(path, name);
       const image = await inspectImage(data, name);
+      const why = await fileMadeByModel(data);
+      if (why) aiContent.push({ name, why });
       visuals.push({
         kind: 'still',
         name,
@@ -174,7 +208,8 @@ export async function resolveReel(
       title: request.title,
       captions,
       secondsPerVisual: request.secondsPerVisual,
-      aiLabel: request.aiLabel,
+      // Chosen is how to mark AI content; whether there is any decides if the mark goes on at all.
+      aiLabel: aiContent.length ? request.aiLabel : 'off',
       aiLabelText: request.aiLabelText,
       roleLabels: request.roleLabels,
       warnings,
@@ -192,6 +227,7 @@ export async function resolveReel(
         : {}),
       aiLabel: request.aiLabel,
     },
+    aiContent,
     personId: single,
   };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { addPngText } from '../catalog/provenance/png-text';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +97,35 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
     });
   });
 
+  it('is marked AI-generated exactly when a model made or changed one of its pictures', async () => {
+    const visuals = outputIds.slice(0, 3).map((outputId) => ({ outputId }));
+    expect(await studio.api.reels.plan({ template: 'memories', visuals, aiLabel: 'visible' })).toMatchObject({ aiContent: [], aiMark: 'off' });
+    // An image another tool generated (A1111's parameters in its PNG), imported as it came.
+    const incoming = join(root, 'generated');
+    mkdirSync(incoming);
+    const png = await sharp({ create: { width: 96, height: 128, channels: 3, background: '#8a6' } })
+      .png()
+      .toBuffer();
+    writeFileSync(
+      join(incoming, 'a1111-00001.png'),
+      addPngText(png, [{ keyword: 'parameters', text: 'a portrait\nSteps: 20, Sampler: Euler a, Seed: 5, Size: 96x128' }]),
+    );
+    await studio.jobs.waitFor((await studio.api.catalog.import({ path: incoming })).id);
+    const generated = (await studio.api.catalog.listOutputs({ limit: 100 })).items.find((o) => o.originalName === 'a1111-00001.png')!;
+    const mixed = [...visuals.slice(0, 2), { outputId: generated.id }];
+    expect(await studio.api.reels.plan({ template: 'memories', visuals: mixed, aiLabel: 'visible' })).toMatchObject({
+      aiContent: [{ name: 'a1111-00001.png', why: 'generated with a1111' }],
+      aiMark: 'visible',
+    });
+    expect(await studio.api.reels.plan({ template: 'memories', visuals: mixed })).toMatchObject({ aiMark: 'metadata' });
+    expect(await studio.api.reels.plan({ template: 'memories', visuals: mixed, aiLabel: 'off' })).toMatchObject({ aiMark: 'off' });
+    // A photo given by path carries its own metadata the same way.
+    expect(
+      await studio.api.reels.plan({ template: 'memories', visuals: [...visuals.slice(0, 2), { path: join(incoming, 'a1111-00001.png') }] }),
+    ).toMatchObject({ aiContent: [{ why: 'generated with a1111' }] });
+    await studio.api.catalog.trash({ ids: [generated.id] });
+  });
+
   it('plans without rendering: length and warnings', async () => {
     const plan = await studio.api.reels.plan({
       template: 'memories',
@@ -174,6 +205,9 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
       expect(studio.catalog.objectMime(output.thumbHash!)).toBe('image/webp');
       const probe = await ffprobe(ffmpeg!.ffprobe!, studio.catalog.store.pathOf(output.hash));
       expect(Math.abs(Number(probe.format.duration) * 1000 - output.durationMs!)).toBeLessThanOrEqual(1000 / 30);
+      // Unedited photos only: "visible" was asked for, but nothing a model made is in it — no mark, no AI metadata.
+      expect(probe.format.tags?.comment).toBeUndefined();
+      expect(output.provenance).toMatchObject({ aiContent: [], aiMarked: false });
       expect(events.some((e) => e.type === 'output:added' && e.payload.id === output.id && e.payload.kind === 'video')).toBe(true);
       // Nothing left behind in the store's temp folder.
       expect(readdirSync(studio.catalog.store.tmpDir)).toEqual([]);
@@ -199,6 +233,7 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
         settings: { template: requireTemplate('talking'), width: 1080, height: 1080, aiLabel: 'visible', aiLabelText: 'AI-generated' },
         sources: { visuals: [{ kind: 'stream', name: 'animated portrait', source: animation }], voice: join(root, 'voice.wav') },
         provenance: { animatedFrom: outputIds[0] },
+        aiContent: [{ name: 'animated portrait', why: 'animated by a model' }],
         personId: null,
         quality: 'final',
         name: 'Animated.mp4',

@@ -114,6 +114,9 @@ export async function renderIntoCatalog(catalog: Catalog, reel: ReelToStore, con
         timings: { totalMs: Date.now() - started, ...report.millis },
         provenance: {
           ...provenance,
+          // What a model made or changed (madeByModel reads it when this reel goes into another).
+          aiContent: reel.aiContent,
+          aiMarked: plan.metadataComment !== null,
           frames: plan.frames,
           fps: plan.fps,
           transitions: plan.transitionMode,

@@ -75,6 +75,10 @@ export const ReelPlanSummary = z.object({
   captions: z.number().int(),
   transitions: z.enum(['xfade', 'fallback', 'none']),
   warnings: z.array(z.string()),
+  /** The pictures a model made or changed, and why: the reel is marked AI-generated exactly when there is one. */
+  aiContent: z.array(z.object({ name: z.string(), why: z.string() })),
+  /** How it is marked: in the picture, in the file's metadata only, or not (nothing AI in it, or the user said off). */
+  aiMark: z.enum(['visible', 'metadata', 'off']),
 });
 export type ReelPlanSummary = z.infer<typeof ReelPlanSummary>;
 

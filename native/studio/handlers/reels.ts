@@ -15,8 +15,8 @@ import type { StudioContext } from './context';
 export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers['reels'] {
   const planOf = async (request: ParsedReelRequest) => {
     const ffmpeg = reelFfmpeg(catalog);
-    const { settings, sources } = await resolveReel(catalog, ffmpeg.path, request, { readPixels: false });
-    return planFor(settings, sources, ffmpeg);
+    const { settings, sources, aiContent } = await resolveReel(catalog, ffmpeg.path, request, { readPixels: false });
+    return { plan: await planFor(settings, sources, ffmpeg), aiContent, aiMark: settings.aiLabel };
   };
   return {
     templates: async () =>
@@ -32,8 +32,10 @@ export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers[
         labels: t.labels,
       })),
     plan: async (request) => {
-      const plan = await planOf(request);
+      const { plan, aiContent, aiMark } = await planOf(request);
       return {
+        aiContent,
+        aiMark,
         seconds: plan.seconds,
         frames: plan.frames,
         width: plan.width,

@@ -337,6 +337,13 @@ export function ReelsPage() {
           {ready && plan.data && (
             <div className="reel-plan" data-testid="reel-plan">
               <p>{t('reels.length', { seconds: plan.data.seconds.toFixed(1), width: plan.data.width, height: plan.data.height })}</p>
+              <p className="field-help" data-testid="reel-ai-mark">
+                {plan.data.aiContent.length
+                  ? t(plan.data.aiMark === 'visible' ? 'reels.aiMarkedVisible' : 'reels.aiMarkedMetadata', {
+                      names: plan.data.aiContent.map((c) => c.name).join(', '),
+                    })
+                  : t('reels.aiNotMarked')}
+              </p>
               {plan.data.warnings.map((warning) => (
                 <p key={warning} className="field-help">
                   {translateWarning(t, warning)}
