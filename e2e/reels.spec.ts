@@ -74,7 +74,9 @@ test('a memories reel from three catalogue images: preview, render, then it play
     await app.getByRole('button', { name: 'Render' }).click();
     const done = app.getByTestId('reel-done');
     await expect(done).toContainText('Saved to the library.', { timeout: 240_000 });
-    await expect(done).toContainText(/-1[345]\.\d LUFS/);
+    // Said in words a family understands; the figures stay in the tooltip for those who want them.
+    await expect(done.getByTestId('reel-loudness')).toContainText('The sound is levelled like other videos on phones.');
+    await expect(done.getByTestId('reel-loudness')).toHaveAttribute('title', /-1[345]\.\d LUFS/);
 
     await done.getByRole('link', { name: 'Open in Review' }).click();
     // Review shows just the new reel; removing the link's chip brings back the photos.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loudnessPassGraph, renderGraph, type DuckSettings, type GraphAssets } from './graph';
+import { loudnessGain, loudnessPassGraph, MAX_LIMITING_DB, renderGraph, type DuckSettings, type GraphAssets } from './graph';
 import { planReel, type PlanRequest } from './plan';
 import { requireTemplate } from './templates';
 
@@ -101,20 +101,22 @@ describe('reel filter graph', () => {
     );
   });
 
-  it('measures the same mix it renders, and normalises with the measurement (linear loudnorm to −14 LUFS)', () => {
+  it('measures the same mix it renders, and levels it with a constant gain (a limiter only where peaks pass the ceiling)', () => {
     const p = plan({ voiceSeconds: 3, music: true });
     const pass = loudnessPassGraph(p, 'voice.wav', 'music.mp3', duck);
-    const render = renderGraph(p, assets(p), duck, {
-      input_i: '-20.1',
-      input_tp: '-5.0',
-      input_lra: '3.0',
-      input_thresh: '-30.4',
-      target_offset: '0.2',
-    });
+    const measured = { input_i: '-20.1', input_tp: '-9.0', input_lra: '3.0', input_thresh: '-30.4', target_offset: '0.2' };
+    const render = renderGraph(p, assets(p), duck, loudnessGain(measured));
     const mixOf = (filters: string[]) =>
       filters.filter((f) => /voice|music|vmix|ducked|mix\d/.test(f)).map((f) => f.replace(/\[\d+:a:0\]/g, '[in]').replace(/([a-z])\d+\]/g, '$1]'));
     expect(mixOf(pass.filters).slice(0, 5)).toEqual(mixOf(render.filters).slice(0, 5));
     expect(pass.filters.at(-1)).toMatch(/loudnorm=I=-14:TP=-1\.5:LRA=20:print_format=json/);
-    expect(render.filters.join(';')).toMatch(/measured_I=-20\.1:measured_TP=-5\.0:measured_LRA=3\.0:measured_thresh=-30\.4:offset=0\.2:linear=true/);
+    // −20.1 → −14: +6.1 dB, and the peaks (−9 + 6.1) stay under the −2 dBFS ceiling: no limiter.
+    expect(render.filters.join(';')).toMatch(/aresample=48000,volume=6\.1dB,aformat/);
+    const hot = loudnessGain({ ...measured, input_tp: '-3.0' });
+    expect(hot.limit).toBe(true);
+    expect(hot.gainDb).toBeCloseTo(6.1, 6);
+    expect(renderGraph(p, assets(p), duck, hot).filters.join(';')).toMatch(/volume=6\.1dB,alimiter=limit=0\.794328:.*level=false/);
+    // Peaks that would need more than the limiter's allowance: the gain stops there.
+    expect(loudnessGain({ ...measured, input_i: '-40', input_tp: '-1' }).gainDb).toBeCloseTo(-2 + 1 + MAX_LIMITING_DB, 6);
   });
 });

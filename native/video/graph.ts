@@ -47,6 +47,68 @@ export const loudnessTarget = { integrated: -14, truePeak: -1.5, range: 20 } as 
 
 const num = (value: number) => Number(value.toFixed(6)).toString();
 
+/**
+ * At most this much of the gain may come from limiting peaks: a lookahead limiter takes a click's or a plosive's
+ * few milliseconds unheard; beyond this it would audibly flatten the sound.
+ */
+export const MAX_LIMITING_DB = 12;
+/** The limiter's sample-peak ceiling: under the true-peak target, leaving room for inter-sample peaks and AAC. */
+const LIMITER_CEILING_DB = loudnessTarget.truePeak - 0.5;
+
+export interface LoudnessGain {
+  gainDb: number;
+  /** Whether peaks pass the ceiling at this gain, so the limiter is on. */
+  limit: boolean;
+  /** The most gain the limiter allows. */
+  maxDb: number;
+}
+
+/**
+ * The gain that brings the measured mix to the target, applied linearly (a constant gain: nothing pumps); where
+ * the peaks would pass the ceiling, a lookahead limiter takes up to MAX_LIMITING_DB of them. loudnorm's own
+ * linear mode instead falls back to its dynamic mode there, which needs seconds of audio: short recordings came
+ * out near −23 LUFS. Limiting lowers the loudness a little, so render.ts measures the result and corrects it.
+ */
+export function loudnessGain(measurement: LoudnessMeasurement): LoudnessGain {
+  const integrated = Number(measurement.input_i);
+  const peak = Number(measurement.input_tp);
+  if (!(integrated > -70)) return { gainDb: 0, limit: false, maxDb: 0 }; // silence: nothing to bring up
+  return withGain(loudnessTarget.integrated - integrated, LIMITER_CEILING_DB - peak);
+}
+
+/** The gain `wanted`, within what the limiter allows over the peaks' `headroom`. */
+function withGain(wanted: number, headroom: number): LoudnessGain {
+  const maxDb = headroom + MAX_LIMITING_DB;
+  const gainDb = Math.min(wanted, maxDb);
+  return { gainDb, limit: gainDb > headroom, maxDb };
+}
+
+/** The same gain raised by `moreDb` (a measured shortfall), still within the limiter's allowance. */
+export function raiseGain(gain: LoudnessGain, moreDb: number): LoudnessGain {
+  const headroom = gain.maxDb - MAX_LIMITING_DB;
+  return withGain(gain.gainDb + moreDb, headroom);
+}
+
+/** The filters that apply a gain: a volume and, where peaks pass the ceiling, the limiter. */
+function levelling(gain: LoudnessGain): string {
+  const limiter = `alimiter=limit=${num(10 ** (LIMITER_CEILING_DB / 20))}:attack=5:release=80:level=false:latency=true`;
+  return [`volume=${num(gain.gainDb)}dB`, ...(gain.limit ? [limiter] : [])].join(',');
+}
+
+/** The mix with a gain applied, measured by ebur128 as the delivered file will be (render.ts corrects with it). */
+export function levelledMixGraph(
+  plan: ReelPlan,
+  voice: string | undefined,
+  music: string | undefined,
+  duck: DuckSettings,
+  gain: LoudnessGain,
+): FilterGraph {
+  const graph = new GraphBuilder();
+  const mix = audioMix(graph, plan, voice, music, duck);
+  const out = graph.add([mix], `aresample=48000,${levelling(gain)},ebur128=peak=true`, graph.label('checked'));
+  return { inputs: graph.inputs, filters: graph.filters, video: '', audio: out };
+}
+
 /** The xfade transition for each kind; a wipe reveals the second picture from the left. */
 const xfadeName = { fade: 'fade', wipe: 'wiperight' } as const;
 
@@ -265,7 +327,7 @@ export function audioMixGraph(plan: ReelPlan, voice: string | undefined, music: 
 }
 
 /** The whole render: video segments, transitions, texts, fades; the audio mix normalised with the measurement. */
-export function renderGraph(plan: ReelPlan, assets: GraphAssets, duck: DuckSettings, measurement: LoudnessMeasurement | null): FilterGraph {
+export function renderGraph(plan: ReelPlan, assets: GraphAssets, duck: DuckSettings, gain: LoudnessGain | null): FilterGraph {
   const graph = new GraphBuilder();
   const { fps } = plan;
   const streams = plan.segments.map((segment, i) => segmentStream(graph, plan, segment, assets.segments[i]!));
@@ -317,11 +379,8 @@ export function renderGraph(plan: ReelPlan, assets: GraphAssets, duck: DuckSetti
 
   const mix = audioMix(graph, plan, assets.voice, assets.music, duck);
   const seconds = num(plan.seconds);
-  const normalised = measurement
-    ? `loudnorm=I=${loudnessTarget.integrated}:TP=${loudnessTarget.truePeak}:LRA=${loudnessTarget.range}` +
-      `:measured_I=${measurement.input_i}:measured_TP=${measurement.input_tp}:measured_LRA=${measurement.input_lra}` +
-      `:measured_thresh=${measurement.input_thresh}:offset=${measurement.target_offset}:linear=true,`
-    : '';
-  const audio = graph.add([mix], `${normalised}aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad,atrim=end=${seconds}`, 'aout');
+  const normalised = gain ? `${levelling(gain)},` : '';
+  // Resampled first, so no later step makes new inter-sample peaks above the limiter's ceiling.
+  const audio = graph.add([mix], `aresample=48000,${normalised}aformat=sample_fmts=fltp:channel_layouts=stereo,apad,atrim=end=${seconds}`, 'aout');
   return { inputs: graph.inputs, filters: graph.filters, video, audio };
 }

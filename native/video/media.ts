@@ -71,6 +71,11 @@ export async function measureLoudness(ffmpegPath: string, file: string, signal?:
     output: '-',
     signal,
   });
+  return parseEbur128Summary(stderr, basename(file));
+}
+
+/** The summary ebur128 prints at the end of its log (integrated loudness, true peak, range). */
+export function parseEbur128Summary(stderr: string, what: string): LoudnessReport {
   const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
   const value = (pattern: RegExp) => {
     const match = pattern.exec(summary);
@@ -81,7 +86,7 @@ export async function measureLoudness(ffmpegPath: string, file: string, signal?:
     truePeak: value(/True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/),
     range: value(/LRA:\s+(-?[\d.]+) LU/),
   };
-  if (Number.isNaN(report.integrated)) throw new StudioError('INTERNAL', `ebur128 printed no summary for ${basename(file)}.`);
+  if (Number.isNaN(report.integrated)) throw new StudioError('INTERNAL', `ebur128 printed no summary for ${what}.`);
   return report;
 }
 

@@ -267,6 +267,64 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
     await expectDelivery(output, plan, { sound: true });
   });
 
+  describe('loudness of voices recorded any way', () => {
+    const renderVoice = async (name: string, expression: string, seconds: number) => {
+      const file = join(root, `${name}.wav`);
+      execFileSync(ffmpeg!.path, [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        `aevalsrc='${expression}':s=48000:d=${seconds}`,
+        '-c:a',
+        'pcm_s16le',
+        file,
+      ]);
+      const { output, report } = await render(settingsFor('talking', { width: 1080, height: 1080 }), {
+        visuals: [await still('astronaut.png')],
+        voice: file,
+      });
+      // ebur128 (ffmpeg), as the platforms measure the delivered file: integrated loudness and true peak.
+      return { loudness: await measureLoudness(ffmpeg!.path, output), warnings: report.plan.warnings };
+    };
+
+    it('a short beep lands at −14 LUFS under −1 dBTP', { timeout: 120_000 }, async () => {
+      const { loudness, warnings } = await renderVoice('beep', '0.9*sgn(sin(2*PI*880*t))*lt(t,0.4)', 3);
+      expect(loudness.integrated).toBeGreaterThanOrEqual(-15);
+      expect(loudness.integrated).toBeLessThanOrEqual(-13);
+      expect(loudness.truePeak).toBeLessThanOrEqual(-1);
+      expect(warnings.filter((w) => /quieter/.test(w))).toEqual([]);
+    });
+
+    it('a voice recorded hot (peaks near full scale) is brought up with its peaks limited, not left short', { timeout: 120_000 }, async () => {
+      // loudnorm's linear mode refuses a gain that would push the peak past its ceiling and falls back to its
+      // dynamic mode, which needs seconds to settle; a bounded limiter takes those peaks instead.
+      const tone = '(sin(2*PI*150*t)+0.5*sin(2*PI*300*t)+0.3*sin(2*PI*450*t))*pow(sin(2*PI*3.7*t),2)';
+      const { loudness } = await renderVoice('hot', `0.25*${tone}*gt(mod(t,2.3),0.35)+0.95*lt(mod(t,0.9),0.004)`, 4);
+      expect(loudness.integrated).toBeGreaterThanOrEqual(-15);
+      expect(loudness.integrated).toBeLessThanOrEqual(-13);
+      expect(loudness.truePeak).toBeLessThanOrEqual(-1);
+    });
+
+    it('a test microphone’s beep (50 ms a second) reaches the target too: the limiter takes its peaks', { timeout: 120_000 }, async () => {
+      const { loudness, warnings } = await renderVoice('beeps', '0.5*sin(2*PI*1000*t)*lt(mod(t,1),0.05)', 6);
+      expect(loudness.integrated).toBeGreaterThanOrEqual(-15);
+      expect(loudness.truePeak).toBeLessThanOrEqual(-1);
+      expect(warnings.filter((w) => /quieter/.test(w))).toEqual([]);
+    });
+
+    it('clicks too sparse to reach −14 without flattening the sound: quieter, and it says by how much', { timeout: 120_000 }, async () => {
+      const { loudness, warnings } = await renderVoice('clicks', '0.5*sin(2*PI*1000*t)*lt(mod(t,2),0.01)', 6);
+      expect(loudness.truePeak).toBeLessThanOrEqual(-1);
+      const said = warnings.map((w) => /plays (\d+) dB quieter/.exec(w)).find(Boolean);
+      expect(said, warnings.join('; ')).toBeTruthy();
+      // What it says matches what the file measures, within the AAC encode's spread.
+      expect(Math.abs(-14 - Number(said![1]) - loudness.integrated)).toBeLessThanOrEqual(1.5);
+    });
+  });
+
   it('ducks the music under the voice: its level drops while the voice speaks', { timeout: 60_000 }, async () => {
     // A quiet recording (as phones make them) of a high "voice" (1.5 kHz and up): far from the music's notes
     // (220–330 Hz), so the music can be measured apart with a low-pass filter.

@@ -6,8 +6,21 @@ import { StudioError } from '../api/errors';
 import { appVersion } from '../core/version';
 import { bt709Tags, ffmpegCapabilities, uploadMp4Options, uploadVideoBitrate, type FfmpegLocation } from './ffmpeg';
 import { checkFrameSource, frameSourceSeconds, frameStream, type FrameSource } from './frame-source';
-import { hasSound, loudnessPassGraph, renderGraph, type DuckSettings, type GraphAssets, type LoudnessMeasurement, type SegmentAsset } from './graph';
-import { probeAudio } from './media';
+import {
+  hasSound,
+  levelledMixGraph,
+  loudnessGain,
+  loudnessPassGraph,
+  loudnessTarget,
+  raiseGain,
+  renderGraph,
+  type LoudnessGain,
+  type DuckSettings,
+  type GraphAssets,
+  type LoudnessMeasurement,
+  type SegmentAsset,
+} from './graph';
+import { parseEbur128Summary, probeAudio } from './media';
 import { planReel, type FocusBox, type PlanRequest, type ReelPlan, type VisualMedia } from './plan';
 import { prepareStill, prepareTitleCard, preparedSize, renderDivider, renderText } from './reel-images';
 import { runFfmpeg } from './run-ffmpeg';
@@ -276,6 +289,7 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
     // 2. Loudness, pass 1: measure the mix exactly as it will be rendered.
     const duck = duckSettings(settings.template);
     let measurement: LoudnessMeasurement | null = null;
+    let gain: LoudnessGain | null = null;
     const loudnessStarted = Date.now();
     if (hasSound(plan, sources.voice, sources.music)) {
       report(0.1, 'reels.measuringLoudness');
@@ -291,18 +305,38 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
         onTime: (seconds) => report(0.1 + (0.08 * seconds) / plan.seconds, 'reels.measuringLoudness'),
       });
       measurement = parseLoudnormJson(stderr);
+      gain = loudnessGain(measurement);
+      // Limiting lowers the loudness by an amount the first pass cannot know: measure the levelled mix (sound only,
+      // quick) and raise the gain by what is missing, within the limiter's allowance.
+      for (let attempt = 0; gain.limit && attempt < 3; attempt++) {
+        const check = levelledMixGraph(plan, sources.voice, sources.music, duck, gain);
+        const measured = await runFfmpeg({
+          ffmpegPath: options.ffmpeg.path,
+          inputs: check.inputs,
+          filters: check.filters,
+          outputOptions: ['-map', `[${check.audio}]`, '-f', 'null'],
+          output: '-',
+          signal,
+          niceness: 10,
+        });
+        const missing = loudnessTarget.integrated - parseEbur128Summary(measured.stderr, 'the levelled mix').integrated;
+        const raised = raiseGain(gain, missing);
+        if (missing < 0.3 || raised.gainDb - gain.gainDb < 0.1) {
+          if (missing >= 1)
+            plan.warnings.push(
+              `The sound has short, sharp peaks (a beep, a clap), so the reel plays ${missing.toFixed(0)} dB quieter than usual rather than distorting.`,
+            );
+          break;
+        }
+        gain = raised;
+      }
     }
     const loudnessMs = Date.now() - loudnessStarted;
 
     // 3. The render, pass 2.
     const encodeStarted = Date.now();
     report(0.18, 'reels.rendering');
-    const graph = renderGraph(
-      plan,
-      { segments: segmentAssets, texts: textAssets, voice: sources.voice, music: sources.music, divider },
-      duck,
-      measurement,
-    );
+    const graph = renderGraph(plan, { segments: segmentAssets, texts: textAssets, voice: sources.voice, music: sources.music, divider }, duck, gain);
     const metadata: Record<string, string> = { ...options.metadata };
     if (plan.metadataComment) metadata.comment = `${plan.metadataComment}, made with Likeness ${appVersion()}.`;
     const { encode } = options;

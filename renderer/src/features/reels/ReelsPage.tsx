@@ -387,12 +387,24 @@ export function ReelsPage() {
               <p>
                 <strong>{t('reels.done')}</strong>
                 {renderResult.loudness && (
-                  <span className="muted">
+                  <span
+                    className="muted"
+                    data-testid="reel-loudness"
+                    title={t('reels.loudness', {
+                      lufs: renderResult.loudness.integrated.toFixed(1),
+                      peak: renderResult.loudness.truePeak.toFixed(1),
+                    })}
+                  >
                     {' '}
-                    {t('reels.loudness', { lufs: renderResult.loudness.integrated.toFixed(1), peak: renderResult.loudness.truePeak.toFixed(1) })}
+                    {renderResult.loudness.integrated >= -15 ? t('reels.loudnessOk') : t('reels.loudnessQuiet')}
                   </span>
                 )}
               </p>
+              {renderResult.warnings.map((warning) => (
+                <p key={warning} className="field-help">
+                  {translateWarning(t, warning)}
+                </p>
+              ))}
               <Link
                 href={renderResult.outputId ? reviewLink({ outputIds: [renderResult.outputId] }) : '/review'}
                 className="button small"

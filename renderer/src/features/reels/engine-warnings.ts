@@ -33,6 +33,11 @@ const known: [RegExp, string, (match: RegExpMatchArray) => Record<string, string
     (m) => ({ count: Number(m[1]) }),
   ],
   [/^This ffmpeg has no xfade filter/, 'reels.warnings.noXfade', () => ({})],
+  [
+    /^The sound has short, sharp peaks \(a beep, a clap\), so the reel plays (\d+) dB quieter/,
+    'reels.warnings.quieter',
+    (m) => ({ db: Number(m[1]) }),
+  ],
   [/^Faces are not looked for \(/, 'reels.warnings.noFaces', () => ({})],
 ];
 
