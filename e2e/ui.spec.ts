@@ -239,7 +239,8 @@ test('the language switch shows Chinese and is remembered across a reload', asyn
 
   await app.reload();
   await expect(nav(app).getByRole('link', { name: '人物' })).toBeVisible();
-  await expect(app.getByRole('heading', { name: '还没有图片' })).toBeVisible();
+  // A new library opens on Home (the start screen), now in Chinese.
+  await expect(app.getByRole('heading', { name: '欢迎使用 Likeness', level: 1 })).toBeVisible();
   await expect(app.locator('html')).toHaveAttribute('lang', 'zh-CN');
 
   await app.getByRole('combobox', { name: '语言' }).selectOption('en');

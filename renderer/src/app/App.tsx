@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import { Link, Redirect, Route, Router, Switch, useLocation, useRoute } from 'wouter';
+import { Link, Route, Router, Switch, useLocation, useRoute } from 'wouter';
 import { navigate as hashNavigate, useHashLocation } from 'wouter/use-hash-location';
 import { GeneratePage } from '../features/generate/GeneratePage';
+import { HomePage, StartPage } from '../features/home/HomePage';
 import { JobsDrawer } from '../features/jobs/JobsDrawer';
 import { JobsPage } from '../features/jobs/JobsPage';
 import { ModelsPage } from '../features/models/ModelsPage';
@@ -18,6 +19,7 @@ import { useLiveUpdates } from './live';
 import { ErrorBoundary } from './ui';
 
 const sections: { path: string; key: string; icon: IconName }[] = [
+  { path: '/home', key: 'home', icon: 'home' },
   { path: '/people', key: 'people', icon: 'people' },
   { path: '/generate', key: 'generate', icon: 'generate' },
   { path: '/review', key: 'review', icon: 'review' },
@@ -75,6 +77,7 @@ function Routes() {
     // A page that crashed gets a fresh start when the user navigates away.
     <ErrorBoundary key={location} fallback={(error, reset) => <PageFailed error={error} reset={reset} />}>
       <Switch>
+        <Route path="/home" component={HomePage} />
         <Route path="/people" component={PeoplePage} />
         <Route path="/people/:id" component={PersonPage} />
         <Route path="/generate" component={GeneratePage} />
@@ -84,7 +87,7 @@ function Routes() {
         <Route path="/models" component={ModelsPage} />
         <Route path="/jobs" component={JobsPage} />
         <Route>
-          <Redirect to="/review" replace />
+          <StartPage />
         </Route>
       </Switch>
     </ErrorBoundary>

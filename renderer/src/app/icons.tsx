@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 
 const paths = {
+  home: <path d="M3.5 11 12 4l8.5 7M5.5 9.5V20h5v-5.5h3V20h5V9.5" />,
   people: (
     <>
       <circle cx="9" cy="8" r="3.5" />

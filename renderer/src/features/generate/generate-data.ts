@@ -15,7 +15,9 @@ export const generateKeys = {
 };
 
 export function useModels() {
-  return useQuery({ queryKey: generateKeys.models, queryFn: () => studio.api.models.list() });
+  // Models also arrive from outside the page (the CLI, a download in another window) and no event says so:
+  // every page that lists them asks again when it opens.
+  return useQuery({ queryKey: generateKeys.models, queryFn: () => studio.api.models.list(), refetchOnMount: 'always' });
 }
 
 export function useLoras() {
