@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { StudioErrorShape } from '../../../../native/api';
@@ -160,7 +160,15 @@ function ModelRow({ model }: { model: ModelInfo }) {
     },
   });
   const cancel = useMutation({ mutationFn: () => studio.api.jobs.cancel({ id: job!.id }), onSuccess: (j) => (upsertJob(client, j), refresh()) });
-  const checking = jobs.data?.find((j) => j.kind === 'models.verify' && isLive(j) && (j.input as { id?: string }).id === model.id);
+  const checks = jobs.data?.filter((j) => j.kind === 'models.verify' && (j.input as { id?: string }).id === model.id) ?? [];
+  const checking = checks.find(isLive);
+  // A check that ends writes its report beside the model: read the row again to show it.
+  const lastCheck = checks.reduce<(typeof checks)[number] | undefined>((latest, j) => (!latest || j.id > latest.id ? j : latest), undefined);
+  const lastCheckEnded = lastCheck !== undefined && !isLive(lastCheck);
+  useEffect(() => {
+    if (lastCheckEnded) refresh();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per check that ends
+  }, [lastCheck?.id, lastCheckEnded]);
   const verify = useMutation({ mutationFn: () => studio.api.models.verify({ id: model.id }), onSuccess: (started) => upsertJob(client, started) });
   const remove = useMutation({ mutationFn: () => studio.api.models.remove({ id: model.id }), onSuccess: () => (setConfirming(false), refresh()) });
   const commercial = model.license.commercialUse;
@@ -239,8 +247,10 @@ function ModelRow({ model }: { model: ModelInfo }) {
             aria-label={t('models.downloadNamed', { name: model.name })}
           >
             {model.state === 'incomplete' ? t('models.resume') : t('models.download')}
+            {model.size ? ` · ${model.sizeExact ? '' : '≈ '}${formatBytes(model.size, format.number)}` : ''}
           </button>
         )}
+        {!downloading && model.source === 'registry' && model.state !== 'installed' && <InstallFromFile model={model} onInstalled={refresh} />}
         {!downloading && model.source === 'registry' && model.state === 'installed' && (
           <button
             type="button"
@@ -275,6 +285,59 @@ function ModelRow({ model }: { model: ModelInfo }) {
         <ErrorNotice error={download.error ?? remove.error ?? cancel.error ?? verify.error} />
       </td>
     </tr>
+  );
+}
+
+/** "I already have the file…": installs a registry model from a copy on this machine (checked against the registry, then verified). */
+function InstallFromFile({ model, onInstalled }: { model: ModelInfo; onInstalled: () => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const client = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [path, setPath] = useState('');
+  const [file, setFile] = useState(model.files[0]?.path ?? '');
+  const install = useMutation({
+    mutationFn: () => studio.api.models.installFile({ id: model.id, path: path.trim(), ...(model.files.length > 1 ? { file } : {}) }),
+    onSuccess: () => {
+      setPath('');
+      void client.invalidateQueries({ queryKey: ['jobs'] });
+      onInstalled();
+    },
+  });
+  if (!open)
+    return (
+      <button type="button" className="button small" onClick={() => setOpen(true)} aria-label={t('models.haveFileNamed', { name: model.name })}>
+        {t('models.haveFile')}
+      </button>
+    );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    install.mutate();
+  };
+  return (
+    <form className="install-file" onSubmit={submit} data-testid="install-file">
+      {model.files.length > 1 && (
+        <label htmlFor={`${id}-file`}>
+          {t('models.whichFile')}
+          <select id={`${id}-file`} value={file} onChange={(e) => setFile(e.target.value)}>
+            {model.files.map((f) => (
+              <option key={f.path} value={f.path}>
+                {f.path}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label htmlFor={`${id}-path`}>{t('models.filePath', { file: model.files.length > 1 ? file.split('/').pop() : model.files[0]?.path })}</label>
+      <input id={`${id}-path`} type="text" className="mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/file.onnx" />
+      <button type="submit" className="button small primary" disabled={!path.trim() || install.isPending}>
+        {t('models.installFile')}
+      </button>
+      <button type="button" className="button small" onClick={() => setOpen(false)}>
+        {t('common.cancel')}
+      </button>
+      <ErrorNotice error={install.error} />
+    </form>
   );
 }
 
