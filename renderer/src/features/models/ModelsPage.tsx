@@ -12,6 +12,7 @@ import { ConfirmInline } from '../../components/ConfirmInline';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from '../generate/generate-data';
 import '../../styles/models.css';
+import { InstallFromFile } from '../../components/install-from-file';
 import { jobMessage } from '../jobs/job-message';
 
 const families = ['sd15', 'sd21', 'sd-turbo', 'sdxl', 'sdxl-turbo'] as const;
@@ -250,7 +251,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
             {model.size ? ` · ${model.sizeExact ? '' : '≈ '}${formatBytes(model.size, format.number)}` : ''}
           </button>
         )}
-        {!downloading && model.source === 'registry' && model.state !== 'installed' && <InstallFromFile model={model} onInstalled={refresh} />}
+        {!downloading && model.source === 'registry' && model.state !== 'installed' && <InstallFromFile modelId={model.id} onInstalled={refresh} />}
         {!downloading && model.source === 'registry' && model.state === 'installed' && (
           <button
             type="button"
@@ -285,59 +286,6 @@ function ModelRow({ model }: { model: ModelInfo }) {
         <ErrorNotice error={download.error ?? remove.error ?? cancel.error ?? verify.error} />
       </td>
     </tr>
-  );
-}
-
-/** "I already have the file…": installs a registry model from a copy on this machine (checked against the registry, then verified). */
-function InstallFromFile({ model, onInstalled }: { model: ModelInfo; onInstalled: () => void }) {
-  const { t } = useTranslation();
-  const id = useId();
-  const client = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const [path, setPath] = useState('');
-  const [file, setFile] = useState(model.files[0]?.path ?? '');
-  const install = useMutation({
-    mutationFn: () => studio.api.models.installFile({ id: model.id, path: path.trim(), ...(model.files.length > 1 ? { file } : {}) }),
-    onSuccess: () => {
-      setPath('');
-      void client.invalidateQueries({ queryKey: ['jobs'] });
-      onInstalled();
-    },
-  });
-  if (!open)
-    return (
-      <button type="button" className="button small" onClick={() => setOpen(true)} aria-label={t('models.haveFileNamed', { name: model.name })}>
-        {t('models.haveFile')}
-      </button>
-    );
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    install.mutate();
-  };
-  return (
-    <form className="install-file" onSubmit={submit} data-testid="install-file">
-      {model.files.length > 1 && (
-        <label htmlFor={`${id}-file`}>
-          {t('models.whichFile')}
-          <select id={`${id}-file`} value={file} onChange={(e) => setFile(e.target.value)}>
-            {model.files.map((f) => (
-              <option key={f.path} value={f.path}>
-                {f.path}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
-      <label htmlFor={`${id}-path`}>{t('models.filePath', { file: model.files.length > 1 ? file.split('/').pop() : model.files[0]?.path })}</label>
-      <input id={`${id}-path`} type="text" className="mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/file.onnx" />
-      <button type="submit" className="button small primary" disabled={!path.trim() || install.isPending}>
-        {t('models.installFile')}
-      </button>
-      <button type="button" className="button small" onClick={() => setOpen(false)}>
-        {t('common.cancel')}
-      </button>
-      <ErrorNotice error={install.error} />
-    </form>
   );
 }
 

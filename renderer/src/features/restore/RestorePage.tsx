@@ -22,6 +22,7 @@ import { upscaleProblem } from './upscale-limit';
 import '../../styles/reels.css';
 import '../../styles/restore.css';
 import { jobMessage } from '../jobs/job-message';
+import { InstallFromFile } from '../../components/install-from-file';
 
 /** One line per provider that could not be used (each model that tried it says the same). */
 function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
@@ -83,6 +84,9 @@ function ModelDownload({ model }: { model: PortraitModelState }) {
       <Link href="/models" className="text-link">
         {t('restore.openModels')}
       </Link>
+      {!(job && isLive(job)) && (
+        <InstallFromFile modelId={model.id} onInstalled={() => void client.invalidateQueries({ queryKey: portraitKeys.status })} />
+      )}
       <ErrorNotice error={start.error ?? (job?.status === 'failed' ? job.error : null)} />
     </div>
   );
