@@ -53,6 +53,14 @@ test('a memories reel from three catalogue images: preview, render, then it play
     await app.getByTestId('reel-music').locator('input[type=file]').setInputFiles(music);
     await expect(app.getByTestId('reel-music')).toContainText('music.wav · 4.0 s');
     await app.getByLabel('Seconds per photo').selectOption('2');
+    // Elsewhere and back, and a reload: the photos, the title, the music and the timing are still chosen.
+    await app.getByRole('navigation').getByRole('link', { name: 'Models' }).click();
+    await app.getByRole('navigation').getByRole('link', { name: 'Reels' }).click();
+    await app.reload();
+    await expect(app.getByTestId('reel-chosen')).toHaveCount(3);
+    await expect(app.getByLabel('Title', { exact: true })).toHaveValue('Summer 1952');
+    await expect(app.getByTestId('reel-music')).toContainText('music.wav · 4.0 s');
+    await expect(app.getByLabel('Seconds per photo')).toHaveValue('2');
     // The plan: 2.5 s card + 3 × 2 s − 3 × 0.8 s crossfades.
     await expect(app.getByTestId('reel-plan')).toContainText('Length 6.1 s · 1080 × 1920', { timeout: 30_000 });
     // Three unedited photos: nothing a model made, so no AI mark (the box asks for one only where there is AI content).

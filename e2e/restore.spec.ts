@@ -49,6 +49,15 @@ test('restore and colorize camera.png, animate it with a preset, see the clip in
   await expect(app.getByTestId('model-download')).toHaveText(/Real-ESRGAN ×2 is not installed yet\.\s*Download/);
   await app.getByRole('group', { name: 'Upscale factor' }).getByRole('button', { name: '×4' }).click();
   await expect(app.getByTestId('model-download')).toHaveText(/Real-ESRGAN ×4 is not installed yet/);
+  // Off to the Models page and back, then a reload: the draft — photo, steps, settings — is still there.
+  await app.getByTestId('model-download').getByRole('link').click();
+  await expect(app.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
+  await app.goBack();
+  await expect(app.getByTestId('restore-facts')).toHaveText('512 × 512 · black and white · 1 face found', { timeout: 30_000 });
+  await app.reload();
+  await expect(app.getByTestId('restore-facts')).toHaveText('512 × 512 · black and white · 1 face found', { timeout: 30_000 });
+  await expect(app.getByTestId('step-upscale').getByRole('checkbox')).toBeChecked();
+  await expect(app.getByTestId('model-download')).toHaveText(/Real-ESRGAN ×4 is not installed yet/);
   await expect(app.getByRole('button', { name: 'Render' })).toBeDisabled();
   await app.getByTestId('step-upscale').getByRole('checkbox').uncheck();
 

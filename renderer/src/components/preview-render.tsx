@@ -1,21 +1,23 @@
 // The preview-then-render flow that Reels and Restore & Animate share: two buttons that start a job each,
 // the jobs followed through the jobs cache, and their progress with a cancel button.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../api';
 import type { Job } from '../api/types';
 import { ErrorNotice } from '../app/ui';
 import { isLive, upsertJob, useFollowedJob } from '../features/jobs/jobs-data';
 import { jobMessage } from '../features/jobs/job-message';
+import { useDraft } from '../app/draft';
 
 export type RenderQuality = 'final' | 'preview';
 
 /** Starts preview and final jobs through `startJob` and follows the latest of each; `reset` forgets both (new input). */
-export function usePreviewAndRender<Result>(startJob: (quality: RenderQuality) => Promise<Job>) {
+export function usePreviewAndRender<Result>(page: string, startJob: (quality: RenderQuality) => Promise<Job>) {
   const client = useQueryClient();
-  const [previewJobId, setPreviewJobId] = useState<number | null>(null);
-  const [renderJobId, setRenderJobId] = useState<number | null>(null);
+  // Kept with the page's draft: a job that runs while the user looks elsewhere, or reloads, is still its job.
+  const [previewJobId, setPreviewJobId] = useDraft<number | null>(`${page}.previewJob`, null);
+  const [renderJobId, setRenderJobId] = useDraft<number | null>(`${page}.renderJob`, null);
   const start = useMutation({
     mutationFn: startJob,
     onSuccess: (job, quality) => {

@@ -15,6 +15,7 @@ import { translateWarning } from './engine-warnings';
 import { LibraryPicker } from './LibraryPicker';
 import { reelName } from './reel-name';
 import '../../styles/reels.css';
+import { useDraft } from '../../app/draft';
 
 const sizes: ReelSize[] = ['1080x1920', '1080x1080', '1920x1080'];
 const templateOrder = ['memories', 'talking', 'before-after'];
@@ -35,20 +36,22 @@ export function ReelsPage() {
   // Opened with outputs to start from (“Make a reel” on the Restore page: ?outputs=1,2&template=before-after).
   const search = useSearch();
   const [, navigate] = useLocation();
-  const [templateId, setTemplateId] = useState(() => {
-    const wanted = new URLSearchParams(search).get('template');
-    return wanted && /^[a-z][a-z0-9-]*$/.test(wanted) ? wanted : 'memories';
-  });
-  const [selected, setSelected] = useState<OutputSummary[]>([]);
-  const [voice, setVoice] = useState<AudioAsset | null>(null);
-  const [music, setMusic] = useState<AudioAsset | null>(null);
-  const [title, setTitle] = useState('');
-  const [captionText, setCaptionText] = useState('');
-  const [srt, setSrt] = useState<{ name: string; text: string } | null>(null);
-  const [size, setSize] = useState<ReelSize>('1080x1920');
-  const [seconds, setSeconds] = useState('');
-  const [aiMark, setAiMark] = useState(true);
-  const [labels, setLabels] = useState(['', '']);
+  // A link's template wins over the draft's.
+  const [templateId, setTemplateId] = useDraft('reels.template', 'memories');
+  const linkedTemplate = new URLSearchParams(search).get('template');
+  useEffect(() => {
+    if (linkedTemplate && /^[a-z][a-z0-9-]*$/.test(linkedTemplate)) setTemplateId(linkedTemplate);
+  }, [linkedTemplate, setTemplateId]);
+  const [selected, setSelected] = useDraft<OutputSummary[]>('reels.selected', []);
+  const [voice, setVoice] = useDraft<AudioAsset | null>('reels.voice', null);
+  const [music, setMusic] = useDraft<AudioAsset | null>('reels.music', null);
+  const [title, setTitle] = useDraft('reels.title', '');
+  const [captionText, setCaptionText] = useDraft('reels.captionText', '');
+  const [srt, setSrt] = useDraft<{ name: string; text: string } | null>('reels.srt', null);
+  const [size, setSize] = useDraft<ReelSize>('reels.size', '1080x1920');
+  const [seconds, setSeconds] = useDraft('reels.seconds', '');
+  const [aiMark, setAiMark] = useDraft('reels.aiMark', true);
+  const [labels, setLabels] = useDraft('reels.labels', ['', '']);
   const srtInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -59,7 +62,7 @@ export function ReelsPage() {
     if (!ids.length) return;
     void Promise.all(ids.map((outputId) => studio.api.catalog.getOutput({ id: outputId }))).then(setSelected, () => {});
     navigate('/reels?', { replace: true });
-  }, [search, navigate]);
+  }, [search, navigate, setSelected]);
 
   const template: ReelTemplateInfo | undefined = templates.data?.find((tpl) => tpl.id === templateId);
   const max = template?.visuals.max ?? 20;
@@ -94,7 +97,7 @@ export function ReelsPage() {
     retry: false,
   });
 
-  const { start, cancel, previewJob, renderJob, previewResult, renderResult } = usePreviewAndRender<ReelResult>((quality) =>
+  const { start, cancel, previewJob, renderJob, previewResult, renderResult } = usePreviewAndRender<ReelResult>('reels', (quality) =>
     studio.api.reels.render({ ...request, quality, ...(template ? { name: reelName(t, template, title, new Date()) } : {}) }),
   );
 

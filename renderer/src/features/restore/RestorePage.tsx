@@ -23,6 +23,7 @@ import '../../styles/reels.css';
 import '../../styles/restore.css';
 import { jobMessage } from '../jobs/job-message';
 import { InstallFromFile } from '../../components/install-from-file';
+import { useDraft } from '../../app/draft';
 
 /** One line per provider that could not be used (each model that tried it says the same). */
 function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
@@ -161,16 +162,17 @@ export function RestorePage() {
   const [, navigate] = useLocation();
   const status = usePortraitStatus();
   const presets = usePresets();
-  const [photo, setPhoto] = useState<OutputSummary | null>(null);
+  const [photo, setPhoto] = useDraft<OutputSummary | null>('restore.photo', null);
   const inspection = useInspection(photo?.id ?? null);
-  const [face, setFace] = useState(0);
-  const [restore, setRestore] = useState({ on: true, model: 'gfpgan-1.4', strength: 0.8, fidelity: 0.5 });
+  const [face, setFace] = useDraft('restore.face', 0);
+  const [restore, setRestore] = useDraft('restore.restore', { on: true, model: 'gfpgan-1.4', strength: 0.8, fidelity: 0.5 });
   // Colour is suggested for a black-and-white photo until the user decides (on: null follows the photo).
-  const [colorize, setColorize] = useState<{ on: boolean | null; model: string }>({ on: null, model: 'ddcolor' });
-  const [upscale, setUpscale] = useState<{ on: boolean; scale: 2 | 4 }>({ on: false, scale: 2 });
-  const [animate, setAnimate] = useState({ on: false, mode: 'preset' as 'preset' | 'driving', preset: 'gentle-nod', seconds: '' });
+  const [colorize, setColorize] = useDraft<{ on: boolean | null; model: string }>('restore.colorize', { on: null, model: 'ddcolor' });
+  const [upscale, setUpscale] = useDraft<{ on: boolean; scale: 2 | 4 }>('restore.upscale', { on: false, scale: 2 });
+  const [animate, setAnimate] = useDraft('restore.animate', { on: false, mode: 'preset' as 'preset' | 'driving', preset: 'gentle-nod', seconds: '' });
   const [driving, setDriving] = useState<DrivingClip | null>(null);
-  const [speech, setSpeech] = useState<{ on: boolean; model: string; voice: AudioAsset | null; typed: boolean; text: string; language: 'en' | 'zh' }>(
+  const [speech, setSpeech] = useDraft<{ on: boolean; model: string; voice: AudioAsset | null; typed: boolean; text: string; language: 'en' | 'zh' }>(
+    'restore.speech',
     {
       on: false,
       model: 'edtalk-256',
@@ -253,7 +255,7 @@ export function RestorePage() {
     renderJob,
     previewResult,
     renderResult,
-  } = usePreviewAndRender<ProcessResult>((quality) => studio.api.portrait.process({ ...request!, quality }));
+  } = usePreviewAndRender<ProcessResult>('restore', (quality) => studio.api.portrait.process({ ...request!, quality }));
 
   // Another photo starts over.
   const choosePhoto = (output: OutputSummary | null) => {
