@@ -62,8 +62,11 @@ test('a person’s photos: drop, read why, overrule, freeze and export for kohya
     const report = app.getByTestId('import-report');
     await expect(report).toContainText('5 added, 0 already here, 1 not imported.', { timeout: 60_000 });
     await expect(report).toContainText('notes.jpg: notes.jpg is not an image Likeness can read.');
-    // The jobs drawer opened to show the import, beside the page: the person's side panel stays in view.
+    // The page shows the import itself: the jobs drawer stays shut (it would squeeze the photos)...
     const drawer = app.getByTestId('jobs-drawer');
+    await expect(drawer).toBeHidden();
+    // ...and opened by the Jobs button it sits beside the page: the person's side panel stays in view.
+    await app.getByRole('button', { name: /^Jobs/ }).click();
     await expect(drawer.getByTestId('job-row').first()).toHaveAttribute('data-status', 'done');
     // Layout settles a frame or two after the drawer opens: wait for the condition, not for a reading.
     await expect

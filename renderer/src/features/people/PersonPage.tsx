@@ -4,7 +4,6 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { studio } from '../../api';
 import type { Job } from '../../api/types';
-import { useJobsDrawer } from '../../app/drawer';
 import { Icon } from '../../app/icons';
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
@@ -63,7 +62,6 @@ export function PersonPage({ params }: { params: { id: string } }) {
   const personId = Number(params.id);
   const { t } = useTranslation();
   const client = useQueryClient();
-  const drawer = useJobsDrawer();
   const person = usePerson(personId);
   const photos = usePhotos(personId);
   const jobs = useJobs();
@@ -77,10 +75,9 @@ export function PersonPage({ params }: { params: { id: string } }) {
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
 
-  const started = (job: Job) => {
-    upsertJob(client, job);
-    drawer.setOpen(true);
-  };
+  // The page shows an import's progress and report itself; the drawer stays shut (it would take the photos'
+  // columns), and the Jobs button's badge counts the job.
+  const started = (job: Job) => upsertJob(client, job);
   const send = useMutation({
     mutationFn: async (files: File[]) => {
       setUpload({ file: 0, files: files.length, bytes: 0, totalBytes: 0 });
