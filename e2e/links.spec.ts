@@ -52,6 +52,15 @@ test('Open in Review on a finished batch shows just that batch, with a chip that
   await expect(app.getByTestId('output-tile')).toHaveCount(2, { timeout: 30_000 });
   // The address no longer carries the link, so removing the chip sticks after a reload.
   await expect.poll(() => new URL(app.url()).search).toBe('');
+  // The link's filter is for this visit: elsewhere and back, Review shows everything again.
+  await app.getByRole('navigation').getByRole('link', { name: 'Generate' }).click();
+  await app.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
+  await expect(app.getByTestId('output-tile')).toHaveCount(6, { timeout: 30_000 });
+  await expect(app.getByTestId('filter-chip-batchId')).toHaveCount(0);
+  await app.getByRole('navigation').getByRole('link', { name: 'Generate' }).click();
+  await batch.getByRole('link', { name: 'Open in Review' }).click();
+  await expect(chip).toContainText('Batch:');
+  await expect(app.getByTestId('output-tile')).toHaveCount(2, { timeout: 30_000 });
 
   await chip.getByRole('button', { name: 'Remove the Batch filter' }).click();
   await expect(app.getByTestId('output-tile')).toHaveCount(6, { timeout: 30_000 });

@@ -9,7 +9,7 @@ import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
 import { FolderBrowser } from './FolderBrowser';
 
-export function ImportDialog({ onClose }: { onClose: () => void }) {
+export function ImportDialog({ onClose, onStarted }: { onClose: () => void; onStarted?: () => void }) {
   const { t } = useTranslation();
   const id = useId();
   const client = useQueryClient();
@@ -46,6 +46,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
     onSuccess: (job) => {
       upsertJob(client, job);
       drawer.setOpen(true);
+      onStarted?.();
       onClose();
     },
   });

@@ -24,7 +24,7 @@ import { OutputDetailPanel } from './OutputDetailPanel';
 import { OutputGrid, type SelectModifiers } from './OutputGrid';
 import { RIcon, type ReviewIconName } from './review-icons';
 import { ReviewServicesProvider, reviewKeys, useReviewServices } from './review-services';
-import { activeFilterKeys, cleanFilter, useReviewSettings, type ReviewView } from './review-settings';
+import { activeFilterKeys, cleanFilter, isLinkFilter, useReviewSettings, type ReviewView } from './review-settings';
 import { StatsView } from './StatsView';
 import { FIT, toggleZoom, type ZoomState } from './ZoomView';
 import '../../styles/review.css';
@@ -166,6 +166,8 @@ function Review() {
       update((s) => ({ filter: { ...s.filter, ...change } }));
       setStale(false);
       setSelection(new Set());
+      // Another filter, another list: start at its first image (the next key then acts on it, not mid-list).
+      setPosition({ id: null, index: 0 });
     },
     [update],
   );
@@ -183,8 +185,13 @@ function Review() {
       update((s) => ({ filter: linked, view: s.view === 'stats' || s.view === 'compare' ? 'grid' : s.view }));
       setStale(false);
       setSelection(new Set());
+      setPosition({ id: null, index: 0 });
     }
   }
+  // An import shows what it brings: a link's filter ("1 output") would hide it.
+  const dropLinkFilter = useCallback(() => {
+    if (isLinkFilter(settings.filter)) setFilter({ ids: undefined, batchId: undefined });
+  }, [settings.filter, setFilter]);
   const hasLink = linked !== null;
   useEffect(() => {
     if (hasLink) navigate('/review?', { replace: true });
@@ -688,7 +695,7 @@ function Review() {
         </div>
       )}
       <ErrorNotice error={emptyTrash.error} />
-      {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} />}
+      {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onStarted={dropLinkFilter} />}
       {dialog === 'export' && <ExportDialog picks={facets.data?.picks ?? 0} selection={selected} view={ids} onClose={() => setDialog(null)} />}
       {dialog === 'help' && <KeyHelp onClose={() => setDialog(null)} />}
     </div>

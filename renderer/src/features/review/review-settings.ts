@@ -41,12 +41,19 @@ function load(): ReviewSettings {
   }
 }
 
+/** A filter a link set (“Open in Review” on a batch, a restore, a reel): just what the link names. */
+export function isLinkFilter(filter: OutputFilter): boolean {
+  return (filter.ids !== undefined && filter.ids.length > 0) || Boolean(filter.batchId);
+}
+
 export function useReviewSettings(): [ReviewSettings, (change: Partial<ReviewSettings> | ((s: ReviewSettings) => Partial<ReviewSettings>)) => void] {
   const [settings, setSettings] = useState(load);
   const update = useCallback((change: Partial<ReviewSettings> | ((s: ReviewSettings) => Partial<ReviewSettings>)) => {
     setSettings((current) => {
       const next = { ...current, ...(typeof change === 'function' ? change(current) : change) };
-      writeStorage(STORAGE_KEY, JSON.stringify(next));
+      // A link's filter is for this visit only: what is remembered is the filter the user made, so leaving Review
+      // and coming back (or reloading) does not keep "From a link: 1 output" hiding everything else.
+      writeStorage(STORAGE_KEY, JSON.stringify(isLinkFilter(next.filter) ? { ...next, filter: load().filter } : next));
       return next;
     });
   }, []);
