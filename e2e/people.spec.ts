@@ -116,6 +116,8 @@ test('a person’s photos: drop, read why, overrule, freeze and export for kohya
     // Freeze a version: the two accepted photos.
     await expect(app.getByText('2 accepted photos will be frozen.')).toBeVisible();
     await app.getByLabel('Note (optional)').fill('first set');
+    // Two accepted photos: the panel says a set this small trains a weaker likeness.
+    await expect(app.getByTestId('few-photos')).toContainText('Fewer than 10 photos');
     await app.getByRole('button', { name: 'Freeze version' }).click();
     const version = app.getByTestId('version-row');
     await expect(version).toContainText('Version 1');

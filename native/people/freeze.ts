@@ -28,6 +28,22 @@ export async function freezeVersion(catalog: Catalog, personId: number, note: st
     const crop = await ensureCrop(catalog, photo.id, { person });
     items.push({ photoId: photo.id, sourceHash: photo.hash, cropHash: crop.hash, caption: photo.caption, cropInfo: crop.info });
   }
+  // A second version exactly like the last (same photos, crops and captions) would only be a copy.
+  const [latest] = photos.versions(personId);
+  if (latest) {
+    const key = (list: readonly { cropHash: string; caption: string }[]) =>
+      list
+        .map((i) => `${i.cropHash}\0${i.caption}`)
+        .sort()
+        .join('\n');
+    if (key(photos.version(personId, latest.version).items) === key(items)) {
+      throw new StudioError(
+        'CONFLICT',
+        `Version ${latest.version} of ${person.name} already holds exactly these photos, crops and captions.`,
+        'Change something first (accept or remove a photo, nudge a crop, edit a caption), or use version ' + latest.version + '.',
+      );
+    }
+  }
   const version = photos.createVersion(
     person,
     note,

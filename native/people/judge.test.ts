@@ -137,6 +137,17 @@ describe('judging a person’s photos together', () => {
     expect(result.get(1)!.reasons).toEqual([{ code: 'near-duplicate', severity: 'reject', params: { photoId: 2, name: 'big.jpg', distance: 2 } }]);
   });
 
+  it('keeps an original over its upscaled copy: larger, but measured at the same height it has less detail', () => {
+    const original = { id: 1, name: 'scan.jpg', measures: measures({ faces: [face(350, 200, 240)], faceMeasures: { sharpness: 0.3 } }) };
+    const upscaled = { id: 2, name: 'scan-4x.png', measures: measures({ faces: [face(350, 200, 480)], faceMeasures: { sharpness: 0.19 } }) };
+    const result = judgePhotos([original, upscaled], 512);
+    expect(result.get(1)!.verdict).toBe('accepted');
+    expect(result.get(2)!.reasons.map((r) => r.code)).toEqual(['near-duplicate']);
+    // As sharp (within 15 %): the larger face is kept.
+    const same = { ...upscaled, measures: measures({ faces: [face(350, 200, 480)], faceMeasures: { sharpness: 0.28 } }) };
+    expect(judgePhotos([original, same], 512).get(2)!.verdict).toBe('accepted');
+  });
+
   it('prefers a duplicate that passes over a larger one that does not', () => {
     const blurred = { id: 1, name: 'blurred.jpg', measures: measures({ faces: [face(350, 200, 320)], faceMeasures: { sharpness: 0.02 } }) };
     const fine = { id: 2, name: 'fine.jpg', measures: measures({ faces: [face(350, 200, 300)] }) };

@@ -67,6 +67,9 @@ function overlapShare(face: Face, cx: number, cy: number, side: number): number 
   return (Math.max(0, x2 - x1) * Math.max(0, y2 - y1)) / Math.max(1, face.box.width * face.box.height);
 }
 
+/** Of two near-duplicates, one this much sharper (relative) is kept whatever their sizes. */
+const DUPLICATE_SHARPER = 0.15;
+
 /** One photo on its own (everything except near-duplicates). */
 export function judgePhoto(measures: PhotoMeasures, cropSize: number): Reason[] {
   const t = thresholds;
@@ -126,8 +129,9 @@ const verdictRank: Record<Verdict, number> = { accepted: 0, review: 1, rejected:
 
 /**
  * Judges all of a person's photos: each on its own, then near-duplicates (perceptual hash) grouped; the
- * best of a group (better verdict, then larger face, then sharper, then earlier) is kept, the rest are
- * rejected naming the one kept.
+ * best of a group is kept — better verdict, then clearly sharper (an upscaled copy is larger but has no more
+ * detail: measured at the same height it reads softer than its original), then larger face, then sharper,
+ * then earlier — and the rest are rejected naming the one kept.
  */
 export function judgePhotos(
   photos: readonly JudgeInput[],
@@ -168,11 +172,17 @@ export function judgePhotos(
 
   const result = new Map<number, Judgement>();
   for (const group of groups.values()) {
+    const sharpness = (p: JudgeInput) => p.measures.face?.sharpness ?? 0;
+    const clearlySharper = (a: JudgeInput, b: JudgeInput) => {
+      const [x, y] = [sharpness(a), sharpness(b)];
+      return Math.abs(x - y) > DUPLICATE_SHARPER * Math.max(x, y) ? y - x : 0;
+    };
     const ranked = [...group].sort(
       (a, b) =>
         verdictRank[verdictOf(own.get(a.id)!)] - verdictRank[verdictOf(own.get(b.id)!)] ||
+        clearlySharper(a, b) ||
         (b.measures.face?.heightPx ?? 0) - (a.measures.face?.heightPx ?? 0) ||
-        (b.measures.face?.sharpness ?? 0) - (a.measures.face?.sharpness ?? 0) ||
+        sharpness(b) - sharpness(a) ||
         a.id - b.id,
     );
     const kept = ranked[0]!;

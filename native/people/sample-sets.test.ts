@@ -151,6 +151,11 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
     expect(v2.items.find((i) => i.originalName === 'astronaut.png')!.caption).toBe('photo of ohwx woman');
     expect((await studio.api.people.version({ personId: person.id, version: 1 })).items).toEqual(v1.items);
     expect((await studio.api.people.versions({ personId: person.id })).map((v) => v.version)).toEqual([2, 1]);
+    // Freezing again with nothing changed would only make a copy of version 2.
+    await expect(studio.api.people.freeze({ personId: person.id })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/Version 2 of .* already holds exactly these photos/),
+    });
     // A photo in a frozen version can be removed from the person, and the version still reads it.
     expect(await studio.api.people.removePhotos({ photoIds: [byName('mirrored.png').id] })).toEqual({ removed: 1 });
     expect((await studio.api.people.version({ personId: person.id, version: 1 })).items).toHaveLength(3);

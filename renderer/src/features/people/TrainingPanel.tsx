@@ -316,6 +316,9 @@ function SettingsCard({ person }: { person: Person }) {
   );
 }
 
+/** Fewer accepted photos than this and a LoRA trained on them often looks less like the person (10–30 is usual). */
+const FEW_PHOTOS = 10;
+
 /** The side panel when no photo is selected: settings, versions (freeze, export, train) and trained LoRAs. */
 export function TrainingPanel({ person, acceptedCount }: { person: Person; acceptedCount: number }) {
   const { t } = useTranslation();
@@ -362,6 +365,11 @@ export function TrainingPanel({ person, acceptedCount }: { person: Person; accep
             <input id={`${id}-note`} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('people.versions.notePlaceholder')} />
           </div>
           <p className="small-text">{t('people.versions.accepted', { count: acceptedCount })}</p>
+          {acceptedCount > 0 && acceptedCount < FEW_PHOTOS && (
+            <p className="small-text warning-text" data-testid="few-photos">
+              {t('people.versions.fewPhotos', { count: FEW_PHOTOS })}
+            </p>
+          )}
           <button type="submit" className="button primary" disabled={freeze.isPending || acceptedCount === 0}>
             {t('people.versions.freeze')}
           </button>
