@@ -1,5 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'wouter';
+import { reviewLink } from '../../app/links';
 import { studio } from '../../api';
 import type { Job } from '../../api/types';
 import { useFormat } from '../../app/format';
@@ -60,6 +62,57 @@ export function CancelJob({ job, title }: { job: Job; title: string }) {
   );
 }
 
+/** The outputs a finished job made, when its result names them (generate, restore, reels, imports of one file). */
+function resultOutputs(job: Job): number[] {
+  const result = job.result as {
+    outputId?: unknown;
+    outputs?: unknown;
+    outputIds?: unknown;
+    still?: { outputId?: unknown };
+    video?: { outputId?: unknown };
+  } | null;
+  if (!result || typeof result !== 'object') return [];
+  const ids = [
+    result.outputId,
+    result.still?.outputId,
+    result.video?.outputId,
+    ...(Array.isArray(result.outputIds) ? result.outputIds : []),
+    ...(Array.isArray(result.outputs) ? result.outputs.map((o: unknown) => (typeof o === 'number' ? o : (o as { id?: unknown } | null)?.id)) : []),
+  ];
+  return [...new Set(ids.filter((id): id is number => typeof id === 'number'))];
+}
+
+/** Open result for a job that made outputs; Retry for one that failed or was cancelled. */
+function FinishedJobActions({ job, title }: { job: Job; title: string }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const retry = useMutation({ mutationFn: () => studio.api.jobs.retry({ id: job.id }), onSuccess: (started) => upsertJob(client, started) });
+  const outputs = job.status === 'done' ? resultOutputs(job) : [];
+  const canRetry = job.status === 'failed' || job.status === 'cancelled';
+  if (!outputs.length && !canRetry) return null;
+  return (
+    <div className="job-actions">
+      {outputs.length > 0 && (
+        <Link href={reviewLink({ outputIds: outputs.slice(0, 500) })} className="button small" aria-label={t('jobs.openResultOf', { title })}>
+          {t('jobs.openResult')}
+        </Link>
+      )}
+      {canRetry && (
+        <button
+          type="button"
+          className="button small"
+          aria-label={t('jobs.retryJob', { title })}
+          disabled={retry.isPending || retry.isSuccess}
+          onClick={() => retry.mutate()}
+        >
+          {t('jobs.retry')}
+        </button>
+      )}
+      {retry.error && <ErrorNotice error={retry.error} />}
+    </div>
+  );
+}
+
 export function JobRow({ job }: { job: Job }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -102,6 +155,7 @@ export function JobRow({ job }: { job: Job }) {
       {job.error && <ErrorNotice error={job.error} />}
 
       <CancelJob job={job} title={title} />
+      <FinishedJobActions job={job} title={title} />
     </li>
   );
 }
