@@ -21,7 +21,7 @@ let n = 0;
 function outputs(
   count: number,
   recipe: { template: string; lora?: string; steps?: number },
-  review: { flag?: 'pick' | 'reject'; stars?: number } = {},
+  review: { flag?: 'pick' | 'reject'; stars?: number; label?: 'purple' } = {},
 ) {
   for (let i = 0; i < count; i++) {
     const hash = (++n).toString(16).padStart(64, '0');
@@ -37,7 +37,7 @@ function outputs(
       steps: recipe.steps ?? 30,
       loras: recipe.lora ? [{ name: recipe.lora, weight: 1, hash: null }] : [],
     });
-    if (review.flag || review.stars) catalog.outputs.setReview({ ids: [id], ...review });
+    if (review.flag || review.stars || review.label) catalog.outputs.setReview({ ids: [id], ...review });
   }
 }
 
@@ -65,6 +65,13 @@ describe('keep rates', () => {
       ['30', 32],
       ['20', 8],
     ]);
+  });
+
+  it('counts a colour label alone as a decision: reviewed, not picked', () => {
+    outputs(3, { template: 'labelled' }, { label: 'purple' });
+    outputs(1, { template: 'labelled' }, { flag: 'pick' });
+    const row = keepRates(catalog.db, 'template', OutputFilter.parse({})).find((r) => r.value === 'labelled')!;
+    expect(row).toMatchObject({ outputs: 4, reviewed: 4, picks: 1, keepRate: 0.25 });
   });
 
   it('rank a recipe measured over many above a lucky streak of a few, at a realistic keep rate of about 25 %', () => {

@@ -109,7 +109,8 @@ export function keepRates(db: Db, by: StatsDimension, filter: ParsedOutputFilter
   const rows = db
     .prepare(
       `SELECT ${value} AS value, count(*) AS outputs,
-         sum(o.flag IS NOT NULL OR o.stars > 0) AS reviewed,
+         -- Reviewed: picked, rejected, starred or colour-labelled (a label is a decision too).
+         sum(o.flag IS NOT NULL OR o.stars > 0 OR o.label IS NOT NULL) AS reviewed,
          sum(o.flag = 'pick') AS picks, sum(o.flag = 'reject') AS rejects,
          sum(o.stars > 0) AS rated, avg(nullif(o.stars, 0)) AS avgStars, sum(o.stars >= 4) AS excellent
        FROM outputs o ${join} WHERE ${where.join(' AND ')} GROUP BY ${value}`,
