@@ -47,6 +47,10 @@ export function useLiveUpdates(): void {
           upsertJob(client, event.payload);
           refreshOutputs();
           void client.invalidateQueries({ queryKey: queryKeys.people });
+          // A download, an install's check, or a vet that found the detector: the model list may have changed
+          // (the People page's "detector missing" banner reads it).
+          if (event.payload.kind.startsWith('models.') || event.payload.kind === 'people.vet')
+            void client.invalidateQueries({ queryKey: ['models'] });
           break;
         case 'output:added':
           refreshOutputs();
