@@ -39,4 +39,10 @@ test('the live camera preview shows the camera while a driving video is recorded
   await app.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(app.getByTestId('driving-field')).toContainText(/driving-[\d-]+\.(webm|mp4)/, { timeout: 30_000 });
   await expect(live).toHaveCount(0);
+  // The recording's player knows its length (MediaRecorder's WebM has none in its header: it read 0:00 / 0:00).
+  const preview = app.getByTestId('driving-field').locator('video.driving-preview');
+  await expect
+    .poll(() => preview.evaluate((element) => (element as unknown as { duration: number }).duration), { timeout: 30_000 })
+    .toBeGreaterThan(0);
+  expect(await preview.evaluate((element) => Number.isFinite((element as unknown as { duration: number }).duration))).toBe(true);
 });

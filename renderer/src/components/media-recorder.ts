@@ -74,3 +74,18 @@ export function useMediaRecorder({
   /** The running stream (a live preview shows it), null when not recording. */
   return { recording: recording !== null, stream: recording?.stream ?? null, elapsed, error, start, stop };
 }
+
+/**
+ * MediaRecorder's WebM has no duration in its header, so a player shows 0:00 / 0:00 until it has read the whole
+ * file. Seeking far past the end makes the browser find the real end; then back to the start. For onLoadedMetadata.
+ */
+export function revealDuration(event: { currentTarget: HTMLMediaElement }): void {
+  const media = event.currentTarget;
+  if (Number.isFinite(media.duration)) return;
+  const back = () => {
+    media.removeEventListener('timeupdate', back);
+    media.currentTime = 0;
+  };
+  media.addEventListener('timeupdate', back);
+  media.currentTime = 1e101;
+}

@@ -8,7 +8,7 @@ import { uploadFiles } from '../people/uploads';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
-import { recordingStamp, useMediaRecorder } from '../../components/media-recorder';
+import { recordingStamp, revealDuration, useMediaRecorder } from '../../components/media-recorder';
 
 /**
  * One sound of the reel: a file chosen here, or (for the voice) a recording made with the microphone. Both are
@@ -61,7 +61,7 @@ export function AudioField({
             <span className="reel-audio-name" title={value.name}>
               {t('reels.audioInfo', { name: value.name, seconds: (value.durationMs / 1000).toFixed(1) })}
             </span>
-            <audio controls preload="none" src={studio.mediaUrl(value.hash)} />
+            <audio controls preload="metadata" src={studio.mediaUrl(value.hash)} onLoadedMetadata={revealDuration} />
             <button type="button" className="icon-button" aria-label={t('reels.remove')} title={t('reels.remove')} onClick={() => onChange(null)}>
               <Icon name="close" size={14} />
             </button>

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
-import { recordingStamp, useMediaRecorder } from '../../components/media-recorder';
+import { revealDuration, recordingStamp, useMediaRecorder } from '../../components/media-recorder';
 import { uploadFiles } from '../people/uploads';
 
 export interface DrivingClip {
@@ -59,7 +59,7 @@ export function DrivingField({ value, onChange }: { value: DrivingClip | null; o
       <div className="reel-audio-row" role="group" aria-labelledby={`${id}-label`}>
         {value ? (
           <>
-            <video className="driving-preview" src={value.url} muted playsInline controls />
+            <video className="driving-preview" src={value.url} muted playsInline controls onLoadedMetadata={revealDuration} />
             <span className="reel-audio-name" title={value.name}>
               {value.name}
             </span>
