@@ -59,7 +59,10 @@ test('restore and colorize camera.png, animate it with a preset, see the clip in
   await expect(app.getByTestId('step-upscale').getByRole('checkbox')).toBeChecked();
   await expect(app.getByTestId('model-download')).toHaveText(/Real-ESRGAN ×4 is not installed yet/);
   await expect(app.getByRole('button', { name: 'Render' })).toBeDisabled();
+  // One button downloads everything the chosen steps still lack, with its size.
+  await expect(app.getByTestId('download-all')).toHaveText(/^Download what this needs \(≈ [\d.,]+\s?MB\)$/);
   await app.getByTestId('step-upscale').getByRole('checkbox').uncheck();
+  await expect(app.getByTestId('download-all')).toHaveCount(0);
 
   // Animate with a preset, three seconds.
   await app.getByTestId('step-animate').getByRole('checkbox').check();

@@ -11,7 +11,7 @@ import { Icon } from '../../app/icons';
 import { reviewLink } from '../../app/links';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
 import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
-import { isLive, upsertJob, useFollowedJob } from '../jobs/jobs-data';
+import { isLive, upsertJob, useFollowedJob, useJobs } from '../jobs/jobs-data';
 import { AudioField } from '../reels/AudioField';
 import { translateWarning } from '../reels/engine-warnings';
 import { CompareSlider } from './CompareSlider';
@@ -24,6 +24,8 @@ import '../../styles/restore.css';
 import { jobMessage } from '../jobs/job-message';
 import { InstallFromFile } from '../../components/install-from-file';
 import { useDraft } from '../../app/draft';
+import { useModels } from '../generate/generate-data';
+import { useFormat } from '../../app/format';
 
 /** One line per provider that could not be used (each model that tried it says the same). */
 function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
@@ -89,6 +91,36 @@ function ModelDownload({ model }: { model: PortraitModelState }) {
         <InstallFromFile modelId={model.id} onInstalled={() => void client.invalidateQueries({ queryKey: portraitKeys.status })} />
       )}
       <ErrorNotice error={start.error ?? (job?.status === 'failed' ? job.error : null)} />
+    </div>
+  );
+}
+
+/** "Download what this needs (≈ N GB)": every model the chosen steps lack, started at once (each a job). */
+function DownloadAll({ ids }: { ids: string[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const client = useQueryClient();
+  const registry = useModels();
+  const jobs = useJobs();
+  const downloading = (id: string) => jobs.data?.some((j) => j.kind === 'models.download' && isLive(j) && (j.input as { id?: string }).id === id);
+  const wanted = ids.filter((id) => !downloading(id));
+  const bytes = ids.reduce((n, id) => n + (registry.data?.find((m) => m.id === id)?.size ?? 0), 0);
+  const start = useMutation({
+    mutationFn: () => Promise.all(wanted.map((id) => studio.api.models.download({ id }))),
+    onSuccess: (started) => started.forEach((job) => upsertJob(client, job)),
+  });
+  return (
+    <div className="restore-download-all">
+      <button
+        type="button"
+        className="button small primary"
+        data-testid="download-all"
+        disabled={!wanted.length || start.isPending}
+        onClick={() => start.mutate()}
+      >
+        {wanted.length ? t('restore.downloadAll', { size: bytes ? `≈ ${format.megabytes(bytes)}` : '' }) : t('restore.downloadingAll')}
+      </button>
+      <ErrorNotice error={start.error} />
     </div>
   );
 }
@@ -222,13 +254,17 @@ export function RestorePage() {
 
   // What still stands in the way, in plain words.
   const problems: string[] = [];
+  // The models the chosen steps lack: one button downloads them all.
+  const missingModels = new Set<string>();
   if (photo && inspected) {
     if (!request?.restore && !request?.colorize && !request?.upscale && !request?.animate) problems.push(t('restore.needStep'));
     if ((restore.on || animate.on) && !faces) problems.push(detectorMissing ? t('restore.needDetector') : t('restore.noFaces'));
     const needs = (modelId: string, step: string) => {
       const problem = modelProblem(modelId, step);
       if (problem) problems.push(problem);
+      if (models?.find((m) => m.id === modelId && !m.installed)) missingModels.add(modelId);
     };
+    if (detectorMissing && (restore.on || animate.on)) missingModels.add('yunet-n');
     if (request?.restore) needs(restore.model, t('restore.restoreStep'));
     if (request?.colorize) needs(colorize.model, t('restore.colorizeStep'));
     if (request?.upscale) {
@@ -594,6 +630,7 @@ export function RestorePage() {
               {problem}
             </p>
           ))}
+          {missingModels.size > 0 && <DownloadAll ids={[...missingModels]} />}
           <label className="checkbox">
             <input
               type="checkbox"
