@@ -141,12 +141,14 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   };
 
   for (let i = 0; i < 40; i++) await decide(pattern[i % pattern.length]!, true);
-  // An undo (Ctrl+Z) takes back the last decision (written too); the loupe stays where it is.
+  // An undo (Ctrl+Z) takes back the last decision (written too), says which, and shows the image it changed.
   await app.keyboard.press('Control+z');
   writes++;
   const undone = history.pop()!;
   expected.set(undone.id, undone.previous);
-  await expect(loupe).toHaveAttribute('data-output-id', String(order[index]));
+  await expect(loupe).toHaveAttribute('data-output-id', String(undone.id));
+  await expect(app.getByTestId('undo-notice')).toContainText('Undone:');
+  index = order.indexOf(undone.id);
 
   // Auto-advance off: decisions stay on the image; Shift+key decides and moves on once; arrows move.
   await app.keyboard.press('a');

@@ -213,6 +213,17 @@ function Review() {
     [ids, indexOf],
   );
 
+  // Undo says what it put back and shows the image it changed (the decision may be pages away by now).
+  const [undone, setUndone] = useState<string | null>(null);
+  const undo = useCallback(() => {
+    const next = decisions.nextUndo();
+    if (!next) return;
+    void decisions.undo();
+    setUndone(next.label);
+    const first = next.outputIds.find((id) => indexOf.has(id));
+    if (first !== undefined) goTo(indexOf.get(first)!);
+  }, [decisions, indexOf, goTo]);
+
   /** Who a decision is for: the active compare pane, the loupe's image, or the grid's selection. */
   const targets = useCallback((): number[] => {
     if (view === 'compare') return compareIds[compareActive] !== undefined ? [compareIds[compareActive]!] : [];
@@ -321,7 +332,7 @@ function Review() {
           if (view === 'loupe') setFaceRequest((n) => n + 1);
           return;
         case 'undo':
-          decisions.undo();
+          undo();
           return;
         case 'redo':
           decisions.redo();
@@ -538,13 +549,18 @@ function Review() {
                 />
               )}
               <span className="toolbar-spacer" />
+              {undone && (
+                <span className="muted small-text" role="status" data-testid="undo-notice">
+                  {t('review.undone', { label: undone })}
+                </span>
+              )}
               <button
                 type="button"
                 className="icon-button"
                 disabled={!status.canUndo}
                 aria-label={t('review.undoAction')}
                 title={status.undoLabel ? `${t('review.undoAction')}: ${status.undoLabel} (Ctrl+Z)` : t('review.undoAction')}
-                onClick={() => decisions.undo()}
+                onClick={undo}
               >
                 <RIcon name="undo" size={17} />
               </button>

@@ -31,7 +31,7 @@ export interface SaveStatus {
 }
 
 type Entry =
-  | { kind: 'review'; label: string; write: Promise<ReviewWrite> }
+  | { kind: 'review'; label: string; write: Promise<ReviewWrite>; outputIds: readonly number[] }
   | { kind: 'trash'; label: string; ids: Promise<number[]> }
   | { kind: 'restore'; label: string; ids: Promise<number[]> };
 
@@ -70,7 +70,7 @@ export class Decisions {
     const write = this.enqueue(() => this.writer.set(patch));
     // Not written: show the engine's state again instead of the guess.
     write.catch(() => this.store.invalidate(patch.ids));
-    this.push({ kind: 'review', label, write });
+    this.push({ kind: 'review', label, write, outputIds: patch.ids });
     return write;
   }
 
@@ -86,6 +86,12 @@ export class Decisions {
     this.push({ kind: 'restore', label, ids: done });
     void done.then(() => this.listChanged());
     return done;
+  }
+
+  /** What the next undo changes back, and for which images (a review decision's): to name it and show them. */
+  nextUndo(): { label: string; outputIds: readonly number[] } | null {
+    const entry = this.undoStack.at(-1);
+    return entry ? { label: entry.label, outputIds: entry.kind === 'review' ? entry.outputIds : [] } : null;
   }
 
   undo(): Promise<unknown> | undefined {
