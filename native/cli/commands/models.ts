@@ -24,7 +24,17 @@ export function registerModels(cli: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, options: { file: string; as?: string; json?: boolean }) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
-        print(await studio.api.models.installFile({ id, path: options.file, file: options.as }), Boolean(options.json), formatModel);
+        const model = await studio.api.models.installFile({ id, path: options.file, file: options.as });
+        // The install queued its check on this machine: see it through here, so no job is left for the next command.
+        const check = (await studio.api.jobs.list({})).find(
+          (j) => j.kind === 'models.verify' && (j.input as { id?: string }).id === model.id && (j.status === 'queued' || j.status === 'running'),
+        );
+        const checked = check ? await studio.jobs.waitFor(check.id) : undefined;
+        print(
+          options.json ? model : checked?.status === 'failed' ? `${formatModel(model)}\n${checked.error?.message ?? ''}` : formatModel(model),
+          Boolean(options.json),
+          String,
+        );
       }),
     );
   models
