@@ -1,12 +1,13 @@
 // The library picker on Reels with a library larger than one page (real Chromium, real `likeness serve`).
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { expect, tempLibrary, test, waitUntil } from './fixtures';
 
 test('a library of 400 images: the oldest scan is found by its name, kinds narrow the list, pages load on request', async ({ app, studio }) => {
   test.setTimeout(240_000);
-  const folder = join(tempLibrary('likeness-picker-'), 'scans');
+  const scratch = tempLibrary('likeness-picker-');
+  const folder = join(scratch, 'scans');
   mkdirSync(folder, { recursive: true });
   for (let i = 0; i < 400; i++) {
     const name = i === 0 ? 'grandma-1931.png' : `scan-${String(i).padStart(4, '0')}.png`;
@@ -46,4 +47,5 @@ test('a library of 400 images: the oldest scan is found by its name, kinds narro
   await app.getByTestId('picker-search').fill('');
   await app.getByRole('combobox', { name: 'Kind' }).selectOption('video');
   await expect(app.getByText('Nothing matches: try other words.')).toBeVisible({ timeout: 30_000 });
+  rmSync(scratch, { recursive: true, force: true });
 });

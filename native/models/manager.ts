@@ -14,7 +14,7 @@ import type { ProviderRequirement } from '../inference/providers';
 import { readOnnxSignature } from '../inference/onnx-file';
 import { externalDataPath } from '../inference/onnx-weights';
 import { inspectDiffusionFolder, type DiffusionModelInfo } from './diffusion-folder';
-import { lastVerification, verifyModel } from './verify';
+import { lastVerification, verificationFailed, verifyModel } from './verify';
 import { downloadFile, partialPath } from './download';
 import { installState, modelFilePath, sha256File } from './installed';
 import { findModel, loadRegistry, type RegistryFile, type RegistryModel } from './registry';
@@ -448,15 +448,7 @@ export const modelsDownloadJob = defineJob({
     await writeFile(manifestPath, JSON.stringify({ id: model.id, at: Date.now(), files: manifest }, null, 2));
     // Proved on this machine before it is called installed: the files, their I/O and one golden pass.
     const report = await verifyModel(catalog, model.id, { signal });
-    if (!report.ok)
-      throw new StudioError(
-        'MODEL_ERROR',
-        report.summary,
-        `Download it again (likeness models download ${model.id}); if it fails again, the published file changed.`,
-        {
-          verification: report,
-        },
-      );
+    if (!report.ok) throw verificationFailed(report);
     progress({ fraction: 1, ...progressText('models.downloadedChecked', { name: model.name }) });
     return { id: model.id, files: Object.keys(manifest).length, bytes: finished };
   },

@@ -126,7 +126,10 @@ function testPattern(width: number, height: number): RgbImage {
 
 class Checks {
   readonly list: VerifyCheck[] = [];
-  constructor(private readonly onCheck?: (check: VerifyCheck) => void) {}
+  constructor(
+    private readonly onCheck?: (check: VerifyCheck) => void,
+    private readonly signal?: AbortSignal,
+  ) {}
   add(name: string, ok: boolean, detail: string, skipped = false): void {
     const check = { name, ok, detail, ...(skipped ? { skipped: true } : {}) };
     this.list.push(check);
@@ -137,6 +140,8 @@ class Checks {
   }
   /** Runs a step; an error is a failed check naming the fault (the report goes on with the next model part). */
   async run(name: string, step: () => Promise<string | { ok: boolean; detail: string }>): Promise<boolean> {
+    // Cancelling stops between steps (a cancelled check is not a failed one).
+    this.signal?.throwIfAborted();
     try {
       const result = await step();
       const { ok, detail } = typeof result === 'string' ? { ok: true, detail: result } : result;
@@ -357,12 +362,13 @@ async function goldenPass(catalog: Catalog, model: RegistryModel, checks: Checks
 /** Verifies an installed registry model; the report is also written beside the model (VERIFY_FILE). */
 export async function verifyModel(catalog: Catalog, id: string, options: VerifyOptions = {}): Promise<ModelVerification> {
   const model = findModel(id);
-  const checks = new Checks(options.onCheck);
+  const checks = new Checks(options.onCheck, options.signal);
   const provider = options.provider ?? 'cpu';
   if (await checkFiles(catalog, model, checks)) {
     try {
       await goldenPass(catalog, model, checks, options, provider);
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       // Opening a part (the I/O check) or the pass itself failed: name the model and the fault.
       const e = toStudioError(error);
       checks.add('open and run', false, e.message);
@@ -383,6 +389,16 @@ export async function verifyModel(catalog: Catalog, id: string, options: VerifyO
   if (existsSync(join(catalog.paths.models, model.id)))
     await writeFile(join(catalog.paths.models, model.id, VERIFY_FILE), `${JSON.stringify(report, null, 2)}\n`).catch(() => undefined);
   return report;
+}
+
+/** A failed check as the error a job ends with: the summary names the model and the fault; the report goes along. */
+export function verificationFailed(report: ModelVerification): StudioError {
+  return new StudioError(
+    'MODEL_ERROR',
+    report.summary,
+    `Download it again (likeness models download ${report.id}), or install the right file; if a fresh download fails too, the published file changed.`,
+    { verification: report },
+  );
 }
 
 /** The last report written beside a model, if any. */
@@ -415,13 +431,7 @@ export const modelsVerifyJob = defineJob({
       onCheck: (check) =>
         progress({ fraction: Math.min(0.95, ++done / 5), ...progressText('models.verifyCheck', { name: model.name, check: check.name }) }),
     });
-    if (!report.ok)
-      throw new StudioError(
-        'MODEL_ERROR',
-        report.summary,
-        'Download the model again (likeness models download ' + model.id + '), or install the right file.',
-        { verification: report },
-      );
+    if (!report.ok) throw verificationFailed(report);
     progress({ fraction: 1, ...progressText('models.verified', { name: model.name }) });
     return report;
   },
