@@ -39,3 +39,25 @@ export const test = base.extend<{ studio: ServedStudio; app: Page }>({
 });
 
 export { expect } from '@playwright/test';
+
+/**
+ * Starts watching for an element that may show only briefly (a live preview while a fast batch runs). Polling for it
+ * races the work it shows; the returned check asks whether it was ever in the page since this call.
+ */
+export async function watchForAppearance(page: Page, selector: string): Promise<() => Promise<boolean>> {
+  const key = `__seen_${selector.replace(/\W/g, '_')}`;
+  await page.evaluate(
+    ({ selector, key }) => {
+      const flags = window as unknown as Record<string, boolean>;
+      flags[key] = document.querySelector(selector) !== null;
+      const observer = new MutationObserver(() => {
+        if (document.querySelector(selector) === null) return;
+        flags[key] = true;
+        observer.disconnect();
+      });
+      observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+    },
+    { selector, key },
+  );
+  return () => page.evaluate((key) => (window as unknown as Record<string, boolean>)[key] === true, key);
+}
