@@ -8,6 +8,8 @@ export const errorCodes = [
   'UNSUPPORTED',
   'UNAUTHORIZED',
   'IO_ERROR',
+  // A server could not be reached or broke off (downloads): not a problem with the user's files.
+  'NETWORK_ERROR',
   'DISK_FULL',
   'CORRUPT_FILE',
   'CANCELLED',

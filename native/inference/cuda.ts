@@ -103,7 +103,7 @@ export async function fetchCudaPackage(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new StudioError(
-        'IO_ERROR',
+        'NETWORK_ERROR',
         `npm could not fetch ${spec}: ${String((error as { stderr?: string }).stderr ?? (error as Error).message)
           .trim()
           .split('\n')
@@ -115,7 +115,7 @@ export async function fetchCudaPackage(
   // No npm on this machine (a packaged app): the same tarball over HTTPS.
   const target = join(dir, `${lock.package}-${lock.version}.tgz`);
   const response = await fetch(lock.tarball);
-  if (!response.ok || !response.body) throw new StudioError('IO_ERROR', `${lock.tarball} answered HTTP ${response.status}.`, 'Try again later.');
+  if (!response.ok || !response.body) throw new StudioError('NETWORK_ERROR', `${lock.tarball} answered HTTP ${response.status}.`, 'Try again later.');
   const { Readable } = await import('node:stream');
   const { createWriteStream } = await import('node:fs');
   await pipeline(Readable.fromWeb(response.body as Parameters<typeof Readable.fromWeb>[0]), createWriteStream(target));

@@ -172,10 +172,11 @@ describe('downloading a model file (a local HTTP server on 127.0.0.1)', () => {
   });
 
   it('names the problem of a failed download, so the UI can say it in the user’s language', async () => {
+    // The problem, and the code its heading comes from: a server out of reach is a network error, not a file error.
     const problem = (promise: Promise<unknown>) =>
       promise.then(
         () => undefined,
-        (error: { details?: { problem?: string } }) => error.details?.problem,
+        (error: { code: string; details?: { problem?: string } }) => `${error.details?.problem} ${error.code}`,
       );
     // A port nothing listens on: the server cannot be reached (as offline).
     const closed = createServer();
@@ -190,7 +191,14 @@ describe('downloading a model file (a local HTTP server on 127.0.0.1)', () => {
       await problem(downloadFile(`${base}/file`, join(dir, 'p', 'e'), { size: body.length - 10 })),
       await problem(downloadFile(`${base}/file`, join(dir, 'p', 'f'), { sha256: '0'.repeat(64) })),
     ];
-    expect(seen).toEqual(['unreachable', 'refused', 'http', 'stopped', 'changed', 'damaged']);
-    expect(new Set(seen)).toEqual(new Set(downloadProblems));
+    expect(seen).toEqual([
+      'unreachable NETWORK_ERROR',
+      'refused NETWORK_ERROR',
+      'http NETWORK_ERROR',
+      'stopped NETWORK_ERROR',
+      'changed CORRUPT_FILE',
+      'damaged CORRUPT_FILE',
+    ]);
+    expect(new Set(seen.map((s) => s?.split(' ')[0]))).toEqual(new Set(downloadProblems));
   });
 });

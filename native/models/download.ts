@@ -58,7 +58,7 @@ async function fetchCrc32(url: string, fetchImpl: typeof fetch, signal: AbortSig
   const response = await fetchImpl(url, { redirect: 'follow', ...(signal ? { signal } : {}) }).catch((error: Error) => {
     if (signal?.aborted) throw error;
     throw new StudioError(
-      'IO_ERROR',
+      'NETWORK_ERROR',
       `Could not reach ${new URL(url).host}: ${error.message}`,
       'Check the internet connection, then try again; the download resumes.',
       {
@@ -102,7 +102,7 @@ async function fetchFollowing(
     }
     return { response, linkedSha256, linkedSize };
   }
-  throw new StudioError('IO_ERROR', `${url} redirects too many times.`, 'Try again later.', { problem: 'http', status: 310 });
+  throw new StudioError('NETWORK_ERROR', `${url} redirects too many times.`, 'Try again later.', { problem: 'http', status: 310 });
 }
 
 /** The name a download is written under until it is complete and verified. */
@@ -154,7 +154,7 @@ export async function downloadFile(url: string, target: string, options: Downloa
     if (error instanceof StudioError) throw error;
     if (options.signal?.aborted) throw error;
     throw new StudioError(
-      'IO_ERROR',
+      'NETWORK_ERROR',
       `Could not reach ${new URL(url).host}: ${(error as Error).message}`,
       'Check the internet connection, then try again; the download resumes.',
       { problem: 'unreachable', host: new URL(url).host },
@@ -170,7 +170,7 @@ export async function downloadFile(url: string, target: string, options: Downloa
   } else if (!response.ok) {
     await response.body?.cancel();
     throw new StudioError(
-      'IO_ERROR',
+      'NETWORK_ERROR',
       `${url} answered HTTP ${response.status} ${response.statusText}.`,
       response.status === 401 || response.status === 403
         ? 'The server refused the download; the model may need a login on its website.'
@@ -187,7 +187,7 @@ export async function downloadFile(url: string, target: string, options: Downloa
     const length = Number(response.headers.get('content-length') ?? NaN);
     const total = options.size ?? (Number.isFinite(length) ? received + length : undefined);
     options.onProgress?.({ received, total });
-    if (!response.body) throw new StudioError('IO_ERROR', `${url} sent no data.`, 'Try again.');
+    if (!response.body) throw new StudioError('NETWORK_ERROR', `${url} sent no data.`, 'Try again.');
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         sums.update(chunk);
@@ -218,7 +218,7 @@ export async function downloadFile(url: string, target: string, options: Downloa
   if (expectedSize !== undefined && size !== expectedSize) {
     if (size < expectedSize)
       throw new StudioError(
-        'IO_ERROR',
+        'NETWORK_ERROR',
         `The download of ${url} stopped at ${size} of ${expectedSize} bytes.`,
         'Try again; it resumes where it stopped.',
         { problem: 'stopped' },

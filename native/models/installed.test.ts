@@ -20,6 +20,21 @@ describe('model registry', () => {
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
+
+  it('knows the size of every model, so each Download button says how much it fetches', () => {
+    for (const model of loadRegistry().models) {
+      const weights = model.files.filter((f) => !f.optional && f.path.endsWith('.onnx'));
+      const sized = (f: (typeof model.files)[number]) => f.size !== undefined || f.approxSize !== undefined;
+      // A diffusion export's graph may hold no weights (they sit in model.onnx_data beside it): its total is known
+      // from the files that carry them. Every other model's graphs are sized one by one.
+      if (model.kind === 'diffusion') expect(model.files.filter(sized).length, model.id).toBeGreaterThan(2);
+      else
+        expect(
+          weights.filter((f) => !sized(f)).map((f) => f.path),
+          model.id,
+        ).toEqual([]);
+    }
+  });
 });
 
 describe.skipIf(yunet.missing)('installing a model from a local file', () => {

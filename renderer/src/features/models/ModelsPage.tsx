@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { StudioErrorShape } from '../../../../native/api';
-import { downloadProblems, UNKNOWN_LICENSE, type DownloadProblem } from '../../../../native/api/namespaces/models';
+import type { Job } from '../../../../native/api';
+import { UNKNOWN_LICENSE } from '../../../../native/api/namespaces/models';
+import { DownloadFailed } from './download-failed';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
 import { useFormat } from '../../app/format';
@@ -16,18 +16,6 @@ import { InstallFromFile } from '../../components/install-from-file';
 import { jobMessage } from '../jobs/job-message';
 
 const families = ['sd15', 'sd21', 'sd-turbo', 'sdxl', 'sdxl-turbo'] as const;
-
-/** A failed download in the user's language when the engine named the problem; other errors keep its words. */
-function downloadError(t: TFunction, error: StudioErrorShape): StudioErrorShape {
-  const details = (error.details ?? {}) as { problem?: string; host?: string; status?: number };
-  const problem = downloadProblems.find((p) => p === details.problem) as DownloadProblem | undefined;
-  if (!problem) return error;
-  return {
-    ...error,
-    message: t(`models.downloadProblem.${problem}.message`, { host: details.host ?? '', status: details.status ?? '' }),
-    hint: t(`models.downloadProblem.${problem}.hint`),
-  };
-}
 
 function formatBytes(bytes: number | null, number: (n: number) => string): string {
   if (!bytes) return '—';
@@ -148,9 +136,12 @@ function ModelRow({ model }: { model: ModelInfo }) {
   const client = useQueryClient();
   const jobs = useJobs();
   const [confirming, setConfirming] = useState(false);
+  // The running download, else the latest one: a download that failed keeps its reason on this row until the next try.
   const job =
     jobs.data?.find((j) => j.id === model.downloadJobId) ??
-    jobs.data?.find((j) => j.kind === 'models.download' && isLive(j) && (j.input as { id?: string }).id === model.id);
+    jobs.data
+      ?.filter((j) => j.kind === 'models.download' && (j.input as { id?: string }).id === model.id)
+      .reduce<Job | undefined>((latest, j) => (!latest || j.id > latest.id ? j : latest), undefined);
   const downloading = job !== undefined && isLive(job);
   const refresh = () => void client.invalidateQueries({ queryKey: generateKeys.models });
   const download = useMutation({
@@ -223,7 +214,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
             {model.source === 'local' && model.state === 'installed' ? t('models.local') : t(`models.states.${model.state}`)}
           </span>
         )}
-        {job?.status === 'failed' && job.error && <ErrorNotice error={downloadError(t, job.error)} />}
+        {job?.status === 'failed' && job.error && model.state !== 'installed' && <DownloadFailed error={job.error} />}
         {model.verified && !checking && (
           <span className={`small-text ${model.verified.ok ? 'muted' : 'warning-text'}`} data-testid="model-verified" title={model.verified.summary}>
             {model.verified.ok

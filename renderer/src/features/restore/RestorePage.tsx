@@ -22,6 +22,7 @@ import { upscaleProblem } from './upscale-limit';
 import '../../styles/reels.css';
 import '../../styles/restore.css';
 import { jobMessage } from '../jobs/job-message';
+import { DownloadFailed } from '../models/download-failed';
 import { InstallFromFile } from '../../components/install-from-file';
 import { useDraft } from '../../app/draft';
 import { useModels } from '../generate/generate-data';
@@ -90,7 +91,8 @@ function ModelDownload({ model }: { model: PortraitModelState }) {
       {!(job && isLive(job)) && (
         <InstallFromFile modelId={model.id} onInstalled={() => void client.invalidateQueries({ queryKey: portraitKeys.status })} />
       )}
-      <ErrorNotice error={start.error ?? (job?.status === 'failed' ? job.error : null)} />
+      <ErrorNotice error={start.error} />
+      {job?.status === 'failed' && job.error && <DownloadFailed error={job.error} />}
     </div>
   );
 }
