@@ -188,6 +188,8 @@ export const ImportResult = z.object({
   duplicates: z.number().int(),
   failed: z.array(ImportFailure),
   skipped: z.number().int(),
+  /** The batch of the outputs this import added (Review opens it); absent on imports made before batches. */
+  batchId: z.string().optional(),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 

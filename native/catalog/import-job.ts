@@ -61,7 +61,11 @@ export type ImportOutcome =
  * Imports one image: hash (a file already in the catalogue is skipped before any decoding), store the
  * original and its WebP thumbnail, then the rows (see addOutput).
  */
-export async function importImage(catalog: Catalog, path: string, options: { jobId?: number | null } = {}): Promise<ImportOutcome> {
+export async function importImage(
+  catalog: Catalog,
+  path: string,
+  options: { jobId?: number | null; batchId?: string | null } = {},
+): Promise<ImportOutcome> {
   const name = basename(path);
   const data = await readImageFile(path, name);
   const hash = sha256(data);
@@ -84,6 +88,7 @@ export async function importImage(catalog: Catalog, path: string, options: { job
       source: 'import',
       generator: provenance?.generator ?? null,
       jobId: options.jobId ?? null,
+      batchId: options.batchId ?? null,
       model: provenance?.model ?? null,
       modelHash: provenance?.modelHash ?? null,
       loras: provenance?.loras ?? [],
@@ -123,7 +128,9 @@ export const catalogImportJob = defineJob({
     const { images, skipped } = await listImageFiles(root, input.recursive, signal);
     // Importing a folder that contains the library itself must not import the library's own objects.
     const files = images.filter((file) => relative(catalog.paths.root, file).startsWith('..'));
-    const result: ImportResult = { scanned: files.length, imported: 0, duplicates: 0, failed: [], skipped };
+    // What this import added is one batch, so "Open result" shows exactly the new photos in Review.
+    const batchId = `import-${jobId}`;
+    const result: ImportResult = { scanned: files.length, imported: 0, duplicates: 0, failed: [], skipped, batchId };
     progress({
       done: 0,
       total: files.length,
@@ -135,7 +142,7 @@ export const catalogImportJob = defineJob({
     for (const [index, file] of files.entries()) {
       signal.throwIfAborted();
       try {
-        const outcome = await importImage(catalog, file, { jobId });
+        const outcome = await importImage(catalog, file, { jobId, batchId });
         if (outcome.status === 'imported') {
           result.imported++;
           added.add(outcome.outputId);

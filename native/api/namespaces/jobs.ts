@@ -8,4 +8,9 @@ export const jobsApi = {
   cancel: method(z.object({ id: Id }), Job),
   /** A failed or cancelled job again, as a new job with the same input (batches resume: what was done is kept). */
   retry: method(z.object({ id: Id }), Job),
+  /** Opens the system's file manager where a finished job left files (an export's folder, a trained LoRA, a model). */
+  showInFolder: method(z.object({ id: Id }), z.object({ path: z.string(), opened: z.boolean(), reason: z.string().nullable() })),
 };
+
+/** The kinds of job whose results are files on disk for the user (their rows offer Show in folder). */
+export const jobKindsWithFiles: readonly string[] = ['review.export', 'people.export', 'people.train', 'models.download'];

@@ -1,6 +1,7 @@
 import type { StudioHandlers } from '../../api/contract';
 import { StudioError } from '../../api/errors';
 import { publicJob } from '../../catalog/jobs-repo';
+import { jobFileLocation, revealInFileManager } from '../show-in-folder';
 import type { StudioContext } from './context';
 
 export function jobsHandlers({ catalog, jobs }: StudioContext): StudioHandlers['jobs'] {
@@ -13,6 +14,12 @@ export function jobsHandlers({ catalog, jobs }: StudioContext): StudioHandlers['
       if (job.status !== 'failed' && job.status !== 'cancelled')
         throw new StudioError('CONFLICT', `${job.title} is ${job.status}: only a failed or cancelled job is tried again.`);
       return jobs.enqueue(job.kind, job.input);
+    },
+    showInFolder: async ({ id }) => {
+      const job = jobs.get(id);
+      const location = job.status === 'done' ? jobFileLocation(job, catalog.paths.models) : null;
+      if (!location) throw new StudioError('UNSUPPORTED', `${job.title} left no files to show.`, 'Its results are in Review.');
+      return revealInFileManager(location);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
+import { jobKindsWithFiles } from '../../../../native/api/namespaces/jobs';
 import { reviewLink } from '../../app/links';
 import { studio } from '../../api';
 import type { Job } from '../../api/types';
@@ -88,12 +89,21 @@ function FinishedJobActions({ job, title }: { job: Job; title: string }) {
   const client = useQueryClient();
   const retry = useMutation({ mutationFn: () => studio.api.jobs.retry({ id: job.id }), onSuccess: (started) => upsertJob(client, started) });
   const outputs = job.status === 'done' ? resultOutputs(job) : [];
+  // An import's new photos are one batch (a link to 100,000 ids would not fit in a URL).
+  const imported = job.status === 'done' ? (job.result as { batchId?: string; imported?: number } | null) : null;
+  const importBatch = imported?.batchId && (imported.imported ?? 0) > 0 ? imported.batchId : null;
   const canRetry = job.status === 'failed' || job.status === 'cancelled';
-  if (!outputs.length && !canRetry) return null;
+  const hasFiles = job.status === 'done' && jobKindsWithFiles.includes(job.kind);
+  const reveal = useMutation({ mutationFn: () => studio.api.jobs.showInFolder({ id: job.id }) });
+  if (!outputs.length && !importBatch && !canRetry && !hasFiles) return null;
   return (
     <div className="job-actions">
-      {outputs.length > 0 && (
-        <Link href={reviewLink({ outputIds: outputs.slice(0, 500) })} className="button small" aria-label={t('jobs.openResultOf', { title })}>
+      {(outputs.length > 0 || importBatch) && (
+        <Link
+          href={importBatch ? reviewLink({ batchId: importBatch }) : reviewLink({ outputIds: outputs.slice(0, 500) })}
+          className="button small"
+          aria-label={t('jobs.openResultOf', { title })}
+        >
           {t('jobs.openResult')}
         </Link>
       )}
@@ -108,7 +118,26 @@ function FinishedJobActions({ job, title }: { job: Job; title: string }) {
           {t('jobs.retry')}
         </button>
       )}
+      {hasFiles && (
+        <button
+          type="button"
+          className="button small"
+          aria-label={t('jobs.showInFolderOf', { title })}
+          disabled={reveal.isPending}
+          onClick={() => reveal.mutate()}
+        >
+          {t('jobs.showInFolder')}
+        </button>
+      )}
+      {reveal.data && (
+        // Where no file manager opens (a server without a desktop), the path itself, to copy.
+        <p className={`small-text ${reveal.data.opened ? 'muted' : 'warning-text'}`} data-testid="revealed-path">
+          {reveal.data.opened ? t('jobs.openedFolder') : t('jobs.noFileManager', { reason: reveal.data.reason })}{' '}
+          <span className="mono">{reveal.data.path}</span>
+        </p>
+      )}
       {retry.error && <ErrorNotice error={retry.error} />}
+      {reveal.error && <ErrorNotice error={reveal.error} />}
     </div>
   );
 }

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { StudioError } from '../api/errors';
+import type { Job } from '../api/schemas';
+
+/** Where a finished job left files for the user, or null when its results live only in the catalogue. */
+export function jobFileLocation(job: Pick<Job, 'kind' | 'status' | 'input' | 'result'>, modelsDir: string): string | null {
+  const result = (job.result ?? {}) as { outDir?: string; folder?: string; zip?: string | null; lora?: { path?: string } };
+  switch (job.kind) {
+    case 'review.export':
+      return result.outDir ?? null;
+    case 'people.export':
+      return result.zip ?? result.folder ?? null;
+    case 'people.train':
+      return result.lora?.path ?? null;
+    case 'models.download': {
+      const id = (job.input as { id?: string } | null)?.id;
+      return id ? join(modelsDir, id) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The command that shows `path` in the system's file manager: the file selected where the platform can
+ * (Finder's `open -R`, Explorer's `/select,`), else its folder opened (xdg-open). LIKENESS_FILE_MANAGER names
+ * another program, which gets the path as its one argument.
+ */
+function fileManagerCommand(path: string, isFile: boolean): [string, string[]] {
+  const custom = process.env.LIKENESS_FILE_MANAGER?.trim();
+  if (custom) return [custom, [path]];
+  if (process.platform === 'darwin') return ['open', isFile ? ['-R', path] : [path]];
+  if (process.platform === 'win32') return ['explorer.exe', isFile ? [`/select,${path}`] : [path]];
+  return ['xdg-open', [isFile ? dirname(path) : path]];
+}
+
+export interface Revealed {
+  path: string;
+  opened: boolean;
+  /** Why no file manager opened (none installed, no desktop session): the page shows the path instead. */
+  reason: string | null;
+}
+
+/** Opens the file manager at `path` without waiting for it; a machine without one gets the path and the reason. */
+export async function revealInFileManager(path: string): Promise<Revealed> {
+  if (!existsSync(path)) throw new StudioError('NOT_FOUND', `${path} is no longer there.`, 'It was moved or deleted; run the job again to make it.');
+  const [command, args] = fileManagerCommand(path, statSync(path).isFile());
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+    child.once('error', (error) => resolve({ path, opened: false, reason: `${command} could not be started (${error.message})` }));
+    child.once('spawn', () => {
+      child.unref();
+      resolve({ path, opened: true, reason: null });
+    });
+  });
+}
