@@ -132,6 +132,7 @@ test('a person’s photos: drop, read why, overrule, freeze and export for kohya
     await dialog.getByLabel('Target steps').fill('200');
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
     await expect(dialog).toBeHidden();
+    await app.getByTestId('job-started').getByRole('button', { name: 'Show in Jobs' }).click();
     const job = drawer.getByTestId('job-row').first();
     await expect(job).toContainText('Export Eileen Collins v1 (kohya)');
     await expect(job).toHaveAttribute('data-status', 'done', { timeout: 60_000 });

@@ -239,6 +239,8 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   await dialog.getByLabel('Folder', { exact: true }).fill(out);
   await expect(dialog.getByRole('checkbox', { name: /XMP sidecars/ })).toBeChecked();
   await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(app.getByTestId('job-started')).toContainText(/^Export picks.* started\./);
+  await app.getByTestId('job-started').getByRole('button', { name: 'Show in Jobs' }).click();
   const job = app.getByTestId('jobs-drawer').getByTestId('job-row').first();
   await expect(job).toContainText('Export picks');
   await expect(job).toHaveAttribute('data-status', 'done', { timeout: 60_000 });

@@ -45,9 +45,14 @@ async function importThroughDialog(page: Page, folder: string, expectedCount: Re
   await expect(dialog.getByRole('checkbox', { name: 'Include subfolders' })).toBeChecked();
   await dialog.getByRole('button', { name: 'Import this folder' }).click();
   await expect(dialog).toBeHidden();
-  // Starting an import opens the jobs drawer.
+  // Starting an import says so by the Jobs button; the drawer stays shut until asked for (it squeezes the page).
   const drawer = page.getByTestId('jobs-drawer');
+  const started = page.getByTestId('job-started');
+  await expect(started).toContainText(/^Import .* started\./);
+  await expect(drawer).toBeHidden();
+  await started.getByRole('button', { name: 'Show in Jobs' }).click();
   await expect(drawer).toBeVisible();
+  await expect(started).toBeEmpty();
   return drawer;
 }
 

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useJobs, isLive } from '../features/jobs/jobs-data';
-import { useJobsDrawer } from './drawer';
+import { JobStartedNotice, useJobsDrawer } from './drawer';
 import { currentLanguage, languages, setLanguage, type Language } from './i18n';
 import { Icon, type IconName } from './icons';
 import { setTheme, themes, useThemePreference, type ThemePreference } from './theme';
@@ -79,6 +79,7 @@ export function Header() {
       <div className="topbar-tools">
         <LanguageSwitch />
         <ThemeSwitch />
+        <JobStartedNotice />
         <JobsToggle />
       </div>
     </header>

@@ -18,7 +18,7 @@ function useStartJob() {
   const drawer = useJobsDrawer();
   return (job: Parameters<typeof upsertJob>[1]) => {
     upsertJob(client, job);
-    drawer.setOpen(true);
+    drawer.announce(job);
   };
 }
 

@@ -75,7 +75,7 @@ export function ExportDialog({
     onSuccess: (job) => {
       writeStorage(LAST_FOLDER, path.trim());
       upsertJob(client, job);
-      drawer.setOpen(true);
+      drawer.announce(job);
       onClose();
     },
   });

@@ -45,7 +45,7 @@ export function ImportDialog({ onClose, onStarted }: { onClose: () => void; onSt
     mutationFn: () => studio.api.catalog.import({ path: path.trim(), recursive }),
     onSuccess: (job) => {
       upsertJob(client, job);
-      drawer.setOpen(true);
+      drawer.announce(job);
       onStarted?.();
       onClose();
     },

@@ -273,7 +273,7 @@ function Review() {
     mutationFn: () => studio.api.catalog.emptyTrash({}),
     onSuccess: (job) => {
       upsertJob(client, job);
-      drawer.setOpen(true);
+      drawer.announce(job);
     },
   });
 
