@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateFfmpeg } from '../native/video/ffmpeg';
 import { makeMusic } from '../native/video/testing/media-fixtures';
-import { expect, photosDir, skipFor, test, waitUntil } from './fixtures';
+import { expect, photosDir, projectRoot, skipFor, test, waitUntil } from './fixtures';
 
 /** The bits of a <video> the checks read (the e2e tsconfig has no DOM lib). */
 interface Video {
@@ -127,4 +127,21 @@ test('a memories reel from three catalogue images: preview, render, then it play
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+});
+
+test('photos from this computer go straight into a reel with “Add photos…”, in the order chosen', async ({ app, studio }) => {
+  const { photos } = requirements();
+  await app.getByRole('navigation').getByRole('link', { name: 'Reels' }).click();
+  await expect(app.getByText('Nothing chosen yet', { exact: false })).toBeVisible();
+  // Two photos and a file that is not one: the photos are added (and kept in the library), the other is named.
+  await app
+    .getByTestId('reel-add-photos')
+    .setInputFiles([join(photos, 'camera.png'), join(photos, 'astronaut.png'), join(projectRoot, 'package.json')]);
+  const chosen = app.getByTestId('reel-chosen');
+  await expect(chosen).toHaveCount(2, { timeout: 30_000 });
+  await expect(chosen.nth(0).getByRole('img')).toHaveAttribute('alt', 'camera.png');
+  await expect(chosen.nth(1).getByRole('img')).toHaveAttribute('alt', 'astronaut.png');
+  await expect(app.getByTestId('reel-add-skipped')).toContainText('package.json');
+  const library = await studio.call<{ total: number }>('catalog:listOutputs', {});
+  expect(library.total).toBe(2);
 });

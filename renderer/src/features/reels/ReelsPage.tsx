@@ -12,6 +12,8 @@ import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
 import { AudioField } from './AudioField';
 import { translateWarning } from './engine-warnings';
+import { outputName } from '../review/OutputGrid';
+import { AddPhotos } from './AddPhotos';
 import { LibraryPicker } from './LibraryPicker';
 import { reelName } from './reel-name';
 import '../../styles/reels.css';
@@ -171,7 +173,11 @@ export function ReelsPage() {
               <ol className="reel-selected" aria-label={t('reels.visuals')}>
                 {selected.map((output, index) => (
                   <li key={output.id} className="reel-chosen" data-testid="reel-chosen">
-                    <img src={studio.mediaUrl(output.thumbHash ?? output.hash)} alt="" draggable={false} />
+                    <img
+                      src={studio.mediaUrl(output.thumbHash ?? output.hash)}
+                      alt={outputName(output, t('review.untitled', { id: output.id }))}
+                      draggable={false}
+                    />
                     <span className="reel-chosen-label">{roles?.[index] ?? index + 1}</span>
                     <span className="reel-chosen-actions">
                       <button
@@ -210,6 +216,16 @@ export function ReelsPage() {
             ) : (
               <p className="muted">{t('reels.noneChosen')}</p>
             )}
+            <AddPhotos
+              room={max === 1 ? 1 : Math.max(0, max - selected.length)}
+              onAdded={(added) =>
+                setSelected((current) => {
+                  if (max === 1) return added.slice(0, 1).length ? added.slice(0, 1) : current;
+                  const fresh = added.filter((a) => !current.some((s) => s.id === a.id));
+                  return [...current, ...fresh].slice(0, max);
+                })
+              }
+            />
             <LibraryPicker selected={selected} onToggle={toggle} max={max} />
           </section>
 
