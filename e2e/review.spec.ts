@@ -344,3 +344,36 @@ test('zoom to face (F): says how to install the detector, then zooms on the face
   await app.keyboard.press('z');
   await expect(view).toHaveAttribute('data-zoom', 'fit');
 });
+
+test('an undo in one tab does not overwrite a decision made since in another tab: it says so', async ({ app, studio, context }) => {
+  test.setTimeout(180_000);
+  await importFolder(studio, folder);
+  await openReview(app);
+  const first = app.getByTestId('output-tile').first();
+  const id = Number(await first.getAttribute('data-output-id'));
+  // This tab stars the first image…
+  await first.click();
+  await app.keyboard.press('3');
+  await waitSaved(app, 1);
+
+  // …another tab of the same studio then gives it 5 stars (a change to the same field: a flag would not clash).
+  const other = await context.newPage();
+  await other.goto(studio.openUrl);
+  await openReview(other);
+  const there = other.locator(`[data-testid="output-tile"][data-output-id="${id}"]`);
+  await there.click();
+  await other.keyboard.press('5');
+  await waitSaved(other, 1);
+
+  // Undo here: refused and said so; the other tab's 5 stars stay.
+  await app.bringToFront();
+  await app.keyboard.press('Control+z');
+  await expect(app.getByTestId('undo-conflict')).toContainText('Not undone: “3 stars” — the image was changed in another tab or window since.');
+  await expect(app.getByTestId('undo-notice')).toHaveCount(0);
+  const [engine] = await studio.call<Summary[]>('catalog:getOutputs', { ids: [id] });
+  expect(engine!.review).toMatchObject({ stars: 5 });
+  // The step is gone (it cannot be replayed), and the tile shows the engine's state again.
+  await expect(app.getByRole('button', { name: 'Undo' })).toBeDisabled();
+  await expect(app.locator(`[data-testid="output-tile"][data-output-id="${id}"]`)).toHaveAttribute('data-stars', '5');
+  await other.close();
+});

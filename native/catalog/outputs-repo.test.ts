@@ -233,6 +233,28 @@ describe('the review grid queries', () => {
     expect(() => catalog.outputs.setReview({ ids: [123_456], stars: 2 })).toThrow(/No output with id 123456/);
   });
 
+  it('refuses an undo that would overwrite a decision made elsewhere since, and writes nothing', () => {
+    const [a, b] = seed(2);
+    const mine = catalog.outputs.setReview({ ids: [a!, b!], stars: 3, addTags: ['keeper'] });
+    // Another window rejects b afterwards.
+    catalog.outputs.setReview({ ids: [b!], flag: 'reject' });
+    // This window's undo says what it last wrote (stars 3, tag keeper): both still hold, so it goes through…
+    const first = catalog.outputs.setReview({ ids: [a!, b!], label: 'green' });
+    catalog.outputs.setReview({ ids: [b!], label: 'red' });
+    expect(() => catalog.outputs.putReview(first.before, first.after)).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', details: { changed: [b] } }),
+    );
+    // …nothing was written: a's label is still green, b keeps the other window's red.
+    expect(catalog.outputs.summary(a!).review.label).toBe('green');
+    expect(catalog.outputs.summary(b!).review.label).toBe('red');
+    // Tags compare as sets, whatever their case or order; an unchanged state undoes.
+    const undo = catalog.outputs.putReview(mine.before, [
+      { id: a!, stars: 3, tags: ['KEEPER'] },
+      { id: b!, stars: 3, tags: ['keeper'] },
+    ]);
+    expect(undo.after).toEqual(mine.before);
+  });
+
   it('moves outputs to the trash and back; the trash is its own view', () => {
     const [a, b] = seed(2);
     expect(catalog.outputs.trash([a!, a!, 999])).toEqual([a]);

@@ -440,9 +440,23 @@ export class OutputsRepository {
   }
 
   /** Writes exact review states (undo and redo): each state's given fields, tags as the complete list. */
-  putReview(states: readonly ReviewState[]): ReviewWrite {
+  putReview(states: readonly ReviewState[], expected?: readonly ReviewState[]): ReviewWrite {
     const fieldsOf = (s: ReviewState) => (['flag', 'stars', 'label', 'note', 'tags'] as const).filter((f) => s[f] !== undefined);
     return this.durably(() => {
+      // An undo from one window must not overwrite what another window decided since: the caller says what it
+      // believes is there, and a difference refuses the whole write (the transaction rolls back).
+      if (expected?.length) {
+        const changed = expected.filter((want) => !sameReviewState(this.reviewStates([want.id], fieldsOf(want))[0]!, want)).map((s) => s.id);
+        if (changed.length)
+          throw new StudioError(
+            'CONFLICT',
+            changed.length === 1
+              ? `Output ${changed[0]} was changed elsewhere (another tab or window) since this decision.`
+              : `${changed.length} outputs were changed elsewhere (another tab or window) since this decision.`,
+            'Nothing was overwritten: the newer decision stays. Look at the image again and decide there.',
+            { changed },
+          );
+      }
       const now = Date.now();
       const before: ReviewState[] = [];
       const after: ReviewState[] = [];
@@ -511,4 +525,16 @@ export class OutputsRepository {
   count(): number {
     return this.db.prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NULL').pluck().get() as number;
   }
+}
+
+/** Whether two review states agree on the fields `want` carries (tags as sets, case-insensitive). */
+function sameReviewState(have: ReviewState, want: ReviewState): boolean {
+  const tags = (list: readonly string[] | undefined) => [...new Set((list ?? []).map((t) => t.toLowerCase()))].sort().join('\n');
+  return (
+    (want.flag === undefined || (have.flag ?? null) === (want.flag ?? null)) &&
+    (want.stars === undefined || have.stars === want.stars) &&
+    (want.label === undefined || (have.label ?? null) === (want.label ?? null)) &&
+    (want.note === undefined || have.note === want.note) &&
+    (want.tags === undefined || tags(have.tags) === tags(want.tags))
+  );
 }

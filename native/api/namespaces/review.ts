@@ -74,8 +74,12 @@ export type ExportResult = z.infer<typeof ExportResult>;
 export const reviewApi = {
   /** Writes flag/stars/label/note/tags for every id; returns before and after once it is on disk. */
   set: method(ReviewPatch, ReviewWrite),
-  /** Writes exact states (undo and redo go through here, so an undone decision is written too). */
-  put: method(z.object({ states: z.array(ReviewState).min(1).max(100_000) }), ReviewWrite),
+  /**
+   * Writes exact states (undo and redo go through here, so an undone decision is written too). With `expected`
+   * (what the caller last saw), a review changed since — in another tab or window — refuses the write (CONFLICT,
+   * details.changed: the ids) and nothing is overwritten.
+   */
+  put: method(z.object({ states: z.array(ReviewState).min(1).max(100_000), expected: z.array(ReviewState).max(100_000).optional() }), ReviewWrite),
   /** Keep rates per template, model, LoRA, scheduler, steps, … over the outputs a filter selects. */
   stats: method(
     z.object({ by: StatsDimension, filter: OutputFilter.default({}) }),

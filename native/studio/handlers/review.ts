@@ -13,8 +13,8 @@ export function reviewHandlers({ catalog, events, jobs }: StudioContext): Studio
       changed(write.after.map((s) => s.id));
       return write;
     },
-    put: async ({ states }) => {
-      const write = catalog.outputs.putReview(states);
+    put: async ({ states, expected }) => {
+      const write = catalog.outputs.putReview(states, expected);
       changed(write.after.map((s) => s.id));
       return write;
     },

@@ -549,10 +549,19 @@ function Review() {
                 />
               )}
               <span className="toolbar-spacer" />
-              {undone && (
-                <span className="muted small-text" role="status" data-testid="undo-notice">
-                  {t('review.undone', { label: undone })}
+              {status.conflict ? (
+                <span className="warning-text small-text" role="alert" data-testid="undo-conflict">
+                  {t(status.conflict.way === 'undo' ? 'review.undoConflict' : 'review.redoConflict', {
+                    label: status.conflict.label,
+                    count: status.conflict.outputIds.length,
+                  })}
                 </span>
+              ) : (
+                undone && (
+                  <span className="muted small-text" role="status" data-testid="undo-notice">
+                    {t('review.undone', { label: undone })}
+                  </span>
+                )
               )}
               <button
                 type="button"

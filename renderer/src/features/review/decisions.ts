@@ -5,7 +5,7 @@ import type { SummaryStore } from './summaries';
 /** What the engine offers for review writes (studio.api.review in the app, a fake in tests). */
 export interface ReviewWriter {
   set(patch: ReviewPatch): Promise<ReviewWrite>;
-  put(input: { states: ReviewState[] }): Promise<ReviewWrite>;
+  put(input: { states: ReviewState[]; expected?: ReviewState[] }): Promise<ReviewWrite>;
 }
 
 export interface TrashWriter {
@@ -28,6 +28,14 @@ export interface SaveStatus {
   /** What undo / redo would do, for their tooltips. */
   undoLabel: string | null;
   redoLabel: string | null;
+  /** An undo or redo refused because the image was changed elsewhere since (another tab or window): the newer decision stays. */
+  conflict: { label: string; way: 'undo' | 'redo'; outputIds: readonly number[] } | null;
+}
+
+/** The engine's answer when a review changed since the caller last saw it (review.put with `expected`). */
+function changedElsewhere(error: unknown): number[] | null {
+  const { code, details } = (error ?? {}) as { code?: string; details?: { changed?: unknown } };
+  return code === 'CONFLICT' && Array.isArray(details?.changed) ? (details.changed as number[]) : null;
 }
 
 type Entry =
@@ -55,6 +63,7 @@ export class Decisions {
     canRedo: false,
     undoLabel: null,
     redoLabel: null,
+    conflict: null,
   };
   private readonly listListeners = new Set<() => void>();
 
@@ -66,6 +75,7 @@ export class Decisions {
 
   /** Writes a change for some outputs; undoable. Returns the engine's answer. */
   apply(patch: ReviewPatch, label: string): Promise<ReviewWrite> {
+    if (this.status.conflict) this.update({ conflict: null });
     this.optimistic(patch);
     const write = this.enqueue(() => this.writer.set(patch));
     // Not written: show the engine's state again instead of the guess.
@@ -115,8 +125,23 @@ export class Decisions {
       return this.enqueue(async () => {
         const original = await entry.write;
         const states = way === 'back' ? original.before : original.after;
+        // What this window last wrote: if the engine holds something else now, another window decided since.
+        const expected = way === 'back' ? original.after : original.before;
         this.store.applyReview(states);
-        return this.writer.put({ states });
+        try {
+          return await this.writer.put({ states, expected });
+        } catch (error) {
+          const changed = changedElsewhere(error);
+          if (!changed) throw error;
+          // Nothing was written: show the engine's state again, and drop the step (it can no longer be replayed).
+          this.store.invalidate(entry.outputIds);
+          for (const stack of [this.undoStack, this.redoStack]) {
+            const at = stack.indexOf(entry);
+            if (at >= 0) stack.splice(at, 1);
+          }
+          this.update({ conflict: { label: entry.label, way: way === 'back' ? 'undo' : 'redo', outputIds: changed } });
+          return undefined;
+        }
       });
     }
     const toTrash = (entry.kind === 'trash') === (way === 'forward');
