@@ -33,7 +33,7 @@ function NavItem({ path, label, icon }: { path: string; label: string; icon: Ico
   const [active] = useRoute(`${path}/*?`);
   return (
     <li>
-      <Link href={path} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined}>
+      <Link href={path} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined} title={label}>
         <Icon name={icon} />
         <span>{label}</span>
       </Link>

@@ -52,7 +52,7 @@ export function JobStartedNotice() {
   const { t } = useTranslation();
   const drawer = useJobsDrawer();
   return (
-    <div className="job-started" role="status" data-testid="job-started">
+    <div className="job-started" aria-live="polite" data-testid="job-started">
       {drawer.started && !drawer.open && (
         <>
           <span>{t('header.jobStarted', { title: jobTitle(t, drawer.started) })}</span>

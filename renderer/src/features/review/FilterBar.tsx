@@ -16,6 +16,28 @@ export function dayValue(ms: number | undefined): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/** The full placeholder where the field has room for it, else the short one (a narrow toolbar never clips it). */
+function useFittingPlaceholder(inputRef: RefObject<HTMLInputElement | null>, full: string, short: string): string {
+  const [fits, setFits] = useState(true);
+  useEffect(() => {
+    const input = inputRef.current;
+    if (!input) return;
+    const context = document.createElement('canvas').getContext('2d');
+    const measure = () => {
+      const style = getComputedStyle(input);
+      if (!context) return;
+      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      setFits(context.measureText(full).width <= room);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(input);
+    return () => observer.disconnect();
+  }, [inputRef, full]);
+  return fits ? full : short;
+}
+
 /** Search as you type, sent once typing pauses. */
 export function SearchField({
   value,
@@ -39,6 +61,7 @@ export function SearchField({
     const timer = setTimeout(() => onChange(text), 250);
     return () => clearTimeout(timer);
   }, [text, value, onChange]);
+  const placeholder = useFittingPlaceholder(inputRef, t('review.searchPlaceholder'), t('review.searchPlaceholderShort'));
   return (
     <label className="search-field">
       <RIcon name="search" size={15} />
@@ -47,7 +70,8 @@ export function SearchField({
         type="search"
         value={text}
         aria-label={t('review.search')}
-        placeholder={t('review.searchPlaceholder')}
+        title={t('review.searchPlaceholder')}
+        placeholder={placeholder}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter') onChange(text);

@@ -24,6 +24,7 @@ import { OutputDetailPanel } from './OutputDetailPanel';
 import { OutputGrid, type SelectModifiers } from './OutputGrid';
 import { RIcon, type ReviewIconName } from './review-icons';
 import { ReviewServicesProvider, reviewKeys, useReviewServices } from './review-services';
+import { NARROW_WINDOW, useMediaQuery } from '../../app/media-query';
 import { activeFilterKeys, cleanFilter, isLinkFilter, useReviewSettings, type ReviewView } from './review-settings';
 import { StatsView } from './StatsView';
 import { FIT, toggleZoom, type ZoomState } from './ZoomView';
@@ -111,6 +112,12 @@ function Review() {
   const { store, decisions } = useReviewServices();
   const status = useSaveStatus(decisions);
   const [settings, update] = useReviewSettings();
+  // A narrow window starts with the library rail and the details closed; each width remembers its own choice.
+  const narrow = useMediaQuery(NARROW_WINDOW);
+  const showRail = narrow ? settings.showRailNarrow : settings.showRail;
+  const showInfo = narrow ? settings.showInfoNarrow : settings.showInfo;
+  const toggleRail = useCallback(() => update((s) => (narrow ? { showRailNarrow: !s.showRailNarrow } : { showRail: !s.showRail })), [narrow, update]);
+  const toggleInfo = useCallback(() => update((s) => (narrow ? { showInfoNarrow: !s.showInfoNarrow } : { showInfo: !s.showInfo })), [narrow, update]);
   const filter = useMemo(() => cleanFilter(settings.filter), [settings.filter]);
   const { sort, group, view } = settings;
   const query = useMemo(() => ({ ...filter, sort, group, utcOffsetMinutes: -new Date().getTimezoneOffset() }), [filter, sort, group]);
@@ -357,7 +364,7 @@ function Review() {
           update((s) => ({ autoAdvance: !s.autoAdvance }));
           return;
         case 'toggleInfo':
-          update((s) => ({ showInfo: !s.showInfo }));
+          toggleInfo();
           return;
         case 'search':
           search.current?.focus();
@@ -489,17 +496,17 @@ function Review() {
           <p>{t('review.emptyBody')}</p>
         </EmptyState>
       ) : (
-        <div className={settings.showRail ? 'review-layout with-rail' : 'review-layout'}>
-          {settings.showRail && <LibraryRail filter={filter} facets={facets.data} onSource={setFilter} onEmptyTrash={() => emptyTrash.mutate()} />}
+        <div className={showRail ? 'review-layout with-rail' : 'review-layout'}>
+          {showRail && <LibraryRail filter={filter} facets={facets.data} onSource={setFilter} onEmptyTrash={() => emptyTrash.mutate()} />}
           <div className="review-main">
-            <div className="review-toolbar">
+            <div className="review-toolbar" data-testid="review-toolbar">
               <button
                 type="button"
                 className="icon-button"
                 aria-label={t('review.toggleRail')}
                 title={t('review.toggleRail')}
-                aria-pressed={settings.showRail}
-                onClick={() => update((s) => ({ showRail: !s.showRail }))}
+                aria-pressed={showRail}
+                onClick={toggleRail}
               >
                 <RIcon name="rail" size={17} />
               </button>
@@ -549,19 +556,10 @@ function Review() {
                 />
               )}
               <span className="toolbar-spacer" />
-              {status.conflict ? (
-                <span className="warning-text small-text" role="alert" data-testid="undo-conflict">
-                  {t(status.conflict.way === 'undo' ? 'review.undoConflict' : 'review.redoConflict', {
-                    label: status.conflict.label,
-                    count: status.conflict.outputIds.length,
-                  })}
+              {undone && !status.conflict && (
+                <span className="muted small-text" role="status" data-testid="undo-notice" title={t('review.undone', { label: undone })}>
+                  {t('review.undone', { label: undone })}
                 </span>
-              ) : (
-                undone && (
-                  <span className="muted small-text" role="status" data-testid="undo-notice">
-                    {t('review.undone', { label: undone })}
-                  </span>
-                )
               )}
               <button
                 type="button"
@@ -608,12 +606,20 @@ function Review() {
                 className="icon-button"
                 aria-label={t('detail.label')}
                 title={`${t('detail.label')} (I)`}
-                aria-pressed={settings.showInfo}
-                onClick={() => update((s) => ({ showInfo: !s.showInfo }))}
+                aria-pressed={showInfo}
+                onClick={toggleInfo}
               >
                 <RIcon name="info" size={17} />
               </button>
             </div>
+            {status.conflict && (
+              <p className="undo-conflict warning-text small-text" role="alert" data-testid="undo-conflict">
+                {t(status.conflict.way === 'undo' ? 'review.undoConflict' : 'review.redoConflict', {
+                  label: status.conflict.label,
+                  count: status.conflict.outputIds.length,
+                })}
+              </p>
+            )}
             {view !== 'stats' && (
               <FilterBar
                 filter={filter}
@@ -694,7 +700,7 @@ function Review() {
                   />
                 )}
               </div>
-              {settings.showInfo && view !== 'stats' && (
+              {showInfo && view !== 'stats' && (
                 <OutputDetailPanel
                   ids={
                     view === 'compare'
@@ -708,7 +714,7 @@ function Review() {
                           : []
                   }
                   showImage={view === 'grid'}
-                  onClose={() => update({ showInfo: false })}
+                  onClose={toggleInfo}
                   decisions={handlers}
                   onTrash={trashSelected}
                   onRestore={restoreSelected}

@@ -13,6 +13,9 @@ export interface ReviewSettings {
   autoAdvance: boolean;
   showInfo: boolean;
   showRail: boolean;
+  /** The same two panels in a narrow window (below 1280 px), where they start closed. */
+  showInfoNarrow: boolean;
+  showRailNarrow: boolean;
   tileSize: number;
 }
 
@@ -24,6 +27,8 @@ export const defaultSettings: ReviewSettings = {
   autoAdvance: false,
   showInfo: true,
   showRail: true,
+  showInfoNarrow: false,
+  showRailNarrow: false,
   tileSize: 176,
 };
 
