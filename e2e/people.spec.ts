@@ -128,14 +128,23 @@ test('a person’s photos: drop, read why, overrule, freeze and export for kohya
     await version.getByRole('button', { name: 'Export…' }).click();
     const dialog = app.getByRole('dialog', { name: 'Export version 1' });
     await expect(dialog.getByRole('radio', { name: /kohya sd-scripts/ })).toBeChecked();
+    // In the browser the studio's folders are browsed in the dialog, as Import does.
+    await expect(dialog.getByTestId('folder-image-count')).toBeVisible();
     await dialog.getByLabel('Export to folder').fill(dataset);
     await dialog.getByLabel('Target steps').fill('200');
+    // The plan the export will write, before it runs.
+    await expect(dialog.getByTestId('export-plan')).toHaveText('Training plan: 2 images × 10 repeats × 10 epochs ÷ batch 1 = 200 steps');
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
     await expect(dialog).toBeHidden();
     await app.getByTestId('job-started').getByRole('button', { name: 'Show in Jobs' }).click();
     const job = drawer.getByTestId('job-row').first();
     await expect(job).toContainText('Export Eileen Collins v1 (kohya)');
     await expect(job).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    // The version says where it went and the plan, with a way to open the folder.
+    const lastExport = version.getByTestId('last-export');
+    await expect(lastExport).toContainText(`Exported to ${dataset}`);
+    await expect(lastExport).toContainText('2 images × 10 repeats × 10 epochs ÷ batch 1 = 200 steps');
+    await expect(lastExport.getByRole('button', { name: 'Show in folder' })).toBeVisible();
 
     // 2 images × 10 repeats × 10 epochs = 200 steps: the kohya folder is "10_ohwx woman".
     expect(readdirSync(dataset).sort()).toEqual(['10_ohwx woman', 'likeness-manifest.json', 'likeness-report.txt']);

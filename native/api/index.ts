@@ -6,7 +6,7 @@ export * from './client';
 export * from './bridge';
 export { downloadProblems, ModelInfo, type DownloadProblem } from './namespaces/models';
 export { Collection, EmptyTrashRequest, FaceBox, OutputFaces, PurgeResult } from './namespaces/catalog';
-export { ExportFormat, ExportRequest, ExportResult, FEW_REVIEWED, KeepRateRow, StatsDimension } from './namespaces/review';
+export { OutputExportFormat, OutputExportRequest, OutputExportResult, FEW_REVIEWED, KeepRateRow, StatsDimension } from './namespaces/review';
 export * from './namespaces/people';
 export {
   LIKENESS_DIFFERENT,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportResult } from '../api/namespaces/review';
+import type { OutputExportResult } from '../api/namespaces/review';
 import { createStudio, type Studio } from '../studio/studio';
 import { missingTool } from '../testing/tools';
 import { addPngText } from './provenance/png-text';
@@ -33,8 +33,8 @@ function exiftool(...args: string[]): Record<string, unknown>[] {
 describe.skipIf(exiftoolMissing)('exports as exiftool reads them', () => {
   let root: string;
   let studio: Studio;
-  let originals: ExportResult;
-  let jpegs: ExportResult;
+  let originals: OutputExportResult;
+  let jpegs: OutputExportResult;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'likeness-export-interop-'));
@@ -68,7 +68,7 @@ describe.skipIf(exiftoolMissing)('exports as exiftool reads them', () => {
     const run = async (request: Parameters<Studio['api']['review']['export']>[0]) => {
       const done = await studio.jobs.waitFor((await studio.api.review.export(request)).id);
       expect(done.status).toBe('done');
-      return done.result as ExportResult;
+      return done.result as OutputExportResult;
     };
     originals = await run({ outDir: join(root, 'originals'), xmp: true });
     jpegs = await run({ outDir: join(root, 'jpegs'), xmp: true, format: 'jpeg', size: 64 });
@@ -78,7 +78,7 @@ describe.skipIf(exiftoolMissing)('exports as exiftool reads them', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const file = (result: ExportResult, stem: string) => result.files.find((f) => f.includes(stem))!;
+  const file = (result: OutputExportResult, stem: string) => result.files.find((f) => f.includes(stem))!;
 
   it('embedded XMP carries the current review, replacing the packet the original had', () => {
     expect(originals.exported).toBe(3);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportResult } from '../api/namespaces/review';
+import type { OutputExportResult } from '../api/namespaces/review';
 import type { OutputSummary } from '../api/schemas';
 import { createStudio, type Studio } from '../studio/studio';
 import { exportOutputs, safeStem } from './export-job';
@@ -51,7 +51,7 @@ describe('outputs imported from other tools', () => {
 });
 
 describe('exporting picks', () => {
-  let result: ExportResult;
+  let result: OutputExportResult;
   let out: string;
 
   beforeAll(async () => {
@@ -62,7 +62,7 @@ describe('exporting picks', () => {
     const job = await studio.api.review.export({ outDir: out, xmp: true, contactSheet: true });
     const done = await studio.jobs.waitFor(job.id);
     expect(done.status).toBe('done');
-    result = done.result as ExportResult;
+    result = done.result as OutputExportResult;
   });
 
   it('copies the picks (only) as they are stored, with an XMP sidecar each and a contact sheet', () => {
@@ -179,7 +179,7 @@ describe('exporting picks', () => {
     const before = readdirSync(out).sort();
     const sidecar = readFileSync(join(out, 'a1111-portrait.xmp'), 'utf8');
     const job = await studio.api.review.export({ outDir: out, xmp: true, contactSheet: true });
-    const again = (await studio.jobs.waitFor(job.id)).result as ExportResult;
+    const again = (await studio.jobs.waitFor(job.id)).result as OutputExportResult;
     expect(again).toMatchObject({ exported: 0, alreadyThere: 3, files: [], failed: [] });
     // The contact sheet is the one Likeness wrote: replaced, not joined by a contact-sheet-2.jpg.
     expect(again.contactSheets).toEqual([join(out, 'contact-sheet.jpg')]);

@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import type { z } from 'zod';
 import { StudioError } from '../api/errors';
-import { ExportRequest, type ExportResult } from '../api/namespaces/review';
+import { OutputExportRequest, type OutputExportResult } from '../api/namespaces/review';
 import { OutputFilter, type OutputDetail } from '../api/schemas';
 import { toStudioError } from '../core/errors';
 import { appVersion } from '../core/version';
@@ -46,7 +46,7 @@ export function safeStem(name: string | null, id: number): string {
 }
 
 /** Which outputs an export takes: the ids as given, or the filter's in the grid's default order. */
-export function exportIds(catalog: Catalog, request: z.output<typeof ExportRequest>): number[] {
+export function exportIds(catalog: Catalog, request: z.output<typeof OutputExportRequest>): number[] {
   if (request.ids) return request.ids;
   const filter = OutputFilter.parse(request.filter ?? { flag: 'pick' });
   const { where, params } = filterSql(filter);
@@ -66,7 +66,7 @@ async function encode(
   original: Buffer,
   mime: string,
   output: OutputDetail,
-  request: z.output<typeof ExportRequest>,
+  request: z.output<typeof OutputExportRequest>,
   xmp: string | null,
 ): Promise<Encoded> {
   const parameters = generationText(output);
@@ -279,9 +279,9 @@ export async function writeContactSheets(
  */
 export async function exportOutputs(
   catalog: Catalog,
-  request: z.output<typeof ExportRequest>,
+  request: z.output<typeof OutputExportRequest>,
   context: { signal?: AbortSignal; progress?: (done: number, total: number, message: string | ProgressText) => void } = {},
-): Promise<ExportResult> {
+): Promise<OutputExportResult> {
   const outDir = resolveUserPath(request.outDir);
   try {
     await mkdir(outDir, { recursive: true });
@@ -296,7 +296,7 @@ export async function exportOutputs(
   if (!(await stat(outDir)).isDirectory())
     throw new StudioError('INVALID_INPUT', `${outDir} is a file, not a folder.`, 'Choose a folder to export to.');
   const ids = exportIds(catalog, request);
-  const result: ExportResult = { outDir, exported: 0, alreadyThere: 0, files: [], sidecars: 0, contactSheets: [], failed: [] };
+  const result: OutputExportResult = { outDir, exported: 0, alreadyThere: 0, files: [], sidecars: 0, contactSheets: [], failed: [] };
   const taken = new Set<string>();
   const manifest = await readManifest(outDir);
   const earlier = new Map<string, string>();
@@ -381,7 +381,7 @@ export const exportJob = defineJob({
   resource: 'cpu',
   // Resumable: a second run skips the files the first one finished (see EXPORT_MANIFEST).
   resumable: true,
-  input: ExportRequest,
+  input: OutputExportRequest,
   title: (input) => `Export ${input.ids ? `${input.ids.length} images` : 'picks'} to ${basename(resolveUserPath(input.outDir))}`,
   run: (input, { catalog, signal, progress }) =>
     exportOutputs(catalog, input, {

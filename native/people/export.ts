@@ -2,7 +2,7 @@ import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '../api/errors';
-import { ExportRequest, type ExportResult, type SampleSetDetail } from '../api/namespaces/people';
+import { DatasetExportRequest, planRepeats, type DatasetExportResult, type SampleSetDetail } from '../api/namespaces/people';
 import type { Catalog } from '../catalog/catalog';
 import { appVersion } from '../core/version';
 import { defineJob, type ProgressReport } from '../jobs/define';
@@ -12,14 +12,7 @@ import { writeZip, type ZipEntry } from './zip';
 import { slug } from '../core/text';
 import { defaultCaption, singleLineCaption } from './captions';
 
-export type ExportOptions = z.output<typeof ExportRequest>;
-
-/** kohya/sd-scripts counts a step per batch: images × repeats / batch size per epoch. */
-export function planRepeats(images: number, options: { targetSteps: number; epochs: number; batchSize: number; repeats?: number | undefined }) {
-  const repeats = options.repeats ?? Math.max(1, Math.round((options.targetSteps * options.batchSize) / Math.max(1, images * options.epochs)));
-  const steps = Math.ceil((images * repeats) / options.batchSize) * options.epochs;
-  return { repeats, steps };
-}
+export type ExportOptions = z.output<typeof DatasetExportRequest>;
 
 /** The export folder must be new or empty: exporting never mixes with (or overwrites) other files. */
 async function prepareFolder(folder: string): Promise<void> {
@@ -33,7 +26,7 @@ async function prepareFolder(folder: string): Promise<void> {
   await mkdir(folder, { recursive: true });
 }
 
-function reportOf(set: SampleSetDetail, person: { name: string }, result: Omit<ExportResult, 'report'>, layout: string): string {
+function reportOf(set: SampleSetDetail, person: { name: string }, result: Omit<DatasetExportResult, 'report'>, layout: string): string {
   const lines = [
     `Likeness ${appVersion()} — ${result.format} dataset`,
     `Person: ${person.name} (trigger “${set.trigger}”, class “${set.classWord}”)`,
@@ -85,7 +78,7 @@ export async function exportVersion(
   catalog: Catalog,
   options: ExportOptions,
   hooks: { signal?: AbortSignal; progress?: (report: ProgressReport) => void } = {},
-): Promise<ExportResult> {
+): Promise<DatasetExportResult> {
   const person = catalog.people.get(options.personId);
   const set = new PhotosRepository(catalog).version(options.personId, options.version);
   if (!set.items.length)
@@ -175,7 +168,7 @@ export async function exportVersion(
   return { ...base, report };
 }
 
-const ExportJobInput = ExportRequest.extend({ personName: z.string().default('') });
+const ExportJobInput = DatasetExportRequest.extend({ personName: z.string().default('') });
 
 export const peopleExportJob = defineJob({
   kind: 'people.export',

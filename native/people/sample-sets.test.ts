@@ -6,13 +6,13 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StudioError } from '../api/errors';
-import type { ExportResult, PeopleImportResult, Photo } from '../api/namespaces/people';
+import type { DatasetExportResult, PeopleImportResult, Photo } from '../api/namespaces/people';
 import type { Person } from '../api/schemas';
 import { sha256 } from '../catalog/store';
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';
 import { sharedFile } from '../testing/shared-data';
-import { planRepeats } from './export';
+import { planRepeats } from '../api/namespaces/people';
 
 const photosDir = sharedFile('fixtures/photos');
 const yunet = sharedFile('models/yunet_n_dynamic.onnx');
@@ -171,7 +171,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
 
   it('exports a version as a kohya dataset: {repeats}_{trigger} {class}/ with images and .txt captions, and a report', async () => {
     const out = join(root, 'export-kohya');
-    const result = await finished<ExportResult>(
+    const result = await finished<DatasetExportResult>(
       studio,
       await studio.api.people.export({ personId: person.id, version: 1, format: 'kohya', out, targetSteps: 300, epochs: 10, zip: true }),
     );
@@ -204,7 +204,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
 
   it('exports a diffusers folder the example scripts read: images/ alone for DreamBooth, metadata.jsonl for captions', async () => {
     const out = join(root, 'export-diffusers');
-    const result = await finished<ExportResult>(studio, await studio.api.people.export({ personId: person.id, format: 'diffusers', out }));
+    const result = await finished<DatasetExportResult>(studio, await studio.api.people.export({ personId: person.id, format: 'diffusers', out }));
     expect(result.version).toBe(2);
     expect(readdirSync(out).sort()).toEqual(['images', 'likeness-manifest.json', 'likeness-report.txt', 'metadata.jsonl']);
     // diffusers examples/dreambooth/train_dreambooth_lora.py (DreamBoothDataset): every entry of

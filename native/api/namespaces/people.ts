@@ -285,14 +285,14 @@ export type SampleSetItem = z.infer<typeof SampleSetItem>;
 export const SampleSetDetail = SampleSet.extend({ items: z.array(SampleSetItem) });
 export type SampleSetDetail = z.infer<typeof SampleSetDetail>;
 
-export const ExportFormat = z.enum(['kohya', 'diffusers']);
-export type ExportFormat = z.infer<typeof ExportFormat>;
+export const DatasetExportFormat = z.enum(['kohya', 'diffusers']);
+export type DatasetExportFormat = z.infer<typeof DatasetExportFormat>;
 
-export const ExportRequest = z.object({
+export const DatasetExportRequest = z.object({
   personId: Id,
   /** The latest version when absent. */
   version: z.number().int().positive().optional(),
-  format: ExportFormat,
+  format: DatasetExportFormat,
   /** A folder on the studio's machine: the dataset is written inside it (a new folder or an empty one). */
   out: z.string().min(1, 'choose a folder to export to'),
   zip: z.boolean().default(false),
@@ -304,8 +304,18 @@ export const ExportRequest = z.object({
   repeats: z.number().int().min(1).max(10_000).optional(),
 });
 
-export const ExportResult = z.object({
-  format: ExportFormat,
+/**
+ * kohya/sd-scripts counts a step per batch: images × repeats / batch size per epoch. Pure and in the contract, so the
+ * export dialog shows the same plan the export writes.
+ */
+export function planRepeats(images: number, options: { targetSteps: number; epochs: number; batchSize: number; repeats?: number | undefined }) {
+  const repeats = options.repeats ?? Math.max(1, Math.round((options.targetSteps * options.batchSize) / Math.max(1, images * options.epochs)));
+  const steps = Math.ceil((images * repeats) / options.batchSize) * options.epochs;
+  return { repeats, steps };
+}
+
+export const DatasetExportResult = z.object({
+  format: DatasetExportFormat,
   version: z.number().int(),
   /** The dataset folder (also written when a zip is asked for: the zip is made from it). */
   folder: z.string(),
@@ -318,7 +328,7 @@ export const ExportResult = z.object({
   report: z.string(),
   warnings: z.array(Reason.extend({ name: z.string() })),
 });
-export type ExportResult = z.infer<typeof ExportResult>;
+export type DatasetExportResult = z.infer<typeof DatasetExportResult>;
 
 // ---------- training ----------
 
@@ -401,7 +411,7 @@ export const peopleApi = {
   versions: method(z.object({ personId: Id }), z.array(SampleSet)),
   version: method(z.object({ personId: Id, version: z.number().int().positive() }), SampleSetDetail),
   /** Starts a `people.export` job (kohya or diffusers folder, optionally zipped, with a report). */
-  export: method(ExportRequest, Job),
+  export: method(DatasetExportRequest, Job),
 
   trainer: method(Empty, TrainerStatus),
   setTrainer: method(TrainerSettings, TrainerStatus),

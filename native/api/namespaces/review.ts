@@ -37,17 +37,17 @@ export const LikenessPrediction = z.object({
 });
 export type LikenessPrediction = z.infer<typeof LikenessPrediction>;
 
-export const ExportFormat = z.enum(['original', 'jpeg', 'png']);
-export type ExportFormat = z.infer<typeof ExportFormat>;
+export const OutputExportFormat = z.enum(['original', 'jpeg', 'png']);
+export type OutputExportFormat = z.infer<typeof OutputExportFormat>;
 
-export const ExportRequest = z
+export const OutputExportRequest = z
   .object({
     outDir: z.string().trim().min(1, 'choose a folder to export to'),
     /** Exactly these outputs; otherwise those the filter selects (picks by default). */
     ids: z.array(Id).min(1).max(100_000).optional(),
     filter: OutputFilter.optional(),
     /** original: the file as stored (metadata added where it lacks it); jpeg/png: converted. */
-    format: ExportFormat.default('original'),
+    format: OutputExportFormat.default('original'),
     /** Longest side in pixels (never enlarged); converts originals to their own format. */
     size: z.number().int().min(64, 'the size must be at least 64 pixels').max(16_384).optional(),
     quality: z.number().int().min(40).max(100).default(92),
@@ -57,9 +57,9 @@ export const ExportRequest = z
     contactSheet: z.boolean().default(false),
   })
   .refine((r) => !(r.ids && r.filter), { message: 'give either ids or a filter, not both' });
-export type ExportRequest = z.input<typeof ExportRequest>;
+export type OutputExportRequest = z.input<typeof OutputExportRequest>;
 
-export const ExportResult = z.object({
+export const OutputExportResult = z.object({
   outDir: z.string(),
   exported: z.number().int(),
   /** Exported into this folder before with the same settings: left as they are, not copied again. */
@@ -69,7 +69,7 @@ export const ExportResult = z.object({
   contactSheets: z.array(z.string()),
   failed: z.array(z.object({ id: Id, reason: z.string() })),
 });
-export type ExportResult = z.infer<typeof ExportResult>;
+export type OutputExportResult = z.infer<typeof OutputExportResult>;
 
 export const reviewApi = {
   /** Writes flag/stars/label/note/tags for every id; returns before and after once it is on disk. */
@@ -86,5 +86,5 @@ export const reviewApi = {
     z.object({ by: StatsDimension, rows: z.array(KeepRateRow), likeness: LikenessPrediction }),
   ),
   /** Starts a `review.export` job: copies (or converts) outputs with their metadata, XMP sidecars, contact sheets. */
-  export: method(ExportRequest, Job),
+  export: method(OutputExportRequest, Job),
 };

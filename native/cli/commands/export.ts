@@ -1,4 +1,4 @@
-import type { ExportResult } from '../../api/namespaces/review';
+import type { OutputExportResult } from '../../api/namespaces/review';
 import type { CliContext } from '../context';
 import { followJob, reportJob } from '../output';
 
@@ -39,12 +39,12 @@ export function registerExport(cli: CliContext): void {
             contactSheet: Boolean(options.contactSheet),
           });
           const finished = await followJob(studio, job, 'Exporting');
-          reportJob(finished, Boolean(options.json), (r) => formatExport(r as ExportResult));
+          reportJob(finished, Boolean(options.json), (r) => formatExport(r as OutputExportResult));
         }),
     );
 }
 
-function formatExport(result: ExportResult): string {
+function formatExport(result: OutputExportResult): string {
   const lines = [
     `Exported ${result.exported} file${result.exported === 1 ? '' : 's'} to ${result.outDir}${result.sidecars ? ` with ${result.sidecars} XMP sidecars` : ''}.`,
   ];

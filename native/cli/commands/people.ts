@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { StudioError } from '../../api/errors';
-import type { ExportResult, PeopleImportResult, Photo, SampleSetDetail, VettingOutcome } from '../../api/namespaces/people';
+import type { DatasetExportResult, PeopleImportResult, Photo, SampleSetDetail, VettingOutcome } from '../../api/namespaces/people';
 import type { Person } from '../../api/schemas';
 import { reasonText, verdictWords } from '../../people/reasons';
 import type { Studio } from '../../studio/studio';
@@ -76,7 +76,7 @@ function formatVersion(set: SampleSetDetail): string {
   return `Froze version ${set.version}: ${set.itemCount} photos at ${set.cropSize} px, captions “${set.items[0]?.caption ?? ''}”…`;
 }
 
-function formatExport(result: ExportResult): string {
+function formatExport(result: DatasetExportResult): string {
   return `${result.report}\nWritten to ${result.folder}${result.zip ? ` and ${result.zip}` : ''}`;
 }
 
@@ -236,7 +236,7 @@ export function registerPeople(cli: CliContext): void {
             batchSize: options.batch,
             repeats: options.repeats,
           });
-          reportJob(await followJob(studio, job, 'Exporting'), Boolean(options.json), (r) => formatExport(r as ExportResult));
+          reportJob(await followJob(studio, job, 'Exporting'), Boolean(options.json), (r) => formatExport(r as DatasetExportResult));
         }),
     );
   people

@@ -2,16 +2,17 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import type { Person } from '../../api/types';
+import type { Job, Person } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice } from '../../app/ui';
 import { ModalDialog } from '../../components/ModalDialog';
-import { upsertJob } from '../jobs/jobs-data';
+import { FolderBrowser } from '../review/FolderBrowser';
+import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { peopleKeys, useLoras, useTrainer, useVersions } from './people-data';
-import type { SampleSet, TrainerSettings } from './types';
-import { cropSizes } from './types';
+import type { DatasetExportResult, SampleSet, TrainerSettings } from './types';
+import { cropSizes, planRepeats } from './types';
 
 function useStartJob() {
   const client = useQueryClient();
@@ -22,11 +23,54 @@ function useStartJob() {
   };
 }
 
+/** Where this version was last exported, with its training plan and a way to open the folder. */
+function LastExport({ personId, version }: { personId: number; version: number }) {
+  const { t } = useTranslation();
+  const jobs = useJobs();
+  const reveal = useMutation({ mutationFn: (id: number) => studio.api.jobs.showInFolder({ id }) });
+  const last = jobs.data
+    ?.filter((j) => j.kind === 'people.export' && (j.input as { personId?: number; version?: number }).personId === personId)
+    .filter((j) => (j.input as { version?: number }).version === version)
+    .reduce<Job | undefined>((latest, j) => (!latest || j.id > latest.id ? j : latest), undefined);
+  if (!last) return null;
+  if (isLive(last)) return <span className="small-text muted">{t('people.export.running')}</span>;
+  if (last.status !== 'done' || !last.result) return null;
+  const result = last.result as DatasetExportResult;
+  return (
+    <div className="last-export small-text" data-testid="last-export">
+      <span>{t('people.export.done', { folder: result.zip ?? result.folder })}</span>
+      {result.format === 'kohya' && (
+        <span className="muted">
+          {t('people.export.plan', {
+            images: result.images,
+            repeats: result.repeats,
+            epochs: result.epochs,
+            batch: result.batchSize,
+            steps: result.steps,
+          })}
+        </span>
+      )}
+      <button type="button" className="button small" disabled={reveal.isPending} onClick={() => reveal.mutate(last.id)}>
+        {t('people.export.showFolder')}
+      </button>
+      {reveal.data && !reveal.data.opened && <span className="warning-text">{t('jobs.noFileManager', { reason: reveal.data.reason })}</span>}
+      <ErrorNotice error={reveal.error} />
+    </div>
+  );
+}
+
 function ExportDialog({ person, version, onClose }: { person: Person; version: SampleSet; onClose: () => void }) {
   const { t } = useTranslation();
   const id = useId();
   const startJob = useStartJob();
-  const home = useQuery({ queryKey: queryKeys.browse(undefined), queryFn: () => studio.api.system.browse({}), staleTime: 60_000 });
+  // In the browser the studio's own folders are browsed here (as Import does); the desktop app has its folder picker.
+  const desktop = Boolean(studio.pickFolder);
+  const [browsePath, setBrowsePath] = useState<string | undefined>(undefined);
+  const listing = useQuery({
+    queryKey: queryKeys.browse(browsePath),
+    queryFn: () => studio.api.system.browse(browsePath ? { path: browsePath } : {}),
+    staleTime: 60_000,
+  });
   const [format, setFormat] = useState<'kohya' | 'diffusers'>('kohya');
   const [typed, setTyped] = useState<string | null>(null);
   const [zip, setZip] = useState(false);
@@ -34,8 +78,11 @@ function ExportDialog({ person, version, onClose }: { person: Person; version: S
   const [epochs, setEpochs] = useState(10);
   const [batchSize, setBatchSize] = useState(1);
   const slug = person.name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'person';
-  const suggested = home.data ? `${home.data.path}/Likeness exports/${slug}-v${version.version}-${format}` : '';
+  // Until the user browses somewhere: a folder of its own under "Likeness exports" in their home folder.
+  const base = listing.data ? (browsePath === undefined ? `${listing.data.path}/Likeness exports` : listing.data.path) : '';
+  const suggested = base ? `${base}/${slug}-v${version.version}-${format}` : '';
   const out = typed ?? suggested;
+  const plan = planRepeats(version.itemCount, { targetSteps, epochs, batchSize });
   const start = useMutation({
     mutationFn: () =>
       studio.api.people.export({ personId: person.id, version: version.version, format, out: out.trim(), zip, targetSteps, epochs, batchSize }),
@@ -94,12 +141,27 @@ function ExportDialog({ person, version, onClose }: { person: Person; version: S
               </div>
               <p className="field-help">{t('people.export.folderHelp')}</p>
             </div>
+            {!desktop && listing.data && (
+              <FolderBrowser
+                listing={listing.data}
+                onOpen={(target) => {
+                  setBrowsePath(target);
+                  setTyped(null);
+                }}
+              />
+            )}
+            <ErrorNotice error={listing.error} />
             {format === 'kohya' && (
-              <div className="training-field-grid">
-                {number(targetSteps, setTargetSteps, t('people.export.steps'), 'steps')}
-                {number(epochs, setEpochs, t('people.export.epochs'), 'epochs')}
-                {number(batchSize, setBatchSize, t('people.export.batch'), 'batch')}
-              </div>
+              <>
+                <div className="training-field-grid">
+                  {number(targetSteps, setTargetSteps, t('people.export.steps'), 'steps')}
+                  {number(epochs, setEpochs, t('people.export.epochs'), 'epochs')}
+                  {number(batchSize, setBatchSize, t('people.export.batch'), 'batch')}
+                </div>
+                <p className="small-text" data-testid="export-plan">
+                  {t('people.export.plan', { images: version.itemCount, repeats: plan.repeats, epochs, batch: batchSize, steps: plan.steps })}
+                </p>
+              </>
             )}
             <label className="checkbox">
               <input type="checkbox" checked={zip} onChange={(e) => setZip(e.target.checked)} />
@@ -385,6 +447,7 @@ export function TrainingPanel({ person, acceptedCount }: { person: Person; accep
                   {t('people.versions.itemMeta', { count: version.itemCount, size: version.cropSize, date: format.dateTime(version.createdAt) })}
                 </span>
                 {version.note && <span className="small-text">{version.note}</span>}
+                <LastExport personId={person.id} version={version.version} />
               </div>
               <div className="version-actions">
                 <button type="button" className="button small" onClick={() => setExporting(version)}>

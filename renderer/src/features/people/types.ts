@@ -2,7 +2,7 @@
 export type {
   CropInfo,
   CropNudge,
-  ExportResult,
+  DatasetExportResult,
   PeopleImportResult,
   Photo,
   PhotoMeasures,
@@ -14,4 +14,4 @@ export type {
   TrainerSettings,
   Verdict,
 } from '../../../../native/api';
-export { cropSizes, MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK, reasonCodes } from '../../../../native/api';
+export { cropSizes, planRepeats, MAX_UPLOAD_BYTES, MAX_UPLOAD_CHUNK, reasonCodes } from '../../../../native/api';

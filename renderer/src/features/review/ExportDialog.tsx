@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import type { ExportFormat, ExportRequest } from '../../api/types';
+import type { OutputExportFormat, OutputExportRequest } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { readStorage, writeStorage } from '../../app/i18n';
@@ -38,7 +38,7 @@ export function ExportDialog({
   // null: the field shows the folder being browsed; a string: what the user typed or picked.
   const [typed, setPath] = useState<string | null>(() => readStorage(LAST_FOLDER));
   const [browsePath, setBrowsePath] = useState<string | undefined>(() => readStorage(LAST_FOLDER) ?? undefined);
-  const [fileFormat, setFileFormat] = useState<ExportFormat>('original');
+  const [fileFormat, setFileFormat] = useState<OutputExportFormat>('original');
   const [size, setSize] = useState('');
   const [quality, setQuality] = useState(92);
   const [xmp, setXmp] = useState(true);
@@ -61,7 +61,7 @@ export function ExportDialog({
   const counts: Record<Scope, number> = { picks, selection: selection.length, view: view.length };
   const start = useMutation({
     mutationFn: () => {
-      const request: ExportRequest = {
+      const request: OutputExportRequest = {
         outDir: path.trim(),
         format: fileFormat,
         quality,
@@ -135,7 +135,7 @@ export function ExportDialog({
         <div className="field-grid">
           <div className="field">
             <label htmlFor={`${id}-format`}>{t('review.export.format')}</label>
-            <select id={`${id}-format`} value={fileFormat} onChange={(e) => setFileFormat(e.target.value as ExportFormat)}>
+            <select id={`${id}-format`} value={fileFormat} onChange={(e) => setFileFormat(e.target.value as OutputExportFormat)}>
               <option value="original">{t('review.export.formats.original')}</option>
               <option value="jpeg">{t('review.export.formats.jpeg')}</option>
               <option value="png">{t('review.export.formats.png')}</option>

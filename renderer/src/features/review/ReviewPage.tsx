@@ -3,7 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { useTranslation } from 'react-i18next';
 import { useLocation, useSearch } from 'wouter';
 import { studio } from '../../api';
-import type { ColorLabel, ExportResult, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
+import type { ColorLabel, OutputExportResult, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { filterFromLink } from '../../app/links';
 import { countLabel } from './count-label';
@@ -150,12 +150,12 @@ function Review() {
   const [dialog, setDialog] = useState<'import' | 'export' | 'help' | null>(null);
   const search = useRef<HTMLInputElement>(null);
   // An export finishes in a job: say where the files went (the jobs panel shows progress and cancel).
-  const [exported, setExported] = useState<ExportResult | null>(null);
+  const [exported, setExported] = useState<OutputExportResult | null>(null);
   useEffect(
     () =>
       studio.subscribe((event) => {
         if (event.type === 'job:finished' && event.payload.kind === 'review.export' && event.payload.status === 'done') {
-          setExported(event.payload.result as ExportResult);
+          setExported(event.payload.result as OutputExportResult);
         }
       }),
     [],
