@@ -1,10 +1,11 @@
 // A person's training set in real Chromium against `likeness serve`: add, drop photos, read why, overrule,
 // freeze, export as kohya — and the dataset on disk is what sd-scripts reads.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeSafetensors } from '../native/diffusion/testing/safetensors';
+import { twoFaces } from '../native/people/testing/variants';
 import { expect, photosDir, skipFor, test, waitUntil, yunetModel } from './fixtures';
 
 function requireShared(): void {
@@ -208,4 +209,38 @@ test('without the face detector the page says so in the user’s language; after
   const trained = app.locator('.trained-lora-list li').filter({ hasText: 'Cleo by hand' });
   await expect(trained).toContainText('手动添加 · ', { timeout: 30_000 });
   await expect(trained).not.toContainText('–');
+});
+
+test('in a photo of two people the user chooses which face is the person; the photo is measured and judged on it', async ({ app, studio }) => {
+  requireShared();
+  test.setTimeout(120_000);
+  const scratch = mkdtempSync(join(tmpdir(), 'likeness-e2e-two-faces-'));
+  try {
+    writeFileSync(join(scratch, 'two-faces.png'), await twoFaces(photosDir));
+    await studio.call('models:installFile', { id: 'yunet-n', path: yunetModel });
+    const person = await studio.call<{ id: number }>('people:create', { name: 'Dora', trigger: 'dxra', classWord: 'woman' });
+    const job = await studio.call<{ id: number }>('people:import', { personId: person.id, paths: [join(scratch, 'two-faces.png')] });
+    await waitUntil(
+      async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
+      60_000,
+      'the import',
+    );
+    await app.goto(`${studio.url}#/people/${person.id}`);
+    const tile = app.getByTestId('photo-tile').and(app.locator('[data-name="two-faces.png"]'));
+    await expect(tile).toContainText('Rejected');
+    await tile.click();
+    const detail = app.getByTestId('photo-detail');
+    await expect(detail.getByTestId('reasons')).toContainText('Likeness cannot tell which one is the person');
+    const chooser = detail.getByTestId('face-chooser');
+    await expect(chooser).toContainText('Which face is Dora?');
+    await chooser.getByRole('button', { name: 'Face 2 (right)' }).click();
+    await expect(detail.getByTestId('reasons')).toContainText('the right one, which you chose, is the one used.', { timeout: 60_000 });
+    await expect(detail.getByTestId('reasons')).not.toContainText('cannot tell which one');
+    await expect(chooser.getByRole('button', { name: 'Face 2 (right)' })).toHaveAttribute('aria-pressed', 'true');
+    // Taken back: Likeness chooses again, and says again that it cannot.
+    await chooser.getByRole('button', { name: 'Let Likeness choose' }).click();
+    await expect(detail.getByTestId('reasons')).toContainText('Likeness cannot tell which one is the person', { timeout: 60_000 });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });

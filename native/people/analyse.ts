@@ -129,10 +129,11 @@ export async function measurePhoto(
   image: { width: number; height: number; format: string; metadata: Metadata },
   detector: FaceDetector,
   chosenFace?: number,
+  chosenBy: 'likeness' | 'user' = 'likeness',
 ): Promise<{ measures: PhotoMeasures; decoded: DecodedPhoto }> {
   const t0 = performance.now();
   const decoded = await decodePhoto(data, fileName, image, ANALYSIS_MAX_SIDE);
-  const measures = await measureDecoded(decoded, image, detector, performance.now() - t0, chosenFace);
+  const measures = await measureDecoded(decoded, image, detector, performance.now() - t0, chosenFace, chosenBy);
   return { measures, decoded };
 }
 
@@ -142,8 +143,9 @@ export async function measureDecoded(
   image: { width: number; height: number; format: string; metadata: Metadata },
   detector: FaceDetector,
   decodeMs = 0,
-  /** A face chosen by likeness (an index into the faces found): measured instead of the largest. */
+  /** A face chosen by likeness or by the user (an index into the faces found): measured instead of the largest. */
   chosenFace?: number,
+  chosenBy: 'likeness' | 'user' = 'likeness',
 ): Promise<PhotoMeasures> {
   const t1 = performance.now();
   const { faces, input } = await findFaces(decoded, detector);
@@ -177,7 +179,7 @@ export async function measureDecoded(
     detector: { model: detector.model, provider: detector.provider, inputWidth: input.width, inputHeight: input.height },
     faces,
     measuredFace,
-    ...(byLikeness ? { faceChosenBy: 'likeness' as const } : {}),
+    ...(byLikeness ? { faceChosenBy: chosenBy } : {}),
     face,
     image: roundExposure(imageExposure),
     tone: { kind: tone.kind, chroma: round(tone.chroma, 2), tint: round(tone.tint, 2) },

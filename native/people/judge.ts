@@ -49,7 +49,7 @@ export function mainFaceOf(measures: PhotoMeasures): { face: Face; index: number
   if (index === null) return { face: null, others: [] };
   const face = measures.faces[index]!;
   const others = counted.filter((f) => f !== face);
-  if (measures.faceChosenBy === 'likeness') return { face, index, others };
+  if (measures.faceChosenBy === 'likeness' || measures.faceChosenBy === 'user') return { face, index, others };
   const dominant = others.every((o) => face.box.height >= thresholds.detection.dominantHeightRatio * o.box.height);
   return dominant ? { face, index, others } : { face: null, others };
 }
@@ -84,7 +84,7 @@ export function judgePhoto(measures: PhotoMeasures, cropSize: number): Reason[] 
     if (!main.face) {
       reasons.push(reason('several-faces', 'reject', { count: counted.length }));
     } else if (main.others.length > 0) {
-      const chosen = measures.faceChosenBy === 'likeness' ? 'matched-face' : 'main-face';
+      const chosen = measures.faceChosenBy === 'user' ? 'chosen-face' : measures.faceChosenBy === 'likeness' ? 'matched-face' : 'main-face';
       reasons.push(reason(chosen, 'info', { count: counted.length, position: positionOf(face, measures.width) }));
       const side = cropSideFor(face);
       const cx = face.box.x + face.box.width / 2;

@@ -34,6 +34,7 @@ interface PhotoRow {
   caption: string | null;
   caption_extra: string;
   crop_nudge: string | null;
+  chosen_face: number | null;
   format: string | null;
   source_path: string | null;
   vetted_at: number | null;
@@ -108,6 +109,7 @@ export class PhotosRepository {
       caption: effectiveCaption(person, row.caption, row.caption_extra),
       captionCustom: row.caption,
       captionExtra: row.caption_extra,
+      chosenFace: row.chosen_face,
       nudge: parseJson(row.crop_nudge, (v) => CropNudge.parse(v), null),
       crop:
         row.crop_hash && row.crop_size
@@ -133,14 +135,31 @@ export class PhotosRepository {
     return this.toPhoto(row, this.catalog.people.get(row.person_id));
   }
 
-  /** Photos that need (re)measuring: never measured, measured by an older version, or (force) all. */
-  toMeasure(personId: number, force: boolean): { id: number; hash: string; name: string; format: string | null }[] {
+  /**
+   * Photos that need (re)measuring: never measured, measured by an older version, (force) all, or measured on
+   * another face than the one the user chose. Each with the user's chosen face (null: Likeness chooses).
+   */
+  toMeasure(personId: number, force: boolean): { id: number; hash: string; name: string; format: string | null; chosenFace: number | null }[] {
     const rows = this.db
       .prepare(
-        `SELECT id, object_hash AS hash, original_name AS name, format, measures FROM photos WHERE person_id = ? AND removed_at IS NULL ORDER BY id`,
+        `SELECT id, object_hash AS hash, original_name AS name, format, measures, chosen_face AS chosenFace FROM photos
+         WHERE person_id = ? AND removed_at IS NULL ORDER BY id`,
       )
-      .all(personId) as { id: number; hash: string; name: string; format: string | null; measures: string }[];
-    return rows.filter((r) => force || measuresOf(r.measures)?.version !== MEASURES_VERSION).map(({ measures: _m, ...r }) => r);
+      .all(personId) as { id: number; hash: string; name: string; format: string | null; measures: string; chosenFace: number | null }[];
+    return rows
+      .filter((r) => {
+        const measures = measuresOf(r.measures);
+        if (force || measures?.version !== MEASURES_VERSION) return true;
+        // The user chose a face, or took the choice back: measured on something else until vetted again.
+        const measuredChosen = measures.faceChosenBy === 'user';
+        return r.chosenFace === null ? measuredChosen : !measuredChosen || measures.measuredFace !== r.chosenFace;
+      })
+      .map(({ measures: _m, ...r }) => r);
+  }
+
+  /** The user's choice of face in a photo of several people (null: Likeness chooses again); vetting measures it next. */
+  setChosenFace(photoId: number, face: number | null): void {
+    this.db.prepare('UPDATE photos SET chosen_face = ? WHERE id = ?').run(face, photoId);
   }
 
   findByHash(personId: number, hash: string): { id: number; removed: boolean } | undefined {

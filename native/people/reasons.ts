@@ -9,10 +9,12 @@ const positions: Record<string, string> = { left: 'left', centre: 'middle', righ
  */
 const english: Record<ReasonCode, (p: Params) => string> = {
   'no-face': () => 'No face found.',
-  'several-faces': (p) => `${p.count} faces of similar size: Likeness cannot tell which one is the person. Crop the photo to one face.`,
+  'several-faces': (p) =>
+    `${p.count} faces of similar size: Likeness cannot tell which one is the person. Choose the face in the photo’s details, or crop the photo to one face.`,
   'main-face': (p) => `${p.count} faces; the ${positions[String(p.position)] ?? p.position} one is much larger and is the one used.`,
   'matched-face': (p) =>
     `${p.count} faces; the ${positions[String(p.position)] ?? p.position} one looks like the person’s other photos and is the one used.`,
+  'chosen-face': (p) => `${p.count} faces; the ${positions[String(p.position)] ?? p.position} one, which you chose, is the one used.`,
   'unlike-others': (p) =>
     `This face does not look like the person’s other photos (likeness ${p.likeness} of 100): it may be someone else. Check it, or override.`,
   'other-face-in-crop': () => 'Another face is partly inside the crop: check it, or nudge the crop.',

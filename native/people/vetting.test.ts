@@ -133,4 +133,36 @@ describe.skipIf(photosDir.missing || yunet.missing)('vetting the shared fixture 
     expect(back.verdict).toBe('accepted');
     expect(back.vettedAt).toBe(astronaut.vettedAt);
   });
+
+  it('measures, crops and judges a photo of two people on the face the user chose, and keeps the choice when vetted again', async () => {
+    const before = byName('two-faces.png');
+    expect(before.reasons.map((r) => r.code)).toContain('several-faces');
+    const faces = before.measures!.faces;
+    expect(faces.length).toBeGreaterThanOrEqual(2);
+    // The face Likeness did not measure (its crop was centred on the other one).
+    const chosenIndex = before.measures!.measuredFace === 0 ? 1 : 0;
+    const side = faces[chosenIndex]!.box.x > before.width / 2 ? 'right' : 'left';
+    const reload = async () => (await studio.api.people.photos({ personId: person.id })).find((p) => p.originalName === 'two-faces.png')!;
+
+    expect((await studio.jobs.waitFor((await studio.api.people.chooseFace({ photoId: before.id, face: chosenIndex })).id)).status).toBe('done');
+    const chosen = await reload();
+    expect(chosen.chosenFace).toBe(chosenIndex);
+    expect(chosen.measures).toMatchObject({ measuredFace: chosenIndex, faceChosenBy: 'user' });
+    expect(chosen.reasons.map((r) => r.code)).toContain('chosen-face');
+    expect(chosen.reasons.map((r) => r.code)).not.toContain('several-faces');
+    expect(chosen.reasons.find((r) => r.code === 'chosen-face')!.params.position).toBe(side);
+    // The crop is centred on that face now.
+    expect(chosen.crop!.hash).not.toBe(before.crop!.hash);
+
+    // Vetting everything again (a new detector, say) keeps the user's choice.
+    await studio.jobs.waitFor((await studio.api.people.vet({ personId: person.id, force: true })).id);
+    expect((await reload()).measures).toMatchObject({ measuredFace: chosenIndex, faceChosenBy: 'user' });
+
+    // A face that is not there is refused; taking the choice back lets Likeness choose (and say it cannot) again.
+    await expect(studio.api.people.chooseFace({ photoId: before.id, face: faces.length })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await studio.jobs.waitFor((await studio.api.people.chooseFace({ photoId: before.id, face: null })).id);
+    const back = await reload();
+    expect(back.chosenFace).toBeNull();
+    expect(back.reasons.map((r) => r.code)).toContain('several-faces');
+  });
 });

@@ -44,13 +44,13 @@ export async function measureStoredPhoto(
   photo: { id: number; hash: string; name: string },
   detector: FaceDetector,
   data?: Buffer,
-  options: { embedder?: FaceEmbedder | null; chosenFace?: number } = {},
+  options: { embedder?: FaceEmbedder | null; chosenFace?: number; chosenBy?: 'likeness' | 'user' } = {},
 ): Promise<{ decoded: DecodedPhoto; measures: PhotoMeasures } | { error: StudioErrorShape }> {
   const photos = new PhotosRepository(catalog);
   try {
     const bytes = data ?? (await readObject(catalog, photo.hash));
     const image = await inspectPhoto(bytes, photo.name);
-    const { measures, decoded } = await measurePhoto(bytes, photo.name, image, detector, options.chosenFace);
+    const { measures, decoded } = await measurePhoto(bytes, photo.name, image, detector, options.chosenFace, options.chosenBy);
     photos.setMeasures(photo.id, measures);
     if (options.embedder) await embedPhotoFaces(catalog, { hash: photo.hash, name: photo.name, measures }, options.embedder, decoded);
     return { decoded, measures };
@@ -138,7 +138,8 @@ async function chooseFacesByLikeness(
   let changed = 0;
   for (const photo of measured) {
     signal?.throwIfAborted();
-    if (counted(photo.measures) < 2 || photo.measures.faceChosenBy === 'likeness') continue;
+    // Chosen already: by likeness in an earlier run, or by the user (whose choice stands).
+    if (counted(photo.measures) < 2 || photo.measures.faceChosenBy === 'likeness' || photo.measures.faceChosenBy === 'user') continue;
     const stored = storedFaces(catalog, photo.hash, spec.id);
     if (!stored) continue;
     if (!sameFaces(stored.faces, photo.measures.faces)) continue;
@@ -237,7 +238,9 @@ export async function vetPerson(
     } else {
       for (const [index, photo] of pending.entries()) {
         options.signal?.throwIfAborted();
-        const measured = await measureStoredPhoto(catalog, photo, loaded.detector, undefined, { embedder });
+        // The face the user chose in a group photo, else Likeness chooses.
+        const chosen = photo.chosenFace !== null ? { chosenFace: photo.chosenFace, chosenBy: 'user' as const } : {};
+        const measured = await measureStoredPhoto(catalog, photo, loaded.detector, undefined, { embedder, ...chosen });
         if ('decoded' in measured) {
           vetted++;
           await ensureCrop(catalog, photo.id, { person, decoded: measured.decoded });

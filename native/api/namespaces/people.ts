@@ -18,6 +18,7 @@ export const reasonCodes = [
   'several-faces',
   'main-face',
   'matched-face',
+  'chosen-face',
   'unlike-others',
   'other-face-in-crop',
   'low-confidence',
@@ -96,8 +97,8 @@ export const PhotoMeasures = z.object({
   faces: z.array(Face),
   /** Index into faces of the face `face` describes: the largest confident one (null: no face). */
   measuredFace: z.number().int().nullable(),
-  /** 'likeness': in a photo of several people, the face that looks like the person's other photos was chosen. */
-  faceChosenBy: z.enum(['size', 'likeness']).optional(),
+  /** In a photo of several people: 'likeness', the face that looks like the person's other photos; 'user', the one the user chose. */
+  faceChosenBy: z.enum(['size', 'likeness', 'user']).optional(),
   face: z
     .object({
       heightPx: z.number(),
@@ -177,6 +178,8 @@ export const Photo = z.object({
   caption: z.string(),
   captionCustom: z.string().nullable(),
   captionExtra: z.string(),
+  /** The face the user chose in a photo of several people (index into measures.faces); null: Likeness chooses. */
+  chosenFace: z.number().int().nullable(),
   nudge: CropNudge.nullable(),
   crop: z.object({ hash: Sha256, size: z.number().int(), info: CropInfo }).nullable(),
   /** Versions that include this photo. */
@@ -404,6 +407,11 @@ export const peopleApi = {
     Photo,
   ),
   nudgeCrop: method(z.object({ photoId: Id, nudge: CropNudge.nullable() }), Photo),
+  /**
+   * In a photo of several people, which face is the person (an index into measures.faces; null: Likeness chooses).
+   * Starts a `people.vet` job that measures, crops and judges the photo on that face.
+   */
+  chooseFace: method(z.object({ photoId: Id, face: z.number().int().min(0).max(1000).nullable() }), Job),
   removePhotos: method(z.object({ photoIds: z.array(Id).min(1).max(10_000) }), z.object({ removed: z.number().int() })),
 
   /** Freezes the accepted photos, their crops and captions as the next immutable version. */

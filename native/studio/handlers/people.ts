@@ -1,4 +1,5 @@
 import type { StudioHandlers } from '../../api/contract';
+import { StudioError } from '../../api/errors';
 import { peopleExportJob } from '../../people/export';
 import { freezeVersion } from '../../people/freeze';
 import { peopleImportJob } from '../../people/import-job';
@@ -66,6 +67,20 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
       await ensureCrop(catalog, photoId);
       changed(photo.personId);
       return photos.get(photoId);
+    },
+    chooseFace: async ({ photoId, face }) => {
+      const photo = photos.get(photoId);
+      const found = photo.measures?.faces.length ?? 0;
+      if (face !== null && face >= found)
+        throw new StudioError(
+          'INVALID_INPUT',
+          `${photo.originalName} has ${found} face${found === 1 ? '' : 's'}: there is no face ${face + 1}.`,
+          'Vet the photo again, then choose one of the faces shown.',
+        );
+      photos.setChosenFace(photoId, face);
+      changed(photo.personId);
+      // Measured, cropped and judged again on that face (the photos already right are left as they are).
+      return jobs.enqueue(peopleVetJob.kind, { personId: photo.personId, force: false, personName: personName(photo.personId) });
     },
     removePhotos: async ({ photoIds }) => {
       const personIds = new Set(photoIds.map((id) => photos.get(id).personId));

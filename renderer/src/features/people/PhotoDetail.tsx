@@ -7,10 +7,76 @@ import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
 import { ErrorNotice } from '../../app/ui';
 import { ConfirmInline } from '../../components/ConfirmInline';
+import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { peopleKeys } from './people-data';
 import { VerdictBadge } from './PhotoGrid';
 import { useReasonText, useVetErrorText, verdictKey } from './reasons';
 import type { CropNudge, Photo, Verdict } from './types';
+
+/** Reasons that say a photo shows several people (their `count` is how many faces count as people). */
+const severalFaceReasons = new Set(['several-faces', 'main-face', 'matched-face', 'chosen-face']);
+
+/**
+ * "Which face is Ada?" in a photo of several people: the faces that count, numbered on the photo's overlay and
+ * offered by position; choosing one measures, crops and judges the photo on it (a vet job), and Likeness can be
+ * left to choose again.
+ */
+function FaceChooser({ photo, person }: { photo: Photo; person: Person }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const several = photo.reasons.find((r) => severalFaceReasons.has(r.code));
+  const choose = useMutation({
+    mutationFn: (face: number | null) => studio.api.people.chooseFace({ photoId: photo.id, face }),
+    onSuccess: (job) => {
+      upsertJob(client, job);
+      void client.invalidateQueries({ queryKey: peopleKeys.photos(person.id) });
+    },
+  });
+  const measuring = useJobs().data?.find((j) => j.id === choose.data?.id);
+  if (!several || !photo.measures) return null;
+  const count = Number(several.params.count) || 2;
+  // The faces that count as people: the most confident `count` of them, offered left to right.
+  const faces = photo.measures.faces
+    .map((face, index) => ({ face, index }))
+    .sort((a, b) => b.face.score - a.face.score)
+    .slice(0, count)
+    .sort((a, b) => a.face.box.x - b.face.box.x);
+  const measured = photo.measures.measuredFace;
+  const position = (x: number) => {
+    const centre = x / photo.width;
+    return t(`people.positions.${centre < 0.38 ? 'left' : centre > 0.62 ? 'right' : 'centre'}`);
+  };
+  return (
+    <section className="detail-section" data-testid="face-chooser">
+      <h3 className="detail-section-title">{t('people.detail.whichFace', { name: person.name })}</h3>
+      <div className="face-choices" role="group" aria-label={t('people.detail.whichFace', { name: person.name })}>
+        {faces.map(({ face, index }, n) => (
+          <button
+            key={index}
+            type="button"
+            className={index === measured && photo.chosenFace !== null ? 'button small active' : 'button small'}
+            aria-pressed={photo.chosenFace === index}
+            disabled={choose.isPending}
+            onClick={() => choose.mutate(index)}
+          >
+            {t('people.detail.faceNumber', { number: n + 1, position: position(face.box.x + face.box.width / 2) })}
+          </button>
+        ))}
+        {photo.chosenFace !== null && (
+          <button type="button" className="button small" disabled={choose.isPending} onClick={() => choose.mutate(null)}>
+            {t('people.detail.letLikenessChoose')}
+          </button>
+        )}
+      </div>
+      {(choose.isPending || (measuring !== undefined && isLive(measuring))) && (
+        <p className="small-text muted" role="status">
+          {t('people.detail.measuringFace')}
+        </p>
+      )}
+      <ErrorNotice error={choose.error} />
+    </section>
+  );
+}
 
 /** The photo (thumbnail) with the face box and the crop square drawn over it, in the photo's own pixels. */
 function PhotoWithOverlay({ photo, overlay }: { photo: Photo; overlay: boolean }) {
@@ -335,6 +401,7 @@ export function PhotoDetail({ photo, person, onClose }: { photo: Photo; person: 
           )}
         </section>
 
+        <FaceChooser photo={photo} person={person} />
         <OverrideForm key={`${photo.id}-${photo.override?.at ?? 0}`} photo={photo} onSaved={replace} />
         <CropSection photo={photo} onSaved={(p) => replace([p])} />
         <CaptionForm key={photo.id} photo={photo} person={person} onSaved={(p) => replace([p])} />
