@@ -51,6 +51,12 @@ test('a download that cannot reach its server says so on the model’s own row, 
     await expect(alert).toContainText('下载未完成');
     await expect(alert).toContainText('无法连接服务器');
     await expect(alert).not.toContainText('无法读取或写入文件');
+    // Descriptive names and licence names in Chinese too; makers' names (GFPGAN, Apache-2.0) stay as written.
+    await expect(row.locator('.model-name')).toHaveText('YuNet-n 人脸检测器');
+    await expect(page.locator('[data-testid="model-row"][data-model-id="arcface-w600k-r50"] .license-name')).toHaveText(
+      'InsightFace 模型许可（仅限非商业研究）',
+    );
+    await expect(page.locator('[data-testid="model-row"][data-model-id="gfpgan-1.4"] .model-name')).toHaveText('GFPGAN 1.4');
   } finally {
     await studio.stop();
     rmSync(library, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../api';
 import { ErrorNotice } from '../app/ui';
 import { useModels } from '../features/generate/generate-data';
+import { modelName } from '../features/models/model-words';
 
 /** "I already have the file…": installs a registry model from a copy on this machine (checked against the registry, then verified). */
 export function InstallFromFile({ modelId, onInstalled }: { modelId: string; onInstalled: () => void }) {
@@ -27,7 +28,12 @@ export function InstallFromFile({ modelId, onInstalled }: { modelId: string; onI
   if (!model) return null;
   if (!open)
     return (
-      <button type="button" className="button small" onClick={() => setOpen(true)} aria-label={t('models.haveFileNamed', { name: model.name })}>
+      <button
+        type="button"
+        className="button small"
+        onClick={() => setOpen(true)}
+        aria-label={t('models.haveFileNamed', { name: modelName(t, model) })}
+      >
         {t('models.haveFile')}
       </button>
     );

@@ -7,6 +7,7 @@ import { queryKeys } from '../../app/query';
 import { PageHeader, Spinner } from '../../app/ui';
 import { useModels } from '../generate/generate-data';
 import '../../styles/home.css';
+import { modelName } from '../models/model-words';
 
 /**
  * Where a first run starts (and Home after): the three journeys people come with, each naming its first step
@@ -29,7 +30,7 @@ export function HomePage() {
           const missing = journey.needs
             .map((id) => models.data?.find((m) => m.id === id))
             .filter((m) => m !== undefined && m.state !== 'installed')
-            .map((m) => m!.name);
+            .map((m) => modelName(t, m!));
           return (
             <li key={journey.id} className="journey" data-testid={`journey-${journey.id}`}>
               <Link href={journey.href} className="journey-link">

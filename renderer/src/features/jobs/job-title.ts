@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import type { Job } from '../../api/types';
+import { modelName } from '../models/model-words';
 
 const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' ? (value as Record<string, unknown>) : {});
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
@@ -65,10 +66,10 @@ export function jobTitle(t: TFunction, job: Pick<Job, 'kind' | 'title' | 'input'
         ? t('jobs.kinds.likenessPerson', { name: person })
         : t('jobs.kinds.likenessOutputs', { count: Array.isArray(input.ids) ? input.ids.length : 0 });
     case 'models.download':
-      // The model's name is in the engine's title ("Download SD-Turbo (ONNX)"); names are not translated.
-      return t('jobs.kinds.modelsDownload', { name: job.title.replace(/^Download /, '') });
+      // The engine's title carries the registry's English name ("Download YuNet-n face detector").
+      return t('jobs.kinds.modelsDownload', { name: modelName(t, { id: String(input.id ?? ''), name: job.title.replace(/^Download /, '') }) });
     case 'models.verify':
-      return t('jobs.kinds.modelsVerify', { name: job.title.replace(/^Check /, '') });
+      return t('jobs.kinds.modelsVerify', { name: modelName(t, { id: String(input.id ?? ''), name: job.title.replace(/^Check /, '') }) });
     case 'review.export': {
       const folder = text(input.outDir) ? fileName(input.outDir as string) : '';
       return Array.isArray(input.ids) ? t('jobs.kinds.exportImages', { count: input.ids.length, folder }) : t('jobs.kinds.exportPicks', { folder });

@@ -14,6 +14,7 @@ import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from
 import '../../styles/models.css';
 import { InstallFromFile } from '../../components/install-from-file';
 import { jobMessage } from '../jobs/job-message';
+import { licenseName, modelName } from './model-words';
 
 const families = ['sd15', 'sd21', 'sd-turbo', 'sdxl', 'sdxl-turbo'] as const;
 
@@ -88,11 +89,11 @@ function LikenessModelSection() {
                 disabled={!m.installed || choose.isPending}
                 onChange={() => choose.mutate(m.id)}
               />
-              <span className="model-name">{m.name}</span>
+              <span className="model-name">{modelName(t, m)}</span>
             </label>
             <span className="muted small-text">
               {m.builtIn ? t('models.likeness.builtIn') : m.installed ? t('models.likeness.installed') : t('models.likeness.download')} ·{' '}
-              {t('models.likeness.numbers', { dims: m.dims })} · {m.license.name}
+              {t('models.likeness.numbers', { dims: m.dims })} · {licenseName(t, m, m.license.name)}
             </span>
           </li>
         ))}
@@ -164,11 +165,12 @@ function ModelRow({ model }: { model: ModelInfo }) {
   const verify = useMutation({ mutationFn: () => studio.api.models.verify({ id: model.id }), onSuccess: (started) => upsertJob(client, started) });
   const remove = useMutation({ mutationFn: () => studio.api.models.remove({ id: model.id }), onSuccess: () => (setConfirming(false), refresh()) });
   const commercial = model.license.commercialUse;
+  const name = model.source === 'registry' ? modelName(t, model) : model.name;
   const description = model.translations[i18n.resolvedLanguage ?? 'en']?.description ?? model.description;
   return (
     <tr data-testid="model-row" data-model-id={model.id}>
       <th scope="row">
-        <span className="model-name">{model.name}</span>
+        <span className="model-name">{name}</span>
         {description && <span className="model-description">{description}</span>}
         {model.runsOn && (
           <span className="model-description" data-testid="runs-on">
@@ -189,7 +191,9 @@ function ModelRow({ model }: { model: ModelInfo }) {
         {formatBytes(model.size, format.number)}
       </td>
       <td>
-        <span className="license-name">{model.license.name === UNKNOWN_LICENSE ? t('models.licenseOfFolder') : model.license.name}</span>
+        <span className="license-name">
+          {model.license.name === UNKNOWN_LICENSE ? t('models.licenseOfFolder') : licenseName(t, model, model.license.name)}
+        </span>
         <span className={commercial === false ? 'license-badge warning' : commercial ? 'license-badge ok' : 'license-badge'}>
           {commercial === false ? t('models.nonCommercial') : commercial ? t('models.commercial') : t('models.licenseUnknown')}
         </span>
@@ -200,7 +204,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
             <div
               className="progress"
               role="progressbar"
-              aria-label={t('models.downloadNamed', { name: model.name })}
+              aria-label={t('models.downloadNamed', { name })}
               aria-valuemin={0}
               aria-valuemax={100}
               aria-valuenow={Math.round(job.progress * 100)}
@@ -236,7 +240,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
             className="button small primary"
             onClick={() => download.mutate()}
             disabled={download.isPending}
-            aria-label={t('models.downloadNamed', { name: model.name })}
+            aria-label={t('models.downloadNamed', { name })}
           >
             {model.state === 'incomplete' ? t('models.resume') : t('models.download')}
             {model.size ? ` · ${model.sizeExact ? '' : '≈ '}${formatBytes(model.size, format.number)}` : ''}
@@ -249,7 +253,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
             className="button small"
             onClick={() => verify.mutate()}
             disabled={verify.isPending || checking !== undefined}
-            aria-label={t('models.checkNamed', { name: model.name })}
+            aria-label={t('models.checkNamed', { name })}
           >
             {t('models.check')}
           </button>
@@ -265,12 +269,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
               onKeep={() => setConfirming(false)}
             />
           ) : (
-            <button
-              type="button"
-              className="button small"
-              onClick={() => setConfirming(true)}
-              aria-label={t('models.removeNamed', { name: model.name })}
-            >
+            <button type="button" className="button small" onClick={() => setConfirming(true)} aria-label={t('models.removeNamed', { name })}>
               {t('models.remove')}
             </button>
           ))}

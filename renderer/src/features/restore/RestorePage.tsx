@@ -27,6 +27,7 @@ import { InstallFromFile } from '../../components/install-from-file';
 import { useDraft } from '../../app/draft';
 import { useModels } from '../generate/generate-data';
 import { useFormat } from '../../app/format';
+import { licenseName, modelName } from '../models/model-words';
 
 /** One line per provider that could not be used (each model that tried it says the same). */
 function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
@@ -77,7 +78,7 @@ function ModelDownload({ model }: { model: PortraitModelState }) {
   }, [finished, client, model.kind]);
   return (
     <div className="field-help warning-text restore-download" data-testid="model-download">
-      <span>{t('restore.modelMissing', { name: model.name })}</span>{' '}
+      <span>{t('restore.modelMissing', { name: modelName(t, model) })}</span>{' '}
       {job && isLive(job) ? (
         <span className="muted">{jobMessage(t, job) ?? t('restore.downloading')}</span>
       ) : (
@@ -148,7 +149,7 @@ function ModelSelect({
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
         {models.map((m) => (
           <option key={m.id} value={m.id}>
-            {m.name}
+            {modelName(t, m)}
             {!m.commercialUse ? ` · ${t('restore.nonCommercialShort')}` : ''}
             {!m.installed ? ` · ${t('restore.notInstalled')}` : ''}
           </option>
@@ -156,7 +157,9 @@ function ModelSelect({
       </select>
       {chosen && !chosen.installed && <ModelDownload model={chosen} />}
       {chosen?.installed && !chosen.usable && (
-        <p className="field-help warning-text">{t('restore.modelNonCommercial', { name: chosen.name, license: chosen.license })}</p>
+        <p className="field-help warning-text">
+          {t('restore.modelNonCommercial', { name: modelName(t, chosen), license: licenseName(t, chosen, chosen.license) })}
+        </p>
       )}
     </div>
   );
@@ -224,7 +227,8 @@ export function RestorePage() {
   const modelProblem = (modelId: string, step: string) => {
     const model = models?.find((m) => m.id === modelId);
     if (!model || model.usable) return null;
-    return model.installed ? t('restore.needAllow', { model: model.name, step }) : t('restore.needModel', { model: model.name, step });
+    const name = modelName(t, model);
+    return model.installed ? t('restore.needAllow', { model: name, step }) : t('restore.needModel', { model: name, step });
   };
   const faces = inspected?.faces.length ?? 0;
   const detectorMissing = inspected ? !inspected.detector : false;

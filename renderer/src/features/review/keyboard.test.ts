@@ -44,6 +44,9 @@ describe('actionForKey', () => {
     expect(actionForKey(key('3'), false)).toEqual({ type: 'stars', stars: 3, advance: false });
     expect(actionForKey({ ...key('!'), code: 'Digit1', shiftKey: true }, false)).toEqual({ type: 'stars', stars: 1, advance: true });
     expect(actionForKey(key('6'), false)).toEqual({ type: 'label', label: 'red', advance: false });
+    // Purple, which Lightroom leaves without a key: V (violet), by position on other layouts too.
+    expect(actionForKey(key('v'), false)).toEqual({ type: 'label', label: 'purple', advance: false });
+    expect(actionForKey({ ...key('м'), code: 'KeyV', shiftKey: true }, false)).toEqual({ type: 'label', label: 'purple', advance: true });
   });
 
   it('keeps command keys apart from the plain ones', () => {

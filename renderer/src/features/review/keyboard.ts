@@ -41,8 +41,9 @@ export interface KeyInput {
   capsLock?: boolean;
 }
 
-/** 6–9 as in Lightroom; purple has no key (it is in the menus). */
+/** 6–9 as in Lightroom; Lightroom has no key for purple, so V (violet) is ours. */
 export const labelKeys: Record<string, ColorLabel> = { '6': 'red', '7': 'yellow', '8': 'green', '9': 'blue' };
+const letterLabels = new Map<string, ColorLabel>([['v', 'purple']]);
 
 /** Arrows and paging keys move (Shift extends the selection). */
 const moveKeys = new Map<string, Direction>([
@@ -125,6 +126,8 @@ export function actionForKey(input: KeyInput, autoAdvance: boolean): ReviewActio
   if (l === undefined) return null;
   const flag = flagKeys.get(l);
   if (flag !== undefined) return { type: 'flag', flag, advance };
+  const label = letterLabels.get(l);
+  if (label) return { type: 'label', label, advance };
   const type = letterKeys.get(l);
   if (type) return { type };
   return null;

@@ -4,7 +4,7 @@ import { RIcon } from './review-icons';
 
 export const colorLabels: readonly ColorLabel[] = ['red', 'yellow', 'green', 'blue', 'purple'];
 /** The key of each label (purple has none, as in Lightroom). */
-export const labelKey: Partial<Record<ColorLabel, string>> = { red: '6', yellow: '7', green: '8', blue: '9' };
+export const labelKey: Record<ColorLabel, string> = { red: '6', yellow: '7', green: '8', blue: '9', purple: 'V' };
 
 export function StarRow({ stars, size = 12 }: { stars: number; size?: number }) {
   const { t } = useTranslation();
@@ -100,7 +100,7 @@ export function ReviewControls({
             className={label === l ? `label-button label-${l} on` : `label-button label-${l}`}
             aria-pressed={label === l}
             aria-label={t(`review.labels.${l}`)}
-            title={labelKey[l] ? `${t(`review.labels.${l}`)} (${labelKey[l]})` : t(`review.labels.${l}`)}
+            title={`${t(`review.labels.${l}`)} (${labelKey[l]})`}
             onClick={() => onLabel(label === l ? null : l)}
           />
         ))}
