@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, type Page } from '@playwright/test';
@@ -60,4 +60,22 @@ export async function watchForAppearance(page: Page, selector: string): Promise<
     { selector, key },
   );
   return () => page.evaluate((key) => (window as unknown as Record<string, boolean>)[key] === true, key);
+}
+
+/**
+ * A UI string as the page shows it in `language`, read from the app's own locale files ("area:key.sub", with
+ * {{params}} and i18next's _one/_other plural forms), so one journey runs in English and in Chinese.
+ */
+export function uiText(language: 'en' | 'zh-CN', path: string, params: Record<string, string | number> = {}): string {
+  const [area, key] = path.split(':') as [string, string];
+  const strings = JSON.parse(readFileSync(join(projectRoot, 'renderer', 'src', 'locales', language, `${area}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const lookup = (dotted: string) =>
+    dotted.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], strings);
+  const plural = typeof params.count === 'number' ? new Intl.PluralRules(language).select(params.count) : undefined;
+  const text = (plural !== undefined ? (lookup(`${key}_${plural}`) ?? lookup(`${key}_other`)) : undefined) ?? lookup(key);
+  if (typeof text !== 'string') throw new Error(`no UI string ${path} in ${language}`);
+  return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(params[name] ?? ''));
 }
