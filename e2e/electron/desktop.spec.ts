@@ -20,11 +20,19 @@ test('the desktop window is locked down and drives the same studio', async () =>
     // Context isolation: the page's globals are not the preload's (no ipcRenderer, no process).
     expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
     expect(await window.evaluate(() => typeof (globalThis as { ipcRenderer?: unknown }).ipcRenderer)).toBe('undefined');
-    // Navigation away from the app is refused.
+    // Navigation away from the app is refused: the main process's own will-navigate event says so (no waiting).
+    await app.evaluate(({ webContents }) => {
+      const seen = globalThis as { navigationAttempt?: { url: string; prevented: boolean } };
+      webContents
+        .getAllWebContents()[0]!
+        .once('will-navigate', (event, url) => (seen.navigationAttempt = { url, prevented: event.defaultPrevented }));
+    });
     await window.evaluate(() => {
       location.href = 'https://example.com/';
     });
-    await window.waitForTimeout(500);
+    await expect
+      .poll(() => app.evaluate(() => (globalThis as { navigationAttempt?: unknown }).navigationAttempt))
+      .toEqual({ url: 'https://example.com/', prevented: true });
     expect(window.url()).toMatch(/^likeness:\/\/app\//);
     // The same contract as the browser: create a person through the bridge and see it listed.
     const person = await window.evaluate(async () => {

@@ -1,21 +1,16 @@
 // The desktop shell: one window over the same studio the CLI and the browser host use.
 // The only code in Likeness that imports 'electron'.
-import { existsSync } from 'node:fs';
-import { join, normalize, relative } from 'node:path';
+import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { channels } from '../../native/api/contract';
 import { StudioError } from '../../native/api/errors';
 import { EVENT_CHANNEL } from '../../native/api/events';
 import { resolveLibraryRoot } from '../../native/catalog/library';
-import { isObjectHash } from '../../native/catalog/store';
-import { contentSecurityPolicy } from '../../native/core/csp';
-import { confirmationFor, externalLinkAllowed } from '../../native/core/desktop-policy';
+import { answerDesktopRequest, APP_ORIGIN, DESKTOP_SCHEME } from '../../native/core/desktop-protocol';
+import { confirmationFor, externalLinkAllowed, navigationAllowed, permissionAllowed, senderTrusted } from '../../native/core/desktop-policy';
 import { loadRegistry } from '../../native/models/registry';
 import { appRoot } from '../../native/core/entry';
 import { createStudio, type Studio } from '../../native/studio/studio';
-import { fileResponse } from './media';
-
-const SCHEME = 'likeness';
 
 /** The hosts of the registry's model sources and licences (the Models page links to them). */
 function registryHosts(): string[] {
@@ -31,11 +26,10 @@ function registryHosts(): string[] {
   }
   return hosts;
 }
-const APP_ORIGIN = `${SCHEME}://app`;
 const rendererDir = join(appRoot(), 'dist', 'renderer');
 
 // Must run before 'ready': a standard, secure scheme gets a real origin, fetch and media streaming.
-protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+protocol.registerSchemesAsPrivileged([{ scheme: DESKTOP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
 function libraryArgument(argv: readonly string[]): string | undefined {
   const index = argv.findIndex((a) => a === '--library' || a.startsWith('--library='));
@@ -49,51 +43,12 @@ let mainWindow: BrowserWindow | undefined;
 
 /** Only our own page, loaded from likeness://app, may call the engine. */
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? '';
-  return event.sender === mainWindow?.webContents && url.startsWith(`${APP_ORIGIN}/`);
-}
-
-const mimeByExtension: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
-
-async function handleProtocol(request: Request): Promise<Response> {
-  const url = new URL(request.url);
-  if (url.host === 'media') {
-    const hash = url.pathname.slice(1);
-    // As the HTTP host serves it: the type of the content, never an upload's claim, and never a page.
-    const known = isObjectHash(hash) && studio?.catalog.objectMime(hash);
-    const type = known ? await studio!.catalog.store.mediaType(hash) : undefined;
-    if (!studio || !type) return new Response('Not found', { status: 404 });
-    return fileResponse(studio.catalog.store.pathOf(hash), request, {
-      'Content-Type': type,
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private, max-age=31536000, immutable',
-    });
-  }
-  if (url.host === 'app') {
-    const path = normalize(join(rendererDir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
-    if (relative(rendererDir, path).startsWith('..') || !existsSync(path)) return new Response('Not found', { status: 404 });
-    const ext = path.slice(path.lastIndexOf('.'));
-    return fileResponse(path, request, {
-      'Content-Type': mimeByExtension[ext] ?? 'application/octet-stream',
-      'Content-Security-Policy': contentSecurityPolicy([`${SCHEME}://media`]),
-    });
-  }
-  return new Response('Not found', { status: 404 });
+  return senderTrusted({ isMainWindow: event.sender === mainWindow?.webContents, frameUrl: event.senderFrame?.url });
 }
 
 function hardenWebContents(contents: WebContents): void {
   contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+    if (!navigationAllowed(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
@@ -142,7 +97,7 @@ async function start(): Promise<void> {
 
   // No permission (camera, notifications, …) unless asked for by our page; the microphone is for voice recording.
   session.defaultSession.setPermissionRequestHandler((contents, permission, callback) => {
-    callback(permission === 'media' && contents.getURL().startsWith(`${APP_ORIGIN}/`));
+    callback(permissionAllowed(permission, contents.getURL()));
   });
 
   try {
@@ -157,7 +112,7 @@ async function start(): Promise<void> {
     return;
   }
 
-  protocol.handle(SCHEME, handleProtocol);
+  protocol.handle(DESKTOP_SCHEME, (request) => answerDesktopRequest(request, { media: studio?.catalog, rendererDir }));
   for (const { channel } of channels) {
     ipcMain.handle(channel, async (event, input: unknown) => {
       if (!isTrustedSender(event))

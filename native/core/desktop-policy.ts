@@ -1,8 +1,28 @@
 /**
  * Decisions of the desktop shell, kept here (plain TypeScript, tested) so that electron/main only calls them:
- * which links may open in the user's browser, and which calls must be confirmed by the user in the main
- * process before the page may make them.
+ * where the window may navigate, which links may open in the user's browser, which senders may call the engine,
+ * which permissions a page gets, and which calls must be confirmed by the user in the main process first.
  */
+
+const APP_PREFIX = 'likeness://app/';
+
+/** The window shows the app and nothing else: every navigation elsewhere (a link, a script, a redirect) is refused. */
+export function navigationAllowed(url: string): boolean {
+  return url.startsWith(APP_PREFIX);
+}
+
+/**
+ * Whether an IPC call may reach the engine: it must come from the app's own window (not another webContents) and
+ * from a frame showing the app (not a media document or an injected frame).
+ */
+export function senderTrusted(sender: { isMainWindow: boolean; frameUrl: string | undefined }): boolean {
+  return sender.isMainWindow && (sender.frameUrl ?? '').startsWith(APP_PREFIX);
+}
+
+/** Permissions a page gets: only the microphone and camera (recording a voice or a driving video), only for the app. */
+export function permissionAllowed(permission: string, pageUrl: string): boolean {
+  return permission === 'media' && pageUrl.startsWith(APP_PREFIX);
+}
 
 /** Sites the app links to: model sources and licences, its documentation. Anything else is not opened. */
 const linkHosts = new Set([
