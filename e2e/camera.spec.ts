@@ -9,6 +9,7 @@ import { expect, photosDir, skipFor, test } from './fixtures';
 interface LiveVideo {
   srcObject: { active: boolean } | null;
   videoWidth: number;
+  videoHeight: number;
   readyState: number;
 }
 
@@ -45,4 +46,8 @@ test('the live camera preview shows the camera while a driving video is recorded
     .poll(() => preview.evaluate((element) => (element as unknown as { duration: number }).duration), { timeout: 30_000 })
     .toBeGreaterThan(0);
   expect(await preview.evaluate((element) => Number.isFinite((element as unknown as { duration: number }).duration))).toBe(true);
+  // It is the camera's video, decoded by the browser: frames of the fake camera's size (the recorder asked for 640×480).
+  await expect
+    .poll(() => preview.evaluate((element) => [(element as unknown as LiveVideo).videoWidth, (element as unknown as LiveVideo).videoHeight]))
+    .toEqual([640, 480]);
 });

@@ -168,7 +168,11 @@ for (const language of ['en', 'zh-CN'] as const) {
     try {
       // The vetting fixtures (good, blurred, tiny, duplicate, two faces, turned, toned…) and a mirrored print: 15.
       const fixtures = await writeVettingFixtures(photosDir, join(scratch, 'photos'));
-      await sharp(join(photosDir, 'astronaut.png')).flop().modulate({ brightness: 1.05 }).png().toFile(join(scratch, 'photos', 'mirrored.png'));
+      await sharp(join(photosDir, 'astronaut.png'))
+        .flop()
+        .modulate({ brightness: 1.05 })
+        .png()
+        .toFile(join(scratch, 'photos', 'mirrored.png'));
       const files = [...fixtures.map((f) => join(scratch, 'photos', f.name)), join(scratch, 'photos', 'mirrored.png')];
       expect(files).toHaveLength(15);
       const unreadable = fixtures.filter((f) => 'rejectedFile' in f.expected).length;

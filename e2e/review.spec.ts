@@ -208,27 +208,67 @@ test('culling 50 images with the keyboard only: every decision survives a reload
   const panes = app.getByTestId('compare-pane');
   await expect(panes).toHaveCount(2);
   await expect(panes.locator('[data-testid=zoom-image][data-loaded=true]')).toHaveCount(2);
-  // At 1280×800 with the details open, every decision control of a pane stays inside it (none cut off).
+  // At 1280×800 with the details open, every decision control of a pane stays inside it (none cut off). Layout
+  // follows the resize a frame later: the condition is polled, never read at once.
   await app.setViewportSize({ width: 1280, height: 800 });
-  for (const pane of await panes.all()) {
-    const box = (await pane.boundingBox())!;
-    for (const control of await pane.locator('.compare-foot button').all()) {
-      const b = (await control.boundingBox())!;
-      expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
-    }
-  }
+  await expect
+    .poll(() =>
+      panes.evaluateAll((list) =>
+        list.every((pane) => {
+          const box = pane.getBoundingClientRect();
+          return [...pane.querySelectorAll('.compare-foot button')].every((b) => b.getBoundingClientRect().right <= box.right + 0.5);
+        }),
+      ),
+    )
+    .toBe(true);
   await app.setViewportSize({ width: 1400, height: 900 });
   await app.keyboard.press('z');
   // Every read waits for its condition: on a loaded machine the panes re-render a frame or two later.
   for (const pane of await panes.all()) await expect(pane.locator('.zoom-view')).toHaveAttribute('data-zoom', '1.00');
+  // What each pane really shows, read from the rendered image (not from the state the panes share): the scale on
+  // screen and which point of the picture sits at the pane's centre, as fractions of the picture.
+  const shown = () =>
+    panes.evaluateAll((list) =>
+      list.map((pane) => {
+        const view = pane.querySelector('.zoom-view')!.getBoundingClientRect();
+        const image = pane.querySelector('img.zoom-image:not(.preview)') as unknown as { getBoundingClientRect(): DOMRect; naturalWidth: number };
+        const box = image.getBoundingClientRect();
+        const round = (n: number) => Math.round(n * 100) / 100;
+        return {
+          scale: round(box.width / image.naturalWidth),
+          x: round((view.left + view.width / 2 - box.left) / box.width),
+          y: round((view.top + view.height / 2 - box.top) / box.height),
+        };
+      }),
+    );
+  await expect(panes.locator('img.zoom-image:not(.preview)')).toHaveCount(2);
+  const atActualSize = (await shown())[0]!;
   await panes.nth(0).locator('.zoom-view').hover();
   await app.mouse.wheel(0, -300);
-  // The first pane zooms in, and the second follows it to the same zoom.
-  await expect(panes.nth(0).locator('.zoom-view')).not.toHaveAttribute('data-zoom', '1.00');
-  await expect(panes.nth(1).locator('.zoom-view')).not.toHaveAttribute('data-zoom', '1.00');
-  await expect
-    .poll(async () => new Set(await panes.locator('.zoom-view').evaluateAll((els) => els.map((e) => e.getAttribute('data-zoom')))).size)
-    .toBe(1);
+  // The first pane zooms in, and the second shows the same scale at the same place.
+  await expect.poll(async () => (await shown())[0]!.scale).toBeGreaterThan(atActualSize.scale);
+  await expect.poll(async () => new Set((await shown()).map((s) => JSON.stringify(s))).size).toBe(1);
+  // Dragging the first pane pans both: the point at the centre moves, the same in each. The 40 px candidates must
+  // first be zoomed past the pane's width to have anywhere to pan (the wheel zooms step by step, up to 16×).
+  const wider = () =>
+    panes
+      .nth(0)
+      .evaluate(
+        (pane) =>
+          pane.querySelector('img.zoom-image:not(.preview)')!.getBoundingClientRect().width >
+          pane.querySelector('.zoom-view')!.getBoundingClientRect().width,
+      );
+  for (let i = 0; i < 30 && !(await wider()); i++) await app.mouse.wheel(0, -300);
+  await expect.poll(wider).toBe(true);
+  await expect.poll(async () => new Set((await shown()).map((s) => JSON.stringify(s))).size).toBe(1);
+  const zoomed = (await shown())[0]!;
+  const view = (await panes.nth(0).locator('.zoom-view').boundingBox())!;
+  await app.mouse.move(view.x + view.width / 2, view.y + view.height / 2);
+  await app.mouse.down();
+  await app.mouse.move(view.x + view.width / 2 - 60, view.y + view.height / 2 - 40, { steps: 5 });
+  await app.mouse.up();
+  await expect.poll(async () => (await shown())[0]!.x).toBeGreaterThan(zoomed.x);
+  await expect.poll(async () => new Set((await shown()).map((s) => JSON.stringify(s))).size).toBe(1);
   await app.keyboard.press('Escape');
 
   // Export the picks with XMP sidecars; the job runs in the jobs panel.

@@ -9,6 +9,7 @@
 export const progressMessages = {
   'job.done': 'Done',
   'job.cancelled': 'Cancelled.',
+  'job.cancelledForced': 'Cancelled: it did not stop when asked, so it was stopped.',
   'job.resumed': 'Resumed after the app stopped unexpectedly.',
   'job.paused': 'Paused when the app closed; it resumes on the next start.',
   'job.countOf': '{{done}} of {{total}}',

@@ -7,6 +7,7 @@ import type { GenerateResult } from '../api/namespaces/generate';
 import type { Job } from '../api/schemas';
 import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { sharedFile } from '../testing/shared-data';
+import { onnxruntimeNativeDir } from '../inference/cuda';
 import { fallbackLines, parseLoraArgument } from './commands/generate';
 
 const root = mkdtempSync(join(tmpdir(), 'likeness-cli-generate-'));
@@ -120,6 +121,12 @@ describe('likeness generate / tokenize / models / gpu', () => {
   it('gpu status says whether the CUDA provider is installed and what to do', async () => {
     const { code, stdout } = await likeness(['gpu', 'status', '--json']);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ installed: expect.any(Boolean), advice: expect.any(String) });
+    const status = JSON.parse(stdout) as { installed: boolean; missingLibraries: string[]; advice: string };
+    // Installed means onnxruntime-node's folder holds the CUDA provider library: looked at here, not through the command.
+    const installed = process.platform === 'linux' && existsSync(join(onnxruntimeNativeDir().dir, 'libonnxruntime_providers_cuda.so'));
+    expect(status.installed).toBe(installed);
+    if (!installed) expect(status.advice).toMatch(process.platform === 'linux' ? /likeness gpu install cuda/ : /DirectML|WebGPU/);
+    else if (status.missingLibraries.length) expect(status.advice).toMatch(/Install the missing libraries/);
+    else expect(status.advice).toMatch(/^Ready: choose the cuda provider/);
   });
 });

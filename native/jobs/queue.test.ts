@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -65,12 +65,13 @@ describe('JobQueue', () => {
   it('throttles progress reports from the worker, and the final state keeps the last one', async () => {
     const q = makeQueue();
     q.start();
-    const job = q.enqueue('test.sleep', { ms: 600, steps: 60 });
+    // 500 reports in one tight loop (well under the 100 ms throttle window, however loaded the machine).
+    const job = q.enqueue('test.noted', { frames: 500 });
     const done = await q.waitFor(job.id);
     const reports = events.filter((e) => e.type === 'job:progress' && e.payload.jobId === job.id);
-    expect(reports.length).toBeGreaterThan(1);
-    expect(reports.length).toBeLessThan(30); // 60 reports in 0.6 s, at most one per 100 ms gets through
-    expect(done).toMatchObject({ done: 60, total: 60, message: 'step 60' });
+    expect(reports.length).toBeGreaterThan(0);
+    expect(reports.length).toBeLessThanOrEqual(5);
+    expect(done).toMatchObject({ done: 500, total: 500, messageParams: { done: 500, total: 500 } });
   });
 
   it('keeps a progress message’s key and params beside the English text, in events, the job and its row', async () => {
@@ -102,14 +103,13 @@ describe('JobQueue', () => {
     const q = makeQueue({ limits: { cpu: 2, gpu: 1 } });
     q.start();
     const meeting = mkdtempSync(join(dir, 'meet-'));
-    const gpu = [1, 2, 3].map((i) => q.enqueue('test.gpu-sleep', { ms: 300, label: `g${i}` }));
+    const onGpu = mkdtempSync(join(dir, 'gpu-'));
+    // Three GPU jobs that each fail if another runs beside them.
+    const gpu = [1, 2, 3].map((i) => q.enqueue('test.exclusive-gpu', { dir: onGpu, label: `g${i}` }));
     // Two CPU jobs that can only finish if both run at the same time.
     const cpu = [1, 2].map((i) => q.enqueue('test.rendezvous', { dir: meeting, label: `c${i}`, parties: 2 }));
     const finished = await Promise.all([...gpu, ...cpu].map((j) => q.waitFor(j.id)));
-    expect(finished.map((j) => j.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
-    const gpuSpans = finished.slice(0, 3).map((j) => j.result as { startedAt: number; finishedAt: number });
-    gpuSpans.sort((a, b) => a.startedAt - b.startedAt);
-    for (let i = 1; i < gpuSpans.length; i++) expect(gpuSpans[i]!.startedAt).toBeGreaterThanOrEqual(gpuSpans[i - 1]!.finishedAt);
+    expect(finished.map((j) => j.error?.message ?? j.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
   });
 
   it('cancels a queued job at once and a running job between steps', async () => {
@@ -129,18 +129,23 @@ describe('JobQueue', () => {
     q.cancel(running.id);
     const final = await q.waitFor(running.id);
     expect(final.status).toBe('cancelled');
-    expect(final.finishedAt! - final.startedAt!).toBeLessThan(4_000);
+    // Stopped between steps: it never reached the 50th (and was not killed: it stopped when asked).
+    expect(final.done).toBeLessThan(50);
+    expect(final.messageKey).toBe('job.cancelled');
   });
 
   it('terminates a worker that ignores cancel after the grace period', async () => {
     const q = makeQueue({ cancelGraceMs: 300 });
     q.start();
-    const job = q.enqueue('test.stubborn', { ms: 20_000 });
-    await new Promise((r) => setTimeout(r, 500));
+    const job = q.enqueue('test.stubborn', { ms: 600_000 });
+    // It is running (its one report arrived) and now blocks its thread.
+    await waitFor(() => events.some((e) => e.type === 'job:progress' && e.payload.jobId === job.id));
     q.cancel(job.id);
     const final = await q.waitFor(job.id);
-    expect(final.status).toBe('cancelled');
-    expect(final.finishedAt! - final.startedAt!).toBeLessThan(10_000);
+    // Reported only once terminate() resolved, i.e. the thread has exited; it never returned its result.
+    expect(final).toMatchObject({ status: 'cancelled', messageKey: 'job.cancelledForced', result: null });
+    // The queue carries on with a fresh worker.
+    expect((await q.waitFor(q.enqueue('test.sleep', { ms: 10, steps: 1 }).id)).status).toBe('done');
   });
 
   it('records a failure with the error code, message and hint', async () => {
@@ -211,10 +216,13 @@ describe('JobQueue', () => {
 
   it('takes over the jobs of a process that was killed a moment ago and is still a zombie', async () => {
     // A parent that does not reap its child: the child is a zombie (signals still "reach" it) until the parent ends.
-    // (sh starts `true` in the background, then becomes `sleep`, which never reaps it.)
-    const holder = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // sh starts a child that waits for a line, then becomes `sleep`, which never reaps it; the line is sent only once
+    // sh has become sleep (had the child ended first, sh could have reaped it: no zombie, depending on timing).
+    const holder = spawn('sh', ['-c', 'exec 3<&0; (read line <&3; exit 0) & echo $!; exec sleep 30'], { stdio: ['pipe', 'pipe', 'ignore'] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => holder.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+      await waitFor(() => readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep');
+      holder.stdin!.write('go\n');
       await waitFor(() => isZombie(zombie));
       const owner = `${hostname()}:${zombie}:1`;
       const job = catalog.jobs.create({ kind: 'test.sleep', resource: 'cpu', title: 'z', input: { ms: 10, steps: 1, label: 'z' }, owner });
@@ -251,7 +259,7 @@ describe('JobQueue', () => {
     const q = makeQueue();
     q.start();
     const job = q.enqueue('test.sleep', { ms: 10_000, steps: 100 });
-    await new Promise((r) => setTimeout(r, 400));
+    await waitFor(() => events.some((e) => e.type === 'job:progress' && e.payload.jobId === job.id));
     await q.close();
     const row = catalog.jobs.get(job.id);
     expect(row.status).toBe('queued');

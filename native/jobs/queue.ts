@@ -177,8 +177,8 @@ export class JobQueue {
     running.slot.worker.postMessage({ type: 'cancel', jobId: id } satisfies ToWorker);
     running.cancelTimer ??= setTimeout(() => {
       if (!this.running.has(id)) return;
-      void this.discard(running.slot);
-      this.settle(id, { status: 'cancelled' });
+      // Reported cancelled once its thread has really stopped (terminate resolves when it has exited).
+      void this.discard(running.slot).then(() => this.running.has(id) && this.settle(id, { status: 'cancelled', forced: true }));
     }, this.cancelGraceMs);
     return publicJob(this.catalog.jobs.get(id));
   }
@@ -308,7 +308,7 @@ export class JobQueue {
           ? this.catalog.jobs.finish(jobId, 'done', { result: outcome.result })
           : outcome.status === 'failed'
             ? this.catalog.jobs.finish(jobId, 'failed', { error: outcome.error, message: outcome.error.message })
-            : this.catalog.jobs.finish(jobId, 'cancelled', { message: progressText('job.cancelled') });
+            : this.catalog.jobs.finish(jobId, 'cancelled', { message: progressText(outcome.forced ? 'job.cancelledForced' : 'job.cancelled') });
       job = publicJob(record);
     } catch (error) {
       // The final state could not be written (a full disk, say). The row stays "running" and the next start

@@ -1,5 +1,5 @@
 // Job kinds for the queue's own tests (loaded into real worker threads through `kindsModule`).
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -61,6 +61,29 @@ export default jobKinds([
       while (readdirSync(input.dir).length < input.parties) {
         if (Date.now() > deadline) throw new StudioError('INTERNAL', `only ${readdirSync(input.dir).length} of ${input.parties} jobs ran at once`);
         await sleep(20, undefined, { signal });
+      }
+      return input.label;
+    },
+  }),
+  // A GPU job that fails if another GPU job runs while it does: each marks itself in `dir` while running and
+  // looks for the others' marks (overlap is caught by the job itself, not by comparing clocks).
+  defineJob({
+    kind: 'test.exclusive-gpu',
+    resource: 'gpu',
+    resumable: false,
+    input: z.object({ dir: z.string(), label: z.string(), checks: z.number().int().min(1).default(5) }),
+    title: (input) => `exclusive ${input.label}`,
+    async run(input, { signal }) {
+      const mark = join(input.dir, input.label);
+      writeFileSync(mark, '');
+      try {
+        for (let i = 0; i < input.checks; i++) {
+          const others = readdirSync(input.dir).filter((name) => name !== input.label);
+          if (others.length) throw new StudioError('INTERNAL', `${others.join(', ')} ran on the GPU at the same time as ${input.label}`);
+          await sleep(20, undefined, { signal });
+        }
+      } finally {
+        rmSync(mark, { force: true });
       }
       return input.label;
     },
