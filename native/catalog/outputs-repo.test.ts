@@ -233,6 +233,28 @@ describe('the review grid queries', () => {
     expect(() => catalog.outputs.setReview({ ids: [123_456], stars: 2 })).toThrow(/No output with id 123456/);
   });
 
+  it('syncs every review write to disk before it returns (synchronous = FULL inside the write, NORMAL again after)', () => {
+    const [a, b] = seed(2);
+    // The level SQLite holds while each transaction body runs, read from inside it.
+    const levels: number[] = [];
+    const db = catalog.db;
+    const begin = db.transaction.bind(db);
+    db.transaction = ((body: (...args: unknown[]) => unknown) =>
+      begin((...args: unknown[]) => {
+        levels.push(db.pragma('synchronous', { simple: true }) as number);
+        return body(...args);
+      })) as typeof db.transaction;
+    const normal = db.pragma('synchronous', { simple: true });
+    const write = catalog.outputs.setReview({ ids: [a!, b!], flag: 'pick', stars: 4 });
+    catalog.outputs.putReview(write.before);
+    catalog.outputs.trash([a!]);
+    catalog.outputs.restore([a!]);
+    // 2 is FULL (the WAL is synced at commit); the library's default (NORMAL, 1) comes back after each.
+    expect(levels).toEqual([2, 2, 2, 2]);
+    expect(db.pragma('synchronous', { simple: true })).toBe(normal);
+    expect(normal).toBe(1);
+  });
+
   it('refuses an undo that would overwrite a decision made elsewhere since, and writes nothing', () => {
     const [a, b] = seed(2);
     const mine = catalog.outputs.setReview({ ids: [a!, b!], stars: 3, addTags: ['keeper'] });

@@ -74,6 +74,7 @@ const Tile = memo(function Tile({
       aria-label={name}
       data-testid="output-tile"
       data-output-id={id}
+      data-index={index}
       data-flag={output.review.flag ?? 'none'}
       data-stars={output.review.stars}
       data-label={output.review.label ?? 'none'}
