@@ -11,7 +11,7 @@ import { requireFfmpeg } from './ffmpeg';
 import type { FrameSource } from './frame-source';
 import { measureLoudness } from './media';
 import { audioMixGraph } from './graph';
-import { planReel, type ReelPlan } from './plan';
+import { planReel, type Box, type ReelPlan } from './plan';
 import { runFfmpeg } from './run-ffmpeg';
 import { encodeSettings, planFor, renderReel, type ReelSettings, type ReelSources, type RenderProgress } from './render';
 import { requireTemplate } from './templates';
@@ -99,29 +99,139 @@ async function expectDelivery(file: string, plan: ReelPlan, options: { sound: bo
 }
 
 describe.skipIf(skip)('reel rendering with ffmpeg', () => {
-  it('memories, 1080×1920: title card, pan and zoom, crossfades, voice over ducked music, captions, AI mark', { timeout: 240_000 }, async () => {
-    const settings = settingsFor('memories', {
-      title: '爷爷的夏天 1952',
-      captions: { text: 'Grandpa loved the sea. 他每天早上都去码头。' },
-      secondsPerVisual: 1.6,
-      aiLabel: 'visible',
-    });
-    const progress: RenderProgress[] = [];
-    const { output, plan, report } = await render(
-      settings,
-      { visuals: [await still('astronaut.png'), await still('camera.png'), await still('chelsea.png')], voice, music },
-      { onProgress: (p) => progress.push(p) },
-    );
-    expect(plan.transitionMode).toBe('xfade');
-    expect(report.loudness).not.toBeNull();
-    const probe = await expectDelivery(output, plan, { sound: true });
-    expect(probe.format.tags).toMatchObject({ comment: expect.stringMatching(/^AI-generated/), title: '爷爷的夏天 1952' });
-    // Progress follows ffmpeg's clock up to the end.
-    const rendering = progress.filter((p) => p.message === 'Rendering').map((p) => p.fraction);
-    expect(rendering.length).toBeGreaterThan(2);
-    expect(rendering).toEqual([...rendering].sort((a, b) => a - b));
-    expect(Math.max(...rendering)).toBeGreaterThan(0.9);
-  });
+  it(
+    'memories, 1080×1920: the delivery format, voice over ducked music at the loudness target, the AI comment, progress',
+    { timeout: 240_000 },
+    async () => {
+      const settings = settingsFor('memories', {
+        title: '爷爷的夏天 1952',
+        captions: { text: 'Grandpa loved the sea. 他每天早上都去码头。' },
+        secondsPerVisual: 1.6,
+        aiLabel: 'visible',
+      });
+      const progress: RenderProgress[] = [];
+      const { output, plan, report } = await render(
+        settings,
+        { visuals: [await still('astronaut.png'), await still('camera.png'), await still('chelsea.png')], voice, music },
+        { onProgress: (p) => progress.push(p) },
+      );
+      expect(plan.transitionMode).toBe('xfade');
+      expect(report.loudness).not.toBeNull();
+      const probe = await expectDelivery(output, plan, { sound: true });
+      expect(probe.format.tags).toMatchObject({ comment: expect.stringMatching(/^AI-generated/), title: '爷爷的夏天 1952' });
+      // Progress follows ffmpeg's clock up to the end.
+      const rendering = progress.filter((p) => p.message === 'Rendering').map((p) => p.fraction);
+      expect(rendering.length).toBeGreaterThan(2);
+      expect(rendering).toEqual([...rendering].sort((a, b) => a - b));
+      expect(Math.max(...rendering)).toBeGreaterThan(0.9);
+    },
+  );
+
+  it(
+    'memories, what the frames show: a title card, moving stills, blended crossfades, captions and the AI mark where planned',
+    { timeout: 240_000 },
+    async () => {
+      // Two renders of one timeline, decoded frame by frame: the reel as asked, and the same with another title, no
+      // captions and no visible mark. Where the plan puts text the frames differ; elsewhere they agree.
+      const visuals = [await still('astronaut.png'), await still('camera.png'), await still('chelsea.png')];
+      const common = { width: 540, height: 960, secondsPerVisual: 2, title: 'Summer 1952' };
+      const marked = await render(settingsFor('memories', { ...common, captions: { text: 'Grandpa loved the sea.' }, aiLabel: 'visible' }), {
+        visuals,
+        music,
+      });
+      const plain = await render(settingsFor('memories', { ...common, title: 'Winter 1931', aiLabel: 'metadata' }), { visuals, music });
+      const plan = marked.plan;
+      expect(plain.plan.frames).toBe(plan.frames);
+      const { width: w, height: h, fps } = plan;
+      const frame = (file: string, n: number) =>
+        execFileSync(
+          ffmpeg!.path,
+          [
+            '-v',
+            'error',
+            '-i',
+            file,
+            '-vf',
+            `select=eq(n\\,${n})`,
+            '-fps_mode',
+            'passthrough',
+            '-frames:v',
+            '1',
+            '-f',
+            'rawvideo',
+            '-pix_fmt',
+            'rgb24',
+            '-',
+          ],
+          {
+            maxBuffer: w * h * 3 * 2,
+          },
+        );
+      /** Mean absolute difference of two frames inside a box (pixels), or outside it. */
+      const differ = (a: Buffer, b: Buffer, box: Box = { x: 0, y: 0, w, h }, outside = false) => {
+        let sum = 0;
+        let n = 0;
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++) {
+            const inside = x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h;
+            if (inside === outside) continue;
+            const o = (y * w + x) * 3;
+            sum += Math.abs(a[o]! - b[o]!) + Math.abs(a[o + 1]! - b[o + 1]!) + Math.abs(a[o + 2]! - b[o + 2]!);
+            n += 3;
+          }
+        return sum / Math.max(1, n);
+      };
+      const text = (kind: string) => plan.texts.find((t) => t.kind === kind)!;
+      const inPixels = (box: Box): Box => (box.w <= 1 ? { x: box.x * w, y: box.y * h, w: box.w * w, h: box.h * h } : box);
+
+      // The title card: its words, where the plan puts them, while the card is on.
+      const [title, first, second] = plan.segments;
+      expect(title!.kind).toBe('title');
+      const titleFrame = Math.floor(title!.frames / 2);
+      const titleBox = inPixels(text('title').region);
+      expect(differ(frame(marked.output, titleFrame), frame(plain.output, titleFrame), titleBox)).toBeGreaterThan(2);
+
+      // A still moves (pan and zoom): its first and last frames outside any transition are not the same picture.
+      const fadeFrames = plan.transitions[0]!.frames;
+      const a0 = frame(plain.output, first!.startFrame + fadeFrames);
+      const a1 = frame(plain.output, first!.startFrame + first!.frames - fadeFrames - 1);
+      expect(differ(a0, a1)).toBeGreaterThan(1);
+
+      // The crossfade into the second photo: halfway through, the frame is a blend of the two, not either one.
+      const into = plan.transitions.find((t) => t.startFrame >= second!.startFrame - 1)!;
+      const before = frame(plain.output, into.startFrame - 1);
+      const after = frame(plain.output, into.startFrame + into.frames);
+      const middle = frame(plain.output, into.startFrame + Math.floor(into.frames / 2));
+      const apart = differ(before, after);
+      expect(apart).toBeGreaterThan(10);
+      expect(differ(middle, before)).toBeGreaterThan(apart / 5);
+      expect(differ(middle, after)).toBeGreaterThan(apart / 5);
+      const average = Buffer.from(before.map((v, i) => (v + after[i]!) >> 1));
+      expect(differ(middle, average)).toBeLessThan(apart / 2);
+
+      // Captions and the mark: the frames differ in the caption's area and the mark's corner, and agree elsewhere.
+      const caption = text('caption');
+      const n = Math.round(((caption.start + caption.end) / 2) * fps);
+      const [withText, without] = [frame(marked.output, n), frame(plain.output, n)];
+      const captionBox = inPixels(caption.region);
+      const mark = text('ai');
+      const markBox = { ...inPixels(mark.region), w: mark.fontPx * 10, h: mark.fontPx * 2.5 };
+      expect(differ(withText, without, captionBox)).toBeGreaterThan(5);
+      expect(differ(withText, without, markBox)).toBeGreaterThan(5);
+      // Every band of rows clear of those two boxes: the same picture, up to the encoder's noise (measured: 0.7).
+      let rest = 0;
+      let count = 0;
+      for (let row = 0; row < 16; row++) {
+        const band = { x: 0, y: (row * h) / 16, w, h: h / 16 };
+        const overlaps = [captionBox, markBox].some((b) => b.y < band.y + band.h && b.y + b.h > band.y);
+        if (overlaps) continue;
+        rest += differ(withText, without, band);
+        count++;
+      }
+      expect(count).toBeGreaterThanOrEqual(6);
+      expect(rest / count).toBeLessThan(1.5);
+    },
+  );
 
   it('talking portrait, 1080×1080: frames streamed through a pipe at 25 fps, the voice, SRT captions', { timeout: 180_000 }, async () => {
     const size = 192;
