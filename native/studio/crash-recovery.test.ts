@@ -1,7 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Job } from '../api/schemas';
 import { Catalog } from '../catalog/catalog';
@@ -72,6 +73,65 @@ describe('a server killed with SIGKILL during an import', () => {
     expect(finalCatalog.integrity('full')).toBe('ok');
     expect(finalCatalog.jobs.live()).toEqual([]);
     finalCatalog.close();
+  });
+});
+
+describe('a server killed with SIGKILL during an export', () => {
+  it('resumes the export on restart and finishes it: every file once, whole, with its sidecar, nothing half-written', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'likeness-crash-export-'));
+    const source = join(base, 'incoming');
+    const library = join(base, 'library');
+    const out = join(base, 'exported');
+    const count = 60;
+    await writeNoiseImages(source, count, 256);
+    try {
+      const first = await serveStudio(library, { fromSource: true });
+      servers.push(first);
+      const imported = await first.call<Job>('catalog:import', { path: source });
+      await waitUntil(
+        async () => ((await first.call<Job>('jobs:get', { id: imported.id })).status === 'done' ? true : undefined),
+        120_000,
+        'the import',
+      );
+      const { ids } = await first.call<{ ids: number[] }>('catalog:outputIds', {});
+      // Converted to JPEG, so each file takes a moment: time to kill it part-way.
+      const job = await first.call<Job>('review:export', { outDir: out, ids, format: 'jpeg', quality: 90, xmp: true });
+      await waitUntil(
+        async () => ((await first.call<Job>('jobs:get', { id: job.id })).done ?? 0) >= 10 || undefined,
+        60_000,
+        'the export to get going',
+      );
+      await first.stop('SIGKILL');
+      const partWay = readdirSync(out).filter((f) => f.endsWith('.jpg')).length;
+      expect(partWay).toBeGreaterThan(0);
+      expect(partWay).toBeLessThan(count);
+
+      const second = await serveStudio(library, { fromSource: true });
+      servers.push(second);
+      const finished = await waitUntil(
+        async () => {
+          const current = await second.call<Job>('jobs:get', { id: job.id });
+          return current.status === 'done' || current.status === 'failed' ? current : undefined;
+        },
+        120_000,
+        'the resumed export',
+      );
+      expect(finished.status).toBe('done');
+      expect(finished.attempts).toBe(2);
+      const files = readdirSync(out);
+      const jpegs = files.filter((f) => f.endsWith('.jpg'));
+      // Each output once (no "name (2).jpg" from a second pass), each with its sidecar, no partial file left.
+      expect(jpegs).toHaveLength(count);
+      expect(jpegs.filter((f) => / \(\d+\)\.jpg$/.test(f))).toEqual([]);
+      // Two sidecars each: name.xmp (Lightroom, digiKam) and name.jpg.xmp (darktable).
+      expect(files.filter((f) => f.endsWith('.jpg.xmp'))).toHaveLength(count);
+      expect(files.filter((f) => f.endsWith('.xmp') && !f.endsWith('.jpg.xmp'))).toHaveLength(count);
+      expect(files.filter((f) => f.includes('partial'))).toEqual([]);
+      for (const file of jpegs) expect((await sharp(join(out, file)).metadata()).format, file).toBe('jpeg');
+      await second.stop();
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
 
