@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillOutputs } from '../../bench/fill-library';
+import { OutputIdsQuery } from '../api/schemas';
+import { Catalog } from './catalog';
+
+// The indexes the migrations promise, pinned by SQLite's own EXPLAIN QUERY PLAN of the statements the repository
+// really runs (captured as it runs them): dropping or reshaping an index fails here, not in a 100,000-output library.
+
+let root: string;
+let catalog: Catalog;
+
+/** The statements `call` runs, with their parameters, and SQLite's plan for each. */
+function plansOf(call: () => unknown): { sql: string; plan: string }[] {
+  const db = catalog.db;
+  const prepare = db.prepare.bind(db);
+  const seen: { sql: string; params: unknown[] }[] = [];
+  db.prepare = ((sql: string) => {
+    const statement = prepare(sql);
+    const record =
+      (method: 'all' | 'get' | 'iterate') =>
+      (...params: unknown[]) => {
+        seen.push({ sql, params });
+        return (statement[method] as (...p: unknown[]) => unknown)(...params);
+      };
+    const wrapped: Record<string, unknown> = {};
+    const proxy: unknown = new Proxy(statement, {
+      get(target, key) {
+        if (key === 'all' || key === 'get' || key === 'iterate') return (wrapped[key] ??= record(key));
+        const value = Reflect.get(target, key) as unknown;
+        // pluck(), raw() … return the statement itself: keep handing out the recording one.
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result === target ? proxy : result;
+        };
+      },
+    });
+    return proxy;
+  }) as typeof db.prepare;
+  try {
+    call();
+  } finally {
+    db.prepare = prepare;
+  }
+  return seen
+    .filter((s) => /^\s*SELECT/i.test(s.sql))
+    .map(({ sql, params }) => ({
+      sql,
+      plan: (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join(' | '),
+    }));
+}
+
+const idsOf = (query: Record<string, unknown>) => () => catalog.outputs.ids(OutputIdsQuery.parse(query));
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'likeness-plans-'));
+  catalog = Catalog.open(root);
+  // Enough rows, and ANALYZE, for the planner to choose as it would in a real library.
+  fillOutputs(catalog, { count: 3_000 });
+  catalog.db.exec('ANALYZE');
+});
+afterAll(() => {
+  catalog?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('the grid’s queries use the indexes the migrations promise', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['newest first', {}, 'outputs_by_date'],
+    ['oldest first', { sort: 'oldest' }, 'outputs_by_date'],
+    ['picks', { flag: 'pick' }, 'outputs_by_flag'],
+    ['rejects, oldest first', { flag: 'reject', sort: 'oldest' }, 'outputs_by_flag'],
+    ['by stars', { sort: 'stars' }, 'outputs_by_stars'],
+    ['by likeness', { sort: 'likeness' }, 'outputs_by_likeness'],
+  ];
+  for (const [what, query, index] of cases) {
+    it(`${what}: an index-only scan of ${index}, no table scan, no sort`, () => {
+      const [ids] = plansOf(idsOf(query));
+      expect(ids!.plan).toMatch(new RegExp(`USING COVERING INDEX ${index}\\b`));
+      expect(ids!.plan).not.toMatch(/SCAN o\b(?! USING)|USE TEMP B-TREE/);
+    });
+  }
+
+  it('at least N stars: a range of the stars index', () => {
+    const [ids] = plansOf(idsOf({ minStars: 4, sort: 'stars' }));
+    expect(ids!.plan).toMatch(/USING COVERING INDEX outputs_by_stars \(deleted_at=\? AND stars>\?\)/);
+  });
+
+  it('the videos of a view are found through the kind index', () => {
+    const plans = plansOf(idsOf({}));
+    const videos = plans.find((p) => /o\.kind = 'video'/.test(p.sql))!;
+    expect(videos.plan).toMatch(/outputs_by_kind|COVERING INDEX/);
+    expect(videos.plan).not.toMatch(/^SCAN o$/);
+  });
+
+  it('a batch, a model, a template: their partial indexes', () => {
+    for (const [field, value, index] of [
+      ['batchId', 'b1', 'outputs_by_batch'],
+      ['model', 'sd_xl_base_1.0.safetensors', 'outputs_by_model'],
+      ['template', 'film-noir', 'outputs_by_template'],
+    ] as const) {
+      const [ids] = plansOf(idsOf({ [field]: value }));
+      expect(ids!.plan, field).toMatch(new RegExp(`INDEX ${index}\\b`));
+    }
+  });
+
+  it('facets are counted from covering indexes, not by reading the outputs table', () => {
+    const plans = plansOf(() => catalog.outputs.facets());
+    expect(plans.length).toBeGreaterThan(0);
+    for (const { sql, plan } of plans) if (/FROM outputs/.test(sql)) expect(plan, sql).not.toMatch(/SCAN outputs$|SCAN o$/);
+  });
+});
