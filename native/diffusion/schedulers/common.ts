@@ -9,24 +9,47 @@ import { StudioError } from '../../api/errors';
 export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
 export type TimestepSpacing = 'leading' | 'trailing' | 'linspace';
 
+/**
+ * A diffusers `scheduler_config.json`, read whatever scheduler class wrote it (parseSchedulerConfig; snake_case
+ * there). Each field: its effect, its default (defaultSchedulerConfig, SD 1.5's values), and who reads it. "All"
+ * means every scheduler, through the training schedule (betas → ᾱ → sigmas) they all start from.
+ */
 export interface SchedulerConfig {
+  /** Length of the training noise schedule, the timestep range inference steps are spaced over. Default 1000. All. */
   numTrainTimesteps: number;
+  /** First β of the training schedule (noise added at t = 0). Default 0.00085. All (through betas). */
   betaStart: number;
+  /** Last β of the training schedule. Default 0.012. All (through betas). */
   betaEnd: number;
+  /** How β goes from start to end: SD's scaled_linear (linear in √β), linear, or the cosine squaredcos_cap_v2. Default scaled_linear. All. */
   betaSchedule: 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
+  /** Explicit βs, replacing start/end/schedule when a model ships its own. Default null. All. */
   trainedBetas: number[] | null;
+  /** What the UNet predicts: the noise (epsilon), the velocity (v_prediction, SD 2.x 768) or the clean sample. Default epsilon. All. */
   predictionType: PredictionType;
-  /** Unset means "the scheduler's own default" (diffusers: Euler and DPM++ linspace, DDIM and LCM leading). */
+  /**
+   * How inference timesteps are picked from the training range: leading (SD 1.x), trailing (SD-Turbo, zero-SNR) or
+   * linspace. Unset means "the scheduler's own default" (diffusers: Euler and DPM++ linspace, DDIM and LCM leading).
+   * DDIM, DPM++ 2M, Euler, Euler a (LCM spaces over its distilled schedule instead).
+   */
   timestepSpacing: TimestepSpacing | undefined;
+  /** Added to every leading-spaced timestep (SD 1.x exports use 1). Default 0. DDIM, DPM++ 2M (spacedTimesteps). */
   stepsOffset: number;
+  /** Whether the step past the last uses ᾱ = 1 (a clean image) or ᾱ₀. Unset: true (diffusers' default). DDIM, LCM (VpScheduler). */
   setAlphaToOne: boolean | undefined;
+  /** Clamp the predicted clean sample to ±clipSampleRange (for pixel-space models; SD leaves it off). Default false. DDIM, LCM. */
   clipSample: boolean;
+  /** The clamp's bound when clipSample is on. Default 1. DDIM, LCM. */
   clipSampleRange: number;
+  /** Space the sigmas as Karras et al. 2022 (ρ = 7) instead of following the timesteps. Default false. Euler, Euler a, DPM++ 2M. */
   useKarrasSigmas: boolean;
+  /** How sigmas between training timesteps are found: linear in σ, or in log σ. Default linear. Euler, Euler a. */
   interpolationType: 'linear' | 'log_linear';
+  /** Rescale the βs so the last step has zero signal (Lin et al. 2023), for models trained that way. Default false. All. */
   rescaleBetasZeroSnr: boolean;
-  /** LCM: the schedule it was distilled on and the boundary-condition scale. */
+  /** LCM: the number of steps of the schedule it was distilled on. Default 50. LCM only. */
   originalInferenceSteps: number;
+  /** LCM: the boundary-condition scale (c_skip / c_out, "timestep_scaling"). Default 10. LCM only. */
   timestepScaling: number;
 }
 
