@@ -308,6 +308,7 @@ test('a SIGKILL right after a decision loses nothing the page showed as saved', 
   await openReview(app);
   await app.keyboard.press('Space');
   const loupe = app.getByTestId('loupe');
+  await expect(loupe).toHaveAttribute('data-output-id', /^\d+$/);
   const ids: number[] = [];
   const keys = ['p', '5', '8', 'x', '2'];
   for (const [i, key] of keys.entries()) {
