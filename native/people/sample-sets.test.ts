@@ -157,7 +157,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
       message: expect.stringMatching(/Version 2 of .* already holds exactly these photos/),
     });
     // A photo in a frozen version can be removed from the person, and the version still reads it.
-    expect(await studio.api.people.removePhotos({ photoIds: [byName('mirrored.png').id] })).toEqual({ removed: 1 });
+    expect(await studio.api.people.removePhotos({ photoIds: [byName('mirrored.png').id] })).toEqual({ removed: 1, personIds: [person.id] });
     expect((await studio.api.people.version({ personId: person.id, version: 1 })).items).toHaveLength(3);
     await refresh();
     expect(photos.map((p) => p.originalName)).not.toContain('mirrored.png');

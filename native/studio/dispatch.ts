@@ -1,9 +1,18 @@
 import { StudioError, type Envelope } from '../api/errors';
 import { findChannel, type StudioHandlers } from '../api/contract';
+import type { StudioEvent } from '../api/events';
 import { errorShape } from '../core/errors';
+import { eventsFor } from './change-events';
 
-/** Validates input, runs the handler, validates output: the one place every host call goes through. */
-export function createDispatcher(handlers: StudioHandlers, onError?: (channel: string, error: unknown) => void) {
+/**
+ * Validates input, runs the handler, validates output, and tells every window what changed (change-events.ts): the
+ * one place every host call goes through.
+ */
+export function createDispatcher(
+  handlers: StudioHandlers,
+  onError?: (channel: string, error: unknown) => void,
+  emit: (event: StudioEvent) => void = () => {},
+) {
   return async function dispatch(channel: string, rawInput: unknown): Promise<Envelope<unknown>> {
     const info = findChannel(channel);
     if (!info) {
@@ -23,8 +32,9 @@ export function createDispatcher(handlers: StudioHandlers, onError?: (channel: s
     }
     try {
       const namespace = handlers[info.namespace] as Record<string, (input: unknown) => Promise<unknown>>;
-      const value = await namespace[info.method]!(parsed.data);
-      return { ok: true, value: info.spec.output.parse(value) };
+      const value = info.spec.output.parse(await namespace[info.method]!(parsed.data));
+      for (const event of eventsFor(info.namespace, info.method, parsed.data, value)) emit(event);
+      return { ok: true, value };
     } catch (error) {
       const shape = errorShape(error);
       if (shape.code === 'INTERNAL') onError?.(channel, error);

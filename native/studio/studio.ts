@@ -74,7 +74,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     likeness: likenessHandlers(context),
   };
 
-  const dispatch = createDispatcher(handlers, options.onInternalError);
+  const dispatch = createDispatcher(handlers, options.onInternalError, (event) => events.emit(event));
   return {
     catalog,
     api: createStudioClient(dispatch as Parameters<typeof createStudioClient>[0]),

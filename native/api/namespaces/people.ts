@@ -412,7 +412,11 @@ export const peopleApi = {
    * Starts a `people.vet` job that measures, crops and judges the photo on that face.
    */
   chooseFace: method(z.object({ photoId: Id, face: z.number().int().min(0).max(1000).nullable() }), Job),
-  removePhotos: method(z.object({ photoIds: z.array(Id).min(1).max(10_000) }), z.object({ removed: z.number().int() })),
+  removePhotos: method(
+    z.object({ photoIds: z.array(Id).min(1).max(10_000) }),
+    // The people whose photos went (their verdicts were judged again: near-duplicates depend on the others).
+    z.object({ removed: z.number().int(), personIds: z.array(Id) }),
+  ),
 
   /** Freezes the accepted photos, their crops and captions as the next immutable version. */
   freeze: method(z.object({ personId: Id, note: z.string().max(1000).default('') }), SampleSetDetail),

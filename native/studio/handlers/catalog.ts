@@ -5,11 +5,8 @@ import { emptyTrashJob } from '../../catalog/trash';
 import { outputFaces } from '../output-faces';
 import type { StudioContext } from './context';
 
-export function catalogHandlers({ catalog, jobs, events }: StudioContext): StudioHandlers['catalog'] {
+export function catalogHandlers({ catalog, jobs }: StudioContext): StudioHandlers['catalog'] {
   const faces = outputFaces(catalog);
-  const changed = (ids: number[], change: 'trashed' | 'restored' | 'collections') => {
-    if (ids.length) events.emit({ type: 'catalog:changed', payload: { ids, change } });
-  };
   return {
     // Stored as the real absolute folder: a job resumed by a server started elsewhere finds it again.
     import: async (request) => jobs.enqueue(catalogImportJob.kind, { ...request, path: realLocation(resolveUserPath(request.path)) }),
@@ -20,31 +17,15 @@ export function catalogHandlers({ catalog, jobs, events }: StudioContext): Studi
     facets: async () => catalog.outputs.facets(),
     faces: ({ id }) => faces(id),
 
-    trash: async ({ ids }) => {
-      const trashed = catalog.outputs.trash(ids);
-      changed(trashed, 'trashed');
-      return { ids: trashed };
-    },
-    restore: async ({ ids }) => {
-      const restored = catalog.outputs.restore(ids);
-      changed(restored, 'restored');
-      return { ids: restored };
-    },
+    trash: async ({ ids }) => ({ ids: catalog.outputs.trash(ids) }),
+    restore: async ({ ids }) => ({ ids: catalog.outputs.restore(ids) }),
     emptyTrash: async (request) => jobs.enqueue(emptyTrashJob.kind, { ...request, before: request.before ?? Date.now() }),
 
     listCollections: async () => catalog.collections.list(),
     createCollection: async ({ name }) => catalog.collections.create(name),
     renameCollection: async ({ id, name }) => catalog.collections.rename(id, name),
     removeCollection: async ({ id }) => ({ removed: catalog.collections.remove(id) }),
-    addToCollection: async ({ id, ids }) => {
-      const added = catalog.collections.add(id, ids);
-      changed(ids, 'collections');
-      return { added };
-    },
-    removeFromCollection: async ({ id, ids }) => {
-      const removed = catalog.collections.removeItems(id, ids);
-      changed(ids, 'collections');
-      return { removed };
-    },
+    addToCollection: async ({ id, ids }) => ({ added: catalog.collections.add(id, ids) }),
+    removeFromCollection: async ({ id, ids }) => ({ removed: catalog.collections.removeItems(id, ids) }),
   };
 }

@@ -11,18 +11,13 @@ import { ensureCrop, judgePerson } from '../../people/vetting';
 import { rescoreQuietly } from '../../likeness/rescore';
 import type { StudioContext } from './context';
 
-export function peopleHandlers({ catalog, events, jobs }: StudioContext): StudioHandlers['people'] {
-  const changed = (personId: number) => events.emit({ type: 'people:changed', payload: { personId } });
+export function peopleHandlers({ catalog, jobs }: StudioContext): StudioHandlers['people'] {
   const photos = new PhotosRepository(catalog);
   const personName = (id: number) => catalog.people.get(id).name;
   return {
     list: async () => catalog.people.list(),
     get: async ({ id }) => catalog.people.get(id),
-    create: async (draft) => {
-      const person = catalog.people.create(draft);
-      changed(person.id);
-      return person;
-    },
+    create: async (draft) => catalog.people.create(draft),
     update: async (patch) => {
       const before = catalog.people.get(patch.id);
       const person = catalog.people.update(patch);
@@ -32,14 +27,9 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
         jobs.enqueue(peopleVetJob.kind, { personId: person.id, personName: person.name });
         rescoreQuietly(catalog, jobs, person.id);
       }
-      changed(person.id);
       return person;
     },
-    remove: async ({ id }) => {
-      const removed = catalog.people.remove(id);
-      if (removed) changed(id);
-      return { removed };
-    },
+    remove: async ({ id }) => ({ removed: catalog.people.remove(id) }),
 
     photos: async ({ personId, filter }) => photos.list(personId, filter),
     import: async (request) => jobs.enqueue(peopleImportJob.kind, { ...request, personName: personName(request.personId) }),
@@ -48,24 +38,18 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
     override: async ({ photoIds, verdict, reason }) => {
       const list = photoIds.map((id) => photos.get(id));
       photos.setOverride(photoIds, verdict, reason);
-      for (const personId of new Set(list.map((p) => p.personId))) {
-        changed(personId);
-        rescoreQuietly(catalog, jobs, personId);
-      }
+      for (const personId of new Set(list.map((p) => p.personId))) rescoreQuietly(catalog, jobs, personId);
       return photoIds.map((id) => photos.get(id));
     },
     setCaption: async ({ photoId, caption, extra }) => {
-      const photo = photos.get(photoId);
       photos.setCaption(photoId, caption, extra);
-      changed(photo.personId);
       return photos.get(photoId);
     },
     nudgeCrop: async ({ photoId, nudge }) => {
-      const photo = photos.get(photoId);
+      photos.get(photoId);
       photos.setNudge(photoId, nudge);
       // One crop: sharp renders it off this thread.
       await ensureCrop(catalog, photoId);
-      changed(photo.personId);
       return photos.get(photoId);
     },
     chooseFace: async ({ photoId, face }) => {
@@ -78,7 +62,6 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
           'Vet the photo again, then choose one of the faces shown.',
         );
       photos.setChosenFace(photoId, face);
-      changed(photo.personId);
       // Measured, cropped and judged again on that face (the photos already right are left as they are).
       return jobs.enqueue(peopleVetJob.kind, { personId: photo.personId, force: false, personName: personName(photo.personId) });
     },
@@ -88,15 +71,13 @@ export function peopleHandlers({ catalog, events, jobs }: StudioContext): Studio
       // Near-duplicates depend on the other photos: a removed one may free its twin.
       for (const personId of personIds) {
         judgePerson(catalog, personId);
-        changed(personId);
         rescoreQuietly(catalog, jobs, personId);
       }
-      return { removed };
+      return { removed, personIds: [...personIds] };
     },
 
     freeze: async ({ personId, note }) => {
       const detail = await freezeVersion(catalog, personId, note);
-      changed(personId);
       rescoreQuietly(catalog, jobs, personId);
       return detail;
     },

@@ -5,19 +5,10 @@ import { keepRates, likenessPrediction } from '../../catalog/stats';
 import type { StudioContext } from './context';
 import { isInside, resolveUserPath } from '../../core/paths';
 
-export function reviewHandlers({ catalog, events, jobs }: StudioContext): StudioHandlers['review'] {
-  const changed = (ids: number[]) => events.emit({ type: 'review:changed', payload: { ids } });
+export function reviewHandlers({ catalog, jobs }: StudioContext): StudioHandlers['review'] {
   return {
-    set: async (patch) => {
-      const write = catalog.outputs.setReview(patch);
-      changed(write.after.map((s) => s.id));
-      return write;
-    },
-    put: async ({ states, expected }) => {
-      const write = catalog.outputs.putReview(states, expected);
-      changed(write.after.map((s) => s.id));
-      return write;
-    },
+    set: async (patch) => catalog.outputs.setReview(patch),
+    put: async ({ states, expected }) => catalog.outputs.putReview(states, expected),
     stats: async ({ by, filter }) => ({ by, rows: keepRates(catalog.db, by, filter), likeness: likenessPrediction(catalog.db, filter) }),
     export: async (request) => {
       // Real paths on both sides: a symlink or `..` that leads into the library is inside it.
