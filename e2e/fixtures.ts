@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, type Page } from '@playwright/test';
 import { serveStudio, type ServedStudio } from '../native/testing/serve-process';
+import { locateFfmpeg } from '../native/video/ffmpeg';
 
 export { serveStudio, waitUntil, type ServedStudio } from '../native/testing/serve-process';
 export const projectRoot = join(import.meta.dirname, '..');
@@ -12,6 +13,19 @@ export const sharedRoot = process.env.LIKENESS_SHARED ?? join(projectRoot, '..',
 export const photosDir = join(sharedRoot, 'fixtures', 'photos');
 export const yunetModel = join(sharedRoot, 'models', 'yunet_n_dynamic.onnx');
 const ci = process.env.CI === 'true' || process.env.CI === '1';
+
+/** The shared photos, the shared YuNet model and ffmpeg, which the photo-to-video journeys need (skipFor otherwise). */
+export function requirePhotosDetectorAndFfmpeg(): void {
+  skipFor(
+    !existsSync(photosDir)
+      ? `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`
+      : !existsSync(yunetModel)
+        ? `the shared YuNet model ${yunetModel} is missing`
+        : !locateFfmpeg()
+          ? 'ffmpeg is not installed (apt install ffmpeg)'
+          : undefined,
+  );
+}
 
 /** Skips the test for `reason` when there is one, except under CI=true, which must never pass by skipping. */
 export function skipFor(reason: string | undefined): void {

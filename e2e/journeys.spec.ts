@@ -8,8 +8,7 @@ import sharp from 'sharp';
 import { installModelFile } from '../native/models/installed';
 import { writeVettingFixtures } from '../native/people/testing/variants';
 import { installTinyModels } from '../native/portrait/testing/tiny-models';
-import { locateFfmpeg } from '../native/video/ffmpeg';
-import { expect, photosDir, skipFor, tempLibrary, test, uiText, waitUntil, yunetModel, type ServedStudio } from './fixtures';
+import { expect, photosDir, tempLibrary, test, uiText, waitUntil, yunetModel, type ServedStudio, requirePhotosDetectorAndFfmpeg } from './fixtures';
 
 type Language = 'en' | 'zh-CN';
 
@@ -19,17 +18,6 @@ interface Video {
   currentTime: number;
   muted: boolean;
   play(): Promise<void>;
-}
-
-function requirements(): void {
-  const reason = !existsSync(photosDir)
-    ? `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`
-    : !existsSync(yunetModel)
-      ? `the shared YuNet model ${yunetModel} is missing`
-      : !locateFfmpeg()
-        ? 'ffmpeg is not installed (apt install ffmpeg)'
-        : undefined;
-  skipFor(reason);
 }
 
 async function waitForJob(studio: ServedStudio, id: number, what: string, ms = 240_000): Promise<void> {
@@ -82,7 +70,7 @@ for (const language of ['en', 'zh-CN'] as const) {
     studio,
   }) => {
     test.setTimeout(600_000);
-    requirements();
+    requirePhotosDetectorAndFfmpeg();
     const models = join(studio.library, 'models');
     await installModelFile(models, 'yunet-n', yunetModel);
     installTinyModels(models, ['gfpgan-1.4', 'ddcolor', 'liveportrait']);
@@ -162,7 +150,7 @@ for (const language of ['en', 'zh-CN'] as const) {
     studio,
   }) => {
     test.setTimeout(240_000);
-    requirements();
+    requirePhotosDetectorAndFfmpeg();
     await installModelFile(join(studio.library, 'models'), 'yunet-n', yunetModel);
     const scratch = tempLibrary('likeness-e2e-journey-set-');
     try {

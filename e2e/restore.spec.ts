@@ -1,11 +1,9 @@
 // Restore & Animate in real Chromium against a real `likeness serve`, with tiny stand-ins for the models (the real
 // YuNet finds the face): restore and colorize camera.png, animate it with a preset, see the clip in Review, make a reel.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { installModelFile } from '../native/models/installed';
 import { installTinyModels } from '../native/portrait/testing/tiny-models';
-import { locateFfmpeg } from '../native/video/ffmpeg';
-import { expect, photosDir, skipFor, test, yunetModel } from './fixtures';
+import { expect, photosDir, requirePhotosDetectorAndFfmpeg, test, yunetModel } from './fixtures';
 
 /** The bits of a <video> the checks read (the e2e tsconfig has no DOM lib). */
 interface Video {
@@ -14,20 +12,9 @@ interface Video {
   videoWidth: number;
 }
 
-function requirements(): void {
-  const reason = !existsSync(photosDir)
-    ? `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`
-    : !existsSync(yunetModel)
-      ? `the shared YuNet model ${yunetModel} is missing`
-      : !locateFfmpeg()
-        ? 'ffmpeg is not installed (apt install ffmpeg)'
-        : undefined;
-  skipFor(reason);
-}
-
 test('restore and colorize camera.png, animate it with a preset, see the clip in Review, make a reel', async ({ app, studio }) => {
   test.setTimeout(300_000);
-  requirements();
+  requirePhotosDetectorAndFfmpeg();
   const models = join(studio.library, 'models');
   await installModelFile(models, 'yunet-n', yunetModel);
   installTinyModels(models, ['gfpgan-1.4', 'ddcolor', 'liveportrait']);

@@ -60,6 +60,12 @@ async function render(
   return { output, plan, report };
 }
 
+/** Frame `n` of a video, decoded by ffmpeg to RGB (exactly that frame: selected by number, not by seeking). */
+function decodedFrame(file: string, n: number, bytes: number): Buffer {
+  const args = ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${n})`, '-fps_mode', 'passthrough', '-frames:v', '1'];
+  return execFileSync(ffmpeg!.path, [...args, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: bytes * 2 });
+}
+
 /** The delivery format, checked on the file with ffprobe, the MP4 box order and ffmpeg's ebur128. */
 async function expectDelivery(file: string, plan: ReelPlan, options: { sound: boolean }) {
   const probe = await ffprobe(ffmpeg!.ffprobe!, file);
@@ -143,30 +149,7 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
       const plan = marked.plan;
       expect(plain.plan.frames).toBe(plan.frames);
       const { width: w, height: h, fps } = plan;
-      const frame = (file: string, n: number) =>
-        execFileSync(
-          ffmpeg!.path,
-          [
-            '-v',
-            'error',
-            '-i',
-            file,
-            '-vf',
-            `select=eq(n\\,${n})`,
-            '-fps_mode',
-            'passthrough',
-            '-frames:v',
-            '1',
-            '-f',
-            'rawvideo',
-            '-pix_fmt',
-            'rgb24',
-            '-',
-          ],
-          {
-            maxBuffer: w * h * 3 * 2,
-          },
-        );
+      const frame = (file: string, n: number) => decodedFrame(file, n, w * h * 3);
       /** Mean absolute difference of two frames inside a box (pixels), or outside it. */
       const differ = (a: Buffer, b: Buffer, box: Box = { x: 0, y: 0, w, h }, outside = false) => {
         let sum = 0;
@@ -287,25 +270,7 @@ describe.skipIf(skip)('reel rendering with ffmpeg', () => {
     expect(plan.transitionMode).toBe('fallback');
     await expectDelivery(output, plan, { sound: true });
     // Mid-wipe, the left of the frame already shows the colour restoration and the right the grey original.
-    const frame = execFileSync(
-      ffmpeg!.path,
-      [
-        '-v',
-        'error',
-        '-ss',
-        String((plan.transitions[0]!.startFrame + plan.transitions[0]!.frames / 2) / 30),
-        '-i',
-        output,
-        '-frames:v',
-        '1',
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        'rgb24',
-        '-',
-      ],
-      { maxBuffer: 64 * 2 ** 20 },
-    );
+    const frame = decodedFrame(output, Math.round(plan.transitions[0]!.startFrame + plan.transitions[0]!.frames / 2), 1920 * 1080 * 3);
     const saturation = (x: number, y: number) => {
       const o = (y * 1920 + x) * 3;
       return Math.max(frame[o]!, frame[o + 1]!, frame[o + 2]!) - Math.min(frame[o]!, frame[o + 1]!, frame[o + 2]!);
