@@ -56,7 +56,7 @@ try {
     const result = job.result as PeopleImportResult;
     if (job.status !== 'done' || result.imported !== PHOTOS) throw new Error(`the import did not finish: ${job.status} ${JSON.stringify(job.error)}`);
 
-    const list = await studio.api.people.photos({ personId: person.id });
+    const list = await studio.api.people.listPhotos({ personId: person.id });
     const sum = (pick: (t: { decodeMs: number; detectMs: number; measureMs: number }) => number) =>
       list.reduce((total, p) => total + (p.measures ? pick(p.measures.timings) : 0), 0);
     const decode = sum((t) => t.decodeMs);

@@ -187,7 +187,7 @@ describe('generation batches through the studio (job in a GPU worker, tiny SD 1.
     const people = await studio.api.people.list();
     const lora = await studio.api.models.addLora({ path: file, personId: people[0]!.id, name: 'Ada v1' });
     expect(lora).toMatchObject({ name: 'Ada v1', modules: 2, personId: people[0]!.id });
-    expect(await studio.api.models.loras()).toHaveLength(1);
+    expect(await studio.api.models.listLoras()).toHaveLength(1);
     const job = await studio.api.generate.start({
       model: modelId,
       prompt: '{trigger} {class}',

@@ -145,7 +145,7 @@ describe.skipIf(yunet.missing || astronaut.missing)('likeness in the studio: vet
     writeFileSync(join(incoming, 'group.png'), group);
     const job = await studio.api.people.import({ personId: person.id, paths: [incoming] });
     expect((await studio.jobs.waitFor(job.id)).status).toBe('done');
-    photos = await studio.api.people.photos({ personId: person.id });
+    photos = await studio.api.people.listPhotos({ personId: person.id });
   }, 240_000);
 
   afterAll(async () => {

@@ -70,7 +70,7 @@ describe('adding a LoRA from a hostile file', () => {
       expect(error.message, name).toMatch(why);
       expect(error.message, name).toContain(`${name}.safetensors`);
     }
-    expect(await studio.api.models.loras()).toEqual([]);
+    expect(await studio.api.models.listLoras()).toEqual([]);
   });
 
   it('still adds a well-formed kohya LoRA', async () => {

@@ -82,14 +82,14 @@ describe.skipIf(photosDir.missing || yunet.missing)('importing for a person', ()
       },
       counts: { unvetted: 1 },
     });
-    const [photo] = await studio.api.people.photos({ personId: person.id });
+    const [photo] = await studio.api.people.listPhotos({ personId: person.id });
     expect(photo).toMatchObject({ verdict: null, measures: null, vetError: { code: 'MODEL_ERROR' } });
     expect(photo!.thumbHash).not.toBeNull();
 
     await studio.api.models.installFile({ id: 'yunet-n', path: yunet.path });
     const outcome = await finished<VettingOutcome>(studio, await studio.api.people.vet({ personId: person.id }));
     expect(outcome).toMatchObject({ status: 'done', vetted: 1, counts: { accepted: 1, unvetted: 0 } });
-    const [vetted] = await studio.api.people.photos({ personId: person.id });
+    const [vetted] = await studio.api.people.listPhotos({ personId: person.id });
     expect(vetted).toMatchObject({ verdict: 'accepted', vetError: null });
   });
 
@@ -114,7 +114,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('importing for a person', ()
     );
     const result = await finished<PeopleImportResult>(studio, await studio.api.people.import({ personId: person.id, paths: [dir] }));
     expect(result).toMatchObject({ imported: 6, rejected: [] });
-    const photos = await studio.api.people.photos({ personId: person.id });
+    const photos = await studio.api.people.listPhotos({ personId: person.id });
     const formats = Object.fromEntries(photos.map((p) => [p.originalName, p]));
     expect(formats['cmyk.jpg']!.measures!.source.space).toBe('cmyk');
     expect(formats['deep.png']!.measures!.source).toMatchObject({ depth: 'ushort', hasAlpha: true });
@@ -172,7 +172,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('importing for a person', ()
       await studio.api.people.import({ personId: person.id, uploads: [uploadId, captionId] }),
     );
     expect(result).toMatchObject({ imported: 1, captions: 1, rejected: [] });
-    const [photo] = await studio.api.people.photos({ personId: person.id });
+    const [photo] = await studio.api.people.listPhotos({ personId: person.id });
     expect(photo).toMatchObject({ originalName: 'camera.png', verdict: 'review', caption: 'old photo of a man with a camera' });
     expect(existsSync(join(uploadsDir(studio.catalog.paths.root), uploadId))).toBe(false);
     // An upload that is gone (imported already, or expired) is listed as not imported; the job itself is done.

@@ -57,7 +57,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
   let person: Person;
   let photos: Photo[];
   const byName = (name: string) => photos.find((p) => p.originalName === name)!;
-  const refresh = async () => (photos = await studio.api.people.photos({ personId: person.id }));
+  const refresh = async () => (photos = await studio.api.people.listPhotos({ personId: person.id }));
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'likeness-sets-'));
@@ -97,7 +97,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
       computedVerdict: 'review',
       override: { verdict: 'accepted', reason: 'It is him, and a rare old photo' },
     });
-    expect(await studio.api.people.photos({ personId: person.id, filter: 'accepted' })).toEqual(
+    expect(await studio.api.people.listPhotos({ personId: person.id, filter: 'accepted' })).toEqual(
       expect.arrayContaining([expect.objectContaining({ originalName: 'camera.png' })]),
     );
     // Overruled verdicts survive re-vetting: vetting writes its own verdict, never the override.
@@ -149,8 +149,8 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
     const v2 = await studio.api.people.freeze({ personId: person.id });
     expect(v2.version).toBe(2);
     expect(v2.items.find((i) => i.originalName === 'astronaut.png')!.caption).toBe('photo of ohwx woman');
-    expect((await studio.api.people.version({ personId: person.id, version: 1 })).items).toEqual(v1.items);
-    expect((await studio.api.people.versions({ personId: person.id })).map((v) => v.version)).toEqual([2, 1]);
+    expect((await studio.api.people.getVersion({ personId: person.id, version: 1 })).items).toEqual(v1.items);
+    expect((await studio.api.people.listVersions({ personId: person.id })).map((v) => v.version)).toEqual([2, 1]);
     // Freezing again with nothing changed would only make a copy of version 2.
     await expect(studio.api.people.freeze({ personId: person.id })).rejects.toMatchObject({
       code: 'CONFLICT',
@@ -158,7 +158,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
     });
     // A photo in a frozen version can be removed from the person, and the version still reads it.
     expect(await studio.api.people.removePhotos({ photoIds: [byName('mirrored.png').id] })).toEqual({ removed: 1, personIds: [person.id] });
-    expect((await studio.api.people.version({ personId: person.id, version: 1 })).items).toHaveLength(3);
+    expect((await studio.api.people.getVersion({ personId: person.id, version: 1 })).items).toHaveLength(3);
     await refresh();
     expect(photos.map((p) => p.originalName)).not.toContain('mirrored.png');
   });
@@ -180,7 +180,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
     expect(readdirSync(out).sort()).toEqual(['10_ohwx woman', 'likeness-manifest.json', 'likeness-report.txt']);
     const files = readdirSync(join(out, '10_ohwx woman')).sort();
     expect(files).toHaveLength(6);
-    const v1 = await studio.api.people.version({ personId: person.id, version: 1 });
+    const v1 = await studio.api.people.getVersion({ personId: person.id, version: 1 });
     for (const item of v1.items) {
       const png = files.find((f) => f.endsWith('.png') && f.includes(item.originalName.replace('.png', '')))!;
       expect(sha256(readFileSync(join(out, '10_ohwx woman', png)))).toBe(item.cropHash);
@@ -274,7 +274,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('overrides, captions, versio
       const result = await finished<PeopleImportResult>(studio, await studio.api.people.import({ personId: target.id, paths: [out] }));
       expect(result).toMatchObject({ imported: 3, captions: 3, rejected: [] });
       const manifest = JSON.parse(readFileSync(join(out, 'likeness-manifest.json'), 'utf8')) as { images: { sha256: string; caption: string }[] };
-      const imported = await studio.api.people.photos({ personId: target.id });
+      const imported = await studio.api.people.listPhotos({ personId: target.id });
       expect(imported.map((p) => [p.hash, p.caption]).sort()).toEqual(manifest.images.map((m) => [m.sha256, m.caption]).sort());
     }
   });

@@ -61,7 +61,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
       paths: [join(photosDir.path, 'astronaut.png'), join(photosDir.path, 'camera.png')],
     });
     expect((await studio.jobs.waitFor(job.id)).result as PeopleImportResult).toMatchObject({ imported: 2 });
-    const camera = (await studio.api.people.photos({ personId: person.id })).find((p) => p.originalName === 'camera.png')!;
+    const camera = (await studio.api.people.listPhotos({ personId: person.id })).find((p) => p.originalName === 'camera.png')!;
     await studio.api.people.override({ photoIds: [camera.id], verdict: 'accepted', reason: 'a good likeness' });
     await studio.api.people.freeze({ personId: person.id });
   });
@@ -111,7 +111,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
     expect(result.lora).toMatchObject({ version: 1, family: 'sd15' });
     expect(result.lora.path.startsWith(studio.catalog.paths.models)).toBe(true);
     expect(createHash('sha256').update(readFileSync(result.lora.path)).digest('hex')).toBe(result.lora.sha256);
-    const loras = await studio.api.people.loras({ personId: person.id });
+    const loras = await studio.api.people.listLoras({ personId: person.id });
     expect(loras).toEqual([
       expect.objectContaining({ id: result.lora.id, personId: person.id, version: 1, meta: expect.objectContaining({ steps: 40, resolution: 512 }) }),
     ]);
@@ -124,7 +124,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
     // Training the same version again registers a second LoRA that can be told apart from the first.
     const again = await studio.jobs.waitFor((await studio.api.people.train({ personId: person.id })).id);
     expect(again.status).toBe('done');
-    expect((await studio.api.people.loras({ personId: person.id })).map((l) => l.name).sort()).toEqual(
+    expect((await studio.api.people.listLoras({ personId: person.id })).map((l) => l.name).sort()).toEqual(
       [`${person.name} v1`, `${person.name} v1 (2)`].sort(),
     );
   });
@@ -138,7 +138,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
       message: expect.stringMatching(/exit code 1: RuntimeError: CUDA out of memory/),
       hint: expect.stringMatching(/train-\d+\.log/),
     });
-    expect(await studio.api.people.loras({ personId: person.id })).toHaveLength(2); // the two LoRAs of the runs above; a failed run adds none
+    expect(await studio.api.people.listLoras({ personId: person.id })).toHaveLength(2); // the two LoRAs of the runs above; a failed run adds none
   });
 
   it('cancels a running training and stops the trainer process', async () => {
@@ -165,6 +165,6 @@ describe.skipIf(photosDir.missing || yunet.missing)('training with an external t
     expect((await studio.jobs.waitFor(job.id)).status).toBe('cancelled');
     for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(pid)).toBe(false);
-    expect(await studio.api.people.loras({ personId: person.id })).toHaveLength(2); // still the two of the runs above
+    expect(await studio.api.people.listLoras({ personId: person.id })).toHaveLength(2); // still the two of the runs above
   });
 });

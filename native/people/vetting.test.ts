@@ -33,7 +33,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('vetting the shared fixture 
     expect(finished.error).toBeNull();
     expect(finished.status).toBe('done');
     result = finished.result as PeopleImportResult;
-    photos = await studio.api.people.photos({ personId: person.id });
+    photos = await studio.api.people.listPhotos({ personId: person.id });
   });
 
   afterAll(async () => {
@@ -125,11 +125,11 @@ describe.skipIf(photosDir.missing || yunet.missing)('vetting the shared fixture 
 
   it('re-judges without measuring again when the training resolution changes', async () => {
     await studio.api.people.update({ id: person.id, cropSize: 1024 });
-    const astronaut = (await studio.api.people.photos({ personId: person.id })).find((p) => p.originalName === 'astronaut.png')!;
+    const astronaut = (await studio.api.people.listPhotos({ personId: person.id })).find((p) => p.originalName === 'astronaut.png')!;
     expect(astronaut.verdict).toBe('rejected');
     expect(astronaut.reasons.find((r) => r.code === 'face-too-small')?.params).toMatchObject({ cropSize: 1024 });
     await studio.api.people.update({ id: person.id, cropSize: 512 });
-    const back = (await studio.api.people.photos({ personId: person.id })).find((p) => p.originalName === 'astronaut.png')!;
+    const back = (await studio.api.people.listPhotos({ personId: person.id })).find((p) => p.originalName === 'astronaut.png')!;
     expect(back.verdict).toBe('accepted');
     expect(back.vettedAt).toBe(astronaut.vettedAt);
   });
@@ -142,7 +142,7 @@ describe.skipIf(photosDir.missing || yunet.missing)('vetting the shared fixture 
     // The face Likeness did not measure (its crop was centred on the other one).
     const chosenIndex = before.measures!.measuredFace === 0 ? 1 : 0;
     const side = faces[chosenIndex]!.box.x > before.width / 2 ? 'right' : 'left';
-    const reload = async () => (await studio.api.people.photos({ personId: person.id })).find((p) => p.originalName === 'two-faces.png')!;
+    const reload = async () => (await studio.api.people.listPhotos({ personId: person.id })).find((p) => p.originalName === 'two-faces.png')!;
 
     expect((await studio.jobs.waitFor((await studio.api.people.chooseFace({ photoId: before.id, face: chosenIndex })).id)).status).toBe('done');
     const chosen = await reload();

@@ -61,7 +61,7 @@ describe.skipIf(noFfmpeg ?? yunet.missing ?? photos.missing)('portrait.process t
     expect(byId['wav2lip-gan-96']).toMatchObject({ installed: false, commercialUse: false });
     expect(byId['restoreformer-plus-plus']!.installed).toBe(false);
     expect(status).toMatchObject({ nonCommercialAllowed: false, ffmpeg: true });
-    const presets = await studio.api.portrait.presets();
+    const presets = await studio.api.portrait.listPresets();
     expect(presets.map((p) => p.id)).toContain('gentle-nod');
   });
 

@@ -42,7 +42,7 @@ describe.skipIf(missing ?? photos.missing)('reels through the studio (job, catal
   });
 
   it('lists the three templates with what they take', async () => {
-    const templates = await studio.api.reels.templates();
+    const templates = await studio.api.reels.listTemplates();
     expect(templates.map((t) => t.id).sort()).toEqual(['before-after', 'memories', 'talking']);
     expect(templates.find((t) => t.id === 'memories')).toMatchObject({ visuals: { min: 3, max: 20 }, titleStyle: 'card', voice: 'optional' });
     expect(templates.find((t) => t.id === 'talking')).toMatchObject({ voice: 'required', visuals: { min: 1, max: 1 } });

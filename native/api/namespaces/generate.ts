@@ -168,7 +168,7 @@ export const ReusedSettings = z.object({
 export type ReusedSettings = z.infer<typeof ReusedSettings>;
 
 export const generateApi = {
-  templates: method(Empty, z.array(Template)),
+  listTemplates: method(Empty, z.array(Template)),
   /** What a request would make (prompts, seeds, sizes, steps) without running it. */
   plan: method(GenerateRequest, z.object({ images: z.array(PlannedImage), total: z.number().int() })),
   /** Starts a batch: a 'gpu' job; outputs appear in Review as they finish. */

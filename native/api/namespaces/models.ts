@@ -114,7 +114,7 @@ export const modelsApi = {
   ),
   /** Forgets a local folder (its files stay), or deletes a downloaded registry model's files. */
   remove: method(z.object({ id: z.string() }), z.object({ removed: z.boolean() })),
-  loras: method(Empty, z.array(LoraInfo)),
+  listLoras: method(Empty, z.array(LoraInfo)),
   /** Copies a kohya LoRA (.safetensors) into the library, optionally for a person. */
   addLora: method(
     z.object({

@@ -387,7 +387,7 @@ export const peopleApi = {
   update: method(PersonPatch, Person),
   remove: method(z.object({ id: Id }), z.object({ removed: z.boolean() })),
 
-  photos: method(z.object({ personId: Id, filter: PhotoFilter.optional() }), z.array(Photo)),
+  listPhotos: method(z.object({ personId: Id, filter: PhotoFilter.optional() }), z.array(Photo)),
   /** Starts a `people.import` job: files, folders and staged uploads; every photo is then vetted. */
   import: method(PeopleImportRequest, Job),
   /** Stages one chunk of a dropped file (browser uploads); then pass the uploadId to `import`. */
@@ -420,8 +420,8 @@ export const peopleApi = {
 
   /** Freezes the accepted photos, their crops and captions as the next immutable version. */
   freeze: method(z.object({ personId: Id, note: z.string().max(1000).default('') }), SampleSetDetail),
-  versions: method(z.object({ personId: Id }), z.array(SampleSet)),
-  version: method(z.object({ personId: Id, version: z.number().int().positive() }), SampleSetDetail),
+  listVersions: method(z.object({ personId: Id }), z.array(SampleSet)),
+  getVersion: method(z.object({ personId: Id, version: z.number().int().positive() }), SampleSetDetail),
   /** Starts a `people.export` job (kohya or diffusers folder, optionally zipped, with a report). */
   export: method(DatasetExportRequest, Job),
 
@@ -429,5 +429,5 @@ export const peopleApi = {
   setTrainer: method(TrainerSettings, TrainerStatus),
   /** Starts a `people.train` job: exports the version, runs the trainer, registers the LoRA. */
   train: method(TrainRequest, Job),
-  loras: method(z.object({ personId: Id }), z.array(TrainedLora)),
+  listLoras: method(z.object({ personId: Id }), z.array(TrainedLora)),
 };

@@ -172,7 +172,7 @@ export const portraitApi = {
   status: method(Empty, PortraitStatus),
   /** Allows (or stops allowing) models licensed for non-commercial use, for this library. */
   setNonCommercial: method(z.object({ allowed: z.boolean() }), PortraitStatus),
-  presets: method(Empty, z.array(MotionPresetInfo)),
+  listPresets: method(Empty, z.array(MotionPresetInfo)),
   /** Adds a photo dropped in the browser (staged with people.upload) to the catalogue, to restore and animate. */
   importPhoto: method(z.object({ uploadId: z.uuid() }), OutputSummary),
   /** Faces (largest first) and whether the photo is black and white. */

@@ -115,7 +115,7 @@ export const AudioUpload = z.union([
 ]);
 
 export const reelsApi = {
-  templates: method(Empty, z.array(ReelTemplateInfo)),
+  listTemplates: method(Empty, z.array(ReelTemplateInfo)),
   /** The timeline a request would get (length, warnings) without rendering it. */
   plan: method(ReelRequest, ReelPlanSummary),
   /** Starts a `reels.render` job (a preview, or a final reel that lands in the catalogue as a video output). */

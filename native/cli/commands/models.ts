@@ -96,7 +96,7 @@ export function registerModels(cli: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
-        print(await studio.api.models.loras(), Boolean(options.json), (list) =>
+        print(await studio.api.models.listLoras(), Boolean(options.json), (list) =>
           list.length ? list.map(formatLora).join('\n') : 'No LoRAs yet. Add one: likeness models add-lora FILE',
         );
       }),

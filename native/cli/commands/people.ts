@@ -145,7 +145,7 @@ export function registerPeople(cli: CliContext): void {
     .action(async (name: string, options: { filter?: 'accepted' | 'rejected' | 'review' | 'unvetted'; json?: boolean }) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
         const person = await findPerson(studio, name);
-        const photos = await studio.api.people.photos({ personId: person.id, filter: options.filter });
+        const photos = await studio.api.people.listPhotos({ personId: person.id, filter: options.filter });
         print({ person, photos: photos.map(photoForOutput) }, Boolean(options.json), () => formatPhotos(person, photos));
       }),
     );
@@ -173,7 +173,7 @@ export function registerPeople(cli: CliContext): void {
     .action(async (name: string, photoRef: string, options: { verdict: string; reason: string; json?: boolean }) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
         const person = await findPerson(studio, name);
-        const photos = await studio.api.people.photos({ personId: person.id });
+        const photos = await studio.api.people.listPhotos({ personId: person.id });
         const id = Number(photoRef.replace(/^#/, ''));
         const photo = photos.find((p) => p.id === id) ?? photos.find((p) => p.originalName === photoRef);
         if (!photo)

@@ -30,7 +30,7 @@ export function registerReel(cli: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) =>
       cli.withStudio(Boolean(options.json), async (studio) => {
-        print(await studio.api.reels.templates(), Boolean(options.json), (templates) =>
+        print(await studio.api.reels.listTemplates(), Boolean(options.json), (templates) =>
           templates
             .map(
               (t) =>

@@ -10,7 +10,7 @@ import type { StudioContext } from './context';
 
 export function generateHandlers({ catalog, jobs }: StudioContext): StudioHandlers['generate'] {
   return {
-    templates: async () => loadTemplates(),
+    listTemplates: async () => loadTemplates(),
     plan: async (request) => {
       const images = planRequest(catalog, request, request.seed ?? 0);
       return { images: images.slice(0, 500), total: images.length };

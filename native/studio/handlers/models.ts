@@ -22,7 +22,7 @@ export function modelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers
     },
     addFolder: async (request) => addModelFolder(catalog, request),
     remove: async ({ id }) => ({ removed: await removeModel(catalog, id) }),
-    loras: async () => listLoras(catalog),
+    listLoras: async () => listLoras(catalog),
     addLora: async (request) => addLora(catalog, request),
     removeLora: async ({ id }) => ({ removed: await removeLora(catalog, id) }),
   };

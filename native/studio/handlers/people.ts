@@ -31,7 +31,7 @@ export function peopleHandlers({ catalog, jobs }: StudioContext): StudioHandlers
     },
     remove: async ({ id }) => ({ removed: catalog.people.remove(id) }),
 
-    photos: async ({ personId, filter }) => photos.list(personId, filter),
+    listPhotos: async ({ personId, filter }) => photos.list(personId, filter),
     import: async (request) => jobs.enqueue(peopleImportJob.kind, { ...request, personName: personName(request.personId) }),
     upload: async (chunk) => ({ uploadId: chunk.uploadId, received: await stageChunk(catalog.paths.root, chunk) }),
     vet: async ({ personId, force }) => jobs.enqueue(peopleVetJob.kind, { personId, force, personName: personName(personId) }),
@@ -81,11 +81,11 @@ export function peopleHandlers({ catalog, jobs }: StudioContext): StudioHandlers
       rescoreQuietly(catalog, jobs, personId);
       return detail;
     },
-    versions: async ({ personId }) => {
+    listVersions: async ({ personId }) => {
       catalog.people.get(personId);
       return photos.versions(personId);
     },
-    version: async ({ personId, version }) => photos.version(personId, version),
+    getVersion: async ({ personId, version }) => photos.version(personId, version),
     export: async (request) => {
       // Fail now, not in the job, when there is nothing to export.
       photos.version(request.personId, request.version);
@@ -102,6 +102,6 @@ export function peopleHandlers({ catalog, jobs }: StudioContext): StudioHandlers
       photos.version(personId, version);
       return jobs.enqueue(peopleTrainJob.kind, { personId, version, personName: personName(personId) });
     },
-    loras: async ({ personId }) => listLoras(catalog, personId),
+    listLoras: async ({ personId }) => listLoras(catalog, personId),
   };
 }

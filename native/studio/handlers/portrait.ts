@@ -16,7 +16,7 @@ export function portraitHandlers({ catalog, jobs }: StudioContext): StudioHandle
       setNonCommercialAllowed(catalog, allowed);
       return portraitStatus(catalog);
     },
-    presets: async () =>
+    listPresets: async () =>
       [...loadMotionPresets().values()].map((p) => ({
         id: p.id,
         name: p.name,

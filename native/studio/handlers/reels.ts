@@ -19,7 +19,7 @@ export function reelsHandlers({ catalog, jobs }: StudioContext): StudioHandlers[
     return { plan: await planFor(settings, sources, ffmpeg), aiContent, aiMark: settings.aiLabel };
   };
   return {
-    templates: async () =>
+    listTemplates: async () =>
       [...loadTemplates().values()].map((t) => ({
         id: t.id,
         name: t.name,

@@ -21,11 +21,11 @@ export function useModels() {
 }
 
 export function useLoras() {
-  return useQuery({ queryKey: generateKeys.loras, queryFn: () => studio.api.models.loras() });
+  return useQuery({ queryKey: generateKeys.loras, queryFn: () => studio.api.models.listLoras() });
 }
 
 export function useTemplates() {
-  return useQuery({ queryKey: generateKeys.templates, queryFn: () => studio.api.generate.templates(), staleTime: Infinity });
+  return useQuery({ queryKey: generateKeys.templates, queryFn: () => studio.api.generate.listTemplates(), staleTime: Infinity });
 }
 
 export interface Preview {

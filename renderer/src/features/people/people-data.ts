@@ -17,15 +17,15 @@ export function usePerson(id: number) {
 }
 
 export function usePhotos(id: number) {
-  return useQuery({ queryKey: peopleKeys.photos(id), queryFn: () => studio.api.people.photos({ personId: id }) });
+  return useQuery({ queryKey: peopleKeys.photos(id), queryFn: () => studio.api.people.listPhotos({ personId: id }) });
 }
 
 export function useVersions(id: number) {
-  return useQuery({ queryKey: peopleKeys.versions(id), queryFn: () => studio.api.people.versions({ personId: id }) });
+  return useQuery({ queryKey: peopleKeys.versions(id), queryFn: () => studio.api.people.listVersions({ personId: id }) });
 }
 
 export function useLoras(id: number) {
-  return useQuery({ queryKey: peopleKeys.loras(id), queryFn: () => studio.api.people.loras({ personId: id }) });
+  return useQuery({ queryKey: peopleKeys.loras(id), queryFn: () => studio.api.people.listLoras({ personId: id }) });
 }
 
 export function useTrainer() {

@@ -34,7 +34,7 @@ function useDebounced<T>(value: T, ms: number): T {
 export function ReelsPage() {
   const { t } = useTranslation();
   const id = useId();
-  const templates = useQuery({ queryKey: ['reels', 'templates'], queryFn: () => studio.api.reels.templates(), staleTime: Infinity });
+  const templates = useQuery({ queryKey: ['reels', 'templates'], queryFn: () => studio.api.reels.listTemplates(), staleTime: Infinity });
   // Opened with outputs to start from (“Make a reel” on the Restore page: ?outputs=1,2&template=before-after).
   const search = useSearch();
   const [, navigate] = useLocation();

@@ -16,7 +16,7 @@ export function usePortraitStatus() {
 }
 
 export function usePresets() {
-  return useQuery({ queryKey: portraitKeys.presets, queryFn: () => studio.api.portrait.presets(), staleTime: Infinity });
+  return useQuery({ queryKey: portraitKeys.presets, queryFn: () => studio.api.portrait.listPresets(), staleTime: Infinity });
 }
 
 export function useInspection(outputId: number | null) {
