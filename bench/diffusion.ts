@@ -19,7 +19,7 @@ import { loadDiffusionModel } from '../native/diffusion/loader';
 import { schedulerNames, type SchedulerName } from '../native/diffusion/schedulers';
 import { writeTinyModelFolder } from '../native/diffusion/testing/tiny-models';
 import { txt2img } from '../native/diffusion/txt2img';
-import { probeProviders } from '../native/inference/probe';
+import { probeProviders } from '../native/inference/probe-providers';
 import { allProviders, autoProviders } from '../native/inference/providers';
 import { inspectDiffusionFolder } from '../native/models/diffusion-folder';
 import { buildSdUnet } from './sd-unet';

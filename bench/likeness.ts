@@ -12,7 +12,7 @@ import { chromium } from '@playwright/test';
 import sharp from 'sharp';
 import type { Job } from '../native/api';
 import type { ScoreOutcome } from '../native/api/namespaces/likeness';
-import { appRoot } from '../native/core/entry';
+import { appRoot } from '../native/core/entry-points';
 import { faceDetectorFromFile } from '../native/inference/face-detector';
 import { openFaceEmbedder } from '../native/inference/face-embedder';
 import { builtinEmbedderSpec, ensureBuiltinEmbedder } from '../native/likeness/embedders';

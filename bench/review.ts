@@ -13,7 +13,7 @@ import { OutputFilter, OutputIdsQuery, OutputQuery, type OutputIdsQuery as Outpu
 import { Catalog } from '../native/catalog/catalog';
 import { makeThumbnail } from '../native/catalog/images';
 import { keepRates } from '../native/catalog/stats';
-import { appRoot } from '../native/core/entry';
+import { appRoot } from '../native/core/entry-points';
 import { serveStudio } from '../native/testing/serve-process';
 import { fillOutputs, seededRandom } from './fill-library';
 import { pressAndTime } from './loupe-timing';

@@ -1,6 +1,6 @@
 // Builds a standalone benchmark (bench/<name>.ts → dist/bench/<name>.mjs) with the separate entries it starts
 // beside it: the provider probe runs in a child process from `provider-probe.mjs` next to the running bundle
-// (native/core/entry.ts), so a bench copied to a GPU box opens the same providers as the app.
+// (native/core/entry-points.ts), so a bench copied to a GPU box opens the same providers as the app.
 //   node scripts/build-bench.mjs diffusion|animate [--outdir DIR]   (DIR inside the project: packages stay external)
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -9,7 +9,7 @@ import { resolveLibraryRoot } from '../../native/catalog/library';
 import { answerDesktopRequest, APP_ORIGIN, DESKTOP_SCHEME } from '../../native/core/desktop-protocol';
 import { confirmationFor, externalLinkAllowed, navigationAllowed, permissionAllowed, senderTrusted } from '../../native/core/desktop-policy';
 import { loadRegistry } from '../../native/models/registry';
-import { appRoot } from '../../native/core/entry';
+import { appRoot } from '../../native/core/entry-points';
 import { createStudio, type Studio } from '../../native/studio/studio';
 
 /** The hosts of the registry's model sources and licences (the Models page links to them). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 import { toStudioError } from '../core/errors';
 import { Catalog } from './catalog';
 

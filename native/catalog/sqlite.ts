@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StudioError } from '../api/errors';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 export type Db = Database.Database;
 

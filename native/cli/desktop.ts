@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 /** The Electron binary when `npm install` could download it (never on offline machines), else undefined. */
 export function electronBinary(): string | undefined {

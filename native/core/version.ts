@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { appRoot } from './entry';
+import { appRoot } from './entry-points';
 
 let cached: string | undefined;
 

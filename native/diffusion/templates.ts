@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StudioError } from '../api/errors';
 import { Template } from '../api/namespaces/generate';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 /** Prompt templates (assets/templates/*.json): a portrait style each, with {trigger} and {class} for the person. */
 export function loadTemplates(dir = join(appRoot(), 'assets', 'templates')): Template[] {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 import { builtinEmbedderSpec } from '../likeness/embedders';
 import { sharedFile } from '../testing/shared-data';
 import { convertFaceApiRecognition, decodeWeightMap } from './face-api-dlib';

@@ -4,7 +4,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ProviderProbe } from '../api/schemas';
 import { additionModel } from './onnx-builder';
-import type { ProbeMessage } from './probe';
+import type { ProbeMessage } from './probe-providers';
 
 const send = (message: ProbeMessage) => process.send?.(message);
 

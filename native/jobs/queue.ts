@@ -6,7 +6,7 @@ import { englishProgress, progressText } from '../api/progress-keys';
 import type { Job, JobResource } from '../api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { publicJob, type JobRecord, type ProgressUpdate } from '../catalog/jobs-repo';
-import { startWorker } from '../core/entry';
+import { startWorker } from '../core/entry-points';
 import { toStudioError } from '../core/errors';
 import type { JobKinds, ProgressReport } from './define';
 import { newOwnerId, ownerAlive } from './owner';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { LikenessScore } from '../api/namespaces/likeness';
 import type { Catalog } from '../catalog/catalog';
-import { decodeVideoFrames } from '../portrait/media';
+import { decodeVideoFrames } from '../portrait/clip-codec';
 import { requireFfmpeg } from '../video/ffmpeg';
 import { detectDecoded, embedDetected, type LikenessTools } from './faces';
 import type { IdentityProfile, LikenessMatch } from './profile';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { StudioError } from '../api/errors';
 import type { Catalog } from '../catalog/catalog';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 import { convertFaceApiRecognition } from '../inference/face-api-dlib';
 import { openFaceEmbedder, type FaceEmbedder, type FaceEmbedderSpec } from '../inference/face-embedder';
 import { requireModelFile } from '../models/installed';

@@ -18,7 +18,7 @@ import { lastVerification, verificationFailed, verifyModel } from './verify';
 import { downloadFile, partialPath } from './download';
 import { installState, modelFilePath, sha256File } from './installed';
 import { findModel, loadRegistry, type RegistryFile, type RegistryModel } from './registry';
-import { slug } from '../core/text';
+import { slug } from '../core/slug';
 import { progressText, type ProgressText } from '../api/progress-keys';
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '../api/errors';
 import { ProviderName } from '../api/schemas';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 const TensorSpec = z.object({
   type: z.union([z.string(), z.array(z.string())]).optional(),

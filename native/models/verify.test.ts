@@ -8,7 +8,7 @@ import { buildOnnxModel } from '../inference/onnx-builder';
 import { installTinyModels, tinyModelFiles } from '../portrait/testing/tiny-models';
 import { createStudio, type Studio } from '../studio/studio';
 import { runLikeness } from '../testing/cli';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 import { sharedFile } from '../testing/shared-data';
 import { installModelFile } from './installed';
 import { findModel, loadRegistry } from './registry';

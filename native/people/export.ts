@@ -9,7 +9,7 @@ import { defineJob, type ProgressReport } from '../jobs/define';
 import { PhotosRepository } from './photos-repo';
 import { reasonText } from './reasons';
 import { writeZip, type ZipEntry } from './zip';
-import { slug } from '../core/text';
+import { slug } from '../core/slug';
 import { defaultCaption, singleLineCaption } from './captions';
 
 export type ExportOptions = z.output<typeof DatasetExportRequest>;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reasonCodes } from '../api/namespaces/people';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 import { reasonText } from './reasons';
 
 const ui = JSON.parse(readFileSync(join(appRoot(), 'renderer', 'src', 'locales', 'en', 'people.json'), 'utf8')) as {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeopleImportResult } from '../api/namespaces/people';
 import type { StudioEventPayload } from '../api/events';
 import type { Person } from '../api/schemas';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';
 import { sharedFile } from '../testing/shared-data';

@@ -11,7 +11,7 @@ import { defineJob } from '../jobs/define';
 import { sha256File } from '../models/installed';
 import { exportVersion } from './export';
 import { PhotosRepository } from './photos-repo';
-import { slug } from '../core/text';
+import { slug } from '../core/slug';
 import { progressText } from '../api/progress-keys';
 
 const SETTING_KEY = 'people.trainer';

@@ -18,7 +18,7 @@ import { findFaces } from './faces';
 import { rawRgb } from './image';
 import { createLipSyncer } from './lipsync';
 import { LIVEPORTRAIT_FILES, openLivePortrait, type LivePortraitPart, type LivePortraitSessions } from './liveportrait';
-import { decodeAudioFile, decodeVideoFrames, encodeClip } from './media';
+import { decodeAudioFile, decodeVideoFrames, encodeClip } from './clip-codec';
 import { modelFile, openPortraitSession, requirePortraitModel } from './models';
 import { loadMotionPresets, planPresetMotion } from './motion';
 import { installTinyModels } from './testing/tiny-models';

@@ -19,7 +19,7 @@ import {
   type MotionInfo,
 } from './liveportrait';
 import type { LipSyncer } from './lipsync';
-import type { DecodedVideo } from './media';
+import type { DecodedVideo } from './clip-codec';
 import { expressionOffsets, limitExpression, limitPose, type MotionPlan } from './motion';
 import { featherMask, pasteWithPlan, planPaste } from './paste';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '../api/errors';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 /**
  * Motion without a driving video: a preset (assets/motion/<id>.json) is a set of key curves — head pitch, yaw and

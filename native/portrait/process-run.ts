@@ -18,7 +18,7 @@ import { fallbackProgress, fallbackRecord, type FallbackNotice } from '../infere
 import type { JobContext } from '../jobs/define';
 import { installedFaceDetector } from '../inference/face-detector';
 import { requireFfmpeg } from '../video/ffmpeg';
-import { grabFrame } from '../video/media';
+import { grabFrame } from '../video/ffmpeg-measure';
 import { drivingMotion, prepareAnimator, type AnimationMotion } from './animate';
 import { melSpectrogram, melWindows, speechSamples } from './audio';
 import { colorize, colorizerSpecs } from './colorize';
@@ -26,7 +26,7 @@ import { findFaces, type PortraitFace } from './faces';
 import { encodePng, resizeRgb } from './image';
 import { createLipSyncer } from './lipsync';
 import { LIVEPORTRAIT_FILES, openLivePortrait, type LivePortraitPart } from './liveportrait';
-import { decodeAudioFile, decodeVideoFrames, encodeClip } from './media';
+import { decodeAudioFile, decodeVideoFrames, encodeClip } from './clip-codec';
 import { modelFile, modelUse, openPortraitSession, requirePortraitModel, type ModelUse, type PortraitModelFile } from './models';
 import { planPresetMotion, requireMotionPreset } from './motion';
 import { espeakVersion, requireEspeak, synthesizeNarration } from './narration';

@@ -5,7 +5,7 @@ import type { Catalog } from '../catalog/catalog';
 import { appVersion } from '../core/version';
 import { cudaStatus } from '../inference/cuda';
 import { gpuAdapters } from '../inference/gpu';
-import { probeProviders } from '../inference/probe';
+import { probeProviders } from '../inference/probe-providers';
 import { allProviders } from '../inference/providers';
 import { locateFfmpeg, probeFfmpeg } from '../video/ffmpeg';
 

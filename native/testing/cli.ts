@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 const run = promisify(execFile);
 

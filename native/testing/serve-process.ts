@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 export interface ServedStudio {
   url: string;

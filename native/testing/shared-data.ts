@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 /** The folder of shared, read-only test data: LIKENESS_SHARED, else ../shared beside the checkout. */
 export function sharedRoot(): string {

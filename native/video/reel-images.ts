@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { StudioError } from '../api/errors';
 import { explainDecodeError, sharpInput } from '../catalog/images';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 import { placeText, type PlannedText, type StillLayout } from './plan';
 
 /**

@@ -10,7 +10,7 @@ import { rememberScratchObject } from '../catalog/scratch-objects';
 import { appVersion } from '../core/version';
 import { defineJob } from '../jobs/define';
 import { requireFfmpeg, type FfmpegLocation } from './ffmpeg';
-import { grabFrame, measureLoudness } from './media';
+import { grabFrame, measureLoudness } from './ffmpeg-measure';
 import { encodeSettings, planFor, renderReel, videoEncoderLabel, type RenderProgress } from './render';
 import { resolveReel, type ParsedReelRequest, type ResolvedReel } from './reel-inputs';
 import { requireTemplate } from './templates';

@@ -9,7 +9,7 @@ import { sharedFile } from '../testing/shared-data';
 import { missingTool } from '../testing/tools';
 import { requireFfmpeg } from './ffmpeg';
 import type { FrameSource } from './frame-source';
-import { measureLoudness } from './media';
+import { measureLoudness } from './ffmpeg-measure';
 import { audioMixGraph } from './graph';
 import { planReel, type Box, type ReelPlan } from './plan';
 import { runFfmpeg } from './run-ffmpeg';

@@ -20,7 +20,7 @@ import {
   type LoudnessMeasurement,
   type SegmentAsset,
 } from './graph';
-import { parseEbur128Summary, probeAudio } from './media';
+import { parseEbur128Summary, probeAudio } from './ffmpeg-measure';
 import { planReel, type FocusBox, type PlanRequest, type ReelPlan, type VisualMedia } from './plan';
 import { prepareStill, prepareTitleCard, preparedSize, renderDivider, renderText } from './reel-images';
 import { runFfmpeg } from './run-ffmpeg';

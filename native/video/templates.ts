@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { StudioError } from '../api/errors';
-import { appRoot } from '../core/entry';
+import { appRoot } from '../core/entry-points';
 
 const Seconds = z.number().positive().max(600);
 const Optionality = z.enum(['none', 'optional', 'required']);

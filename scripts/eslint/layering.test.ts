@@ -15,7 +15,7 @@ describe('likeness/layering rule', () => {
     tester.run('layering', rule as never, {
       valid: [
         { filename: 'electron/main/main.ts', code: `import { app } from ${ELECTRON}; import { createStudio } from '../../native/studio/studio';` },
-        { filename: 'native/inference/probe.ts', code: "import * as ort from 'onnxruntime-node';" },
+        { filename: 'native/inference/probe-providers.ts', code: "import * as ort from 'onnxruntime-node';" },
         { filename: 'native/catalog/sqlite.ts', code: "import Database from 'better-sqlite3';" },
         { filename: 'renderer/src/api/index.ts', code: "import { createStudioClient } from '../../../native/api';" },
         { filename: 'renderer/vite.config.ts', code: "import { fileURLToPath } from 'node:url';" },

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { StudioError } from '../../api/errors';
-import { appRoot } from '../../core/entry';
+import { appRoot } from '../../core/entry-points';
 import { startServer } from '../../server/server';
 import { createStudio, type Studio } from '../../studio/studio';
 import type { CliContext } from '../context';

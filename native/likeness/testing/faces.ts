@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { appRoot } from '../../core/entry';
+import { appRoot } from '../../core/entry-points';
 import { faceDetectorFromFile } from '../../inference/face-detector';
 
 /**

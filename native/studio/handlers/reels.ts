@@ -5,7 +5,7 @@ import type { StudioHandlers } from '../../api/contract';
 import { StudioError } from '../../api/errors';
 import { MAX_AUDIO_UPLOAD_BYTES } from '../../api/namespaces/reels';
 import { discardUploads, stagedFiles } from '../../people/uploads';
-import { audioSeconds } from '../../video/media';
+import { audioSeconds } from '../../video/ffmpeg-measure';
 import { planFor } from '../../video/render';
 import { reelFfmpeg, reelRenderJob } from '../../video/reel-job';
 import { resolveReel, type ParsedReelRequest } from '../../video/reel-inputs';

@@ -15,8 +15,8 @@ import { JobsDrawerProvider, useJobsDrawer } from './drawer';
 import { Header } from './Header';
 import { Icon, type IconName } from './icons';
 import { moveHashQueryToSearch } from './links';
-import { useLiveUpdates } from './live';
-import { ErrorBoundary } from './ui';
+import { useLiveUpdates } from './live-updates';
+import { ErrorBoundary } from './page-elements';
 
 const sections: { path: string; key: string; icon: IconName }[] = [
   { path: '/home', key: 'home', icon: 'home' },

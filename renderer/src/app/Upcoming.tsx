@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import type { IconName } from './icons';
-import { EmptyState, PageHeader } from './ui';
+import { EmptyState, PageHeader } from './page-elements';
 
 /** A page whose feature comes later: what it will do, and what the user can do now. Nothing fake. */
 export function UpcomingPage({ section, icon, nextHref }: { section: string; icon: IconName; nextHref: string }) {

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../api';
-import { ErrorNotice } from '../app/ui';
+import { ErrorNotice } from '../app/page-elements';
 import { useModels } from '../features/generate/generate-data';
 import { modelName } from '../features/models/model-words';
 

@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../api';
 import type { Job } from '../api/types';
-import { ErrorNotice } from '../app/ui';
+import { ErrorNotice } from '../app/page-elements';
 import { isLive, upsertJob, useFollowedJob } from '../features/jobs/jobs-data';
 import { jobMessage } from '../features/jobs/job-message';
 import { useDraft } from '../app/draft';

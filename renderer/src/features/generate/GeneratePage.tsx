@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearch } from 'wouter';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
-import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import { upsertJob } from '../jobs/jobs-data';
 import {
   generateKeys,

@@ -5,7 +5,7 @@ import { studio } from '../../api';
 import type { Job } from '../../api/types';
 import { reviewLink } from '../../app/links';
 import { queryKeys } from '../../app/query';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { CancelJob, JobProgressBar } from '../jobs/JobRow';
 import { isLive, useJobs } from '../jobs/jobs-data';
 import { usePreviews, type GenerateResult, type Preview } from './generate-data';

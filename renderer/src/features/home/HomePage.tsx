@@ -4,7 +4,7 @@ import { Link, Redirect } from 'wouter';
 import { studio } from '../../api';
 import { Icon, type IconName } from '../../app/icons';
 import { queryKeys } from '../../app/query';
-import { PageHeader, Spinner } from '../../app/ui';
+import { PageHeader, Spinner } from '../../app/page-elements';
 import { useModels } from '../generate/generate-data';
 import '../../styles/home.css';
 import { modelName } from '../models/model-words';

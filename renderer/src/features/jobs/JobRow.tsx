@@ -6,7 +6,7 @@ import { reviewLink } from '../../app/links';
 import { studio } from '../../api';
 import type { Job } from '../../api/types';
 import { useFormat } from '../../app/format';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { jobSummary } from './job-summary';
 import { jobTitle } from './job-title';
 import { isLive, upsertJob } from './jobs-data';

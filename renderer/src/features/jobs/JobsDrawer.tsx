@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { useJobsDrawer } from '../../app/drawer';
 import { Icon } from '../../app/icons';
-import { ErrorNotice, Spinner } from '../../app/ui';
+import { ErrorNotice, Spinner } from '../../app/page-elements';
 import { isLive, useJobs } from './jobs-data';
 import { JobRow } from './JobRow';
 

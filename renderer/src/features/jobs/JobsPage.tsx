@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import { isLive, JOBS_LIMIT, useJobs } from './jobs-data';
 import { JobRow } from './JobRow';
 

@@ -7,7 +7,7 @@ import { DownloadFailed } from './download-failed';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
 import { useFormat } from '../../app/format';
-import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import { ConfirmInline } from '../../components/ConfirmInline';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from '../generate/generate-data';

@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { StudioErrorShape } from '../../../../native/api';
 import { downloadProblems, type DownloadProblem } from '../../../../native/api/namespaces/models';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 
 /** A failed download in the user's language when the engine named the problem; other errors keep its words. */
 export function downloadError(t: TFunction, error: StudioErrorShape): StudioErrorShape {

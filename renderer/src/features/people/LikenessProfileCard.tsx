@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { Person } from '../../api/types';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { upsertJob } from '../jobs/jobs-data';
 import { LikenessBadge, useLikenessProfile } from '../review/likeness';
 

@@ -6,7 +6,7 @@ import { studio } from '../../api';
 import type { Person } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
-import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import '../../styles/people.css';
 import { PersonForm } from './PersonForm';
 

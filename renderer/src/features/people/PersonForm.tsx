@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { Person } from '../../api/types';
 import { queryKeys } from '../../app/query';
-import { describeError, ErrorNotice } from '../../app/ui';
+import { describeError, ErrorNotice } from '../../app/page-elements';
 import { cropSizes } from './types';
 
 type CropSize = (typeof cropSizes)[number];

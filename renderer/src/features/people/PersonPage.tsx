@@ -5,7 +5,7 @@ import { Link } from 'wouter';
 import { studio } from '../../api';
 import type { Job } from '../../api/types';
 import { Icon } from '../../app/icons';
-import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { upsertJob, useJobs } from '../jobs/jobs-data';
 import '../../styles/people.css';

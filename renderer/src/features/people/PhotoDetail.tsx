@@ -5,7 +5,7 @@ import { studio } from '../../api';
 import type { Person } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { ConfirmInline } from '../../components/ConfirmInline';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { peopleKeys } from './people-data';

@@ -6,7 +6,7 @@ import type { Job, Person } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
 import { FolderBrowser } from '../review/FolderBrowser';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';

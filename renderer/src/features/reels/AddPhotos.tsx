@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { OutputSummary } from '../../../../native/api';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { uploadFiles } from '../people/uploads';
 
 const photoName = /\.(jpe?g|png|tiff?|webp|avif|heic|heif|bmp|gif)$/i;

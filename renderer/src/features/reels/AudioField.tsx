@@ -6,7 +6,7 @@ import { studio } from '../../api';
 import { StudioError } from '../../api/types';
 import { uploadFiles } from '../people/uploads';
 import { Icon } from '../../app/icons';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { recordingStamp, revealDuration, useMediaRecorder } from '../../components/media-recorder';
 

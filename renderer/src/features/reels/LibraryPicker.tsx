@@ -7,7 +7,7 @@ import type { OutputSummary } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
 import { queryKeys } from '../../app/query';
-import { ErrorNotice, Spinner } from '../../app/ui';
+import { ErrorNotice, Spinner } from '../../app/page-elements';
 import { useDebounced } from '../generate/generate-data';
 import { outputName } from '../review/OutputGrid';
 

@@ -7,7 +7,7 @@ import { studio } from '../../api';
 import type { OutputSummary } from '../../api/types';
 import { Icon } from '../../app/icons';
 import { reviewLink } from '../../app/links';
-import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
 import { AudioField } from './AudioField';

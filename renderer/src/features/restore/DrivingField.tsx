@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../../app/icons';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { revealDuration, recordingStamp, useMediaRecorder } from '../../components/media-recorder';
 import { uploadFiles } from '../people/uploads';

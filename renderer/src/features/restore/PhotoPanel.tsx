@@ -3,7 +3,7 @@ import { useId, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { OutputSummary } from '../../api/types';
-import { ErrorNotice, Spinner } from '../../app/ui';
+import { ErrorNotice, Spinner } from '../../app/page-elements';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { uploadFiles } from '../people/uploads';
 import { LibraryPicker } from '../reels/LibraryPicker';

@@ -9,7 +9,7 @@ import type { OutputSummary } from '../../api/types';
 import { currentLanguage } from '../../app/i18n';
 import { Icon } from '../../app/icons';
 import { reviewLink } from '../../app/links';
-import { ErrorNotice, PageHeader, Spinner } from '../../app/ui';
+import { ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
 import { isLive, upsertJob, useFollowedJob, useJobs } from '../jobs/jobs-data';
 import { AudioField } from '../reels/AudioField';

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { DecisionHandlers } from './Loupe';
-import { FlagBadge, ReviewControls, StarRow } from './marks';
+import { FlagBadge, ReviewControls, StarRow } from './decision-marks';
 import { outputName } from './OutputGrid';
 import { useReviewServices } from './review-services';
 import { useSummary } from './summaries';

@@ -7,7 +7,7 @@ import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { readStorage, writeStorage } from '../../app/i18n';
 import { queryKeys } from '../../app/query';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
 import { localDateStamp, suggestedExportFolder } from './export-folder';

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutputFacets, OutputFilter } from '../../api/types';
-import { colorLabels } from './marks';
+import { colorLabels } from './decision-marks';
 import { RIcon } from './review-icons';
 import { activeFilterKeys } from './review-settings';
 

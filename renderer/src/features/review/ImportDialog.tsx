@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import { useJobsDrawer } from '../../app/drawer';
 import { queryKeys } from '../../app/query';
-import { ErrorNotice, Spinner } from '../../app/ui';
+import { ErrorNotice, Spinner } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
 import { FolderBrowser } from './FolderBrowser';

@@ -5,7 +5,7 @@ import { studio } from '../../api';
 import type { OutputFacets, OutputFilter } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { RIcon, type ReviewIconName } from './review-icons';
 
 export type Source = { kind: 'all' } | { kind: 'picks' } | { kind: 'trash' } | { kind: 'collection'; id: number };

@@ -5,7 +5,7 @@ import { studio } from '../../api';
 import type { ColorLabel, Flag } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { LikenessBadge } from './likeness';
-import { FlagBadge, ReviewControls } from './marks';
+import { FlagBadge, ReviewControls } from './decision-marks';
 import { outputName } from './OutputGrid';
 import { RIcon } from './review-icons';
 import { reviewKeys, useReviewServices } from './review-services';

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { OutputGroup, OutputSummary } from '../../api/types';
 import { countLabel } from './count-label';
-import { FlagBadge, LabelDot, StarRow } from './marks';
+import { FlagBadge, LabelDot, StarRow } from './decision-marks';
 import { RIcon } from './review-icons';
 import { useReviewServices } from './review-services';
 import { useSummary } from './summaries';

@@ -9,7 +9,7 @@ import { filterFromLink } from '../../app/links';
 import { countLabel } from './count-label';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
-import { ErrorNotice, EmptyState, PageHeader, Spinner } from '../../app/ui';
+import { ErrorNotice, EmptyState, PageHeader, Spinner } from '../../app/page-elements';
 import { upsertJob } from '../jobs/jobs-data';
 import { Compare } from './Compare';
 import { useSaveStatus, type SaveStatus } from './decisions';

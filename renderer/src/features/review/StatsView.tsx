@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import { FEW_REVIEWED, type KeepRateRow, type OutputFilter, type StatsDimension } from '../../api/types';
 import { useFormat } from '../../app/format';
-import { ErrorNotice, Spinner } from '../../app/ui';
+import { ErrorNotice, Spinner } from '../../app/page-elements';
 import { reviewKeys } from './review-services';
 
 const dimensions: StatsDimension[] = ['template', 'model', 'lora', 'scheduler', 'steps', 'guidance', 'person', 'provider', 'likeness'];

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import { LIKENESS_DIFFERENT, LIKENESS_SAME, type LikenessScore, type OutputDetail, type OutputFilter } from '../../api/types';
 import { queryKeys } from '../../app/query';
-import { ErrorNotice } from '../../app/ui';
+import { ErrorNotice } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
 

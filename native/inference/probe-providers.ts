@@ -1,5 +1,5 @@
 import type { ProviderName, ProviderProbe } from '../api/schemas';
-import { forkEntry } from '../core/entry';
+import { forkEntry } from '../core/entry-points';
 
 export type ProbeMessage = { type: 'version'; version: string } | { type: 'trying'; name: ProviderName } | { type: 'result'; result: ProviderProbe };
 

@@ -3,7 +3,7 @@ import type { ColorLabel, Flag } from '../../api/types';
 import { RIcon } from './review-icons';
 
 export const colorLabels: readonly ColorLabel[] = ['red', 'yellow', 'green', 'blue', 'purple'];
-/** The key of each label (purple has none, as in Lightroom). */
+/** The key of each label: 6–9 as in Lightroom, V for purple (Lightroom has none). */
 export const labelKey: Record<ColorLabel, string> = { red: '6', yellow: '7', green: '8', blue: '9', purple: 'V' };
 
 export function StarRow({ stars, size = 12 }: { stars: number; size?: number }) {
