@@ -22,7 +22,7 @@ import { a1111Parameters } from './parameters';
 import { schedulers } from './schedulers';
 import { txt2img, type PipelineOutput, type StepEvent } from './txt2img';
 import type { GenerateJobInput } from './generate-job';
-import { planRequest } from './plan-request';
+import { planRequest } from './plan-from-catalog';
 import { progressText } from '../api/progress-keys';
 
 // The body of the `generate` job (generate-job.ts), loaded on its first run.

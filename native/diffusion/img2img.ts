@@ -1,7 +1,10 @@
 import { StudioError } from '../api/errors';
 import type { RgbImage } from '../inference/image-tensor';
 import type { DiffusionModel } from './loader';
-import { checkSize, encodeConditioning, encodeImage, LATENT_CHANNELS, newTimings } from './pipeline-parts';
+import { checkSize } from './image-size';
+import { newTimings } from './stage-timings';
+import { encodeConditioning } from './text-conditioning';
+import { encodeImage, LATENT_CHANNELS } from './vae';
 import { SeededRandom } from './rng';
 import { createScheduler } from './schedulers';
 import { stack } from './tensors';

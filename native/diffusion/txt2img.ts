@@ -1,16 +1,10 @@
 import type { RgbImage } from '../inference/image-tensor';
 import type { DiffusionModel } from './loader';
-import {
-  checkSize,
-  decodeLatents,
-  encodeConditioning,
-  LATENT_CHANNELS,
-  newTimings,
-  predictNoise,
-  previewImage,
-  type Conditioning,
-  type Timings,
-} from './pipeline-parts';
+import { predictNoise } from './guided-unet';
+import { checkSize } from './image-size';
+import { newTimings, type Timings } from './stage-timings';
+import { encodeConditioning, type Conditioning } from './text-conditioning';
+import { decodeLatents, LATENT_CHANNELS, previewImage } from './vae';
 import { SeededRandom } from './rng';
 import { createScheduler, type NoiseSource, type Scheduler, type SchedulerName } from './schedulers';
 import { stack, unstack } from './tensors';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateResult } from '../api/namespaces/generate';
 import { writeToolSamples } from '../catalog/provenance/testing/samples';
 import { createStudio, type Studio } from '../studio/studio';
-import { withoutExtraNetworkTags } from './reuse';
+import { withoutExtraNetworkTags } from './reuse-settings';
 import { schedulerFromToolName } from './schedulers';
 import { writeTinyModelFolder, writeTinyTextLora } from './testing/tiny-models';
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { GenerateRequest, PlannedImage } from '../api/namespaces/generate';
 import type { Catalog } from '../catalog/catalog';
 import { resolveDiffusionModel, type ResolvedModel } from '../models/manager';
-import { planBatch } from './plan';
+import { planBatch } from './batch-plan';
 import { loadTemplates } from './templates';
 import { checkProviderChoice } from '../inference/providers';
 
