@@ -57,6 +57,308 @@ function weights(request: Request): Record<string, number> {
 
 const stem = (name: string) => basename(name, extname(name));
 
+/** A stopwatch: the milliseconds since it was made. */
+function clock(): () => number {
+  const started = performance.now();
+  return () => Math.round(performance.now() - started);
+}
+
+/** What the steps of one run share: the picture so far and its faces, and what each step used, took and noted. */
+interface RunState {
+  context: JobContext;
+  catalog: Catalog;
+  request: Request;
+  signal: AbortSignal;
+  preview: boolean;
+  seed: number;
+  image: RgbImage;
+  faces: PortraitFace[];
+  detector: FaceDetector | undefined;
+  step: (name: string, fraction: number, key: ProgressKey, params?: ProgressParams) => void;
+  finish: (name: string) => void;
+  open: (file: PortraitModelFile, label: string) => ReturnType<typeof openPortraitSession>;
+  allow: { allowNonCommercial: boolean };
+  onFallback: (notice: FallbackNotice) => void;
+  fallbacks: FallbackNotice[];
+  providers: Record<string, ProviderName>;
+  used: ModelUse[];
+  timings: Record<string, number>;
+  warnings: string[];
+  steps: Record<string, unknown>[];
+}
+
+/** What the animation stores beside its clip: the source, the provenance so far, and the still to save with it. */
+interface StillAndProvenance {
+  source: Awaited<ReturnType<typeof loadSource>>;
+  provenanceBase: Record<string, unknown>;
+  modelNames: () => string | null;
+  saveStill: () => Promise<ProcessResult['still']>;
+}
+
+/** Upscales the picture (Real-ESRGAN, in tiles); the faces found scale with it. */
+async function upscaleStep(run: RunState, options: NonNullable<Request['upscale']>): Promise<void> {
+  const { catalog, signal, step, finish, open, allow, providers, used, timings, steps } = run;
+  const time = clock();
+  const id = `real-esrgan-x${options.scale}`;
+  const model = requirePortraitModel(catalog, id, { kind: 'upscaler', ...allow });
+  const file = modelFile(catalog, model);
+  const session = await open(file, model.name);
+  step('upscale', 0, 'portrait.upscaling', { scale: options.scale });
+  run.image = await upscale(session, run.image, upscalerSpecs[id]!.scale, {
+    signal,
+    onTile: (done, total) => step('upscale', done / total, 'portrait.upscalingTile', { scale: options.scale, done, total }),
+  });
+  const k = upscalerSpecs[id]!.scale;
+  run.faces = run.faces.map((f) => scaleFace(f, k));
+  providers.upscale = session.provider;
+  used.push(await modelUse([file], session.provider));
+  timings.upscaleMs = time();
+  steps.push({ step: 'upscale', model: id, scale: k, provider: session.provider, ms: timings.upscaleMs });
+  finish('upscale');
+}
+
+/** Restores the chosen faces (GFPGAN, CodeFormer, RestoreFormer++) and pastes them back. */
+async function restoreStep(run: RunState, options: NonNullable<Request['restore']>): Promise<void> {
+  const { catalog, signal, step, finish, open, allow, providers, used, timings, steps, warnings } = run;
+  const time = clock();
+  const model = requirePortraitModel(catalog, options.model, { kind: 'face-restorer', ...allow });
+  const file = modelFile(catalog, model);
+  const session = await open(file, model.name);
+  const chosen = options.faces ? run.faces.filter((_, i) => options.faces!.includes(i)) : run.faces;
+  if (options.faces && chosen.length < options.faces.length)
+    warnings.push(`Only ${run.faces.length} face(s) were found; the others chosen do not exist.`);
+  step('restore', 0, 'portrait.restoringFaces', { count: chosen.length });
+  const restored = await restoreFaces(
+    session,
+    restorerSpecs[options.model]!,
+    run.image,
+    chosen,
+    { strength: options.strength, fidelity: options.fidelity, matchColour: true },
+    (done, total) => {
+      signal.throwIfAborted();
+      step('restore', done / total, 'portrait.restoredFace', { done, total });
+    },
+  );
+  run.image = restored.image;
+  providers.restore = session.provider;
+  used.push(await modelUse([file], session.provider));
+  timings.restoreMs = time();
+  steps.push({
+    step: 'restore',
+    model: options.model,
+    strength: options.strength,
+    ...(restorerSpecs[options.model]!.fidelityInput ? { fidelity: options.fidelity } : {}),
+    faces: restored.faces.map((f) => f.box),
+    provider: session.provider,
+    ms: timings.restoreMs,
+  });
+  finish('restore');
+}
+
+/** Colours a black-and-white picture (DDColor, DeOldify). */
+async function colorizeStep(run: RunState, options: NonNullable<Request['colorize']>): Promise<void> {
+  const { catalog, signal, step, finish, open, allow, providers, used, timings, steps } = run;
+  signal.throwIfAborted();
+  const time = clock();
+  const model = requirePortraitModel(catalog, options.model, { kind: 'colorizer', ...allow });
+  const file = modelFile(catalog, model);
+  const session = await open(file, model.name);
+  step('colorize', 0.1, 'portrait.colorizing');
+  const result = await colorize(session, colorizerSpecs[options.model]!, run.image, options.size ? { size: options.size } : {});
+  run.image = result.image;
+  providers.colorize = session.provider;
+  used.push(await modelUse([file], session.provider));
+  timings.colorizeMs = time();
+  steps.push({ step: 'colorize', model: options.model, size: result.modelSize, provider: session.provider, ms: timings.colorizeMs });
+  finish('colorize');
+}
+
+/**
+ * Makes the face move (LivePortrait, a preset or a driving video) and, with a voice, speak (lip sync); stores the
+ * still and the clip together, so a cancelled or failed animation leaves nothing behind.
+ */
+async function animateStep(run: RunState, made: StillAndProvenance): Promise<Pick<ProcessResult, 'still' | 'video'>> {
+  const { catalog, request, signal, preview, seed, detector, step, finish, open, allow, providers, used, timings, warnings, onFallback, fallbacks } =
+    run;
+  const { jobId, emit } = run.context;
+  const { source, provenanceBase, modelNames, saveStill } = made;
+  const animate = request.animate!;
+  let still: ProcessResult['still'];
+  let video: ProcessResult['video'];
+  const time = clock();
+  const face = run.faces[animate.face];
+  if (!face)
+    throw new StudioError('INVALID_INPUT', `There is no face ${animate.face + 1}: ${run.faces.length} found.`, 'Choose one of the faces found.');
+  const ffmpeg = requireFfmpeg(catalog.getSetting('ffmpeg.path'));
+  const scratch = catalog.store.tmpDir;
+  await mkdir(scratch, { recursive: true });
+  const model = requirePortraitModel(catalog, 'liveportrait', { kind: 'portrait-animator', ...allow });
+  const files = Object.fromEntries(Object.entries(LIVEPORTRAIT_FILES).map(([part, path]) => [part, modelFile(catalog, model, path)])) as Record<
+    LivePortraitPart,
+    PortraitModelFile
+  >;
+  step('animate', 0, 'portrait.loadingLivePortrait');
+  const sessions = await openLivePortrait(files, { provider: request.provider, onFallback });
+  for (const [part, provider] of Object.entries(sessions.providers)) providers[`animate.${part}`] = provider;
+  used.push(await modelUse(Object.values(files), sessions.providers.generator));
+
+  const fps = animate.fps;
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    // Speech first: with a voice, the clip is as long as the voice (unless told otherwise).
+    let speech: { windows: Float32Array[]; seconds: number; file: string; model: string; narration?: Record<string, unknown> } | undefined;
+    if (animate.speech) {
+      step('animate', 0.01, 'portrait.readingVoice');
+      let file: string;
+      let narration: Record<string, unknown> | undefined;
+      const voice = animate.speech.audio;
+      if ('text' in voice) {
+        step('animate', 0.01, 'portrait.speakingNarration');
+        file = join(scratch, `narration-${randomUUID()}.wav`);
+        cleanups.push(() => rm(file, { force: true }));
+        await synthesizeNarration(voice.text, voice.language, file, signal);
+        narration = { text: voice.text, language: voice.language, engine: await espeakVersion(requireEspeak()) };
+      } else file = audioFile(catalog, voice);
+      const audio = await decodeAudioFile(ffmpeg, file, scratch, signal);
+      const samples = speechSamples(audio);
+      const voiceSeconds = samples.length / 16000;
+      // One window per frame of the longest clip the voice could need; a longer clip holds the last one.
+      const windows = melWindows(melSpectrogram(samples), fps, Math.max(1, Math.ceil(voiceSeconds * fps)));
+      speech = { windows, seconds: voiceSeconds, file, model: animate.speech.model, ...(narration ? { narration } : {}) };
+    }
+    let motion: AnimationMotion;
+    let seconds: number;
+    let motionProvenance: Record<string, unknown>;
+    if ('preset' in animate.motion) {
+      const preset = requireMotionPreset(animate.motion.preset);
+      seconds = animate.seconds ?? speech?.seconds ?? Math.max(5, preset.seconds);
+      if (preview) seconds = Math.min(seconds, PREVIEW.seconds);
+      const frameCount = Math.max(1, Math.round(seconds * fps));
+      const plan = planPresetMotion(preset, { fps, frameCount, seed });
+      motion = { kind: 'preset', plan };
+      motionProvenance = { preset: preset.id, seed, blinks: plan.blinks.map((t) => Math.round(t * 100) / 100) };
+    } else {
+      const file = await drivingFile(catalog, animate.motion.driving);
+      const maxSeconds = Math.min(MAX_DRIVING_SECONDS, animate.seconds ?? MAX_DRIVING_SECONDS, preview ? PREVIEW.seconds : MAX_DRIVING_SECONDS);
+      step('animate', 0.02, 'portrait.readingDrivingVideo');
+      const decoded = await decodeVideoFrames(ffmpeg, file, scratch, { fps, maxSide: 512, maxSeconds, signal });
+      cleanups.push(() => decoded.dispose());
+      const extracted = await drivingMotion(decoded, detector!, sessions.parts.motion, {
+        signal,
+        onFrame: (done, total) => step('animate', 0.02 + 0.18 * (done / total), 'portrait.readingDrivingMotion', { done, total }),
+      });
+      if (extracted.framesWithoutFace)
+        warnings.push(`No face in ${extracted.framesWithoutFace} frame(s) of the driving video; the nearest face's motion was used.`);
+      motion = { kind: 'driving', frames: extracted.frames };
+      seconds = animate.seconds ? Math.min(animate.seconds, decoded.frameCount / fps) : decoded.frameCount / fps;
+      if (speech && !animate.seconds) seconds = Math.min(seconds, speech.seconds);
+      motionProvenance = { driving: basename(file), frames: decoded.frameCount, framesWithoutFace: extracted.framesWithoutFace };
+    }
+    const frameCount = Math.max(1, Math.round(seconds * fps));
+
+    let lipSync: { syncer: ReturnType<typeof createLipSyncer>; windows: Float32Array[] } | undefined;
+    if (speech) {
+      const lipModel = requirePortraitModel(catalog, speech.model, { kind: 'lip-sync', ...allow });
+      const lipFile = modelFile(catalog, lipModel);
+      const session = await open(lipFile, lipModel.name);
+      providers.lipSync = session.provider;
+      used.push(await modelUse([lipFile], session.provider));
+      lipSync = { syncer: createLipSyncer(session, speech.model, detector!, { weight: animate.speech!.weight }), windows: speech.windows };
+    }
+
+    const animator = await prepareAnimator({
+      photo: run.image,
+      face,
+      sessions,
+      motion,
+      fps,
+      frameCount,
+      maxSide: preview ? Math.min(animate.maxSide, PREVIEW.videoSide) : animate.maxSide,
+      lipSync,
+    });
+    const temp = join(scratch, `portrait-${randomUUID()}.mp4`);
+    cleanups.push(() => rm(temp, { force: true }));
+    let framesDone = 0;
+    const counted = {
+      ...animator,
+      frames: async function* (s: AbortSignal) {
+        for await (const frame of animator.frames(s)) {
+          framesDone++;
+          step('animate', 0.2 + 0.78 * (framesDone / frameCount), 'portrait.animatingFrame', { done: framesDone, total: frameCount });
+          yield frame;
+        }
+      },
+    };
+    const encoded = await encodeClip(ffmpeg, counted, temp, {
+      audio: speech?.file,
+      signal,
+      title: request.name?.trim() || stem(source.name),
+    });
+    timings.animateMs = time();
+    timings.animationRunMs = Math.round(animator.timings.runMs);
+    timings.animationOtherMs = Math.round(animator.timings.otherMs);
+    // Timings are milliseconds (Review shows them so); the rate the loop ran at goes with the animation's settings.
+    const framesPerSecond = Math.round((animator.timings.frames / Math.max(1, animator.timings.runMs + animator.timings.otherMs)) * 1000 * 100) / 100;
+    const durationMs = Math.round((frameCount / fps) * 1000);
+    const name = request.name?.trim() || `${stem(source.name)} ${'preset' in animate.motion ? animate.motion.preset : 'animated'}.mp4`;
+    signal.throwIfAborted();
+    still = await saveStill();
+    const stored = await storeVideo(catalog, temp, ffmpeg.path, {
+      preview,
+      width: animator.width,
+      height: animator.height,
+      durationMs,
+      signal,
+      output: {
+        jobId,
+        personId: source.personId,
+        model: modelNames(),
+        modelHash: used.find((m) => m.id === 'liveportrait')?.files.find((f) => f.path === LIVEPORTRAIT_FILES.generator)?.sha256 ?? null,
+        provider: sessions.providers.generator,
+        timings,
+        seed: 'preset' in animate.motion ? seed : null,
+        provenance: {
+          ...provenanceBase,
+          models: used,
+          fallbacks: fallbacks.map(fallbackRecord),
+          still: still?.outputId ?? null,
+          animation: {
+            face: { index: animate.face, box: face.box },
+            ...motionProvenance,
+            fps,
+            frames: frameCount,
+            framesPerSecond,
+            providers: sessions.providers,
+            ...(sessions.gridSample ? { gridSample5d: sessions.gridSample } : {}),
+            ...(speech
+              ? {
+                  speech: {
+                    model: speech.model,
+                    seconds: Math.round(speech.seconds * 100) / 100,
+                    weight: animate.speech!.weight,
+                    ...(speech.narration ? { narration: speech.narration } : {}),
+                  },
+                }
+              : {}),
+          },
+          encoder: { commandLine: encoded.commandLine.replace(/\s-i\s+\S+/g, ' -i …') },
+        },
+        originalName: name.endsWith('.mp4') ? name : `${name}.mp4`,
+      },
+    });
+    if (stored.added) emit('output:added', catalog.outputs.summary(stored.outputId!));
+    video = { outputId: stored.outputId, hash: stored.hash, width: animator.width, height: animator.height, durationMs, frames: frameCount, fps };
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => {});
+  }
+  finish('animate');
+  return { still, video };
+}
+
+/**
+ * One restore-and-animate run, in order: read the photo and find its faces; upscale, restore, colorize (each if
+ * asked); save the still, or animate and save the still with the clip; check the face still looks like the person.
+ */
 export async function runProcess(input: ProcessJobInput, context: JobContext): Promise<ProcessResult> {
   const { catalog, signal, emit, jobId } = context;
   const { request, seed } = input;
@@ -90,10 +392,6 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
   const steps: Record<string, unknown>[] = [];
-  const clock = () => {
-    const started = performance.now();
-    return () => Math.round(performance.now() - started);
-  };
 
   let faces: PortraitFace[] = [];
   let detector: FaceDetector | undefined;
@@ -109,84 +407,35 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
     }
   }
   finish('load');
+  // What the steps share from here on: the picture so far, its faces, and what each step used and took.
+  const run: RunState = {
+    context,
+    catalog,
+    request,
+    signal,
+    preview,
+    seed,
+    image,
+    faces,
+    detector,
+    step,
+    finish,
+    open,
+    allow,
+    onFallback,
+    fallbacks,
+    providers,
+    used,
+    timings,
+    warnings,
+    steps,
+  };
 
-  if (request.upscale) {
-    const time = clock();
-    const id = `real-esrgan-x${request.upscale.scale}`;
-    const model = requirePortraitModel(catalog, id, { kind: 'upscaler', ...allow });
-    const file = modelFile(catalog, model);
-    const session = await open(file, model.name);
-    step('upscale', 0, 'portrait.upscaling', { scale: request.upscale.scale });
-    image = await upscale(session, image, upscalerSpecs[id]!.scale, {
-      signal,
-      onTile: (done, total) => step('upscale', done / total, 'portrait.upscalingTile', { scale: request.upscale!.scale, done, total }),
-    });
-    const k = upscalerSpecs[id]!.scale;
-    faces = faces.map((f) => scaleFace(f, k));
-    providers.upscale = session.provider;
-    used.push(await modelUse([file], session.provider));
-    timings.upscaleMs = time();
-    steps.push({ step: 'upscale', model: id, scale: k, provider: session.provider, ms: timings.upscaleMs });
-    finish('upscale');
-  }
+  if (request.upscale) await upscaleStep(run, request.upscale);
 
-  if (request.restore) {
-    const time = clock();
-    const options = request.restore;
-    const model = requirePortraitModel(catalog, options.model, { kind: 'face-restorer', ...allow });
-    const file = modelFile(catalog, model);
-    const session = await open(file, model.name);
-    const chosen = options.faces ? faces.filter((_, i) => options.faces!.includes(i)) : faces;
-    if (options.faces && chosen.length < options.faces.length)
-      warnings.push(`Only ${faces.length} face(s) were found; the others chosen do not exist.`);
-    step('restore', 0, 'portrait.restoringFaces', { count: chosen.length });
-    const restored = await restoreFaces(
-      session,
-      restorerSpecs[options.model]!,
-      image,
-      chosen,
-      { strength: options.strength, fidelity: options.fidelity, matchColour: true },
-      (done, total) => {
-        signal.throwIfAborted();
-        step('restore', done / total, 'portrait.restoredFace', { done, total });
-      },
-    );
-    image = restored.image;
-    providers.restore = session.provider;
-    used.push(await modelUse([file], session.provider));
-    timings.restoreMs = time();
-    steps.push({
-      step: 'restore',
-      model: options.model,
-      strength: options.strength,
-      ...(restorerSpecs[options.model]!.fidelityInput ? { fidelity: options.fidelity } : {}),
-      faces: restored.faces.map((f) => f.box),
-      provider: session.provider,
-      ms: timings.restoreMs,
-    });
-    finish('restore');
-  }
+  if (request.restore) await restoreStep(run, request.restore);
 
-  if (request.colorize) {
-    signal.throwIfAborted();
-    const time = clock();
-    const model = requirePortraitModel(catalog, request.colorize.model, { kind: 'colorizer', ...allow });
-    const file = modelFile(catalog, model);
-    const session = await open(file, model.name);
-    step('colorize', 0.1, 'portrait.colorizing');
-    const result = await colorize(
-      session,
-      colorizerSpecs[request.colorize.model]!,
-      image,
-      request.colorize.size ? { size: request.colorize.size } : {},
-    );
-    image = result.image;
-    providers.colorize = session.provider;
-    used.push(await modelUse([file], session.provider));
-    timings.colorizeMs = time();
-    steps.push({ step: 'colorize', model: request.colorize.model, size: result.modelSize, provider: session.provider, ms: timings.colorizeMs });
-    finish('colorize');
-  }
+  if (request.colorize) await colorizeStep(run, request.colorize);
 
   const provenanceBase = {
     pipeline: 'portrait',
@@ -214,185 +463,15 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
   };
   const saveStill = async (): Promise<ProcessResult['still']> => {
     if (!(request.restore || request.colorize || request.upscale)) return null;
-    const png = await encodePng(image);
-    const stored = await storeImage(catalog, png, image, preview, stillFields);
+    const png = await encodePng(run.image);
+    const stored = await storeImage(catalog, png, run.image, preview, stillFields);
     if (stored.added) emit('output:added', catalog.outputs.summary(stored.outputId!));
-    return { outputId: stored.outputId, hash: stored.hash, width: image.width, height: image.height };
+    return { outputId: stored.outputId, hash: stored.hash, width: run.image.width, height: run.image.height };
   };
   if (!request.animate) still = await saveStill();
 
   let video: ProcessResult['video'] = null;
-  if (request.animate) {
-    const animate = request.animate;
-    const time = clock();
-    const face = faces[animate.face];
-    if (!face)
-      throw new StudioError('INVALID_INPUT', `There is no face ${animate.face + 1}: ${faces.length} found.`, 'Choose one of the faces found.');
-    const ffmpeg = requireFfmpeg(catalog.getSetting('ffmpeg.path'));
-    const scratch = catalog.store.tmpDir;
-    await mkdir(scratch, { recursive: true });
-    const model = requirePortraitModel(catalog, 'liveportrait', { kind: 'portrait-animator', ...allow });
-    const files = Object.fromEntries(Object.entries(LIVEPORTRAIT_FILES).map(([part, path]) => [part, modelFile(catalog, model, path)])) as Record<
-      LivePortraitPart,
-      PortraitModelFile
-    >;
-    step('animate', 0, 'portrait.loadingLivePortrait');
-    const sessions = await openLivePortrait(files, { provider: request.provider, onFallback });
-    for (const [part, provider] of Object.entries(sessions.providers)) providers[`animate.${part}`] = provider;
-    used.push(await modelUse(Object.values(files), sessions.providers.generator));
-
-    const fps = animate.fps;
-    const cleanups: (() => Promise<void>)[] = [];
-    try {
-      // Speech first: with a voice, the clip is as long as the voice (unless told otherwise).
-      let speech: { windows: Float32Array[]; seconds: number; file: string; model: string; narration?: Record<string, unknown> } | undefined;
-      if (animate.speech) {
-        step('animate', 0.01, 'portrait.readingVoice');
-        let file: string;
-        let narration: Record<string, unknown> | undefined;
-        const voice = animate.speech.audio;
-        if ('text' in voice) {
-          step('animate', 0.01, 'portrait.speakingNarration');
-          file = join(scratch, `narration-${randomUUID()}.wav`);
-          cleanups.push(() => rm(file, { force: true }));
-          await synthesizeNarration(voice.text, voice.language, file, signal);
-          narration = { text: voice.text, language: voice.language, engine: await espeakVersion(requireEspeak()) };
-        } else file = audioFile(catalog, voice);
-        const audio = await decodeAudioFile(ffmpeg, file, scratch, signal);
-        const samples = speechSamples(audio);
-        const voiceSeconds = samples.length / 16000;
-        // One window per frame of the longest clip the voice could need; a longer clip holds the last one.
-        const windows = melWindows(melSpectrogram(samples), fps, Math.max(1, Math.ceil(voiceSeconds * fps)));
-        speech = { windows, seconds: voiceSeconds, file, model: animate.speech.model, ...(narration ? { narration } : {}) };
-      }
-      let motion: AnimationMotion;
-      let seconds: number;
-      let motionProvenance: Record<string, unknown>;
-      if ('preset' in animate.motion) {
-        const preset = requireMotionPreset(animate.motion.preset);
-        seconds = animate.seconds ?? speech?.seconds ?? Math.max(5, preset.seconds);
-        if (preview) seconds = Math.min(seconds, PREVIEW.seconds);
-        const frameCount = Math.max(1, Math.round(seconds * fps));
-        const plan = planPresetMotion(preset, { fps, frameCount, seed });
-        motion = { kind: 'preset', plan };
-        motionProvenance = { preset: preset.id, seed, blinks: plan.blinks.map((t) => Math.round(t * 100) / 100) };
-      } else {
-        const file = await drivingFile(catalog, animate.motion.driving);
-        const maxSeconds = Math.min(MAX_DRIVING_SECONDS, animate.seconds ?? MAX_DRIVING_SECONDS, preview ? PREVIEW.seconds : MAX_DRIVING_SECONDS);
-        step('animate', 0.02, 'portrait.readingDrivingVideo');
-        const decoded = await decodeVideoFrames(ffmpeg, file, scratch, { fps, maxSide: 512, maxSeconds, signal });
-        cleanups.push(() => decoded.dispose());
-        const extracted = await drivingMotion(decoded, detector!, sessions.parts.motion, {
-          signal,
-          onFrame: (done, total) => step('animate', 0.02 + 0.18 * (done / total), 'portrait.readingDrivingMotion', { done, total }),
-        });
-        if (extracted.framesWithoutFace)
-          warnings.push(`No face in ${extracted.framesWithoutFace} frame(s) of the driving video; the nearest face's motion was used.`);
-        motion = { kind: 'driving', frames: extracted.frames };
-        seconds = animate.seconds ? Math.min(animate.seconds, decoded.frameCount / fps) : decoded.frameCount / fps;
-        if (speech && !animate.seconds) seconds = Math.min(seconds, speech.seconds);
-        motionProvenance = { driving: basename(file), frames: decoded.frameCount, framesWithoutFace: extracted.framesWithoutFace };
-      }
-      const frameCount = Math.max(1, Math.round(seconds * fps));
-
-      let lipSync: { syncer: ReturnType<typeof createLipSyncer>; windows: Float32Array[] } | undefined;
-      if (speech) {
-        const lipModel = requirePortraitModel(catalog, speech.model, { kind: 'lip-sync', ...allow });
-        const lipFile = modelFile(catalog, lipModel);
-        const session = await open(lipFile, lipModel.name);
-        providers.lipSync = session.provider;
-        used.push(await modelUse([lipFile], session.provider));
-        lipSync = { syncer: createLipSyncer(session, speech.model, detector!, { weight: animate.speech!.weight }), windows: speech.windows };
-      }
-
-      const animator = await prepareAnimator({
-        photo: image,
-        face,
-        sessions,
-        motion,
-        fps,
-        frameCount,
-        maxSide: preview ? Math.min(animate.maxSide, PREVIEW.videoSide) : animate.maxSide,
-        lipSync,
-      });
-      const temp = join(scratch, `portrait-${randomUUID()}.mp4`);
-      cleanups.push(() => rm(temp, { force: true }));
-      let framesDone = 0;
-      const counted = {
-        ...animator,
-        frames: async function* (s: AbortSignal) {
-          for await (const frame of animator.frames(s)) {
-            framesDone++;
-            step('animate', 0.2 + 0.78 * (framesDone / frameCount), 'portrait.animatingFrame', { done: framesDone, total: frameCount });
-            yield frame;
-          }
-        },
-      };
-      const encoded = await encodeClip(ffmpeg, counted, temp, {
-        audio: speech?.file,
-        signal,
-        title: request.name?.trim() || stem(source.name),
-      });
-      timings.animateMs = time();
-      timings.animationRunMs = Math.round(animator.timings.runMs);
-      timings.animationOtherMs = Math.round(animator.timings.otherMs);
-      // Timings are milliseconds (Review shows them so); the rate the loop ran at goes with the animation's settings.
-      const framesPerSecond =
-        Math.round((animator.timings.frames / Math.max(1, animator.timings.runMs + animator.timings.otherMs)) * 1000 * 100) / 100;
-      const durationMs = Math.round((frameCount / fps) * 1000);
-      const name = request.name?.trim() || `${stem(source.name)} ${'preset' in animate.motion ? animate.motion.preset : 'animated'}.mp4`;
-      signal.throwIfAborted();
-      still = await saveStill();
-      const stored = await storeVideo(catalog, temp, ffmpeg.path, {
-        preview,
-        width: animator.width,
-        height: animator.height,
-        durationMs,
-        signal,
-        output: {
-          jobId,
-          personId: source.personId,
-          model: modelNames(),
-          modelHash: used.find((m) => m.id === 'liveportrait')?.files.find((f) => f.path === LIVEPORTRAIT_FILES.generator)?.sha256 ?? null,
-          provider: sessions.providers.generator,
-          timings,
-          seed: 'preset' in animate.motion ? seed : null,
-          provenance: {
-            ...provenanceBase,
-            models: used,
-            fallbacks: fallbacks.map(fallbackRecord),
-            still: still?.outputId ?? null,
-            animation: {
-              face: { index: animate.face, box: face.box },
-              ...motionProvenance,
-              fps,
-              frames: frameCount,
-              framesPerSecond,
-              providers: sessions.providers,
-              ...(sessions.gridSample ? { gridSample5d: sessions.gridSample } : {}),
-              ...(speech
-                ? {
-                    speech: {
-                      model: speech.model,
-                      seconds: Math.round(speech.seconds * 100) / 100,
-                      weight: animate.speech!.weight,
-                      ...(speech.narration ? { narration: speech.narration } : {}),
-                    },
-                  }
-                : {}),
-            },
-            encoder: { commandLine: encoded.commandLine.replace(/\s-i\s+\S+/g, ' -i …') },
-          },
-          originalName: name.endsWith('.mp4') ? name : `${name}.mp4`,
-        },
-      });
-      if (stored.added) emit('output:added', catalog.outputs.summary(stored.outputId!));
-      video = { outputId: stored.outputId, hash: stored.hash, width: animator.width, height: animator.height, durationMs, frames: frameCount, fps };
-    } finally {
-      for (const cleanup of cleanups) await cleanup().catch(() => {});
-    }
-    finish('animate');
-  }
+  if (request.animate) ({ still, video } = await animateStep(run, { source, provenanceBase, modelNames, saveStill }));
 
   // A photo from disk (not in the catalogue) has no stored original to compare with.
   const identity = preview || !source.hash ? null : await identityKept(context, source.hash, still, video, warnings);
@@ -400,7 +479,7 @@ export async function runProcess(input: ProcessJobInput, context: JobContext): P
   return {
     still,
     video,
-    faces: faces.length,
+    faces: run.faces.length,
     providers,
     fallbacks: fallbacks.map(fallbackRecord),
     warnings,
