@@ -33,7 +33,13 @@ function NavItem({ path, label, icon }: { path: string; label: string; icon: Ico
   const [active] = useRoute(`${path}/*?`);
   return (
     <li>
-      <Link href={path} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined} title={label}>
+      <Link
+        href={path}
+        className={active ? 'nav-link active' : 'nav-link'}
+        aria-current={active ? 'page' : undefined}
+        title={label}
+        aria-label={label}
+      >
         <Icon name={icon} />
         <span>{label}</span>
       </Link>

@@ -585,6 +585,7 @@ function Review() {
                 type="button"
                 className={settings.autoAdvance ? 'button small active' : 'button small'}
                 aria-pressed={settings.autoAdvance}
+                aria-label={t('review.autoAdvance')}
                 title={t('review.autoAdvanceHelp')}
                 onClick={() => update((s) => ({ autoAdvance: !s.autoAdvance }))}
                 data-testid="auto-advance"
