@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../testing/serve-process';
-import { jobFileLocation } from './show-in-folder';
+import { fileManagerCommand, jobFileLocation } from './show-in-folder';
 import { createStudio, type Studio } from './studio';
 
 describe('Show in folder', () => {
@@ -30,6 +30,16 @@ describe('Show in folder', () => {
     expect(jobFileLocation(done('people.train', { lora: { path: '/x/ada.safetensors' } }), '/lib/models')).toBe('/x/ada.safetensors');
     expect(jobFileLocation(done('models.download', {}, { id: 'yunet-n' }), '/lib/models')).toBe(join('/lib/models', 'yunet-n'));
     expect(jobFileLocation(done('generate', { outputs: [1, 2] }), '/lib/models')).toBeNull();
+  });
+
+  it('asks each system’s file manager in its own terms: the file selected where it can, else its folder opened', () => {
+    // Finder: `open -R` reveals a file (open(1)); Explorer: `/select,` selects it; xdg-open only opens folders.
+    expect(fileManagerCommand('/x/ada.safetensors', true, 'darwin', '')).toEqual(['open', ['-R', '/x/ada.safetensors']]);
+    expect(fileManagerCommand('/x/picks', false, 'darwin', '')).toEqual(['open', ['/x/picks']]);
+    expect(fileManagerCommand('C:\\x\\ada.safetensors', true, 'win32', '')).toEqual(['explorer.exe', ['/select,C:\\x\\ada.safetensors']]);
+    expect(fileManagerCommand('/x/ada.safetensors', true, 'linux', '')).toEqual(['xdg-open', ['/x']]);
+    expect(fileManagerCommand('/x/picks', false, 'linux', '')).toEqual(['xdg-open', ['/x/picks']]);
+    expect(fileManagerCommand('/x/picks', false, 'linux', '/usr/bin/nautilus')).toEqual(['/usr/bin/nautilus', ['/x/picks']]);
   });
 
   it('opens the file manager at an export’s folder; without one it gives the path and the reason', async () => {

@@ -28,11 +28,15 @@ export function jobFileLocation(job: Pick<Job, 'kind' | 'status' | 'input' | 're
  * (Finder's `open -R`, Explorer's `/select,`), else its folder opened (xdg-open). LIKENESS_FILE_MANAGER names
  * another program, which gets the path as its one argument.
  */
-function fileManagerCommand(path: string, isFile: boolean): [string, string[]] {
-  const custom = process.env.LIKENESS_FILE_MANAGER?.trim();
+export function fileManagerCommand(
+  path: string,
+  isFile: boolean,
+  platform: NodeJS.Platform = process.platform,
+  custom = process.env.LIKENESS_FILE_MANAGER?.trim(),
+): [string, string[]] {
   if (custom) return [custom, [path]];
-  if (process.platform === 'darwin') return ['open', isFile ? ['-R', path] : [path]];
-  if (process.platform === 'win32') return ['explorer.exe', isFile ? [`/select,${path}`] : [path]];
+  if (platform === 'darwin') return ['open', isFile ? ['-R', path] : [path]];
+  if (platform === 'win32') return ['explorer.exe', isFile ? [`/select,${path}`] : [path]];
   return ['xdg-open', [isFile ? dirname(path) : path]];
 }
 
