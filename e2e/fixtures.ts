@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import i18next, { type i18n } from 'i18next';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, type Page } from '@playwright/test';
@@ -76,20 +77,29 @@ export async function watchForAppearance(page: Page, selector: string): Promise<
   return () => page.evaluate((key) => (window as unknown as Record<string, boolean>)[key] === true, key);
 }
 
+const translators = new Map<string, i18n>();
+
 /**
- * A UI string as the page shows it in `language`, read from the app's own locale files ("area:key.sub", with
- * {{params}} and i18next's _one/_other plural forms), so one journey runs in English and in Chinese.
+ * A UI string as the page shows it in `language`: the app's own locale files through i18next itself ("area:key"
+ * is its namespace syntax; plurals and {{params}} as in the app), so one journey runs in English and in Chinese.
  */
 export function uiText(language: 'en' | 'zh-CN', path: string, params: Record<string, string | number> = {}): string {
-  const [area, key] = path.split(':') as [string, string];
-  const strings = JSON.parse(readFileSync(join(projectRoot, 'renderer', 'src', 'locales', language, `${area}.json`), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  const lookup = (dotted: string) =>
-    dotted.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], strings);
-  const plural = typeof params.count === 'number' ? new Intl.PluralRules(language).select(params.count) : undefined;
-  const text = (plural !== undefined ? (lookup(`${key}_${plural}`) ?? lookup(`${key}_other`)) : undefined) ?? lookup(key);
-  if (typeof text !== 'string') throw new Error(`no UI string ${path} in ${language}`);
-  return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(params[name] ?? ''));
+  let instance = translators.get(language);
+  if (!instance) {
+    const dir = join(projectRoot, 'renderer', 'src', 'locales', language);
+    const areas = Object.fromEntries(
+      readdirSync(dir).map((file) => [file.replace(/\.json$/, ''), JSON.parse(readFileSync(join(dir, file), 'utf8')) as object]),
+    );
+    instance = i18next.createInstance();
+    void instance.init({
+      lng: language,
+      ns: Object.keys(areas),
+      resources: { [language]: areas },
+      initAsync: false,
+      interpolation: { escapeValue: false },
+    });
+    translators.set(language, instance);
+  }
+  if (!instance.exists(path, params)) throw new Error(`no UI string ${path} in ${language}`);
+  return instance.t(path, params);
 }

@@ -2,25 +2,27 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StudioError } from '../api/errors';
+import type { JobKindWithFiles } from '../api/namespaces/jobs';
 import type { Job } from '../api/schemas';
 
+type Finished = Pick<Job, 'kind' | 'status' | 'input' | 'result'>;
+type FileResult = { outDir?: string; folder?: string; zip?: string | null; lora?: { path?: string } };
+
+/** Where each kind of job with files leaves them: one entry per kind the UI offers Show in folder for (jobKindsWithFiles). */
+const locations: Record<JobKindWithFiles, (result: FileResult, input: unknown, modelsDir: string) => string | null> = {
+  'review.export': (result) => result.outDir ?? null,
+  'people.export': (result) => result.zip ?? result.folder ?? null,
+  'people.train': (result) => result.lora?.path ?? null,
+  'models.download': (_result, input, modelsDir) => {
+    const id = (input as { id?: string } | null)?.id;
+    return id ? join(modelsDir, id) : null;
+  },
+};
+
 /** Where a finished job left files for the user, or null when its results live only in the catalogue. */
-export function jobFileLocation(job: Pick<Job, 'kind' | 'status' | 'input' | 'result'>, modelsDir: string): string | null {
-  const result = (job.result ?? {}) as { outDir?: string; folder?: string; zip?: string | null; lora?: { path?: string } };
-  switch (job.kind) {
-    case 'review.export':
-      return result.outDir ?? null;
-    case 'people.export':
-      return result.zip ?? result.folder ?? null;
-    case 'people.train':
-      return result.lora?.path ?? null;
-    case 'models.download': {
-      const id = (job.input as { id?: string } | null)?.id;
-      return id ? join(modelsDir, id) : null;
-    }
-    default:
-      return null;
-  }
+export function jobFileLocation(job: Finished, modelsDir: string): string | null {
+  const locate = (locations as Record<string, (typeof locations)[JobKindWithFiles] | undefined>)[job.kind];
+  return locate ? locate((job.result ?? {}) as FileResult, job.input, modelsDir) : null;
 }
 
 /**

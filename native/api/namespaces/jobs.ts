@@ -13,4 +13,5 @@ export const jobsApi = {
 };
 
 /** The kinds of job whose results are files on disk for the user (their rows offer Show in folder). */
-export const jobKindsWithFiles: readonly string[] = ['review.export', 'people.export', 'people.train', 'models.download'];
+export const jobKindsWithFiles = ['review.export', 'people.export', 'people.train', 'models.download'] as const;
+export type JobKindWithFiles = (typeof jobKindsWithFiles)[number];

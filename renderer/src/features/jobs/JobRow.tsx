@@ -93,7 +93,7 @@ function FinishedJobActions({ job, title }: { job: Job; title: string }) {
   const imported = job.status === 'done' ? (job.result as { batchId?: string; imported?: number } | null) : null;
   const importBatch = imported?.batchId && (imported.imported ?? 0) > 0 ? imported.batchId : null;
   const canRetry = job.status === 'failed' || job.status === 'cancelled';
-  const hasFiles = job.status === 'done' && jobKindsWithFiles.includes(job.kind);
+  const hasFiles = job.status === 'done' && (jobKindsWithFiles as readonly string[]).includes(job.kind);
   const reveal = useMutation({ mutationFn: () => studio.api.jobs.showInFolder({ id: job.id }) });
   if (!outputs.length && !importBatch && !canRetry && !hasFiles) return null;
   return (
