@@ -11,6 +11,7 @@ import { jobSummary } from './job-summary';
 import { jobTitle } from './job-title';
 import { isLive, upsertJob } from './jobs-data';
 import { jobMessage } from './job-message';
+import { ShowInFolder } from './ShowInFolder';
 
 /** The user's words for a job (see job-title.ts). */
 export function useJobTitle() {
@@ -94,7 +95,6 @@ function FinishedJobActions({ job, title }: { job: Job; title: string }) {
   const importBatch = imported?.batchId && (imported.imported ?? 0) > 0 ? imported.batchId : null;
   const canRetry = job.status === 'failed' || job.status === 'cancelled';
   const hasFiles = job.status === 'done' && (jobKindsWithFiles as readonly string[]).includes(job.kind);
-  const reveal = useMutation({ mutationFn: () => studio.api.jobs.showInFolder({ id: job.id }) });
   if (!outputs.length && !importBatch && !canRetry && !hasFiles) return null;
   return (
     <div className="job-actions">
@@ -118,26 +118,8 @@ function FinishedJobActions({ job, title }: { job: Job; title: string }) {
           {t('jobs.retry')}
         </button>
       )}
-      {hasFiles && (
-        <button
-          type="button"
-          className="button small"
-          aria-label={t('jobs.showInFolderOf', { title })}
-          disabled={reveal.isPending}
-          onClick={() => reveal.mutate()}
-        >
-          {t('jobs.showInFolder')}
-        </button>
-      )}
-      {reveal.data && (
-        // Where no file manager opens (a server without a desktop), the path itself, to copy.
-        <p className={`small-text ${reveal.data.opened ? 'muted' : 'warning-text'}`} data-testid="revealed-path">
-          {reveal.data.opened ? t('jobs.openedFolder') : t('jobs.noFileManager', { reason: reveal.data.reason })}{' '}
-          <span className="mono">{reveal.data.path}</span>
-        </p>
-      )}
+      {hasFiles && <ShowInFolder jobId={job.id} label={t('jobs.showInFolder')} ariaLabel={t('jobs.showInFolderOf', { title })} />}
       {retry.error && <ErrorNotice error={retry.error} />}
-      {reveal.error && <ErrorNotice error={reveal.error} />}
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { ErrorNotice } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
 import { FolderBrowser } from '../review/FolderBrowser';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
+import { ShowInFolder } from '../jobs/ShowInFolder';
 import { peopleKeys, useLoras, useTrainer, useVersions } from './people-data';
 import type { DatasetExportResult, SampleSet, TrainerSettings } from './types';
 import { cropSizes, planRepeats } from './types';
@@ -27,7 +28,6 @@ function useStartJob() {
 function LastExport({ personId, version }: { personId: number; version: number }) {
   const { t } = useTranslation();
   const jobs = useJobs();
-  const reveal = useMutation({ mutationFn: (id: number) => studio.api.jobs.showInFolder({ id }) });
   const last = jobs.data
     ?.filter((j) => j.kind === 'people.export' && (j.input as { personId?: number; version?: number }).personId === personId)
     .filter((j) => (j.input as { version?: number }).version === version)
@@ -50,11 +50,7 @@ function LastExport({ personId, version }: { personId: number; version: number }
           })}
         </span>
       )}
-      <button type="button" className="button small" disabled={reveal.isPending} onClick={() => reveal.mutate(last.id)}>
-        {t('people.export.showFolder')}
-      </button>
-      {reveal.data && !reveal.data.opened && <span className="warning-text">{t('jobs.noFileManager', { reason: reveal.data.reason })}</span>}
-      <ErrorNotice error={reveal.error} />
+      <ShowInFolder jobId={last.id} label={t('people.export.showFolder')} />
     </div>
   );
 }
