@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { studio } from '../api';
 import type { StudioEvent } from '../api/types';
 import { applyProgress, upsertJob, type ProgressPayload } from '../features/jobs/jobs-data';
+import { refreshOutputLists } from './output-refresh';
 import { queryKeys } from './query';
 
 const PROGRESS_FLUSH_MS = 100;
@@ -19,6 +20,7 @@ export function useLiveUpdates(): void {
     const pendingProgress: ProgressPayload[] = [];
     let progressTimer: ReturnType<typeof setTimeout> | undefined;
     let outputsTimer: ReturnType<typeof setTimeout> | undefined;
+    let stopOutputsRefresh = () => {};
 
     const flushProgress = () => {
       clearTimeout(progressTimer);
@@ -28,7 +30,8 @@ export function useLiveUpdates(): void {
     const refreshOutputs = () => {
       outputsTimer ??= setTimeout(() => {
         outputsTimer = undefined;
-        void client.invalidateQueries({ queryKey: queryKeys.outputs });
+        stopOutputsRefresh();
+        stopOutputsRefresh = refreshOutputLists(client, OUTPUTS_REFRESH_MS);
       }, OUTPUTS_REFRESH_MS);
     };
 
@@ -74,6 +77,7 @@ export function useLiveUpdates(): void {
       unready();
       clearTimeout(progressTimer);
       clearTimeout(outputsTimer);
+      stopOutputsRefresh();
     };
   }, [client]);
 }
