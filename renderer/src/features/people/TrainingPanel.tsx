@@ -78,6 +78,8 @@ function ExportDialog({ person, version, onClose }: { person: Person; version: S
   const base = listing.data ? (browsePath === undefined ? `${listing.data.path}/Likeness exports` : listing.data.path) : '';
   const suggested = base ? `${base}/${slug}-v${version.version}-${format}` : '';
   const out = typed ?? suggested;
+  // Read-only until the suggestion arrives: typing before it would have it land under the cursor, mid-word.
+  const awaitingSuggestion = typed === null && listing.isPending;
   const plan = planRepeats(version.itemCount, { targetSteps, epochs, batchSize });
   const start = useMutation({
     mutationFn: () =>
@@ -123,6 +125,8 @@ function ExportDialog({ person, version, onClose }: { person: Person; version: S
                   value={out}
                   spellCheck={false}
                   autoComplete="off"
+                  readOnly={awaitingSuggestion}
+                  aria-busy={awaitingSuggestion}
                   onChange={(e) => setTyped(e.target.value)}
                 />
                 {studio.pickFolder && (

@@ -58,6 +58,8 @@ export function ExportDialog({
     (browsed !== undefined && browsePath === undefined
       ? suggestedExportFolder(browsed, t('review.export.newFolderName', { date: localDateStamp(new Date()) }))
       : (browsed ?? ''));
+  // Read-only until the browsed folder arrives: typing before it would have it land under the cursor, mid-word.
+  const awaitingSuggestion = typed === null && !desktop && listing.isPending;
   const counts: Record<Scope, number> = { picks, selection: selection.length, view: view.length };
   const start = useMutation({
     mutationFn: () => {
@@ -106,6 +108,8 @@ export function ExportDialog({
               className="mono grow"
               value={path}
               spellCheck={false}
+              readOnly={awaitingSuggestion}
+              aria-busy={awaitingSuggestion}
               placeholder={t('review.export.folderPlaceholder')}
               onChange={(e) => setPath(e.target.value)}
               onKeyDown={(e) => {
