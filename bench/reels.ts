@@ -1,14 +1,26 @@
-// Reels benchmark: how long a 15-second memories reel takes to render against its own length, and what frames
-// streamed through ffmpeg's stdin cost compared with a still that ffmpeg moves itself.
+// Reels benchmark: how long a 15-second memories reel takes to render against its own length and against the
+// encode floor (ffmpeg encoding as many frames of a still with the same encoder settings, in the same run), its
+// quality against a near-lossless render of the same plan (SSIM, PSNR), the x264 presets the choice was made
+// from, and what frames streamed through ffmpeg's stdin cost compared with a still that ffmpeg moves itself.
 // Run: npx tsx bench/reels.ts   (needs ffmpeg and the shared fixture photos; prints figures, asserts nothing)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { sharedFile } from '../native/testing/shared-data';
-import { requireFfmpeg } from '../native/video/ffmpeg';
+import { requireFfmpeg, toBt709, uploadVideoBitrate } from '../native/video/ffmpeg';
 import type { FrameSource } from '../native/video/frame-source';
-import { encodeSettings, planFor, renderReel, type ReelSettings, type ReelSources, type ReelVisualSource } from '../native/video/render';
+import {
+  encodeSettings,
+  planFor,
+  renderReel,
+  videoEncodeOptions,
+  type EncodeSettings,
+  type ReelSettings,
+  type ReelSources,
+  type ReelVisualSource,
+} from '../native/video/render';
+import { runFfmpeg } from '../native/video/run-ffmpeg';
 import { requireTemplate } from '../native/video/templates';
 import { makeMusic, makeVoice } from '../native/video/testing/media-fixtures';
 
@@ -25,17 +37,46 @@ async function still(name: string): Promise<ReelVisualSource> {
   return { kind: 'still', name, data, width: width!, height: height! };
 }
 
-async function timed(label: string, settings: ReelSettings, sources: ReelSources) {
+async function timed(label: string, settings: ReelSettings, sources: ReelSources, settingsForEncode: EncodeSettings = encode) {
   const plan = await planFor(settings, sources, ffmpeg);
+  const output = join(root, `${label.replace(/\W+/g, '-')}.mp4`);
   const started = performance.now();
-  const report = await renderReel(plan, settings, sources, {
-    ffmpeg,
-    signal: new AbortController().signal,
-    output: join(root, `${label.replace(/\W+/g, '-')}.mp4`),
-    encode,
-  });
+  const report = await renderReel(plan, settings, sources, { ffmpeg, signal: new AbortController().signal, output, encode: settingsForEncode });
   const seconds = (performance.now() - started) / 1000;
-  return { label, seconds, length: plan.seconds, frames: plan.frames, millis: report.millis };
+  return { label, seconds, length: plan.seconds, frames: plan.frames, millis: report.millis, output };
+}
+
+/** The encode floor: `frames` frames of one still (decoded once), encoded with the reel's own video options. */
+async function encodeFloor(still: Buffer, width: number, height: number, frames: number): Promise<number> {
+  const file = join(root, 'floor.png');
+  await sharp(still).resize(width, height, { fit: 'cover' }).png().toFile(file);
+  const started = performance.now();
+  await runFfmpeg({
+    ffmpegPath: ffmpeg.path,
+    inputs: [{ source: file, options: [] }],
+    filters: [`[0:v]${toBt709()},loop=loop=${frames - 1}:size=1,settb=1/30,setpts=N[v]`],
+    outputOptions: ['-map', '[v]', ...videoEncodeOptions(encode, { width, height, fps: 30 }), '-an', '-f', 'mp4', '-y'],
+    output: join(root, 'floor.mp4'),
+    niceness: 10,
+  });
+  return (performance.now() - started) / 1000;
+}
+
+/** SSIM and PSNR (Y, U and V together) of a render against a reference of the same frames, as ffmpeg measures them. */
+async function quality(render: string, reference: string): Promise<{ ssim: number; psnr: number }> {
+  const { stderr } = await runFfmpeg({
+    ffmpegPath: ffmpeg.path,
+    inputs: [
+      { source: render, options: [] },
+      { source: reference, options: [] },
+    ],
+    filters: ['[0:v]split[a][b]', '[1:v]split[c][d]', '[a][c]ssim', '[b][d]psnr'],
+    outputOptions: ['-f', 'null'],
+    output: '-',
+  });
+  const ssim = Number(/SSIM .*All:([\d.]+)/.exec(stderr)?.[1]);
+  const psnr = Number(/PSNR .*average:([\d.]+|inf)/.exec(stderr)?.[1]);
+  return { ssim, psnr };
 }
 
 /** Frames already in memory (a few, cycled): what the pipe costs when making the frames costs nothing. */
@@ -87,11 +128,35 @@ try {
     aiLabel: 'visible',
     aiLabelText: 'AI-generated',
   };
-  const reel = await timed('memories 15 s', memories, { visuals, voice, music });
+  const memorySources = { visuals, voice, music };
+  const reel = await timed('memories 15 s', memories, memorySources);
+  const floor = await encodeFloor(readFileSync(join(photos.path, 'astronaut.png')), 1080, 1920, reel.frames);
   console.log(
     `\nmemories reel, 1080×1920, ${reel.length.toFixed(2)} s (${reel.frames} frames): rendered in ${reel.seconds.toFixed(1)} s = ` +
       `${(reel.seconds / reel.length).toFixed(2)}× real time (prepare ${reel.millis.prepare} ms, loudness pass ${reel.millis.loudness} ms, encode ${reel.millis.encode} ms)`,
   );
+  console.log(
+    `  encode floor (${reel.frames} frames of a still, the same encoder settings): ${floor.toFixed(1)} s = ${(floor / reel.length).toFixed(2)}× real time; ` +
+      `the reel takes ${(reel.seconds / floor).toFixed(2)}× the floor`,
+  );
+
+  // Quality: the delivery render and other x264 presets at the same bitrate, each against a near-lossless render
+  // of the same plan (crf 1; `high` allows no lossless). The delivery preset is the one past which quality drops.
+  const reference = await timed(
+    'reference crf 1',
+    memories,
+    memorySources,
+    encodeSettings('final', { uploadBitrate: false, crf: 1, preset: 'ultrafast' }),
+  );
+  console.log(`  against a near-lossless render of the same plan (crf 1), all at ${uploadVideoBitrate(1080, 1920, 30) / 1e6} Mbit/s:`);
+  for (const preset of ['faster', 'veryfast', 'superfast']) {
+    const run = preset === encode.preset ? reel : await timed(`memories ${preset}`, memories, memorySources, { ...encode, preset });
+    const measured = await quality(run.output, reference.output);
+    console.log(
+      `    ${preset.padEnd(10)} ${run.seconds.toFixed(1).padStart(5)} s  ${(run.seconds / run.length).toFixed(2)}× real time  ` +
+        `SSIM ${measured.ssim.toFixed(4)}  PSNR ${measured.psnr.toFixed(2)} dB${preset === encode.preset ? '  (delivery)' : ''}`,
+    );
+  }
 
   // 2. Frames through the pipe vs a still: the same talking-portrait reel (one visual, no transitions, the same
   // voice and encode), from a photo that ffmpeg moves itself, then from frames the engine streams through stdin.

@@ -37,7 +37,7 @@ describe('reel filter graph', () => {
     expect(xfades.map((f) => /offset=([\d.]+)/.exec(f)![1])).toEqual(p.transitions.map((t) => String(Number((t.startFrame / 30).toFixed(6)))));
     expect(graph.filters.filter((f) => f.includes('zoompan=')).length).toBe(p.segments.length);
     expect(graph.filters.some((f) => f.includes(`trim=end_frame=${p.frames}`))).toBe(true);
-    // Inputs: one per segment, one per text (looped for its time on screen), the voice, the looped music.
+    // Inputs: one per segment, one per text (a single frame, held by the loop filter for its time on screen), the voice, the looped music.
     expect(graph.inputs.map((i) => i.source)).toEqual([
       ...p.segments.map((_, i) => `seg${i}.jpg`),
       'text0.png',

@@ -31,6 +31,16 @@ export function preparedSize(width: number, height: number, maxZoom: number): { 
   return { width: even(width * factor), height: even(height * factor) };
 }
 
+type RawPixels = { data: Buffer; raw: { width: number; height: number; channels: 1 | 2 | 3 | 4 } };
+
+/** Pixels between steps stay raw: re-encoding a 6 MP intermediate as PNG cost more than the resizes around it. */
+async function rawPixels(image: Sharp): Promise<RawPixels> {
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  return { data, raw: { width: info.width, height: info.height, channels: info.channels } };
+}
+
+const fromRaw = (pixels: RawPixels): Sharp => sharp(pixels.data, { raw: pixels.raw });
+
 /**
  * A still, upright and sRGB, filling a frame of `size`: cropped toward its focus, or whole on a blurred, darker
  * copy of itself (a landscape photo in a vertical reel). Written as a high-quality JPEG for ffmpeg to read once.
@@ -43,24 +53,26 @@ export async function prepareStill(
   file: string,
 ): Promise<void> {
   try {
-    const upright = await sharpInput(source).rotate().toColourspace('srgb').flatten({ background: '#000000' }).toBuffer();
+    const upright = await rawPixels(sharpInput(source).rotate().toColourspace('srgb').flatten({ background: '#000000' }));
     let frame: Sharp;
     if (layout.mode === 'cover') {
       const { x, y, w, h } = layout.crop;
-      frame = sharp(upright)
+      frame = fromRaw(upright)
         .extract({ left: Math.round(x), top: Math.round(y), width: Math.max(1, Math.round(w)), height: Math.max(1, Math.round(h)) })
         .resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3' });
     } else {
       const inner = { width: Math.max(2, Math.round(size.width * layout.crop.w)), height: Math.max(2, Math.round(size.height * layout.crop.h)) };
-      const backdrop = await sharp(upright)
-        .resize(Math.round(size.width / 8), Math.round(size.height / 8), { fit: 'cover' })
-        .blur(6)
-        .modulate({ brightness: 0.55, saturation: 0.8 })
-        .resize(size.width, size.height, { kernel: 'cubic' })
-        .toBuffer();
-      const photo = await sharp(upright).resize(inner.width, inner.height, { fit: 'fill', kernel: 'lanczos3' }).toBuffer();
-      frame = sharp(backdrop).composite([
-        { input: photo, left: Math.round(size.width * layout.crop.x), top: Math.round(size.height * layout.crop.y) },
+      // Blurred small, then enlarged: sharp keeps one resize a pipeline, so the two sizes are two pipelines.
+      const small = await rawPixels(
+        fromRaw(upright)
+          .resize(Math.round(size.width / 8), Math.round(size.height / 8), { fit: 'cover' })
+          .blur(6)
+          .modulate({ brightness: 0.55, saturation: 0.8 }),
+      );
+      const backdrop = await rawPixels(fromRaw(small).resize(size.width, size.height, { kernel: 'cubic' }));
+      const photo = await rawPixels(fromRaw(upright).resize(inner.width, inner.height, { fit: 'fill', kernel: 'lanczos3' }));
+      frame = fromRaw(backdrop).composite([
+        { input: photo.data, raw: photo.raw, left: Math.round(size.width * layout.crop.x), top: Math.round(size.height * layout.crop.y) },
       ]);
     }
     await frame.jpeg({ quality: 94, chromaSubsampling: '4:4:4' }).toFile(file);

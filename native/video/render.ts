@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import pLimit from 'p-limit';
 import { StudioError } from '../api/errors';
 import { appVersion } from '../core/version';
 import { bt709Tags, ffmpegCapabilities, uploadMp4Options, uploadVideoBitrate, type FfmpegLocation } from './ffmpeg';
@@ -136,13 +137,16 @@ export interface EncodeSettings {
   /** Delivery: at least YouTube's recommended bitrate for the frame size, so the platforms' re-encode starts from enough. */
   uploadBitrate: boolean;
   audioBitrate: string;
-  /** Threads for the encoder and the filter graph; the default leaves a core for the rest of the machine. */
+  /**
+   * Threads for the encoder and the filter graph: by default every core, since ffmpeg runs at low priority
+   * (niceness 10) and the app's own work goes first; leaving a core idle halved the speed on a 2-core laptop.
+   */
   threads: number;
 }
 
 export function encodeSettings(quality: 'final' | 'preview', overrides: Partial<EncodeSettings> = {}): EncodeSettings {
   const fromEnvironment = Number(process.env.LIKENESS_FFMPEG_THREADS);
-  const threads = Number.isInteger(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : Math.max(1, availableParallelism() - 1);
+  const threads = Number.isInteger(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : availableParallelism();
   return {
     preset: quality === 'final' ? 'faster' : 'veryfast',
     crf: quality === 'final' ? 20 : 28,
@@ -164,6 +168,33 @@ function rateControl(encode: EncodeSettings, plan: { width: number; height: numb
   if (!encode.uploadBitrate) return ['-crf', String(encode.crf)];
   const bitrate = uploadVideoBitrate(plan.width, plan.height, plan.fps);
   return ['-b:v', String(bitrate), '-maxrate', String(Math.round(bitrate * 1.5)), '-bufsize', String(bitrate * 2)];
+}
+
+/**
+ * The video encoder's options: H.264 High, 4:2:0 BT.709, constant frame rate, a closed GOP of half the frame
+ * rate (YouTube's upload spec; clean cuts and seeking). Shared with the bench's encode floor.
+ */
+export function videoEncodeOptions(encode: EncodeSettings, plan: { width: number; height: number; fps: number }): string[] {
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    encode.preset,
+    ...rateControl(encode, plan),
+    '-profile:v',
+    'high',
+    '-pix_fmt',
+    'yuv420p',
+    ...bt709Tags,
+    '-r',
+    String(plan.fps),
+    '-g',
+    String(Math.max(1, Math.round(plan.fps / 2))),
+    '-flags',
+    '+cgop',
+    '-threads',
+    String(encode.threads),
+  ];
 }
 
 export interface RenderProgress {
@@ -244,33 +275,36 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
     // 1. Stills, the title card and the text layers, sized for the plan.
     report(0, 'reels.preparingPhotos');
     const prepared = preparedSize(plan.width, plan.height, Math.max(...settings.template.motion.zoom, 1.04));
-    const segmentAssets: SegmentAsset[] = [];
     let streamSource: FrameSource | undefined;
     let streamName = '';
-    for (const [i, segment] of plan.segments.entries()) {
+    // Stills are prepared side by side, one a core (sharp works each on one thread here); the list keeps plan order.
+    const limit = pLimit(availableParallelism());
+    let preparedCount = 0;
+    const prepareSegment = async (segment: ReelPlan['segments'][number], i: number): Promise<SegmentAsset> => {
       signal.throwIfAborted();
+      const done = (asset: SegmentAsset): SegmentAsset => {
+        report((0.08 * ++preparedCount) / plan.segments.length, 'reels.preparingPhotos');
+        return asset;
+      };
       if (segment.kind === 'title') {
         const first = sources.visuals.find((v) => v.kind === 'still');
         const file = join(work, `segment-${i}.jpg`);
         await prepareTitleCard(first?.kind === 'still' ? first.data : undefined, prepared, file);
-        segmentAssets.push({ kind: 'image', file });
-        continue;
+        return done({ kind: 'image', file });
       }
       const visual = sources.visuals[segment.visual!]!;
       if (visual.kind === 'still') {
         const file = join(work, `segment-${i}.jpg`);
         await prepareStill(visual.data, visual.name, segment.layout!, prepared, file);
-        segmentAssets.push({ kind: 'image', file });
-      } else if (visual.kind === 'clip') {
-        segmentAssets.push({ kind: 'clip', file: visual.file });
-      } else {
-        streamSource = visual.source;
-        streamName = visual.name;
-        const { width, height, fps, pixelFormat } = visual.source;
-        segmentAssets.push({ kind: 'stream', width, height, fps, pixelFormat });
+        return done({ kind: 'image', file });
       }
-      report((0.08 * (i + 1)) / plan.segments.length, 'reels.preparingPhotos');
-    }
+      if (visual.kind === 'clip') return done({ kind: 'clip', file: visual.file });
+      streamSource = visual.source;
+      streamName = visual.name;
+      const { width, height, fps, pixelFormat } = visual.source;
+      return done({ kind: 'stream', width, height, fps, pixelFormat });
+    };
+    const segmentAssets = await Promise.all(plan.segments.map((segment, i) => limit(() => prepareSegment(segment, i))));
     const textAssets: GraphAssets['texts'] = [];
     for (const [i, text] of plan.texts.entries()) {
       signal.throwIfAborted();
@@ -353,26 +387,7 @@ export async function renderReel(plan: ReelPlan, settings: ReelSettings, sources
         `[${graph.audio}]`,
         '-filter_complex_threads',
         String(encode.threads),
-        // Video: H.264 High, 4:2:0 BT.709, constant frame rate, a closed GOP of half the frame rate (YouTube's
-        // upload spec; clean cuts and seeking).
-        '-c:v',
-        'libx264',
-        '-preset',
-        encode.preset,
-        ...rateControl(encode, plan),
-        '-profile:v',
-        'high',
-        '-pix_fmt',
-        'yuv420p',
-        ...bt709Tags,
-        '-r',
-        String(plan.fps),
-        '-g',
-        String(Math.max(1, Math.round(plan.fps / 2))),
-        '-flags',
-        '+cgop',
-        '-threads',
-        String(encode.threads),
+        ...videoEncodeOptions(encode, plan),
         // Sound: AAC-LC, 48 kHz stereo.
         '-c:a',
         'aac',

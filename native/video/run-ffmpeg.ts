@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import type { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { StudioError } from '../api/errors';
@@ -17,7 +18,7 @@ export interface FfmpegRun {
   signal?: AbortSignal | undefined;
   /** ffmpeg's own clock: seconds of output written so far, from its `time=` status lines. */
   onTime?: ((seconds: number) => void) | undefined;
-  /** Lower the priority so the app stays responsive while ffmpeg works (ignored on Windows). */
+  /** Lower the priority so the app stays responsive while ffmpeg works (Unix niceness; below normal on Windows). */
   niceness?: number;
 }
 
@@ -69,7 +70,6 @@ export function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
     }
     if (run.filters?.length) command.complexFilter(run.filters.join(';'));
     command.outputOptions('-hide_banner', '-nostdin', ...run.outputOptions).output(run.output);
-    if (run.niceness) command.renice(run.niceness);
 
     let commandLine = '';
     let cancelled = false;
@@ -88,6 +88,9 @@ export function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
     command.on('start', (line: string) => {
       commandLine = line;
       if (cancelled) command.kill('SIGKILL');
+      // Set on the process itself: fluent-ffmpeg's renice wraps the command in `nice`, which Windows lacks.
+      const pid = (command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
+      if (run.niceness && pid !== undefined) lowerPriority(pid, run.niceness);
     });
     if (run.onTime) {
       command.on('stderr', (line: string) => {
@@ -119,4 +122,12 @@ export function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
     });
     command.run();
   });
+}
+
+function lowerPriority(pid: number, niceness: number): void {
+  try {
+    setPriority(pid, niceness);
+  } catch {
+    // the process already ended, or the OS refused: it runs at normal priority
+  }
 }
