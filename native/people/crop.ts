@@ -200,8 +200,9 @@ export async function renderCropPixels(decoded: DecodedPhoto, g: CropGeometry, s
 }
 
 export async function renderCrop(decoded: DecodedPhoto, g: CropGeometry, size: number): Promise<Buffer> {
+  // Lossless either way: level 1 writes a 1024² crop in half the time of level 6 for ~13 % more bytes (bench/vetting).
   return fromRgb(await renderCropPixels(decoded, g, size))
-    .png({ compressionLevel: 6 })
+    .png({ compressionLevel: 1 })
     .toBuffer();
 }
 

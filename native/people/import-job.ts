@@ -1,4 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { PeopleImportRequest, type PeopleImportResult, type RejectedFile } from '../api/namespaces/people';
@@ -136,10 +138,32 @@ async function importOne(
   detector: FaceDetector | null,
   sourcePath: string | null,
   embedder: FaceEmbedder | null,
+  inFlight: Map<string, Promise<Outcome>>,
 ): Promise<Outcome> {
-  const photos = new PhotosRepository(catalog);
   const data = await readImageFile(candidate.path, candidate.name);
   const hash = sha256(data);
+  // Photos are imported side by side: the same file twice in one drop is one photo, the second a duplicate.
+  const earlier = inFlight.get(hash);
+  if (earlier) {
+    const outcome = await earlier.catch(() => undefined);
+    if (outcome) return { status: 'duplicate', photoId: outcome.photoId };
+  }
+  const outcome = importData(catalog, personId, candidate, data, hash, detector, sourcePath, embedder);
+  inFlight.set(hash, outcome);
+  return outcome;
+}
+
+async function importData(
+  catalog: Catalog,
+  personId: number,
+  candidate: Candidate,
+  data: Buffer,
+  hash: string,
+  detector: FaceDetector | null,
+  sourcePath: string | null,
+  embedder: FaceEmbedder | null,
+): Promise<Outcome> {
+  const photos = new PhotosRepository(catalog);
   const known = photos.findByHash(personId, hash);
   if (known && !known.removed) return { status: 'duplicate', photoId: known.id };
   if (known) {
@@ -251,35 +275,60 @@ export const peopleImportJob = defineJob({
       ...(candidates.length ? progressText('people.photosFound', { count: candidates.length }) : progressText('people.noPhotosFound')),
     });
     let measured = 0;
-    try {
-      for (const [index, candidate] of candidates.entries()) {
-        signal.throwIfAborted();
-        try {
-          const staged = uploads.some((u) => u.path === candidate.path);
-          const outcome = await importOne(catalog, person.id, candidate, loaded.detector, staged ? null : candidate.path, embedder);
-          result.photoIds.push(outcome.photoId);
-          if (outcome.status === 'duplicate') result.duplicates++;
-          else {
-            result.imported++;
-            if (outcome.caption) result.captions++;
-            if (outcome.measured) measured++;
-          }
-        } catch (error) {
-          const studioError = toStudioError(error);
-          // A full disk stops the import (every next file would fail too); anything else is per file.
-          if (studioError.code === 'DISK_FULL') throw studioError;
-          result.rejected.push({
-            path: candidate.path,
-            name: candidate.name,
-            code: studioError.code,
-            reason: studioError.message,
-            hint: studioError.hint ?? null,
-            kind: rejectedFileKind(studioError),
-          });
+    let finished = 0;
+    const photoIds: (number | undefined)[] = [];
+    const rejected: (RejectedFile | undefined)[] = [];
+    const inFlight = new Map<string, Promise<Outcome>>();
+    // Photos side by side, one a core: decoding, the detector and storing overlap (sharp and onnxruntime
+    // work off the JS thread). A full disk stops the rest: every next file would fail too.
+    const limit = pLimit(availableParallelism());
+    let diskFull: StudioError | undefined;
+    // A photo that failed beside another is tried again alone: libvips keeps one error message for the
+    // process, so two files failing at once could leave one of them with "Unknown error" instead of its reason.
+    const failedBeside: number[] = [];
+    const importAt = async (candidate: Candidate, index: number, alone: boolean) => {
+      if (signal.aborted || diskFull) return;
+      try {
+        const staged = uploads.some((u) => u.path === candidate.path);
+        const outcome = await importOne(catalog, person.id, candidate, loaded.detector, staged ? null : candidate.path, embedder, inFlight);
+        photoIds[index] = outcome.photoId;
+        if (outcome.status === 'duplicate') result.duplicates++;
+        else {
+          result.imported++;
+          if (outcome.caption) result.captions++;
+          if (outcome.measured) measured++;
         }
-        progress({ done: index + 1, total: candidates.length, message: candidate.name });
-        changed();
+      } catch (error) {
+        const studioError = toStudioError(error);
+        if (studioError.code === 'DISK_FULL') {
+          diskFull ??= studioError;
+          limit.clearQueue();
+          return;
+        }
+        if (!alone) {
+          failedBeside.push(index);
+          return;
+        }
+        rejected[index] = {
+          path: candidate.path,
+          name: candidate.name,
+          code: studioError.code,
+          reason: studioError.message,
+          hint: studioError.hint ?? null,
+          kind: rejectedFileKind(studioError),
+        };
       }
+      progress({ done: ++finished, total: candidates.length, message: candidate.name });
+      changed();
+    };
+    try {
+      await Promise.all(candidates.map((candidate, index) => limit(() => importAt(candidate, index, availableParallelism() === 1))));
+      for (const index of failedBeside.sort((a, b) => a - b)) await importAt(candidates[index]!, index, true);
+      if (diskFull) throw diskFull;
+      signal.throwIfAborted();
+      // In the order the photos were found, whichever finished first.
+      result.photoIds.push(...photoIds.filter((id): id is number => id !== undefined));
+      result.rejected.push(...rejected.filter((file): file is RejectedFile => file !== undefined));
       // Photos the detector could not see before (installed since), crops at the current size, then the verdicts;
       // without a detector this records on each photo how to install it.
       result.vetting = await vetPerson(catalog, person.id, { signal });

@@ -196,6 +196,23 @@ describe.skipIf(photosDir.missing || yunet.missing)('importing for a person', ()
     expect(result.rejected).toEqual([expect.objectContaining({ name: 'empty.jpg', reason: 'empty.jpg is empty (0 bytes).' })]);
   });
 
+  it('photos imported side by side: the same file twice in one import is one photo and a duplicate, ids in the order given', async () => {
+    await installModelFile(studio.catalog.paths.models, 'yunet-n', yunet.path);
+    const person = await studio.api.people.create({ name: 'Side by side' });
+    const dir = join(root, 'side-by-side');
+    mkdirSync(dir);
+    const astronaut = readFileSync(join(photosDir.path, 'astronaut.png'));
+    writeFileSync(join(dir, 'a-astronaut.png'), astronaut);
+    writeFileSync(join(dir, 'b-astronaut-copy.png'), astronaut);
+    writeFileSync(join(dir, 'c-camera.png'), readFileSync(join(photosDir.path, 'camera.png')));
+    const result = await finished<PeopleImportResult>(studio, await studio.api.people.import({ personId: person.id, paths: [dir] }));
+    expect(result).toMatchObject({ scanned: 3, imported: 2, duplicates: 1 });
+    const photos = await studio.api.people.listPhotos({ personId: person.id });
+    expect(photos).toHaveLength(2);
+    const idOf = (name: string) => photos.find((p) => p.originalName === name)!.id;
+    expect(result.photoIds).toEqual([idOf('a-astronaut.png'), idOf('a-astronaut.png'), idOf('c-camera.png')]);
+  });
+
   it('refuses an import without anything to import, or for someone who does not exist', async () => {
     const error = await studio.api.people.import({ personId: 1, paths: [] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StudioError);
