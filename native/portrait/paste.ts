@@ -1,4 +1,4 @@
-import { invertAffine, transformedBounds, warpAffine, type Affine, type Raster } from '../inference/affine';
+import { affineScale, invertAffine, transformedBounds, warpAffine, type Affine, type Raster } from '../inference/affine';
 import type { RgbImage } from '../inference/image-tensor';
 import { labToRgb, rgbToLab, type LabPlanes } from './color';
 import { rgbRaster } from './image';
@@ -67,6 +67,19 @@ export interface PastePlan {
   cropHeight: number;
   /** The mask, warped into the box. */
   alpha: Float32Array;
+  /** Where each masked photo pixel samples the crop: built on the first paste, reused by every frame after. */
+  taps?: PasteTaps;
+}
+
+/**
+ * For each photo pixel under the mask: its index, the four crop pixels around the point it maps to (the
+ * border replicated, as warpAffine samples) and their bilinear weights.
+ */
+interface PasteTaps {
+  photoIndex: Int32Array;
+  corners: Int32Array;
+  weights: Float32Array;
+  alpha: Float32Array;
 }
 
 /** Where a crop placed by `matrix` (photo → crop) lands, and its mask there: the same for every frame of a clip. */
@@ -87,11 +100,79 @@ export function planPaste(
   return { box, local, cropWidth: crop.width, cropHeight: crop.height, alpha };
 }
 
-/** Writes `crop` into `photo` in place through the plan's mask at `strength` (0 keeps the photo, 1 takes the crop). */
+function pasteTaps(plan: PastePlan, photoWidth: number): PasteTaps {
+  const { box, alpha, cropWidth: cw, cropHeight: ch } = plan;
+  const inv = invertAffine(plan.local);
+  let count = 0;
+  for (const a of alpha) if (a > 0) count++;
+  const taps: PasteTaps = {
+    photoIndex: new Int32Array(count),
+    corners: new Int32Array(count * 4),
+    weights: new Float32Array(count * 4),
+    alpha: new Float32Array(count),
+  };
+  const clampX = (x: number) => (x < 0 ? 0 : x >= cw ? cw - 1 : x);
+  const clampY = (y: number) => (y < 0 ? 0 : y >= ch ? ch - 1 : y);
+  let n = 0;
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const a = alpha[y * box.width + x]!;
+      if (a <= 0) continue;
+      const px = inv[0] * x + inv[1] * y + inv[2];
+      const py = inv[3] * x + inv[4] * y + inv[5];
+      const x0 = Math.floor(px);
+      const y0 = Math.floor(py);
+      const fx = px - x0;
+      const fy = py - y0;
+      const [xa, xb, ya, yb] = [clampX(x0), clampX(x0 + 1), clampY(y0), clampY(y0 + 1)];
+      taps.photoIndex[n] = ((box.y + y) * photoWidth + box.x + x) * 3;
+      taps.corners.set([(ya * cw + xa) * 3, (ya * cw + xb) * 3, (yb * cw + xa) * 3, (yb * cw + xb) * 3], n * 4);
+      taps.weights.set([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy], n * 4);
+      taps.alpha[n] = a;
+      n++;
+    }
+  }
+  return taps;
+}
+
+/**
+ * Writes `crop` into `photo` in place through the plan's mask at `strength` (0 keeps the photo, 1 takes the crop).
+ * Only the masked pixels are touched, each sampled bilinearly from the crop through taps built once a plan, so a
+ * clip's frames cost a gather and a blend, not a warp of the whole box.
+ */
 export function pasteWithPlan(photo: RgbImage, crop: RgbImage, plan: PastePlan, strength = 1): void {
+  if (!plan.box.width || !plan.box.height) return;
+  if (crop.width !== plan.cropWidth || crop.height !== plan.cropHeight) throw new Error('the crop is not the size the paste was planned for');
+  // A crop pasted at half its size or less is averaged first (warpAffine's area step), or its detail would alias.
+  if (affineScale(plan.local) <= 0.5)
+    return blendPatch(photo, warpAffine(rgbRaster(crop), plan.local, plan.box.width, plan.box.height), plan, strength);
+  const taps = (plan.taps ??= pasteTaps(plan, photo.width));
+  const { photoIndex, corners, weights } = taps;
+  const k = Math.min(1, Math.max(0, strength));
+  const source = crop.data;
+  const target = photo.data;
+  for (let n = 0; n < photoIndex.length; n++) {
+    const a = taps.alpha[n]! * k;
+    if (a <= 0) continue;
+    const p = photoIndex[n]!;
+    const t = n * 4;
+    const c00 = corners[t]!;
+    const c10 = corners[t + 1]!;
+    const c01 = corners[t + 2]!;
+    const c11 = corners[t + 3]!;
+    const w00 = weights[t]!;
+    const w10 = weights[t + 1]!;
+    const w01 = weights[t + 2]!;
+    const w11 = weights[t + 3]!;
+    for (let c = 0; c < 3; c++) {
+      const sample = (w00 * source[c00 + c]! + w10 * source[c10 + c]! + w01 * source[c01 + c]! + w11 * source[c11 + c]! + 0.5) | 0;
+      target[p + c] = Math.round(target[p + c]! * (1 - a) + sample * a);
+    }
+  }
+}
+
+function blendPatch(photo: RgbImage, patch: Raster<Uint8Array>, plan: PastePlan, strength: number): void {
   const { box, alpha } = plan;
-  if (!box.width || !box.height) return;
-  const patch = warpAffine(rgbRaster(crop), plan.local, box.width, box.height, { border: { mode: 'replicate' } });
   const k = Math.min(1, Math.max(0, strength));
   for (let y = 0; y < box.height; y++) {
     for (let x = 0; x < box.width; x++) {

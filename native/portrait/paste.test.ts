@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { warpAffine, type Affine } from '../inference/affine';
+import type { RgbImage } from '../inference/image-tensor';
+import { rgbRaster } from './image';
+import { featherMask, pasteWithPlan, planPaste } from './paste';
+
+function noise(width: number, height: number, seed: number): RgbImage {
+  let state = seed;
+  const data = Uint8Array.from({ length: width * height * 3 }, () => ((state = (state * 1103515245 + 12345) % 2 ** 31) >> 16) & 255);
+  return { data, width, height };
+}
+
+/** The paste as a warp of the whole box, then a blend: what the taps must reproduce. */
+function pasteByWarp(photo: RgbImage, crop: RgbImage, matrix: Affine, mask: Float32Array, strength: number): void {
+  const plan = planPaste(photo, crop, matrix, mask);
+  const { box, alpha } = plan;
+  const patch = warpAffine(rgbRaster(crop), plan.local, box.width, box.height, { border: { mode: 'replicate' } });
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const a = alpha[y * box.width + x]! * strength;
+      if (a <= 0) continue;
+      const p = ((box.y + y) * photo.width + box.x + x) * 3;
+      const q = (y * box.width + x) * 3;
+      for (let c = 0; c < 3; c++) photo.data[p + c] = Math.round(photo.data[p + c]! * (1 - a) + patch.data[q + c]! * a);
+    }
+  }
+}
+
+describe('pasting a crop back into a photo', () => {
+  // Photo → crop: a face turned 14°, enlarged 1.7×, and one lying over the photo's corner.
+  const rotated = (degrees: number, scale: number, tx: number, ty: number): Affine => {
+    const r = (degrees * Math.PI) / 180;
+    return [scale * Math.cos(r), -scale * Math.sin(r), tx, scale * Math.sin(r), scale * Math.cos(r), ty];
+  };
+  for (const [name, matrix] of [
+    ['inside the photo', rotated(14, 1.7, -300, -120)],
+    ['over its corner', rotated(-8, 1.2, 60, 40)],
+    // Pasted at a third of its size: averaged first, as the warp does.
+    ['shrunk 3×', rotated(5, 3, -600, -450)],
+  ] as const) {
+    it(`the pixels of a warp-and-blend, within one level (${name}), for every frame of a plan`, () => {
+      const crop = noise(256, 256, 3);
+      const mask = featherMask(256, 0.16, 0.03);
+      for (const strength of [1, 0.6]) {
+        const expected = noise(640, 480, 11);
+        pasteByWarp(expected, crop, matrix, mask, strength);
+        const plan = planPaste({ width: 640, height: 480 }, crop, matrix, mask);
+        for (let frame = 0; frame < 2; frame++) {
+          const photo = noise(640, 480, 11);
+          pasteWithPlan(photo, crop, plan, strength);
+          let off = 0;
+          let worst = 0;
+          for (let i = 0; i < photo.data.length; i++) {
+            const d = Math.abs(photo.data[i]! - expected.data[i]!);
+            if (d) off++;
+            worst = Math.max(worst, d);
+          }
+          expect(worst).toBeLessThanOrEqual(1);
+          expect(off / photo.data.length).toBeLessThan(0.001);
+        }
+      }
+    });
+  }
+
+  it('refuses a crop of another size than planned', () => {
+    const plan = planPaste({ width: 64, height: 64 }, { width: 32, height: 32 }, [1, 0, 0, 0, 1, 0], featherMask(32));
+    expect(() => pasteWithPlan(noise(64, 64, 1), noise(16, 16, 2), plan)).toThrow(/size/);
+  });
+});
