@@ -197,6 +197,7 @@ export function pasteBack(
   strength = 1,
 ): { x: number; y: number; width: number; height: number } {
   const plan = planPaste(photo, crop, matrix, mask);
-  pasteWithPlan(photo, crop, plan, strength);
+  // Once only: one warp of the box costs less than building the taps a clip reuses.
+  if (plan.box.width && plan.box.height) blendPatch(photo, warpAffine(rgbRaster(crop), plan.local, plan.box.width, plan.box.height), plan, strength);
   return plan.box;
 }
