@@ -1,15 +1,11 @@
 // The export dialog's folder field while its suggestion is on its way (real Chromium, real `likeness serve`).
-import { expect, photosDir, skipFor, test, waitUntil } from './fixtures';
+import { expect, photosDir, skipFor, test, waitForJob } from './fixtures';
 import { existsSync } from 'node:fs';
 
 test('the folder field waits for its suggested folder, so what the user types is never spliced into it', async ({ app, studio }) => {
   skipFor(existsSync(photosDir) ? undefined : `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`);
   const job = await studio.call<{ id: number }>('catalog:import', { path: photosDir });
-  await waitUntil(
-    async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
-    60_000,
-    'the import',
-  );
+  await waitForJob(studio, job.id, 'the import', 60_000);
 
   // The listing of the studio's folders, held back until the test lets it through (a slow disk, a busy server).
   let release = () => {};

@@ -3,7 +3,7 @@ import i18next, { type i18n } from 'i18next';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, type Page } from '@playwright/test';
-import { serveStudio, type ServedStudio } from '../native/testing/serve-process';
+import { serveStudio, waitUntil, type ServedStudio } from '../native/testing/serve-process';
 import { locateFfmpeg } from '../native/video/ffmpeg';
 
 export { serveStudio, waitUntil, type ServedStudio } from '../native/testing/serve-process';
@@ -54,6 +54,19 @@ export const test = base.extend<{ studio: ServedStudio; app: Page }>({
 });
 
 export { expect } from '@playwright/test';
+
+/** Waits until job `id` is done; fails at once, with its error, when it failed. */
+export async function waitForJob(studio: ServedStudio, id: number, what: string, ms = 240_000): Promise<void> {
+  await waitUntil(
+    async () => {
+      const job = await studio.call<{ status: string; error: { message: string } | null }>('jobs:get', { id });
+      if (job.status === 'failed') throw new Error(`${what} failed: ${job.error?.message}`);
+      return job.status === 'done' ? true : undefined;
+    },
+    ms,
+    what,
+  );
+}
 
 /**
  * Starts watching for an element that may show only briefly (a live preview while a fast batch runs). Polling for it

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { writeTinyModelFolder } from '../native/diffusion/testing/tiny-models';
-import { expect, test, waitUntil, watchForAppearance } from './fixtures';
+import { expect, test, waitForJob, waitUntil, watchForAppearance } from './fixtures';
 
 let root: string;
 let modelFolder: string;
@@ -123,14 +123,7 @@ test('Reuse settings in Review opens Generate with the image’s model, prompt, 
     guidance: 5.5,
     provider: 'cpu',
   });
-  await waitUntil(
-    async () => {
-      const current = await studio.call<{ status: string }>('jobs:get', { id: job.id });
-      return current.status === 'done' ? true : current.status === 'failed' ? Promise.reject(new Error('generation failed')) : undefined;
-    },
-    90_000,
-    'the generation',
-  );
+  await waitForJob(studio, job.id, 'the generation', 90_000);
 
   await nav(app).getByRole('link', { name: 'Review' }).click();
   await app.getByTestId('output-tile').first().dblclick();

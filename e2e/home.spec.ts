@@ -1,7 +1,7 @@
 // The start screen a first run lands on, in real Chromium against a real `likeness serve`.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, photosDir, skipFor, test, waitUntil } from './fixtures';
+import { expect, photosDir, skipFor, test, waitForJob } from './fixtures';
 import { existsSync } from 'node:fs';
 
 test('a first run starts on Home: three journeys, each naming its first step and what it still needs, in English and Chinese', async ({
@@ -30,11 +30,7 @@ test('a first run starts on Home: three journeys, each naming its first step and
   // Once the library has something in it, the app opens on Review; Home stays in the navigation.
   skipFor(existsSync(photosDir) ? undefined : `the shared photos ${photosDir} are missing`);
   const job = await studio.call<{ id: number }>('catalog:import', { path: photosDir });
-  await waitUntil(
-    async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
-    60_000,
-    'the import',
-  );
+  await waitForJob(studio, job.id, 'the import', 60_000);
   await app.goto(studio.url);
   await expect(app.getByRole('heading', { name: 'Review', level: 1 })).toBeVisible();
   await app.getByRole('navigation').getByRole('link', { name: 'Home' }).click();

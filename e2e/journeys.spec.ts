@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { installModelFile } from '../native/models/installed';
 import { writeVettingFixtures } from '../native/people/testing/variants';
 import { installTinyModels } from '../native/portrait/testing/tiny-models';
-import { expect, photosDir, tempLibrary, test, uiText, waitUntil, yunetModel, type ServedStudio, requirePhotosDetectorAndFfmpeg } from './fixtures';
+import { expect, photosDir, requirePhotosDetectorAndFfmpeg, type ServedStudio, tempLibrary, test, uiText, waitForJob, yunetModel } from './fixtures';
 
 type Language = 'en' | 'zh-CN';
 
@@ -18,18 +18,6 @@ interface Video {
   currentTime: number;
   muted: boolean;
   play(): Promise<void>;
-}
-
-async function waitForJob(studio: ServedStudio, id: number, what: string, ms = 240_000): Promise<void> {
-  await waitUntil(
-    async () => {
-      const job = await studio.call<{ status: string; error: { message: string } | null }>('jobs:get', { id });
-      if (job.status === 'failed') throw new Error(`${what} failed: ${job.error?.message}`);
-      return job.status === 'done' ? true : undefined;
-    },
-    ms,
-    what,
-  );
 }
 
 /** Opens the studio in `language` and goes to Home, the start screen. */

@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import { expect, tempLibrary, test, waitUntil } from './fixtures';
+import { expect, tempLibrary, test, waitForJob } from './fixtures';
 
 let photos: string;
 
@@ -47,11 +47,7 @@ async function visibleTiles(page: Page): Promise<number> {
 test('Review fits a 1024×700 laptop, a 1440 window and a 2560 monitor; forms stay a readable width', async ({ app, studio }) => {
   test.setTimeout(120_000);
   const job = await studio.call<{ id: number }>('catalog:import', { path: photos });
-  await waitUntil(
-    async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
-    60_000,
-    'the import',
-  );
+  await waitForJob(studio, job.id, 'the import', 60_000);
   mkdirSync(join('test-results', 'screenshots'), { recursive: true });
   await app.getByRole('navigation').getByRole('link', { name: 'Review' }).click();
   await expect(app.getByTestId('output-tile').first()).toBeVisible();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { writeTinyModelFolder } from '../native/diffusion/testing/tiny-models';
 import type { ServedStudio } from './fixtures';
-import { expect, photosDir, skipFor, test, waitUntil } from './fixtures';
+import { expect, photosDir, skipFor, test, waitForJob } from './fixtures';
 
 let root: string;
 let modelFolder: string;
@@ -21,11 +21,7 @@ test.afterAll(() => rmSync(root, { recursive: true, force: true }));
 async function importPhotos(studio: ServedStudio): Promise<Map<string, number>> {
   skipFor(existsSync(photosDir) ? undefined : `shared fixture photos ${photosDir} are missing (set LIKENESS_SHARED to the shared folder)`);
   const job = await studio.call<{ id: number }>('catalog:import', { path: photosDir });
-  await waitUntil(
-    async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
-    60_000,
-    'the import',
-  );
+  await waitForJob(studio, job.id, 'the import', 60_000);
   const page = await studio.call<{ items: { id: number; originalName: string | null }[] }>('catalog:listOutputs', {});
   return new Map(page.items.map((o) => [o.originalName ?? '', o.id]));
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeSafetensors } from '../native/diffusion/testing/safetensors';
 import { twoFaces } from '../native/people/testing/variants';
-import { expect, photosDir, skipFor, test, waitUntil, yunetModel } from './fixtures';
+import { expect, photosDir, skipFor, test, waitForJob, yunetModel } from './fixtures';
 
 function requireShared(): void {
   const missing = [photosDir, yunetModel].find((path) => !existsSync(path));
@@ -175,11 +175,7 @@ test('without the face detector the page says so in the user’s language; after
     personId: person.id,
     paths: [join(photosDir, 'astronaut.png'), join(photosDir, 'coffee.png'), join(photosDir, 'missing.png')],
   });
-  await waitUntil(
-    async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
-    60_000,
-    'the import',
-  );
+  await waitForJob(studio, job.id, 'the import', 60_000);
 
   await app.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
   await app.goto(`${studio.url}#/people/${person.id}`);
@@ -220,11 +216,7 @@ test('in a photo of two people the user chooses which face is the person; the ph
     await studio.call('models:installFile', { id: 'yunet-n', path: yunetModel });
     const person = await studio.call<{ id: number }>('people:create', { name: 'Dora', trigger: 'dxra', classWord: 'woman' });
     const job = await studio.call<{ id: number }>('people:import', { personId: person.id, paths: [join(scratch, 'two-faces.png')] });
-    await waitUntil(
-      async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
-      60_000,
-      'the import',
-    );
+    await waitForJob(studio, job.id, 'the import', 60_000);
     await app.goto(`${studio.url}#/people/${person.id}`);
     const tile = app.getByTestId('photo-tile').and(app.locator('[data-name="two-faces.png"]'));
     await expect(tile).toContainText('Rejected');

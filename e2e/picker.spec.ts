@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { expect, tempLibrary, test, waitUntil } from './fixtures';
+import { expect, tempLibrary, test, waitForJob } from './fixtures';
 
 test('a library of 400 images: the oldest scan is found by its name, kinds narrow the list, pages load on request', async ({ app, studio }) => {
   test.setTimeout(240_000);
@@ -23,11 +23,7 @@ test('a library of 400 images: the oldest scan is found by its name, kinds narro
     utimesSync(file, when, when);
   }
   const job = await studio.call<{ id: number }>('catalog:import', { path: folder });
-  await waitUntil(
-    async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
-    180_000,
-    'the import',
-  );
+  await waitForJob(studio, job.id, 'the import', 180_000);
 
   await app.getByRole('navigation').getByRole('link', { name: 'Reels' }).click();
   const library = app.getByRole('list', { name: 'Library' });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateFfmpeg } from '../native/video/ffmpeg';
 import { makeMusic } from '../native/video/testing/media-fixtures';
-import { expect, photosDir, projectRoot, skipFor, test, waitUntil } from './fixtures';
+import { expect, photosDir, projectRoot, skipFor, test, waitForJob } from './fixtures';
 
 /** The bits of a <video> the checks read (the e2e tsconfig has no DOM lib). */
 interface Video {
@@ -36,11 +36,7 @@ test('a memories reel from three catalogue images: preview, render, then it play
     const music = join(scratch, 'music.wav');
     await makeMusic(ffmpeg, music, 4);
     const job = await studio.call<{ id: number }>('catalog:import', { path: photos });
-    await waitUntil(
-      async () => ((await studio.call<{ status: string }>('jobs:get', { id: job.id })).status === 'done' ? true : undefined),
-      60_000,
-      'the import',
-    );
+    await waitForJob(studio, job.id, 'the import', 60_000);
 
     await app.getByRole('navigation').getByRole('link', { name: 'Reels' }).click();
     await expect(app.getByRole('heading', { name: 'Reels', level: 1 })).toBeVisible();
