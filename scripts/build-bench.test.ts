@@ -24,4 +24,26 @@ describe('standalone benches', () => {
     expect(stdout).toMatch(/onnxruntime-node \d+\.\d+\.\d+; providers that open a session here: .*\bcpu\b/);
     expect(stdout).toMatch(/^cpu\s+[\d.]+\s+[\d.]+\s+[\d.]+/m);
   });
+
+  it('bench/gpu.sh runs the diffusion (fp32, fp16) and animation benches from their bundles within its budget', async () => {
+    await run(process.execPath, [join(root, 'scripts', 'build-bench.mjs'), 'diffusion', '--outdir', outdir], { cwd: root });
+    await run(process.execPath, [join(root, 'scripts', 'build-bench.mjs'), 'animate', '--outdir', outdir], { cwd: root });
+    const { stdout } = await run('bash', [join(root, 'bench', 'gpu.sh')], {
+      cwd: root,
+      timeout: 280_000,
+      env: {
+        ...process.env,
+        BENCH_DIST: outdir,
+        BENCH_BUDGET_S: '240',
+        BENCH_DIFFUSION_ARGS: '--provider cpu --size 64 --width 0.1 --steps 1 --guidance 1',
+        BENCH_ANIMATE_ARGS: '--provider cpu --frames 2 --models tiny',
+      },
+    });
+    // Two diffusion tables (fp32, then fp16) and the animation table, each with its CPU row.
+    expect(stdout).toMatch(/\(fp32, [\d.]+ GB of weights[\s\S]*^cpu\s+[\d.]+\s+[\d.]+/m);
+    expect(stdout).toMatch(/\(fp16, [\d.]+ GB of weights[\s\S]*^cpu\s+[\d.]+\s+[\d.]+/m);
+    expect(stdout).toMatch(/^cpu\s+cpu\s+cpu \(native\)\s+[\d.]+/m);
+    expect(stdout).toMatch(/PyTorch with diffusers is not on this machine|^pytorch .* ms per UNet call/m);
+    expect(stdout).not.toMatch(/\(exit \d+\)|stopped after/);
+  }, 300_000);
 });
