@@ -1,4 +1,4 @@
-import { affineScale, invertAffine, transformedBounds, warpAffine, type Affine, type Raster } from '../inference/affine';
+import { affineScale, composeAffine, invertAffine, transformedBounds, warpAffine, type Affine, type Raster } from '../inference/affine';
 import type { RgbImage } from '../inference/image-tensor';
 import { labToRgb, rgbToLab, type LabPlanes } from './color';
 import { rgbRaster } from './image';
@@ -82,6 +82,27 @@ interface PasteTaps {
   alpha: Float32Array;
 }
 
+/** The box of a mask's non-zero pixels, two pixels wider each way (the bilinear taps that still reach them). */
+function nonZeroBounds(mask: Float32Array, width: number, height: number): { x: number; y: number; width: number; height: number } {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (mask[y * width + x]! <= 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return { x: 0, y: 0, width: 0, height: 0 };
+  const left = Math.max(0, x0 - 2);
+  const top = Math.max(0, y0 - 2);
+  return { x: left, y: top, width: Math.min(width, x1 + 3) - left, height: Math.min(height, y1 + 3) - top };
+}
+
 /** Where a crop placed by `matrix` (photo → crop) lands, and its mask there: the same for every frame of a clip. */
 export function planPaste(
   photo: { width: number; height: number },
@@ -90,7 +111,9 @@ export function planPaste(
   mask: Float32Array,
 ): PastePlan {
   const toPhoto = invertAffine(matrix);
-  const box = transformedBounds(toPhoto, crop.width, crop.height, photo);
+  // Only where the mask is not zero (a mouth mask covers a third of the crop): the warps below cover that box.
+  const covered = nonZeroBounds(mask, crop.width, crop.height);
+  const box = transformedBounds(composeAffine(toPhoto, [1, 0, covered.x, 0, 1, covered.y]), covered.width, covered.height, photo);
   const local: Affine = [toPhoto[0], toPhoto[1], toPhoto[2] - box.x, toPhoto[3], toPhoto[4], toPhoto[5] - box.y];
   const maskRaster: Raster<Float32Array> = { data: mask, width: crop.width, height: crop.height, channels: 1 };
   const alpha =
