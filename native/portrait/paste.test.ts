@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { warpAffine, type Affine } from '../inference/affine';
+import { invertAffine, transformedBounds, warpAffine, type Affine, type Raster } from '../inference/affine';
 import type { RgbImage } from '../inference/image-tensor';
 import { rgbRaster } from './image';
-import { featherMask, pasteWithPlan, planPaste } from './paste';
+import { featherMask, pasteBack, pasteWithPlan, planPaste } from './paste';
 
 function noise(width: number, height: number, seed: number): RgbImage {
   let state = seed;
@@ -61,6 +61,34 @@ describe('pasting a crop back into a photo', () => {
       }
     });
   }
+
+  it('a mask over part of the crop (a mouth): the same pixels as warping and blending over the whole crop', () => {
+    const crop = noise(256, 256, 5);
+    const mask = new Float32Array(256 * 256);
+    for (let y = 150; y < 240; y++)
+      for (let x = 60; x < 200; x++) mask[y * 256 + x] = Math.min(1, (y - 150) / 20, (240 - y) / 20, (x - 60) / 20, (200 - x) / 20);
+    const matrix = rotated(10, 1.3, -200, -100);
+    const photo = noise(640, 480, 9);
+    const expected = noise(640, 480, 9);
+    // The whole crop's box, as before the box followed the mask.
+    const toPhoto = invertAffine(matrix);
+    const box = transformedBounds(toPhoto, 256, 256, photo);
+    const local: Affine = [toPhoto[0], toPhoto[1], toPhoto[2] - box.x, toPhoto[3], toPhoto[4], toPhoto[5] - box.y];
+    const maskRaster: Raster<Float32Array> = { data: mask, width: 256, height: 256, channels: 1 };
+    const alpha = warpAffine(maskRaster, local, box.width, box.height, { border: { mode: 'constant', value: 0 } }).data;
+    const patch = warpAffine(rgbRaster(crop), local, box.width, box.height);
+    for (let y = 0; y < box.height; y++) {
+      for (let x = 0; x < box.width; x++) {
+        const a = alpha[y * box.width + x]!;
+        if (a <= 0) continue;
+        const p = ((box.y + y) * 640 + box.x + x) * 3;
+        for (let c = 0; c < 3; c++) expected.data[p + c] = Math.round(expected.data[p + c]! * (1 - a) + patch.data[(y * box.width + x) * 3 + c]! * a);
+      }
+    }
+    const touched = pasteBack(photo, crop, matrix, mask);
+    expect(touched.width * touched.height).toBeLessThan(box.width * box.height * 0.5);
+    expect(Array.from(photo.data)).toEqual(Array.from(expected.data));
+  });
 
   it('refuses a crop of another size than planned', () => {
     const plan = planPaste({ width: 64, height: 64 }, { width: 32, height: 32 }, [1, 0, 0, 0, 1, 0], featherMask(32));
