@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Job } from '../../../../native/api';
 import { UNKNOWN_LICENSE } from '../../../../native/api/namespaces/models';
 import { DownloadFailed } from './download-failed';
 import { studio } from '../../api';
@@ -9,6 +8,7 @@ import { queryKeys } from '../../app/query';
 import { useFormat } from '../../app/format';
 import { ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import { ConfirmInline } from '../../components/ConfirmInline';
+import { latestJob } from '../jobs/latest-job';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
 import { generateKeys, useLoras, useModels, type LoraInfo, type ModelInfo } from '../generate/generate-data';
 import '../../styles/models.css';
@@ -140,9 +140,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
   // The running download, else the latest one: a download that failed keeps its reason on this row until the next try.
   const job =
     jobs.data?.find((j) => j.id === model.downloadJobId) ??
-    jobs.data
-      ?.filter((j) => j.kind === 'models.download' && (j.input as { id?: string }).id === model.id)
-      .reduce<Job | undefined>((latest, j) => (!latest || j.id > latest.id ? j : latest), undefined);
+    latestJob(jobs.data, (j) => j.kind === 'models.download' && (j.input as { id?: string }).id === model.id);
   const downloading = job !== undefined && isLive(job);
   const refresh = () => void client.invalidateQueries({ queryKey: generateKeys.models });
   const download = useMutation({
@@ -156,7 +154,7 @@ function ModelRow({ model }: { model: ModelInfo }) {
   const checks = jobs.data?.filter((j) => j.kind === 'models.verify' && (j.input as { id?: string }).id === model.id) ?? [];
   const checking = checks.find(isLive);
   // A check that ends writes its report beside the model: read the row again to show it.
-  const lastCheck = checks.reduce<(typeof checks)[number] | undefined>((latest, j) => (!latest || j.id > latest.id ? j : latest), undefined);
+  const lastCheck = latestJob(checks, () => true);
   const lastCheckEnded = lastCheck !== undefined && !isLive(lastCheck);
   useEffect(() => {
     if (lastCheckEnded) refresh();

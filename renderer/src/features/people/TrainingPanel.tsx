@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import type { Job, Person } from '../../api/types';
+import type { Person } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
@@ -10,6 +10,7 @@ import { ErrorNotice } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
 import { FolderBrowser } from '../review/FolderBrowser';
 import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
+import { latestJob } from '../jobs/latest-job';
 import { ShowInFolder } from '../jobs/ShowInFolder';
 import { peopleKeys, useLoras, useTrainer, useVersions } from './people-data';
 import type { DatasetExportResult, SampleSet, TrainerSettings } from './types';
@@ -28,10 +29,10 @@ function useStartJob() {
 function LastExport({ personId, version }: { personId: number; version: number }) {
   const { t } = useTranslation();
   const jobs = useJobs();
-  const last = jobs.data
-    ?.filter((j) => j.kind === 'people.export' && (j.input as { personId?: number; version?: number }).personId === personId)
-    .filter((j) => (j.input as { version?: number }).version === version)
-    .reduce<Job | undefined>((latest, j) => (!latest || j.id > latest.id ? j : latest), undefined);
+  const last = latestJob(jobs.data, (j) => {
+    const input = j.input as { personId?: number; version?: number };
+    return j.kind === 'people.export' && input.personId === personId && input.version === version;
+  });
   if (!last) return null;
   if (isLive(last)) return <span className="small-text muted">{t('people.export.running')}</span>;
   if (last.status !== 'done' || !last.result) return null;
