@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputExportResult } from '../api/namespaces/review';
 import type { OutputSummary } from '../api/schemas';
 import { createStudio, type Studio } from '../studio/studio';
-import { exportOutputs, safeStem } from './export-job';
+import { EXPORT_MANIFEST, exportOutputs, safeStem } from './export-job';
 import { extractProvenance } from './provenance';
 import { readExifText } from './provenance/exif';
 import { a1111Parameters, comfyGraph, writeToolSamples } from './provenance/testing/samples';
@@ -224,6 +224,23 @@ describe('exporting picks', () => {
     expect(resumed.alreadyThere).toBe(2);
     expect(resumed.exported + resumed.alreadyThere).toBe(all.length);
     expect(readdirSync(dir).filter((f) => f.endsWith('.png'))).toHaveLength(all.length);
+  });
+
+  it('an export killed after naming a file and writing its sidecar finishes that file under the same name', async () => {
+    const dir = join(root, 'killed-mid-file');
+    mkdirSync(dir);
+    const target = id(names.a1111);
+    const request = { outDir: dir, ids: [target], format: 'original' as const, quality: 90, xmp: true, contactSheet: false };
+    // What the kill left: the manifest line (written first) and one of the two sidecars, not the file itself.
+    writeFileSync(join(dir, EXPORT_MANIFEST), `${JSON.stringify({ id: target, file: 'a1111-portrait.png', format: 'original', size: null })}\n`);
+    writeFileSync(join(dir, 'a1111-portrait.xmp'), '<x:xmpmeta/>');
+    const resumed = await exportOutputs(studio.catalog, request);
+    expect(resumed).toMatchObject({ exported: 1, alreadyThere: 0, files: [join(dir, 'a1111-portrait.png')], failed: [] });
+    expect(readdirSync(dir).sort()).toEqual([EXPORT_MANIFEST, 'a1111-portrait.png', 'a1111-portrait.png.xmp', 'a1111-portrait.xmp']);
+    expect(xmpOf(join(dir, 'a1111-portrait.png'))).toContain('xmp:Rating');
+    // The manifest names the file once, so a third run keeps it.
+    expect(readFileSync(join(dir, EXPORT_MANIFEST), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(await exportOutputs(studio.catalog, request)).toMatchObject({ exported: 0, alreadyThere: 1 });
   });
 
   it('stops when cancelled, leaving no half-written file', async () => {

@@ -163,10 +163,11 @@ async function writeAtomically(path: string, data: Buffer | string): Promise<voi
 }
 
 /**
- * What earlier exports wrote into a folder, one JSON line per file (appended as each file lands, so a crash
- * loses at most the line of the file being written). Running an export again into the same folder — after an
- * interruption, or after more culling — skips what is already there instead of writing second copies, and
- * still never overwrites anything.
+ * What earlier exports wrote into a folder, one JSON line per file, appended *before* the file's sidecars and
+ * then the file itself are written: a crash at any point leaves a line naming a stem that is ours. Running an
+ * export again into the same folder — after an interruption, or after more culling — keeps a file that is there,
+ * finishes one that is not under the name its line gave it (not a second name beside our own sidecars), and
+ * still never overwrites anything it did not write.
  */
 export const EXPORT_MANIFEST = '.likeness-export.jsonl';
 
@@ -303,7 +304,11 @@ export async function exportOutputs(
   const ownSheets = new Set<string>();
   for (const line of manifest) {
     if ('sheet' in line) ownSheets.add(line.sheet);
-    else earlier.set(manifestKey(line.id, line.format, line.size), line.file);
+    else {
+      earlier.set(manifestKey(line.id, line.format, line.size), line.file);
+      // A stem an earlier export gave one output is not another's, even while its file is not there yet.
+      taken.add(basename(line.file, extname(line.file)).toLowerCase());
+    }
   }
   const record = (line: ManifestLine) => appendFile(join(outDir, EXPORT_MANIFEST), `${JSON.stringify(line)}\n`);
   const size = request.size ?? null;
@@ -347,16 +352,21 @@ export async function exportOutputs(
           })
         : null;
       const encoded = await encode(original, mime ?? 'application/octet-stream', output, request, xmp);
-      const stem = uniqueStem(outDir, safeStem(output.originalName, id), id, encoded.extension, taken);
+      // An earlier run that stopped part-way named this file already: finish it under that name.
+      const stem =
+        before && extname(before) === encoded.extension
+          ? basename(before, encoded.extension)
+          : uniqueStem(outDir, safeStem(output.originalName, id), id, encoded.extension, taken);
       const file = join(outDir, stem + encoded.extension);
-      await writeAtomically(file, encoded.data);
+      if (stem + encoded.extension !== before) await record({ id, file: stem + encoded.extension, format: request.format, size });
       if (xmp) {
         // Both sidecar names: `name.xmp` (Lightroom, Bridge, Capture One) and `name.ext.xmp` (darktable, digiKam's default).
         await writeAtomically(join(outDir, `${stem}.xmp`), xmp);
         await writeAtomically(join(outDir, `${stem}${encoded.extension}.xmp`), xmp);
         result.sidecars++;
       }
-      await record({ id, file: stem + encoded.extension, format: request.format, size });
+      // The file last: once it is there, the export of this output is whole.
+      await writeAtomically(file, encoded.data);
       result.exported++;
       result.files.push(file);
       exported.push(output);
