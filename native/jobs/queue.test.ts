@@ -91,6 +91,25 @@ describe('JobQueue', () => {
     expect(plain).toMatchObject({ message: 'photo.png', messageKey: null, messageParams: null });
   });
 
+  it('answers get and list with the progress the last event told, not the row’s older one (written every 250 ms)', async () => {
+    const stale: string[] = [];
+    const q = makeQueue({
+      emit: (event) => {
+        if (event.type !== 'job:progress') return;
+        // Asked the moment the event goes out, as a client that just saw it would.
+        const got = q.get(event.payload.jobId);
+        const listed = q.list({ limit: 10 }).find((j) => j.id === event.payload.jobId);
+        for (const job of [got, listed])
+          if (job?.message !== event.payload.message || job?.done !== event.payload.done) stale.push(`${job?.message} ≠ ${event.payload.message}`);
+      },
+    });
+    q.start();
+    const job = q.enqueue('test.sleep', { ms: 1_500, steps: 30 });
+    const done = await q.waitFor(job.id);
+    expect(done.status).toBe('done');
+    expect(stale).toEqual([]);
+  });
+
   it('says "cancelled" with a key the UI translates', async () => {
     const q = makeQueue();
     const job = q.enqueue('test.sleep', { ms: 10_000, steps: 100 });

@@ -158,8 +158,21 @@ export class JobQueue {
     return job;
   }
 
+  /**
+   * A job as the events have told it: the row, with the latest progress of a job running here (the row is written
+   * at most every 250 ms, so a caller that just saw a `job:progress` event would otherwise read an older message).
+   */
   get(id: number): Job {
-    return publicJob(this.catalog.jobs.get(id));
+    return this.withLatestProgress(this.catalog.jobs.get(id));
+  }
+
+  list(filter: Parameters<Catalog['jobs']['list']>[0]): Job[] {
+    return this.catalog.jobs.list(filter).map((record) => this.withLatestProgress(record));
+  }
+
+  private withLatestProgress(record: JobRecord): Job {
+    const latest = record.status === 'running' ? this.running.get(record.id)?.last : undefined;
+    return publicJob(latest ? { ...record, ...latest } : record);
   }
 
   cancel(id: number): Job {

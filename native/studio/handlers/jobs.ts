@@ -1,12 +1,11 @@
 import type { StudioHandlers } from '../../api/contract';
 import { StudioError } from '../../api/errors';
-import { publicJob } from '../../catalog/jobs-repo';
 import { jobFileLocation, revealInFileManager } from '../show-in-folder';
 import type { StudioContext } from './context';
 
 export function jobsHandlers({ catalog, jobs }: StudioContext): StudioHandlers['jobs'] {
   return {
-    list: async ({ status, limit }) => catalog.jobs.list({ status, limit }).map(publicJob),
+    list: async ({ status, limit }) => jobs.list({ status, limit }),
     get: async ({ id }) => jobs.get(id),
     cancel: async ({ id }) => jobs.cancel(id),
     retry: async ({ id }) => {
