@@ -4,7 +4,7 @@ import { studio } from '../api';
 import type { StudioEvent } from '../api/types';
 import { applyProgress, upsertJob, type ProgressPayload } from '../features/jobs/jobs-data';
 import { refreshOutputLists } from './output-refresh';
-import { queryKeys } from './query';
+import { queryKeys, refreshQueries } from './query';
 
 const PROGRESS_FLUSH_MS = 100;
 const OUTPUTS_REFRESH_MS = 750;
@@ -49,29 +49,28 @@ export function useLiveUpdates(): void {
           flushProgress();
           upsertJob(client, event.payload);
           refreshOutputs();
-          void client.invalidateQueries({ queryKey: queryKeys.people });
+          void refreshQueries(client, { queryKey: queryKeys.people });
           // A download, an install's check, or a vet that found the detector: the model list may have changed
           // (the People page's "detector missing" banner reads it).
-          if (event.payload.kind.startsWith('models.') || event.payload.kind === 'people.vet')
-            void client.invalidateQueries({ queryKey: ['models'] });
+          if (event.payload.kind.startsWith('models.') || event.payload.kind === 'people.vet') void refreshQueries(client, { queryKey: ['models'] });
           break;
         case 'output:added':
           refreshOutputs();
           break;
         case 'people:changed':
-          void client.invalidateQueries({ queryKey: queryKeys.people });
+          void refreshQueries(client, { queryKey: queryKeys.people });
           break;
         case 'review:changed':
           // Not the lists: a decision must not reorder or shrink the grid while someone culls (the
           // review page refreshes its own summaries and offers to refresh a filtered list).
-          for (const id of event.payload.ids) void client.invalidateQueries({ queryKey: queryKeys.output(id) });
+          for (const id of event.payload.ids) void refreshQueries(client, { queryKey: queryKeys.output(id) });
           break;
       }
     };
 
     const unsubscribe = studio.subscribe(onEvent);
     // After a (re)connection, events may have been missed: refetch what is on screen.
-    const unready = studio.onReady(() => void client.invalidateQueries());
+    const unready = studio.onReady(() => void refreshQueries(client));
     return () => {
       unsubscribe();
       unready();

@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { queryKeys } from './query';
+import { queryKeys, refreshQueries } from './query';
 
 /**
  * True while a list under the outputs key loads a page the user asked for ("Show more"). Refreshing then
@@ -22,7 +22,7 @@ export function refreshOutputLists(client: QueryClient, retryAfterMs: number): (
   const run = () => {
     timer = undefined;
     if (loadingMorePages(client)) timer = setTimeout(run, retryAfterMs);
-    else void client.invalidateQueries({ queryKey: queryKeys.outputs });
+    else void refreshQueries(client, { queryKey: queryKeys.outputs });
   };
   run();
   return () => clearTimeout(timer);

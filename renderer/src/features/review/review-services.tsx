@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { studio } from '../../api';
 import type { OutputFilter, ReviewPatch } from '../../api/types';
-import { queryKeys } from '../../app/query';
+import { queryKeys, refreshQueries } from '../../app/query';
 import { Decisions } from './decisions';
 import { SummaryStore } from './summaries';
 
@@ -63,10 +63,10 @@ export function ReviewServicesProvider({ children }: { children: ReactNode }) {
     const refreshFacets = () => {
       facetsTimer ??= setTimeout(() => {
         facetsTimer = undefined;
-        void client.invalidateQueries({ queryKey: reviewKeys.facets });
+        void refreshQueries(client, { queryKey: reviewKeys.facets });
       }, 1000);
     };
-    const unlist = decisions.subscribeList(() => void client.invalidateQueries({ queryKey: queryKeys.outputs }));
+    const unlist = decisions.subscribeList(() => void refreshQueries(client, { queryKey: queryKeys.outputs }));
     const unsubscribe = studio.subscribe((event) => {
       if (event.type === 'review:changed') {
         const foreign = event.payload.ids.filter((id) => {
@@ -79,10 +79,10 @@ export function ReviewServicesProvider({ children }: { children: ReactNode }) {
       } else if (event.type === 'likeness:changed') {
         // Badges change; the list is not re-sorted under the user's hands (Refresh list does that).
         store.invalidate(event.payload.ids);
-        for (const id of event.payload.ids) void client.invalidateQueries({ queryKey: likenessKeys.score(id) });
+        for (const id of event.payload.ids) void refreshQueries(client, { queryKey: likenessKeys.score(id) });
       } else if (event.type === 'catalog:changed') {
         store.invalidate(event.payload.ids);
-        void client.invalidateQueries({ queryKey: queryKeys.outputs });
+        void refreshQueries(client, { queryKey: queryKeys.outputs });
       }
     });
     // After the event stream reconnects (not on its first connection), what is on screen may be stale.
