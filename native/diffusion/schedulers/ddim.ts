@@ -1,14 +1,6 @@
-import {
-  checkSteps,
-  predictVp,
-  spacedTimesteps,
-  stepsForStrength,
-  VpScheduler,
-  type NoiseSource,
-  type SchedulerConfig,
-  type SchedulerName,
-  type StepResult,
-} from './common';
+import { type SchedulerConfig } from './config';
+import { spacedTimesteps } from './noise-schedule';
+import { checkSteps, predictVp, stepsForStrength, VpScheduler, type NoiseSource, type SchedulerName, type StepResult } from './scheduler';
 
 /**
  * DDIM (Song et al. 2020, eq. 12) with η = 0 (deterministic):

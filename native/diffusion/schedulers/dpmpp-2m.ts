@@ -1,19 +1,6 @@
-import {
-  alphasCumprod,
-  checkSteps,
-  interpolate,
-  karrasSigmas,
-  keepForStrength,
-  roundHalfEven,
-  sigmasFromAlphas,
-  sigmaToTimestep,
-  spacedTimesteps,
-  type NoiseSource,
-  type Scheduler,
-  type SchedulerConfig,
-  type SchedulerName,
-  type StepResult,
-} from './common';
+import { type SchedulerConfig } from './config';
+import { alphasCumprod, interpolate, karrasSigmas, roundHalfEven, sigmasFromAlphas, sigmaToTimestep, spacedTimesteps } from './noise-schedule';
+import { checkSteps, keepForStrength, type NoiseSource, type Scheduler, type SchedulerName, type StepResult } from './scheduler';
 
 /**
  * DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2, "midpoint" form) in data prediction. With α_t = 1/√(σ²+1),

@@ -1,4 +1,4 @@
-import { predictOriginalVe, type NoiseSource, type SchedulerName, type StepResult } from './common';
+import { predictOriginalVe, type NoiseSource, type SchedulerName, type StepResult } from './scheduler';
 import { EulerScheduler } from './euler';
 
 /**

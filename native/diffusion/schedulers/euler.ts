@@ -1,20 +1,6 @@
-import {
-  alphasCumprod,
-  checkSteps,
-  interpolate,
-  karrasSigmas,
-  keepForStrength,
-  linspace,
-  predictOriginalVe,
-  sigmasFromAlphas,
-  sigmaToTimestep,
-  spacedTimesteps,
-  type NoiseSource,
-  type Scheduler,
-  type SchedulerConfig,
-  type SchedulerName,
-  type StepResult,
-} from './common';
+import { type SchedulerConfig } from './config';
+import { alphasCumprod, interpolate, karrasSigmas, linspace, sigmasFromAlphas, sigmaToTimestep, spacedTimesteps } from './noise-schedule';
+import { checkSteps, keepForStrength, predictOriginalVe, type NoiseSource, type Scheduler, type SchedulerName, type StepResult } from './scheduler';
 
 /**
  * Euler's method on the probability-flow ODE in σ (Karras et al. 2022, Algorithm 1 without churn; diffusers'

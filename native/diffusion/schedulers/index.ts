@@ -1,12 +1,15 @@
 import { StudioError } from '../../api/errors';
-import { parseSchedulerConfig, type Scheduler, type SchedulerConfig, type SchedulerName } from './common';
+import { parseSchedulerConfig, type SchedulerConfig } from './config';
+import { type Scheduler, type SchedulerName } from './scheduler';
 import { DdimScheduler } from './ddim';
 import { DpmPlusPlus2mScheduler } from './dpmpp-2m';
 import { EulerScheduler } from './euler';
 import { EulerAncestralScheduler } from './euler-ancestral';
 import { LcmScheduler } from './lcm';
 
-export * from './common';
+export * from './config';
+export * from './noise-schedule';
+export * from './scheduler';
 
 /** Every scheduler Likeness offers, with the name A1111 writes in its `parameters` (Sampler + Schedule type). */
 export const schedulers: Record<SchedulerName, { label: string; a1111: { sampler: string; schedule?: string } }> = {

@@ -1,5 +1,5 @@
 import { StudioError } from '../../api/errors';
-import { checkSteps, predictVp, VpScheduler, type NoiseSource, type SchedulerName, type StepResult } from './common';
+import { checkSteps, predictVp, VpScheduler, type NoiseSource, type SchedulerName, type StepResult } from './scheduler';
 
 /**
  * Latent Consistency Models (Luo et al. 2023, Algorithm 3, multistep sampling): the model maps any x_t straight to
