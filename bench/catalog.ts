@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { OutputQuery } from '../native/api/schemas';
 import type { OutputQuery as OutputQueryInput } from '../native/api/schemas';
 import { Catalog } from '../native/catalog/catalog';
-import { THUMBNAIL_SIZE } from '../native/catalog/images';
+import { THUMBNAIL_SIZE } from '../native/catalog/image-input';
 import type { ImportResult } from '../native/api/schemas';
 import { createStudio } from '../native/studio/studio';
 import { writeNoiseImages } from '../native/testing/images';

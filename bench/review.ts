@@ -11,7 +11,7 @@ import { chromium } from '@playwright/test';
 import sharp from 'sharp';
 import { OutputFilter, OutputIdsQuery, OutputQuery, type OutputIdsQuery as OutputIdsInput } from '../native/api/schemas';
 import { Catalog } from '../native/catalog/catalog';
-import { makeThumbnail } from '../native/catalog/images';
+import { makeThumbnail } from '../native/catalog/image-input';
 import { keepRates } from '../native/catalog/stats';
 import { appRoot } from '../native/core/entry-points';
 import { serveStudio } from '../native/testing/serve-process';

@@ -10,7 +10,7 @@ import { toStudioError } from '../core/errors';
 import { appVersion } from '../core/version';
 import { defineJob } from '../jobs/define';
 import type { Catalog } from './catalog';
-import { sharpInput } from './images';
+import { sharpInput } from './image-input';
 import { filterSql, sortSql } from './output-filter';
 import { formatA1111Parameters } from './provenance/a1111-write';
 import { isA1111Text } from './provenance/a1111';

@@ -9,7 +9,7 @@ import { appVersion } from '../core/version';
 import { defineJob } from '../jobs/define';
 import { addOutput } from './add-output';
 import type { Catalog } from './catalog';
-import { imageExtensions, inspectImage, makeThumbnail, readImageFile } from './images';
+import { imageExtensions, inspectImage, makeThumbnail, readImageFile } from './image-input';
 import { extractProvenance } from './provenance';
 import { sha256 } from './store';
 import { progressText } from '../api/progress-keys';

@@ -7,7 +7,7 @@ import { StudioError } from '../api/errors';
 import type { GenerateRequest, GenerateResult, PlannedImage } from '../api/namespaces/generate';
 import { addOutput } from '../catalog/add-output';
 import type { Catalog } from '../catalog/catalog';
-import { makeThumbnail } from '../catalog/images';
+import { makeThumbnail } from '../catalog/image-input';
 import { addPngText } from '../catalog/provenance/png-text';
 import { toStudioError } from '../core/errors';
 import { appVersion } from '../core/version';

@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { StudioError } from '../api/errors';
-import { explainDecodeError, inspectImage, sharpInput, type DecodedImage } from '../catalog/images';
+import { explainDecodeError, inspectImage, sharpInput, type DecodedImage } from '../catalog/image-input';
 import type { RgbImage } from '../inference/image-tensor';
 
 /** HEIF brands made with the HEVC codec (AVIF shares the container but sharp decodes it). */

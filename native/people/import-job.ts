@@ -5,7 +5,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { PeopleImportRequest, type PeopleImportResult, type RejectedFile } from '../api/namespaces/people';
 import type { Catalog } from '../catalog/catalog';
-import { THUMBNAIL_SIZE, readImageFile } from '../catalog/images';
+import { THUMBNAIL_SIZE, readImageFile } from '../catalog/image-input';
 import { listImageFiles } from '../catalog/import-job';
 import { sha256 } from '../catalog/store';
 import { StudioError } from '../api/errors';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../api/errors';
 import { RejectedFileKind } from '../api/namespaces/people';
-import { explainDecodeError, MAX_IMAGE_BYTES, readImageFile } from '../catalog/images';
+import { explainDecodeError, MAX_IMAGE_BYTES, readImageFile } from '../catalog/image-input';
 import { heicError } from './decode';
 import { rejectedFileKind } from './rejected-files';
 

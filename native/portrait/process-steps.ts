@@ -8,7 +8,7 @@ import type { ProcessRequest, ProcessResult } from '../api/namespaces/portrait';
 import type { ProviderName } from '../api/schemas';
 import { addOutput } from '../catalog/add-output';
 import type { Catalog } from '../catalog/catalog';
-import { makeThumbnail } from '../catalog/images';
+import { makeThumbnail } from '../catalog/image-input';
 import { rememberScratchObject } from '../catalog/scratch-objects';
 import { appVersion } from '../core/version';
 import { scaleFace, type FaceDetector } from '../inference/face-landmarks';

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { StudioError } from '../api/errors';
 import type { DirectoryListing } from '../api/schemas';
-import { imageExtensions } from '../catalog/images';
+import { imageExtensions } from '../catalog/image-input';
 import { resolveUserPath } from '../core/paths';
 
 const MAX_ENTRIES = 2000;

@@ -1,5 +1,5 @@
 import { toStudioError } from '../core/errors';
-import { explainDecodeError, sharpInput } from '../catalog/images';
+import { explainDecodeError, sharpInput } from '../catalog/image-input';
 import { installedFaceDetector } from '../inference/face-detector';
 import type { FaceDetector } from '../inference/face-landmarks';
 import type { FocusBox } from './plan';

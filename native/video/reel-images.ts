@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { StudioError } from '../api/errors';
-import { explainDecodeError, sharpInput } from '../catalog/images';
+import { explainDecodeError, sharpInput } from '../catalog/image-input';
 import { appRoot } from '../core/entry-points';
 import { placeText, type PlannedText, type StillLayout } from './plan';
 

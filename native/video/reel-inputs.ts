@@ -7,7 +7,7 @@ import type { AudioRef, ReelRequest, ReelSize } from '../api/namespaces/reels';
 import type { Catalog } from '../catalog/catalog';
 import sharp from 'sharp';
 import type { OutputDetail } from '../api/schemas';
-import { imageExtensions, inspectImage, readImageFile } from '../catalog/images';
+import { imageExtensions, inspectImage, readImageFile } from '../catalog/image-input';
 import { extractProvenance } from '../catalog/provenance';
 import { parseSrt } from './captions';
 import { largestFaceFocus, reelFaceFinder } from './reel-faces';

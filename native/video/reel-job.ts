@@ -5,7 +5,7 @@ import { StudioError } from '../api/errors';
 import { ReelRequest, type ReelResult } from '../api/namespaces/reels';
 import { addOutput } from '../catalog/add-output';
 import type { Catalog } from '../catalog/catalog';
-import { makeThumbnail } from '../catalog/images';
+import { makeThumbnail } from '../catalog/image-input';
 import { rememberScratchObject } from '../catalog/scratch-objects';
 import { appVersion } from '../core/version';
 import { defineJob } from '../jobs/define';

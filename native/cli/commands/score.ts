@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { StudioError } from '../../api/errors';
-import { readImageFile } from '../../catalog/images';
+import { readImageFile } from '../../catalog/image-input';
 import { toStudioError } from '../../core/errors';
 import { facesOfBytes } from '../../likeness/faces';
 import { buildProfile, matchAgainst, type IdentityProfile } from '../../likeness/profile';

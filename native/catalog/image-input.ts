@@ -1,3 +1,5 @@
+// The images Likeness takes in: which files it considers, the limits it refuses past, decoding with those guards,
+// and decode errors in words a person understands.
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { StudioError } from '../api/errors';
