@@ -3,7 +3,7 @@ import { studio } from '../../api';
 import type { DecisionHandlers } from './Loupe';
 import { FlagBadge, ReviewControls, StarRow } from './decision-marks';
 import { outputName } from './OutputGrid';
-import { useReviewServices } from './review-services';
+import { useReviewServices } from './review-data';
 import { useSummary } from './summaries';
 import { OutputZoomView, ZoomLevel, type ZoomState } from './ZoomView';
 

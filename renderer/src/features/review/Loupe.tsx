@@ -8,7 +8,7 @@ import { LikenessBadge } from './likeness';
 import { FlagBadge, ReviewControls } from './decision-marks';
 import { outputName } from './OutputGrid';
 import { RIcon } from './review-icons';
-import { reviewKeys, useReviewServices } from './review-services';
+import { reviewKeys, useReviewServices } from './review-data';
 import { useSummary } from './summaries';
 import { OutputZoomView, toggleZoom, ZoomLevel, zoomToBox, type ZoomState } from './ZoomView';
 

@@ -13,7 +13,7 @@ import { LikenessSection, ScoreAgainstPerson } from './likeness';
 import { ReviewControls } from './decision-marks';
 import { outputName } from './OutputGrid';
 import { RIcon } from './review-icons';
-import { reviewKeys, useReviewServices } from './review-services';
+import { reviewKeys, useReviewServices } from './review-data';
 import { useSummary } from './summaries';
 
 function Field({ label, children, mono, wide, copy }: { label: string; children: ReactNode; mono?: boolean; wide?: boolean; copy?: string | null }) {

@@ -7,7 +7,7 @@ import type { OutputGroup, OutputSummary } from '../../api/types';
 import { countLabel } from './count-label';
 import { FlagBadge, LabelDot, StarRow } from './decision-marks';
 import { RIcon } from './review-icons';
-import { useReviewServices } from './review-services';
+import { useReviewServices } from './review-data';
 import { useSummary } from './summaries';
 
 const GAP = 10;

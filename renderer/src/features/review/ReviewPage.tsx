@@ -23,7 +23,7 @@ import { Loupe, type DecisionHandlers } from './Loupe';
 import { OutputDetailPanel } from './OutputDetailPanel';
 import { OutputGrid, type SelectModifiers } from './OutputGrid';
 import { RIcon, type ReviewIconName } from './review-icons';
-import { ReviewServicesProvider, reviewKeys, useReviewServices } from './review-services';
+import { ReviewServicesProvider, reviewKeys, useReviewServices } from './review-data';
 import { NARROW_WINDOW, useMediaQuery } from '../../app/media-query';
 import { activeFilterKeys, cleanFilter, isLinkFilter, useReviewSettings, type ReviewView } from './review-settings';
 import { StatsView } from './StatsView';

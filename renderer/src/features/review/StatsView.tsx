@@ -5,7 +5,7 @@ import { studio } from '../../api';
 import { FEW_REVIEWED, type KeepRateRow, type OutputFilter, type StatsDimension } from '../../api/types';
 import { useFormat } from '../../app/format';
 import { ErrorNotice, Spinner } from '../../app/page-elements';
-import { reviewKeys } from './review-services';
+import { reviewKeys } from './review-data';
 
 const dimensions: StatsDimension[] = ['template', 'model', 'lora', 'scheduler', 'steps', 'guidance', 'person', 'provider', 'likeness'];
 /** Which filter a row of each dimension narrows the grid to (scheduler, steps and guidance have none). */

@@ -7,7 +7,7 @@ import { queryKeys, refreshQueries } from '../../app/query';
 import { Decisions } from './decisions';
 import { SummaryStore } from './summaries';
 
-/** Query keys of the review page; under `outputs` so imports and finished jobs refresh them (app/live.ts). */
+/** Query keys of the review page; under `outputs` so imports and finished jobs refresh them (app/live-updates.ts). */
 export const reviewKeys = {
   ids: (query: unknown) => [...queryKeys.outputs, 'ids', query] as const,
   facets: [...queryKeys.outputs, 'facets'] as const,
