@@ -83,15 +83,96 @@ function groups(images: PlannedImage[], batchSize: number): PlannedImage[][] {
   return out;
 }
 
+/**
+ * A batch, in five steps: (1) what to make — the model, the plan, what a resumed batch already has; (2) the
+ * likeness scorer and the gate's count so far; (3) the model loaded with its LoRAs; (4) group by group:
+ * denoise, store, score, until the plan is done or the gate has kept enough; (5) what the batch did.
+ */
 export async function runGenerate(input: GenerateJobInput, context: JobContext): Promise<GenerateResult> {
-  const { catalog, signal, progress, emit, jobId } = context;
+  const { catalog, signal, progress } = context;
   const { request } = input;
+
   progress({ fraction: 0, ...progressText('generate.checkingModel') });
   const resolved = resolveDiffusionModel(catalog, request.model);
-  const gate = request.likenessGate;
-  const plan = planRequest(catalog, request, input.seed, resolved);
   const skip = doneIndices(catalog, input.batchId);
-  const todo = plan.filter((p) => !skip.has(p.index));
+  const todo = planRequest(catalog, request, input.seed, resolved).filter((p) => !skip.has(p.index));
+
+  const tally = await startTally(catalog, input, skip.size, signal);
+
+  const loaded = await loadModel(context, request, resolved);
+
+  const made: Made = { outputs: [], unetSeconds: 0, stepsRun: 0, totalSeconds: 0, finished: 0 };
+  const initCache = new Map<string, { image: RgbImage; hash: string }>();
+  for (const group of groups(todo, request.batchSize)) {
+    signal.throwIfAborted();
+    if (tally.gate && tally.kept >= tally.gate.keep) break;
+    const { out, init } = await denoiseGroup(context, request, group, { model: loaded.model, todo: todo.length, finished: made.finished, initCache });
+    made.unetSeconds += out.timings.unetMs / 1000;
+    made.stepsRun += out.timings.steps * group.length;
+    made.totalSeconds += out.timings.totalMs / 1000;
+    for (const [k, planned] of group.entries()) {
+      const { id, added } = await storeImage(context, {
+        image: out.images[k]!,
+        planned,
+        request,
+        batchId: input.batchId,
+        resolved,
+        modelHash: loaded.hash,
+        model: loaded.model,
+        timings: { ...out.timings, perImageMs: out.timings.totalMs / group.length },
+        init: init && request.init ? { hash: init.hash, strength: request.init.strength, path: request.init.path } : undefined,
+        truncated: out.truncated,
+        fallbacks: loaded.fallbacks,
+      });
+      made.outputs.push(id);
+      await tallyImage(context, tally, id, added, request.personId ?? null);
+    }
+    made.finished += group.length;
+  }
+
+  const { model } = loaded;
+  progress({ fraction: 1, ...progressText('generate.done', { count: made.outputs.length, provider: model.provider }) });
+  const { likeness, gate } = tally;
+  return {
+    batchId: input.batchId,
+    outputs: made.outputs,
+    provider: model.provider,
+    fallbacks: loaded.fallbacks.map(fallbackRecord),
+    loraUnmatched: loaded.loraUnmatched,
+    secondsPerImage: made.outputs.length ? made.totalSeconds / made.outputs.length : 0,
+    unetSecondsPerStep: made.stepsRun ? made.unetSeconds / made.stepsRun : 0,
+    likeness: likeness ? { model: likeness.model, scored: likeness.scored(), unavailable: likeness.unavailable } : null,
+    ...(gate ? { gate: { ...gate, kept: tally.kept, tried: tally.tried, met: tally.kept >= gate.keep } } : {}),
+  };
+}
+
+/** What the batch has made so far, and the time its pipeline calls took. */
+interface Made {
+  outputs: number[];
+  unetSeconds: number;
+  stepsRun: number;
+  totalSeconds: number;
+  /** Images of this run finished (a resumed batch counts from 0). */
+  finished: number;
+}
+
+type Gate = NonNullable<z.output<typeof GenerateRequest>['likenessGate']>;
+
+/** The likeness scorer of the batch (when it has a person), and the gate's count: images tried, images kept. */
+interface Tally {
+  likeness: LiveLikeness | null;
+  gate: Gate | undefined;
+  kept: number;
+  tried: number;
+}
+
+/**
+ * Step 2: the person's scorer, and what a resumed batch already counts toward the gate (it first scores what a
+ * crash left unscored). A gate that cannot score refuses the batch before any image is made.
+ */
+async function startTally(catalog: Catalog, input: GenerateJobInput, alreadyMade: number, signal: AbortSignal): Promise<Tally> {
+  const { request } = input;
+  const gate = request.likenessGate;
   const likeness = request.personId ? await liveLikeness(catalog, request.personId, signal) : null;
   if (gate && !likeness?.scorer) {
     throw new StudioError(
@@ -100,13 +181,23 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
       'Install the face detector (Models page) and accept a few photos of the person first, or generate without the gate.',
     );
   }
-  // A resumed batch first scores what the crash left unscored, so the gate counts it.
-  if (likeness?.scorer && skip.size) for (const id of unscoredInBatch(catalog, input.batchId)) await likeness.scorer(id);
-  let kept = gate ? keptInBatch(catalog, input.batchId, gate.minLikeness) : 0;
-  let tried = skip.size;
+  if (likeness?.scorer && alreadyMade) for (const id of unscoredInBatch(catalog, input.batchId)) await likeness.scorer(id);
+  return { likeness, gate, kept: gate ? keptInBatch(catalog, input.batchId, gate.minLikeness) : 0, tried: alreadyMade };
+}
+
+/** Scores a stored image as it lands (so Review can rank the batch while it still runs) and counts it for the gate. */
+async function tallyImage({ emit, catalog }: JobContext, tally: Tally, id: number, added: boolean, personId: number | null): Promise<void> {
+  tally.tried++;
+  const score = tally.likeness?.scorer ? await tally.likeness.scorer(id) : null;
+  if (score !== null && tally.gate && score >= tally.gate.minLikeness) tally.kept++;
+  if (added) emit('output:added', catalog.outputs.summary(id));
+  if (score !== null) emit('likeness:changed', { ids: [id], personId });
+}
+
+/** Step 3: the model's hash (for the A1111 text), its sessions with the LoRAs merged, and the providers it fell back from. */
+async function loadModel({ catalog, signal, progress }: JobContext, request: z.output<typeof GenerateRequest>, resolved: ResolvedModel) {
   const hash = await modelHash(catalog, resolved, (status) => progress({ fraction: 0, ...status }));
   signal.throwIfAborted();
-
   const loras = request.loras.map((use) => ({ ...resolveLora(catalog, use), scale: use.scale }));
   const fallbacks: FallbackNotice[] = [];
   const { model, reused } = await modelCache.get(resolved.info, {
@@ -124,104 +215,65 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
   const loraUnmatched = Object.fromEntries(model.loras.map((l) => [l.name, l.reports.flatMap((r) => r.unmatched)]));
   const unmatchedCount = Object.values(loraUnmatched).reduce((n, keys) => n + keys.length, 0);
   if (unmatchedCount) progress({ fraction: 0, ...progressText('generate.loraUnmatched', { count: unmatchedCount, model: resolved.name }) });
+  return { hash, model, fallbacks, loraUnmatched };
+}
 
-  const outputs: number[] = [];
-  let finished = 0;
-  let unetSeconds = 0;
-  let stepsRun = 0;
-  let totalSeconds = 0;
-  const initCache = new Map<string, { image: RgbImage; hash: string }>();
-  for (const group of groups(todo, request.batchSize)) {
-    signal.throwIfAborted();
-    if (gate && kept >= gate.keep) break;
-    const first = group[0]!;
-    let lastPreview = 0;
-    const onStep = (event: StepEvent) => {
-      const fraction = (finished + (event.step / event.steps) * group.length) / Math.max(1, todo.length);
-      progress({
-        fraction: Math.min(0.999, fraction),
-        ...(group.length === 1
-          ? progressText('generate.step', { index: finished + 1, total: todo.length, step: event.step, steps: event.steps })
-          : progressText('generate.stepBatch', {
-              first: finished + 1,
-              last: finished + group.length,
-              total: todo.length,
-              step: event.step,
-              steps: event.steps,
-            })),
-      });
-      const now = Date.now();
-      if (now - lastPreview >= 300 || event.step === event.steps) {
-        lastPreview = now;
-        void previewDataUrl(event.preview()).then((image) =>
-          emit('generate:preview', { jobId, index: first.index, step: event.step, steps: event.steps, image }),
-        );
-      }
-    };
-    const params = {
-      prompt: first.prompt,
-      negativePrompt: first.negativePrompt,
-      width: first.width,
-      height: first.height,
-      steps: first.steps,
-      guidance: first.guidance,
-      scheduler: first.scheduler,
-      seeds: group.map((g) => g.seed),
-      tiledVae: request.tiledVae,
-    };
-    let init: { image: RgbImage; hash: string } | undefined;
-    let out: PipelineOutput;
-    if (request.init) {
-      const key = `${first.width}x${first.height}`;
-      init = initCache.get(key) ?? (await readInit(request.init.path, first.width, first.height));
-      initCache.set(key, init);
-      out = await img2img(model, { ...params, init: init.image, strength: request.init.strength }, { signal, onStep });
-    } else out = await txt2img(model, params, { signal, onStep });
-    unetSeconds += out.timings.unetMs / 1000;
-    stepsRun += out.timings.steps * group.length;
-    totalSeconds += out.timings.totalMs / 1000;
-    for (const [k, planned] of group.entries()) {
-      const { id, added } = await storeImage(context, {
-        image: out.images[k]!,
-        planned,
-        request,
-        batchId: input.batchId,
-        resolved,
-        modelHash: hash,
-        model,
-        timings: { ...out.timings, perImageMs: out.timings.totalMs / group.length },
-        init: init && request.init ? { hash: init.hash, strength: request.init.strength, path: request.init.path } : undefined,
-        truncated: out.truncated,
-        fallbacks,
-      });
-      outputs.push(id);
-      tried++;
-      // Scored as it lands, so Review can rank the batch while it is still running.
-      const score = likeness?.scorer ? await likeness.scorer(id) : null;
-      if (score !== null && gate && score >= gate.minLikeness) kept++;
-      if (added) emit('output:added', catalog.outputs.summary(id));
-      if (score !== null) emit('likeness:changed', { ids: [id], personId: request.personId ?? null });
+/** Step 4, one group: the pipeline call (txt2img, or img2img from the start image), with step progress and live previews. */
+async function denoiseGroup(
+  { signal, progress, emit, jobId }: JobContext,
+  request: z.output<typeof GenerateRequest>,
+  group: PlannedImage[],
+  at: { model: DiffusionModel; todo: number; finished: number; initCache: Map<string, { image: RgbImage; hash: string }> },
+): Promise<{ out: PipelineOutput; init: { image: RgbImage; hash: string } | undefined }> {
+  const first = group[0]!;
+  const { finished, todo } = at;
+  let lastPreview = 0;
+  const onStep = (event: StepEvent) => {
+    const fraction = (finished + (event.step / event.steps) * group.length) / Math.max(1, todo);
+    progress({
+      fraction: Math.min(0.999, fraction),
+      ...(group.length === 1
+        ? progressText('generate.step', { index: finished + 1, total: todo, step: event.step, steps: event.steps })
+        : progressText('generate.stepBatch', {
+            first: finished + 1,
+            last: finished + group.length,
+            total: todo,
+            step: event.step,
+            steps: event.steps,
+          })),
+    });
+    const now = Date.now();
+    if (now - lastPreview >= 300 || event.step === event.steps) {
+      lastPreview = now;
+      void previewDataUrl(event.preview()).then((image) =>
+        emit('generate:preview', { jobId, index: first.index, step: event.step, steps: event.steps, image }),
+      );
     }
-    finished += group.length;
-  }
-  progress({ fraction: 1, ...progressText('generate.done', { count: outputs.length, provider: model.provider }) });
-  return {
-    batchId: input.batchId,
-    outputs,
-    provider: model.provider,
-    fallbacks: fallbacks.map(fallbackRecord),
-    loraUnmatched,
-    secondsPerImage: outputs.length ? totalSeconds / outputs.length : 0,
-    unetSecondsPerStep: stepsRun ? unetSeconds / stepsRun : 0,
-    likeness: likeness ? { model: likeness.model, scored: likeness.scored(), unavailable: likeness.unavailable } : null,
-    ...(gate ? { gate: { ...gate, kept, tried, met: kept >= gate.keep } } : {}),
   };
+  const params = {
+    prompt: first.prompt,
+    negativePrompt: first.negativePrompt,
+    width: first.width,
+    height: first.height,
+    steps: first.steps,
+    guidance: first.guidance,
+    scheduler: first.scheduler,
+    seeds: group.map((g) => g.seed),
+    tiledVae: request.tiledVae,
+  };
+  if (!request.init) return { out: await txt2img(at.model, params, { signal, onStep }), init: undefined };
+  const key = `${first.width}x${first.height}`;
+  const init = at.initCache.get(key) ?? (await readInit(request.init.path, first.width, first.height));
+  at.initCache.set(key, init);
+  return { out: await img2img(at.model, { ...params, init: init.image, strength: request.init.strength }, { signal, onStep }), init };
 }
 
 /**
  * Scores each new image against the person, when the face detector is installed and the person has accepted
  * photos; otherwise says why not (the batch runs all the same).
  */
+type LiveLikeness = Awaited<ReturnType<typeof liveLikeness>>;
+
 async function liveLikeness(catalog: Catalog, personId: number, signal: AbortSignal) {
   let count = 0;
   try {
