@@ -235,11 +235,64 @@ function invalid(message: string, hint?: string): StudioError {
 /**
  * Turns a template and the chosen media into a timeline measured in frames: segments, transitions, when the
  * voice starts, which texts show where and when. Pure: the same request always gives the same plan, and the
- * rendered file must match it to the frame.
+ * rendered file must match it to the frame. In seven steps: (1) the request fits the template; (2) segments and
+ * their lengths; (3) the voice, with stills stretched to carry it; (4) positions on the timeline and the
+ * transitions; (5) the motion of stills; (6) the texts; (7) the plan, with how transitions are drawn.
  */
 export function planReel(request: PlanRequest): ReelPlan {
   const { template, width, height, fps } = request;
   const warnings: string[] = [];
+  checkAgainstTemplate(request, warnings);
+
+  const timing = segmentTiming(request);
+  const segments = planSegments(request, timing);
+
+  const voice = placeVoice(request, segments, timing, warnings);
+
+  const transitions = placeOnTimeline(segments, template, timing.transitionFrames);
+  const frames = totalFrames(segments, timing.transitionFrames);
+  const totalSeconds = frames / fps;
+
+  planMotion(segments, template, frames);
+
+  const safeArea = safeAreaOf(width, height);
+  const texts = [
+    ...titleTexts(request, segments, { safeArea, totalSeconds, titleText: timing.titleText }),
+    ...captionTexts(request, segments, { safeArea, totalSeconds, voice, transitionFrames: timing.transitionFrames }, warnings),
+    ...roleTexts(request, segments, safeArea, timing.transitionFrames),
+    ...aiMarkTexts(request, safeArea, totalSeconds),
+  ];
+
+  const transitionMode = transitions.length === 0 ? 'none' : request.xfade ? 'xfade' : 'fallback';
+  if (transitionMode === 'fallback') {
+    warnings.push('This ffmpeg has no xfade filter (ffmpeg 4.3 or later has it): transitions are drawn with overlay and blend instead.');
+  }
+  const fade = template.fade;
+  return {
+    template: template.id,
+    width,
+    height,
+    fps,
+    frames,
+    seconds: totalSeconds,
+    segments,
+    transitions,
+    transitionMode,
+    voice,
+    music: Boolean(request.music) && template.music !== 'none',
+    musicGainDb: levelGain(request.musicLoudness, MUSIC_BED_LUFS + template.mix.gainDb),
+    texts,
+    safeArea,
+    fade: { in: Math.min(fade.in, totalSeconds / 4), out: Math.min(fade.out, totalSeconds / 4) },
+    // In English whatever the visible mark says: the comment is read by tools and platforms.
+    metadataComment: request.aiLabel === 'off' ? null : 'AI-generated content',
+    warnings,
+  };
+}
+
+/** Step 1: as many visuals as the template takes, a voice where it needs one, at most one streamed visual. */
+function checkAgainstTemplate(request: PlanRequest, warnings: string[]): void {
+  const { template } = request;
   const count = request.visuals.length;
   const roles = template.visuals.roles;
   if (count < template.visuals.min || count > template.visuals.max) {
@@ -255,14 +308,31 @@ export function planReel(request: PlanRequest): ReelPlan {
   if (template.voice === 'none' && request.voiceSeconds !== undefined) warnings.push(`The ${template.name} template does not use a voice track.`);
   const streams = request.visuals.filter((v) => v.kind === 'stream').length;
   if (streams > 1) throw invalid('A reel can take frames streamed from the engine for one visual only.', 'Save the other animations as clips first.');
+}
 
+/** Frame counts the template's timing gives at this frame rate. */
+interface SegmentTiming {
+  seconds: (s: number) => number;
+  transitionFrames: number;
+  minFrames: number;
+  maxFrames: number;
+  titleText: string | undefined;
+}
+
+function segmentTiming(request: PlanRequest): SegmentTiming {
+  const { template, fps } = request;
   const seconds = (s: number) => Math.max(1, Math.round(s * fps));
   const transitionFrames = template.transition ? seconds(template.transition.seconds) : 0;
   const minFrames = Math.max(seconds(template.timing.minSeconds), 2 * transitionFrames + 1);
   const maxFrames = seconds(template.timing.maxSeconds);
   const titleText = request.title?.trim() || undefined;
 
-  // Segments and their lengths.
+  return { seconds, transitionFrames, minFrames, maxFrames, titleText };
+}
+
+/** Step 2: the title card (when the template has one), then each photo or clip, at its template length. */
+function planSegments(request: PlanRequest, { seconds, minFrames, maxFrames, titleText }: SegmentTiming): PlannedSegment[] {
+  const { template, width, height, fps } = request;
   const segments: PlannedSegment[] = [];
   if (titleText && template.title.style === 'card') {
     segments.push({
@@ -302,35 +372,50 @@ export function planReel(request: PlanRequest): ReelPlan {
     }
   });
 
-  const totalOf = () => segments.reduce((sum, s) => sum + s.frames, 0) - transitionFrames * (segments.length - 1);
+  return segments;
+}
 
-  // The voice: after the title card (or at once); an animation made for its voice starts with it.
-  let voice: ReelPlan['voice'] = null;
-  if (request.voiceSeconds !== undefined && template.voice !== 'none') {
-    const first = segments[0]!;
-    const lipSynced = first.kind === 'clip' || first.kind === 'stream';
-    const afterTitle = first.kind === 'title' ? (first.frames - transitionFrames) / fps : 0;
-    const startSeconds = afterTitle + (lipSynced ? 0 : template.timing.voiceLeadSeconds);
-    voice = { startSeconds, seconds: request.voiceSeconds, gainDb: levelGain(request.voiceLoudness, SPEECH_LUFS) };
-    const needed = Math.ceil((startSeconds + request.voiceSeconds + template.timing.voiceTailSeconds) * fps);
-    const short = needed - totalOf();
-    if (short > 0 && template.timing.followVoice) {
-      const stills = segments.filter((s) => s.kind === 'still');
-      const stretchable = stills.length ? stills : segments.filter((s) => s.kind !== 'title').slice(-1);
-      const each = Math.ceil(short / stretchable.length);
-      for (const segment of stretchable) segment.frames += each;
-      const longest = Math.max(...stretchable.map((s) => s.frames));
-      if (stills.length && longest > maxFrames) {
-        warnings.push(
-          `The voice is ${request.voiceSeconds.toFixed(1)} s long: each photo stays ${(longest / fps).toFixed(1)} s. Add photos for a livelier reel.`,
-        );
-      }
-    } else if (short > 0) {
-      warnings.push('The voice is longer than the visuals; it is cut at the end of the reel.');
+const totalFrames = (segments: readonly PlannedSegment[], transitionFrames: number) =>
+  segments.reduce((sum, s) => sum + s.frames, 0) - transitionFrames * (segments.length - 1);
+
+/**
+ * Step 3: the voice after the title card (or at once; an animation made for its voice starts with it). A
+ * template that follows the voice stretches its stills (or its last clip) to carry it to the end.
+ */
+function placeVoice(
+  request: PlanRequest,
+  segments: PlannedSegment[],
+  { transitionFrames, maxFrames }: SegmentTiming,
+  warnings: string[],
+): ReelPlan['voice'] {
+  const { template, fps } = request;
+  if (request.voiceSeconds === undefined || template.voice === 'none') return null;
+  const first = segments[0]!;
+  const lipSynced = first.kind === 'clip' || first.kind === 'stream';
+  const afterTitle = first.kind === 'title' ? (first.frames - transitionFrames) / fps : 0;
+  const startSeconds = afterTitle + (lipSynced ? 0 : template.timing.voiceLeadSeconds);
+  const voice = { startSeconds, seconds: request.voiceSeconds, gainDb: levelGain(request.voiceLoudness, SPEECH_LUFS) };
+  const needed = Math.ceil((startSeconds + request.voiceSeconds + template.timing.voiceTailSeconds) * fps);
+  const short = needed - totalFrames(segments, transitionFrames);
+  if (short > 0 && template.timing.followVoice) {
+    const stills = segments.filter((s) => s.kind === 'still');
+    const stretchable = stills.length ? stills : segments.filter((s) => s.kind !== 'title').slice(-1);
+    const each = Math.ceil(short / stretchable.length);
+    for (const segment of stretchable) segment.frames += each;
+    const longest = Math.max(...stretchable.map((s) => s.frames));
+    if (stills.length && longest > maxFrames) {
+      warnings.push(
+        `The voice is ${request.voiceSeconds.toFixed(1)} s long: each photo stays ${(longest / fps).toFixed(1)} s. Add photos for a livelier reel.`,
+      );
     }
+  } else if (short > 0) {
+    warnings.push('The voice is longer than the visuals; it is cut at the end of the reel.');
   }
+  return voice;
+}
 
-  // Positions on the timeline, transitions between neighbours.
+/** Step 4: where each segment starts, each overlapping the last by a transition. */
+function placeOnTimeline(segments: PlannedSegment[], template: PlanRequest['template'], transitionFrames: number): PlannedTransition[] {
   let at = 0;
   const transitions: PlannedTransition[] = [];
   segments.forEach((segment, i) => {
@@ -340,10 +425,11 @@ export function planReel(request: PlanRequest): ReelPlan {
       transitions.push({ kind: template.transition.kind, frames: transitionFrames, startFrame: at });
     }
   });
-  const frames = totalOf();
-  const totalSeconds = frames / fps;
+  return transitions;
+}
 
-  // Motion of stills (and a slight drift on the title card).
+/** Step 5: how each still moves (toward the face, in or out, or one move over the whole reel), and a drift on the title card. */
+function planMotion(segments: PlannedSegment[], template: PlanRequest['template'], frames: number): void {
   const [wide, close] = template.motion.zoom;
   const continuousFrom = (focus: { x: number; y: number }): { from: MotionPoint; to: MotionPoint } => {
     const far = { zoom: wide, cx: 0.5, cy: 0.5 };
@@ -373,16 +459,21 @@ export function planReel(request: PlanRequest): ReelPlan {
     }
     stillIndex++;
   }
+}
 
-  // Texts: title, captions, role labels, the AI mark.
-  const safeArea = safeAreaOf(width, height);
+/** Step 6: the title, on its card or over the first photo. */
+function titleTexts(
+  request: PlanRequest,
+  segments: readonly PlannedSegment[],
+  { safeArea, totalSeconds, titleText }: { safeArea: Box; totalSeconds: number; titleText: string | undefined },
+): PlannedText[] {
+  const { template, width, height, fps } = request;
+  if (!titleText) return [];
   const unit = Math.min(width, height);
-  const texts: PlannedText[] = [];
-  const fade = template.fade;
-  if (titleText) {
-    if (template.title.style === 'card') {
-      const card = segments[0]!;
-      texts.push({
+  if (template.title.style === 'card') {
+    const card = segments[0]!;
+    return [
+      {
         kind: 'title',
         text: titleText,
         start: 0,
@@ -392,22 +483,34 @@ export function planReel(request: PlanRequest): ReelPlan {
         fontPx: Math.round(unit * 0.085),
         fade: 0,
         boxed: false,
-      });
-    } else {
-      texts.push({
-        kind: 'title',
-        text: titleText,
-        start: Math.min(0.3, totalSeconds / 4),
-        end: Math.min(totalSeconds, 0.3 + template.title.seconds),
-        region: { x: safeArea.x, y: safeArea.y + Math.round(safeArea.h * 0.04), w: safeArea.w, h: Math.round(safeArea.h * 0.3) },
-        anchor: 'top',
-        fontPx: Math.round(unit * 0.07),
-        fade: 0.35,
-        boxed: false,
-      });
-    }
+      },
+    ];
   }
+  return [
+    {
+      kind: 'title',
+      text: titleText,
+      start: Math.min(0.3, totalSeconds / 4),
+      end: Math.min(totalSeconds, 0.3 + template.title.seconds),
+      region: { x: safeArea.x, y: safeArea.y + Math.round(safeArea.h * 0.04), w: safeArea.w, h: Math.round(safeArea.h * 0.3) },
+      anchor: 'top',
+      fontPx: Math.round(unit * 0.07),
+      fade: 0.35,
+      boxed: false,
+    },
+  ];
+}
 
+/** Step 6: captions, timed to the voice (or over the photos without one); any that would start after the end are left out, with a warning. */
+function captionTexts(
+  request: PlanRequest,
+  segments: readonly PlannedSegment[],
+  at: { safeArea: Box; totalSeconds: number; voice: ReelPlan['voice']; transitionFrames: number },
+  warnings: string[],
+): PlannedText[] {
+  const { template, width, height, fps } = request;
+  const { safeArea, totalSeconds, voice, transitionFrames } = at;
+  const fade = template.fade;
   const captionRegion: Box = { x: safeArea.x, y: safeArea.y + Math.round(safeArea.h * 0.7), w: safeArea.w, h: Math.round(safeArea.h * 0.3) };
   const contentStart = segments[0]!.kind === 'title' ? (segments[0]!.frames - transitionFrames) / fps : 0;
   let cues: CaptionCue[] = [];
@@ -422,81 +525,65 @@ export function planReel(request: PlanRequest): ReelPlan {
   const dropped = cues.filter((c) => c.start >= totalSeconds).length;
   if (dropped)
     warnings.push(`${dropped} caption${dropped > 1 ? 's start' : ' starts'} after the end of the reel and ${dropped > 1 ? 'were' : 'was'} left out.`);
-  for (const cue of cues) {
-    if (cue.start >= totalSeconds) continue;
-    texts.push({
+  return cues
+    .filter((cue) => cue.start < totalSeconds)
+    .map((cue) => ({
       kind: 'caption',
       text: cue.text,
       start: cue.start,
       end: Math.min(cue.end, totalSeconds),
       region: captionRegion,
       anchor: 'bottom',
-      fontPx: Math.round(unit * 0.05),
+      fontPx: Math.round(Math.min(width, height) * 0.05),
       fade: 0,
       boxed: true,
-    });
-  }
+    }));
+}
 
-  const labelPx = Math.round(unit * 0.032);
-  if (template.labels && roles) {
-    const names = request.roleLabels ?? roles;
-    segments
-      .filter((s) => s.visual !== null)
-      .forEach((segment) => {
-        const name = names[segment.visual!]?.trim();
-        if (!name) return;
-        const start = segment.startFrame / fps;
-        const end = (segment.startFrame + segment.frames) / fps;
-        texts.push({
-          kind: 'role',
-          text: name,
-          // Each label shows while its visual is the one fully on screen.
-          start: segment.visual === 0 ? start : start + transitionFrames / fps,
-          end: segment.visual === count - 1 ? end : end - transitionFrames / fps,
-          region: safeArea,
-          anchor: 'top-right',
-          fontPx: labelPx,
-          fade: 0.2,
-          boxed: true,
-        });
-      });
-  }
-  if (request.aiLabel === 'visible') {
-    texts.push({
+const labelPxOf = (request: PlanRequest) => Math.round(Math.min(request.width, request.height) * 0.032);
+
+/** Step 6: role labels ("Then", "Now"), each while its visual is the one fully on screen. */
+function roleTexts(request: PlanRequest, segments: readonly PlannedSegment[], safeArea: Box, transitionFrames: number): PlannedText[] {
+  const { template, fps } = request;
+  const roles = template.visuals.roles;
+  if (!template.labels || !roles) return [];
+  const names = request.roleLabels ?? roles;
+  const count = request.visuals.length;
+  return segments.flatMap((segment): PlannedText[] => {
+    const name = segment.visual === null ? undefined : names[segment.visual]?.trim();
+    if (!name) return [];
+    const start = segment.startFrame / fps;
+    const end = (segment.startFrame + segment.frames) / fps;
+    return [
+      {
+        kind: 'role',
+        text: name,
+        start: segment.visual === 0 ? start : start + transitionFrames / fps,
+        end: segment.visual === count - 1 ? end : end - transitionFrames / fps,
+        region: safeArea,
+        anchor: 'top-right',
+        fontPx: labelPxOf(request),
+        fade: 0.2,
+        boxed: true,
+      },
+    ];
+  });
+}
+
+/** Step 6: the visible "AI-generated" mark, when asked for, over the whole reel. */
+function aiMarkTexts(request: PlanRequest, safeArea: Box, totalSeconds: number): PlannedText[] {
+  if (request.aiLabel !== 'visible') return [];
+  return [
+    {
       kind: 'ai',
       text: request.aiLabelText,
       start: 0,
       end: totalSeconds,
       region: safeArea,
       anchor: 'top-left',
-      fontPx: labelPx,
+      fontPx: labelPxOf(request),
       fade: 0,
       boxed: true,
-    });
-  }
-
-  const transitionMode = transitions.length === 0 ? 'none' : request.xfade ? 'xfade' : 'fallback';
-  if (transitionMode === 'fallback') {
-    warnings.push('This ffmpeg has no xfade filter (ffmpeg 4.3 or later has it): transitions are drawn with overlay and blend instead.');
-  }
-  return {
-    template: template.id,
-    width,
-    height,
-    fps,
-    frames,
-    seconds: totalSeconds,
-    segments,
-    transitions,
-    transitionMode,
-    voice,
-    music: Boolean(request.music) && template.music !== 'none',
-    musicGainDb: levelGain(request.musicLoudness, MUSIC_BED_LUFS + template.mix.gainDb),
-    texts,
-    safeArea,
-    fade: { in: Math.min(fade.in, totalSeconds / 4), out: Math.min(fade.out, totalSeconds / 4) },
-    // In English whatever the visible mark says: the comment is read by tools and platforms.
-    metadataComment: request.aiLabel === 'off' ? null : 'AI-generated content',
-    warnings,
-  };
+    },
+  ];
 }
