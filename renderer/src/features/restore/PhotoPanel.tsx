@@ -1,4 +1,4 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, type UseQueryResult } from '@tanstack/react-query';
 import { useId, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
@@ -7,7 +7,9 @@ import { ErrorNotice, Spinner } from '../../app/page-elements';
 import { HiddenFileInput } from '../../components/HiddenFileInput';
 import { uploadFiles } from '../people/uploads';
 import { LibraryPicker } from '../reels/LibraryPicker';
+import type { PortraitModelState } from '../../../../native/api/namespaces/portrait';
 import type { Inspection } from './restore-data';
+import { MissingModel } from './RestoreModels';
 
 const imageTypes = /^image\//;
 
@@ -126,5 +128,63 @@ export function PhotoFaces({
         </button>
       ))}
     </div>
+  );
+}
+
+/** The photo card: the chosen photo with its faces (one to animate) and what Likeness found, or the chooser. */
+export function PhotoSection({
+  photo,
+  inspection,
+  face,
+  onFace,
+  onChoose,
+  models,
+}: {
+  photo: OutputSummary | null;
+  inspection: UseQueryResult<Inspection>;
+  face: number;
+  onFace: (face: number) => void;
+  onChoose: (photo: OutputSummary | null) => void;
+  models: readonly PortraitModelState[] | undefined;
+}) {
+  const { t } = useTranslation();
+  const id = useId();
+  return (
+    <section className="card form" aria-labelledby={`${id}-photo`}>
+      <div className="reel-section-head">
+        <h2 id={`${id}-photo`} className="card-title">
+          {t('restore.photo')}
+        </h2>
+        {photo && (
+          <button type="button" className="button small" onClick={() => onChoose(null)}>
+            {t('restore.otherPhoto')}
+          </button>
+        )}
+      </div>
+      {photo ? (
+        <>
+          <PhotoFaces photo={photo} inspection={inspection.data} face={face} onFace={onFace} />
+          {inspection.isPending && <Spinner label={t('restore.lookingForFaces')} />}
+          <ErrorNotice error={inspection.error} />
+          {inspection.data && (
+            <p className="muted" data-testid="restore-facts">
+              {[
+                `${inspection.data.width} × ${inspection.data.height}`,
+                inspection.data.blackAndWhite ? t('restore.blackAndWhite') : t('restore.inColour'),
+                inspection.data.detector ? t('restore.faces', { count: inspection.data.faces.length }) : t('restore.noDetector'),
+              ].join(' · ')}
+            </p>
+          )}
+          {inspection.data && !inspection.data.detector && (
+            <>
+              <p className="field-help warning-text">{t('restore.detectorHelp')}</p>
+              <MissingModel models={models} id="yunet-n" />
+            </>
+          )}
+        </>
+      ) : (
+        <PhotoChooser onChosen={onChoose} />
+      )}
+    </section>
   );
 }

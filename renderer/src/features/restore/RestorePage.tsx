@@ -1,202 +1,34 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useLocation } from 'wouter';
-import type { ProcessRequest, PortraitModelState } from '../../../../native/api/namespaces/portrait';
+import type { ProcessRequest } from '../../../../native/api/namespaces/portrait';
 import type { AudioAsset } from '../../../../native/api/namespaces/reels';
 import { studio } from '../../api';
 import type { OutputSummary } from '../../api/types';
 import { currentLanguage } from '../../app/i18n';
 import { Icon } from '../../app/icons';
-import { reviewLink } from '../../app/links';
-import { ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
+import { ErrorNotice, PageHeader } from '../../app/page-elements';
 import { JobProgress, PreviewRenderButtons, usePreviewAndRender } from '../../components/preview-render';
-import { isLive, upsertJob, useFollowedJob, useJobs } from '../jobs/jobs-data';
 import { AudioField } from '../reels/AudioField';
-import { translateWarning } from '../reels/engine-warnings';
-import { CompareSlider } from './CompareSlider';
+import { DownloadAll, MissingModel, ModelSelect, StepHeader } from './RestoreModels';
+import { RestorePreview, RestoreResult } from './RestoreResult';
 import { DrivingField, type DrivingClip } from './DrivingField';
-import { PhotoChooser, PhotoFaces } from './PhotoPanel';
+import { PhotoSection } from './PhotoPanel';
 import { modelsOfKind, portraitKeys, useInspection, usePortraitStatus, usePresets, type ProcessResult } from './restore-data';
 import { upscaleProblem } from './upscale-limit';
 import '../../styles/reels.css';
 import '../../styles/restore.css';
-import { jobMessage } from '../jobs/job-message';
-import { DownloadFailed } from '../models/download-failed';
-import { InstallFromFile } from '../../components/install-from-file';
 import { useDraft } from '../../app/draft';
-import { useModels } from '../generate/generate-data';
-import { useFormat } from '../../app/format';
-import { licenseName, modelName } from '../models/model-words';
-
-/** One line per provider that could not be used (each model that tried it says the same). */
-function fallbackSummary(fallbacks: ProcessResult['fallbacks']): { provider: string; models: string[]; reason: string }[] {
-  const byProvider = new Map<string, { provider: string; models: string[]; reason: string }>();
-  for (const f of fallbacks) {
-    const entry = byProvider.get(f.provider) ?? { provider: f.provider, models: [], reason: f.reason };
-    if (!entry.models.includes(f.model)) entry.models.push(f.model);
-    byProvider.set(f.provider, entry);
-  }
-  return [...byProvider.values()];
-}
-
-/** onnxruntime's reasons can run to a source path and a stack of calls: the last sentence says it. */
-/** Review showing just what this run made (the restored still, the animated clip). */
-function restoredInReview(result: ProcessResult): string {
-  const ids = [result.still?.outputId, result.video?.outputId].filter((v): v is number => typeof v === 'number');
-  return ids.length ? reviewLink({ outputIds: ids }) : '/review';
-}
-
-function shorten(reason: string): string {
-  const last = reason.split(/:\s+(?=[A-Z])/).at(-1) ?? reason;
-  return last.length > 140 ? `${last.slice(0, 139)}…` : last;
-}
+import { modelName } from '../models/model-words';
 
 /** Motion presets in the order a family tries them: the gentlest first. */
 const presetOrder = ['gentle-nod', 'turn-and-return', 'look-around', 'smile', 'blink'];
 const presetRank = (id: string) => (presetOrder.includes(id) ? presetOrder.indexOf(id) : presetOrder.length);
 
-/** A model that is not installed: what it is, and a download that shows its progress (a job, like on the Models page). */
-function ModelDownload({ model }: { model: PortraitModelState }) {
-  const { t } = useTranslation();
-  const client = useQueryClient();
-  const [jobId, setJobId] = useState<number | null>(null);
-  const job = useFollowedJob(jobId);
-  const start = useMutation({
-    mutationFn: () => studio.api.models.download({ id: model.id }),
-    onSuccess: (started) => {
-      upsertJob(client, started);
-      setJobId(started.id);
-    },
-  });
-  const finished = job?.status === 'done';
-  useEffect(() => {
-    if (!finished) return;
-    void client.invalidateQueries({ queryKey: portraitKeys.status });
-    // A face detector just installed: look for the faces again.
-    if (model.kind === 'face-detector') void client.invalidateQueries({ queryKey: ['portrait', 'inspect'] });
-  }, [finished, client, model.kind]);
-  return (
-    <div className="field-help warning-text restore-download" data-testid="model-download">
-      <span>{t('restore.modelMissing', { name: modelName(t, model) })}</span>{' '}
-      {job && isLive(job) ? (
-        <span className="muted">{jobMessage(t, job) ?? t('restore.downloading')}</span>
-      ) : (
-        <button type="button" className="button small" disabled={start.isPending} onClick={() => start.mutate()}>
-          {t('restore.download')}
-        </button>
-      )}{' '}
-      <Link href="/models" className="text-link">
-        {t('restore.openModels')}
-      </Link>
-      {!(job && isLive(job)) && (
-        <InstallFromFile modelId={model.id} onInstalled={() => void client.invalidateQueries({ queryKey: portraitKeys.status })} />
-      )}
-      <ErrorNotice error={start.error} />
-      {job?.status === 'failed' && job.error && <DownloadFailed error={job.error} />}
-    </div>
-  );
-}
-
-/** "Download what this needs (≈ N GB)": every model the chosen steps lack, started at once (each a job). */
-function DownloadAll({ ids }: { ids: string[] }) {
-  const { t } = useTranslation();
-  const format = useFormat();
-  const client = useQueryClient();
-  const registry = useModels();
-  const jobs = useJobs();
-  const downloading = (id: string) => jobs.data?.some((j) => j.kind === 'models.download' && isLive(j) && (j.input as { id?: string }).id === id);
-  const wanted = ids.filter((id) => !downloading(id));
-  const bytes = ids.reduce((n, id) => n + (registry.data?.find((m) => m.id === id)?.size ?? 0), 0);
-  const start = useMutation({
-    mutationFn: () => Promise.all(wanted.map((id) => studio.api.models.download({ id }))),
-    onSuccess: (started) => started.forEach((job) => upsertJob(client, job)),
-  });
-  return (
-    <div className="restore-download-all">
-      <button
-        type="button"
-        className="button small primary"
-        data-testid="download-all"
-        disabled={!wanted.length || start.isPending}
-        onClick={() => start.mutate()}
-      >
-        {wanted.length ? t('restore.downloadAll', { size: bytes ? `≈ ${format.megabytes(bytes)}` : '' }) : t('restore.downloadingAll')}
-      </button>
-      <ErrorNotice error={start.error} />
-    </div>
-  );
-}
-
-/** A model picker: every model of the kind, marked when not installed or not allowed by its licence. */
-function ModelSelect({
-  label,
-  models,
-  value,
-  onChange,
-}: {
-  label: string;
-  models: PortraitModelState[];
-  value: string;
-  onChange: (id: string) => void;
-}) {
-  const { t } = useTranslation();
-  const id = useId();
-  const chosen = models.find((m) => m.id === value);
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
-        {models.map((m) => (
-          <option key={m.id} value={m.id}>
-            {modelName(t, m)}
-            {!m.commercialUse ? ` · ${t('restore.nonCommercialShort')}` : ''}
-            {!m.installed ? ` · ${t('restore.notInstalled')}` : ''}
-          </option>
-        ))}
-      </select>
-      {chosen && !chosen.installed && <ModelDownload model={chosen} />}
-      {chosen?.installed && !chosen.usable && (
-        <p className="field-help warning-text">
-          {t('restore.modelNonCommercial', { name: modelName(t, chosen), license: licenseName(t, chosen, chosen.license) })}
-        </p>
-      )}
-    </div>
-  );
-}
-
-/** The download of the one model a step needs (no choice to make), shown while it is missing. */
-function MissingModel({ models, id }: { models: readonly PortraitModelState[] | undefined; id: string }) {
-  const model = models?.find((m) => m.id === id);
-  return model && !model.installed ? <ModelDownload model={model} /> : null;
-}
-
-function StepHeader({
-  id,
-  title,
-  checked,
-  onChange,
-  testId,
-}: {
-  id: string;
-  title: string;
-  checked: boolean;
-  onChange: (on: boolean) => void;
-  testId: string;
-}) {
-  return (
-    <label className="checkbox restore-step-toggle" data-testid={testId}>
-      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={id} />
-      <span className="restore-step-title">{title}</span>
-    </label>
-  );
-}
-
 export function RestorePage() {
   const { t } = useTranslation();
   const id = useId();
   const client = useQueryClient();
-  const [, navigate] = useLocation();
   const status = usePortraitStatus();
   const presets = usePresets();
   const [photo, setPhoto] = useDraft<OutputSummary | null>('restore.photo', null);
@@ -312,12 +144,6 @@ export function RestorePage() {
     onSuccess: (next) => client.setQueryData(portraitKeys.status, next),
   });
 
-  const makeReel = () => {
-    if (!photo || !renderResult) return;
-    const ids = [photo.id, renderResult.still?.outputId, renderResult.video?.outputId].filter((v): v is number => typeof v === 'number');
-    navigate(`/reels?outputs=${ids.join(',')}&template=${ids.length >= 3 ? 'memories' : 'before-after'}`);
-  };
-
   const language = currentLanguage();
   const presetName = (p: { name: string; translations: Record<string, { name: string }> }) => p.translations[language]?.name ?? p.name;
   const presetText = (p: { description: string; translations: Record<string, { description: string }> }) =>
@@ -329,42 +155,7 @@ export function RestorePage() {
       <ErrorNotice error={status.error ?? presets.error} />
       <div className="split reel-split">
         <div className="split-main reel-form">
-          <section className="card form" aria-labelledby={`${id}-photo`}>
-            <div className="reel-section-head">
-              <h2 id={`${id}-photo`} className="card-title">
-                {t('restore.photo')}
-              </h2>
-              {photo && (
-                <button type="button" className="button small" onClick={() => choosePhoto(null)}>
-                  {t('restore.otherPhoto')}
-                </button>
-              )}
-            </div>
-            {photo ? (
-              <>
-                <PhotoFaces photo={photo} inspection={inspected} face={face} onFace={setFace} />
-                {inspection.isPending && <Spinner label={t('restore.lookingForFaces')} />}
-                <ErrorNotice error={inspection.error} />
-                {inspected && (
-                  <p className="muted" data-testid="restore-facts">
-                    {[
-                      `${inspected.width} × ${inspected.height}`,
-                      inspected.blackAndWhite ? t('restore.blackAndWhite') : t('restore.inColour'),
-                      inspected.detector ? t('restore.faces', { count: faces }) : t('restore.noDetector'),
-                    ].join(' · ')}
-                  </p>
-                )}
-                {detectorMissing && (
-                  <>
-                    <p className="field-help warning-text">{t('restore.detectorHelp')}</p>
-                    <MissingModel models={models} id="yunet-n" />
-                  </>
-                )}
-              </>
-            ) : (
-              <PhotoChooser onChosen={choosePhoto} />
-            )}
-          </section>
+          <PhotoSection photo={photo} inspection={inspection} face={face} onFace={setFace} onChoose={choosePhoto} models={models} />
 
           {photo && (
             <section className="card form" aria-labelledby={`${id}-steps`}>
@@ -665,21 +456,7 @@ export function RestorePage() {
               onCancel={() => cancel(previewJob.id)}
             />
           )}
-          {previewResult && photo && (
-            <div className="restore-result" data-testid="restore-preview">
-              {previewResult.still && (
-                <CompareSlider
-                  before={studio.mediaUrl(photo.hash)}
-                  after={studio.mediaUrl(previewResult.still.hash)}
-                  testId="restore-preview-compare"
-                />
-              )}
-              {previewResult.video && (
-                <video key={previewResult.video.hash} src={studio.mediaUrl(previewResult.video.hash)} controls playsInline loop muted autoPlay />
-              )}
-              <p className="field-help">{t('restore.previewReady')}</p>
-            </div>
-          )}
+          {previewResult && photo && <RestorePreview photo={photo} result={previewResult} />}
 
           {renderJob && (
             <JobProgress
@@ -690,39 +467,7 @@ export function RestorePage() {
               onCancel={() => cancel(renderJob.id)}
             />
           )}
-          {renderResult && photo && (
-            <div className="restore-result" role="status" data-testid="restore-done">
-              {renderResult.still && (
-                <CompareSlider before={studio.mediaUrl(photo.hash)} after={studio.mediaUrl(renderResult.still.hash)} testId="restore-compare" />
-              )}
-              {renderResult.video && (
-                <video key={renderResult.video.hash} src={studio.mediaUrl(renderResult.video.hash)} controls playsInline data-testid="restore-clip" />
-              )}
-              <p>
-                <strong>{t('restore.done')}</strong>{' '}
-                <span className="muted">{t('restore.ranOn', { providers: [...new Set(Object.values(renderResult.providers))].join(', ') })}</span>
-              </p>
-              {fallbackSummary(renderResult.fallbacks).map((f) => (
-                <p key={f.provider} className="field-help warning-text" title={f.reason}>
-                  {t('restore.fallback', { provider: f.provider, models: f.models.join(', '), reason: shorten(f.reason) })}
-                </p>
-              ))}
-              {renderResult.warnings.map((w) => (
-                <p key={w} className="field-help">
-                  {translateWarning(t, w)}
-                </p>
-              ))}
-              <div className="form-actions">
-                <Link href={restoredInReview(renderResult)} className="button small" data-testid="open-in-review">
-                  {t('restore.openInReview')}
-                </Link>
-                <button type="button" className="button small" onClick={makeReel}>
-                  <Icon name="reels" size={14} />
-                  <span>{t('restore.makeReel')}</span>
-                </button>
-              </div>
-            </div>
-          )}
+          {renderResult && photo && <RestoreResult photo={photo} result={renderResult} />}
         </aside>
       </div>
     </div>
