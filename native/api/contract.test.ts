@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { channelOf, channels, httpPathOf, studioContract, type Channel, type StudioApi } from './contract';
-import type { Job, OutputPage, Person } from './schemas';
+import type { Job, OutputPage } from './schemas';
+import type { Person } from './namespaces/people';
 import { eventTypes, type StudioEvent } from './events';
 
 describe('StudioApi contract', () => {

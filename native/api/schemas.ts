@@ -84,56 +84,6 @@ export const DirectoryListing = z.object({
 });
 export type DirectoryListing = z.infer<typeof DirectoryListing>;
 
-// ---------- people ----------
-
-/** A trigger is one short lower-case word the base model does not already know (e.g. `ohwx`). */
-export const TriggerWord = z
-  .string()
-  .trim()
-  .regex(/^[a-z][a-z0-9]{1,15}$/, 'use one short lower-case word (letters and digits), e.g. ohwx');
-
-/** Training resolution: the side of the square face crops (512 for SD 1.5, 768 for SD 2.x, 1024 for SDXL-class models). */
-export const cropSizes = [512, 768, 1024] as const;
-export const CropSize = z.union([z.literal(512), z.literal(768), z.literal(1024)]);
-export type CropSize = z.infer<typeof CropSize>;
-/** Faces near the border: `shift` moves the square inside the photo (no invented pixels); `mirror` keeps the face centred and mirrors the edge. */
-export const CropPadding = z.enum(['shift', 'mirror']);
-export type CropPadding = z.infer<typeof CropPadding>;
-
-export const Person = z.object({
-  id: Id,
-  name: z.string(),
-  trigger: z.string(),
-  classWord: z.string(),
-  notes: z.string(),
-  cropSize: CropSize,
-  cropPadding: CropPadding,
-  photoCount: z.number().int(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
-export type Person = z.infer<typeof Person>;
-
-export const PersonDraft = z.object({
-  name: z.string().trim().min(1, 'a name is required').max(120),
-  trigger: TriggerWord.optional(),
-  classWord: z.string().trim().min(1).max(40).default('person'),
-  notes: z.string().max(10_000).default(''),
-  cropSize: CropSize.default(512),
-  cropPadding: CropPadding.default('shift'),
-});
-export type PersonDraft = z.input<typeof PersonDraft>;
-
-export const PersonPatch = z.object({
-  id: Id,
-  name: z.string().trim().min(1).max(120).optional(),
-  trigger: TriggerWord.optional(),
-  classWord: z.string().trim().min(1).max(40).optional(),
-  notes: z.string().max(10_000).optional(),
-  cropSize: CropSize.optional(),
-  cropPadding: CropPadding.optional(),
-});
-
 // ---------- jobs ----------
 
 export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);

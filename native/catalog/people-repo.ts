@@ -1,5 +1,5 @@
 import { StudioError } from '../api/errors';
-import type { CropPadding, CropSize, Person, PersonDraft } from '../api/schemas';
+import type { CropPadding, CropSize, Person, PersonDraft } from '../api/namespaces/people';
 import type { Db } from './sqlite';
 
 interface PersonRow {

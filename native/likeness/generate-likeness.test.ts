@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateResult } from '../api/namespaces/generate';
-import type { Person } from '../api/schemas';
+import type { Person } from '../api/namespaces/people';
 import { pictureVaeDecoder, writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';

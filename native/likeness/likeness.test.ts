@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScoreOutcome } from '../api/namespaces/likeness';
 import type { Photo } from '../api/namespaces/people';
-import type { Person } from '../api/schemas';
+import type { Person } from '../api/namespaces/people';
 import { faceDetectorFromFile } from '../inference/face-detector';
 import { compareEmbeddings, likenessFor, openFaceEmbedder, valueForLikeness, verdictFor } from '../inference/face-embedder';
 import { installModelFile } from '../models/installed';

@@ -1,5 +1,5 @@
 import type { CropInfo, CropNudge, Face, Reason } from '../api/namespaces/people';
-import type { CropPadding } from '../api/schemas';
+import type { CropPadding } from '../api/namespaces/people';
 import type { RgbImage } from '../inference/image-tensor';
 import { fromRgb, type DecodedPhoto } from './decode';
 import { CROP_VERSION, thresholds } from './thresholds';

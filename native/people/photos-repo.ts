@@ -10,7 +10,7 @@ import {
   type SampleSetItem,
   type Verdict,
 } from '../api/namespaces/people';
-import type { Person } from '../api/schemas';
+import type { Person } from '../api/namespaces/people';
 import type { Catalog } from '../catalog/catalog';
 import type { Db } from '../catalog/sqlite';
 import { effectiveCaption } from './captions';

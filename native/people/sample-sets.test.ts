@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StudioError } from '../api/errors';
 import type { DatasetExportResult, PeopleImportResult, Photo } from '../api/namespaces/people';
-import type { Person } from '../api/schemas';
+import type { Person } from '../api/namespaces/people';
 import { sha256 } from '../catalog/store';
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';

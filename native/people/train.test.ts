@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeopleImportResult } from '../api/namespaces/people';
 import type { StudioEventPayload } from '../api/events';
-import type { Person } from '../api/schemas';
+import type { Person } from '../api/namespaces/people';
 import { appRoot } from '../core/entry-points';
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';

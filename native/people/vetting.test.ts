@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeopleImportResult, Photo } from '../api/namespaces/people';
-import type { Person } from '../api/schemas';
+import type { Person } from '../api/namespaces/people';
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';
 import { sharedFile } from '../testing/shared-data';

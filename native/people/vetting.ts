@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { StudioErrorShape } from '../api/errors';
 import type { CropInfo, VerdictCounts, VettingOutcome } from '../api/namespaces/people';
-import type { Person } from '../api/schemas';
+import type { Person } from '../api/namespaces/people';
 import type { Catalog } from '../catalog/catalog';
 import { toStudioError } from '../core/errors';
 import { installedFaceDetector } from '../inference/face-detector';

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { StudioError } from '../../api/errors';
 import type { DatasetExportResult, PeopleImportResult, Photo, SampleSetDetail, VettingOutcome } from '../../api/namespaces/people';
-import type { Person } from '../../api/schemas';
+import type { Person } from '../../api/namespaces/people';
 import { reasonText, verdictWords } from '../../people/reasons';
 import type { Studio } from '../../studio/studio';
 import type { CliContext } from '../context';
