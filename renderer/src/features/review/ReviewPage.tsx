@@ -3,7 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { useTranslation } from 'react-i18next';
 import { useLocation, useSearch } from 'wouter';
 import { studio } from '../../api';
-import type { ColorLabel, OutputExportResult, Flag, OutputFilter, OutputGroup, OutputGrouping, OutputSort, ReviewPatch } from '../../api/types';
+import type { ColorLabel, OutputExportResult, Flag, OutputFilter, OutputGroup, ReviewPatch } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { filterFromLink } from '../../app/links';
 import { countLabel } from './count-label';
@@ -12,9 +12,11 @@ import { Icon } from '../../app/icons';
 import { ErrorNotice, EmptyState, PageHeader, Spinner } from '../../app/page-elements';
 import { upsertJob } from '../jobs/jobs-data';
 import { Compare } from './Compare';
-import { useSaveStatus, type SaveStatus } from './decisions';
+import { useSaveStatus } from './decisions';
 import { ExportDialog } from './ExportDialog';
-import { FilterBar, SearchField } from './FilterBar';
+import { FilterBar } from './FilterBar';
+import { ReviewToolbar } from './ReviewToolbar';
+import { SaveIndicator } from './SaveIndicator';
 import { ImportDialog } from './ImportDialog';
 import { actionForKey, isTypingTarget, moveIndex, type ReviewAction } from './keyboard';
 import { KeyHelp } from './KeyHelp';
@@ -22,7 +24,7 @@ import { LibraryRail } from './LibraryRail';
 import { Loupe, type DecisionHandlers } from './Loupe';
 import { OutputDetailPanel } from './OutputDetailPanel';
 import { OutputGrid, type SelectModifiers } from './OutputGrid';
-import { RIcon, type ReviewIconName } from './review-icons';
+import { RIcon } from './review-icons';
 import { ReviewServicesProvider, reviewKeys, useReviewServices } from './review-data';
 import { NARROW_WINDOW, useMediaQuery } from '../../app/media-query';
 import { activeFilterKeys, cleanFilter, isLinkFilter, useReviewSettings, type ReviewView } from './review-settings';
@@ -39,68 +41,6 @@ export function ReviewPage() {
     <ReviewServicesProvider>
       <Review />
     </ReviewServicesProvider>
-  );
-}
-
-function SaveIndicator({ status, onDismiss }: { status: SaveStatus; onDismiss: () => void }) {
-  const { t } = useTranslation();
-  const format = useFormat();
-  const text =
-    status.state === 'saving'
-      ? t('review.save.saving')
-      : status.state === 'saved'
-        ? t('review.save.saved', { time: status.savedAt ? format.time(status.savedAt) : '' })
-        : status.state === 'error'
-          ? t('review.save.error')
-          : t('review.save.idle');
-  const detail = status.state === 'error' && status.error ? ((status.error as { message?: string }).message ?? String(status.error)) : undefined;
-  return (
-    <span
-      className={`save-status ${status.state}`}
-      role="status"
-      aria-live="polite"
-      data-testid="save-status"
-      data-state={status.state}
-      data-saved={status.saved}
-      data-pending={status.pending}
-      title={detail}
-    >
-      <RIcon name={status.state === 'error' ? 'alert' : status.state === 'saving' ? 'refresh' : 'check'} size={14} />
-      <span>{text}</span>
-      {status.state === 'error' && (
-        <button type="button" className="text-button" onClick={onDismiss} title={detail}>
-          {t('review.save.dismiss')}
-        </button>
-      )}
-    </span>
-  );
-}
-
-function ViewSwitch({ view, onView }: { view: ReviewView; onView: (view: ReviewView) => void }) {
-  const { t } = useTranslation();
-  const views: [ReviewView, ReviewIconName, string][] = [
-    ['grid', 'grid', 'G'],
-    ['loupe', 'loupe', 'E'],
-    ['compare', 'compare', 'C'],
-    ['stats', 'chart', ''],
-  ];
-  return (
-    <div className="segmented" role="group" aria-label={t('review.view')}>
-      {views.map(([v, icon, key]) => (
-        <button
-          key={v}
-          type="button"
-          className="segment"
-          aria-pressed={view === v}
-          aria-label={t(`review.views.${v}`)}
-          title={key ? `${t(`review.views.${v}`)} (${key})` : t(`review.views.${v}`)}
-          onClick={() => onView(v)}
-          data-testid={`view-${v}`}
-        >
-          <RIcon name={icon} size={16} />
-        </button>
-      ))}
-    </div>
   );
 }
 
@@ -499,120 +439,16 @@ function Review() {
         <div className={showRail ? 'review-layout with-rail' : 'review-layout'}>
           {showRail && <LibraryRail filter={filter} facets={facets.data} onSource={setFilter} onEmptyTrash={() => emptyTrash.mutate()} />}
           <div className="review-main">
-            <div className="review-toolbar" data-testid="review-toolbar">
-              <button
-                type="button"
-                className="icon-button"
-                aria-label={t('review.toggleRail')}
-                title={t('review.toggleRail')}
-                aria-pressed={showRail}
-                onClick={toggleRail}
-              >
-                <RIcon name="rail" size={17} />
-              </button>
-              <ViewSwitch view={view} onView={(v) => (v === 'compare' ? openCompare() : setView(v))} />
-              <SearchField value={filter.text ?? ''} onChange={(text) => setFilter({ text: text || undefined })} inputRef={search} />
-              {view !== 'stats' && (
-                <>
-                  <select
-                    className="toolbar-select"
-                    value={sort}
-                    onChange={(e) => update({ sort: e.target.value as OutputSort })}
-                    aria-label={t('review.sortBy')}
-                    title={t('review.sortBy')}
-                  >
-                    {(['newest', 'oldest', 'stars', 'seed', 'likeness'] as const).map((s) => (
-                      <option key={s} value={s}>
-                        {t(`review.sorts.${s}`)}
-                      </option>
-                    ))}
-                  </select>
-                  <select
-                    className="toolbar-select"
-                    value={group}
-                    onChange={(e) => update({ group: e.target.value as OutputGrouping })}
-                    aria-label={t('review.groupBy')}
-                    title={t('review.groupBy')}
-                  >
-                    {(['none', 'batch', 'template', 'person', 'day'] as const).map((g) => (
-                      <option key={g} value={g}>
-                        {g === 'none' ? t('review.groups.none') : t('review.groupedBy', { what: t(`review.groups.${g}`) })}
-                      </option>
-                    ))}
-                  </select>
-                </>
-              )}
-              {view === 'grid' && (
-                <input
-                  className="tile-size"
-                  type="range"
-                  min={110}
-                  max={340}
-                  step={10}
-                  value={settings.tileSize}
-                  aria-label={t('review.tileSize')}
-                  title={t('review.tileSize')}
-                  onChange={(e) => update({ tileSize: Number(e.target.value) })}
-                />
-              )}
-              <span className="toolbar-spacer" />
-              {undone && !status.conflict && (
-                <span className="muted small-text" role="status" data-testid="undo-notice" title={t('review.undone', { label: undone })}>
-                  {t('review.undone', { label: undone })}
-                </span>
-              )}
-              <button
-                type="button"
-                className="icon-button"
-                disabled={!status.canUndo}
-                aria-label={t('review.undoAction')}
-                title={status.undoLabel ? `${t('review.undoAction')}: ${status.undoLabel} (Ctrl+Z)` : t('review.undoAction')}
-                onClick={undo}
-              >
-                <RIcon name="undo" size={17} />
-              </button>
-              <button
-                type="button"
-                className="icon-button"
-                disabled={!status.canRedo}
-                aria-label={t('review.redoAction')}
-                title={status.redoLabel ? `${t('review.redoAction')}: ${status.redoLabel} (Ctrl+Shift+Z)` : t('review.redoAction')}
-                onClick={() => decisions.redo()}
-              >
-                <RIcon name="redo" size={17} />
-              </button>
-              <button
-                type="button"
-                className={settings.autoAdvance ? 'button small active' : 'button small'}
-                aria-pressed={settings.autoAdvance}
-                aria-label={t('review.autoAdvance')}
-                title={t('review.autoAdvanceHelp')}
-                onClick={() => update((s) => ({ autoAdvance: !s.autoAdvance }))}
-                data-testid="auto-advance"
-              >
-                <RIcon name="advance" size={14} />
-                <span>{t('review.autoAdvance')}</span>
-              </button>
-              <button
-                type="button"
-                className="icon-button"
-                aria-label={t('review.help.title')}
-                title={`${t('review.help.title')} (?)`}
-                onClick={() => setDialog('help')}
-              >
-                <RIcon name="keyboard" size={17} />
-              </button>
-              <button
-                type="button"
-                className="icon-button"
-                aria-label={t('detail.label')}
-                title={`${t('detail.label')} (I)`}
-                aria-pressed={showInfo}
-                onClick={toggleInfo}
-              >
-                <RIcon name="info" size={17} />
-              </button>
-            </div>
+            <ReviewToolbar
+              settings={settings}
+              update={update}
+              onView={(v) => (v === 'compare' ? openCompare() : setView(v))}
+              search={{ text: filter.text ?? '', onChange: (text) => setFilter({ text: text || undefined }), inputRef: search }}
+              rail={{ shown: showRail, toggle: toggleRail }}
+              info={{ shown: showInfo, toggle: toggleInfo }}
+              history={{ status, undone, undo, redo: () => decisions.redo() }}
+              onHelp={() => setDialog('help')}
+            />
             {status.conflict && (
               <p className="undo-conflict warning-text small-text" role="alert" data-testid="undo-conflict">
                 {t(status.conflict.way === 'undo' ? 'review.undoConflict' : 'review.redoConflict', {
