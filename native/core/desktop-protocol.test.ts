@@ -62,6 +62,14 @@ describe('the desktop likeness:// scheme', () => {
 
   it('refuses what is not a catalogued object', async () => {
     expect((await get(`likeness://media/${'0'.repeat(64)}`)).status).toBe(404);
+    // In the object store but not in the catalogue (a half-finished import's file, a stray): the catalogue decides.
+    const stray = await studio.catalog.store.putBuffer(
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#111' } })
+        .png()
+        .toBuffer(),
+    );
+    expect(studio.catalog.objectMime(stray.hash)).toBeUndefined();
+    expect((await get(`likeness://media/${stray.hash}`)).status).toBe(404);
     expect((await get('likeness://media/../../library.sqlite')).status).toBe(404);
     expect((await get('likeness://media/not-a-hash')).status).toBe(404);
     expect((await get('likeness://elsewhere/index.html')).status).toBe(404);
