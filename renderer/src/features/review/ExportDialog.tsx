@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import type { OutputExportFormat, OutputExportRequest } from '../../api/types';
+import type { OutputExportFormat, OutputExportRequest, OutputExportResult } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { readStorage, writeStorage } from '../../app/i18n';
@@ -12,6 +12,7 @@ import { ModalDialog } from '../../components/ModalDialog';
 import { upsertJob } from '../jobs/jobs-data';
 import { localDateStamp, suggestedExportFolder } from './export-folder';
 import { FolderBrowser } from './FolderBrowser';
+import { RIcon } from './review-icons';
 
 type Scope = 'picks' | 'selection' | 'view';
 const LAST_FOLDER = 'likeness.export.folder';
@@ -185,5 +186,35 @@ export function ExportDialog({
         </button>
       </footer>
     </ModalDialog>
+  );
+}
+
+/** Where the files of the last export from this page went (the export runs as a job; the jobs panel shows its progress). */
+export function ExportNotice() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const [exported, setExported] = useState<OutputExportResult | null>(null);
+  useEffect(
+    () =>
+      studio.subscribe((event) => {
+        if (event.type === 'job:finished' && event.payload.kind === 'review.export' && event.payload.status === 'done') {
+          setExported(event.payload.result as OutputExportResult);
+        }
+      }),
+    [],
+  );
+  if (!exported) return null;
+  return (
+    <div className="notice export-notice" role="status" data-testid="export-notice">
+      <p>
+        {t('review.exportDone', { count: exported.exported, formatted: format.number(exported.exported), folder: exported.outDir })}
+        {exported.alreadyThere > 0 &&
+          ` ${t('review.exportAlreadyThere', { count: exported.alreadyThere, formatted: format.number(exported.alreadyThere) })}`}
+        {exported.failed.length > 0 && ` ${t('review.exportFailed', { count: exported.failed.length })}`}
+      </p>
+      <button type="button" className="icon-button" aria-label={t('common.close')} onClick={() => setExported(null)}>
+        <RIcon name="close" size={14} />
+      </button>
+    </div>
   );
 }

@@ -1,9 +1,9 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useSearch } from 'wouter';
 import { studio } from '../../api';
-import type { ColorLabel, OutputExportResult, Flag, OutputFilter, OutputGroup, ReviewPatch } from '../../api/types';
+import type { ColorLabel, Flag, OutputFilter, OutputGroup, ReviewPatch } from '../../api/types';
 import { useJobsDrawer } from '../../app/drawer';
 import { filterFromLink } from '../../app/links';
 import { countLabel } from './count-label';
@@ -13,12 +13,13 @@ import { ErrorNotice, EmptyState, PageHeader, Spinner } from '../../app/page-ele
 import { upsertJob } from '../jobs/jobs-data';
 import { Compare } from './Compare';
 import { useSaveStatus } from './decisions';
-import { ExportDialog } from './ExportDialog';
+import { ExportDialog, ExportNotice } from './ExportDialog';
 import { FilterBar } from './FilterBar';
 import { ReviewToolbar } from './ReviewToolbar';
 import { SaveIndicator } from './SaveIndicator';
 import { ImportDialog } from './ImportDialog';
-import { actionForKey, isTypingTarget, moveIndex, type ReviewAction } from './keyboard';
+import { moveIndex, type ReviewAction } from './keyboard';
+import { useReviewKeys } from './keyboard-listener';
 import { KeyHelp } from './KeyHelp';
 import { LibraryRail } from './LibraryRail';
 import { Loupe, type DecisionHandlers } from './Loupe';
@@ -89,18 +90,6 @@ function Review() {
   const [stale, setStale] = useState(false);
   const [dialog, setDialog] = useState<'import' | 'export' | 'help' | null>(null);
   const search = useRef<HTMLInputElement>(null);
-  // An export finishes in a job: say where the files went (the jobs panel shows progress and cancel).
-  const [exported, setExported] = useState<OutputExportResult | null>(null);
-  useEffect(
-    () =>
-      studio.subscribe((event) => {
-        if (event.type === 'job:finished' && event.payload.kind === 'review.export' && event.payload.status === 'done') {
-          setExported(event.payload.result as OutputExportResult);
-        }
-      }),
-    [],
-  );
-
   // A selection only means something in the grid; elsewhere it is the current output.
   const selected = useMemo(() => {
     const inList = [...selection].filter((id) => indexOf.has(id));
@@ -334,23 +323,7 @@ function Review() {
     ],
   );
 
-  // The listener is registered once and calls the latest `run`, updated right after each commit (layout
-  // effect), so a key pressed just after another acts on the image the previous one moved to.
-  const latest = useRef({ run, autoAdvance: settings.autoAdvance });
-  useLayoutEffect(() => {
-    latest.current = { run, autoAdvance: settings.autoAdvance };
-  }, [run, settings.autoAdvance]);
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.isComposing || isTypingTarget(event.target) || document.querySelector('dialog[open]')) return;
-      const action = actionForKey({ ...pickKeyFields(event), capsLock: event.getModifierState?.('CapsLock') ?? false }, latest.current.autoAdvance);
-      if (!action) return;
-      event.preventDefault();
-      latest.current.run(action);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  useReviewKeys(run, settings.autoAdvance);
 
   const onSelect = useCallback(
     (id: number, index: number, modifiers: SelectModifiers) => {
@@ -418,19 +391,7 @@ function Review() {
         {importButton}
       </PageHeader>
       <ErrorNotice error={list.error ?? facets.error} />
-      {exported && (
-        <div className="notice export-notice" role="status" data-testid="export-notice">
-          <p>
-            {t('review.exportDone', { count: exported.exported, formatted: format.number(exported.exported), folder: exported.outDir })}
-            {exported.alreadyThere > 0 &&
-              ` ${t('review.exportAlreadyThere', { count: exported.alreadyThere, formatted: format.number(exported.alreadyThere) })}`}
-            {exported.failed.length > 0 && ` ${t('review.exportFailed', { count: exported.failed.length })}`}
-          </p>
-          <button type="button" className="icon-button" aria-label={t('common.close')} onClick={() => setExported(null)}>
-            <RIcon name="close" size={14} />
-          </button>
-        </div>
-      )}
+      <ExportNotice />
       {libraryEmpty ? (
         <EmptyState icon="review" title={t('review.emptyTitle')} action={importButton}>
           <p>{t('review.emptyBody')}</p>
@@ -568,8 +529,4 @@ function Review() {
       {dialog === 'help' && <KeyHelp onClose={() => setDialog(null)} />}
     </div>
   );
-}
-
-function pickKeyFields(event: KeyboardEvent) {
-  return { key: event.key, code: event.code, ctrlKey: event.ctrlKey, metaKey: event.metaKey, shiftKey: event.shiftKey, altKey: event.altKey };
 }
