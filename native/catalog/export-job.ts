@@ -306,8 +306,9 @@ export async function exportOutputs(
     if ('sheet' in line) ownSheets.add(line.sheet);
     else {
       earlier.set(manifestKey(line.id, line.format, line.size), line.file);
-      // A stem an earlier export gave one output is not another's, even while its file is not there yet.
-      taken.add(basename(line.file, extname(line.file)).toLowerCase());
+      // The stem of a file an interrupted export named but did not write is kept for that output (a finished
+      // file keeps its stem by being there: uniqueStem checks the folder).
+      if (!existsSync(join(outDir, line.file))) taken.add(basename(line.file, extname(line.file)).toLowerCase());
     }
   }
   const record = (line: ManifestLine) => appendFile(join(outDir, EXPORT_MANIFEST), `${JSON.stringify(line)}\n`);
