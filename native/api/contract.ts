@@ -1,4 +1,5 @@
 import { catalogApi } from './namespaces/catalog';
+import { farmApi } from './namespaces/farm';
 import { generateApi } from './namespaces/generate';
 import { jobsApi } from './namespaces/jobs';
 import { likenessApi } from './namespaces/likeness';
@@ -29,6 +30,7 @@ export const studioContract = {
   portrait: portraitApi,
   reels: reelsApi,
   likeness: likenessApi,
+  farm: farmApi,
 } as const satisfies Record<string, Record<string, MethodSpec>>;
 
 export type StudioContract = typeof studioContract;

@@ -42,6 +42,9 @@ export const progressMessages = {
   'generate.loraUnmatched': '{{count}} LoRA keys matched no weight of {{model}} (see the job result)',
   'generate.step': 'Image {{index}} of {{total}} · step {{step}}/{{steps}}',
   'generate.stepBatch': 'Image {{first}}–{{last}} of {{total}} · step {{step}}/{{steps}}',
+  'generate.farmSending': 'Sending {{count}} images to the farm…',
+  'generate.farmProgress': '{{done}} of {{total}} images from the farm · {{active}} being made',
+  'generate.farmWaiting': 'Waiting for the farm at {{url}}: {{reason}}',
   'generate.done': { one: '{{count}} image on {{provider}}', other: '{{count}} images on {{provider}}' },
 
   'models.downloading': '{{file}}: {{received}}',

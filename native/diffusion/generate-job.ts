@@ -17,7 +17,7 @@ export type GenerateJobInput = z.output<typeof GenerateJobInput>;
  */
 export const generateJob = defineJob({
   kind: 'generate',
-  resource: 'gpu',
+  resource: (input: GenerateJobInput) => (input.request.runOn === 'farm' ? 'cpu' : 'gpu'),
   // Idempotent per image: a resumed batch skips the images it already stored.
   resumable: true,
   input: GenerateJobInput,

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { z } from 'zod';
@@ -15,8 +13,11 @@ import { ensurePersonProfile, likenessTools, scoreImage } from '../likeness/scor
 import type { RgbImage } from '../inference/image-tensor';
 import { fallbackProgress, fallbackRecord, type FallbackNotice } from '../inference/session';
 import type { JobContext } from '../jobs/define';
+import type { ProviderName } from '../api/schemas';
+import type { FarmMaker } from '../farm/protocol';
 import { modelHash, resolveDiffusionModel, resolveLora, type ResolvedModel } from '../models/manager';
 import { img2img } from './img2img';
+import { encodePng, readInit } from './init-image';
 import { DiffusionModelCache, type DiffusionModel } from './loader';
 import { a1111Parameters } from './parameters';
 import { schedulers } from './schedulers';
@@ -31,38 +32,12 @@ import { progressText } from '../api/progress-keys';
 const modelCache = new DiffusionModelCache();
 
 /** Indices of this batch's images already in the catalogue (a resumed job skips them). */
-function doneIndices(catalog: Catalog, batchId: string): Set<number> {
+export function doneIndices(catalog: Catalog, batchId: string): Set<number> {
   const rows = catalog.db.prepare(`SELECT json_extract(provenance, '$.batchIndex') AS i FROM outputs WHERE batch_id = ?`).pluck().all(batchId) as (
     number | null
   )[];
   return new Set(rows.filter((i): i is number => i !== null));
 }
-
-async function readInit(path: string, width: number, height: number): Promise<{ image: RgbImage; hash: string }> {
-  try {
-    const file = sharp(path, { failOn: 'error' });
-    const { data, info } = await file
-      .clone()
-      .rotate()
-      .resize(width, height, { fit: 'cover', position: 'attention' })
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return {
-      image: { data: new Uint8Array(data), width: info.width, height: info.height },
-      hash: createHash('sha256')
-        .update(await readFile(path))
-        .digest('hex'),
-    };
-  } catch (error) {
-    throw new StudioError('INVALID_INPUT', `The init image ${path} cannot be read: ${(error as Error).message}`, 'Use a PNG, JPEG or WebP picture.');
-  }
-}
-
-const encodePng = (image: RgbImage) =>
-  sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
-    .png()
-    .toBuffer();
 
 /** Images that can share one pipeline call: same prompt, size and settings, consecutive, at most batchSize. */
 function groups(images: PlannedImage[], batchSize: number): PlannedImage[][] {
@@ -91,6 +66,7 @@ function groups(images: PlannedImage[], batchSize: number): PlannedImage[][] {
 export async function runGenerate(input: GenerateJobInput, context: JobContext): Promise<GenerateResult> {
   const { catalog, signal, progress } = context;
   const { request } = input;
+  if (request.runOn === 'farm') return (await import('./generate-on-farm')).runGenerateOnFarm(input, context);
 
   progress({ fraction: 0, ...progressText('generate.checkingModel') });
   const resolved = resolveDiffusionModel(catalog, request.model);
@@ -112,13 +88,13 @@ export async function runGenerate(input: GenerateJobInput, context: JobContext):
     made.totalSeconds += out.timings.totalMs / 1000;
     for (const [k, planned] of group.entries()) {
       const { id, added } = await storeImage(context, {
-        image: out.images[k]!,
+        png: await encodePng(out.images[k]!),
         planned,
         request,
         batchId: input.batchId,
         resolved,
         modelHash: loaded.hash,
-        model: loaded.model,
+        by: renderedLocally(loaded.model),
         timings: { ...out.timings, perImageMs: out.timings.totalMs / group.length },
         init: init && request.init ? { hash: init.hash, strength: request.init.strength, path: request.init.path } : undefined,
         truncated: out.truncated,
@@ -159,7 +135,7 @@ interface Made {
 type Gate = NonNullable<z.output<typeof GenerateRequest>['likenessGate']>;
 
 /** The likeness scorer of the batch (when it has a person), and the gate's count: images tried, images kept. */
-interface Tally {
+export interface Tally {
   likeness: LiveLikeness | null;
   gate: Gate | undefined;
   kept: number;
@@ -170,7 +146,7 @@ interface Tally {
  * Step 2: the person's scorer, and what a resumed batch already counts toward the gate (it first scores what a
  * crash left unscored). A gate that cannot score refuses the batch before any image is made.
  */
-async function startTally(catalog: Catalog, input: GenerateJobInput, alreadyMade: number, signal: AbortSignal): Promise<Tally> {
+export async function startTally(catalog: Catalog, input: GenerateJobInput, alreadyMade: number, signal: AbortSignal): Promise<Tally> {
   const { request } = input;
   const gate = request.likenessGate;
   const likeness = request.personId ? await liveLikeness(catalog, request.personId, signal) : null;
@@ -186,7 +162,7 @@ async function startTally(catalog: Catalog, input: GenerateJobInput, alreadyMade
 }
 
 /** Scores a stored image as it lands (so Review can rank the batch while it still runs) and counts it for the gate. */
-async function tallyImage({ emit, catalog }: JobContext, tally: Tally, id: number, added: boolean, personId: number | null): Promise<void> {
+export async function tallyImage({ emit, catalog }: JobContext, tally: Tally, id: number, added: boolean, personId: number | null): Promise<void> {
   tally.tried++;
   const score = tally.likeness?.scorer ? await tally.likeness.scorer(id) : null;
   if (score !== null && tally.gate && score >= tally.gate.minLikeness) tally.kept++;
@@ -329,14 +305,42 @@ async function previewDataUrl(image: RgbImage): Promise<string> {
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-interface StoreInput {
-  image: RgbImage;
+/** What made an image, as its provenance records it: this machine's sessions, or a farm worker's report. */
+export interface RenderedBy {
+  provider: ProviderName;
+  providers: Record<string, ProviderName>;
+  loras: { name: string; path: string | null; sha256: string; scale: number; matched: number; packed: number; unmatched: number }[];
+  vaeEncoderSampling: DiffusionModel['vaeEncoderSampling'];
+  farm?: FarmMaker;
+}
+
+function renderedLocally(model: DiffusionModel): RenderedBy {
+  return {
+    provider: model.provider,
+    providers: model.providers,
+    vaeEncoderSampling: model.vaeEncoderSampling,
+    loras: model.loras.map((l) => ({
+      name: l.name,
+      path: l.path,
+      sha256: l.sha256,
+      scale: l.scale,
+      matched: l.reports.reduce((n, r) => n + r.matched, 0),
+      // Merged into slices of attention weights onnxruntime's optimizer packed (Olive/ORT-optimised UNets).
+      packed: l.reports.reduce((n, r) => n + r.packed, 0),
+      unmatched: l.reports.reduce((n, r) => n + r.unmatched.length, 0),
+    })),
+  };
+}
+
+export interface StoreInput {
+  /** The image as the pipeline gave it, encoded (the A1111 text is added here). */
+  png: Buffer;
   planned: PlannedImage;
   request: z.output<typeof GenerateRequest>;
   batchId: string;
   resolved: ResolvedModel;
   modelHash: string;
-  model: DiffusionModel;
+  by: RenderedBy;
   timings: Record<string, number>;
   init: { hash: string; strength: number; path: string } | undefined;
   truncated: boolean;
@@ -344,9 +348,9 @@ interface StoreInput {
 }
 
 /** PNG with the A1111 parameters chunk, its thumbnail, and the output row with full provenance, in one transaction. */
-async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Promise<{ id: number; added: boolean }> {
-  const { planned, model, resolved } = input;
-  const loras = model.loras.map((l) => ({ name: l.name, scale: l.scale, sha256: l.sha256 }));
+export async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Promise<{ id: number; added: boolean }> {
+  const { planned, by, resolved } = input;
+  const loras = by.loras.map((l) => ({ name: l.name, scale: l.scale, sha256: l.sha256 }));
   const parameters = a1111Parameters({
     prompt: planned.prompt,
     negativePrompt: planned.negativePrompt,
@@ -360,10 +364,10 @@ async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Pr
     modelHash: input.modelHash,
     loras,
     strength: input.init?.strength,
-    provider: model.provider,
+    provider: by.provider,
     appVersion: appVersion(),
   });
-  const png = addPngText(await encodePng(input.image), [{ keyword: 'parameters', text: parameters }]);
+  const png = addPngText(input.png, [{ keyword: 'parameters', text: parameters }]);
   const thumbnail = await makeThumbnail(png, 'generated.png');
   const stored = await catalog.store.putBuffer(png);
   // The same image again (same seed and settings) is one row.
@@ -386,31 +390,24 @@ async function storeImage({ catalog, jobId }: JobContext, input: StoreInput): Pr
       steps: planned.steps,
       scheduler: schedulers[planned.scheduler].label,
       guidance: planned.guidance,
-      provider: model.provider,
+      provider: by.provider,
       appVersion: appVersion(),
       timings: Object.fromEntries(Object.entries(input.timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       provenance: {
         pipeline: input.init ? 'img2img' : 'txt2img',
         // How the start image's latents were drawn (loader.ts deterministicVaeEncoder); `unseeded`: the same
         // settings may not give the same bytes again.
-        ...(input.init ? { vaeEncoder: model.vaeEncoderSampling, ...(model.vaeEncoderSampling === 'unseeded' ? { reproducible: false } : {}) } : {}),
+        ...(input.init ? { vaeEncoder: by.vaeEncoderSampling, ...(by.vaeEncoderSampling === 'unseeded' ? { reproducible: false } : {}) } : {}),
         batchIndex: planned.index,
         modelId: resolved.id,
         modelPath: resolved.info.dir,
         family: resolved.info.family,
         schedulerId: planned.scheduler,
-        providers: model.providers,
+        providers: by.providers,
         fallbacks: input.fallbacks.map(fallbackRecord),
-        loras: model.loras.map((l) => ({
-          name: l.name,
-          path: l.path,
-          sha256: l.sha256,
-          scale: l.scale,
-          matched: l.reports.reduce((n, r) => n + r.matched, 0),
-          // Merged into slices of attention weights onnxruntime's optimizer packed (Olive/ORT-optimised UNets).
-          packed: l.reports.reduce((n, r) => n + r.packed, 0),
-          unmatched: l.reports.reduce((n, r) => n + r.unmatched.length, 0),
-        })),
+        loras: by.loras,
+        // Made by a farm worker: which box, GPU and provider.
+        ...(by.farm ? { farm: by.farm } : {}),
         license: resolved.license,
         ...(input.init ? { init: input.init } : {}),
         ...(input.truncated ? { promptTruncated: true } : {}),

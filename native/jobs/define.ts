@@ -28,8 +28,11 @@ export interface JobContext {
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
   kind: string;
-  /** 'gpu' jobs run one at a time; 'cpu' jobs run in parallel up to the core count. */
-  resource: JobResource;
+  /**
+   * 'gpu' jobs run one at a time; 'cpu' jobs run in parallel up to the core count. A function decides per job
+   * (a generate batch sent to the farm only waits on other machines: it leaves this GPU free).
+   */
+  resource: JobResource | ((input: z.output<S>) => JobResource);
   /** Whether a job interrupted by a crash can simply run again (it must be idempotent). */
   resumable: boolean;
   input: S;

@@ -147,7 +147,7 @@ export class JobQueue {
     if (!parsed.success) throw new StudioError('INVALID_INPUT', parsed.error.issues.map((i) => i.message).join('; '));
     const record = this.catalog.jobs.create({
       kind,
-      resource: definition.resource,
+      resource: typeof definition.resource === 'function' ? definition.resource(parsed.data) : definition.resource,
       title: definition.title(parsed.data),
       input: parsed.data,
       owner: this.owner,

@@ -7,6 +7,7 @@ import { JobQueue, type JobQueueOptions, type RecoveryReport } from '../jobs/que
 import { createDispatcher, type Dispatch } from './dispatch';
 import { EventBus } from './events';
 import { catalogHandlers } from './handlers/catalog';
+import { farmHandlers } from './handlers/farm';
 import { generateHandlers } from './handlers/generate';
 import type { StudioContext } from './handlers/context';
 import { jobsHandlers } from './handlers/jobs';
@@ -72,6 +73,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     portrait: portraitHandlers(context),
     reels: reelsHandlers(context),
     likeness: likenessHandlers(context),
+    farm: farmHandlers(context),
   };
 
   const dispatch = createDispatcher(handlers, options.onInternalError, (event) => events.emit(event));

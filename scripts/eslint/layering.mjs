@@ -18,6 +18,8 @@ const nodeOnlyPackages = [
   'exif-reader',
   'commander',
   '@hono/node-server',
+  'bullmq',
+  'ioredis',
 ];
 
 /** Packages with a single home, and the folder that owns them. */
@@ -27,6 +29,9 @@ const owners = {
   'onnxruntime-common': ['native/inference/'],
   'better-sqlite3': ['native/catalog/'],
   'fluent-ffmpeg': ['native/video/'],
+  // The farm's queue engine and its Redis client stay behind native/farm (the studio and CLI use its functions).
+  bullmq: ['native/farm/'],
+  ioredis: ['native/farm/'],
 };
 
 const hosts = new Set(['cli', 'server']);

@@ -56,6 +56,8 @@ export const GenerateRequest = z
     /** Images per UNet call (more uses the GPU better, needs more memory). */
     batchSize: z.number().int().min(1).max(16).default(1),
     tiledVae: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    /** Where the images are made: this machine's GPU, or the farm's workers (`farm.status`; needs a farm set). */
+    runOn: z.enum(['local', 'farm']).default('local'),
     /**
      * Keep generating until `keep` candidates look like the person (likeness ≥ `minLikeness`), at most
      * `maxTries` images in all; needs a person. The plan's count per template is raised to cover maxTries.
@@ -109,6 +111,8 @@ export const GenerateResult = z.object({
     })
     .nullable()
     .optional(),
+  /** A batch made by the farm: where it went (address without password) and how many images were sent. */
+  farm: z.object({ url: z.string(), items: z.number().int() }).optional(),
   /** The likeness gate's outcome: images that reached it, images tried, whether it was met. */
   gate: z
     .object({

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Option } from 'commander';
 import { ProviderChoice, type GenerateResult } from '../../api/namespaces/generate';
 import { SchedulerName } from '../../api/namespaces/models';
+import type { Studio } from '../../studio/studio';
 import type { CliContext } from '../context';
 import { followJob, print, reportJob, usageError } from '../output';
 
@@ -25,6 +26,7 @@ interface GenerateOptions {
   batchSize: string;
   tiledVae?: boolean;
   out?: string;
+  on?: string;
   json?: boolean;
 }
 
@@ -66,6 +68,7 @@ export function registerGenerate(cli: CliContext): void {
     .option('--strength <s>', 'img2img: how much to change the picture (0–1; default 0.6)')
     .option('--batch-size <n>', 'images per UNet call', '1')
     .option('--no-tiled-vae', 'decode large images in one piece')
+    .option('--on <where>', 'local (this machine) or farm (the farm set by --farm or `likeness farm use`); default: the farm when one is set')
     .option('--out <dir>', 'also copy the PNGs here')
     .option('--json', 'machine-readable output')
     .action(async (options: GenerateOptions) =>
@@ -96,6 +99,7 @@ export function registerGenerate(cli: CliContext): void {
           init: options.init ? { path: options.init, strength: number(options.strength ?? '0.6', 'strength', false)! } : undefined,
           batchSize: number(options.batchSize, 'batch-size'),
           tiledVae: options.tiledVae === false ? false : 'auto',
+          runOn: await runOnChoice(studio, options.on),
         });
         // Fallbacks and unmatched LoRA keys are said out loud, not folded into the progress line.
         // Unmatched LoRA keys are said out loud as they come; fallbacks once at the end, from the result.
@@ -122,6 +126,13 @@ export function registerGenerate(cli: CliContext): void {
         if (finished.status !== 'done') process.exitCode = 1;
       }),
     );
+}
+
+/** `--on local|farm`; without it, the farm when one is set (the setting's whole point), else this machine. */
+async function runOnChoice(studio: Studio, on: string | undefined): Promise<'local' | 'farm'> {
+  if (on === 'local' || on === 'farm') return on;
+  if (on !== undefined) throw usageError(`--on is local or farm, not “${on}”.`);
+  return (await studio.api.farm.status()).configured ? 'farm' : 'local';
 }
 
 /** One line per provider: each part of the model (text encoder, UNet, VAE) falls back the same way. */

@@ -7,6 +7,8 @@ import { reuseSettings } from '../../diffusion/reuse-settings';
 import { loadTemplates } from '../../diffusion/templates';
 import { resolveLora } from '../../models/manager';
 import type { StudioContext } from './context';
+import { StudioError } from '../../api/errors';
+import { farmChoice } from '../../farm/connect';
 
 export function generateHandlers({ catalog, jobs }: StudioContext): StudioHandlers['generate'] {
   return {
@@ -20,6 +22,12 @@ export function generateHandlers({ catalog, jobs }: StudioContext): StudioHandle
       const seed = request.seed ?? randomSeed();
       planRequest(catalog, request, seed);
       for (const lora of request.loras) resolveLora(catalog, lora);
+      if (request.runOn === 'farm' && !farmChoice(catalog))
+        throw new StudioError(
+          'UNSUPPORTED',
+          'No farm is set for this library.',
+          'Set one on the Jobs page (or: likeness farm use redis://:PASSWORD@HOST:6379), or make the images on this machine.',
+        );
       return jobs.enqueue(generateJob.kind, { request, seed, batchId: randomUUID() });
     },
     reuse: async ({ outputId }) => reuseSettings(catalog, outputId),

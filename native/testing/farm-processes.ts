@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appRoot } from '../core/entry-points';
+import { missingTool } from './tools';
+
+// Real processes for farm tests and benches: a redis-server (the Debian package) on a free loopback port, and
+// `likeness worker` processes run from source, as a GPU box runs them.
+
+export const redisMissing = (): string | undefined => missingTool('redis-server', ['--version'], 'apt install redis-server');
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Polls `check` until it holds (conditions, never fixed sleeps); fails with `what` after `timeoutMs`. */
+export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface RedisProcess {
+  port: number;
+  url: string;
+  /** Stops it (SIGKILL: what it acknowledged is in its append-only file) and starts it again on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * redis-server on a free loopback port, appending every write to disk before answering (`appendfsync always`),
+ * as a farm's Redis should run: a restart then loses nothing it acknowledged.
+ */
+export async function startRedis(options: { password?: string } = {}): Promise<RedisProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'likeness-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+  if (options.password) args.push('--requirepass', options.password);
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await until(
+      'redis-server to accept connections',
+      () => out.includes('Ready to accept connections') || (child.exitCode !== null && Promise.reject(new Error(out))),
+      20_000,
+    );
+  };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+  return {
+    port,
+    url: `redis://${auth}127.0.0.1:${port}`,
+    async restart() {
+      await kill();
+      await launch();
+    },
+    async stop() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface WorkerProcess {
+  process: ChildProcess;
+  log(): string;
+  /** Resolves when the process has exited (after kill or a refused start). */
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** `likeness worker --farm URL --library DIR` from source. `LIKENESS_FARM_LOCK_MS` shortens the lock of its items. */
+export function startWorkerProcess(library: string, farmUrl: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): WorkerProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(appRoot(), 'native', 'cli', 'main.ts'), 'worker', '--farm', farmUrl, '--library', library, ...args],
+    {
+      cwd: appRoot(),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let log = '';
+  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    process: child,
+    log: () => log,
+    exited,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
