@@ -102,7 +102,7 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
     // 4. Results as they land: each stored once (a second copy of an item that ran twice is dropped).
     const made = {
       outputs: [] as number[],
-      failures: [] as { index: number; reason: string }[],
+      failures: [] as { index: number; reason: string; attempts: number }[],
       seconds: 0,
       providers: new Map<ProviderName, number>(),
     };
@@ -186,7 +186,7 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
           continue;
         }
         if (state.state === 'done') await land(index, state.result);
-        else made.failures.push({ index, reason: state.reason });
+        else made.failures.push({ index, reason: state.reason, attempts: state.attempts });
         outstanding.delete(index);
         stepOf.delete(index);
         await farm.remove(batchId, index);
@@ -218,7 +218,7 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
       const first = made.failures[0]!;
       throw new StudioError(
         'MODEL_ERROR',
-        `${made.failures.length} of ${todo.length} images failed on the farm (${made.outputs.length} made). Image ${first.index + 1}: ${first.reason}`,
+        `${made.failures.length} of ${todo.length} images failed on the farm (${made.outputs.length} made). Image ${first.index + 1}, after ${first.attempts} tries: ${first.reason}`,
         'Fix what the message names, then Retry: the images already made are kept and only the missing ones are made.',
         { failures: made.failures.slice(0, 20), outputs: made.outputs },
       );

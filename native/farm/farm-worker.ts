@@ -15,7 +15,7 @@ import { gpuAdapters } from '../inference/gpu';
 import { fallbackRecord, type FallbackNotice } from '../inference/session';
 import { listModels, modelHash, resolveDiffusionModel, type ResolvedModel } from '../models/manager';
 import { loadRegistry } from '../models/registry';
-import { explainFarmError, farmRedis, redisOptions } from './connect';
+import { checkFarm, explainFarmError, farmRedis, redisOptions } from './connect';
 import type { FarmAddress } from './farm-url';
 import {
   blobKey,
@@ -58,6 +58,8 @@ const PROGRESS_EVERY_MS = 250;
  */
 export async function startFarmWorker(options: FarmWorkerOptions): Promise<RunningFarmWorker> {
   const { address, log } = options;
+  // A wrong password or a dead host is said now, not retried forever in the background.
+  await checkFarm(address);
   const catalog = Catalog.open(options.library);
   const id = `${hostname()}-${process.pid}`;
   const gpu = (await gpuAdapters()).adapters[0] ?? null;
@@ -231,6 +233,8 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
     {
       connection: redisOptions(address),
       prefix: FARM_PREFIX,
+      // Recorded on each item it takes (BullMQ's processedBy): who made it, for the status and the tests.
+      name: id,
       concurrency: options.concurrency,
       lockDuration: lockMs(),
       stalledInterval: Math.max(1_000, Math.round(lockMs() / 2)),
