@@ -8,6 +8,7 @@ export { downloadProblems, ModelInfo, type DownloadProblem } from './namespaces/
 export { Collection, EmptyTrashRequest, FaceBox, OutputFaces, PurgeResult } from './namespaces/catalog';
 export { OutputExportFormat, OutputExportRequest, OutputExportResult, FEW_REVIEWED, KeepRateRow, StatsDimension } from './namespaces/review';
 export * from './namespaces/people';
+export { FarmStatus, FarmWorker } from './namespaces/farm';
 export {
   LIKENESS_DIFFERENT,
   LIKENESS_SAME,

@@ -9,7 +9,8 @@ import type { GenerateRequest } from '../api/namespaces/generate';
 import type { Job } from '../api/schemas';
 import { writeTinyModelFolder, writeTinyTextLora } from '../diffusion/testing/tiny-models';
 import { createStudio, type Studio } from '../studio/studio';
-import { redisMissing, startRedis, startWorkerProcess, until, type RedisProcess, type WorkerProcess } from '../testing/farm-processes';
+import { redisMissing, startRedis, startWorkerProcess, type RedisProcess, type WorkerProcess } from '../testing/farm-processes';
+import { waitUntil } from '../testing/serve-process';
 import { parseFarmUrl } from './farm-url';
 import { blobKey, FARM_PREFIX, FARM_QUEUE } from './protocol';
 
@@ -37,7 +38,7 @@ describe.skipIf(skip)('the farm: batches over BullMQ on a real Redis, two worker
   const startWorker = async (library: string) => {
     const before = new Set(await workerIds());
     const worker = startWorkerProcess(library, redis.url, { LIKENESS_FARM_LOCK_MS: LOCK_MS });
-    const id = await until('the worker to report itself', async () => (await workerIds()).find((w) => !before.has(w)), 90_000);
+    const id = await waitUntil(async () => (await workerIds()).find((w) => !before.has(w)), 90_000, 'the worker to report itself');
     return { worker, id };
   };
   const rowsOf = (batchId: string) =>
@@ -132,10 +133,14 @@ describe.skipIf(skip)('the farm: batches over BullMQ on a real Redis, two worker
     const job = await start({ count: 12, size: '512x512', steps: 200 });
     const batchId = batchOf(job);
     // The first worker seen denoising one of this batch's images is the one killed.
-    const victim = await until('a worker denoising an image of the batch', async () => {
-      const active = await queue.getActive();
-      return active.find((j) => j.id?.startsWith(batchId) && j.processedBy && (j.progress as { step?: number })?.step);
-    });
+    const victim = await waitUntil(
+      async () => {
+        const active = await queue.getActive();
+        return active.find((j) => j.id?.startsWith(batchId) && j.processedBy && (j.progress as { step?: number })?.step);
+      },
+      60_000,
+      'a worker denoising an image of the batch',
+    );
     const killedIndex = Number(victim.id!.slice(batchId.length + 1));
     const victimPid = Number(victim.processedBy!.split('-').at(-1));
     const index = workers.findIndex((w) => w.process.pid === victimPid);
@@ -153,20 +158,20 @@ describe.skipIf(skip)('the farm: batches over BullMQ on a real Redis, two worker
   it('Redis restarted mid-batch: studio and workers reconnect, and the batch lands whole, once', async () => {
     const job = await start({ count: 30, size: '512x512', steps: 100 });
     const batchId = batchOf(job);
-    await until('a few images of the batch', () => added.filter((a) => a.batchId === batchId).length >= 4);
+    await waitUntil(() => added.filter((a) => a.batchId === batchId).length >= 4 || undefined, 60_000, 'a few images of the batch');
     expect(rowsOf(batchId).length).toBeLessThan(30);
     await redis.restart();
     const finished = await studio.jobs.waitFor(job.id);
     expect(finished.error).toBeNull();
     const rows = rowsOf(batchId);
     expect(rows.map((r) => r.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    await until('both workers reporting again', async () => (await workerIds()).length === 2);
+    await waitUntil(async () => (await workerIds()).length === 2 || undefined, 60_000, 'both workers reporting again');
   });
 
   it('a studio restarted mid-batch picks the batch up where it was', async () => {
     const job = await start({ count: 24, size: '512x512', steps: 100 });
     const batchId = batchOf(job);
-    await until('a few images of the batch', () => added.filter((a) => a.batchId === batchId).length >= 3);
+    await waitUntil(() => added.filter((a) => a.batchId === batchId).length >= 3 || undefined, 60_000, 'a few images of the batch');
     expect(rowsOf(batchId).length).toBeLessThan(24);
     await studio.close();
     studio = await createStudio({ library: join(root, 'studio') });
@@ -180,20 +185,25 @@ describe.skipIf(skip)('the farm: batches over BullMQ on a real Redis, two worker
   it('cancel removes the waiting images and stops the ones being made', async () => {
     const job = await start({ count: 40, size: '1024x1024', steps: 200 });
     const batchId = batchOf(job);
-    await until('the first image of the batch', () => rowsOf(batchId).length >= 1);
-    const inHand = await until('images being denoised', async () => {
-      const active = (await queue.getActive()).filter((j) => j.id?.startsWith(batchId) && (j.progress as { step?: number })?.step);
-      return active.length ? active.map((j) => j.id!) : undefined;
-    });
+    await waitUntil(() => rowsOf(batchId).length >= 1 || undefined, 60_000, 'the first image of the batch');
+    const inHand = await waitUntil(
+      async () => {
+        const active = (await queue.getActive()).filter((j) => j.id?.startsWith(batchId) && (j.progress as { step?: number })?.step);
+        return active.length ? active.map((j) => j.id!) : undefined;
+      },
+      60_000,
+      'images being denoised',
+    );
     void studio.api.jobs.cancel({ id: job.id });
     const finished = await studio.jobs.waitFor(job.id);
     expect(finished.status).toBe('cancelled');
     const ofBatch = async (state: 'waiting' | 'active' | 'delayed') => (await queue.getJobs([state])).filter((j) => j.id?.startsWith(batchId));
     expect(await ofBatch('waiting')).toEqual([]);
     // The running ones stop on the cancel (long before their 200 steps would end them).
-    await until(
+    await waitUntil(
+      async () => ((await ofBatch('active')).length === 0 && (await ofBatch('delayed')).length === 0) || undefined,
+      60_000,
       'the workers to drop the cancelled images',
-      async () => (await ofBatch('active')).length === 0 && (await ofBatch('delayed')).length === 0,
     );
     const status = await studio.api.farm.status();
     expect(status.workers.flatMap((w) => w.current).filter((c) => c.batchId === batchId)).toEqual([]);

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appRoot } from '../core/entry-points';
+import { waitUntil } from './serve-process';
 import { missingTool } from './tools';
 
 // Real processes for farm tests and benches: a redis-server (the Debian package) on a free loopback port, and
@@ -17,17 +18,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** Polls `check` until it holds (conditions, never fixed sleeps); fails with `what` after `timeoutMs`. */
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export interface RedisProcess {
@@ -52,10 +42,13 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
     child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    await until(
-      'redis-server to accept connections',
-      () => out.includes('Ready to accept connections') || (child.exitCode !== null && Promise.reject(new Error(out))),
+    await waitUntil(
+      () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited: ${out}`);
+        return out.includes('Ready to accept connections') || undefined;
+      },
       20_000,
+      'redis-server to accept connections',
     );
   };
   const kill = async () => {

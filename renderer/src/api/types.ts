@@ -24,6 +24,8 @@ export type {
   ReviewState,
   ReviewWrite,
   StatsDimension,
+  FarmStatus,
+  FarmWorker,
   Job,
   JobStatus,
   OutputDetail,

@@ -5,6 +5,7 @@ import { Link, useSearch } from 'wouter';
 import { studio } from '../../api';
 import { queryKeys } from '../../app/query';
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
+import { onlineWorkers, useFarmStatus } from '../jobs/farm-data';
 import { upsertJob } from '../jobs/jobs-data';
 import {
   generateKeys,
@@ -142,6 +143,11 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
   const sizeChoices: readonly string[] = size && !(sizes as readonly string[]).includes(size) ? [...sizes, size] : sizes;
   const [provider, setProvider] = useState<(typeof providers)[number]>('auto');
   const [batchSize, setBatchSize] = useState('1');
+  const farm = useFarmStatus();
+  const farmWorkers = onlineWorkers(farm.data);
+  // The farm when one is set and a worker is up; the user's own choice once made.
+  const [runOnChoice, setRunOnChoice] = useState<'local' | 'farm' | null>(null);
+  const runOn = farm.data?.configured ? (runOnChoice ?? (farmWorkers > 0 ? 'farm' : 'local')) : 'local';
   // The likeness gate: keep generating until `keep` candidates reach `minLikeness`, at most `maxTries` images.
   const [gateOn, setGateOn] = useState(false);
   const [gateKeep, setGateKeep] = useState('4');
@@ -168,6 +174,7 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
       size: size || undefined,
       provider,
       batchSize: Math.max(1, Math.min(16, Math.round(optionalNumber(batchSize) ?? 1))),
+      runOn,
       ...(gateOn && personId
         ? {
             likenessGate: {
@@ -193,6 +200,7 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
       size,
       provider,
       batchSize,
+      runOn,
       gateOn,
       gateKeep,
       gateTries,
@@ -461,6 +469,15 @@ function GenerateForm({ models, reused }: { models: ModelInfo[]; reused: ReusedS
         </div>
       </details>
 
+      {farm.data?.configured && (
+        <div className="field run-on-field">
+          <label htmlFor={`${id}-run-on`}>{t('generate.runOn')}</label>
+          <select id={`${id}-run-on`} value={runOn} onChange={(e) => setRunOnChoice(e.target.value as 'local' | 'farm')}>
+            <option value="local">{t('generate.runOnLocal')}</option>
+            <option value="farm">{farmWorkers > 0 ? t('generate.runOnFarm', { count: farmWorkers }) : t('generate.runOnFarmNone')}</option>
+          </select>
+        </div>
+      )}
       <div className="form-actions generate-actions">
         <span className="plan-summary muted" data-testid="plan-summary" aria-live="polite">
           {plan.data &&

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from '../../app/page-elements';
 import { isLive, JOBS_LIMIT, useJobs } from './jobs-data';
+import { FarmPanel } from './FarmPanel';
 import { JobRow } from './JobRow';
 
 export function JobsPage() {
@@ -12,6 +13,7 @@ export function JobsPage() {
       <PageHeader title={t('nav.jobs')} subtitle={data ? t('jobs.pageSubtitle', { count: data.length, live, limit: JOBS_LIMIT }) : undefined} />
       {isPending && <Spinner label={t('common.loading')} />}
       <ErrorNotice error={error} />
+      <FarmPanel />
       {data && data.length === 0 && (
         <EmptyState icon="jobs" title={t('jobs.emptyTitle')}>
           <p>{t('jobs.emptyBody')}</p>
