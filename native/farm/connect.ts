@@ -63,6 +63,14 @@ export function explainFarmError(error: unknown, address: FarmAddress): StudioEr
       `The farm at ${address.redacted} needs a password.`,
       'Add it to the address: redis://:PASSWORD@HOST:6379.',
     );
+  if (/certificate|SSL|TLS|EPROTO/i.test(text) || /CERT|SSL/.test(code ?? ''))
+    return new StudioError(
+      'NETWORK_ERROR',
+      `The farm at ${address.redacted} failed the TLS check: ${text}`,
+      address.connection.tls
+        ? 'A farm with its own certificate authority: start Likeness with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; the certificate must name the host of the address.'
+        : 'This Redis speaks TLS: use rediss:// instead of redis://.',
+    );
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text))
     return new StudioError(
       'NETWORK_ERROR',

@@ -180,10 +180,14 @@ export async function farmSnapshot(redis: Redis, queue: Queue): Promise<Pick<Far
 /** `farm status`: whether the farm answers, its workers and its queue (never throws: the reason is in `error`). */
 export async function readFarmStatus(address: FarmAddress, source: FarmStatus['source']): Promise<FarmStatus> {
   const base = { configured: true, url: address.redacted, source };
+  const unreachable = (error: unknown): FarmStatus => {
+    const explained = explainFarmError(error, address);
+    return { ...base, reachable: false, error: explained.message, hint: explained.hint ?? null, workers: [], waiting: 0, active: 0 };
+  };
   try {
     await checkFarm(address, 3_000);
   } catch (error) {
-    return { ...base, reachable: false, error: explainFarmError(error, address).message, workers: [], waiting: 0, active: 0 };
+    return unreachable(error);
   }
   const redis = farmRedis(address);
   const queue = new Queue(FARM_QUEUE, { connection: redisOptions(address), prefix: FARM_PREFIX });
@@ -194,9 +198,9 @@ export async function readFarmStatus(address: FarmAddress, source: FarmStatus['s
       farmSnapshot(redis, queue),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis stopped answering')), 3_000).unref()),
     ]);
-    return { ...base, reachable: true, error: null, ...snapshot };
+    return { ...base, reachable: true, error: null, hint: null, ...snapshot };
   } catch (error) {
-    return { ...base, reachable: false, error: explainFarmError(error, address).message, workers: [], waiting: 0, active: 0 };
+    return unreachable(error);
   } finally {
     await queue.close().catch(() => undefined);
     redis.disconnect();

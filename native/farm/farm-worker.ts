@@ -67,6 +67,8 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
   const subscriber = farmRedis(address);
   const models = new DiffusionModelCache();
   const hashToModel = new Map<string, string>();
+  // Items wanting the same missing model share one download.
+  const downloads = new Map<string, Promise<void>>();
   const active = new Map<string, { batchId: string; index: number; step: number; steps: number }>();
   const counts = { done: 0, failed: 0 };
   let provider: ProviderName | null = null;
@@ -118,8 +120,13 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
     }
     const registry = loadRegistry().models.find((m) => m.id === want.id);
     if (registry && options.downloadModel && !listModels(catalog).some((m) => m.id === want.id && m.state === 'installed')) {
-      log(`${want.name} (${want.id}) is not on this box: downloading it…`);
-      await options.downloadModel(want.id);
+      let download = downloads.get(want.id);
+      if (!download) {
+        log(`${want.name} (${want.id}) is not on this box: downloading it…`);
+        download = options.downloadModel(want.id).finally(() => downloads.delete(want.id));
+        downloads.set(want.id, download);
+      }
+      await download;
       const found = await tryId(want.id);
       if (found) return found;
     }

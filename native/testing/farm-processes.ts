@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,10 +32,26 @@ export interface RedisProcess {
  * redis-server on a free loopback port, appending every write to disk before answering (`appendfsync always`),
  * as a farm's Redis should run: a restart then loses nothing it acknowledged.
  */
-export async function startRedis(options: { password?: string } = {}): Promise<RedisProcess> {
+export async function startRedis(options: { password?: string; tls?: TestCertificates } = {}): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'likeness-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+  const listen = options.tls
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        options.tls.cert,
+        '--tls-key-file',
+        options.tls.key,
+        '--tls-ca-cert-file',
+        options.tls.ca,
+        '--tls-auth-clients',
+        'no',
+      ]
+    : ['--port', String(port)];
+  const args = [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
   if (options.password) args.push('--requirepass', options.password);
   let child: ChildProcess;
   const launch = async () => {
@@ -61,7 +77,8 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   return {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    // A TLS certificate names a host (localhost), not the loopback address.
+    url: options.tls ? `rediss://${auth}localhost:${port}` : `redis://${auth}127.0.0.1:${port}`,
     async restart() {
       await kill();
       await launch();
@@ -71,6 +88,39 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface TestCertificates {
+  /** The certificate authority a client trusts (NODE_EXTRA_CA_CERTS), and the server's certificate for localhost. */
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** A throwaway certificate authority and a server certificate for localhost / 127.0.0.1, made by openssl. */
+export function makeTestCertificates(dir: string): TestCertificates {
+  const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Likeness test CA']);
+  ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  ssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.cnf',
+  ]);
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
 }
 
 export interface WorkerProcess {

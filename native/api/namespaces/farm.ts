@@ -34,6 +34,8 @@ export const FarmStatus = z.object({
   /** Whether Redis answered just now; `error` says why not. */
   reachable: z.boolean(),
   error: z.string().nullable(),
+  /** What to do about `error`. */
+  hint: z.string().nullable().default(null),
   workers: z.array(FarmWorker),
   /** Images waiting for a worker, and being made, over every studio using this farm. */
   waiting: z.number().int(),

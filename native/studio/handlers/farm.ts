@@ -6,7 +6,7 @@ import { readFarmStatus } from '../../farm/farm-queue';
 import { parseFarmUrl } from '../../farm/farm-url';
 import type { StudioContext } from './context';
 
-const noFarm: FarmStatus = { configured: false, url: null, source: null, reachable: false, error: null, workers: [], waiting: 0, active: 0 };
+const noFarm: FarmStatus = { configured: false, url: null, source: null, reachable: false, error: null, hint: null, workers: [], waiting: 0, active: 0 };
 
 export function farmHandlers({ catalog }: StudioContext): StudioHandlers['farm'] {
   const status = async (): Promise<FarmStatus> => {
@@ -15,7 +15,8 @@ export function farmHandlers({ catalog }: StudioContext): StudioHandlers['farm']
       choice = farmChoice(catalog);
     } catch (error) {
       // A saved address this version refuses (no password, say): shown with the reason, so it can be replaced.
-      return { ...noFarm, configured: true, error: toStudioError(error).message };
+      const refused = toStudioError(error);
+      return { ...noFarm, configured: true, error: refused.message, hint: refused.hint ?? null };
     }
     return choice ? readFarmStatus(choice.address, choice.source) : noFarm;
   };

@@ -73,6 +73,7 @@ function FarmState({ status, askedAt }: { status: FarmStatus; askedAt: number })
     return (
       <p className="farm-unreachable" role="status">
         {t('jobs.farm.unreachable', { reason: status.error ?? '' })}
+        {status.hint && <span className="notice-hint"> {status.hint}</span>}
       </p>
     );
   return (
