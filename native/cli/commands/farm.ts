@@ -11,7 +11,8 @@ export function formatFarmStatus(status: FarmStatus): string {
   if (!status.configured) return 'No farm is set: images are made on this machine. Set one with `likeness farm use redis://:PASSWORD@HOST:6379`.';
   const ago = (at: number) => `${Math.max(0, Math.round((Date.now() - at) / 1000))} s ago`;
   const lines = [`Farm: ${status.url ?? '(unreadable address)'}${status.source === 'flag' ? ' (from --farm)' : ''}`];
-  if (!status.reachable) return [...lines, `  not reachable: ${status.error ?? 'no answer'}`, ...(status.hint ? [`  hint: ${status.hint}`] : [])].join('\n');
+  if (!status.reachable)
+    return [...lines, `  not reachable: ${status.error ?? 'no answer'}`, ...(status.hint ? [`  hint: ${status.hint}`] : [])].join('\n');
   lines.push(`  ${status.waiting} image(s) waiting, ${status.active} being made`);
   if (!status.workers.length) lines.push('  no workers: start `likeness worker --farm URL` on each GPU box');
   for (const w of status.workers) {

@@ -6,7 +6,17 @@ import { readFarmStatus } from '../../farm/farm-queue';
 import { parseFarmUrl } from '../../farm/farm-url';
 import type { StudioContext } from './context';
 
-const noFarm: FarmStatus = { configured: false, url: null, source: null, reachable: false, error: null, hint: null, workers: [], waiting: 0, active: 0 };
+const noFarm: FarmStatus = {
+  configured: false,
+  url: null,
+  source: null,
+  reachable: false,
+  error: null,
+  hint: null,
+  workers: [],
+  waiting: 0,
+  active: 0,
+};
 
 export function farmHandlers({ catalog }: StudioContext): StudioHandlers['farm'] {
   const status = async (): Promise<FarmStatus> => {
