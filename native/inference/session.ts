@@ -110,6 +110,15 @@ export interface OpenOptions {
   requirement?: ProviderRequirement | undefined;
 }
 
+/**
+ * LIKENESS_CPU_THREADS: the CPU provider's thread count (onnxruntime's default is one per core). Set it where
+ * several processes share one machine's cores — two farm workers on one CPU box, or a bench that measures them.
+ */
+function cpuThreads(provider: ProviderName): Pick<ort.InferenceSession.SessionOptions, 'intraOpNumThreads'> {
+  const threads = Number(process.env.LIKENESS_CPU_THREADS);
+  return provider === 'cpu' && Number.isInteger(threads) && threads > 0 ? { intraOpNumThreads: threads } : {};
+}
+
 function firstLine(message: string): string {
   return message.trim().split('\n')[0] ?? message;
 }
@@ -144,6 +153,7 @@ export async function openSession(source: string | Uint8Array, options: OpenOpti
     }
     try {
       const sessionOptions: ort.InferenceSession.SessionOptions = {
+        ...cpuThreads(provider),
         ...options.sessionOptions,
         executionProviders: [provider],
         logSeverityLevel: options.sessionOptions?.logSeverityLevel ?? 3,
