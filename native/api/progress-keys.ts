@@ -44,7 +44,6 @@ export const progressMessages = {
   'generate.stepBatch': 'Image {{first}}–{{last}} of {{total}} · step {{step}}/{{steps}}',
   'generate.farmSending': 'Sending {{count}} images to the farm…',
   'generate.farmProgress': '{{done}} of {{total}} images from the farm · {{active}} being made',
-  'generate.farmWaiting': 'Waiting for the farm at {{url}}: {{reason}}',
   'generate.done': { one: '{{count}} image on {{provider}}', other: '{{count}} images on {{provider}}' },
 
   'models.downloading': '{{file}}: {{received}}',

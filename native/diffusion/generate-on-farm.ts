@@ -162,6 +162,8 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
       await tallyImage(context, tally, id, added, request.personId ?? null);
     };
 
+    // A resumed batch: images stored before the stop whose items were not yet taken off the farm.
+    for (const index of skip) await farm.remove(batchId, index);
     await queueMore();
     let lastSweep = Date.now();
     while (outstanding.size) {

@@ -8,6 +8,8 @@ import type { Person } from '../api/namespaces/people';
 import { pictureVaeDecoder, writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { installModelFile } from '../models/installed';
 import { createStudio, type Studio } from '../studio/studio';
+import { redisMissing, startRedis, startWorkerProcess, type RedisProcess, type WorkerProcess } from '../testing/farm-processes';
+import { waitUntil } from '../testing/serve-process';
 import { sharedFile } from '../testing/shared-data';
 import { faceApiSamples, portraitsOf, seenAgain, writeSamplePhotos } from './testing/faces';
 
@@ -91,6 +93,42 @@ describe.skipIf(yunet.missing || astronaut.missing)('generating for a person: li
     const outputs = await studio.api.catalog.getOutputs({ ids: result.outputs });
     for (const output of outputs) expect(output.likeness).toBeLessThan(75);
   }, 240_000);
+
+  describe.skipIf(redisMissing())('on the farm (a real redis-server and a `likeness worker` process)', () => {
+    let redis: RedisProcess;
+    let worker: WorkerProcess;
+    beforeAll(async () => {
+      redis = await startRedis();
+      const box = join(root, 'box');
+      const setup = await createStudio({ library: box, startJobs: false });
+      for (const folder of ['paints-her', 'paints-him']) await setup.api.models.addFolder({ path: join(root, folder) });
+      await setup.close();
+      worker = startWorkerProcess(box, redis.url);
+      await studio.api.farm.configure({ url: redis.url });
+      await waitUntil(async () => (await studio.api.farm.status()).workers.find((w) => w.online), 90_000, 'the worker');
+    }, 120_000);
+    afterAll(async () => {
+      await studio.api.farm.configure({ url: null });
+      await worker?.kill();
+      await redis?.stop();
+    });
+
+    it('scores what the farm makes as it lands, and its gate stops the batch once met', async () => {
+      const result = await generate({ model: herModel, seed: 300, runOn: 'farm', likenessGate: { keep: 2, maxTries: 20, minLikeness: 75 } });
+      expect(result.farm).toMatchObject({ items: 20 });
+      expect(result.gate).toMatchObject({ met: true, maxTries: 20 });
+      expect(result.gate!.kept).toBeGreaterThanOrEqual(2);
+      // Items go out a few at a time (at least 4, 2 per worker): a gate met early leaves the rest unmade.
+      expect(result.gate!.tried).toBeLessThanOrEqual(2 + 4);
+      const outputs = await studio.api.catalog.getOutputs({ ids: result.outputs });
+      for (const output of outputs) expect(output.likeness).toBeGreaterThanOrEqual(75);
+    }, 240_000);
+
+    it('a stranger on the farm: tries at most maxTries and says the gate was not met', async () => {
+      const result = await generate({ model: strangerModel, seed: 400, runOn: 'farm', likenessGate: { keep: 1, maxTries: 3, minLikeness: 75 } });
+      expect(result.gate).toMatchObject({ kept: 0, tried: 3, met: false });
+    }, 240_000);
+  });
 
   it('refuses a gate without a person before queueing', async () => {
     await expect(studio.api.generate.start({ model: herModel, prompt: 'x', likenessGate: { keep: 1, maxTries: 2 } })).rejects.toMatchObject({
