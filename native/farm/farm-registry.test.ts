@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { createStudio, type Studio } from '../studio/studio';
 import { redisMissing, startRedis, startWorkerProcess, type RedisProcess, type WorkerProcess } from '../testing/farm-processes';
+import { serveModelFolder, type LocalRegistry } from '../testing/local-registry';
 import { waitUntil } from '../testing/serve-process';
 
 // A registry model a GPU box does not have yet: the worker downloads it from the registry itself (the library's
@@ -18,52 +16,16 @@ const skip = redisMissing();
 
 describe.skipIf(skip)('the farm with a registry model a box lacks', () => {
   let root: string;
-  let server: Server;
+  let registry: LocalRegistry;
   let redis: RedisProcess;
   let studio: Studio;
   let worker: WorkerProcess;
-  let requests = 0;
   const box = () => join(root, 'box');
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'likeness-farm-registry-'));
     const source = writeTinyModelFolder(join(root, 'served'), 'sd15');
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true }))
-        if (entry.isDirectory()) walk(join(dir, entry.name));
-        else files.push(relative(source, join(dir, entry.name)));
-    };
-    walk(source);
-    server = createServer((request, response) => {
-      requests++;
-      const file = join(source, decodeURIComponent(request.url!.slice(1)));
-      if (!existsSync(file)) return void response.writeHead(404).end();
-      response.writeHead(200).end(readFileSync(file));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const registry = {
-      version: 1,
-      models: [
-        {
-          id: 'tiny-sd',
-          kind: 'diffusion',
-          family: 'sd15',
-          name: 'Tiny SD (served)',
-          license: { name: 'test', commercialUse: true },
-          files: files.map((path) => ({
-            path,
-            url: `${base}/${path}`,
-            size: statSync(join(source, path)).size,
-            sha256: createHash('sha256')
-              .update(readFileSync(join(source, path)))
-              .digest('hex'),
-          })),
-        },
-      ],
-    };
-    writeFileSync(join(root, 'models.json'), JSON.stringify(registry));
+    registry = await serveModelFolder(source, join(root, 'models.json'), { id: 'tiny-sd', family: 'sd15', name: 'Tiny SD (served)' });
     process.env.LIKENESS_MODELS_JSON = join(root, 'models.json');
     redis = await startRedis();
     studio = await createStudio({ library: join(root, 'studio') });
@@ -79,17 +41,17 @@ describe.skipIf(skip)('the farm with a registry model a box lacks', () => {
     await worker?.kill();
     await redis?.stop();
     delete process.env.LIKENESS_MODELS_JSON;
-    await new Promise((resolve) => server?.close(resolve));
+    await registry?.close();
     rmSync(root, { recursive: true, force: true });
   });
 
   it('the box downloads the model, checks it, and makes the images', async () => {
-    const before = requests;
+    const before = registry.requests;
     const job = await studio.api.generate.start({ model: 'tiny-sd', prompt: 'a harbour', count: 2, size: '64x64', steps: 2, runOn: 'farm' });
     const finished = await studio.jobs.waitFor(job.id);
     expect(finished.error).toBeNull();
     expect(finished.status).toBe('done');
-    expect(requests).toBeGreaterThan(before);
+    expect(registry.requests).toBeGreaterThan(before);
     expect(worker.log()).toMatch(/Tiny SD \(served\) \(tiny-sd\) is not on this box: downloading it/);
     const rows = studio.catalog.db
       .prepare(`SELECT json_extract(provenance, '$.farm.host') AS host FROM outputs WHERE batch_id = ?`)

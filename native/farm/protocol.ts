@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ProviderChoice } from '../api/namespaces/generate';
-import { SchedulerName } from '../api/namespaces/models';
+import { PlannedImage, ProviderChoice } from '../api/namespaces/generate';
 import { ProviderName } from '../api/schemas';
 
 // What travels between a studio and the farm's workers through Redis. An item carries everything a worker needs
@@ -33,15 +32,16 @@ export const FarmItem = z.object({
   studio: z.string(),
   model: z.object({ id: z.string(), name: z.string(), family: z.string(), sha256: Sha256 }),
   loras: z.array(z.object({ name: z.string(), sha256: Sha256, bytes: z.number().int(), scale: z.number() })),
-  image: z.object({
-    prompt: z.string(),
-    negativePrompt: z.string(),
-    seed: z.number().int(),
-    width: z.number().int(),
-    height: z.number().int(),
-    steps: z.number().int(),
-    guidance: z.number(),
-    scheduler: SchedulerName,
+  /** The planned image, less what only the studio needs (its index in the plan is the item's, its template a name). */
+  image: PlannedImage.pick({
+    prompt: true,
+    negativePrompt: true,
+    seed: true,
+    width: true,
+    height: true,
+    steps: true,
+    guidance: true,
+    scheduler: true,
   }),
   provider: ProviderChoice,
   tiledVae: z.union([z.boolean(), z.literal('auto')]),

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateResult } from '../api/namespaces/generate';
 import { writeTinyModelFolder } from '../diffusion/testing/tiny-models';
 import { createStudio, type Studio } from '../studio/studio';
+import { serveModelFolder, type LocalRegistry } from '../testing/local-registry';
 
 /** A studio whose model registry is `registry` (LIKENESS_MODELS_JSON), with its library under `root`. */
 async function studioWithRegistry(root: string, registry: unknown): Promise<Studio> {
@@ -16,80 +17,31 @@ async function studioWithRegistry(root: string, registry: unknown): Promise<Stud
   return createStudio({ library: join(root, 'library') });
 }
 
-async function closeAll(studio: Studio | undefined, server: Server, root: string): Promise<void> {
+async function closeAll(studio: Studio | undefined, stopServer: () => Promise<unknown>, root: string): Promise<void> {
   await studio?.close();
   delete process.env.LIKENESS_MODELS_JSON;
-  await new Promise((resolve) => server.close(resolve));
+  await stopServer();
   rmSync(root, { recursive: true, force: true });
 }
 
 /** A registry model served from 127.0.0.1: the tiny SD 1.5 folder, file by file, slowly enough to cancel. */
 describe('downloading a registry model through the studio (local HTTP server)', () => {
   let root: string;
-  let server: Server;
+  let registry: LocalRegistry;
   let studio: Studio;
-  const ranges: string[] = [];
-  let slow = true;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'likeness-registry-'));
     const source = writeTinyModelFolder(join(root, 'served'), 'sd15-int64');
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isDirectory()) walk(join(dir, entry.name));
-        else files.push(relative(source, join(dir, entry.name)));
-      }
-    };
-    walk(source);
-    server = createServer((request, response) => {
-      const file = join(source, decodeURIComponent(request.url!.slice(1)));
-      if (!existsSync(file)) return void response.writeHead(404).end();
-      const body = readFileSync(file);
-      const start = Number(/bytes=(\d+)-/.exec(request.headers.range ?? '')?.[1] ?? 0);
-      if (request.headers.range) ranges.push(`${request.url} ${request.headers.range}`);
-      const rest = body.subarray(start);
-      response.writeHead(start ? 206 : 200, { 'content-length': rest.length });
-      if (!slow) return void response.end(rest);
-      let offset = 0;
-      const tick = () => {
-        if (response.destroyed) return;
-        if (offset >= rest.length) return void response.end();
-        response.write(rest.subarray(offset, offset + 1024));
-        offset += 1024;
-        setTimeout(tick, 15);
-      };
-      tick();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const registry = {
-      version: 1,
-      models: [
-        {
-          id: 'tiny-sd',
-          kind: 'diffusion',
-          family: 'sd15',
-          name: 'Tiny SD (served)',
-          license: { name: 'test', commercialUse: true },
-          files: [
-            ...files.map((path) => ({
-              path,
-              url: `${base}/${path}`,
-              size: statSync(join(source, path)).size,
-              sha256: createHash('sha256')
-                .update(readFileSync(join(source, path)))
-                .digest('hex'),
-            })),
-            { path: 'unet/weights.pb', url: `${base}/unet/weights.pb`, optional: true },
-          ],
-        },
-      ],
-    };
-    studio = await studioWithRegistry(root, registry);
+    registry = await serveModelFolder(source, join(root, 'models.json'), { id: 'tiny-sd', family: 'sd15', name: 'Tiny SD (served)' }, [
+      { path: 'unet/weights.pb', optional: true },
+    ]);
+    registry.slow = true;
+    process.env.LIKENESS_MODELS_JSON = registry.file;
+    studio = await createStudio({ library: join(root, 'library') });
   });
 
-  afterAll(() => closeAll(studio, server, root));
+  afterAll(() => closeAll(studio, () => registry.close(), root));
 
   it('shows byte progress, can be cancelled, resumes with Range requests, verifies, then generates', async () => {
     expect((await studio.api.models.list()).find((m) => m.id === 'tiny-sd')).toMatchObject({ state: 'missing', downloadJobId: null });
@@ -110,12 +62,12 @@ describe('downloading a registry model through the studio (local HTTP server)', 
     expect(partial.state).toBe('incomplete');
     expect(partial.files.some((f) => f.present > 0 && f.present < (f.size ?? 0))).toBe(true);
 
-    slow = false;
+    registry.slow = false;
     const again = await studio.api.models.download({ id: 'tiny-sd' });
     const done = await studio.jobs.waitFor(again.id);
     expect(done.status).toBe('done');
     expect(done.message).toBe('Tiny SD (served) downloaded and checked');
-    expect(ranges.length).toBeGreaterThan(0);
+    expect(registry.ranges.length).toBeGreaterThan(0);
     expect((await studio.api.models.list()).find((m) => m.id === 'tiny-sd')).toMatchObject({ state: 'installed', img2img: true });
 
     const generation = await studio.api.generate.start({ model: 'tiny-sd', prompt: 'a test', size: '64x64', steps: 2, provider: 'cpu', seed: 9 });
@@ -185,7 +137,7 @@ describe('a registry model whose UNet weights live in a file the registry does n
     studio = await studioWithRegistry(root, registry);
   });
 
-  afterAll(() => closeAll(studio, server, root));
+  afterAll(() => closeAll(studio, () => new Promise((resolve) => server.close(resolve)), root));
 
   it('downloads unet/weights.pb as well, records its sha256, and the model generates', async () => {
     const done = await studio.jobs.waitFor((await studio.api.models.download({ id: 'tiny-pb' })).id);
