@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { openSqlite } from '../sqlite';
-import { migrate } from './index';
-
-function columns(db: ReturnType<typeof openSqlite>, table: string): string[] {
-  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
-}
+import { columnsOf, insertData, insertImageOutput, libraryAtVersion, updateToVersion } from './testing';
 
 describe('migration 001 (initial)', () => {
   it('creates every table of the catalogue with its key columns and constraints', () => {
-    const db = openSqlite(':memory:');
-    expect(migrate(db, 1).applied).toEqual([1]);
+    const db = libraryAtVersion(0);
+    expect(updateToVersion(db, 1)).toEqual([1]);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter(
       (t) => !t.startsWith('sqlite_'),
     );
@@ -28,7 +23,7 @@ describe('migration 001 (initial)', () => {
       'settings',
       'tags',
     ]);
-    expect(columns(db, 'outputs')).toEqual(
+    expect(columnsOf(db, 'outputs')).toEqual(
       expect.arrayContaining([
         'object_hash',
         'thumb_hash',
@@ -47,22 +42,18 @@ describe('migration 001 (initial)', () => {
         'provenance',
       ]),
     );
-    expect(columns(db, 'reviews')).toEqual(['output_id', 'flag', 'stars', 'label', 'note', 'updated_at']);
-    expect(columns(db, 'jobs')).toEqual(expect.arrayContaining(['status', 'resource', 'owner', 'heartbeat_at', 'attempts', 'cancel_requested']));
+    expect(columnsOf(db, 'reviews')).toEqual(['output_id', 'flag', 'stars', 'label', 'note', 'updated_at']);
+    expect(columnsOf(db, 'jobs')).toEqual(expect.arrayContaining(['status', 'resource', 'owner', 'heartbeat_at', 'attempts', 'cancel_requested']));
 
-    db.prepare("INSERT INTO objects (hash, size, mime, created_at) VALUES ('a', 1, 'image/png', 0)").run();
-    db.prepare("INSERT INTO outputs (kind, object_hash, width, height, source, created_at) VALUES ('image', 'a', 1, 1, 'import', 0)").run();
-    db.prepare('INSERT INTO reviews (output_id) VALUES (1)').run();
+    insertImageOutput(db, 1);
     // The checks keep bad values out whatever code writes them.
     expect(() => db.prepare('UPDATE reviews SET stars = 6 WHERE output_id = 1').run()).toThrow(/CHECK/);
     expect(() => db.prepare("UPDATE reviews SET flag = 'maybe' WHERE output_id = 1").run()).toThrow(/CHECK/);
-    expect(() =>
-      db.prepare("INSERT INTO jobs (kind, resource, status, title, input, created_at) VALUES ('k', 'cpu', 'stuck', 't', '{}', 0)").run(),
-    ).toThrow(/CHECK/);
+    expect(() => insertData(db, 'jobs', [{ kind: 'k', resource: 'cpu', status: 'stuck', title: 't', input: '{}', created_at: 0 }])).toThrow(/CHECK/);
     // The same file is one output: duplicates are refused.
-    expect(() =>
-      db.prepare("INSERT INTO outputs (kind, object_hash, width, height, source, created_at) VALUES ('image', 'a', 1, 1, 'import', 0)").run(),
-    ).toThrow(/UNIQUE/);
+    expect(() => insertData(db, 'outputs', [{ kind: 'image', object_hash: 'hash-1', width: 1, height: 1, source: 'import', created_at: 0 }])).toThrow(
+      /UNIQUE/,
+    );
     // Deleting an output takes its review along.
     db.prepare('DELETE FROM outputs WHERE id = 1').run();
     expect(db.prepare('SELECT count(*) FROM reviews').pluck().get()).toBe(0);

@@ -1,23 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { openSqlite } from '../sqlite';
-import { migrate } from './index';
+import type { Db } from '../sqlite';
+import { getTableData, insertData, insertImageOutput, libraryAtVersion, updateToVersion } from './testing';
 
-function insertOutput(db: ReturnType<typeof openSqlite>, id: number, fields: { prompt?: string; loras?: string; name?: string } = {}) {
-  const hash = id.toString(16).padStart(64, '0');
-  db.prepare("INSERT INTO objects (hash, size, mime, created_at) VALUES (?, 1, 'image/png', 0)").run(hash);
-  db.prepare(
-    "INSERT INTO outputs (id, kind, object_hash, width, height, source, created_at, prompt, loras, original_name) VALUES (?, 'image', ?, 1, 1, 'import', ?, ?, ?, ?)",
-  ).run(id, hash, id * 1000, fields.prompt ?? null, fields.loras ?? '[]', fields.name ?? null);
-  db.prepare('INSERT INTO reviews (output_id) VALUES (?)').run(id);
+function insertOutput(db: Db, id: number, fields: { prompt?: string; loras?: string; name?: string } = {}) {
+  insertImageOutput(db, id, {
+    created_at: id * 1000,
+    prompt: fields.prompt ?? null,
+    loras: fields.loras ?? '[]',
+    original_name: fields.name ?? null,
+  });
 }
 
-const fts = (db: ReturnType<typeof openSqlite>, query: string) =>
+const fts = (db: Db, query: string) =>
   db.prepare('SELECT rowid FROM outputs_fts WHERE outputs_fts MATCH ? ORDER BY rowid').pluck().all(query) as number[];
 
 describe('migration 004 (review)', () => {
   it('brings an existing library along: review fields, LoRA rows and the search index are filled from what is there', () => {
-    const db = openSqlite(':memory:');
-    migrate(db, 1);
+    const db = libraryAtVersion(1);
     insertOutput(db, 1, {
       prompt: 'portrait of ohwx woman, film grain',
       loras: '[{"name":"ohwx_v1","weight":0.8,"hash":null}]',
@@ -25,10 +24,10 @@ describe('migration 004 (review)', () => {
     });
     insertOutput(db, 2, { prompt: 'a lighthouse at dusk', loras: 'not json' });
     db.prepare("UPDATE reviews SET flag = 'pick', stars = 4, label = 'green', note = 'keeper' WHERE output_id = 1").run();
-    db.prepare("INSERT INTO tags (name) VALUES ('favourite')").run();
-    db.prepare('INSERT INTO output_tags (output_id, tag_id) VALUES (2, 1)').run();
+    insertData(db, 'tags', [{ name: 'favourite' }]);
+    insertData(db, 'output_tags', [{ output_id: 2, tag_id: 1 }]);
 
-    expect(migrate(db).applied).toContain(4);
+    expect(updateToVersion(db)).toContain(4);
     expect(db.prepare('SELECT flag, stars, label FROM outputs WHERE id = 1').get()).toEqual({ flag: 'pick', stars: 4, label: 'green' });
     expect(db.prepare('SELECT output_id, name, weight FROM output_loras').all()).toEqual([{ output_id: 1, name: 'ohwx_v1', weight: 0.8 }]);
     expect(fts(db, 'film')).toEqual([1]);
@@ -40,15 +39,14 @@ describe('migration 004 (review)', () => {
   });
 
   it('keeps the copies in step on every write, whoever writes', () => {
-    const db = openSqlite(':memory:');
-    migrate(db);
+    const db = libraryAtVersion();
     insertOutput(db, 1, { prompt: 'close-up, soft light', loras: '[{"name":"detail","weight":1,"hash":null}]' });
     db.prepare("UPDATE reviews SET flag = 'reject', stars = 2 WHERE output_id = 1").run();
     expect(db.prepare('SELECT flag, stars, label FROM outputs WHERE id = 1').get()).toEqual({ flag: 'reject', stars: 2, label: null });
     db.prepare("UPDATE reviews SET note = 'eyes closed' WHERE output_id = 1").run();
     expect(fts(db, 'eyes')).toEqual([1]);
-    db.prepare("INSERT INTO tags (name) VALUES ('blink')").run();
-    db.prepare('INSERT INTO output_tags (output_id, tag_id) VALUES (1, 1)').run();
+    insertData(db, 'tags', [{ name: 'blink' }]);
+    insertData(db, 'output_tags', [{ output_id: 1, tag_id: 1 }]);
     expect(fts(db, 'tags:blink')).toEqual([1]);
     db.prepare('DELETE FROM output_tags WHERE output_id = 1').run();
     expect(fts(db, 'tags:blink')).toEqual([]);
@@ -58,21 +56,20 @@ describe('migration 004 (review)', () => {
     expect(fts(db, '"full body"')).toEqual([1]);
     expect(fts(db, 'detail')).toEqual([]);
     // Deleting an output takes its index entry, LoRA rows and collection memberships with it.
-    db.prepare("INSERT INTO collections (name, created_at) VALUES ('best', 0)").run();
-    db.prepare('INSERT INTO collection_items (collection_id, output_id, added_at) VALUES (1, 1, 0)').run();
+    insertData(db, 'collections', [{ name: 'best', created_at: 0 }]);
+    insertData(db, 'collection_items', [{ collection_id: 1, output_id: 1, added_at: 0 }]);
     db.prepare('DELETE FROM outputs WHERE id = 1').run();
     expect(db.prepare('SELECT count(*) FROM outputs_fts').pluck().get()).toBe(0);
-    expect(db.prepare('SELECT count(*) FROM output_loras').pluck().get()).toBe(0);
-    expect(db.prepare('SELECT count(*) FROM collection_items').pluck().get()).toBe(0);
-    expect(db.prepare('SELECT count(*) FROM collections').pluck().get()).toBe(1);
+    expect(getTableData(db, 'output_loras')).toEqual([]);
+    expect(getTableData(db, 'collection_items')).toEqual([]);
+    expect(getTableData(db, 'collections')).toHaveLength(1);
     db.close();
   });
 
   it('refuses duplicate collection names whatever their case', () => {
-    const db = openSqlite(':memory:');
-    migrate(db);
-    db.prepare("INSERT INTO collections (name, created_at) VALUES ('Best of May', 0)").run();
-    expect(() => db.prepare("INSERT INTO collections (name, created_at) VALUES ('best of may', 0)").run()).toThrow(/UNIQUE/);
+    const db = libraryAtVersion();
+    insertData(db, 'collections', [{ name: 'Best of May', created_at: 0 }]);
+    expect(() => insertData(db, 'collections', [{ name: 'best of may', created_at: 0 }])).toThrow(/UNIQUE/);
     db.close();
   });
 });

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { openSqlite } from '../sqlite';
-import { migrate } from './index';
+import { insertData, libraryAtVersion, updateToVersion } from './testing';
 
 describe('migration 010 (job message key)', () => {
   it('adds nullable key and params columns; jobs written before it keep their message and read as having no key', () => {
-    const db = openSqlite(':memory:');
-    migrate(db, 4);
-    db.prepare(
-      "INSERT INTO jobs (id, kind, resource, status, title, input, message, created_at) VALUES (1, 'catalog.import', 'cpu', 'done', 'Import', '{}', 'photo.png', 0)",
-    ).run();
-    expect(migrate(db).applied).toContain(10);
+    const db = libraryAtVersion(4);
+    insertData(db, 'jobs', [
+      { id: 1, kind: 'catalog.import', resource: 'cpu', status: 'done', title: 'Import', input: '{}', message: 'photo.png', created_at: 0 },
+    ]);
+    expect(updateToVersion(db)).toContain(10);
     expect(db.prepare('SELECT message, message_key, message_params FROM jobs WHERE id = 1').get()).toEqual({
       message: 'photo.png',
       message_key: null,
@@ -22,8 +20,7 @@ describe('migration 010 (job message key)', () => {
 
   it('an old row reads through the repository with a null key and params', async () => {
     const { JobsRepository } = await import('../jobs-repo');
-    const db = openSqlite(':memory:');
-    migrate(db);
+    const db = libraryAtVersion();
     const jobs = new JobsRepository(db);
     const job = jobs.create({ kind: 'test', resource: 'cpu', title: 'x', input: null, owner: 'me' });
     expect(jobs.get(job.id)).toMatchObject({ message: null, messageKey: null, messageParams: null });
