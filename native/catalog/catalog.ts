@@ -7,7 +7,7 @@ import { migrate, schemaVersion, type MigrationReport } from './migrations';
 import { ModelsRepository } from './models-repo';
 import { OutputsRepository } from './outputs-repo';
 import { PeopleRepository } from './people-repo';
-import { openSqlite, type Db } from './sqlite';
+import { openSqlite, type Db, type ReadableDb } from './sqlite';
 import { ObjectStore } from './store';
 
 export interface ObjectRecord {
@@ -61,6 +61,7 @@ export class Catalog {
   readonly collections: CollectionsRepository;
   readonly models: ModelsRepository;
   readonly migration: MigrationReport;
+  private readConnection: ReadableDb | undefined;
 
   private constructor(paths: LibraryPaths, db: Db, migration: MigrationReport) {
     this.paths = paths;
@@ -68,7 +69,7 @@ export class Catalog {
     this.migration = migration;
     this.store = new ObjectStore(paths.objects, paths.objectsTmp);
     this.people = new PeopleRepository(db);
-    this.outputs = new OutputsRepository(db);
+    this.outputs = new OutputsRepository(db, () => this.reader);
     this.jobs = new JobsRepository(db);
     this.collections = new CollectionsRepository(db);
     this.models = new ModelsRepository(db);
@@ -106,6 +107,16 @@ export class Catalog {
       db.close();
       throw error;
     }
+  }
+
+  /**
+   * A second connection, opened read-only, for paths that only read (the grid's lists, facets, stats): a write
+   * slipped into one fails there instead of changing the library. It sees every committed write (WAL); opened on
+   * first use, so job threads that never list pay nothing.
+   */
+  get reader(): ReadableDb {
+    this.readConnection ??= openSqlite(this.paths.database, { readonly: true });
+    return this.readConnection;
   }
 
   get schemaVersion(): number {
@@ -162,6 +173,7 @@ export class Catalog {
     } catch {
       // A read-only or busy database closes without it.
     }
+    this.readConnection?.close();
     this.db.close();
   }
 }

@@ -15,7 +15,7 @@ import type {
   ReviewWrite,
 } from '../api/schemas';
 import { filterSql, sortSql } from './output-filter';
-import type { Db } from './sqlite';
+import type { Db, ReadableDb } from './sqlite';
 
 export type ParsedOutputQuery = z.output<typeof OutputQuery>;
 export type ParsedOutputIdsQuery = z.output<typeof OutputIdsQuery>;
@@ -139,7 +139,11 @@ function chunks<T>(list: readonly T[], size = ID_CHUNK): T[][] {
 type ReviewField = 'flag' | 'stars' | 'label' | 'note' | 'tags';
 
 export class OutputsRepository {
-  constructor(private readonly db: Db) {}
+  /** `reader`: the library's read-only connection, for the lists and counts that only read. */
+  constructor(
+    private readonly db: Db,
+    private readonly reader: () => ReadableDb,
+  ) {}
 
   /** Inserts the output and its (empty) review row in one transaction; returns the new id. */
   insert(output: NewOutput): number {
@@ -250,8 +254,8 @@ export class OutputsRepository {
   list(query: ParsedOutputQuery): OutputPage {
     const { where, params } = filterSql(query);
     const from = `FROM outputs o WHERE ${where.join(' AND ')}`;
-    const total = this.db.prepare(`SELECT count(*) ${from}`).pluck().get(params) as number;
-    const rows = this.db
+    const total = this.reader().prepare(`SELECT count(*) ${from}`).pluck().get(params) as number;
+    const rows = this.reader()
       .prepare(
         `SELECT ${summaryColumns} FROM (SELECT o.id ${from} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset) page
          JOIN outputs o ON o.id = page.id JOIN reviews r ON r.output_id = o.id ORDER BY ${sortSql[query.sort]}`,
@@ -271,13 +275,20 @@ export class OutputsRepository {
    * top), templates and people by name, days by date.
    */
   ids(query: ParsedOutputIdsQuery): OutputIds {
+    // One snapshot: the ids and their group keys are read by separate statements and must describe the same rows.
+    return this.reader()
+      .transaction(() => this.idsInSnapshot(query))
+      .deferred();
+  }
+
+  private idsInSnapshot(query: ParsedOutputIdsQuery): OutputIds {
     const { where, params } = filterSql(query);
     const from = `FROM outputs o WHERE ${where.join(' AND ')} ORDER BY ${sortSql[query.sort]}`;
-    const ids = this.db.prepare(`SELECT o.id ${from}`).pluck().all(params) as number[];
+    const ids = this.reader().prepare(`SELECT o.id ${from}`).pluck().all(params) as number[];
     // Videos are few: found through the kind index, so counts can say "images" and "videos" truthfully.
     const videoIds = new Set(
       ids.length
-        ? (this.db
+        ? (this.reader()
             .prepare(`SELECT o.id FROM outputs o WHERE ${where.join(' AND ')} AND o.kind = 'video'`)
             .pluck()
             .all(params) as number[])
@@ -287,7 +298,7 @@ export class OutputsRepository {
     if (query.group === 'none') return { ids, groups: [], videos };
 
     const column = { batch: 'o.batch_id', template: 'o.template', person: 'o.person_id', day: 'o.created_at' }[query.group];
-    let keys = this.db.prepare(`SELECT ${column} ${from}`).pluck().all(params) as (string | number | null)[];
+    let keys = this.reader().prepare(`SELECT ${column} ${from}`).pluck().all(params) as (string | number | null)[];
     if (query.group === 'day') {
       // Day numbers while partitioning (cheap), dates as text once per group.
       const offset = query.utcOffsetMinutes * 60_000;
@@ -302,7 +313,7 @@ export class OutputsRepository {
     });
     const names =
       query.group === 'person'
-        ? new Map((this.db.prepare('SELECT id, name FROM people').all() as { id: number; name: string }[]).map((p) => [p.id, p.name]))
+        ? new Map((this.reader().prepare('SELECT id, name FROM people').all() as { id: number; name: string }[]).map((p) => [p.id, p.name]))
         : undefined;
     const text = (key: string | number | null) =>
       key === null ? null : query.group === 'day' ? new Date((key as number) * 86_400_000).toISOString().slice(0, 10) : String(key);
@@ -340,8 +351,8 @@ export class OutputsRepository {
   facets(): OutputFacets {
     type Count = { value: string; count: number };
     const live = (all: string, trashed: string): Count[] => {
-      const counts = new Map((this.db.prepare(all).all() as Count[]).map((c) => [c.value, c.count]));
-      for (const t of this.db.prepare(trashed).all() as Count[]) counts.set(t.value, (counts.get(t.value) ?? 0) - t.count);
+      const counts = new Map((this.reader().prepare(all).all() as Count[]).map((c) => [c.value, c.count]));
+      for (const t of this.reader().prepare(trashed).all() as Count[]) counts.set(t.value, (counts.get(t.value) ?? 0) - t.count);
       return [...counts]
         .filter(([, count]) => count > 0)
         .map(([value, count]) => ({ value, count }))
@@ -352,7 +363,7 @@ export class OutputsRepository {
         `SELECT ${name} AS value, count(*) AS count FROM outputs WHERE ${name} IS NOT NULL GROUP BY ${name}`,
         `SELECT ${name} AS value, count(*) AS count FROM outputs WHERE deleted_at IS NOT NULL AND ${name} IS NOT NULL GROUP BY ${name}`,
       );
-    const trash = this.db.prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL').pluck().get() as number;
+    const trash = this.reader().prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL').pluck().get() as number;
     const people = new Map(column('person_id').map((c) => [Number(c.value), c.count]));
     const collections = new Map(
       live(
@@ -361,9 +372,9 @@ export class OutputsRepository {
       ).map((c) => [Number(c.value), c.count]),
     );
     return {
-      total: (this.db.prepare('SELECT count(*) FROM outputs').pluck().get() as number) - trash,
+      total: (this.reader().prepare('SELECT count(*) FROM outputs').pluck().get() as number) - trash,
       trash,
-      picks: this.db.prepare("SELECT count(*) FROM outputs WHERE deleted_at IS NULL AND flag = 'pick'").pluck().get() as number,
+      picks: this.reader().prepare("SELECT count(*) FROM outputs WHERE deleted_at IS NULL AND flag = 'pick'").pluck().get() as number,
       models: column('model'),
       templates: column('template'),
       providers: column('provider'),
@@ -377,16 +388,18 @@ export class OutputsRepository {
         'SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id GROUP BY t.id',
         'SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id JOIN outputs o ON o.id = ot.output_id WHERE o.deleted_at IS NOT NULL GROUP BY t.id',
       ).sort((a, b) => a.value.localeCompare(b.value, undefined, { sensitivity: 'base' })),
-      people: (this.db.prepare('SELECT id, name FROM people ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]).map((p) => ({
-        ...p,
-        count: people.get(p.id) ?? 0,
-      })),
-      collections: (this.db.prepare('SELECT id, name FROM collections ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]).map(
-        (c) => ({
-          ...c,
-          count: collections.get(c.id) ?? 0,
+      people: (this.reader().prepare('SELECT id, name FROM people ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]).map(
+        (p) => ({
+          ...p,
+          count: people.get(p.id) ?? 0,
         }),
       ),
+      collections: (
+        this.reader().prepare('SELECT id, name FROM collections ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]
+      ).map((c) => ({
+        ...c,
+        count: collections.get(c.id) ?? 0,
+      })),
     };
   }
 

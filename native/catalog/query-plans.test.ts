@@ -12,44 +12,51 @@ import { Catalog } from './catalog';
 let root: string;
 let catalog: Catalog;
 
-/** The statements `call` runs, with their parameters, and SQLite's plan for each. */
+/**
+ * The statements `call` runs, with their parameters, and SQLite's plan for each: on the writable connection and on
+ * the read-only one the lists read through.
+ */
 function plansOf(call: () => unknown): { sql: string; plan: string }[] {
-  const db = catalog.db;
-  const prepare = db.prepare.bind(db);
   const seen: { sql: string; params: unknown[] }[] = [];
-  db.prepare = ((sql: string) => {
-    const statement = prepare(sql);
-    const record =
-      (method: 'all' | 'get' | 'iterate') =>
-      (...params: unknown[]) => {
-        seen.push({ sql, params });
-        return (statement[method] as (...p: unknown[]) => unknown)(...params);
-      };
-    const wrapped: Record<string, unknown> = {};
-    const proxy: unknown = new Proxy(statement, {
-      get(target, key) {
-        if (key === 'all' || key === 'get' || key === 'iterate') return (wrapped[key] ??= record(key));
-        const value = Reflect.get(target, key) as unknown;
-        // pluck(), raw() … return the statement itself: keep handing out the recording one.
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          return result === target ? proxy : result;
+  const connections = [catalog.db, catalog.reader];
+  const originals = connections.map((db) => db.prepare.bind(db));
+  connections.forEach((db, i) => {
+    const prepare = originals[i]!;
+    db.prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      const record =
+        (method: 'all' | 'get' | 'iterate') =>
+        (...params: unknown[]) => {
+          seen.push({ sql, params });
+          return (statement[method] as (...p: unknown[]) => unknown)(...params);
         };
-      },
-    });
-    return proxy;
-  }) as typeof db.prepare;
+      const wrapped: Record<string, unknown> = {};
+      const proxy: unknown = new Proxy(statement, {
+        get(target, key) {
+          if (key === 'all' || key === 'get' || key === 'iterate') return (wrapped[key] ??= record(key));
+          const value = Reflect.get(target, key) as unknown;
+          // pluck(), raw() … return the statement itself: keep handing out the recording one.
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+            return result === target ? proxy : result;
+          };
+        },
+      });
+      return proxy;
+    }) as typeof db.prepare;
+  });
   try {
     call();
   } finally {
-    db.prepare = prepare;
+    connections.forEach((db, i) => (db.prepare = originals[i]!));
   }
+  const explain = originals[0]!;
   return seen
     .filter((s) => /^\s*SELECT/i.test(s.sql))
     .map(({ sql, params }) => ({
       sql,
-      plan: (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join(' | '),
+      plan: (explain(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join(' | '),
     }));
 }
 

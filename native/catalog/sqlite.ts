@@ -4,7 +4,17 @@ import Database from 'better-sqlite3';
 import { StudioError } from '../api/errors';
 import { appRoot } from '../core/entry-points';
 
-export type Db = Database.Database;
+declare const readableBrand: unique symbol;
+declare const writableBrand: unique symbol;
+/**
+ * Read/write brands, after Signal Desktop's ReadableDB / WritableDB (ts/sql/Interface.ts): a function that only
+ * reads takes a ReadableDb, and the catalogue hands read paths (the grid's lists, stats) a connection opened
+ * read-only, so SQLite itself refuses a write there. A WritableDb reads too; a ReadableDb never passes for one.
+ */
+export type ReadableDb = Database.Database & { readonly [readableBrand]: true };
+export type WritableDb = ReadableDb & { readonly [writableBrand]: true };
+/** The library's read-write connection (migrations, repositories that write). */
+export type Db = WritableDb;
 
 /**
  * better-sqlite3 is a native addon built for one ABI. The Node build (CLI, server, tests) lives in
@@ -32,25 +42,34 @@ export const BUSY_TIMEOUT_MS = 10_000;
  * between, and no busy timeout helps (2.7 % of review keypresses during an import failed so). Taking the write
  * lock up front makes a busy library wait instead. Nested calls stay savepoints, as better-sqlite3 makes them.
  */
-function immediateTransactions(db: Db): Db {
+function immediateTransactions(db: Database.Database): Database.Database {
   const transaction = db.transaction.bind(db);
   db.transaction = ((fn: (...args: unknown[]) => unknown) => {
     const run = transaction(fn);
-    return Object.assign((...args: unknown[]) => run.immediate(...args), run);
-  }) as Db['transaction'];
+    // better-sqlite3 defines the variants as non-enumerable properties: named here so `.deferred()` (a read-only
+    // connection's snapshot, which cannot take the write lock) stays at hand.
+    return Object.assign((...args: unknown[]) => run.immediate(...args), {
+      deferred: run.deferred,
+      immediate: run.immediate,
+      exclusive: run.exclusive,
+      default: run.default,
+    });
+  }) as Database.Database['transaction'];
   return db;
 }
 
-export function openSqlite(file: string, options: { readonly?: boolean } = {}): Db {
+export function openSqlite(file: string, options?: { readonly?: false }): WritableDb;
+export function openSqlite(file: string, options: { readonly: true }): ReadableDb;
+export function openSqlite(file: string, options: { readonly?: boolean } = {}): ReadableDb | WritableDb {
   const nativeBinding = sqliteBindingPath();
-  let db: Db | undefined;
+  let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: options.readonly ?? false, ...(nativeBinding ? { nativeBinding } : {}) });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    return immediateTransactions(db);
+    return immediateTransactions(db) as WritableDb;
   } catch (error) {
     db?.close();
     throw explainOpenError(error, file);

@@ -1,6 +1,6 @@
 import { FEW_REVIEWED } from '../api/namespaces/review';
 import { filterSql, type ParsedOutputFilter } from './output-filter';
-import type { Db } from './sqlite';
+import type { ReadableDb } from './sqlite';
 
 export type StatsDimension = 'template' | 'model' | 'lora' | 'scheduler' | 'steps' | 'guidance' | 'person' | 'provider' | 'likeness';
 
@@ -57,7 +57,7 @@ export interface LikenessPrediction {
   auc: number | null;
 }
 
-export function likenessPrediction(db: Db, filter: ParsedOutputFilter): LikenessPrediction {
+export function likenessPrediction(db: ReadableDb, filter: ParsedOutputFilter): LikenessPrediction {
   const { where, params } = filterSql(filter);
   const scored = db
     .prepare(
@@ -102,7 +102,7 @@ export function wilsonLowerBound(successes: number, trials: number, z = 1.96): n
 }
 
 /** Keep-rate statistics per value of one recipe dimension, over the outputs a filter selects. */
-export function keepRates(db: Db, by: StatsDimension, filter: ParsedOutputFilter): KeepRateRow[] {
+export function keepRates(db: ReadableDb, by: StatsDimension, filter: ParsedOutputFilter): KeepRateRow[] {
   const { where, params } = filterSql(filter);
   const value = by === 'lora' ? 'l.name' : column[by];
   const join = by === 'lora' ? 'LEFT JOIN output_loras l ON l.output_id = o.id' : '';

@@ -9,7 +9,7 @@ export function reviewHandlers({ catalog, jobs }: StudioContext): StudioHandlers
   return {
     set: async (patch) => catalog.outputs.setReview(patch),
     put: async ({ states, expected }) => catalog.outputs.putReview(states, expected),
-    stats: async ({ by, filter }) => ({ by, rows: keepRates(catalog.db, by, filter), likeness: likenessPrediction(catalog.db, filter) }),
+    stats: async ({ by, filter }) => ({ by, rows: keepRates(catalog.reader, by, filter), likeness: likenessPrediction(catalog.reader, filter) }),
     export: async (request) => {
       // Real paths on both sides: a symlink or `..` that leads into the library is inside it.
       if (isInside(resolveUserPath(request.outDir), catalog.paths.root)) {
