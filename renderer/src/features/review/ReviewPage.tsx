@@ -1,16 +1,12 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useSearch } from 'wouter';
 import { studio } from '../../api';
 import type { ColorLabel, Flag, OutputFilter, OutputGroup, ReviewPatch } from '../../api/types';
-import { useJobsDrawer } from '../../app/drawer';
-import { filterFromLink } from '../../app/links';
 import { countLabel } from './count-label';
 import { useFormat } from '../../app/format';
 import { Icon } from '../../app/icons';
 import { ErrorNotice, EmptyState, PageHeader, Spinner } from '../../app/page-elements';
-import { upsertJob } from '../jobs/jobs-data';
 import { Compare } from './Compare';
 import { useSaveStatus } from './decisions';
 import { ExportDialog, ExportNotice } from './ExportDialog';
@@ -28,7 +24,9 @@ import { OutputGrid, type SelectModifiers } from './OutputGrid';
 import { RIcon } from './review-icons';
 import { ReviewServicesProvider, reviewKeys, useReviewServices } from './review-data';
 import { NARROW_WINDOW, useMediaQuery } from '../../app/media-query';
-import { activeFilterKeys, cleanFilter, isLinkFilter, useReviewSettings, type ReviewView } from './review-settings';
+import { activeFilterKeys, cleanFilter, useReviewSettings, type ReviewView } from './review-settings';
+import { useLinkFilter } from './link-filter';
+import { useTrashActions } from './trash-actions';
 import { StatsView } from './StatsView';
 import { FIT, toggleZoom, type ZoomState } from './ZoomView';
 import '../../styles/review.css';
@@ -48,8 +46,6 @@ export function ReviewPage() {
 function Review() {
   const { t } = useTranslation();
   const format = useFormat();
-  const client = useQueryClient();
-  const drawer = useJobsDrawer();
   const { store, decisions } = useReviewServices();
   const status = useSaveStatus(decisions);
   const [settings, update] = useReviewSettings();
@@ -108,30 +104,16 @@ function Review() {
     [update],
   );
 
-  // A link from another page ("Open in Review" on a batch, a restore, a reel) shows just what it names, as a
-  // removable chip. Applied while rendering (not in an effect), so the grid never asks for the old filter first;
-  // the query then leaves the address, so removing the chip and reloading does not bring it back.
-  const linkQuery = useSearch();
-  const [, navigate] = useLocation();
-  const [seenLinkQuery, setSeenLinkQuery] = useState('');
-  const linked = filterFromLink(linkQuery);
-  if (linkQuery !== seenLinkQuery) {
-    setSeenLinkQuery(linkQuery);
-    if (linked) {
+  const { dropLinkFilter } = useLinkFilter(
+    settings.filter,
+    (linked) => {
       update((s) => ({ filter: linked, view: s.view === 'stats' || s.view === 'compare' ? 'grid' : s.view }));
       setStale(false);
       setSelection(new Set());
       setPosition({ id: null, index: 0 });
-    }
-  }
-  // An import shows what it brings: a link's filter ("1 output") would hide it.
-  const dropLinkFilter = useCallback(() => {
-    if (isLinkFilter(settings.filter)) setFilter({ ids: undefined, batchId: undefined });
-  }, [settings.filter, setFilter]);
-  const hasLink = linked !== null;
-  useEffect(() => {
-    if (hasLink) navigate('/review?', { replace: true });
-  }, [hasLink, navigate]);
+    },
+    setFilter,
+  );
 
   const goTo = useCallback(
     (index: number, extend = false) => {
@@ -186,15 +168,7 @@ function Review() {
     onLabel: (label) => decide({ label }, label ? t(`review.labels.${label}`) : t('review.labels.none'), false),
   };
 
-  const trashSelected = useCallback(() => {
-    const chosen = targets();
-    if (!chosen.length || filter.trash) return;
-    void decisions.trash(chosen, t('review.undo.trash', { count: chosen.length })).catch(() => undefined);
-  }, [targets, filter.trash, decisions, t]);
-  const restoreSelected = useCallback(() => {
-    const chosen = targets();
-    if (chosen.length) void decisions.restore(chosen, t('review.undo.restore', { count: chosen.length })).catch(() => undefined);
-  }, [targets, decisions, t]);
+  const { trashSelected, restoreSelected, emptyTrash } = useTrashActions(targets, Boolean(filter.trash));
 
   const openCompare = useCallback(() => {
     const chosen =
@@ -204,14 +178,6 @@ function Review() {
     setCompareActive(0);
     setView('compare');
   }, [selection, ids, current, currentIndex, setView]);
-
-  const emptyTrash = useMutation({
-    mutationFn: () => studio.api.catalog.emptyTrash({}),
-    onSuccess: (job) => {
-      upsertJob(client, job);
-      drawer.announce(job);
-    },
-  });
 
   const run = useCallback(
     (action: ReviewAction) => {

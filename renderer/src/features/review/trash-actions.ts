@@ -1,0 +1,35 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
+import { studio } from '../../api';
+import { useJobsDrawer } from '../../app/drawer';
+import { upsertJob } from '../jobs/jobs-data';
+import { useReviewServices } from './review-data';
+
+/**
+ * Review's trash: moving the chosen outputs there and back (undoable decisions), and emptying it for good (a job,
+ * announced in the drawer). `targets` says who the action is for; in the trash view there is nothing to trash.
+ */
+export function useTrashActions(targets: () => number[], inTrash: boolean) {
+  const { t } = useTranslation();
+  const { decisions } = useReviewServices();
+  const client = useQueryClient();
+  const drawer = useJobsDrawer();
+  const trashSelected = useCallback(() => {
+    const chosen = targets();
+    if (!chosen.length || inTrash) return;
+    void decisions.trash(chosen, t('review.undo.trash', { count: chosen.length })).catch(() => undefined);
+  }, [targets, inTrash, decisions, t]);
+  const restoreSelected = useCallback(() => {
+    const chosen = targets();
+    if (chosen.length) void decisions.restore(chosen, t('review.undo.restore', { count: chosen.length })).catch(() => undefined);
+  }, [targets, decisions, t]);
+  const emptyTrash = useMutation({
+    mutationFn: () => studio.api.catalog.emptyTrash({}),
+    onSuccess: (job) => {
+      upsertJob(client, job);
+      drawer.announce(job);
+    },
+  });
+  return { trashSelected, restoreSelected, emptyTrash };
+}
