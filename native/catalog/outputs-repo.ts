@@ -1,7 +1,6 @@
 import { type z } from 'zod';
 import { StudioError } from '../api/errors';
 import type {
-  ColorLabel,
   OutputDetail,
   OutputFacets,
   OutputIds,
@@ -9,12 +8,12 @@ import type {
   OutputPage,
   OutputQuery,
   OutputSummary,
-  Review,
   ReviewPatch,
   ReviewState,
   ReviewWrite,
 } from '../api/schemas';
-import { filterSql, sortSql } from './output-filter';
+import { listOutputs, outputFacets, outputIds } from './output-lists';
+import { summaryColumns, toSummary, type OutputRow } from './output-rows';
 import type { Db, ReadableDb } from './sqlite';
 
 export type ParsedOutputQuery = z.output<typeof OutputQuery>;
@@ -50,78 +49,6 @@ export interface NewOutput {
   originalName?: string | null;
   originalPath?: string | null;
   createdAt?: number;
-}
-
-interface OutputRow {
-  id: number;
-  kind: 'image' | 'video';
-  object_hash: string;
-  thumb_hash: string | null;
-  width: number;
-  height: number;
-  duration_ms: number | null;
-  source: string;
-  generator: string | null;
-  job_id: number | null;
-  person_id: number | null;
-  batch_id: string | null;
-  template: string | null;
-  model: string | null;
-  model_hash: string | null;
-  loras: string;
-  prompt: string | null;
-  negative_prompt: string | null;
-  seed: number | null;
-  steps: number | null;
-  scheduler: string | null;
-  guidance: number | null;
-  provider: string | null;
-  app_version: string | null;
-  timings: string | null;
-  provenance: string;
-  original_name: string | null;
-  original_path: string | null;
-  created_at: number;
-  deleted_at: number | null;
-  flag: 'pick' | 'reject' | null;
-  stars: number | null;
-  label: ColorLabel | null;
-  note: string | null;
-  review_updated_at: number | null;
-  likeness: number | null;
-}
-
-const summaryColumns = `o.id, o.kind, o.object_hash, o.thumb_hash, o.width, o.height, o.duration_ms, o.source, o.generator,
-  o.person_id, o.prompt, o.seed, o.model, o.template, o.batch_id, o.original_name, o.created_at, o.deleted_at,
-  r.flag, r.stars, r.label, r.note, r.updated_at AS review_updated_at, o.likeness`;
-
-function toReview(row: Pick<OutputRow, 'flag' | 'stars' | 'label' | 'note' | 'review_updated_at'>): Review {
-  return { flag: row.flag, stars: row.stars ?? 0, label: row.label, note: row.note ?? '', updatedAt: row.review_updated_at };
-}
-
-function toSummary(row: OutputRow): OutputSummary {
-  return {
-    id: row.id,
-    kind: row.kind,
-    hash: row.object_hash,
-    thumbHash: row.thumb_hash,
-    width: row.width,
-    height: row.height,
-    durationMs: row.duration_ms,
-    source: row.source,
-    generator: row.generator,
-    personId: row.person_id,
-    prompt: row.prompt,
-    seed: row.seed,
-    model: row.model,
-    template: row.template,
-    batchId: row.batch_id,
-    originalName: row.original_name,
-    createdAt: row.created_at,
-    deletedAt: row.deleted_at,
-    review: toReview(row),
-    likeness: row.likeness,
-  };
 }
 
 function notFound(id: number): StudioError {
@@ -252,155 +179,17 @@ export class OutputsRepository {
 
   /** One page by offset, with the total (the CLI and simple lists; the review grid uses `ids`). */
   list(query: ParsedOutputQuery): OutputPage {
-    const { where, params } = filterSql(query);
-    const from = `FROM outputs o WHERE ${where.join(' AND ')}`;
-    const total = this.reader().prepare(`SELECT count(*) ${from}`).pluck().get(params) as number;
-    const rows = this.reader()
-      .prepare(
-        `SELECT ${summaryColumns} FROM (SELECT o.id ${from} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset) page
-         JOIN outputs o ON o.id = page.id JOIN reviews r ON r.output_id = o.id ORDER BY ${sortSql[query.sort]}`,
-      )
-      .all({ ...params, limit: query.limit, offset: query.offset }) as OutputRow[];
-    return { items: rows.map(toSummary), total };
+    return listOutputs(this.reader(), query);
   }
 
-  /**
-   * Every matching id in display order, with group boundaries: one index range scan of ids only. The grid
-   * keeps this list (its length is the total, any position is at hand for scrolling, ranges and "select
-   * all") and fetches summaries for the rows on screen.
-   *
-   * Groups are formed here rather than by an ORDER BY on the group (a window function sorted all 100k rows
-   * twice, 220 ms; this is under half): the ids in the chosen order and their group keys, partitioned in one
-   * pass. Batches come in the order of their first output (newest first by default: the latest batch on
-   * top), templates and people by name, days by date.
-   */
+  /** Every matching id in display order, with group boundaries (output-lists.ts `outputIds`). */
   ids(query: ParsedOutputIdsQuery): OutputIds {
-    // One snapshot: the ids and their group keys are read by separate statements and must describe the same rows.
-    return this.reader()
-      .transaction(() => this.idsInSnapshot(query))
-      .deferred();
+    return outputIds(this.reader(), query);
   }
 
-  private idsInSnapshot(query: ParsedOutputIdsQuery): OutputIds {
-    const { where, params } = filterSql(query);
-    const from = `FROM outputs o WHERE ${where.join(' AND ')} ORDER BY ${sortSql[query.sort]}`;
-    const ids = this.reader().prepare(`SELECT o.id ${from}`).pluck().all(params) as number[];
-    // Videos are few: found through the kind index, so counts can say "images" and "videos" truthfully.
-    const videoIds = new Set(
-      ids.length
-        ? (this.reader()
-            .prepare(`SELECT o.id FROM outputs o WHERE ${where.join(' AND ')} AND o.kind = 'video'`)
-            .pluck()
-            .all(params) as number[])
-        : [],
-    );
-    const videos = videoIds.size;
-    if (query.group === 'none') return { ids, groups: [], videos };
-
-    const column = { batch: 'o.batch_id', template: 'o.template', person: 'o.person_id', day: 'o.created_at' }[query.group];
-    let keys = this.reader().prepare(`SELECT ${column} ${from}`).pluck().all(params) as (string | number | null)[];
-    if (query.group === 'day') {
-      // Day numbers while partitioning (cheap), dates as text once per group.
-      const offset = query.utcOffsetMinutes * 60_000;
-      keys = keys.map((ms) => Math.floor(((ms as number) + offset) / 86_400_000));
-    }
-    const partition = new Map<string | number | null, number[]>();
-    ids.forEach((id, i) => {
-      const key = keys[i] ?? null;
-      let members = partition.get(key);
-      if (!members) partition.set(key, (members = []));
-      members.push(id);
-    });
-    const names =
-      query.group === 'person'
-        ? new Map((this.reader().prepare('SELECT id, name FROM people').all() as { id: number; name: string }[]).map((p) => [p.id, p.name]))
-        : undefined;
-    const text = (key: string | number | null) =>
-      key === null ? null : query.group === 'day' ? new Date((key as number) * 86_400_000).toISOString().slice(0, 10) : String(key);
-    const label = (key: string | number | null) => (key === null ? null : (names?.get(key as number) ?? text(key)));
-    const entries = [...partition.entries()];
-    if (query.group === 'template' || query.group === 'person') {
-      entries.sort(([a], [b]) =>
-        a === null
-          ? 1
-          : b === null
-            ? -1
-            : label(a)!.localeCompare(label(b)!, undefined, { sensitivity: 'base' }) || String(a).localeCompare(String(b)),
-      );
-    } else if (query.group === 'day') {
-      const direction = query.sort === 'oldest' ? 1 : -1;
-      entries.sort(([a], [b]) => direction * ((a as number) - (b as number)));
-    } else {
-      // Batches by their first output; outputs outside any batch last.
-      entries.sort(([a], [b]) => Number(a === null) - Number(b === null));
-    }
-    const ordered: number[] = [];
-    const groups: OutputIds['groups'] = entries.map(([key, members]) => {
-      const inGroup = videos ? members.reduce((n, id) => n + Number(videoIds.has(id)), 0) : 0;
-      const group = { key: text(key), label: label(key), start: ordered.length, count: members.length, videos: inGroup };
-      for (const id of members) ordered.push(id);
-      return group;
-    });
-    return { ids: ordered, groups, videos };
-  }
-
-  /**
-   * The values each filter can take, with how many live outputs have them. Counted over all outputs from
-   * the covering indexes, minus those in the trash (usually few): 443 ms became a few ms at 100k.
-   */
+  /** The values each filter can take, with how many live outputs have them. */
   facets(): OutputFacets {
-    type Count = { value: string; count: number };
-    const live = (all: string, trashed: string): Count[] => {
-      const counts = new Map((this.reader().prepare(all).all() as Count[]).map((c) => [c.value, c.count]));
-      for (const t of this.reader().prepare(trashed).all() as Count[]) counts.set(t.value, (counts.get(t.value) ?? 0) - t.count);
-      return [...counts]
-        .filter(([, count]) => count > 0)
-        .map(([value, count]) => ({ value, count }))
-        .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
-    };
-    const column = (name: string) =>
-      live(
-        `SELECT ${name} AS value, count(*) AS count FROM outputs WHERE ${name} IS NOT NULL GROUP BY ${name}`,
-        `SELECT ${name} AS value, count(*) AS count FROM outputs WHERE deleted_at IS NOT NULL AND ${name} IS NOT NULL GROUP BY ${name}`,
-      );
-    const trash = this.reader().prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL').pluck().get() as number;
-    const people = new Map(column('person_id').map((c) => [Number(c.value), c.count]));
-    const collections = new Map(
-      live(
-        'SELECT collection_id AS value, count(*) AS count FROM collection_items GROUP BY collection_id',
-        'SELECT ci.collection_id AS value, count(*) AS count FROM collection_items ci JOIN outputs o ON o.id = ci.output_id WHERE o.deleted_at IS NOT NULL GROUP BY ci.collection_id',
-      ).map((c) => [Number(c.value), c.count]),
-    );
-    return {
-      total: (this.reader().prepare('SELECT count(*) FROM outputs').pluck().get() as number) - trash,
-      trash,
-      picks: this.reader().prepare("SELECT count(*) FROM outputs WHERE deleted_at IS NULL AND flag = 'pick'").pluck().get() as number,
-      models: column('model'),
-      templates: column('template'),
-      providers: column('provider'),
-      generators: column('generator'),
-      kinds: column('kind'),
-      loras: live(
-        'SELECT name AS value, count(*) AS count FROM output_loras GROUP BY name',
-        'SELECT l.name AS value, count(*) AS count FROM output_loras l JOIN outputs o ON o.id = l.output_id WHERE o.deleted_at IS NOT NULL GROUP BY l.name',
-      ),
-      tags: live(
-        'SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id GROUP BY t.id',
-        'SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id JOIN outputs o ON o.id = ot.output_id WHERE o.deleted_at IS NOT NULL GROUP BY t.id',
-      ).sort((a, b) => a.value.localeCompare(b.value, undefined, { sensitivity: 'base' })),
-      people: (this.reader().prepare('SELECT id, name FROM people ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]).map(
-        (p) => ({
-          ...p,
-          count: people.get(p.id) ?? 0,
-        }),
-      ),
-      collections: (
-        this.reader().prepare('SELECT id, name FROM collections ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]
-      ).map((c) => ({
-        ...c,
-        count: collections.get(c.id) ?? 0,
-      })),
-    };
+    return outputFacets(this.reader());
   }
 
   tagsOf(id: number): string[] {
