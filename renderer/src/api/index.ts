@@ -35,14 +35,29 @@ function desktopClient(bridge: DesktopBridge): StudioClient {
   };
 }
 
+/** How long a first request waits for the event stream to be live (it is local: milliseconds, more under load). */
+const STREAM_WAIT_MS = 3_000;
+
 function browserClient(): StudioClient {
   const listeners = new Set<(event: StudioEvent) => void>();
   const readyListeners = new Set<() => void>();
   let source: EventSource | undefined;
+  // Requests wait for the stream's first `ready`, so no answer can predate an event the page has not heard:
+  // that first `ready` then needs no refetch (which would cancel and repeat every first load, e.g. the grid's
+  // 100,000 ids). A request that had to go out without it (no stream within the wait) makes it refetch as before.
+  let streamLive = false;
+  let sentBeforeStream = false;
+  let firstReady: Promise<void> = Promise.resolve();
   const connect = () => {
+    let resolveFirst!: () => void;
+    firstReady = new Promise((resolve) => (resolveFirst = resolve));
     source = new EventSource('api/events');
     // The server sends `ready` first on every (re)connection; EventSource reconnects by itself.
     source.addEventListener('ready', () => {
+      const first = !streamLive;
+      streamLive = true;
+      resolveFirst();
+      if (first && !sentBeforeStream) return;
       for (const listener of readyListeners) listener();
     });
     source.onmessage = (message: MessageEvent<string>) => {
@@ -52,6 +67,9 @@ function browserClient(): StudioClient {
   };
   return {
     api: createStudioClient(async (channel, input) => {
+      if (!source) connect();
+      if (!streamLive) await Promise.race([firstReady, new Promise((resolve) => setTimeout(resolve, STREAM_WAIT_MS))]);
+      if (!streamLive) sentBeforeStream = true;
       let response: Response;
       try {
         response = await fetch(httpPathOf(channel).slice(1), {
