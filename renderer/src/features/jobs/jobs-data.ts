@@ -1,4 +1,6 @@
-import { useQuery, type QueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { useJobsDrawer } from '../../app/drawer';
 import { studio } from '../../api';
 import type { Job, StudioEventPayload } from '../../api/types';
 import { queryKeys } from '../../app/query';
@@ -23,6 +25,19 @@ export function useJobs() {
 export function useFollowedJob(id: number | null): Job | undefined {
   const jobs = useJobs();
   return id === null ? undefined : jobs.data?.find((job) => job.id === id);
+}
+
+/** What a page does with a job it just started: list it at once and say so by the Jobs button ("Show in Jobs"). */
+export function useJobStarted(): (job: Job) => void {
+  const client = useQueryClient();
+  const drawer = useJobsDrawer();
+  return useCallback(
+    (job: Job) => {
+      upsertJob(client, job);
+      drawer.announce(job);
+    },
+    [client, drawer],
+  );
 }
 
 /** Inserts or replaces one job (queued / started / finished events, API answers), newest first. */

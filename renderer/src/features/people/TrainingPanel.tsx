@@ -3,27 +3,17 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { Person } from '../../api/types';
-import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
 import { FolderBrowser } from '../review/FolderBrowser';
-import { isLive, upsertJob, useJobs } from '../jobs/jobs-data';
+import { isLive, useJobStarted, useJobs } from '../jobs/jobs-data';
 import { latestJob } from '../jobs/latest-job';
 import { ShowInFolder } from '../jobs/ShowInFolder';
 import { peopleKeys, useLoras, useTrainer, useVersions } from './people-data';
 import type { DatasetExportResult, SampleSet, TrainerSettings } from './types';
 import { cropSizes, planRepeats } from './types';
-
-function useStartJob() {
-  const client = useQueryClient();
-  const drawer = useJobsDrawer();
-  return (job: Parameters<typeof upsertJob>[1]) => {
-    upsertJob(client, job);
-    drawer.announce(job);
-  };
-}
 
 /** Where this version was last exported, with its training plan and a way to open the folder. */
 function LastExport({ personId, version }: { personId: number; version: number }) {
@@ -56,10 +46,10 @@ function LastExport({ personId, version }: { personId: number; version: number }
   );
 }
 
-function ExportDialog({ person, version, onClose }: { person: Person; version: SampleSet; onClose: () => void }) {
+function DatasetExportDialog({ person, version, onClose }: { person: Person; version: SampleSet; onClose: () => void }) {
   const { t } = useTranslation();
   const id = useId();
-  const startJob = useStartJob();
+  const startJob = useJobStarted();
   // In the browser the studio's own folders are browsed here (as Import does); the desktop app has its folder picker.
   const desktop = Boolean(studio.pickFolder);
   const [browsePath, setBrowsePath] = useState<string | undefined>(undefined);
@@ -212,7 +202,7 @@ function TrainerDialog({ person, version, onClose }: { person: Person; version: 
   const { t } = useTranslation();
   const id = useId();
   const client = useQueryClient();
-  const startJob = useStartJob();
+  const startJob = useJobStarted();
   const trainer = useTrainer();
   const [draft, setDraft] = useState<TrainerSettings | null>(null);
   const current = draft ?? (trainer.data ? { ...trainer.data } : null);
@@ -391,7 +381,7 @@ export function TrainingPanel({ person, acceptedCount }: { person: Person; accep
   const versions = useVersions(person.id);
   const loras = useLoras(person.id);
   const trainer = useTrainer();
-  const startJob = useStartJob();
+  const startJob = useJobStarted();
   const [note, setNote] = useState('');
   const [exporting, setExporting] = useState<SampleSet | null>(null);
   const [trainerFor, setTrainerFor] = useState<{ version: SampleSet | undefined } | null>(null);
@@ -496,7 +486,7 @@ export function TrainingPanel({ person, acceptedCount }: { person: Person; accep
 
       <SettingsCard person={person} />
 
-      {exporting && <ExportDialog person={person} version={exporting} onClose={() => setExporting(null)} />}
+      {exporting && <DatasetExportDialog person={person} version={exporting} onClose={() => setExporting(null)} />}
       {trainerFor && <TrainerDialog person={person} version={trainerFor.version} onClose={() => setTrainerFor(null)} />}
     </div>
   );

@@ -1,15 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { OutputExportFormat, OutputExportRequest, OutputExportResult } from '../../api/types';
-import { useJobsDrawer } from '../../app/drawer';
 import { useFormat } from '../../app/format';
 import { readStorage, writeStorage } from '../../app/i18n';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
-import { upsertJob } from '../jobs/jobs-data';
+import { useJobStarted } from '../jobs/jobs-data';
 import { localDateStamp, suggestedExportFolder } from './export-folder';
 import { FolderBrowser } from './FolderBrowser';
 import { RIcon } from './review-icons';
@@ -32,8 +31,7 @@ export function ExportDialog({
   const { t } = useTranslation();
   const format = useFormat();
   const id = useId();
-  const client = useQueryClient();
-  const drawer = useJobsDrawer();
+  const started = useJobStarted();
   const desktop = studio.pickFolder !== undefined;
   const [scope, setScope] = useState<Scope>(selection.length > 1 ? 'selection' : 'picks');
   // null: the field shows the folder being browsed; a string: what the user typed or picked.
@@ -77,8 +75,7 @@ export function ExportDialog({
     },
     onSuccess: (job) => {
       writeStorage(LAST_FOLDER, path.trim());
-      upsertJob(client, job);
-      drawer.announce(job);
+      started(job);
       onClose();
     },
   });

@@ -2,18 +2,17 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import { useJobsDrawer } from '../../app/drawer';
 import { queryKeys } from '../../app/query';
 import { ErrorNotice, Spinner } from '../../app/page-elements';
 import { ModalDialog } from '../../components/ModalDialog';
-import { upsertJob } from '../jobs/jobs-data';
+import { useJobStarted } from '../jobs/jobs-data';
 import { FolderBrowser } from './FolderBrowser';
 
 export function ImportDialog({ onClose, onStarted }: { onClose: () => void; onStarted?: () => void }) {
   const { t } = useTranslation();
   const id = useId();
   const client = useQueryClient();
-  const drawer = useJobsDrawer();
+  const started = useJobStarted();
   const desktop = studio.pickFolder !== undefined;
   // null: the field shows the folder being browsed; a string: what the user typed.
   const [typed, setTyped] = useState<string | null>(null);
@@ -44,8 +43,7 @@ export function ImportDialog({ onClose, onStarted }: { onClose: () => void; onSt
   const start = useMutation({
     mutationFn: () => studio.api.catalog.import({ path: path.trim(), recursive }),
     onSuccess: (job) => {
-      upsertJob(client, job);
-      drawer.announce(job);
+      started(job);
       onStarted?.();
       onClose();
     },

@@ -1,9 +1,8 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
-import { useJobsDrawer } from '../../app/drawer';
-import { upsertJob } from '../jobs/jobs-data';
+import { useJobStarted } from '../jobs/jobs-data';
 import { useReviewServices } from './review-data';
 
 /**
@@ -13,8 +12,7 @@ import { useReviewServices } from './review-data';
 export function useTrashActions(targets: () => number[], inTrash: boolean) {
   const { t } = useTranslation();
   const { decisions } = useReviewServices();
-  const client = useQueryClient();
-  const drawer = useJobsDrawer();
+  const started = useJobStarted();
   const trashSelected = useCallback(() => {
     const chosen = targets();
     if (!chosen.length || inTrash) return;
@@ -26,10 +24,7 @@ export function useTrashActions(targets: () => number[], inTrash: boolean) {
   }, [targets, decisions, t]);
   const emptyTrash = useMutation({
     mutationFn: () => studio.api.catalog.emptyTrash({}),
-    onSuccess: (job) => {
-      upsertJob(client, job);
-      drawer.announce(job);
-    },
+    onSuccess: started,
   });
   return { trashSelected, restoreSelected, emptyTrash };
 }
