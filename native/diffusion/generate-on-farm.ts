@@ -164,6 +164,12 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
 
     // A resumed batch: images stored before the stop whose items were not yet taken off the farm.
     for (const index of skip) await farm.remove(batchId, index);
+    // A batch run again (Retry after a cancel or a failure) starts afresh: no cancel marker, and the items that
+    // failed or were stopped last time are made again instead of read back as failed.
+    await farm.startOver(
+      batchId,
+      todo.map((p) => p.index),
+    );
     await queueMore();
     let lastSweep = Date.now();
     while (outstanding.size) {
@@ -172,7 +178,11 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
         signal.throwIfAborted();
       }
       const sweep = Date.now() - lastSweep >= SWEEP_MS;
-      if (sweep) lastSweep = Date.now();
+      if (sweep) {
+        lastSweep = Date.now();
+        // Written progress is where a cancel from another process (the CLI beside the server) is noticed.
+        say();
+      }
       const look = sweep ? [...outstanding] : [...changed].filter((i) => outstanding.has(i));
       changed.clear();
       for (const index of look) {
@@ -201,7 +211,7 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
       await queueMore();
       if (!outstanding.size) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, SWEEP_MS);
+        const timer = setTimeout(() => done(), SWEEP_MS);
         const done = () => {
           clearTimeout(timer);
           signal.removeEventListener('abort', done);

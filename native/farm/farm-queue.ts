@@ -121,6 +121,13 @@ export class FarmQueue {
     return { state: 'pending' };
   }
 
+  /** Before a batch runs (again): its cancel marker goes, and so do its items that failed or were stopped. */
+  async startOver(batchId: string, indices: readonly number[]): Promise<void> {
+    await this.redis.del(cancelKey(batchId));
+    const states = await Promise.all(indices.map(async (i) => ({ i, state: await this.itemState(batchId, i) })));
+    await Promise.all(states.filter((s) => s.state.state === 'failed').map((s) => this.remove(batchId, s.i)));
+  }
+
   /** Forgets a settled item (after the studio stored its image or its failure). */
   async remove(batchId: string, index: number): Promise<void> {
     await this.queue.remove(itemId(batchId, index)).catch(() => undefined);
@@ -202,7 +209,8 @@ export async function readFarmStatus(address: FarmAddress, source: FarmStatus['s
   } catch (error) {
     return unreachable(error);
   } finally {
-    await queue.close().catch(() => undefined);
+    // Not close(): its QUIT would wait behind commands queued for a Redis that stopped answering.
+    await queue.disconnect().catch(() => undefined);
     redis.disconnect();
   }
 }

@@ -150,6 +150,9 @@ describe.skipIf(skip)('the farm: batches over BullMQ on a real Redis, two worker
     expect(finished.status).toBe('done');
     const rows = rowsOf(batchId);
     expect(rows.map((r) => r.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    // Stored once each: the job reports 12 distinct outputs (an image landing twice would be merged into one row).
+    expect(new Set((finished.result as { outputs: number[] }).outputs)).toEqual(new Set(rows.map((r) => r.id)));
+    expect((finished.result as { outputs: number[] }).outputs).toHaveLength(12);
     expect(rows.find((r) => r.i === killedIndex)!.maker).not.toBe(victim.processedBy);
     // The box comes back for the tests that follow.
     workers[index] = (await startWorker(workerLibraries[index]!)).worker;
@@ -165,6 +168,7 @@ describe.skipIf(skip)('the farm: batches over BullMQ on a real Redis, two worker
     expect(finished.error).toBeNull();
     const rows = rowsOf(batchId);
     expect(rows.map((r) => r.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect((finished.result as { outputs: number[] }).outputs).toHaveLength(30);
     await waitUntil(async () => (await workerIds()).length === 2 || undefined, 60_000, 'both workers reporting again');
   });
 
@@ -211,6 +215,14 @@ describe.skipIf(skip)('the farm: batches over BullMQ on a real Redis, two worker
     // At least one image in hand when the cancel came was stopped, not finished (an image takes ~200 steps).
     const ends = await Promise.all(inHand.map(async (id) => (await queue.getJob(id))?.failedReason ?? null));
     expect(ends).toContain('The batch was cancelled.');
+
+    // Retry runs the same batch again: it makes what is missing, the stopped images included, each once.
+    const again = await studio.api.jobs.retry({ id: job.id });
+    const retried = await studio.jobs.waitFor(again.id);
+    expect(retried.error).toBeNull();
+    const rows = rowsOf(batchId);
+    expect(rows.map((r) => r.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(new Set(rows.map((r) => r.id)).size).toBe(40);
   });
 
   it('a poisoned item (a broken LoRA) fails alone after its retries; a model no box has fails naming its hash and the box', async () => {
