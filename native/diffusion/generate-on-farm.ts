@@ -65,7 +65,7 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
       index: planned.index,
       studio: hostname(),
       model: { id: resolved.id, name: resolved.name, family: resolved.info.family, sha256: hash },
-      loras: loras.map((l) => ({ name: l.name, sha256: l.sha256, bytes: 0, scale: l.scale })),
+      loras: loras.map((l) => ({ name: l.name, sha256: l.sha256, scale: l.scale })),
       image: {
         prompt: planned.prompt,
         negativePrompt: planned.negativePrompt,
@@ -78,7 +78,7 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
       },
       provider: request.provider,
       tiledVae: request.tiledVae,
-      ...(init ? { init: { sha256: init.sha256, bytes: 0, strength: init.strength } } : {}),
+      ...(init ? { init: { sha256: init.sha256, strength: init.strength } } : {}),
     });
 
     // 3. The items, all at once (or a window of them under a likeness gate).
@@ -87,8 +87,16 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
     const stepOf = new Map<number, number>();
     let next = 0;
     const gateMet = () => Boolean(tally.gate && tally.kept >= tally.gate.keep);
-    const windowSize = async () =>
-      tally.gate ? Math.max(GATE_WINDOW_MIN, GATE_WINDOW_PER_WORKER * (await farm.status()).workers.filter((w) => w.online).length) : Infinity;
+    // The gate's window follows the workers online, asked at most once a sweep (the loop wakes on every event).
+    let window = { size: GATE_WINDOW_MIN, askedAt: -Infinity };
+    const windowSize = async () => {
+      if (!tally.gate) return Infinity;
+      if (Date.now() - window.askedAt >= SWEEP_MS) {
+        const online = (await farm.status()).workers.filter((w) => w.online).length;
+        window = { size: Math.max(GATE_WINDOW_MIN, GATE_WINDOW_PER_WORKER * online), askedAt: Date.now() };
+      }
+      return window.size;
+    };
     const queueMore = async () => {
       const room = (await windowSize()) - outstanding.size;
       const items: FarmItem[] = [];
@@ -166,10 +174,7 @@ export async function runGenerateOnFarm(input: GenerateJobInput, context: JobCon
     for (const index of skip) await farm.remove(batchId, index);
     // A batch run again (Retry after a cancel or a failure) starts afresh: no cancel marker, and the items that
     // failed or were stopped last time are made again instead of read back as failed.
-    await farm.startOver(
-      batchId,
-      todo.map((p) => p.index),
-    );
+    await farm.startOver(batchId);
     await queueMore();
     let lastSweep = Date.now();
     while (outstanding.size) {

@@ -121,11 +121,14 @@ export class FarmQueue {
     return { state: 'pending' };
   }
 
-  /** Before a batch runs (again): its cancel marker goes, and so do its items that failed or were stopped. */
-  async startOver(batchId: string, indices: readonly number[]): Promise<void> {
+  /**
+   * Before a batch runs (again, after a cancel or a failure): its cancel marker goes, and so do its items that
+   * failed or were stopped, so they are made again instead of read back as failed. One read of the failed list.
+   */
+  async startOver(batchId: string): Promise<void> {
     await this.redis.del(cancelKey(batchId));
-    const states = await Promise.all(indices.map(async (i) => ({ i, state: await this.itemState(batchId, i) })));
-    await Promise.all(states.filter((s) => s.state.state === 'failed').map((s) => this.remove(batchId, s.i)));
+    const failed = (await this.queue.getFailed()).filter((job) => job.id?.startsWith(`${batchId}-`));
+    await Promise.all(failed.map((job) => this.queue.remove(job.id!).catch(() => undefined)));
   }
 
   /** Forgets a settled item (after the studio stored its image or its failure). */

@@ -31,7 +31,7 @@ export const FarmItem = z.object({
   /** The studio's host, for the worker's log. */
   studio: z.string(),
   model: z.object({ id: z.string(), name: z.string(), family: z.string(), sha256: Sha256 }),
-  loras: z.array(z.object({ name: z.string(), sha256: Sha256, bytes: z.number().int(), scale: z.number() })),
+  loras: z.array(z.object({ name: z.string(), sha256: Sha256, scale: z.number() })),
   /** The planned image, less what only the studio needs (its index in the plan is the item's, its template a name). */
   image: PlannedImage.pick({
     prompt: true,
@@ -45,7 +45,7 @@ export const FarmItem = z.object({
   }),
   provider: ProviderChoice,
   tiledVae: z.union([z.boolean(), z.literal('auto')]),
-  init: z.object({ sha256: Sha256, bytes: z.number().int(), strength: z.number() }).optional(),
+  init: z.object({ sha256: Sha256, strength: z.number() }).optional(),
 });
 export type FarmItem = z.infer<typeof FarmItem>;
 
