@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Request } from '@playwright/test';
 import { fillOutputs } from '../bench/fill-library';
+import { OUTPUT_ID_WINDOWS } from '../native/api/schemas';
 import { Catalog } from '../native/catalog/catalog';
 import { expect, serveStudio, tempLibrary, test } from './fixtures';
 
@@ -16,13 +17,14 @@ test('at 100,000 outputs the grid fetches only the pages and thumbnails of the r
   fillOutputs(catalog, { count: OUTPUTS });
   catalog.close();
   const studio = await serveStudio(library);
-  // What the page asks for: the id list (one call: 100,000 numbers), the rows it shows (getOutputs, by id), pictures.
-  let idLists = 0;
+  // What the page asks for: the id list (a first window, then the rest in chunks), the rows it shows (getOutputs,
+  // by id), pictures.
+  const idWindows: { offset?: number; limit?: number }[] = [];
   const rows: number[] = [];
   let media = 0;
   const count = (request: Request) => {
     const url = new URL(request.url());
-    if (url.pathname === '/api/catalog/outputIds') idLists++;
+    if (url.pathname === '/api/catalog/outputIds') idWindows.push(JSON.parse(request.postData() ?? '{}') as { offset?: number; limit?: number });
     if (url.pathname === '/api/catalog/getOutputs') rows.push(...((JSON.parse(request.postData() ?? '{}') as { ids?: number[] }).ids ?? []));
     if (url.pathname.startsWith('/media/')) media++;
   };
@@ -36,7 +38,14 @@ test('at 100,000 outputs the grid fetches only the pages and thumbnails of the r
     const shown = await tiles.count();
     // A screenful and the next one are rendered and fetched, not 100,000 rows.
     expect(shown).toBeLessThan(200);
-    expect(idLists).toBe(1);
+    // The first window, then the other 98,000 ids in one chunk, and nothing more.
+    const { first, chunk } = OUTPUT_ID_WINDOWS;
+    const windows = [
+      { offset: 0, limit: first },
+      ...Array.from({ length: Math.ceil((OUTPUTS - first) / chunk) }, (_, i) => ({ offset: first + i * chunk, limit: chunk })),
+    ];
+    await expect.poll(() => idWindows.length, { timeout: 30_000 }).toBe(windows.length);
+    expect(idWindows.map(({ offset, limit }) => ({ offset, limit }))).toEqual(windows);
     expect(new Set(rows).size).toBeLessThanOrEqual(shown * 2);
     expect(media).toBeLessThanOrEqual(shown + 10);
     const ids = await page.evaluate(() =>
@@ -56,8 +65,12 @@ test('at 100,000 outputs the grid fetches only the pages and thumbnails of the r
     const now = await tiles.count();
     expect(new Set(rows).size).toBeGreaterThan(0);
     expect(new Set(rows).size).toBeLessThanOrEqual(now * 3);
-    expect(idLists).toBe(1);
+    expect(idWindows.length).toBe(windows.length);
     expect(media).toBeLessThanOrEqual(now + 10);
+
+    // Select all takes the whole list (not only the first window).
+    await page.keyboard.press('ControlOrMeta+a');
+    await expect(page.locator('.detail-title')).toHaveText(/100,000/);
   } finally {
     page.off('request', count);
     await studio.stop();

@@ -30,9 +30,10 @@ export function searchTerms(text: string): { words: string[]; substrings: string
 
 /**
  * The WHERE clause for a filter over `outputs o`. Review fields are read from the copies on outputs (kept
- * in step by triggers), so every filter is a condition on one table and can use its indexes.
+ * in step by triggers), so every filter is a condition on one table and can use its indexes. `matches`: a table of
+ * the ids the text's words match (column `id`), read once for several statements, and whether they are few.
  */
-export function filterSql(filter: ParsedOutputFilter): FilterSql {
+export function filterSql(filter: ParsedOutputFilter, options: { matches?: { table: string; few: boolean } } = {}): FilterSql {
   const where = [filter.trash ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
   const params: Record<string, unknown> = {};
   const equal = (column: string, key: keyof ParsedOutputFilter) => {
@@ -82,7 +83,12 @@ export function filterSql(filter: ParsedOutputFilter): FilterSql {
   }
   if (filter.text?.trim()) {
     const { words, substrings } = searchTerms(filter.text);
-    if (words.length) {
+    if (words.length && options.matches) {
+      // The search's matches, already read into a table keyed by id (see output-lists): few are looked up and
+      // sorted; many are probed by id along the order's index.
+      const { table, few } = options.matches;
+      where.push(few ? `o.id IN ${table}` : `EXISTS (SELECT 1 FROM ${table} m WHERE m.id = o.id)`);
+    } else if (words.length) {
       where.push('o.id IN (SELECT rowid FROM outputs_fts WHERE outputs_fts MATCH @fts)');
       params.fts = words.join(' ');
     }

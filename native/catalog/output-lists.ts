@@ -1,5 +1,5 @@
 import type { OutputFacets, OutputIds, OutputPage } from '../api/schemas';
-import { filterSql, sortSql } from './output-filter';
+import { filterSql, searchTerms, sortSql } from './output-filter';
 import { summaryColumns, toSummary, type OutputRow } from './output-rows';
 import type { ParsedOutputIdsQuery, ParsedOutputQuery } from './outputs-repo';
 import type { ReadableDb } from './sqlite';
@@ -21,26 +21,212 @@ export function listOutputs(db: ReadableDb, query: ParsedOutputQuery): OutputPag
   return { items: rows.map(toSummary), total };
 }
 
+const QUARTER_MS = 900_000;
+const DAY_MS = 86_400_000;
+type Groups = OutputIds['groups'];
+/** A whole list in display order, as the partitioning path computes it. */
+type WholeList = Omit<OutputIds, 'offset' | 'total'>;
+
 /**
- * Every matching id in display order, with group boundaries: one index range scan of ids only. The grid
- * keeps this list (its length is the total, any position is at hand for scrolling, ranges and "select
- * all") and fetches summaries for the rows on screen.
- *
- * Groups are formed here rather than by an ORDER BY on the group (a window function sorted all 100k rows
- * twice, 220 ms; this is under half): the ids in the chosen order and their group keys, partitioned in one
- * pass. Batches come in the order of their first output (newest first by default: the latest batch on
- * top), templates and people by name, days by date.
+ * The matching ids in display order, or the window `offset`/`limit` of them, with the whole list's total, groups
+ * and videos. Lists in an index's order (no grouping, or days in date order) read just the window from the index and
+ * count the rest, from the tallies when nothing is filtered: at 1,000,000 outputs a window of 2,000 with its day
+ * groups takes a few ms, the whole list over 150. Groupings that reorder the list (batch, template, person, days by
+ * stars) partition the whole list; it is kept for the windows that follow until the catalogue changes.
  */
 export function outputIds(db: ReadableDb, query: ParsedOutputIdsQuery): OutputIds {
-  // One snapshot: the ids and their group keys are read by separate statements and must describe the same rows.
-  return db.transaction(() => idsInSnapshot(db, query)).deferred();
+  const inIndexOrder = query.group === 'none' || (query.group === 'day' && (query.sort === 'newest' || query.sort === 'oldest'));
+  if (inIndexOrder) {
+    // Read before the snapshot starts: a commit in between makes the next call read again, never keeps stale ids.
+    const version = db.pragma('data_version', { simple: true }) as number;
+    try {
+      // One snapshot: the window, its counts and groups are separate statements and must describe the same rows.
+      return db.transaction(() => windowInIndexOrder(db, query, version)).deferred();
+    } catch (error) {
+      lastMatches.delete(db);
+      throw error;
+    }
+  }
+  const whole = wholeListCached(db, query);
+  const end = query.limit === undefined ? undefined : query.offset + query.limit;
+  return { ...whole, ids: whole.ids.slice(query.offset, end), offset: query.offset, total: whole.ids.length };
 }
 
-function idsInSnapshot(db: ReadableDb, query: ParsedOutputIdsQuery): OutputIds {
+function windowInIndexOrder(db: ReadableDb, query: ParsedOutputIdsQuery, version: number): OutputIds {
+  const words = query.text ? searchTerms(query.text).words : [];
+  const matched = words.length ? readMatches(db, words.join(' '), version) : undefined;
+  if (matched === 0) return { ids: [], offset: query.offset, total: 0, groups: [], videos: 0 };
+  const { where, params } = filterSql(query, matched === undefined ? {} : { matches: { table: MATCHES, few: fewMatches(db, matched, query.limit) } });
+  const condition = where.join(' AND ');
+  const ids = db
+    .prepare(`SELECT o.id FROM outputs o WHERE ${condition} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset`)
+    .pluck()
+    .all({ ...params, limit: query.limit ?? -1, offset: query.offset }) as number[];
+  // The whole library but the trash: its counts are tallies (migration 13) minus the trash, which is small.
+  const everything = where.length === 1 && !query.trash;
+  // A search and nothing else: its matches minus those in the trash.
+  const onlyWords = words.length > 0 && where.length === 2 && !query.trash;
+  const countVideos = () =>
+    everything
+      ? tally(db, 'kind', 'video') -
+        // Through the trash's index (unary + keeps SQLite off the kind index): the trash is small, videos may not be.
+        (db.prepare("SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL AND +kind = 'video'").pluck().get() as number)
+      : // Videos are few: found through the kind index, so counts can say "images" and "videos" truthfully.
+        (db.prepare(`SELECT count(*) FROM outputs o WHERE ${condition} AND o.kind = 'video'`).pluck().get(params) as number);
+  if (query.group === 'day') {
+    const groups = dayGroups(db, query, condition, params, everything);
+    return { ids, offset: query.offset, groups, ...totals(groups) };
+  }
+  const reachedEnd = query.limit === undefined || ids.length < query.limit;
+  const total =
+    reachedEnd && (ids.length > 0 || query.offset === 0)
+      ? query.offset + ids.length
+      : everything
+        ? tally(db, 'all', '') - (db.prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL').pluck().get() as number)
+        : onlyWords
+          ? matched! - (db.prepare(`SELECT count(*) FROM outputs o WHERE o.deleted_at IS NOT NULL AND ${where[1]}`).pluck().get() as number)
+          : (facetTotal(db, query, where, params) ?? (db.prepare(`SELECT count(*) FROM outputs o WHERE ${condition}`).pluck().get(params) as number));
+  return { ids, offset: query.offset, total, groups: [], videos: total ? countVideos() : 0 };
+}
+
+/**
+ * The ids a search's words match, read from the full-text index once into a table of the read connection (temporary:
+ * the library file is never written): the window, its counts and the chunks that follow probe it by id. Driving the
+ * query from the index's matches sorted them all by date (190 ms for "bokeh" at 1,000,000 outputs); a match list
+ * rebuilt per statement cost 25 ms each time. Kept until the words or the catalogue change.
+ */
+const MATCHES = 'temp.output_matches';
+/**
+ * Whether to start from the matches (a lookup each, then a sort) rather than from the order's index (a probe per row
+ * until the window is full: about window × library / matches of them). Measured at 1,000,000 outputs, a lookup costs
+ * about six probes: 37,800 matches took 25 ms one way and 5 ms the other.
+ */
+function fewMatches(db: ReadableDb, matched: number, limit: number | undefined): boolean {
+  const library = tally(db, 'all', '');
+  return 6 * matched * matched <= (limit ?? library) * library;
+}
+const lastMatches = new WeakMap<ReadableDb, { words: string; version: number; count: number }>();
+
+/** Reads the matches of `words` (unless they are there already) and says how many there are. */
+function readMatches(db: ReadableDb, words: string, version: number): number {
+  const last = lastMatches.get(db);
+  if (last && last.words === words && last.version === version) return last.count;
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS output_matches (id INTEGER PRIMARY KEY); DELETE FROM ${MATCHES};`);
+  const count = db.prepare(`INSERT INTO ${MATCHES} SELECT rowid FROM outputs_fts WHERE outputs_fts MATCH ?`).run(words).changes;
+  lastMatches.set(db, { words, version, count });
+  return count;
+}
+
+/** The filters whose values are tallied, with the tally that counts each value. */
+const tallied = {
+  personId: 'person',
+  model: 'model',
+  template: 'template',
+  provider: 'provider',
+  generator: 'generator',
+  kind: 'kind',
+  lora: 'lora',
+  tag: 'tag',
+  collectionId: 'collection',
+} as const;
+
+/**
+ * The size of a view filtered on one tallied value and nothing else (a person, a model, a tag… chosen in the library
+ * rail): its tally minus the trashed outputs with that value. Undefined for any other view.
+ */
+function facetTotal(db: ReadableDb, query: ParsedOutputIdsQuery, where: string[], params: Record<string, unknown>): number | undefined {
+  if (query.trash || where.length !== 2) return undefined;
+  const keys = (Object.keys(tallied) as (keyof typeof tallied)[]).filter((key) => query[key] !== undefined);
+  if (keys.length !== 1) return undefined;
+  const key = keys[0]!;
+  const value = key === 'tag' ? (db.prepare('SELECT id FROM tags WHERE name = ?').pluck().get(params.tag) as number | undefined) : query[key];
+  if (value === undefined) return 0;
+  const trashed = db.prepare(`SELECT count(*) FROM outputs o WHERE o.deleted_at IS NOT NULL AND ${where[1]}`).pluck().get(params) as number;
+  return tally(db, tallied[key], value) - trashed;
+}
+
+function tally(db: ReadableDb, facet: string, value: string | number): number {
+  return (db.prepare('SELECT count FROM output_tallies WHERE facet = ? AND value = ?').pluck().get(facet, value) as number | undefined) ?? 0;
+}
+
+function totals(groups: Groups): { total: number; videos: number } {
+  return groups.reduce((sum, g) => ({ total: sum.total + g.count, videos: sum.videos + g.videos }), { total: 0, videos: 0 });
+}
+
+/** The day number (days since 1970-01-01 in the viewer's zone) of an SQL time in ms. */
+const daySql = (ms: string, offsetMs: number) => `((${ms} + ${offsetMs}) / ${DAY_MS} - ((${ms} + ${offsetMs}) % ${DAY_MS} < 0))`;
+
+/**
+ * Days with how many outputs (and videos) each, in list order. Unfiltered, they are sums of the quarter-hour tallies
+ * (every zone's midnight is on a quarter-hour); filtered, a GROUP BY over the filter's index range, videos through the
+ * kind index.
+ */
+function dayGroups(db: ReadableDb, query: ParsedOutputIdsQuery, condition: string, params: Record<string, unknown>, everything: boolean): Groups {
+  const offsetMs = query.utcOffsetMinutes * 60_000;
+  const days = new Map<number, { count: number; videos: number }>();
+  const add = (day: number, count: number, videos: number) => {
+    const entry = days.get(day) ?? { count: 0, videos: 0 };
+    entry.count += count;
+    entry.videos += videos;
+    days.set(day, entry);
+  };
+  type Bucket = { bucket: number; count: number };
+  if (everything && offsetMs % QUARTER_MS === 0) {
+    const dayOfQuarter = (quarter: number) => Math.floor((quarter * QUARTER_MS + offsetMs) / DAY_MS);
+    const quarters = db.prepare('SELECT value AS bucket, count FROM output_tallies WHERE facet = ? AND count > 0');
+    for (const q of quarters.all('quarter') as Bucket[]) add(dayOfQuarter(q.bucket), q.count, 0);
+    for (const q of quarters.all('video_quarter') as Bucket[]) add(dayOfQuarter(q.bucket), 0, q.count);
+    const trashed = db.prepare(
+      `SELECT created_at / ${QUARTER_MS} - (created_at % ${QUARTER_MS} < 0) AS bucket, count(*) AS count, sum(kind = 'video') AS videos
+       FROM outputs WHERE deleted_at IS NOT NULL GROUP BY bucket`,
+    );
+    for (const q of trashed.all() as (Bucket & { videos: number })[]) add(dayOfQuarter(q.bucket), -q.count, -q.videos);
+  } else {
+    const perDay = (extra: string) =>
+      db
+        .prepare(`SELECT ${daySql('o.created_at', offsetMs)} AS bucket, count(*) AS count FROM outputs o WHERE ${condition}${extra} GROUP BY bucket`)
+        .all(params) as Bucket[];
+    for (const d of perDay('')) add(d.bucket, d.count, 0);
+    for (const d of perDay(" AND o.kind = 'video'")) add(d.bucket, 0, d.count);
+  }
+  const direction = query.sort === 'oldest' ? 1 : -1;
+  let start = 0;
+  return [...days]
+    .filter(([, d]) => d.count > 0)
+    .sort(([a], [b]) => direction * (a - b))
+    .map(([day, d]) => {
+      const key = new Date(day * DAY_MS).toISOString().slice(0, 10);
+      const group = { key, label: key, start, count: d.count, videos: d.videos };
+      start += d.count;
+      return group;
+    });
+}
+
+/** The last whole list partitioned, per connection, with the query and catalogue version it was read for. */
+const lastWholeList = new WeakMap<ReadableDb, { key: string; version: number; list: WholeList }>();
+
+function wholeListCached(db: ReadableDb, query: ParsedOutputIdsQuery): WholeList {
+  const { offset: _offset, limit: _limit, ...rest } = query;
+  const key = JSON.stringify(rest);
+  // Read before the snapshot starts: a commit in between makes the next call read again, never keeps stale ids.
+  const version = db.pragma('data_version', { simple: true }) as number;
+  const cached = lastWholeList.get(db);
+  if (cached && cached.key === key && cached.version === version) return cached.list;
+  const list = db.transaction(() => partitionWholeList(db, query)).deferred();
+  lastWholeList.set(db, { key, version, list });
+  return list;
+}
+
+/**
+ * Every matching id in display order, with group boundaries, formed here rather than by an ORDER BY on the group (a
+ * window function sorted all 100k rows twice, 220 ms; this is under half): the ids in the chosen order and their group
+ * keys, partitioned in one pass. Batches come in the order of their first output (newest first by default: the latest
+ * batch on top), templates and people by name, days by date.
+ */
+function partitionWholeList(db: ReadableDb, query: ParsedOutputIdsQuery): WholeList {
   const { where, params } = filterSql(query);
   const from = `FROM outputs o WHERE ${where.join(' AND ')} ORDER BY ${sortSql[query.sort]}`;
   const ids = db.prepare(`SELECT o.id ${from}`).pluck().all(params) as number[];
-  // Videos are few: found through the kind index, so counts can say "images" and "videos" truthfully.
   const videoIds = new Set(
     ids.length
       ? (db
@@ -57,7 +243,7 @@ function idsInSnapshot(db: ReadableDb, query: ParsedOutputIdsQuery): OutputIds {
   if (query.group === 'day') {
     // Day numbers while partitioning (cheap), dates as text once per group.
     const offset = query.utcOffsetMinutes * 60_000;
-    keys = keys.map((ms) => Math.floor(((ms as number) + offset) / 86_400_000));
+    keys = keys.map((ms) => Math.floor(((ms as number) + offset) / DAY_MS));
   }
   const partition = new Map<string | number | null, number[]>();
   ids.forEach((id, i) => {
@@ -71,7 +257,7 @@ function idsInSnapshot(db: ReadableDb, query: ParsedOutputIdsQuery): OutputIds {
       ? new Map((db.prepare('SELECT id, name FROM people').all() as { id: number; name: string }[]).map((p) => [p.id, p.name]))
       : undefined;
   const text = (key: string | number | null) =>
-    key === null ? null : query.group === 'day' ? new Date((key as number) * 86_400_000).toISOString().slice(0, 10) : String(key);
+    key === null ? null : query.group === 'day' ? new Date((key as number) * DAY_MS).toISOString().slice(0, 10) : String(key);
   const label = (key: string | number | null) => (key === null ? null : (names?.get(key as number) ?? text(key)));
   const entries = [...partition.entries()];
   if (query.group === 'template' || query.group === 'person') {
@@ -86,7 +272,7 @@ function idsInSnapshot(db: ReadableDb, query: ParsedOutputIdsQuery): OutputIds {
     entries.sort(([a], [b]) => Number(a === null) - Number(b === null));
   }
   const ordered: number[] = [];
-  const groups: OutputIds['groups'] = entries.map(([key, members]) => {
+  const groups: Groups = entries.map(([key, members]) => {
     const inGroup = videos ? members.reduce((n, id) => n + Number(videoIds.has(id)), 0) : 0;
     const group = { key: text(key), label: label(key), start: ordered.length, count: members.length, videos: inGroup };
     for (const id of members) ordered.push(id);
@@ -96,49 +282,46 @@ function idsInSnapshot(db: ReadableDb, query: ParsedOutputIdsQuery): OutputIds {
 }
 
 /**
- * The values each filter can take, with how many live outputs have them. Counted over all outputs from
- * the covering indexes, minus those in the trash (usually few): 443 ms became a few ms at 100k.
+ * The values each filter can take, with how many live outputs have them: the tallies the triggers keep (migration
+ * 13), minus the outputs in the trash (usually few, counted through `outputs_deleted`). 316 ms of GROUP BY over
+ * covering indexes at 1,000,000 outputs became a few ms, whatever the library's size.
  */
 export function outputFacets(db: ReadableDb): OutputFacets {
   type Count = { value: string; count: number };
-  const live = (all: string, trashed: string): Count[] => {
-    const counts = new Map((db.prepare(all).all() as Count[]).map((c) => [c.value, c.count]));
+  const tally = db.prepare('SELECT value, count FROM output_tallies WHERE facet = ? AND count > 0');
+  const live = (facet: string, trashed: string): Count[] => {
+    const counts = new Map((tally.all(facet) as Count[]).map((c) => [c.value, c.count]));
     for (const t of db.prepare(trashed).all() as Count[]) counts.set(t.value, (counts.get(t.value) ?? 0) - t.count);
     return [...counts]
       .filter(([, count]) => count > 0)
       .map(([value, count]) => ({ value, count }))
       .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
   };
-  const column = (name: string) =>
-    live(
-      `SELECT ${name} AS value, count(*) AS count FROM outputs WHERE ${name} IS NOT NULL GROUP BY ${name}`,
-      `SELECT ${name} AS value, count(*) AS count FROM outputs WHERE deleted_at IS NOT NULL AND ${name} IS NOT NULL GROUP BY ${name}`,
-    );
+  const inTrash = (column: string, join = '') =>
+    `SELECT ${column} AS value, count(*) AS count FROM outputs o ${join} WHERE o.deleted_at IS NOT NULL AND ${column} IS NOT NULL GROUP BY ${column}`;
+  const column = (facet: string, name: string) => live(facet, inTrash(`o.${name}`));
   const trash = db.prepare('SELECT count(*) FROM outputs WHERE deleted_at IS NOT NULL').pluck().get() as number;
-  const people = new Map(column('person_id').map((c) => [Number(c.value), c.count]));
+  const people = new Map(column('person', 'person_id').map((c) => [Number(c.value), c.count]));
   const collections = new Map(
-    live(
-      'SELECT collection_id AS value, count(*) AS count FROM collection_items GROUP BY collection_id',
-      'SELECT ci.collection_id AS value, count(*) AS count FROM collection_items ci JOIN outputs o ON o.id = ci.output_id WHERE o.deleted_at IS NOT NULL GROUP BY ci.collection_id',
-    ).map((c) => [Number(c.value), c.count]),
+    live('collection', inTrash('ci.collection_id', 'JOIN collection_items ci ON ci.output_id = o.id')).map((c) => [Number(c.value), c.count]),
   );
+  const tagNames = new Map((db.prepare('SELECT id, name FROM tags').all() as { id: number; name: string }[]).map((tag) => [tag.id, tag.name]));
   return {
-    total: (db.prepare('SELECT count(*) FROM outputs').pluck().get() as number) - trash,
+    total: ((tally.get('all') as Count | undefined)?.count ?? 0) - trash,
     trash,
     picks: db.prepare("SELECT count(*) FROM outputs WHERE deleted_at IS NULL AND flag = 'pick'").pluck().get() as number,
-    models: column('model'),
-    templates: column('template'),
-    providers: column('provider'),
-    generators: column('generator'),
-    kinds: column('kind'),
-    loras: live(
-      'SELECT name AS value, count(*) AS count FROM output_loras GROUP BY name',
-      'SELECT l.name AS value, count(*) AS count FROM output_loras l JOIN outputs o ON o.id = l.output_id WHERE o.deleted_at IS NOT NULL GROUP BY l.name',
-    ),
-    tags: live(
-      'SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id GROUP BY t.id',
-      'SELECT t.name AS value, count(*) AS count FROM output_tags ot JOIN tags t ON t.id = ot.tag_id JOIN outputs o ON o.id = ot.output_id WHERE o.deleted_at IS NOT NULL GROUP BY t.id',
-    ).sort((a, b) => a.value.localeCompare(b.value, undefined, { sensitivity: 'base' })),
+    models: column('model', 'model'),
+    templates: column('template', 'template'),
+    providers: column('provider', 'provider'),
+    generators: column('generator', 'generator'),
+    kinds: column('kind', 'kind'),
+    loras: live('lora', inTrash('l.name', 'JOIN output_loras l ON l.output_id = o.id')),
+    tags: live('tag', inTrash('ot.tag_id', 'JOIN output_tags ot ON ot.output_id = o.id'))
+      .flatMap((c) => {
+        const name = tagNames.get(Number(c.value));
+        return name === undefined ? [] : [{ value: name, count: c.count }];
+      })
+      .sort((a, b) => a.value.localeCompare(b.value, undefined, { sensitivity: 'base' })),
     people: (db.prepare('SELECT id, name FROM people ORDER BY name COLLATE NOCASE').all() as { id: number; name: string }[]).map((p) => ({
       ...p,
       count: people.get(p.id) ?? 0,

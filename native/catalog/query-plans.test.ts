@@ -17,7 +17,7 @@ let catalog: Catalog;
  * the read-only one the lists read through.
  */
 function plansOf(call: () => unknown): { sql: string; plan: string }[] {
-  const seen: { sql: string; params: unknown[] }[] = [];
+  const seen: { sql: string; params: unknown[]; connection: number }[] = [];
   const connections = [catalog.db, catalog.reader];
   const originals = connections.map((db) => db.prepare.bind(db));
   connections.forEach((db, i) => {
@@ -27,7 +27,7 @@ function plansOf(call: () => unknown): { sql: string; plan: string }[] {
       const record =
         (method: 'all' | 'get' | 'iterate') =>
         (...params: unknown[]) => {
-          seen.push({ sql, params });
+          seen.push({ sql, params, connection: i });
           return (statement[method] as (...p: unknown[]) => unknown)(...params);
         };
       const wrapped: Record<string, unknown> = {};
@@ -51,12 +51,12 @@ function plansOf(call: () => unknown): { sql: string; plan: string }[] {
   } finally {
     connections.forEach((db, i) => (db.prepare = originals[i]!));
   }
-  const explain = originals[0]!;
   return seen
     .filter((s) => /^\s*SELECT/i.test(s.sql))
-    .map(({ sql, params }) => ({
+    .map(({ sql, params, connection }) => ({
       sql,
-      plan: (explain(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join(' | '),
+      // On the statement's own connection: the read connection has temporary tables of its own.
+      plan: (originals[connection]!(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join(' | '),
     }));
 }
 
@@ -96,10 +96,32 @@ describe('the grid’s queries use the indexes the migrations promise', () => {
     expect(ids!.plan).toMatch(/USING COVERING INDEX outputs_by_stars \(deleted_at=\? AND stars>\?\)/);
   });
 
-  it('the videos of a view are found through the kind index', () => {
-    const plans = plansOf(idsOf({}));
-    const videos = plans.find((p) => /o\.kind = 'video'/.test(p.sql))!;
-    expect(videos.plan).toMatch(/SEARCH o USING (COVERING )?INDEX outputs_by_kind \(kind=\?\)/);
+  it('the videos of a view are counted from the videos’ own index, with the filter’s columns in it', () => {
+    for (const query of [{ model: 'sd_xl_base_1.0.safetensors' }, { flag: 'pick' }, { minStars: 4 }, { text: 'bokeh' }]) {
+      const plans = plansOf(idsOf({ ...query, limit: 50 }));
+      const videos = plans.find((p) => /o\.kind = 'video'/.test(p.sql))!;
+      expect(videos.plan, `${JSON.stringify(query)}: ${videos.plan}`).toMatch(/^SEARCH o USING COVERING INDEX outputs_videos \(/);
+    }
+  });
+
+  it('a search reads its matches once, then probes them by id along the date index', () => {
+    const plans = plansOf(idsOf({ text: 'bokeh', limit: 50 }));
+    const window = plans.find((p) => /ORDER BY/.test(p.sql))!;
+    expect(window.plan).toMatch(/USING COVERING INDEX outputs_by_date .*SEARCH m USING INTEGER PRIMARY KEY/);
+    expect(window.plan).not.toMatch(/TEMP B-TREE|outputs_fts/);
+  });
+
+  it('the whole library’s window reads its counts from the tallies, no count over the outputs', () => {
+    for (const query of [{ limit: 50 }, { limit: 50, group: 'day' }]) {
+      const plans = plansOf(idsOf(query));
+      const counts = plans.filter((p) => /count\(\*\)|output_tallies/.test(p.sql));
+      expect(counts.length, JSON.stringify(query)).toBeGreaterThan(0);
+      for (const { sql, plan } of counts) {
+        // Tallies by primary key; the only rows counted are the trashed ones, through their partial index.
+        if (/output_tallies/.test(sql)) expect(plan, sql).toMatch(/SEARCH output_tallies USING PRIMARY KEY \(facet=\?/);
+        else expect(plan, sql).toMatch(/USING (COVERING )?INDEX outputs_deleted/);
+      }
+    }
   });
 
   it('a batch, a model, a template: their partial indexes', () => {

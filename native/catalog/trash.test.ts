@@ -92,7 +92,7 @@ describe('emptying the trash', () => {
     catalog.outputs.trash([a, b]);
     expect(await emptyTrash(catalog, { ids: [b] })).toMatchObject({ outputs: 1 });
     expect(await emptyTrash(catalog, { before: 0 })).toMatchObject({ outputs: 0 });
-    expect(catalog.outputs.ids({ trash: true, sort: 'newest', group: 'none', utcOffsetMinutes: 0 }).ids).toEqual([a]);
+    expect(catalog.outputs.ids({ trash: true, sort: 'newest', group: 'none', utcOffsetMinutes: 0, offset: 0 }).ids).toEqual([a]);
   });
 
   it('finishes on the next start what a crash interrupted after the rows were committed (the files go, not to orphans)', async () => {

@@ -21,11 +21,14 @@ export function ExportDialog({
   picks,
   selection,
   view,
+  viewTotal,
   onClose,
 }: {
   picks: number;
   selection: readonly number[];
+  /** The view's ids loaded so far, of `viewTotal`: exporting the view waits until they are all there. */
   view: readonly number[];
+  viewTotal: number;
   onClose: () => void;
 }) {
   const { t } = useTranslation();
@@ -59,7 +62,8 @@ export function ExportDialog({
       : (browsed ?? ''));
   // Read-only until the browsed folder arrives: typing before it would have it land under the cursor, mid-word.
   const awaitingSuggestion = typed === null && !desktop && listing.isPending;
-  const counts: Record<Scope, number> = { picks, selection: selection.length, view: view.length };
+  const counts: Record<Scope, number> = { picks, selection: selection.length, view: viewTotal };
+  const ready: Record<Scope, boolean> = { picks: true, selection: true, view: view.length === viewTotal };
   const start = useMutation({
     mutationFn: () => {
       const request: OutputExportRequest = {
@@ -93,7 +97,7 @@ export function ExportDialog({
           <legend>{t('review.export.what')}</legend>
           {(['picks', 'selection', 'view'] as const).map((s) => (
             <label key={s} className="checkbox">
-              <input type="radio" name={`${id}-scope`} checked={scope === s} disabled={!counts[s]} onChange={() => setScope(s)} />
+              <input type="radio" name={`${id}-scope`} checked={scope === s} disabled={!counts[s] || !ready[s]} onChange={() => setScope(s)} />
               <span>{t(`review.export.scope.${s}`, { count: counts[s], formatted: format.number(counts[s]) })}</span>
             </label>
           ))}

@@ -138,6 +138,7 @@ function layoutRows(total: number, groups: readonly OutputGroup[], columns: numb
  */
 export function OutputGrid({
   ids,
+  total,
   groups,
   groupLabel,
   currentIndex,
@@ -147,7 +148,9 @@ export function OutputGrid({
   onOpen,
   onColumns,
 }: {
+  /** The ids loaded so far: the first of `total`; the grid has room for all, and the rest show as placeholders. */
   ids: readonly number[];
+  total: number;
   groups: readonly OutputGroup[];
   groupLabel: (group: OutputGroup) => string;
   currentIndex: number;
@@ -165,7 +168,7 @@ export function OutputGrid({
   const columns = Math.max(1, Math.floor((inner + GAP) / (tileSize + GAP)));
   const tile = (inner - GAP * (columns - 1)) / columns;
   const rowHeight = Math.round(tile + CAPTION + GAP);
-  const { rows, rowOf } = useMemo(() => layoutRows(ids.length, groups, columns), [ids.length, groups, columns]);
+  const { rows, rowOf } = useMemo(() => layoutRows(total, groups, columns), [total, groups, columns]);
 
   useEffect(() => {
     onColumns(columns);
@@ -244,7 +247,9 @@ export function OutputGrid({
               >
                 {Array.from({ length: row.count }, (_, column) => {
                   const index = row.start + column;
-                  const id = ids[index]!;
+                  const id = ids[index];
+                  // Not loaded yet (the list arrives in chunks, a few hundred ms at a million outputs).
+                  if (id === undefined) return <div key={`at-${index}`} className="tile placeholder" aria-hidden="true" />;
                   return (
                     <Tile
                       key={id}

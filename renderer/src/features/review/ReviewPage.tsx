@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
@@ -23,6 +23,7 @@ import { OutputDetailPanel } from './OutputDetailPanel';
 import { OutputGrid, type SelectModifiers } from './OutputGrid';
 import { RIcon } from './review-icons';
 import { ReviewServicesProvider, reviewKeys, useReviewServices } from './review-data';
+import { useOutputList } from './use-output-list';
 import { NARROW_WINDOW, useMediaQuery } from '../../app/media-query';
 import { activeFilterKeys, cleanFilter, useReviewSettings, type ReviewView } from './review-settings';
 import { useLinkFilter } from './link-filter';
@@ -31,7 +32,6 @@ import { StatsView } from './StatsView';
 import { FIT, toggleZoom, type ZoomState } from './ZoomView';
 import '../../styles/review.css';
 
-const EMPTY: readonly number[] = [];
 /** Filters on review fields: a decision can take an output out of them, so the list may be out of date. */
 const reviewDependent: (keyof OutputFilter)[] = ['flag', 'minStars', 'label', 'text', 'tag', 'collectionId'];
 
@@ -58,16 +58,9 @@ function Review() {
   const filter = useMemo(() => cleanFilter(settings.filter), [settings.filter]);
   const { sort, group, view } = settings;
   const query = useMemo(() => ({ ...filter, sort, group, utcOffsetMinutes: -new Date().getTimezoneOffset() }), [filter, sort, group]);
-  const list = useQuery({
-    queryKey: reviewKeys.ids(query),
-    queryFn: () => studio.api.catalog.outputIds(query),
-    placeholderData: keepPreviousData,
-    staleTime: 60_000,
-  });
+  const list = useOutputList(query);
   const facets = useQuery({ queryKey: reviewKeys.facets, queryFn: () => studio.api.catalog.facets(), staleTime: 30_000 });
-  const ids = list.data?.ids ?? EMPTY;
-  const groups = list.data?.groups ?? [];
-  const indexOf = useMemo(() => new Map(ids.map((id, i) => [id, i])), [ids]);
+  const { ids, groups, indexOf } = list;
 
   // The current output, and where it was when chosen: if it leaves the list (trashed, filtered out),
   // the one now at that place takes over.
@@ -240,7 +233,8 @@ function Review() {
           decisions.redo();
           return;
         case 'selectAll':
-          if (view === 'grid') setSelection(new Set(ids));
+          // The whole list, not the part loaded so far: applied as soon as the last chunk is in.
+          if (view === 'grid') void list.whenComplete().then((all) => setSelection(new Set(all)));
           return;
         case 'selectNone':
           setSelection(current !== null ? new Set([current]) : new Set());
@@ -286,6 +280,7 @@ function Review() {
       trashSelected,
       current,
       update,
+      list.whenComplete,
     ],
   );
 
@@ -341,9 +336,9 @@ function Review() {
       <PageHeader
         title={t('nav.review')}
         subtitle={
-          list.data ? (
+          list.loaded ? (
             <>
-              <span>{countLabel(t, ids.length, list.data.videos, format.number)}</span>
+              <span>{countLabel(t, list.total, list.videos, format.number)}</span>
               {filtered && facets.data && <span className="muted"> · {t('review.ofLibrary', { total: format.number(facets.data.total) })}</span>}
             </>
           ) : undefined
@@ -393,14 +388,14 @@ function Review() {
                 stale={stale}
                 onRefresh={() => {
                   setStale(false);
-                  void list.refetch();
+                  list.refetch();
                 }}
               />
             )}
             <div className="review-body">
               <div className="review-view">
                 {list.isPending && <Spinner label={t('common.loading')} />}
-                {list.data && ids.length === 0 && view !== 'stats' && (
+                {list.loaded && list.total === 0 && view !== 'stats' && (
                   <div className="no-results">
                     <p>{filter.trash ? t('review.trashEmpty') : t('review.noMatch')}</p>
                     {filtered && !filter.trash && (
@@ -417,6 +412,7 @@ function Review() {
                 {view === 'grid' && ids.length > 0 && (
                   <OutputGrid
                     ids={ids}
+                    total={list.total}
                     groups={groups}
                     groupLabel={groupLabel}
                     currentIndex={currentIndex}
@@ -491,7 +487,9 @@ function Review() {
       )}
       <ErrorNotice error={emptyTrash.error} />
       {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onStarted={dropLinkFilter} />}
-      {dialog === 'export' && <ExportDialog picks={facets.data?.picks ?? 0} selection={selected} view={ids} onClose={() => setDialog(null)} />}
+      {dialog === 'export' && (
+        <ExportDialog picks={facets.data?.picks ?? 0} selection={selected} view={ids} viewTotal={list.total} onClose={() => setDialog(null)} />
+      )}
       {dialog === 'help' && <KeyHelp onClose={() => setDialog(null)} />}
     </div>
   );

@@ -1,0 +1,128 @@
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { studio } from '../../api';
+import { OUTPUT_ID_WINDOWS, type OutputIds, type OutputIdsQuery } from '../../api/types';
+import { reviewKeys } from './review-data';
+
+/** Where each loaded id is in the list. A new object whenever more ids arrive, so memos that read it rerun. */
+export interface PositionIndex {
+  get(id: number): number | undefined;
+  has(id: number): boolean;
+}
+
+export interface OutputList {
+  /** The ids loaded so far, in display order: the first `ids.length` of the `total`. */
+  ids: readonly number[];
+  /** How many ids the whole list has (counts, the grid's height). */
+  total: number;
+  groups: OutputIds['groups'];
+  videos: number;
+  /** The whole list is loaded (select all and "export this view" need every id). */
+  complete: boolean;
+  indexOf: PositionIndex;
+  /** The first window has arrived. */
+  loaded: boolean;
+  isPending: boolean;
+  error: Error | null;
+  refetch: () => void;
+  /** The whole list, once loaded; never settles if the list changes (another filter) first. */
+  whenComplete: () => Promise<readonly number[]>;
+}
+
+const EMPTY: readonly number[] = [];
+const NO_GROUPS: OutputIds['groups'] = [];
+
+/**
+ * The review grid's list: its first window at once (the grid paints from it), then the rest in chunks, one after
+ * another, until the list is whole. At 1,000,000 outputs the whole list in one answer took over 150 ms to read and
+ * 7 MB to send before anything showed; the first window takes a few ms. The windows are pages of one infinite query,
+ * so a refresh (new outputs, a reconnect) refetches them in order and shows the old list until the new one is in.
+ */
+export function useOutputList(query: OutputIdsQuery): OutputList {
+  const list = useInfiniteQuery({
+    queryKey: reviewKeys.ids(query),
+    queryFn: ({ pageParam }) =>
+      studio.api.catalog.outputIds({ ...query, offset: pageParam, limit: pageParam === 0 ? OUTPUT_ID_WINDOWS.first : OUTPUT_ID_WINDOWS.chunk }),
+    initialPageParam: 0,
+    getNextPageParam: (last: OutputIds) => (last.offset + last.ids.length < last.total ? last.offset + last.ids.length : undefined),
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+  const pages = list.data?.pages;
+  const index = useMemo(() => loadedIds(pages), [pages]);
+  const { hasNextPage, isFetching, isPlaceholderData, fetchNextPage, refetch } = list;
+
+  // Load the rest, one chunk at a time, while nothing else is being fetched for this list.
+  useEffect(() => {
+    if (hasNextPage && !isFetching && !isPlaceholderData && index.consistent) void fetchNextPage();
+  }, [hasNextPage, isFetching, isPlaceholderData, fetchNextPage, index.consistent]);
+  // The catalogue changed between two chunks (the total moved, or an id came twice): read the list again.
+  useEffect(() => {
+    if (!index.consistent && !isFetching) void refetch();
+  }, [index.consistent, isFetching, refetch]);
+
+  const first = pages?.[0];
+  // Not while the previous list stands in for this one (keepPreviousData).
+  const complete = first !== undefined && !isPlaceholderData && index.ids.length === first.total && index.consistent;
+  // Who waits for the whole list, and for which list.
+  const waiting = useRef<{ key: string; resolve: (ids: readonly number[]) => void }[]>([]);
+  const key = JSON.stringify(query);
+  useEffect(() => {
+    if (!complete) return;
+    const ready = waiting.current.filter((w) => w.key === key);
+    waiting.current = [];
+    for (const w of ready) w.resolve(index.ids);
+  }, [complete, key, index.ids]);
+  const whenComplete = useCallback(
+    () => (complete ? Promise.resolve(index.ids) : new Promise<readonly number[]>((resolve) => waiting.current.push({ key, resolve }))),
+    [complete, key, index.ids],
+  );
+  return {
+    ids: index.ids,
+    total: first?.total ?? 0,
+    groups: first?.groups ?? NO_GROUPS,
+    videos: first?.videos ?? 0,
+    complete,
+    indexOf: index.positions,
+    loaded: first !== undefined,
+    isPending: list.isPending,
+    error: list.error,
+    refetch: () => void refetch(),
+    whenComplete,
+  };
+}
+
+interface LoadedIds {
+  ids: readonly number[];
+  positions: PositionIndex;
+  /** Every chunk agrees on the total and continues where the last ended, and no id came twice. */
+  consistent: boolean;
+}
+
+type Built = { pages: number; map: Map<number, number>; ids: number[]; consistent: boolean };
+/** Per list (keyed by its first page, which a refetch replaces): what has been indexed so far. */
+const builtFor = new WeakMap<OutputIds, Built>();
+
+/**
+ * The loaded ids in one array and their positions, extended chunk by chunk: a map of 1,000,000 ids takes over 100 ms
+ * to build, so each chunk adds its own ids rather than the whole map being built again.
+ */
+function loadedIds(pages: readonly OutputIds[] | undefined): LoadedIds {
+  const first = pages?.[0];
+  if (!pages || !first) return { ids: EMPTY, positions: { get: () => undefined, has: () => false }, consistent: true };
+  let state = builtFor.get(first);
+  if (!state || state.pages > pages.length) builtFor.set(first, (state = { pages: 0, map: new Map(), ids: [], consistent: true }));
+  for (const page of pages.slice(state.pages)) {
+    if (page.total !== first.total || page.offset !== state.ids.length) state.consistent = false;
+    for (const id of page.ids) {
+      if (state.map.has(id)) state.consistent = false;
+      state.map.set(id, state.ids.length);
+      state.ids.push(id);
+    }
+  }
+  state.pages = pages.length;
+  const { map, consistent } = state;
+  // A fresh array when more arrived, so components that compare ids by identity see the new ones.
+  const ids = pages.length === 1 ? first.ids : state.ids.slice();
+  return { ids, positions: { get: (id: number) => map.get(id), has: (id: number) => map.has(id) }, consistent };
+}
