@@ -2,7 +2,8 @@
 //  1. Catalogue queries (p50/p95): filtered id lists for the grid, summaries of a screenful, FTS5 searches,
 //     a durable review write — next to the old count(*) + OFFSET list and a primary-key lookup, same run.
 //  2. In Chromium through Playwright: keypress → next image painted in the loupe, median over 100 presses,
-//     next to a key that does nothing (the browser's own input-to-paint floor), same run.
+//     next to a key that does nothing (the browser's own input-to-paint floor), same run; then again while a final
+//     1080×1920 reel renders in the same studio.
 // Run: npm run build && npx tsx bench/review.ts   (BENCH_OUTPUTS, BENCH_PRESSES to change the sizes)
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -127,10 +128,12 @@ try {
   row('before: flag = pick, count(*) + page 1', time(oldList(" AND r.flag = 'pick'", 0)), baseline.p50);
 
   // The grid's requests: its first window (with the whole list's total, videos and groups), as the page sends it.
-  // A write before each sample changes the catalogue, so the search's matches and a partitioned list are read
-  // afresh every time, as after the user types or an output arrives.
-  const touch = catalog.db.prepare('UPDATE outputs SET stars = stars WHERE id = 1');
-  const changeCatalogue = () => void touch.run();
+  // Before each sample another search and another grouping are asked for (untimed), so the measured one's matches
+  // and partitioned list are read afresh every time, as when the user types or regroups.
+  const forget = () => {
+    catalog.outputs.ids(OutputIdsQuery.parse({ text: 'unmeasured-zzqx', limit: 1 }));
+    catalog.outputs.ids(OutputIdsQuery.parse({ group: 'template', kind: 'video', limit: 1 }));
+  };
   const ids = (q: OutputIdsInput) => () => catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: OUTPUT_ID_WINDOWS.first }));
   const idQueries: [string, OutputIdsInput][] = [
     ['grid ids: everything, newest', {}],
@@ -149,7 +152,7 @@ try {
   ];
   for (const [name, q] of idQueries) {
     const count = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: 1 })).total;
-    row(name, time(ids(q), 40, changeCatalogue), baseline.p50, `${count.toLocaleString()} ids`);
+    row(name, time(ids(q), 40, forget), baseline.p50, `${count.toLocaleString()} ids`);
   }
   // The rest of the list, as the grid loads it after painting: chunk by chunk, each one request.
   const chunkTimes: number[] = [];
@@ -191,7 +194,7 @@ try {
   ];
   for (const [name, q] of searches) {
     const count = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: 1 })).total;
-    row(name, time(ids(q), 40, changeCatalogue), baseline.p50, `${count.toLocaleString()} ids`);
+    row(name, time(ids(q), 40, forget), baseline.p50, `${count.toLocaleString()} ids`);
   }
   row(
     'LIKE scan for comparison: prompt LIKE %bokeh%',
@@ -200,6 +203,21 @@ try {
     ),
     baseline.p50,
   );
+
+  // After any write (a decision, a new output) SQLite empties the read connection's page cache: its next query
+  // reads every page it touches again (from the OS's cache). The first window after a write, by view.
+  console.log('\nthe first window after a write (the read connection’s page cache starts empty)');
+  const touch = catalog.db.prepare('UPDATE outputs SET stars = stars WHERE id = 1');
+  const write = () => void touch.run();
+  const afterWrite: [string, OutputIdsInput][] = [
+    ['everything, newest', {}],
+    ['flag = pick', { flag: 'pick' }],
+    ['stars >= 4', { minStars: 4 }],
+    ['grouped by day', { group: 'day' }],
+    ['FTS: "bokeh"', { text: 'bokeh' }],
+  ];
+  for (const [name, q] of afterWrite) row(`after a write: ${name}`, time(ids(q), 40, write), baseline.p50);
+  row('after a write: facets', time(() => catalog.outputs.facets(), 20, write), baseline.p50);
 
   console.log('\nwrites and statistics');
   let n = 0;
@@ -276,6 +294,29 @@ try {
       line('→ next image at full resolution', arrows.full);
       line('Shift+P/X (write + advance) → next image shown', decisions.preview);
       line('Shift+P/X (write + advance) → full resolution', decisions.full);
+
+      // Culling while a final 1080×1920 memories reel renders in the same studio (ffmpeg on every core, at low
+      // priority): the same presses, against the same floor.
+      type JobState = { id: number; status: string };
+      const reel = await studio.call<JobState>('reels:render', {
+        template: 'memories',
+        visuals: newestFirst.slice(0, 5).map((outputId) => ({ outputId })),
+        secondsPerVisual: 20,
+      });
+      const jobStatus = async () => (await studio.call<JobState>('jobs:get', { id: reel.id })).status;
+      while ((await jobStatus()) === 'queued') await page.waitForTimeout(100);
+      await page.keyboard.press('Home');
+      await page.locator(`[data-testid=zoom-image][data-output-id="${newestFirst[0]}"][data-loaded=true]`).waitFor();
+      const busy = { preview: [] as number[], full: [] as number[] };
+      for (let i = 1; i <= PRESSES; i++) {
+        const t = await pressAndTime(page, 'ArrowRight', newestFirst[i]!);
+        busy.preview.push(t.preview);
+        busy.full.push(t.full);
+      }
+      const stillRendering = (await jobStatus()) === 'running';
+      await studio.call('jobs:cancel', { id: reel.id }).catch(() => undefined);
+      line(`while a reel renders${stillRendering ? '' : ' (it ended before the last press)'}: → next image shown`, busy.preview);
+      line('  … → next image at full resolution', busy.full);
     } finally {
       await browser.close();
       await studio.stop();
