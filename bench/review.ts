@@ -217,7 +217,11 @@ try {
     ['FTS: "bokeh"', { text: 'bokeh' }],
   ];
   for (const [name, q] of afterWrite) row(`after a write: ${name}`, time(ids(q), 40, write), baseline.p50);
-  row('after a write: facets', time(() => catalog.outputs.facets(), 20, write), baseline.p50);
+  row(
+    'after a write: facets',
+    time(() => catalog.outputs.facets(), 20, write),
+    baseline.p50,
+  );
 
   console.log('\nwrites and statistics');
   let n = 0;

@@ -37,4 +37,12 @@ export type {
   StudioEvent,
   StudioEventPayload,
 } from '../../../native/api';
-export { FEW_REVIEWED, finishedJobStatuses, OUTPUT_ID_WINDOWS, isStudioError, LIKENESS_DIFFERENT, LIKENESS_SAME, StudioError } from '../../../native/api';
+export {
+  FEW_REVIEWED,
+  finishedJobStatuses,
+  OUTPUT_ID_WINDOWS,
+  isStudioError,
+  LIKENESS_DIFFERENT,
+  LIKENESS_SAME,
+  StudioError,
+} from '../../../native/api';
