@@ -30,10 +30,19 @@ export function searchTerms(text: string): { words: string[]; substrings: string
 
 /**
  * The WHERE clause for a filter over `outputs o`. Review fields are read from the copies on outputs (kept
- * in step by triggers), so every filter is a condition on one table and can use its indexes. `matches`: a table of
- * the ids the text's words match (column `id`), read once for several statements, and whether they are few.
+ * in step by triggers), so every filter is a condition on one table and can use its indexes.
  */
-export function filterSql(filter: ParsedOutputFilter, options: { matches?: { table: string; few: boolean } } = {}): FilterSql {
+export interface FilterOptions {
+  /** A table of the ids the text's words match (column `id`), read once for several statements, and whether they are few. */
+  matches?: { table: string; few: boolean };
+  /**
+   * Filters on linked rows (a LoRA, a tag, a collection) that match many outputs: tested per output by its key (a
+   * probe along the order's index) instead of gathered and sorted. 140,000 outputs with one LoRA took 180 ms to sort.
+   */
+  probe?: { lora?: boolean; tag?: boolean; collectionId?: boolean };
+}
+
+export function filterSql(filter: ParsedOutputFilter, options: FilterOptions = {}): FilterSql {
   const where = [filter.trash ? 'o.deleted_at IS NOT NULL' : 'o.deleted_at IS NULL'];
   const params: Record<string, unknown> = {};
   const equal = (column: string, key: keyof ParsedOutputFilter) => {
@@ -69,16 +78,29 @@ export function filterSql(filter: ParsedOutputFilter, options: { matches?: { tab
     where.push('o.id IN (SELECT value FROM json_each(@ids))');
     params.ids = JSON.stringify(filter.ids);
   }
+  const probe = options.probe ?? {};
   if (filter.lora !== undefined) {
-    where.push('o.id IN (SELECT output_id FROM output_loras WHERE name = @lora)');
+    where.push(
+      probe.lora
+        ? 'EXISTS (SELECT 1 FROM output_loras l WHERE l.output_id = o.id AND l.name = @lora)'
+        : 'o.id IN (SELECT output_id FROM output_loras WHERE name = @lora)',
+    );
     params.lora = filter.lora;
   }
   if (filter.tag !== undefined) {
-    where.push('o.id IN (SELECT ot.output_id FROM output_tags ot JOIN tags t ON t.id = ot.tag_id WHERE t.name = @tag)');
+    where.push(
+      probe.tag
+        ? 'EXISTS (SELECT 1 FROM output_tags ot WHERE ot.output_id = o.id AND ot.tag_id = (SELECT id FROM tags WHERE name = @tag))'
+        : 'o.id IN (SELECT ot.output_id FROM output_tags ot JOIN tags t ON t.id = ot.tag_id WHERE t.name = @tag)',
+    );
     params.tag = filter.tag.trim();
   }
   if (filter.collectionId !== undefined) {
-    where.push('o.id IN (SELECT output_id FROM collection_items WHERE collection_id = @collectionId)');
+    where.push(
+      probe.collectionId
+        ? 'EXISTS (SELECT 1 FROM collection_items ci WHERE ci.collection_id = @collectionId AND ci.output_id = o.id)'
+        : 'o.id IN (SELECT output_id FROM collection_items WHERE collection_id = @collectionId)',
+    );
     params.collectionId = filter.collectionId;
   }
   if (filter.text?.trim()) {

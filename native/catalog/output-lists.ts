@@ -1,5 +1,5 @@
 import type { OutputFacets, OutputIds, OutputPage } from '../api/schemas';
-import { filterSql, searchTerms, sortSql } from './output-filter';
+import { filterSql, searchTerms, sortSql, type FilterOptions } from './output-filter';
 import { summaryColumns, toSummary, type OutputRow } from './output-rows';
 import type { ParsedOutputIdsQuery, ParsedOutputQuery } from './outputs-repo';
 import type { ReadableDb } from './sqlite';
@@ -63,7 +63,10 @@ function windowInIndexOrder(db: ReadableDb, query: ParsedOutputIdsQuery, version
   const words = query.text ? searchTerms(query.text).words : [];
   const matched = words.length ? readMatches(db, words.join(' '), version) : undefined;
   if (matched === 0) return { ids: [], offset: query.offset, total: 0, groups: [], videos: 0 };
-  const { where, params } = filterSql(query, matched === undefined ? {} : { matches: { table: MATCHES, few: fewMatches(db, matched, query.limit) } });
+  const { where, params } = filterSql(query, {
+    ...(matched === undefined ? {} : { matches: { table: MATCHES, few: fewMatches(db, matched, query.limit) } }),
+    probe: linkedProbes(db, query),
+  });
   const condition = where.join(' AND ');
   const ids = db
     .prepare(`SELECT o.id FROM outputs o WHERE ${condition} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset`)
@@ -120,6 +123,14 @@ function readMatches(db: ReadableDb, words: string, version: number): number {
   const count = db.prepare(`INSERT INTO ${MATCHES} SELECT rowid FROM outputs_fts WHERE outputs_fts MATCH ?`).run(words).changes;
   lastMatches.set(db, { words, version, count });
   return count;
+}
+
+/** For each filter on linked rows: whether it matches too many outputs to gather and sort (its tally says how many). */
+function linkedProbes(db: ReadableDb, query: ParsedOutputIdsQuery): FilterOptions['probe'] {
+  const many = (facet: string, value: string | number | undefined) => value !== undefined && !fewMatches(db, tally(db, facet, value), query.limit);
+  const tagId =
+    query.tag === undefined ? undefined : (db.prepare('SELECT id FROM tags WHERE name = ?').pluck().get(query.tag.trim()) as number | undefined);
+  return { lora: many('lora', query.lora), tag: many('tag', tagId), collectionId: many('collection', query.collectionId) };
 }
 
 /** The filters whose values are tallied, with the tally that counts each value. */

@@ -29,7 +29,9 @@ beforeAll(async () => {
   catalog.db.prepare("UPDATE outputs SET kind = 'video' WHERE id % 211 = 0").run();
   catalog.db.prepare('UPDATE outputs SET person_id = NULL WHERE id % 89 = 0').run();
   catalog.db.prepare(`UPDATE outputs SET loras = '[{"name":"late_lora","weight":1}]' WHERE id % 101 = 0`).run();
+  catalog.db.prepare(`UPDATE outputs SET loras = '[{"name":"common_lora","weight":0.8}]' WHERE id % 3 = 1`).run();
   catalog.outputs.setReview({ ids: all.slice(0, 300), addTags: ['keeper', 'smile'] });
+  catalog.outputs.setReview({ ids: all, addTags: ['everywhere'] });
   catalog.outputs.setReview({ ids: all.slice(100, 200), removeTags: ['smile'] });
   const kept = catalog.collections.create('Kept');
   const gone = catalog.collections.create('Gone');
@@ -76,6 +78,9 @@ const queries: Record<string, unknown>[] = [
   { personId: 4 },
   { model: 'juggernautXL_v9.safetensors' },
   { lora: 'late_lora' },
+  // Many matches: probed per output along the date index instead.
+  { lora: 'common_lora' },
+  { tag: 'everywhere', flag: 'pick' },
   { collectionId: 1 },
   { personId: 4, minStars: 3 },
   { group: 'day' },

@@ -104,6 +104,12 @@ describe('the grid’s queries use the indexes the migrations promise', () => {
     }
   });
 
+  it('a LoRA on many outputs is probed by key along the date index, not gathered and sorted', () => {
+    const window = plansOf(idsOf({ lora: 'detail_tweaker', limit: 50 })).find((p) => /ORDER BY/.test(p.sql))!;
+    expect(window.plan).toMatch(/USING COVERING INDEX outputs_by_date .*SEARCH l USING PRIMARY KEY \(output_id=\? AND name=\?\)/);
+    expect(window.plan).not.toMatch(/TEMP B-TREE/);
+  });
+
   it('a search reads its matches once, then probes them by id along the date index', () => {
     const plans = plansOf(idsOf({ text: 'bokeh', limit: 50 }));
     const window = plans.find((p) => /ORDER BY/.test(p.sql))!;
