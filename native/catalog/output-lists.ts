@@ -44,11 +44,9 @@ type WholeList = Omit<OutputIds, 'offset' | 'total'>;
 export function outputIds(db: ReadableDb, query: ParsedOutputIdsQuery): OutputIds {
   const inIndexOrder = query.group === 'none' || (query.group === 'day' && (query.sort === 'newest' || query.sort === 'oldest'));
   if (inIndexOrder) {
-    // Read before the snapshot starts: a commit in between makes the next call read again, never keeps stale ids.
-    const version = db.pragma('data_version', { simple: true }) as number;
     try {
       // One snapshot: the window, its counts and groups are separate statements and must describe the same rows.
-      return db.transaction(() => windowInIndexOrder(db, query, version)).deferred();
+      return db.transaction(() => windowInIndexOrder(db, query, snapshotVersion(db))).deferred();
     } catch (error) {
       lastMatches.delete(db);
       throw error;
@@ -224,13 +222,25 @@ const lastWholeList = new WeakMap<ReadableDb, { key: string; version: number; li
 function wholeListCached(db: ReadableDb, query: ParsedOutputIdsQuery): WholeList {
   const { offset: _offset, limit: _limit, ...rest } = query;
   const key = JSON.stringify(rest);
-  // Read before the snapshot starts: a commit in between makes the next call read again, never keeps stale ids.
-  const version = db.pragma('data_version', { simple: true }) as number;
-  const cached = lastWholeList.get(db);
-  if (cached && cached.key === key && cached.version === version) return cached.list;
-  const list = db.transaction(() => partitionWholeList(db, query)).deferred();
-  lastWholeList.set(db, { key, version, list });
-  return list;
+  return db
+    .transaction(() => {
+      const version = snapshotVersion(db);
+      const cached = lastWholeList.get(db);
+      if (cached && cached.key === key && cached.version === version) return cached.list;
+      const list = partitionWholeList(db, query);
+      lastWholeList.set(db, { key, version, list });
+      return list;
+    })
+    .deferred();
+}
+
+/**
+ * The version of the catalogue this read transaction sees: one read starts the snapshot, then PRAGMA data_version
+ * holds still until the transaction ends (it moves with other connections' commits between transactions only).
+ */
+function snapshotVersion(db: ReadableDb): number {
+  db.prepare('SELECT 1 FROM output_tallies LIMIT 1').get();
+  return db.pragma('data_version', { simple: true }) as number;
 }
 
 /**

@@ -182,7 +182,7 @@ export function ExportDialog({
         <button type="button" className="button" onClick={onClose}>
           {t('common.cancel')}
         </button>
-        <button type="submit" className="button primary" disabled={start.isPending || !path.trim() || !counts[scope]}>
+        <button type="submit" className="button primary" disabled={start.isPending || !path.trim() || !counts[scope] || !ready[scope]}>
           {t('review.export.start')}
         </button>
       </footer>

@@ -199,10 +199,12 @@ export function OutputGrid({
     store.ensure(ids.slice(last + 1, last + 1 + (last - first + 1)));
   }, [store, ids, first, last]);
 
-  // Keep the current image in view as the keyboard moves it.
+  // Keep the current image in view as the keyboard moves it (not each time another chunk of the list arrives: that
+  // would pull a user scrolling through the first second back to it).
+  const currentLoaded = currentIndex >= 0 && currentIndex < ids.length;
   useLayoutEffect(() => {
-    if (currentIndex >= 0 && currentIndex < ids.length && width > 0) virtualizer.scrollToIndex(rowOf(currentIndex), { align: 'auto' });
-  }, [currentIndex, rowOf, virtualizer, ids.length, width]);
+    if (currentLoaded && width > 0) virtualizer.scrollToIndex(rowOf(currentIndex), { align: 'auto' });
+  }, [currentIndex, currentLoaded, rowOf, virtualizer, width]);
 
   return (
     <div

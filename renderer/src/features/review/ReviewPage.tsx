@@ -69,7 +69,13 @@ function Review() {
   const currentIndex = found ?? (ids.length ? Math.min(position.index, ids.length - 1) : -1);
   const current = currentIndex >= 0 ? ids[currentIndex]! : null;
 
-  const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
+  const [selection, setSelectionState] = useState<ReadonlySet<number>>(new Set());
+  // A select all waiting for the rest of the list; any other selection made meanwhile replaces it.
+  const pendingSelectAll = useRef<object | null>(null);
+  const setSelection = useCallback((next: ReadonlySet<number> | ((s: ReadonlySet<number>) => ReadonlySet<number>)) => {
+    pendingSelectAll.current = null;
+    setSelectionState(next);
+  }, []);
   const anchor = useRef<number | null>(null);
   const columns = useRef(1);
   const [compareIds, setCompareIds] = useState<number[]>([]);
@@ -94,7 +100,7 @@ function Review() {
       // Another filter, another list: start at its first image (the next key then acts on it, not mid-list).
       setPosition({ id: null, index: 0 });
     },
-    [update],
+    [update, setSelection],
   );
 
   const { dropLinkFilter } = useLinkFilter(
@@ -121,7 +127,7 @@ function Review() {
         setSelection(new Set([id]));
       }
     },
-    [ids, indexOf],
+    [ids, indexOf, setSelection],
   );
 
   // Undo says what it put back and shows the image it changed (the decision may be pages away by now).
@@ -234,7 +240,12 @@ function Review() {
           return;
         case 'selectAll':
           // The whole list, not the part loaded so far: applied as soon as the last chunk is in.
-          if (view === 'grid') void list.whenComplete().then((all) => setSelection(new Set(all)));
+          if (view === 'grid') {
+            const request = (pendingSelectAll.current = {});
+            void list.whenComplete().then((all) => {
+              if (pendingSelectAll.current === request) setSelection(new Set(all));
+            });
+          }
           return;
         case 'selectNone':
           setSelection(current !== null ? new Set([current]) : new Set());
@@ -299,7 +310,7 @@ function Review() {
         setPosition({ id, index });
       } else goTo(index, modifiers.range);
     },
-    [goTo],
+    [goTo, setSelection],
   );
   const onOpen = useCallback(
     (id: number, index: number) => {

@@ -2,13 +2,8 @@ import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { studio } from '../../api';
 import { OUTPUT_ID_WINDOWS, type OutputIds, type OutputIdsQuery } from '../../api/types';
+import { loadedIds, type PositionIndex } from './loaded-ids';
 import { reviewKeys } from './review-data';
-
-/** Where each loaded id is in the list. A new object whenever more ids arrive, so memos that read it rerun. */
-export interface PositionIndex {
-  get(id: number): number | undefined;
-  has(id: number): boolean;
-}
 
 export interface OutputList {
   /** The ids loaded so far, in display order: the first `ids.length` of the `total`. */
@@ -29,7 +24,6 @@ export interface OutputList {
   whenComplete: () => Promise<readonly number[]>;
 }
 
-const EMPTY: readonly number[] = [];
 const NO_GROUPS: OutputIds['groups'] = [];
 
 /**
@@ -50,16 +44,17 @@ export function useOutputList(query: OutputIdsQuery): OutputList {
   });
   const pages = list.data?.pages;
   const index = useMemo(() => loadedIds(pages), [pages]);
-  const { hasNextPage, isFetching, isPlaceholderData, fetchNextPage, refetch } = list;
+  const { hasNextPage, isFetching, isPlaceholderData, isError, fetchNextPage, refetch } = list;
 
-  // Load the rest, one chunk at a time, while nothing else is being fetched for this list.
+  // Load the rest, one chunk at a time, while nothing else is being fetched for this list. A chunk that failed (after
+  // TanStack's retries) is not asked for again in a loop: the error shows, and Refresh starts over.
   useEffect(() => {
-    if (hasNextPage && !isFetching && !isPlaceholderData && index.consistent) void fetchNextPage();
-  }, [hasNextPage, isFetching, isPlaceholderData, fetchNextPage, index.consistent]);
+    if (hasNextPage && !isFetching && !isPlaceholderData && !isError && index.consistent) void fetchNextPage();
+  }, [hasNextPage, isFetching, isPlaceholderData, isError, fetchNextPage, index.consistent]);
   // The catalogue changed between two chunks (the total moved, or an id came twice): read the list again.
   useEffect(() => {
-    if (!index.consistent && !isFetching) void refetch();
-  }, [index.consistent, isFetching, refetch]);
+    if (!index.consistent && !isFetching && !isError) void refetch();
+  }, [index.consistent, isFetching, isError, refetch]);
 
   const first = pages?.[0];
   // Not while the previous list stands in for this one (keepPreviousData).
@@ -90,39 +85,4 @@ export function useOutputList(query: OutputIdsQuery): OutputList {
     refetch: () => void refetch(),
     whenComplete,
   };
-}
-
-interface LoadedIds {
-  ids: readonly number[];
-  positions: PositionIndex;
-  /** Every chunk agrees on the total and continues where the last ended, and no id came twice. */
-  consistent: boolean;
-}
-
-type Built = { pages: number; map: Map<number, number>; ids: number[]; consistent: boolean };
-/** Per list (keyed by its first page, which a refetch replaces): what has been indexed so far. */
-const builtFor = new WeakMap<OutputIds, Built>();
-
-/**
- * The loaded ids in one array and their positions, extended chunk by chunk: a map of 1,000,000 ids takes over 100 ms
- * to build, so each chunk adds its own ids rather than the whole map being built again.
- */
-function loadedIds(pages: readonly OutputIds[] | undefined): LoadedIds {
-  const first = pages?.[0];
-  if (!pages || !first) return { ids: EMPTY, positions: { get: () => undefined, has: () => false }, consistent: true };
-  let state = builtFor.get(first);
-  if (!state || state.pages > pages.length) builtFor.set(first, (state = { pages: 0, map: new Map(), ids: [], consistent: true }));
-  for (const page of pages.slice(state.pages)) {
-    if (page.total !== first.total || page.offset !== state.ids.length) state.consistent = false;
-    for (const id of page.ids) {
-      if (state.map.has(id)) state.consistent = false;
-      state.map.set(id, state.ids.length);
-      state.ids.push(id);
-    }
-  }
-  state.pages = pages.length;
-  const { map, consistent } = state;
-  // A fresh array when more arrived, so components that compare ids by identity see the new ones.
-  const ids = pages.length === 1 ? first.ids : state.ids.slice();
-  return { ids, positions: { get: (id: number) => map.get(id), has: (id: number) => map.has(id) }, consistent };
 }
