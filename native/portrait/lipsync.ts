@@ -5,7 +5,7 @@ import { imageToTensor, tensorToImage, type RgbImage } from '../inference/image-
 import { Tensor, valueName, type OpenedSession } from '../inference/session';
 import type { FaceLandmarks } from '../inference/yunet';
 import { alignFace } from './faces';
-import { resizeRgb, rgbRaster } from './image';
+import { rgbRaster } from './image';
 import { pasteBack } from './paste';
 
 /**
@@ -98,13 +98,28 @@ export interface LipSyncer {
 export function createLipSyncer(session: OpenedSession, modelId: string, detector: FaceDetector, options: { weight: number }): LipSyncer {
   const spec = lipSyncSpecs[modelId];
   if (!spec) throw new Error(`${modelId} is not a lip-sync model`);
-  const edtalkMask = mouthMask(512);
+  // EDTalk's face is aligned at the model's own size and its mouth pasted from there: aligning at 512 and resizing
+  // down, then the output back up, cost two resizes and a warp four times the size a frame (bench/lipsync).
+  const edtalkMask = mouthMask(spec.size);
   const mel = (window: Float32Array) => new Tensor('float32', window, [1, 1, 80, 16]);
   return {
     model: modelId,
     async apply(crop, window) {
       const [face] = (await detector.detect(crop)).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       if (!face) return crop;
+      const result: RgbImage = { data: crop.data.slice(), width: crop.width, height: crop.height };
+      if (spec.kind === 'edtalk') {
+        const aligned = alignFace(crop, face.landmarks, spec.size);
+        const feeds = {
+          source: mel(window),
+          target: imageToTensor(aligned.crop, { order: 'rgb', range: [0, 1] }),
+          weight: new Tensor('float32', Float32Array.from([options.weight]), [1]),
+        };
+        const out = await session.run(feeds);
+        const mouth = tensorToImage(out[valueName(session, 'outputs', '0')] as Tensor, { order: 'rgb', range: [0, 1] });
+        pasteBack(result, mouth, aligned.matrix, edtalkMask, 1);
+        return result;
+      }
       const aligned = alignFace(crop, face.landmarks, 512);
       // The landmarks where the aligned crop has them (close to the template, but this face's own).
       const at = (p: { x: number; y: number }) => applyAffine(aligned.matrix, p);
@@ -116,37 +131,23 @@ export function createLipSyncer(session: OpenedSession, modelId: string, detecto
         mouthRight: at(l.mouthRight),
         mouthLeft: at(l.mouthLeft),
       };
-      let mouth: RgbImage;
-      let mask = edtalkMask;
-      if (spec.kind === 'edtalk') {
-        const small = await resizeRgb(aligned.crop, spec.size, spec.size);
-        const feeds = {
-          source: mel(window),
-          target: imageToTensor(small, { order: 'rgb', range: [0, 1] }),
-          weight: new Tensor('float32', Float32Array.from([options.weight]), [1]),
-        };
-        const out = await session.run(feeds);
-        mouth = await resizeRgb(tensorToImage(out[valueName(session, 'outputs', '0')] as Tensor, { order: 'rgb', range: [0, 1] }), 512, 512);
-      } else {
-        const box = wav2lipBox(inCrop);
-        mask = await lowerFaceMask(inCrop, 512);
-        const toBox: Affine = [spec.size / box.w, 0, (-box.x * spec.size) / box.w, 0, spec.size / box.h, (-box.y * spec.size) / box.h];
-        const face96 = warpAffine(rgbRaster(aligned.crop), toBox, spec.size, spec.size);
-        const reference = imageToTensor({ data: face96.data, width: spec.size, height: spec.size }, { order: 'bgr', range: [0, 1] });
-        const masked = (reference.data as Float32Array).slice();
-        const plane = spec.size * spec.size;
-        for (let c = 0; c < 3; c++) masked.fill(0, c * plane + (spec.size / 2) * spec.size, (c + 1) * plane);
-        const target = new Float32Array(6 * plane);
-        target.set(masked, 0);
-        target.set(reference.data as Float32Array, 3 * plane);
-        const out = await session.run({ source: mel(window), target: new Tensor('float32', target, [1, 6, spec.size, spec.size]) });
-        const redrawn = tensorToImage(out[valueName(session, 'outputs', '0')] as Tensor, { order: 'bgr', range: [0, 1] });
-        // Back into the aligned crop: only the face box changes.
-        mouth = { data: aligned.crop.data.slice(), width: 512, height: 512 };
-        const boxMask = new Float32Array(spec.size * spec.size).fill(1);
-        pasteBack(mouth, redrawn, toBox, boxMask, 1);
-      }
-      const result: RgbImage = { data: crop.data.slice(), width: crop.width, height: crop.height };
+      const box = wav2lipBox(inCrop);
+      const mask = await lowerFaceMask(inCrop, 512);
+      const toBox: Affine = [spec.size / box.w, 0, (-box.x * spec.size) / box.w, 0, spec.size / box.h, (-box.y * spec.size) / box.h];
+      const face96 = warpAffine(rgbRaster(aligned.crop), toBox, spec.size, spec.size);
+      const reference = imageToTensor({ data: face96.data, width: spec.size, height: spec.size }, { order: 'bgr', range: [0, 1] });
+      const masked = (reference.data as Float32Array).slice();
+      const plane = spec.size * spec.size;
+      for (let c = 0; c < 3; c++) masked.fill(0, c * plane + (spec.size / 2) * spec.size, (c + 1) * plane);
+      const target = new Float32Array(6 * plane);
+      target.set(masked, 0);
+      target.set(reference.data as Float32Array, 3 * plane);
+      const out = await session.run({ source: mel(window), target: new Tensor('float32', target, [1, 6, spec.size, spec.size]) });
+      const redrawn = tensorToImage(out[valueName(session, 'outputs', '0')] as Tensor, { order: 'bgr', range: [0, 1] });
+      // Back into the aligned crop: only the face box changes.
+      const mouth: RgbImage = { data: aligned.crop.data.slice(), width: 512, height: 512 };
+      const boxMask = new Float32Array(spec.size * spec.size).fill(1);
+      pasteBack(mouth, redrawn, toBox, boxMask, 1);
       pasteBack(result, mouth, aligned.matrix, mask, 1);
       return result;
     },
