@@ -51,14 +51,16 @@ function plansOf(call: () => unknown): { sql: string; plan: string }[] {
   } finally {
     connections.forEach((db, i) => (db.prepare = originals[i]!));
   }
-  return seen
-    // Not the read that starts a snapshot (output-lists' snapshotVersion): it reads one row and plans nothing.
-    .filter((s) => /^\s*SELECT/i.test(s.sql) && !/^SELECT 1 FROM output_tallies LIMIT 1$/.test(s.sql))
-    .map(({ sql, params, connection }) => ({
-      sql,
-      // On the statement's own connection: the read connection has temporary tables of its own.
-      plan: (originals[connection]!(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join(' | '),
-    }));
+  return (
+    seen
+      // Not the read that starts a snapshot (output-lists' snapshotVersion): it reads one row and plans nothing.
+      .filter((s) => /^\s*SELECT/i.test(s.sql) && !/^SELECT 1 FROM output_tallies LIMIT 1$/.test(s.sql))
+      .map(({ sql, params, connection }) => ({
+        sql,
+        // On the statement's own connection: the read connection has temporary tables of its own.
+        plan: (originals[connection]!(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join(' | '),
+      }))
+  );
 }
 
 const idsOf = (query: Record<string, unknown>) => () => catalog.outputs.ids(OutputIdsQuery.parse(query));
