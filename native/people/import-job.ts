@@ -139,10 +139,20 @@ async function importOne(
   sourcePath: string | null,
   embedder: FaceEmbedder | null,
   inFlight: Map<string, Promise<Outcome>>,
+  turn: HashTurn,
 ): Promise<Outcome> {
-  const data = await readImageFile(candidate.path, candidate.name);
-  const hash = sha256(data);
-  // Photos are imported side by side: the same file twice in one drop is one photo, the second a duplicate.
+  let hash: string;
+  let data: Buffer;
+  try {
+    data = await readImageFile(candidate.path, candidate.name);
+    hash = sha256(data);
+    // Photos are imported side by side, but the same file twice in one drop is one photo under the name listed first
+    // and a duplicate: each file claims its hash only after every file before it has (a copy read faster under load
+    // took the name otherwise).
+    await turn.earlier;
+  } finally {
+    turn.claimed();
+  }
   const earlier = inFlight.get(hash);
   if (earlier) {
     const outcome = await earlier.catch(() => undefined);
@@ -151,6 +161,19 @@ async function importOne(
   const outcome = importData(catalog, personId, candidate, data, hash, detector, sourcePath, embedder);
   inFlight.set(hash, outcome);
   return outcome;
+}
+
+/** A file's place in the order hashes are claimed: what it waits for, and what it says when its own is claimed. */
+interface HashTurn {
+  earlier: Promise<unknown>;
+  claimed: () => void;
+}
+
+/** One turn a file, in the order given: each waits for the turns of the files before it. */
+function hashTurns(count: number): HashTurn[] {
+  const done: (() => void)[] = [];
+  const claims = Array.from({ length: count }, (_, i) => new Promise<void>((resolve) => (done[i] = resolve)));
+  return claims.map((_, i) => ({ earlier: Promise.all(claims.slice(0, i)), claimed: done[i]! }));
 }
 
 async function importData(
@@ -279,6 +302,7 @@ export const peopleImportJob = defineJob({
     const photoIds: (number | undefined)[] = [];
     const rejected: (RejectedFile | undefined)[] = [];
     const inFlight = new Map<string, Promise<Outcome>>();
+    const turns = hashTurns(candidates.length);
     // Photos side by side, one a core: decoding, the detector and storing overlap (sharp and onnxruntime
     // work off the JS thread). A full disk stops the rest: every next file would fail too.
     const limit = pLimit(availableParallelism());
@@ -287,10 +311,20 @@ export const peopleImportJob = defineJob({
     // process, so two files failing at once could leave one of them with "Unknown error" instead of its reason.
     const failedBeside: number[] = [];
     const importAt = async (candidate: Candidate, index: number, alone: boolean) => {
-      if (signal.aborted || diskFull) return;
+      // A file skipped still gives up its turn, or the files after it would wait for it.
+      if (signal.aborted || diskFull) return turns[index]!.claimed();
       try {
         const staged = uploads.some((u) => u.path === candidate.path);
-        const outcome = await importOne(catalog, person.id, candidate, loaded.detector, staged ? null : candidate.path, embedder, inFlight);
+        const outcome = await importOne(
+          catalog,
+          person.id,
+          candidate,
+          loaded.detector,
+          staged ? null : candidate.path,
+          embedder,
+          inFlight,
+          turns[index]!,
+        );
         photoIds[index] = outcome.photoId;
         if (outcome.status === 'duplicate') result.duplicates++;
         else {
