@@ -126,9 +126,11 @@ function readMatches(db: ReadableDb, words: string, version: number): number {
 /** For each filter on linked rows: whether it matches too many outputs to gather and sort (its tally says how many). */
 function linkedProbes(db: ReadableDb, query: ParsedOutputIdsQuery): FilterOptions['probe'] {
   const many = (facet: string, value: string | number | undefined) => value !== undefined && !fewMatches(db, tally(db, facet, value), query.limit);
-  const tagId =
-    query.tag === undefined ? undefined : (db.prepare('SELECT id FROM tags WHERE name = ?').pluck().get(query.tag.trim()) as number | undefined);
-  return { lora: many('lora', query.lora), tag: many('tag', tagId), collectionId: many('collection', query.collectionId) };
+  return {
+    lora: many('lora', query.lora),
+    tag: many('tag', query.tag === undefined ? undefined : tagId(db, query.tag)),
+    collectionId: many('collection', query.collectionId),
+  };
 }
 
 /** The filters whose values are tallied, with the tally that counts each value. */
@@ -153,10 +155,15 @@ function facetTotal(db: ReadableDb, query: ParsedOutputIdsQuery, where: string[]
   const keys = (Object.keys(tallied) as (keyof typeof tallied)[]).filter((key) => query[key] !== undefined);
   if (keys.length !== 1) return undefined;
   const key = keys[0]!;
-  const value = key === 'tag' ? (db.prepare('SELECT id FROM tags WHERE name = ?').pluck().get(params.tag) as number | undefined) : query[key];
+  const value = key === 'tag' ? tagId(db, query.tag!) : query[key];
   if (value === undefined) return 0;
   const trashed = db.prepare(`SELECT count(*) ${TRASHED} AND ${where[1]}`).pluck().get(params) as number;
   return tally(db, tallied[key], value) - trashed;
+}
+
+/** Tags are tallied by id; filters name them (as typed, trimmed). */
+function tagId(db: ReadableDb, name: string): number | undefined {
+  return db.prepare('SELECT id FROM tags WHERE name = ?').pluck().get(name.trim()) as number | undefined;
 }
 
 function tally(db: ReadableDb, facet: string, value: string | number): number {
@@ -314,9 +321,9 @@ function partitionWholeList(db: ReadableDb, query: ParsedOutputIdsQuery): WholeL
  */
 export function outputFacets(db: ReadableDb): OutputFacets {
   type Count = { value: string; count: number };
-  const tally = db.prepare('SELECT value, count FROM output_tallies WHERE facet = ? AND count > 0');
+  const tallies = db.prepare('SELECT value, count FROM output_tallies WHERE facet = ? AND count > 0');
   const live = (facet: string, trashed: string): Count[] => {
-    const counts = new Map((tally.all(facet) as Count[]).map((c) => [c.value, c.count]));
+    const counts = new Map((tallies.all(facet) as Count[]).map((c) => [c.value, c.count]));
     for (const t of db.prepare(trashed).all() as Count[]) counts.set(t.value, (counts.get(t.value) ?? 0) - t.count);
     return [...counts]
       .filter(([, count]) => count > 0)
@@ -333,7 +340,7 @@ export function outputFacets(db: ReadableDb): OutputFacets {
   );
   const tagNames = new Map((db.prepare('SELECT id, name FROM tags').all() as { id: number; name: string }[]).map((tag) => [tag.id, tag.name]));
   return {
-    total: ((tally.get('all') as Count | undefined)?.count ?? 0) - trash,
+    total: tally(db, 'all', '') - trash,
     trash,
     picks: db.prepare("SELECT count(*) FROM outputs WHERE deleted_at IS NULL AND flag = 'pick'").pluck().get() as number,
     models: column('model', 'model'),
