@@ -51,8 +51,11 @@ try {
     // Import for a person: the same work plus face detection, measures, a crop each, and judging.
     const person = await studio.api.people.create({ name: 'Bench', trigger: 'ohwx', classWord: 'person' });
     started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const job = await studio.jobs.waitFor((await studio.api.people.import({ personId: person.id, paths: [folder] })).id);
     const vettingMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const coresBusy = (cpu.user + cpu.system) / 1000 / vettingMs;
     const result = job.result as PeopleImportResult;
     if (job.status !== 'done' || result.imported !== PHOTOS) throw new Error(`the import did not finish: ${job.status} ${JSON.stringify(job.error)}`);
 
@@ -71,6 +74,7 @@ try {
     );
     console.log(`people import + vetting       ${(PHOTOS / (vettingMs / 1000)).toFixed(2)} photos/s  (${(vettingMs / PHOTOS).toFixed(0)} ms each)`);
     console.log(`  ratio to the baseline       ${(vettingMs / baselineMs).toFixed(2)}× the time`);
+    console.log(`  cores busy                  ${coresBusy.toFixed(2)} of ${availableParallelism()} (process CPU time / wall time)`);
     console.log('  where the time goes:');
     console.log(`    decode                    ${share(decode)}  ${(decode / PHOTOS).toFixed(0)} ms/photo`);
     console.log(`    face detection (YuNet)    ${share(detect)}  ${(detect / PHOTOS).toFixed(0)} ms/photo (incl. tilt refinement)`);

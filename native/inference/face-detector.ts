@@ -12,9 +12,22 @@ export const defaultDetection: Required<Pick<DetectOptions, 'scoreThreshold' | '
 /** One cache per thread: a job worker keeps its YuNet session between jobs. */
 const sessions = new SessionCache(2);
 
+/**
+ * CPU threads for one detection. onnxruntime's default (one per core) suits one photo at a time; where photos
+ * are detected side by side, one a core (vetting), a second thread per detection only spins on a core that
+ * decoding needs: 1 there (bench/vetting).
+ */
+export interface DetectorThreads {
+  threads?: number;
+}
+
 /** The face detector from a model file (the installed copy in the app, ../shared in tests). */
-export async function faceDetectorFromFile(path: string, options: DetectOptions = defaultDetection): Promise<FaceDetector> {
-  const session = await sessions.get(`yunet:${fileStamp(path)}`, () => openYunet(path));
+export async function faceDetectorFromFile(
+  path: string,
+  options: DetectOptions = defaultDetection,
+  { threads }: DetectorThreads = {},
+): Promise<FaceDetector> {
+  const session = await sessions.get(`yunet:${threads ?? 'default'}:${fileStamp(path)}`, () => openYunet(path, { ...(threads ? { threads } : {}) }));
   return {
     model: FACE_DETECTOR_MODEL,
     provider: session.provider,
@@ -23,6 +36,10 @@ export async function faceDetectorFromFile(path: string, options: DetectOptions 
 }
 
 /** The installed YuNet, or a MODEL_ERROR that says how to install it (`likeness models add yunet-n --file …`). */
-export async function installedFaceDetector(modelsDir: string, options: DetectOptions = defaultDetection): Promise<FaceDetector> {
-  return faceDetectorFromFile(requireModelFile(modelsDir, FACE_DETECTOR_MODEL), options);
+export async function installedFaceDetector(
+  modelsDir: string,
+  options: DetectOptions = defaultDetection,
+  threads: DetectorThreads = {},
+): Promise<FaceDetector> {
+  return faceDetectorFromFile(requireModelFile(modelsDir, FACE_DETECTOR_MODEL), options, threads);
 }

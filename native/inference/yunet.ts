@@ -54,11 +54,12 @@ export interface DetectOptions {
 }
 
 /** Opens the detector and checks it is YuNet (names, types, ranks), so a wrong file fails with a clear MODEL_ERROR. */
-export async function openYunet(source: string | Uint8Array, options: { provider?: 'cpu' } = {}): Promise<OpenedSession> {
+export async function openYunet(source: string | Uint8Array, options: { provider?: 'cpu'; threads?: number } = {}): Promise<OpenedSession> {
   const session = await openSession(source, {
     model: 'YuNet face detector',
     // A 300 kB model: the CPU runs it in milliseconds and keeps the GPU free for generation.
     provider: options.provider ?? 'cpu',
+    ...(options.threads ? { sessionOptions: { intraOpNumThreads: options.threads } } : {}),
   });
   expectModelIO(session, yunetIO);
   return session;

@@ -32,22 +32,25 @@ function scaleFace(face: DetectedFace, factor: number): DetectedFace {
   };
 }
 
-/** Runs the detector on the photo scaled to thresholds.detection.maxSide; faces come back in source pixels, largest first. */
-async function findFaces(
-  decoded: DecodedPhoto,
-  detector: FaceDetector,
-): Promise<{ faces: DetectedFace[]; input: { width: number; height: number } }> {
+/**
+ * The photo at most thresholds.detection.maxSide on its longest side: what the detector sees, and the source of
+ * the other small copies (the thumbnail, the 256-px copy for tone and the perceptual hash), each a fraction of
+ * the cost from here that it is from the full decode.
+ */
+export async function previewOf(decoded: DecodedPhoto): Promise<RgbImage> {
   const { rgb } = decoded;
   const maxSide = thresholds.detection.maxSide;
-  let input: RgbImage = rgb;
-  if (Math.max(rgb.width, rgb.height) > maxSide) {
-    const { data, info } = await fromRgb(rgb).resize({ width: maxSide, height: maxSide, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
-    input = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
-  }
+  if (Math.max(rgb.width, rgb.height) <= maxSide) return rgb;
+  const { data, info } = await fromRgb(rgb).resize({ width: maxSide, height: maxSide, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** Runs the detector on the preview; faces come back in source pixels, largest first. */
+async function findFaces(decoded: DecodedPhoto, input: RgbImage, detector: FaceDetector): Promise<DetectedFace[]> {
   const toSource = decoded.width / input.width;
   const faces = (await detector.detect(input)).map((f) => scaleFace(f, toSource));
   faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-  return { faces, input: { width: input.width, height: input.height } };
+  return faces;
 }
 
 /** The face box (source pixels) clipped to the photo, in rgb pixels; null when nothing of it is inside. */
@@ -146,9 +149,12 @@ export async function measureDecoded(
   /** A face chosen by likeness or by the user (an index into the faces found): measured instead of the largest. */
   chosenFace?: number,
   chosenBy: 'likeness' | 'user' = 'likeness',
+  /** previewOf(decoded), when the caller has made it already (for the thumbnail). */
+  preview?: RgbImage,
 ): Promise<PhotoMeasures> {
   const t1 = performance.now();
-  const { faces, input } = await findFaces(decoded, detector);
+  const input = preview ?? (await previewOf(decoded));
+  const faces = await findFaces(decoded, input, detector);
   const confident = faces.findIndex((f) => f.score >= thresholds.detection.otherFaceMinScore);
   const byLikeness = chosenFace !== undefined && chosenFace < faces.length;
   const measuredFace = byLikeness ? chosenFace : faces.length ? Math.max(0, confident) : null;
@@ -161,11 +167,11 @@ export async function measureDecoded(
   const t2 = performance.now();
   const face = measuredFace === null ? null : await measureFace(faces[measuredFace]!, decoded);
 
-  const small = await fromRgb(decoded.rgb).resize({ width: 256, height: 256, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  const small = await fromRgb(input).resize({ width: 256, height: 256, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
   const smallPixels = new Uint8Array(small.data.buffer, small.data.byteOffset, small.data.byteLength);
   const tone = toneOf(smallPixels, small.info.width * small.info.height, small.info.channels);
   const imageExposure = exposureOf(lumaOf(smallPixels, small.info.width, small.info.height, small.info.channels));
-  // From the small copy: resizing the full picture again for 32×32 pixels would cost more than all the rest.
+  // From the small copy: resizing a larger picture again for 32×32 pixels would cost more than all the rest.
   const phash = perceptualHash(
     await grayOf(fromRgb({ data: smallPixels, width: small.info.width, height: small.info.height }).resize({ width: 32, height: 32, fit: 'fill' })),
   );
