@@ -1,5 +1,5 @@
 // bench/lipsync: what lip sync costs a frame outside its models — finding the face in the animated crop, aligning
-// it, the masks, resizing, tensor ↔ image and the two paste-backs — for each lip-sync model's real I/O (the test
+// it, the masks, resizing, tensor ↔ image and the paste-back — for each lip-sync model's real I/O (the test
 // suite's tiny models), on a real face (the shared astronaut photo, aligned as an animated frame is).
 //   npx tsx bench/lipsync.ts [--frames 20]
 import { readFileSync } from 'node:fs';

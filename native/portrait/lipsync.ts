@@ -1,10 +1,9 @@
-import sharp from 'sharp';
-import { applyAffine, warpAffine, type Affine } from '../inference/affine';
+import { applyAffine, composeAffine, warpAffine, type Affine } from '../inference/affine';
 import type { FaceDetector } from '../inference/face-landmarks';
 import { imageToTensor, tensorToImage, type RgbImage } from '../inference/image-tensor';
 import { Tensor, valueName, type OpenedSession } from '../inference/session';
 import type { FaceLandmarks } from '../inference/yunet';
-import { alignFace } from './faces';
+import { alignFace, alignmentMatrix } from './faces';
 import { rgbRaster } from './image';
 import { pasteBack } from './paste';
 
@@ -52,7 +51,16 @@ export function wav2lipBox(l: FaceLandmarks): { x: number; y: number; w: number;
  * points 3–13 and nose points 31–35, blurred, then `(clip(m, 0.5, 1) − 0.5) · 2`: choices.py face_mask_area_set,
  * face_masker.create_area_mask); the hull here is placed by the five points.
  */
-export async function lowerFaceMask(l: FaceLandmarks, size: number): Promise<Float32Array> {
+export function lowerFaceMask(l: FaceLandmarks, size: number): Float32Array {
+  return lowerFaceMaskIn(l, [1, 0, 0, 0, 1, 0], size, size, 0.05 * size);
+}
+
+/**
+ * lowerFaceMask drawn straight into another raster (Wav2Lip's 96² face box): the hull, given in the landmarks'
+ * pixels, placed by `toMask` (those pixels → the mask's, scaling along the axes), blurred by `sigma` of the
+ * landmarks' pixels. The blur reads the hull beyond the raster's edges, as it would on the whole picture.
+ */
+export function lowerFaceMaskIn(l: FaceLandmarks, toMask: Affine, width: number, height: number, sigma: number): Float32Array {
   const f = faceFrame(l);
   const side = (k: number) => (p: { x: number; y: number }) => ({ x: f.mouth.x + k * (p.x - f.mouth.x), y: p.y });
   const left = [
@@ -62,13 +70,69 @@ export async function lowerFaceMask(l: FaceLandmarks, size: number): Promise<Flo
     { x: f.mouth.x - 0.6 * f.across, y: f.mouth.y + 0.75 * f.down },
     { x: f.mouth.x - 0.15 * f.across, y: f.mouth.y + 0.9 * f.down },
   ];
-  const hull = [...left, ...left.map(side(-1)).reverse()].map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
-  const sigma = Math.max(1, 0.05 * size);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="black"/><polygon points="${hull}" fill="white"/></svg>`;
-  const blurred = await sharp(Buffer.from(svg)).blur(sigma).extractChannel(0).raw().toBuffer();
-  const mask = new Float32Array(size * size);
-  for (let i = 0; i < mask.length; i++) mask[i] = (Math.min(1, Math.max(0.5, blurred[i]! / 255)) - 0.5) * 2;
+  const sigmaX = Math.max(0.5, sigma * Math.hypot(toMask[0], toMask[3]));
+  const sigmaY = Math.max(0.5, sigma * Math.hypot(toMask[1], toMask[4]));
+  const pad = Math.ceil(3 * Math.max(sigmaX, sigmaY));
+  // The hull on a canvas `pad` wider each side, filled where a pixel's centre lies inside (crossing number).
+  const hull = [...left, ...left.map(side(-1)).reverse()].map((p) => applyAffine(toMask, p));
+  const W = width + 2 * pad;
+  const H = height + 2 * pad;
+  const filled = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const py = y + 0.5 - pad;
+    const crossings: number[] = [];
+    for (let i = 0, j = hull.length - 1; i < hull.length; j = i++) {
+      const a = hull[i]!;
+      const b = hull[j]!;
+      if (a.y > py !== b.y > py) crossings.push(a.x + ((py - a.y) * (b.x - a.x)) / (b.y - a.y));
+    }
+    crossings.sort((u, v) => u - v);
+    for (let c = 0; c + 1 < crossings.length; c += 2) {
+      const from = Math.max(0, Math.ceil(crossings[c]! + pad - 0.5));
+      const to = Math.min(W, Math.ceil(crossings[c + 1]! + pad - 0.5));
+      filled.fill(1, y * W + from, y * W + to);
+    }
+  }
+  const blurred = blurSeparable(filled, W, H, sigmaX, sigmaY);
+  const mask = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      // In 255 steps, as the 8-bit render before it: full strength where the blur leaves 254.5/255 or more.
+      const v = Math.round(blurred[(y + pad) * W + x + pad]! * 255) / 255;
+      mask[y * width + x] = (Math.min(1, Math.max(0.5, v)) - 0.5) * 2;
+    }
+  }
   return mask;
+}
+
+function gaussianKernel(sigma: number): Float32Array {
+  const radius = Math.ceil(3 * sigma);
+  const kernel = new Float32Array(2 * radius + 1);
+  let sum = 0;
+  for (let i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < kernel.length; i++) kernel[i]! /= sum;
+  return kernel;
+}
+
+/** A Gaussian blur, one pass along each axis, with zero beyond the edges. */
+function blurSeparable(values: Float32Array, width: number, height: number, sigmaX: number, sigmaY: number): Float32Array {
+  const pass = (source: Float32Array, kernel: Float32Array, step: number, length: number, lines: number, lineStep: number) => {
+    const out = new Float32Array(source.length);
+    const radius = (kernel.length - 1) / 2;
+    for (let line = 0; line < lines; line++) {
+      const base = line * lineStep;
+      for (let i = 0; i < length; i++) {
+        let v = 0;
+        const from = Math.max(0, i - radius);
+        const to = Math.min(length - 1, i + radius);
+        for (let t = from; t <= to; t++) v += kernel[t - i + radius]! * source[base + t * step]!;
+        out[base + i * step] = v;
+      }
+    }
+    return out;
+  };
+  const across = pass(values, gaussianKernel(sigmaX), 1, width, height, width);
+  return pass(across, gaussianKernel(sigmaY), width, height, width, 1);
 }
 
 /** 1 over the mouth and chin, easing out towards the eyes and the sides (in an FFHQ-aligned crop of `size`). */
@@ -120,21 +184,24 @@ export function createLipSyncer(session: OpenedSession, modelId: string, detecto
         pasteBack(result, mouth, aligned.matrix, edtalkMask, 1);
         return result;
       }
-      const aligned = alignFace(crop, face.landmarks, 512);
-      // The landmarks where the aligned crop has them (close to the template, but this face's own).
-      const at = (p: { x: number; y: number }) => applyAffine(aligned.matrix, p);
+      // Measured in a 512 FFHQ-aligned frame, but never drawn there: the 96² face is sampled from the crop and
+      // pasted straight back through the lower-face mask drawn in the 96² box (aligning at 512, a 512² mask and
+      // two pastes cost 40 ms a frame, bench/lipsync).
+      const aligned = alignmentMatrix(face.landmarks, 512);
+      // The landmarks where the aligned frame has them (close to the template, but this face's own).
+      const at = (p: { x: number; y: number }) => applyAffine(aligned, p);
       const l = face.landmarks;
-      const inCrop: FaceLandmarks = {
+      const inFrame: FaceLandmarks = {
         rightEye: at(l.rightEye),
         leftEye: at(l.leftEye),
         nose: at(l.nose),
         mouthRight: at(l.mouthRight),
         mouthLeft: at(l.mouthLeft),
       };
-      const box = wav2lipBox(inCrop);
-      const mask = await lowerFaceMask(inCrop, 512);
+      const box = wav2lipBox(inFrame);
       const toBox: Affine = [spec.size / box.w, 0, (-box.x * spec.size) / box.w, 0, spec.size / box.h, (-box.y * spec.size) / box.h];
-      const face96 = warpAffine(rgbRaster(aligned.crop), toBox, spec.size, spec.size);
+      const cropToBox = composeAffine(toBox, aligned);
+      const face96 = warpAffine(rgbRaster(crop), cropToBox, spec.size, spec.size);
       const reference = imageToTensor({ data: face96.data, width: spec.size, height: spec.size }, { order: 'bgr', range: [0, 1] });
       const masked = (reference.data as Float32Array).slice();
       const plane = spec.size * spec.size;
@@ -144,11 +211,9 @@ export function createLipSyncer(session: OpenedSession, modelId: string, detecto
       target.set(reference.data as Float32Array, 3 * plane);
       const out = await session.run({ source: mel(window), target: new Tensor('float32', target, [1, 6, spec.size, spec.size]) });
       const redrawn = tensorToImage(out[valueName(session, 'outputs', '0')] as Tensor, { order: 'bgr', range: [0, 1] });
-      // Back into the aligned crop: only the face box changes.
-      const mouth: RgbImage = { data: aligned.crop.data.slice(), width: 512, height: 512 };
-      const boxMask = new Float32Array(spec.size * spec.size).fill(1);
-      pasteBack(mouth, redrawn, toBox, boxMask, 1);
-      pasteBack(result, mouth, aligned.matrix, mask, 1);
+      // Only the face box changes, through the mask of the lower face (blurred by 5 % of the aligned frame).
+      const mask = lowerFaceMaskIn(inFrame, toBox, spec.size, spec.size, 0.05 * 512);
+      pasteBack(result, redrawn, cropToBox, mask, 1);
       return result;
     },
   };
