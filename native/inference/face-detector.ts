@@ -13,21 +13,21 @@ export const defaultDetection: Required<Pick<DetectOptions, 'scoreThreshold' | '
 const sessions = new SessionCache(2);
 
 /**
- * CPU threads for one detection. onnxruntime's default (one per core) suits one photo at a time; where photos
- * are detected side by side, one a core (vetting), a second thread per detection only spins on a core that
- * decoding needs: 1 there (bench/vetting).
+ * How the detector's CPU threads wait. onnxruntime runs a detection on the JS thread with helpers that spin
+ * between the steps of its graph. Where photos are decoded beside the detector (vetting), that spinning takes the
+ * cores libvips needs; `spin: false` lets the helpers sleep instead, keeping every core's help for the detection.
  */
-export interface DetectorThreads {
-  threads?: number;
+export interface DetectorSession {
+  spin?: boolean;
 }
 
 /** The face detector from a model file (the installed copy in the app, ../shared in tests). */
 export async function faceDetectorFromFile(
   path: string,
   options: DetectOptions = defaultDetection,
-  { threads }: DetectorThreads = {},
+  { spin = true }: DetectorSession = {},
 ): Promise<FaceDetector> {
-  const session = await sessions.get(`yunet:${threads ?? 'default'}:${fileStamp(path)}`, () => openYunet(path, { ...(threads ? { threads } : {}) }));
+  const session = await sessions.get(`yunet:${spin ? 'spin' : 'sleep'}:${fileStamp(path)}`, () => openYunet(path, { spin }));
   return {
     model: FACE_DETECTOR_MODEL,
     provider: session.provider,
@@ -39,7 +39,7 @@ export async function faceDetectorFromFile(
 export async function installedFaceDetector(
   modelsDir: string,
   options: DetectOptions = defaultDetection,
-  threads: DetectorThreads = {},
+  session: DetectorSession = {},
 ): Promise<FaceDetector> {
-  return faceDetectorFromFile(requireModelFile(modelsDir, FACE_DETECTOR_MODEL), options, threads);
+  return faceDetectorFromFile(requireModelFile(modelsDir, FACE_DETECTOR_MODEL), options, session);
 }

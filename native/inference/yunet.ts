@@ -54,12 +54,13 @@ export interface DetectOptions {
 }
 
 /** Opens the detector and checks it is YuNet (names, types, ranks), so a wrong file fails with a clear MODEL_ERROR. */
-export async function openYunet(source: string | Uint8Array, options: { provider?: 'cpu'; threads?: number } = {}): Promise<OpenedSession> {
+export async function openYunet(source: string | Uint8Array, options: { provider?: 'cpu'; spin?: boolean } = {}): Promise<OpenedSession> {
   const session = await openSession(source, {
     model: 'YuNet face detector',
     // A 300 kB model: the CPU runs it in milliseconds and keeps the GPU free for generation.
     provider: options.provider ?? 'cpu',
-    ...(options.threads ? { sessionOptions: { intraOpNumThreads: options.threads } } : {}),
+    // onnxruntime's session config key (onnxruntime_session_options_config_keys.h: session.intra_op.allow_spinning).
+    ...(options.spin === false ? { sessionOptions: { extra: { session: { intra_op: { allow_spinning: '0' } } } } } : {}),
   });
   expectModelIO(session, yunetIO);
   return session;

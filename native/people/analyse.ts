@@ -33,9 +33,8 @@ function scaleFace(face: DetectedFace, factor: number): DetectedFace {
 }
 
 /**
- * The photo at most thresholds.detection.maxSide on its longest side: what the detector sees, and the source of
- * the other small copies (the thumbnail, the 256-px copy for tone and the perceptual hash), each a fraction of
- * the cost from here that it is from the full decode.
+ * The photo at most thresholds.detection.maxSide on its longest side: what the detector sees, and what the import
+ * makes the thumbnail from (a fraction of the cost of scaling the full decode down again).
  */
 export async function previewOf(decoded: DecodedPhoto): Promise<RgbImage> {
   const { rgb } = decoded;
@@ -167,11 +166,13 @@ export async function measureDecoded(
   const t2 = performance.now();
   const face = measuredFace === null ? null : await measureFace(faces[measuredFace]!, decoded);
 
-  const small = await fromRgb(input).resize({ width: 256, height: 256, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  // From the full decode, not the preview: tone, exposure and the pHash are stored measures (MEASURES_VERSION), and
+  // a copy scaled in two steps moves them by a level or so.
+  const small = await fromRgb(decoded.rgb).resize({ width: 256, height: 256, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
   const smallPixels = new Uint8Array(small.data.buffer, small.data.byteOffset, small.data.byteLength);
   const tone = toneOf(smallPixels, small.info.width * small.info.height, small.info.channels);
   const imageExposure = exposureOf(lumaOf(smallPixels, small.info.width, small.info.height, small.info.channels));
-  // From the small copy: resizing a larger picture again for 32×32 pixels would cost more than all the rest.
+  // From the small copy: resizing the full picture again for 32×32 pixels would cost more than all the rest.
   const phash = perceptualHash(
     await grayOf(fromRgb({ data: smallPixels, width: small.info.width, height: small.info.height }).resize({ width: 32, height: 32, fit: 'fill' })),
   );

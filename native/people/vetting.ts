@@ -23,8 +23,8 @@ const peopleDetection = { scoreThreshold: thresholds.detection.minScore, nmsThre
 /** The installed face detector, or the reason vetting cannot run (with how to install it). */
 export async function loadDetector(catalog: Catalog): Promise<{ detector: FaceDetector; error: null } | { detector: null; error: StudioErrorShape }> {
   try {
-    // One thread a detection: photos are vetted side by side, one a core (see import-job).
-    return { detector: await installedFaceDetector(catalog.paths.models, peopleDetection, { threads: 1 }), error: null };
+    // Photos are decoded beside the detector (see import-job): its helper threads sleep rather than spin.
+    return { detector: await installedFaceDetector(catalog.paths.models, peopleDetection, { spin: false }), error: null };
   } catch (error) {
     return { detector: null, error: toStudioError(error).toJSON() };
   }

@@ -79,6 +79,20 @@ describe.skipIf(yunet.missing ?? photos.missing)('a Wav2Lip frame on a real face
     for (const delta of change({ x: mouth.x, y: mouth.y + 0.4 * down })) expect(Math.abs(delta - 23)).toBeLessThanOrEqual(2);
     for (const delta of change(mouth)) expect(delta).toBeGreaterThan(15);
     for (const eye of [l.leftEye, l.rightEye]) expect(change(eye)).toEqual([0, 0, 0]);
+    // Inside the box but outside the jaw (the cheek by the ear): untouched; between it and the mouth the change
+    // fades through the mask's feathered edge, not a hard cut.
+    const eyes = { x: (l.leftEye.x + l.rightEye.x) / 2, y: (l.leftEye.y + l.rightEye.y) / 2 };
+    const across = Math.abs(l.leftEye.x - l.rightEye.x);
+    const cheek = { x: eyes.x - 1.25 * across, y: mouth.y };
+    expect(change(cheek)).toEqual([0, 0, 0]);
+    // Pixel by pixel along the line from the mouth to the cheek (green): a blurred mask ramps over many pixels;
+    // a hard one, scaled up from the 96² box, over a few (28 against 6 here).
+    const steps = Math.round(mouth.x - cheek.x);
+    const ramp = Array.from({ length: steps }, (_, i) => {
+      const at = (Math.round(mouth.y) * 512 + Math.round(mouth.x - i)) * 3 + 1;
+      return frame.data[at]! - crop.data[at]!;
+    }).filter((delta) => delta > 3 && delta < 18);
+    expect(ramp.length).toBeGreaterThanOrEqual(14);
 
     // Outside the face box (measured in the aligned frame, as Wav2Lip's box is) not one sample moved.
     const aligned = alignmentMatrix(l, 512);

@@ -70,16 +70,18 @@ export function lowerFaceMaskIn(l: FaceLandmarks, toMask: Affine, width: number,
     { x: f.mouth.x - 0.6 * f.across, y: f.mouth.y + 0.75 * f.down },
     { x: f.mouth.x - 0.15 * f.across, y: f.mouth.y + 0.9 * f.down },
   ];
-  const sigmaX = Math.max(0.5, sigma * Math.hypot(toMask[0], toMask[3]));
-  const sigmaY = Math.max(0.5, sigma * Math.hypot(toMask[1], toMask[4]));
+  // A blur of `sigma` in the landmarks' pixels spreads a mask axis by sigma times that axis's row of the matrix.
+  const sigmaX = Math.max(0.5, sigma * Math.hypot(toMask[0], toMask[1]));
+  const sigmaY = Math.max(0.5, sigma * Math.hypot(toMask[3], toMask[4]));
   const pad = Math.ceil(3 * Math.max(sigmaX, sigmaY));
-  // The hull on a canvas `pad` wider each side, filled where a pixel's centre lies inside (crossing number).
+  // The hull on a canvas `pad` wider each side, filled where a pixel's centre lies inside (crossing number). Pixel
+  // (x, y) is centred on (x, y), as the warps that sample and paste the face count them.
   const hull = [...left, ...left.map(side(-1)).reverse()].map((p) => applyAffine(toMask, p));
   const W = width + 2 * pad;
   const H = height + 2 * pad;
   const filled = new Float32Array(W * H);
   for (let y = 0; y < H; y++) {
-    const py = y + 0.5 - pad;
+    const py = y - pad;
     const crossings: number[] = [];
     for (let i = 0, j = hull.length - 1; i < hull.length; j = i++) {
       const a = hull[i]!;
@@ -88,8 +90,8 @@ export function lowerFaceMaskIn(l: FaceLandmarks, toMask: Affine, width: number,
     }
     crossings.sort((u, v) => u - v);
     for (let c = 0; c + 1 < crossings.length; c += 2) {
-      const from = Math.max(0, Math.ceil(crossings[c]! + pad - 0.5));
-      const to = Math.min(W, Math.ceil(crossings[c + 1]! + pad - 0.5));
+      const from = Math.max(0, Math.ceil(crossings[c]! + pad));
+      const to = Math.min(W, Math.ceil(crossings[c + 1]! + pad));
       filled.fill(1, y * W + from, y * W + to);
     }
   }
