@@ -135,7 +135,7 @@ export async function measurePhoto(
 ): Promise<{ measures: PhotoMeasures; decoded: DecodedPhoto }> {
   const t0 = performance.now();
   const decoded = await decodePhoto(data, fileName, image, ANALYSIS_MAX_SIDE);
-  const measures = await measureDecoded(decoded, image, detector, performance.now() - t0, chosenFace, chosenBy);
+  const measures = await measureDecoded(decoded, image, detector, { decodeMs: performance.now() - t0, chosenFace, chosenBy });
   return { measures, decoded };
 }
 
@@ -144,15 +144,25 @@ export async function measureDecoded(
   decoded: DecodedPhoto,
   image: { width: number; height: number; format: string; metadata: Metadata },
   detector: FaceDetector,
-  decodeMs = 0,
-  /** A face chosen by likeness or by the user (an index into the faces found): measured instead of the largest. */
-  chosenFace?: number,
-  chosenBy: 'likeness' | 'user' = 'likeness',
-  /** previewOf(decoded), when the caller has made it already (for the thumbnail). */
-  preview?: RgbImage,
+  {
+    decodeMs = 0,
+    chosenFace,
+    chosenBy = 'likeness',
+    preview,
+  }: {
+    /** How long decoding (and scaling to the preview) took, for the timings. */
+    decodeMs?: number;
+    /** A face chosen by likeness or by the user (an index into the faces found): measured instead of the largest. */
+    chosenFace?: number | undefined;
+    chosenBy?: 'likeness' | 'user' | undefined;
+    /** previewOf(decoded), when the caller has made it already (for the thumbnail). */
+    preview?: RgbImage;
+  } = {},
 ): Promise<PhotoMeasures> {
-  const t1 = performance.now();
+  // Scaling to the preview counts as decoding, whoever made it (the import makes it first, for the thumbnail).
+  const t0 = performance.now();
   const input = preview ?? (await previewOf(decoded));
+  const t1 = performance.now();
   const faces = await findFaces(decoded, input, detector);
   const confident = faces.findIndex((f) => f.score >= thresholds.detection.otherFaceMinScore);
   const byLikeness = chosenFace !== undefined && chosenFace < faces.length;
@@ -191,6 +201,6 @@ export async function measureDecoded(
     image: roundExposure(imageExposure),
     tone: { kind: tone.kind, chroma: round(tone.chroma, 2), tint: round(tone.tint, 2) },
     phash,
-    timings: { decodeMs: round(decodeMs, 1), detectMs: round(t2 - t1, 1), measureMs: round(t3 - t2, 1) },
+    timings: { decodeMs: round(decodeMs + (t1 - t0), 1), detectMs: round(t2 - t1, 1), measureMs: round(t3 - t2, 1) },
   };
 }

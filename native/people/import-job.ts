@@ -197,10 +197,10 @@ async function importData(
   const image = await inspectPhoto(data, candidate.name);
   const started = performance.now();
   const decoded = await decodePhoto(data, candidate.name, image, ANALYSIS_MAX_SIDE);
-  const decodeMs = performance.now() - started;
   // The thumbnail from the preview the detector sees (640 px, more than the thumbnail's 512): half the cost of
   // scaling the full decode down again.
   const preview = await previewOf(decoded);
+  const decodeMs = performance.now() - started;
   const longest = (image: { width: number; height: number }) => Math.max(image.width, image.height);
   const thumbnailSource = longest(preview) >= Math.min(THUMBNAIL_SIZE, longest(decoded.rgb)) ? preview : decoded.rgb;
   const thumbnail = await fromRgb(thumbnailSource)
@@ -231,7 +231,7 @@ async function importData(
   let measured = false;
   if (detector) {
     try {
-      const measures = await measureDecoded(decoded, image, detector, decodeMs, undefined, 'likeness', preview);
+      const measures = await measureDecoded(decoded, image, detector, { decodeMs, preview });
       photos.setMeasures(photoId, measures);
       if (embedder) await embedPhotoFaces(catalog, { hash: stored.hash, name: candidate.name, measures }, embedder, decoded);
       measured = true;

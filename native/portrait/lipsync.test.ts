@@ -104,11 +104,10 @@ describe.skipIf(yunet.missing ?? photos.missing)('a Wav2Lip frame on a real face
       mouthRight: p(l.mouthRight),
       mouthLeft: p(l.mouthLeft),
     });
-    const toFrame = alignmentMatrix(l, 512);
     let outside = 0;
     for (let y = 0; y < 512; y++) {
       for (let x = 0; x < 512; x++) {
-        const q = applyAffine(toFrame, { x, y });
+        const q = applyAffine(aligned, { x, y });
         const margin = 2;
         if (q.x > box.x - margin && q.x < box.x + box.w + margin && q.y > box.y - margin && q.y < box.y + box.h + margin) continue;
         const i = (y * 512 + x) * 3;
