@@ -55,17 +55,18 @@ test('the Jobs page lists the two workers and a farm batch’s progress; Generat
     await expect(panel.getByTestId('farm-worker')).toHaveCount(2, { timeout: 90_000 });
     await expect(panel.getByTestId('farm-worker').first()).toContainText('idle');
 
-    // Slow enough to be watched: 512 px, 200 steps each; cancelled once seen.
+    // Far more than the test watches (it cancels once it has seen a worker at work): 40 of these were all made in
+    // under 30 s once, before the page had shown a worker's step.
     const job = await studio.call<JobInfo>('generate:start', {
       model: model.id,
       prompt: 'a lighthouse',
-      count: 40,
+      count: 400,
       steps: 200,
       size: '512x512',
       runOn: 'farm',
     });
     const row = page.locator(`[data-testid="job-row"][data-job-id="${job.id}"]`);
-    await expect(row.locator('.job-message')).toHaveText(/^\d+ of 40 images from the farm · \d+ being made$/, { timeout: 60_000 });
+    await expect(row.locator('.job-message')).toHaveText(/^\d+ of 400 images from the farm · \d+ being made$/, { timeout: 60_000 });
     await expect(
       panel
         .getByTestId('farm-worker-current')

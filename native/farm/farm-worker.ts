@@ -176,6 +176,9 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
     provider = model.provider;
     const key = job.id!;
     active.set(key, { batchId: item.batchId, index: item.index, step: 0, steps: item.image.steps });
+    // Said now, not at the next 2-s report: each image's end is reported at once (idle), so with images quicker than
+    // the report the Jobs page showed a busy worker as idle nearly all the time.
+    void report().catch(() => undefined);
     let lastProgress = 0;
     const onStep = (event: StepEvent) => {
       active.set(key, { batchId: item.batchId, index: item.index, step: event.step, steps: event.steps });
