@@ -103,34 +103,60 @@ export function boxShrink<T extends Uint8Array | Float32Array>(
   const { x: rx, y: ry, width: sw, height: sh } = region;
   const width = Math.ceil(sw / k);
   const height = Math.ceil(sh / k);
+  if (channels === 3 && data instanceof Uint8Array) {
+    // 8-bit RGB, the common raster: one row of block sums at a time (whole numbers, so each mean is the one the
+    // general path below divides out), with no raster-sized sums or counts to allocate and zero.
+    const out = new Uint8Array(width * height * 3);
+    const rowSums = new Uint32Array(width * 3);
+    for (let by = 0; by < height; by++) {
+      rowSums.fill(0);
+      const y0 = by * k;
+      const y1 = Math.min(sh, y0 + k);
+      for (let y = y0; y < y1; y++) {
+        let from = ((ry + y) * stride + rx) * 3;
+        // Whole blocks of 2 (the common shrink of a face to a chip or a crop) summed without the inner loop.
+        const whole = k === 2 ? Math.floor(sw / 2) : 0;
+        for (let bx = 0, cell = 0; bx < whole; bx++, cell += 3, from += 6) {
+          rowSums[cell]! += data[from]! + data[from + 3]!;
+          rowSums[cell + 1]! += data[from + 1]! + data[from + 4]!;
+          rowSums[cell + 2]! += data[from + 2]! + data[from + 5]!;
+        }
+        for (let bx = whole, cell = whole * 3; bx < width; bx++, cell += 3) {
+          const x1 = Math.min(sw, (bx + 1) * k);
+          let r = 0;
+          let g = 0;
+          let b = 0;
+          for (let x = bx * k; x < x1; x++, from += 3) {
+            r += data[from]!;
+            g += data[from + 1]!;
+            b += data[from + 2]!;
+          }
+          rowSums[cell]! += r;
+          rowSums[cell + 1]! += g;
+          rowSums[cell + 2]! += b;
+        }
+      }
+      const rows = y1 - y0;
+      for (let bx = 0, cell = 0, o = by * width * 3; bx < width; bx++, cell += 3, o += 3) {
+        const n = (Math.min(sw, (bx + 1) * k) - bx * k) * rows;
+        out[o] = (rowSums[cell]! / n + 0.5) | 0;
+        out[o + 1] = (rowSums[cell + 1]! / n + 0.5) | 0;
+        out[o + 2] = (rowSums[cell + 2]! / n + 0.5) | 0;
+      }
+    }
+    return { data: out as T, width, height, channels };
+  }
   const sums = new Float64Array(width * height * channels);
   const counts = new Float64Array(width * height);
-  const rgbBytes = channels === 3 && data instanceof Uint8Array;
   for (let y = 0; y < sh; y++) {
     const row = Math.floor(y / k) * width;
     const line = (ry + y) * stride + rx;
     for (let bx = 0; bx < width; bx++) {
       const cell = row + bx;
       const x1 = Math.min(sw, (bx + 1) * k);
-      if (rgbBytes) {
-        // 8-bit RGB, the common raster: a block's row summed in locals first (whole numbers, so the sums are
-        // the same as adding each sample into the cell).
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        for (let from = (line + bx * k) * 3, end = (line + x1) * 3; from < end; from += 3) {
-          r += data[from]!;
-          g += data[from + 1]!;
-          b += data[from + 2]!;
-        }
-        sums[cell * 3]! += r;
-        sums[cell * 3 + 1]! += g;
-        sums[cell * 3 + 2]! += b;
-      } else {
-        for (let x = bx * k; x < x1; x++) {
-          const from = (line + x) * channels;
-          for (let c = 0; c < channels; c++) sums[cell * channels + c]! += data[from + c]!;
-        }
+      for (let x = bx * k; x < x1; x++) {
+        const from = (line + x) * channels;
+        for (let c = 0; c < channels; c++) sums[cell * channels + c]! += data[from + c]!;
       }
       counts[cell]! += x1 - bx * k;
     }
@@ -192,15 +218,17 @@ export function warpAffine<T extends Uint8Array | Float32Array>(
   const k = Math.max(1, Math.min(4, options.supersample ?? 1));
   const isBytes = data instanceof Uint8Array;
   const out = (isBytes ? new Uint8Array(width * height * channels) : new Float32Array(width * height * channels)) as T;
-  // Pixels whose four taps all lie inside the source are done here, in one tight loop; the rest (the border)
-  // go through the general path below.
-  const rest: number[] = [];
-  // A pixel whose taps run past the edge, with the edge repeated: the general path's arithmetic (the point computed
-  // directly, the taps summed in the same order, the same rounding) without its per-tap bookkeeping.
-  const replicate = (options.border ?? { mode: 'replicate' }).mode === 'replicate';
+  const mode = border.mode;
+  const constant = border.mode === 'constant' ? border.value : 0;
+  const fill = Array.from({ length: channels }, (_, c) => (typeof constant === 'number' ? constant : (constant[c] ?? 0)));
+  // A tap's column or row under the border rule; −1 for a constant border's outside.
+  const edgeIndex = (i: number, size: number) =>
+    i >= 0 && i < size ? i : mode === 'replicate' ? (i < 0 ? 0 : size - 1) : mode === 'reflect' ? reflectIndex(i, size) : -1;
   const rgbBytes = isBytes && channels === 3;
-  const clampTo = (i: number, size: number) => (i < 0 ? 0 : i >= size ? size - 1 : i);
-  const replicateTaps = (x: number, y: number, p: number) => {
+  // Pixels whose four taps all lie inside the source are done in the tight loop below; one whose taps run past the
+  // edge comes here, with the general path's arithmetic (the point computed directly, the taps summed in the same
+  // order, the same rounding) without its per-tap bookkeeping.
+  const edgePixel = (x: number, y: number, p: number) => {
     const px = inv[0] * x + inv[1] * y + inv[2];
     const py = inv[3] * x + inv[4] * y + inv[5];
     const x0 = Math.floor(px);
@@ -211,17 +239,23 @@ export function warpAffine<T extends Uint8Array | Float32Array>(
     const w10 = fx * (1 - fy);
     const w01 = (1 - fx) * fy;
     const w11 = fx * fy;
-    const xa = clampTo(x0, sw) * channels;
-    const xb = clampTo(x0 + 1, sw) * channels;
-    const ya = clampTo(y0, sh) * sw * channels;
-    const yb = clampTo(y0 + 1, sh) * sw * channels;
+    const xa = edgeIndex(x0, sw);
+    const xb = edgeIndex(x0 + 1, sw);
+    const ya = edgeIndex(y0, sh);
+    const yb = edgeIndex(y0 + 1, sh);
+    // Each tap's first sample, or −1 where the constant fills in.
+    const tap = (tx: number, ty: number) => (tx < 0 || ty < 0 ? -1 : (ty * sw + tx) * channels);
+    const t00 = tap(xa, ya);
+    const t10 = tap(xb, ya);
+    const t01 = tap(xa, yb);
+    const t11 = tap(xb, yb);
     const o = p * channels;
     for (let ch = 0; ch < channels; ch++) {
       let v = 0;
-      if (w00 !== 0) v += w00 * data[ya + xa + ch]!;
-      if (w10 !== 0) v += w10 * data[ya + xb + ch]!;
-      if (w01 !== 0) v += w01 * data[yb + xa + ch]!;
-      if (w11 !== 0) v += w11 * data[yb + xb + ch]!;
+      if (w00 !== 0) v += w00 * (t00 < 0 ? fill[ch]! : data[t00 + ch]!);
+      if (w10 !== 0) v += w10 * (t10 < 0 ? fill[ch]! : data[t10 + ch]!);
+      if (w01 !== 0) v += w01 * (t01 < 0 ? fill[ch]! : data[t01 + ch]!);
+      if (w11 !== 0) v += w11 * (t11 < 0 ? fill[ch]! : data[t11 + ch]!);
       out[o + ch] = isBytes ? (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v)) : v;
     }
   };
@@ -233,8 +267,7 @@ export function warpAffine<T extends Uint8Array | Float32Array>(
         const x0 = Math.floor(px);
         const y0 = Math.floor(py);
         if (x0 < 0 || y0 < 0 || x0 + 1 >= sw || y0 + 1 >= sh) {
-          if (replicate) replicateTaps(x, y, y * width + x);
-          else rest.push(y * width + x);
+          edgePixel(x, y, y * width + x);
           continue;
         }
         const fx = px - x0;
@@ -260,10 +293,7 @@ export function warpAffine<T extends Uint8Array | Float32Array>(
       }
     }
   }
-  const constant = border.mode === 'constant' ? border.value : 0;
-  const fill = Array.from({ length: channels }, (_, c) => (typeof constant === 'number' ? constant : (constant[c] ?? 0)));
   const acc = new Float64Array(channels);
-  const mode = border.mode;
   const index = (i: number, size: number) => (mode === 'replicate' ? (i < 0 ? 0 : i >= size ? size - 1 : i) : reflectIndex(i, size));
   const weight = 1 / (k * k);
   const borderTap = (tx: number, ty: number, w: number) => {
@@ -275,10 +305,8 @@ export function warpAffine<T extends Uint8Array | Float32Array>(
     const base = (index(ty, sh) * sw + index(tx, sw)) * channels;
     for (let ch = 0; ch < channels; ch++) acc[ch]! += w * data[base + ch]!;
   };
-  const pixels = k === 1 ? rest : undefined;
-  const count = pixels ? pixels.length : width * height;
-  for (let n = 0; n < count; n++) {
-    const p = pixels ? pixels[n]! : n;
+  // Supersampled: every pixel through the general path.
+  for (let p = 0; k > 1 && p < width * height; p++) {
     const x = p % width;
     const y = (p - x) / width;
     {
