@@ -3,7 +3,8 @@
 //     a durable review write — next to the old count(*) + OFFSET list and a primary-key lookup, same run.
 //  2. In Chromium through Playwright: keypress → next image painted in the loupe, median over 100 presses,
 //     next to a key that does nothing (the browser's own input-to-paint floor), same run; then again while a final
-//     1080×1920 reel renders in the same studio.
+//     1080×1920 reel renders in the same studio, and while a person's import vets phone-sized photos (with the
+//     shared YuNet).
 // Run: npm run build && npx tsx bench/review.ts   (BENCH_OUTPUTS, BENCH_PRESSES to change the sizes)
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -15,9 +16,12 @@ import { Catalog } from '../native/catalog/catalog';
 import { makeThumbnail } from '../native/catalog/image-input';
 import { keepRates } from '../native/catalog/stats';
 import { appRoot } from '../native/core/entry-points';
+import { installModelFile } from '../native/models/installed';
 import { serveStudio } from '../native/testing/serve-process';
+import { sharedFile } from '../native/testing/shared-data';
 import { fillOutputs, seededRandom } from './fill-library';
 import { pressAndTime } from './loupe-timing';
+import { makePhonePhotos } from './phone-photos';
 
 const OUTPUTS = Number(process.env.BENCH_OUTPUTS ?? 100_000);
 const PRESSES = Number(process.env.BENCH_PRESSES ?? 100);
@@ -250,6 +254,15 @@ try {
     time(() => keepRates(catalog.db, 'lora', OutputFilter.parse({})), 10),
     baseline.p50,
   );
+  // For culling beside a vetting job: the detector, and photos to vet (skipped without the shared data).
+  const yunet = sharedFile('models/yunet_n_dynamic.onnx');
+  const fixtures = sharedFile('fixtures/photos');
+  const vettingPhotos = join(root, 'phone-photos');
+  const canVet = !yunet.missing && !fixtures.missing;
+  if (canVet) {
+    await installModelFile(catalog.paths.models, 'yunet-n', yunet.path);
+    await makePhonePhotos(fixtures.path, vettingPhotos, 2 * PRESSES);
+  }
   catalog.close();
 
   // ---- 2. keypress → next image painted, in Chromium ---------------------------------------------------
@@ -299,28 +312,38 @@ try {
       line('Shift+P/X (write + advance) → next image shown', decisions.preview);
       line('Shift+P/X (write + advance) → full resolution', decisions.full);
 
-      // Culling while a final 1080×1920 memories reel renders in the same studio (ffmpeg on every core, at low
-      // priority): the same presses, against the same floor.
+      // Culling while a job runs in the same studio: from the first image, the same presses against the same floor;
+      // the job is cancelled after the last press.
       type JobState = { id: number; status: string };
+      const cullWhile = async (what: string, job: JobState) => {
+        const status = async () => (await studio.call<JobState>('jobs:get', { id: job.id })).status;
+        while ((await status()) === 'queued') await page.waitForTimeout(100);
+        await page.keyboard.press('Home');
+        await page.locator(`[data-testid=zoom-image][data-output-id="${newestFirst[0]}"][data-loaded=true]`).waitFor();
+        const busy = { preview: [] as number[], full: [] as number[] };
+        for (let i = 1; i <= PRESSES; i++) {
+          const t = await pressAndTime(page, 'ArrowRight', newestFirst[i]!);
+          busy.preview.push(t.preview);
+          busy.full.push(t.full);
+        }
+        const stillRunning = (await status()) === 'running';
+        await studio.call('jobs:cancel', { id: job.id }).catch(() => undefined);
+        line(`while ${what}${stillRunning ? '' : ' (it ended before the last press)'}: → next image shown`, busy.preview);
+        line('  … → next image at full resolution', busy.full);
+      };
+      // A final 1080×1920 memories reel (ffmpeg on every core, at low priority).
       const reel = await studio.call<JobState>('reels:render', {
         template: 'memories',
         visuals: newestFirst.slice(0, 5).map((outputId) => ({ outputId })),
         secondsPerVisual: 20,
       });
-      const jobStatus = async () => (await studio.call<JobState>('jobs:get', { id: reel.id })).status;
-      while ((await jobStatus()) === 'queued') await page.waitForTimeout(100);
-      await page.keyboard.press('Home');
-      await page.locator(`[data-testid=zoom-image][data-output-id="${newestFirst[0]}"][data-loaded=true]`).waitFor();
-      const busy = { preview: [] as number[], full: [] as number[] };
-      for (let i = 1; i <= PRESSES; i++) {
-        const t = await pressAndTime(page, 'ArrowRight', newestFirst[i]!);
-        busy.preview.push(t.preview);
-        busy.full.push(t.full);
+      await cullWhile('a reel renders', reel);
+      // A person's photos imported and vetted (decode, YuNet, measures, embeddings and crops, one photo a core and one more).
+      if (!canVet) console.log(`while photos are vetted: skipped — ${yunet.missing ?? fixtures.missing}`);
+      else {
+        const person = await studio.call<{ id: number }>('people:create', { name: 'Bench', trigger: 'ohwx', classWord: 'person' });
+        await cullWhile('photos are vetted', await studio.call<JobState>('people:import', { personId: person.id, paths: [vettingPhotos] }));
       }
-      const stillRendering = (await jobStatus()) === 'running';
-      await studio.call('jobs:cancel', { id: reel.id }).catch(() => undefined);
-      line(`while a reel renders${stillRendering ? '' : ' (it ended before the last press)'}: → next image shown`, busy.preview);
-      line('  … → next image at full resolution', busy.full);
     } finally {
       await browser.close();
       await studio.stop();

@@ -2,15 +2,15 @@
 // the share of the time spent in face detection against the other measures, and a plain catalogue import of
 // the same files as the baseline measured in the same run. Run: npx tsx bench/vetting.ts
 // BENCH_PHOTOS (default 24) photos are made from the shared fixtures at phone-like sizes (1600–3000 px JPEG).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { PeopleImportResult } from '../native/api/namespaces/people';
 import type { ImportResult } from '../native/api/schemas';
 import { installModelFile } from '../native/models/installed';
 import { createStudio } from '../native/studio/studio';
 import { sharedFile } from '../native/testing/shared-data';
+import { makePhonePhotos } from './phone-photos';
 
 const PHOTOS = Number(process.env.BENCH_PHOTOS ?? 24);
 const photos = sharedFile('fixtures/photos');
@@ -23,20 +23,9 @@ if (photos.missing || yunet.missing) {
 const root = mkdtempSync(join(tmpdir(), 'likeness-bench-vetting-'));
 console.log(`bench/vetting — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, Node ${process.version}, ${PHOTOS} photos`);
 try {
-  // Phone-sized JPEGs: each fixture enlarged to 1600–3000 px on its long side, every file different.
   const folder = join(root, 'photos');
-  mkdirSync(folder);
-  const sources = ['astronaut.png', 'camera.png', 'chelsea.png', 'coffee.png'];
-  let pixels = 0;
-  for (let i = 0; i < PHOTOS; i++) {
-    const side = 1600 + Math.round((1400 * i) / Math.max(1, PHOTOS - 1));
-    const image = sharp(join(photos.path, sources[i % sources.length]!))
-      .resize(side, Math.round(side * 0.75), { fit: 'cover' })
-      .modulate({ brightness: 1 + (i % 7) * 0.01 });
-    const info = await image.jpeg({ quality: 88 }).toFile(join(folder, `photo-${String(i).padStart(3, '0')}.jpg`));
-    pixels += info.width * info.height;
-  }
-  console.log(`made ${PHOTOS} photos, ${(pixels / PHOTOS / 1e6).toFixed(1)} MP on average`);
+  const megapixels = await makePhonePhotos(photos.path, folder, PHOTOS);
+  console.log(`made ${PHOTOS} photos, ${megapixels.toFixed(1)} MP on average`);
 
   const studio = await createStudio({ library: join(root, 'library') });
   try {

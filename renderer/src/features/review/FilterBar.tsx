@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type RefObject } from 'react';
+import { memo, useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutputFacets, OutputFilter } from '../../api/types';
 import { colorLabels } from './decision-marks';
@@ -208,7 +208,7 @@ function MoreFilters({
 }
 
 /** Flag, stars and colour label at a glance; everything else under "More filters"; set filters as removable chips. */
-export function FilterBar({
+export const FilterBar = memo(function FilterBar({
   filter,
   facets,
   onFilter,
@@ -361,4 +361,4 @@ export function FilterBar({
       )}
     </div>
   );
-}
+});

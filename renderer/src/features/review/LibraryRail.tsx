@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { OutputFacets, OutputFilter } from '../../api/types';
@@ -50,7 +50,7 @@ function RailItem({
 }
 
 /** Where the grid looks: the whole library, picks, the trash or a collection (Lightroom's Catalog and Collections panels). */
-export function LibraryRail({
+export const LibraryRail = memo(function LibraryRail({
   filter,
   facets,
   onSource,
@@ -194,4 +194,4 @@ export function LibraryRail({
       <ErrorNotice error={create.error ?? remove.error} />
     </nav>
   );
-}
+});

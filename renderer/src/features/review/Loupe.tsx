@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { studio } from '../../api';
 import type { ColorLabel, Flag } from '../../api/types';
@@ -78,7 +78,8 @@ const FilmstripThumb = memo(function FilmstripThumb({
   );
 });
 
-function Filmstrip({ ids, index, onMove }: { ids: readonly number[]; index: number; onMove: (index: number) => void }) {
+/** The neighbours as thumbnails; memoised, and moved a frame after the image (see Loupe). */
+const Filmstrip = memo(function Filmstrip({ ids, index, onMove }: { ids: readonly number[]; index: number; onMove: (index: number) => void }) {
   const { t } = useTranslation();
   const strip = useRef<HTMLDivElement>(null);
   const start = Math.max(0, index - FILMSTRIP_SPAN);
@@ -94,7 +95,7 @@ function Filmstrip({ ids, index, onMove }: { ids: readonly number[]; index: numb
       ))}
     </div>
   );
-}
+});
 
 export interface DecisionHandlers {
   onFlag: (flag: Flag | null) => void;
@@ -134,6 +135,8 @@ export function Loupe({
   const [viewport, setViewport] = useState({ width: 0, height: 0 });
   const [notice, setNotice] = useState<string | null>(null);
   usePreload(ids, index);
+  // The image paints in the frame after the key; the filmstrip (25 thumbnails and a scroll) follows in the next.
+  const stripIndex = useDeferredValue(index);
 
   // F (the page's key) or the button: zoom to the largest face, or say why not (no detector installed,
   // no face found). Faces are asked for only then, not for every image passing by.
@@ -242,7 +245,7 @@ export function Loupe({
           <ReviewControls flag={output.review.flag} stars={output.review.stars} label={output.review.label} {...decisions} />
         </div>
       )}
-      <Filmstrip ids={ids} index={index} onMove={onMove} />
+      <Filmstrip ids={ids} index={stripIndex} onMove={onMove} />
     </div>
   );
 }

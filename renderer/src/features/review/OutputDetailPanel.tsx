@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type ReactNode } from 'react';
+import { memo, useId, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'wouter';
 import { studio } from '../../api';
@@ -399,8 +399,11 @@ function ManyOutputs({
   );
 }
 
-/** The right-hand panel: decisions, note, tags, collections and the provenance of one output, or batch actions for a selection. */
-export function OutputDetailPanel({
+/**
+ * The right-hand panel: decisions, note, tags, collections and the provenance of one output, or batch actions for a
+ * selection. Memoised: the review page re-renders on every move in the loupe, the panel only when what it shows changes.
+ */
+export const OutputDetailPanel = memo(function OutputDetailPanel({
   ids,
   showImage,
   onClose,
@@ -435,4 +438,4 @@ export function OutputDetailPanel({
       </div>
     </aside>
   );
-}
+});

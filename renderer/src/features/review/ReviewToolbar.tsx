@@ -1,4 +1,4 @@
-import type { RefObject } from 'react';
+import { memo, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutputGrouping, OutputSort } from '../../api/types';
 import type { SaveStatus } from './decisions';
@@ -11,7 +11,7 @@ import type { ReviewSettings, ReviewView } from './review-settings';
 
 type Toggle = { shown: boolean; toggle: () => void };
 
-export function ReviewToolbar({
+export const ReviewToolbar = memo(function ReviewToolbar({
   settings,
   update,
   onView,
@@ -143,7 +143,7 @@ export function ReviewToolbar({
       </button>
     </div>
   );
-}
+});
 
 /** Grid, loupe, compare or statistics, with their keys. */
 function ViewSwitch({ view, onView }: { view: ReviewView; onView: (view: ReviewView) => void }) {

@@ -72,6 +72,8 @@ export function useOutputList(query: OutputIdsQuery): OutputList {
     () => (complete ? Promise.resolve(index.ids) : new Promise<readonly number[]>((resolve) => waiting.current.push({ key, resolve }))),
     [complete, key, index.ids],
   );
+  // The same function every render (the review page's memoised filter bar takes it).
+  const refetchAll = useCallback(() => void refetch(), [refetch]);
   return {
     ids: index.ids,
     total: first?.total ?? 0,
@@ -82,7 +84,7 @@ export function useOutputList(query: OutputIdsQuery): OutputList {
     loaded: first !== undefined,
     isPending: list.isPending,
     error: list.error,
-    refetch: () => void refetch(),
+    refetch: refetchAll,
     whenComplete,
   };
 }
