@@ -30,5 +30,14 @@ export async function pressAndTime(page: Page, key: string, expectedId: number |
   // Install the listener first (and wait for that), then press: the measurement must see the keydown.
   await page.evaluate(`window.__likenessPaint = (${measureInPage})(${JSON.stringify(expectedId)}); undefined`);
   await page.keyboard.press(key);
-  return (await page.evaluate('window.__likenessPaint')) as { preview: number; full: number };
+  // An image that never paints fails the bench instead of hanging it.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`output ${expectedId} was not painted within 30 s of ${key}`)), 30_000);
+  });
+  try {
+    return (await Promise.race([page.evaluate('window.__likenessPaint'), timeout])) as { preview: number; full: number };
+  } finally {
+    clearTimeout(timer);
+  }
 }

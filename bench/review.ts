@@ -317,18 +317,24 @@ try {
       type JobState = { id: number; status: string };
       const cullWhile = async (what: string, job: JobState) => {
         const status = async () => (await studio.call<JobState>('jobs:get', { id: job.id })).status;
-        while ((await status()) === 'queued') await page.waitForTimeout(100);
+        const deadline = Date.now() + 120_000;
+        while ((await status()) === 'queued' && Date.now() < deadline) await page.waitForTimeout(100);
+        const startedAs = await status();
         await page.keyboard.press('Home');
-        await page.locator(`[data-testid=zoom-image][data-output-id="${newestFirst[0]}"][data-loaded=true]`).waitFor();
+        // A job that made an output (a reel that finished) puts it first: start from what Home shows.
+        await page.locator('[data-testid=loupe][data-output-id]').first().waitFor();
+        const first = Number(await page.locator('[data-testid=loupe]').first().getAttribute('data-output-id'));
+        const walk = first === newestFirst[0] ? newestFirst : [first, ...newestFirst];
         const busy = { preview: [] as number[], full: [] as number[] };
         for (let i = 1; i <= PRESSES; i++) {
-          const t = await pressAndTime(page, 'ArrowRight', newestFirst[i]!);
+          const t = await pressAndTime(page, 'ArrowRight', walk[i]!);
           busy.preview.push(t.preview);
           busy.full.push(t.full);
         }
-        const stillRunning = (await status()) === 'running';
+        const endedAs = await status();
         await studio.call('jobs:cancel', { id: job.id }).catch(() => undefined);
-        line(`while ${what}${stillRunning ? '' : ' (it ended before the last press)'}: → next image shown`, busy.preview);
+        const note = startedAs === 'running' && endedAs === 'running' ? '' : ` (the job was ${startedAs}, then ${endedAs})`;
+        line(`while ${what}${note}: → next image shown`, busy.preview);
         line('  … → next image at full resolution', busy.full);
       };
       // A final 1080×1920 memories reel (ffmpeg on every core, at low priority).

@@ -149,10 +149,9 @@ function Review() {
   }, [view, compareIds, compareActive, selected, current]);
 
   const decide = useCallback(
-    (patch: Omit<ReviewPatch, 'ids'>, label: string, advance: boolean) => {
-      const chosen = targets();
+    (patch: Omit<ReviewPatch, 'ids'>, label: string, advance: boolean, chosen: readonly number[] = targets()) => {
       if (!chosen.length) return;
-      void decisions.apply({ ids: chosen, ...patch }, label).catch(() => undefined);
+      void decisions.apply({ ids: [...chosen], ...patch }, label).catch(() => undefined);
       if (reviewDependent.some((key) => filter[key] !== undefined)) setStale(true);
       // Auto-advance moves on from a single image (a batch decision on a selection stays put).
       if (advance && chosen.length === 1 && (view === 'loupe' || view === 'grid')) goTo(Math.min(currentIndex + 1, ids.length - 1));
@@ -161,13 +160,15 @@ function Review() {
   );
 
   const flagLabel = (flag: Flag | null) => (flag ? t(`review.flags.${flag}`) : t('review.flags.none'));
-  const handlers: DecisionHandlers = {
-    onFlag: (flag) => decide({ flag }, flagLabel(flag), false),
-    onStars: (stars) => decide({ stars }, t('review.starsLabel', { count: stars }), false),
-    onLabel: (label) => decide({ label }, label ? t(`review.labels.${label}`) : t('review.labels.none'), false),
-  };
+  /** The mouse's decisions, for `chosen` when given (the details panel: the images it shows), else the targets. */
+  const decisionsFor = (chosen?: readonly number[]): DecisionHandlers => ({
+    onFlag: (flag) => decide({ flag }, flagLabel(flag), false, chosen),
+    onStars: (stars) => decide({ stars }, t('review.starsLabel', { count: stars }), false, chosen),
+    onLabel: (label) => decide({ label }, label ? t(`review.labels.${label}`) : t('review.labels.none'), false, chosen),
+  });
+  const handlers = decisionsFor();
 
-  const { trashSelected, restoreSelected, emptyTrash } = useTrashActions(targets, Boolean(filter.trash));
+  const { trash, restore, trashSelected, emptyTrash } = useTrashActions(targets, Boolean(filter.trash));
 
   const openCompare = useCallback(() => {
     const chosen =
@@ -178,23 +179,38 @@ function Review() {
     setView('compare');
   }, [selection, ids, current, currentIndex, setView]);
 
-  // The details panel is memoised and follows a move a frame behind (useDeferredValue below): moving in the loupe
-  // paints the next image first, then the panel (its queries, tags, provenance) in an interruptible render. A
-  // 2-core VM spent 27 ms of script on each → before, most of it the panel and the toolbars re-rendering. Its
-  // actions stay the same objects and call the latest handlers.
-  const latest = useRef({ handlers, trashSelected, restoreSelected, openCompare });
+  const detailIds = useMemo(
+    () =>
+      view === 'compare'
+        ? compareIds[compareActive] !== undefined
+          ? [compareIds[compareActive]!]
+          : []
+        : view === 'grid'
+          ? selected
+          : current !== null
+            ? [current]
+            : [],
+    [view, compareIds, compareActive, selected, current],
+  );
+  // The details panel is memoised and follows a move a frame behind: moving in the loupe paints the next image first,
+  // then the panel (its queries, tags, provenance) in an interruptible render. A 2-core VM spent 27 ms of script on
+  // each → before, most of it the panel and the toolbars re-rendering. Its actions stay the same objects, and act on
+  // the images the panel shows (while it lags, those are not yet the loupe's).
+  const shownDetailIds = useDeferredValue(detailIds);
+  const panelFor = { decisions: decisionsFor(shownDetailIds), shownDetailIds, trash, restore, openCompare };
+  const latest = useRef(panelFor);
   useLayoutEffect(() => {
-    latest.current = { handlers, trashSelected, restoreSelected, openCompare };
+    latest.current = panelFor;
   });
   const panelActions = useMemo(
     () => ({
       decisions: {
-        onFlag: (flag: Flag | null) => latest.current.handlers.onFlag(flag),
-        onStars: (stars: number) => latest.current.handlers.onStars(stars),
-        onLabel: (label: ColorLabel | null) => latest.current.handlers.onLabel(label),
+        onFlag: (flag: Flag | null) => latest.current.decisions.onFlag(flag),
+        onStars: (stars: number) => latest.current.decisions.onStars(stars),
+        onLabel: (label: ColorLabel | null) => latest.current.decisions.onLabel(label),
       } satisfies DecisionHandlers,
-      onTrash: () => latest.current.trashSelected(),
-      onRestore: () => latest.current.restoreSelected(),
+      onTrash: () => latest.current.trash(latest.current.shownDetailIds),
+      onRestore: () => latest.current.restore(latest.current.shownDetailIds),
       onCompare: () => latest.current.openCompare(),
     }),
     [],
@@ -217,21 +233,6 @@ function Review() {
     void refetchList();
   }, [refetchList]);
   const emptyTheTrash = useCallback(() => mutateEmptyTrash(), [mutateEmptyTrash]);
-
-  const detailIds = useMemo(
-    () =>
-      view === 'compare'
-        ? compareIds[compareActive] !== undefined
-          ? [compareIds[compareActive]!]
-          : []
-        : view === 'grid'
-          ? selected
-          : current !== null
-            ? [current]
-            : [],
-    [view, compareIds, compareActive, selected, current],
-  );
-  const shownDetailIds = useDeferredValue(detailIds);
 
   const run = useCallback(
     (action: ReviewAction) => {
