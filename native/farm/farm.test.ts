@@ -223,7 +223,9 @@ describe.skipIf(skip)('the farm: batches over BullMQ on a real Redis, two worker
     const rows = rowsOf(batchId);
     expect(rows.map((r) => r.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(new Set(rows.map((r) => r.id)).size).toBe(40);
-  });
+    // Its own waits are for conditions; the retry makes most of 40 images of 200 steps again, which took more than the
+    // default minute in a fresh CI with a core burning.
+  }, 240_000);
 
   it('a poisoned item (a broken LoRA) fails alone after its retries; a model no box has fails naming its hash and the box', async () => {
     const broken = join(root, 'broken.safetensors');
