@@ -141,12 +141,21 @@ function Review() {
     if (first !== undefined) goTo(indexOf.get(first)!);
   }, [decisions, indexOf, goTo]);
 
-  /** Who a decision is for: the active compare pane, the loupe's image, or the grid's selection. */
-  const targets = useCallback((): number[] => {
-    if (view === 'compare') return compareIds[compareActive] !== undefined ? [compareIds[compareActive]!] : [];
-    if (view === 'grid') return selected;
-    return current !== null ? [current] : [];
-  }, [view, compareIds, compareActive, selected, current]);
+  /** Who a decision is for, and what the details panel shows: the active compare pane, the loupe's image, or the grid's selection. */
+  const targetIds = useMemo(
+    () =>
+      view === 'compare'
+        ? compareIds[compareActive] !== undefined
+          ? [compareIds[compareActive]!]
+          : []
+        : view === 'grid'
+          ? selected
+          : current !== null
+            ? [current]
+            : [],
+    [view, compareIds, compareActive, selected, current],
+  );
+  const targets = useCallback((): number[] => targetIds, [targetIds]);
 
   const decide = useCallback(
     (patch: Omit<ReviewPatch, 'ids'>, label: string, advance: boolean, chosen: readonly number[] = targets()) => {
@@ -179,24 +188,11 @@ function Review() {
     setView('compare');
   }, [selection, ids, current, currentIndex, setView]);
 
-  const detailIds = useMemo(
-    () =>
-      view === 'compare'
-        ? compareIds[compareActive] !== undefined
-          ? [compareIds[compareActive]!]
-          : []
-        : view === 'grid'
-          ? selected
-          : current !== null
-            ? [current]
-            : [],
-    [view, compareIds, compareActive, selected, current],
-  );
   // The details panel is memoised and follows a move a frame behind: moving in the loupe paints the next image first,
   // then the panel (its queries, tags, provenance) in an interruptible render. A 2-core VM spent 27 ms of script on
   // each → before, most of it the panel and the toolbars re-rendering. Its actions stay the same objects, and act on
   // the images the panel shows (while it lags, those are not yet the loupe's).
-  const shownDetailIds = useDeferredValue(detailIds);
+  const shownDetailIds = useDeferredValue(targetIds);
   const panelFor = { decisions: decisionsFor(shownDetailIds), shownDetailIds, trash, restore, openCompare };
   const latest = useRef(panelFor);
   useLayoutEffect(() => {
