@@ -7,6 +7,7 @@ import { OutputIdsQuery, type OutputFacets } from '../api/schemas';
 import { Catalog } from './catalog';
 import { filterSql, sortSql } from './output-filter';
 import outputTallies from './migrations/013-output-tallies';
+import groupedLists from './migrations/014-grouped-lists';
 import { emptyTrash } from './trash';
 
 // The grid's windows and the tallies behind its counts (migration 13) against plain SQL over the rows themselves,
@@ -28,6 +29,14 @@ beforeAll(async () => {
   catalog.db.prepare("UPDATE outputs SET model = 'edited.safetensors' WHERE id % 97 = 0").run();
   catalog.db.prepare("UPDATE outputs SET kind = 'video' WHERE id % 211 = 0").run();
   catalog.db.prepare('UPDATE outputs SET person_id = NULL WHERE id % 89 = 0').run();
+  // Batches edited (the update trigger of output_batches): moved, taken out, and two that begin in the same
+  // millisecond, so their order comes down to their first outputs' ids.
+  catalog.db.prepare("UPDATE outputs SET batch_id = 'batch-moved' WHERE id % 53 = 0").run();
+  catalog.db.prepare('UPDATE outputs SET batch_id = NULL WHERE id % 59 = 0').run();
+  catalog.db.prepare("UPDATE outputs SET created_at = ? WHERE batch_id IN ('batch-3', 'batch-4')").run(Date.UTC(2026, 2, 1, 23, 0));
+  // Some people renamed so their names sort apart from their ids, one with a case-only difference.
+  catalog.db.prepare("UPDATE people SET name = 'anna' WHERE name = 'Person 7'").run();
+  catalog.db.prepare("UPDATE people SET name = 'Ánna' WHERE name = 'Person 2'").run();
   catalog.db.prepare(`UPDATE outputs SET loras = '[{"name":"late_lora","weight":1}]' WHERE id % 101 = 0`).run();
   catalog.db.prepare(`UPDATE outputs SET loras = '[{"name":"common_lora","weight":0.8}]' WHERE id % 3 = 1`).run();
   catalog.outputs.setReview({ ids: all.slice(0, 300), addTags: ['keeper', 'smile'] });
@@ -52,13 +61,53 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** The list as plain SQL gives it: every matching row in the sort order, with its created_at and kind. */
-function reference(query: Record<string, unknown>) {
+type ReferenceRow = {
+  id: number;
+  createdAt: number;
+  kind: string;
+  batch: string | null;
+  template: string | null;
+  personId: number | null;
+  person: string | null;
+};
+
+/** The list as plain SQL gives it: every matching row in the sort order, with its created_at, kind and group keys. */
+function reference(query: Record<string, unknown>): ReferenceRow[] {
   const parsed = OutputIdsQuery.parse(query);
   const { where, params } = filterSql(parsed);
   return catalog.db
-    .prepare(`SELECT o.id, o.created_at AS createdAt, o.kind FROM outputs o WHERE ${where.join(' AND ')} ORDER BY ${sortSql[parsed.sort]}`)
-    .all(params) as { id: number; createdAt: number; kind: string }[];
+    .prepare(
+      `SELECT o.id, o.created_at AS createdAt, o.kind, o.batch_id AS batch, o.template, o.person_id AS personId, (SELECT name FROM people WHERE id = o.person_id) AS person
+       FROM outputs o WHERE ${where.join(' AND ')} ORDER BY ${sortSql[parsed.sort]}`,
+    )
+    .all(params) as ReferenceRow[];
+}
+
+/**
+ * The grid's grouping, stated plainly: batches in the order of their first output in the list, templates and people
+ * by name (case- and accent-blind), those without one last; each group's outputs in the list's order.
+ */
+function referenceGroups(rows: ReferenceRow[], group: 'batch' | 'template' | 'person') {
+  const members = new Map<string | number | null, ReferenceRow[]>();
+  for (const row of rows) {
+    const key = group === 'person' ? row.personId : row[group];
+    if (!members.has(key)) members.set(key, []);
+    members.get(key)!.push(row);
+  }
+  const label = (key: string | number | null) => (group === 'person' ? (members.get(key)![0]!.person ?? null) : (key as string | null));
+  const keys = [...members.keys()];
+  // Names that differ only in case or accents keep the order of their keys (as text).
+  const byName = (a: string | number, b: string | number) =>
+    label(a)!.localeCompare(label(b)!, undefined, { sensitivity: 'base' }) || String(a).localeCompare(String(b));
+  if (group !== 'batch') keys.sort((a, b) => (a === null ? 1 : b === null ? -1 : byName(a, b)));
+  keys.sort((a, b) => Number(a === null) - Number(b === null));
+  let start = 0;
+  return keys.map((key) => {
+    const list = members.get(key)!;
+    const g = { label: label(key), start, count: list.length, videos: list.filter((r) => r.kind === 'video').length, ids: list.map((r) => r.id) };
+    start += list.length;
+    return g;
+  });
 }
 
 const queries: Record<string, unknown>[] = [
@@ -90,8 +139,23 @@ const queries: Record<string, unknown>[] = [
   { group: 'day', utcOffsetMinutes: 7 },
   { group: 'day', flag: 'reject' },
   { group: 'day', trash: true },
+  // Read group by group (the grouped indexes and output_batches, migration 14)…
   { group: 'batch' },
+  { group: 'batch', sort: 'oldest' },
+  { group: 'batch', flag: 'pick' },
+  { group: 'batch', minStars: 3, sort: 'oldest' },
+  { group: 'template' },
+  { group: 'template', label: 'none', from: Date.UTC(2026, 2, 2) },
+  { group: 'template', template: 'film-noir' },
+  { group: 'person' },
   { group: 'person', minStars: 2 },
+  { group: 'person', sort: 'oldest', flag: 'none' },
+  { group: 'person', personId: 4 },
+  // …and partitioned whole: a search, a LoRA, the trash, another order.
+  { group: 'person', text: 'bokeh' },
+  { group: 'batch', lora: 'common_lora' },
+  { group: 'template', trash: true },
+  { group: 'batch', sort: 'stars' },
 ];
 
 describe('windows of the grid’s list', () => {
@@ -102,8 +166,18 @@ describe('windows of the grid’s list', () => {
       expect(whole.total).toBe(rows.length);
       expect(whole.videos).toBe(rows.filter((r) => r.kind === 'video').length);
       expect(whole.ids.length).toBe(rows.length);
-      if (query.group !== 'batch' && query.group !== 'person') expect(whole.ids).toEqual(rows.map((r) => r.id));
-      else expect([...whole.ids].sort((a, b) => a - b)).toEqual(rows.map((r) => r.id).sort((a, b) => a - b));
+      const group = query.group as string | undefined;
+      if (group === 'batch' || group === 'template' || group === 'person') {
+        const expected = referenceGroups(rows, group);
+        // More than one group, unless the view is one template's or person's.
+        expect(expected.length).toBeGreaterThan(query.template || query.personId ? 0 : 1);
+        expect(whole.ids).toEqual(expected.flatMap((g) => g.ids));
+        expect(whole.groups.map(({ label, start, count, videos }) => ({ label, start, count, videos }))).toEqual(
+          expected.map(({ label, start, count, videos }) => ({ label, start, count, videos })),
+        );
+      } else {
+        expect(whole.ids).toEqual(rows.map((r) => r.id));
+      }
 
       const windows = [0, 1, 2, 3, 4].map((i) => catalog.outputs.ids(OutputIdsQuery.parse({ ...query, offset: i * 700, limit: 700 })));
       expect(windows.flatMap((w) => w.ids)).toEqual(whole.ids);
@@ -197,6 +271,57 @@ describe('facet tallies', () => {
     catalog.db.exec('DELETE FROM output_tallies');
     for (const statement of backfill) catalog.db.exec(statement);
     expect(tallies()).toEqual(kept);
+  });
+});
+
+describe('output_batches (migration 14)', () => {
+  /** Each batch's size and newest and oldest outputs (date, then id), counted afresh over every output, trash included. */
+  const recounted = () =>
+    catalog.db
+      .prepare(
+        `SELECT b.batch_id, count(*) AS count,
+           (SELECT created_at || ':' || id FROM outputs WHERE batch_id = b.batch_id ORDER BY created_at DESC, id DESC LIMIT 1) AS newest,
+           (SELECT created_at || ':' || id FROM outputs WHERE batch_id = b.batch_id ORDER BY created_at ASC, id ASC LIMIT 1) AS oldest
+         FROM outputs b WHERE b.batch_id IS NOT NULL GROUP BY b.batch_id ORDER BY b.batch_id`,
+      )
+      .all();
+  const kept = () =>
+    catalog.db
+      .prepare(
+        "SELECT batch_id, count, newest_at || ':' || newest_id AS newest, oldest_at || ':' || oldest_id AS oldest FROM output_batches ORDER BY batch_id",
+      )
+      .all();
+
+  it('equal a count over the outputs after moves, edits of dates, trash and purges', () => {
+    expect(kept().length).toBeGreaterThan(50);
+    expect(kept()).toEqual(recounted());
+  });
+
+  it('follow deletes of a batch’s newest and oldest outputs, down to an empty batch', () => {
+    const batch = catalog.db
+      .prepare("SELECT id FROM outputs WHERE batch_id = 'batch-20' ORDER BY created_at DESC, id DESC")
+      .pluck()
+      .all() as number[];
+    expect(batch.length).toBeGreaterThan(3);
+    const remove = catalog.db.prepare('DELETE FROM outputs WHERE id = ?');
+    remove.run(batch[0]);
+    remove.run(batch.at(-1));
+    expect(kept()).toEqual(recounted());
+    // Its dates edited so the newest becomes the oldest.
+    catalog.db.prepare('UPDATE outputs SET created_at = 0 WHERE id = ?').run(batch[1]);
+    expect(kept()).toEqual(recounted());
+    for (const id of batch) remove.run(id);
+    expect(catalog.db.prepare("SELECT count(*) FROM output_batches WHERE batch_id = 'batch-20'").pluck().get()).toBe(0);
+    expect(kept()).toEqual(recounted());
+  });
+
+  it('are built for a library that had outputs before the migration', () => {
+    const before = kept();
+    const backfill = groupedLists.sql.match(/INSERT INTO output_batches[\s\S]*?;/g)!.filter((statement) => !/\b(new|old)\./.test(statement));
+    expect(backfill.length).toBe(1);
+    catalog.db.exec('DELETE FROM output_batches');
+    catalog.db.exec(backfill[0]!);
+    expect(kept()).toEqual(before);
   });
 });
 

@@ -133,14 +133,39 @@ describe('the grid’s queries use the indexes the migrations promise', () => {
     }
   });
 
-  it('a batch, a model, a template: their partial indexes', () => {
+  it('a batch, a model, a template: an index led by that column (the grouped ones hold the review columns too)', () => {
     for (const [field, value, index] of [
-      ['batchId', 'b1', 'outputs_by_batch'],
+      ['batchId', 'b1', 'outputs_grouped_by_batch'],
       ['model', 'sd_xl_base_1.0.safetensors', 'outputs_by_model'],
-      ['template', 'film-noir', 'outputs_by_template'],
+      ['template', 'film-noir', 'outputs_grouped_by_template'],
     ] as const) {
       const [ids] = plansOf(idsOf({ [field]: value }));
       expect(ids!.plan, field).toMatch(new RegExp(`INDEX ${index}\\b`));
+    }
+  });
+
+  it('a list grouped by batch, template or person reads each group of its window from the group’s index, no sort', () => {
+    for (const [group, filter] of [
+      ['batch', {}],
+      ['batch', { flag: 'pick' }],
+      ['template', {}],
+      ['template', { minStars: 3 }],
+      ['person', { label: 'none' }],
+    ] as const) {
+      const what = JSON.stringify({ group, ...filter });
+      const plans = plansOf(idsOf({ group, ...filter, limit: 200 }));
+      const windows = plans.filter((p) => /LIMIT @take OFFSET @skip/.test(p.sql));
+      expect(windows.length, what).toBeGreaterThan(0);
+      for (const { plan } of windows) {
+        expect(plan, what).toMatch(new RegExp(`^SEARCH o USING COVERING INDEX outputs_grouped_by_${group} \\(deleted_at=\\? AND \\w+_?\\w*[=>]`));
+        expect(plan, what).not.toMatch(/TEMP B-TREE/);
+      }
+      // No statement reads the whole list in order (the partitioning path).
+      for (const { sql, plan } of plans) if (/FROM outputs/.test(sql)) expect(plan, `${what}: ${sql}`).not.toMatch(/SCAN (outputs|o)\b(?! USING)/);
+      expect(
+        plans.some((p) => /^SELECT o\.id FROM outputs o WHERE .* ORDER BY [^L]*$/.test(p.sql)),
+        what,
+      ).toBe(false);
     }
   });
 

@@ -8,6 +8,7 @@ import jobMessageKey from './010-job-message-key';
 import likeness from './011-likeness';
 import chosenFace from './012-chosen-face';
 import outputTallies from './013-output-tallies';
+import groupedLists from './014-grouped-lists';
 
 export interface Migration {
   version: number;
@@ -19,7 +20,7 @@ export interface Migration {
  * Append-only: add a new numbered file, never edit one that has shipped (checked on start). Numbers are
  * handed out per area ahead of time, so the list may have gaps (1, 3, 4, …) and areas may merge out of order.
  */
-export const migrations: readonly Migration[] = [initial, peopleVetting, review, jobMessageKey, likeness, chosenFace, outputTallies];
+export const migrations: readonly Migration[] = [initial, peopleVetting, review, jobMessageKey, likeness, chosenFace, outputTallies, groupedLists];
 
 export const latestSchemaVersion = Math.max(...migrations.map((m) => m.version));
 
