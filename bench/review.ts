@@ -161,6 +161,7 @@ try {
     ['grid ids: picks grouped by batch', { group: 'batch', flag: 'pick' }],
     ['grid ids: grouped by day', { group: 'day' }],
     ['grid ids: picks grouped by day', { group: 'day', flag: 'pick' }],
+    ['grid ids: grouped by day, by stars', { group: 'day', sort: 'stars' }],
   ];
   for (const [name, q] of idQueries) {
     const count = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: 1 })).total;

@@ -38,11 +38,13 @@ type WholeList = Omit<OutputIds, 'offset' | 'total'>;
  * The matching ids in display order, or the window `offset`/`limit` of them, with the whole list's total, groups
  * and videos. Lists in an index's order (no grouping, or days in date order) read just the window from the index and
  * count the rest, from the tallies when nothing is filtered: at 1,000,000 outputs a window of 2,000 with its day
- * groups takes a few ms, the whole list over 150. Groupings that reorder the list (batch, template, person, days by
- * stars) partition the whole list; it is kept for the windows that follow until the catalogue changes.
+ * groups takes a few ms, the whole list over 150; days sorted by stars read the days a window spans. Batches,
+ * templates and people are read group by group when their indexes hold the filter (see windowOfGroups); other
+ * groupings partition the whole list, kept for the windows that follow until the catalogue changes.
  */
 export function outputIds(db: ReadableDb, query: ParsedOutputIdsQuery): OutputIds {
-  const inIndexOrder = query.group === 'none' || (query.group === 'day' && (query.sort === 'newest' || query.sort === 'oldest'));
+  // Days come in date order whatever the sort: each window reads just the days it spans.
+  const inIndexOrder = query.group === 'none' || query.group === 'day';
   if (inIndexOrder) {
     try {
       // One snapshot: the window, its counts and groups are separate statements and must describe the same rows.
@@ -74,10 +76,13 @@ function windowInIndexOrder(db: ReadableDb, query: ParsedOutputIdsQuery, version
     probe: linkedProbes(db, query),
   });
   const condition = where.join(' AND ');
-  const ids = db
-    .prepare(`SELECT o.id FROM outputs o WHERE ${condition} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset`)
-    .pluck()
-    .all({ ...params, limit: query.limit ?? -1, offset: query.offset }) as number[];
+  const withinDays = query.group === 'day' && query.sort !== 'newest' && query.sort !== 'oldest';
+  const ids = withinDays
+    ? []
+    : (db
+        .prepare(`SELECT o.id FROM outputs o WHERE ${condition} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset`)
+        .pluck()
+        .all({ ...params, limit: query.limit ?? -1, offset: query.offset }) as number[]);
   // The whole library but the trash: its counts are tallies (migration 13) minus the trash, which is small.
   const everything = where.length === 1 && !query.trash;
   // A search and nothing else: its matches minus those in the trash.
@@ -89,7 +94,7 @@ function windowInIndexOrder(db: ReadableDb, query: ParsedOutputIdsQuery, version
         (db.prepare(`SELECT count(*) ${VIDEOS} AND ${condition}`).pluck().get(params) as number);
   if (query.group === 'day') {
     const groups = dayGroups(db, query, condition, params, everything);
-    return { ids, offset: query.offset, groups, ...totals(groups) };
+    return { ids: withinDays ? windowWithinDays(db, query, condition, params, groups) : ids, offset: query.offset, groups, ...totals(groups) };
   }
   const reachedEnd = query.limit === undefined || ids.length < query.limit;
   const total =
@@ -446,6 +451,33 @@ function compareLabels(a: GroupKey, b: GroupKey, label: (key: GroupKey) => strin
     : b === null
       ? -1
       : label(a)!.localeCompare(label(b)!, undefined, { sensitivity: 'base' }) || String(a).localeCompare(String(b));
+}
+
+/**
+ * A window of a list by days sorted otherwise than by date (stars, likeness, seed): the outputs of just the days the
+ * window spans, read along the date index and put in order of day, then the sort. At 1,000,000 outputs (43,000 on
+ * the newest day) the first window took 10 ms, where partitioning the whole list took 353.
+ */
+function windowWithinDays(db: ReadableDb, query: ParsedOutputIdsQuery, condition: string, params: Record<string, unknown>, groups: Groups): number[] {
+  const end = query.limit === undefined ? Infinity : query.offset + query.limit;
+  const spanned = groups.filter((g) => g.start + g.count > query.offset && g.start < end);
+  if (!spanned.length) return [];
+  const offsetMs = query.utcOffsetMinutes * 60_000;
+  const days = spanned.map((g) => Date.parse(`${g.key!}T00:00:00Z`) / DAY_MS);
+  const last = spanned.at(-1)!;
+  return db
+    .prepare(
+      `SELECT o.id FROM outputs o WHERE ${condition} AND o.created_at >= @dayFrom AND o.created_at < @dayTo
+       ORDER BY ${daySql('o.created_at', offsetMs)} DESC, ${sortSql[query.sort]} LIMIT @take OFFSET @skip`,
+    )
+    .pluck()
+    .all({
+      ...params,
+      dayFrom: Math.min(...days) * DAY_MS - offsetMs,
+      dayTo: (Math.max(...days) + 1) * DAY_MS - offsetMs,
+      take: Math.min(end, last.start + last.count) - query.offset,
+      skip: query.offset - spanned[0]!.start,
+    }) as number[];
 }
 
 /** The last whole list partitioned, per connection, with the query and catalogue version it was read for. */

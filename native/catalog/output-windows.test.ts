@@ -29,6 +29,7 @@ beforeAll(async () => {
   catalog.db.prepare("UPDATE outputs SET model = 'edited.safetensors' WHERE id % 97 = 0").run();
   catalog.db.prepare("UPDATE outputs SET kind = 'video' WHERE id % 211 = 0").run();
   catalog.db.prepare('UPDATE outputs SET person_id = NULL WHERE id % 89 = 0').run();
+  catalog.db.prepare('UPDATE outputs SET likeness = (id * 37) % 101 WHERE id % 3 = 0').run();
   // Batches edited (the update trigger of output_batches): moved, taken out, and two that begin in the same
   // millisecond, so their order comes down to their first outputs' ids.
   catalog.db.prepare("UPDATE outputs SET batch_id = 'batch-moved' WHERE id % 53 = 0").run();
@@ -139,6 +140,11 @@ const queries: Record<string, unknown>[] = [
   { group: 'day', utcOffsetMinutes: 7 },
   { group: 'day', flag: 'reject' },
   { group: 'day', trash: true },
+  // Days sorted within: the days a window spans are read and sorted.
+  { group: 'day', sort: 'stars' },
+  { group: 'day', sort: 'likeness', utcOffsetMinutes: 345 },
+  { group: 'day', sort: 'seed', flag: 'pick' },
+  { group: 'day', sort: 'stars', text: 'bokeh', utcOffsetMinutes: -570 },
   // Read group by group (the grouped indexes and output_batches, migration 14)…
   { group: 'batch' },
   { group: 'batch', sort: 'oldest' },
@@ -162,6 +168,11 @@ describe('windows of the grid’s list', () => {
   for (const query of queries) {
     it(`${JSON.stringify(query)}: windows add up to the whole list, with its total, videos and groups`, () => {
       const rows = reference(query);
+      const zone = ((query.utcOffsetMinutes as number | undefined) ?? 0) * 60_000;
+      // Days sorted otherwise than by date: newest day first, the sort within each day (a stable sort keeps it).
+      if (query.group === 'day' && query.sort !== undefined && query.sort !== 'oldest') {
+        rows.sort((a, b) => Math.floor((b.createdAt + zone) / DAY) - Math.floor((a.createdAt + zone) / DAY));
+      }
       const whole = catalog.outputs.ids(OutputIdsQuery.parse(query));
       expect(whole.total).toBe(rows.length);
       expect(whole.videos).toBe(rows.filter((r) => r.kind === 'video').length);

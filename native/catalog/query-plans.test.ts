@@ -169,6 +169,13 @@ describe('the grid’s queries use the indexes the migrations promise', () => {
     }
   });
 
+  it('days sorted by stars read the days their window spans along the date index, not the whole list', () => {
+    const plans = plansOf(idsOf({ group: 'day', sort: 'stars', limit: 200 }));
+    const window = plans.find((p) => /@dayFrom/.test(p.sql))!;
+    expect(window.plan).toMatch(/^SEARCH o USING COVERING INDEX outputs_by_date \(deleted_at=\? AND created_at>\? AND created_at<\?\)/);
+    for (const { sql, plan } of plans) if (/FROM outputs/.test(sql)) expect(plan, sql).not.toMatch(/SCAN (outputs|o)\b/);
+  });
+
   it('facets are counted from covering indexes, not by reading the outputs table', () => {
     const plans = plansOf(() => catalog.outputs.facets());
     expect(plans.length).toBeGreaterThan(0);
