@@ -10,6 +10,7 @@ import { expect, photosDir, serveStudio, sharedRoot, skipFor, test, waitUntil, y
 
 interface Summary {
   id: number;
+  hash: string;
   originalName: string | null;
   review: { flag: 'pick' | 'reject' | null; stars: number; label: string | null };
 }
@@ -358,6 +359,43 @@ test('files from A1111 and ComfyUI show their prompt and seed in the loupe', asy
   await app.getByRole('searchbox', { name: 'Search' }).fill('film grain');
   await expect(app.getByTestId('output-tile')).toHaveCount(1);
   await expect(app.getByTestId('output-tile')).toContainText('ComfyUI_00042_.png');
+});
+
+test('an image the loupe has preloaded is shown at once, without its thumbnail laid out and painted under it', async ({ app, studio }) => {
+  await importFolder(studio, folder);
+  const [first, next] = await outputs(studio);
+  await openReview(app);
+  await app.keyboard.press('Space');
+  const loupe = app.getByTestId('loupe');
+  await expect(loupe).toHaveAttribute('data-output-id', String(first!.id));
+  const shown = (await loupe.getByTestId('zoom-image').getAttribute('src'))!;
+  const nextSrc = shown.replace(first!.hash, next!.hash);
+  // The preloader has fetched the next image (the only one to fetch it: the grid and filmstrip show thumbnails), and it
+  // has loaded: a new image of that address is complete at once.
+  await expect
+    .poll(() =>
+      app.evaluate((src) => {
+        const url = new URL(src, location.href).href;
+        if (!performance.getEntriesByType('resource').some((entry) => entry.name === url)) return false;
+        const image = new Image();
+        image.src = url;
+        return image.complete && image.naturalWidth > 0;
+      }, nextSrc),
+    )
+    .toBe(true);
+  // Counts every thumbnail put under a full image from here on.
+  await app.evaluate(() => {
+    const page = window as unknown as { previews: number };
+    page.previews = 0;
+    new MutationObserver((records) => {
+      for (const record of records)
+        for (const node of record.addedNodes) if (node instanceof HTMLElement && node.matches('img.preview')) page.previews++;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await app.keyboard.press('ArrowRight');
+  await expect(loupe).toHaveAttribute('data-output-id', String(next!.id));
+  await expect(loupe.locator('[data-testid=zoom-image][data-loaded=true]')).toHaveCount(1);
+  expect(await app.evaluate(() => (window as unknown as { previews: number }).previews)).toBe(0);
 });
 
 test('zoom to face (F): says how to install the detector, then zooms on the face once it is installed', async ({ app, studio }) => {

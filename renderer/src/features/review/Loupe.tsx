@@ -17,8 +17,11 @@ const FILMSTRIP_SPAN = 12;
 const PRELOAD_AHEAD = 2;
 const PRELOAD_BEHIND = 1;
 
-/** Decodes full-size images before they are shown, so moving to them paints at once. */
-function usePreload(ids: readonly number[], index: number) {
+/**
+ * Decodes full-size images before they are shown, so moving to them paints at once. Says which images it holds
+ * decoded: those need no thumbnail under them (one more image to lay out and paint on every key).
+ */
+function usePreload(ids: readonly number[], index: number): (src: string) => boolean {
   const { store } = useReviewServices();
   const cache = useRef(new Map<string, HTMLImageElement>());
   useEffect(() => {
@@ -47,6 +50,10 @@ function usePreload(ids: readonly number[], index: number) {
       cancelled = true;
     };
   }, [ids, index, store]);
+  return useCallback((src: string) => {
+    const image = cache.current.get(src);
+    return image !== undefined && image.complete && image.naturalWidth > 0;
+  }, []);
 }
 
 const FilmstripThumb = memo(function FilmstripThumb({
@@ -134,7 +141,7 @@ export function Loupe({
   const output = useSummary(store, id);
   const [viewport, setViewport] = useState({ width: 0, height: 0 });
   const [notice, setNotice] = useState<string | null>(null);
-  usePreload(ids, index);
+  const isDecoded = usePreload(ids, index);
   // The image paints in the frame after the key; the filmstrip (25 thumbnails and a scroll) follows in the next.
   const stripIndex = useDeferredValue(index);
 
@@ -222,7 +229,7 @@ export function Loupe({
             data-testid="loupe-video"
           />
         ) : output ? (
-          <OutputZoomView output={output} alt={name} zoom={zoom} onZoom={onZoom} onViewport={setViewport} />
+          <OutputZoomView output={output} alt={name} zoom={zoom} onZoom={onZoom} onViewport={setViewport} isDecoded={isDecoded} />
         ) : null}
         {index > 0 && (
           <button type="button" className="loupe-nav prev" aria-label={t('review.previous')} onClick={() => onMove(index - 1)}>

@@ -75,6 +75,7 @@ export function ZoomView({
   onZoom,
   onViewport,
   outputId,
+  isDecoded,
 }: {
   src: string;
   thumbSrc: string | null;
@@ -85,11 +86,15 @@ export function ZoomView({
   onZoom: (zoom: ZoomState) => void;
   onViewport?: (size: { width: number; height: number }) => void;
   outputId: number;
+  /** Whether `src` is already held decoded (the loupe's preloads): it is shown without the thumbnail under it. */
+  isDecoded?: (src: string) => boolean;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const viewport = useSize(box);
   const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
   const drag = useRef<{ x: number; y: number; cx: number; cy: number; scale: number } | null>(null);
+  // Set while rendering (React re-renders at once, before committing): the preload may let it go right after.
+  if (loadedSrc !== src && isDecoded?.(src)) setLoadedSrc(src);
   const loaded = loadedSrc === src;
 
   useLayoutEffect(() => onViewport?.(viewport), [viewport, onViewport]);
@@ -185,12 +190,14 @@ export function OutputZoomView({
   zoom,
   onZoom,
   onViewport,
+  isDecoded,
 }: {
   output: Pick<OutputSummary, 'id' | 'hash' | 'thumbHash' | 'width' | 'height'>;
   alt: string;
   zoom: ZoomState;
   onZoom: (zoom: ZoomState) => void;
   onViewport?: (size: { width: number; height: number }) => void;
+  isDecoded?: (src: string) => boolean;
 }) {
   return (
     <ZoomView
@@ -203,6 +210,7 @@ export function OutputZoomView({
       onZoom={onZoom}
       onViewport={onViewport}
       outputId={output.id}
+      isDecoded={isDecoded}
     />
   );
 }
