@@ -5,7 +5,7 @@
 //     next to a key that does nothing (the browser's own input-to-paint floor), same run; then again while a final
 //     1080×1920 reel renders in the same studio, and while a person's import vets phone-sized photos (with the
 //     shared YuNet).
-// Run: npm run build && npx tsx bench/review.ts   (BENCH_OUTPUTS, BENCH_PRESSES to change the sizes)
+// Run: npm run build && npx tsx bench/review.ts   (BENCH_OUTPUTS, BENCH_PRESSES to change the sizes; BENCH_PARTS=queries or loupe)
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ import { makePhonePhotos } from './phone-photos';
 
 const OUTPUTS = Number(process.env.BENCH_OUTPUTS ?? 100_000);
 const PRESSES = Number(process.env.BENCH_PRESSES ?? 100);
+/** Which parts to run: `queries`, `loupe` (both unless BENCH_PARTS names one). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'queries,loupe').split(','));
 /** Real image files for the newest outputs: the ones the loupe walks through. */
 const REAL_IMAGES = PRESSES + 20;
 
@@ -110,164 +112,166 @@ try {
     `filled ${OUTPUTS.toLocaleString()} outputs in ${(filled.fillSeconds + (performance.now() - realStarted) / 1000).toFixed(1)} s (${REAL_IMAGES} with real 1024×1024 JPEGs)\n`,
   );
 
-  // ---- 1. catalogue queries -------------------------------------------------------------------------
-  const random = seededRandom(7);
-  const byPk = catalog.db.prepare('SELECT * FROM outputs WHERE id = ?');
-  const baseline = time(() => byPk.get(1 + Math.floor(random() * OUTPUTS)), 400);
-  console.log(`catalogue queries (baseline = one output by primary key: p50 ${baseline.p50.toFixed(3)} ms)`);
-  console.log('query'.padEnd(52), 'p50 ms'.padStart(9), 'p95 ms'.padStart(9), '× baseline'.padStart(9));
+  if (PARTS.has('queries')) {
+    // ---- 1. catalogue queries -------------------------------------------------------------------------
+    const random = seededRandom(7);
+    const byPk = catalog.db.prepare('SELECT * FROM outputs WHERE id = ?');
+    const baseline = time(() => byPk.get(1 + Math.floor(random() * OUTPUTS)), 400);
+    console.log(`catalogue queries (baseline = one output by primary key: p50 ${baseline.p50.toFixed(3)} ms)`);
+    console.log('query'.padEnd(52), 'p50 ms'.padStart(9), 'p95 ms'.padStart(9), '× baseline'.padStart(9));
 
-  // Before: the list query this issue started from — count(*) over the joined, filtered set, then OFFSET.
-  const oldList = (where: string, offset: number) => () => {
-    const from = `FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.deleted_at IS NULL${where}`;
-    catalog.db.prepare(`SELECT count(*) ${from}`).pluck().get();
-    catalog.db
-      .prepare(
-        `SELECT o.*, r.flag, r.stars, r.label, r.note FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.deleted_at IS NULL${where} ORDER BY o.created_at DESC, o.id DESC LIMIT 200 OFFSET ${offset}`,
-      )
-      .all();
-  };
-  row('before: count(*) + page 1 (200), join', time(oldList('', 0)), baseline.p50);
-  row('before: count(*) + page at offset 50,000', time(oldList('', 50_000)), baseline.p50);
-  row('before: flag = pick, count(*) + page 1', time(oldList(" AND r.flag = 'pick'", 0)), baseline.p50);
-
-  // The grid's requests: its first window (with the whole list's total, videos and groups), as the page sends it.
-  // Before each sample another search and another grouping are asked for (untimed), so the measured one's matches
-  // and partitioned list are read afresh every time, as when the user types or regroups.
-  const forget = () => {
-    catalog.outputs.ids(OutputIdsQuery.parse({ text: 'unmeasured-zzqx', limit: 1 }));
-    catalog.outputs.ids(OutputIdsQuery.parse({ group: 'template', kind: 'video', limit: 1 }));
-    // A grouping read group by group keeps its groups' sizes too: ask for another one.
-    catalog.outputs.ids(OutputIdsQuery.parse({ group: 'person', label: 'purple', limit: 1 }));
-  };
-  const ids = (q: OutputIdsInput) => () => catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: OUTPUT_ID_WINDOWS.first }));
-  const idQueries: [string, OutputIdsInput][] = [
-    ['grid ids: everything, newest', {}],
-    ['grid ids: flag = pick', { flag: 'pick' }],
-    ['grid ids: unflagged', { flag: 'none' }],
-    ['grid ids: stars >= 4', { minStars: 4 }],
-    ['grid ids: person', { personId: filled.people[3] }],
-    ['grid ids: model', { model: filled.models[1] }],
-    ['grid ids: LoRA', { lora: filled.loras[2] }],
-    ['grid ids: template + pick + stars >= 3', { template: filled.templates[2], flag: 'pick', minStars: 3 }],
-    ['grid ids: one week', { from: start + 200_000_000, to: start + 200_000_000 + 7 * 86_400_000 }],
-    ['grid ids: colour label green, by stars', { label: 'green', sort: 'stars' }],
-    ['grid ids: grouped by batch', { group: 'batch' }],
-    ['grid ids: grouped by batch, oldest first', { group: 'batch', sort: 'oldest' }],
-    ['grid ids: grouped by template', { group: 'template' }],
-    ['grid ids: grouped by person', { group: 'person' }],
-    ['grid ids: picks grouped by template', { group: 'template', flag: 'pick' }],
-    ['grid ids: stars >= 4 grouped by person', { group: 'person', minStars: 4 }],
-    ['grid ids: picks grouped by batch', { group: 'batch', flag: 'pick' }],
-    ['grid ids: grouped by day', { group: 'day' }],
-    ['grid ids: picks grouped by day', { group: 'day', flag: 'pick' }],
-    ['grid ids: grouped by day, by stars', { group: 'day', sort: 'stars' }],
-  ];
-  for (const [name, q] of idQueries) {
-    const count = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: 1 })).total;
-    row(name, time(ids(q), 40, forget), baseline.p50, `${count.toLocaleString()} ids`);
-  }
-  // The rest of the list, as the grid loads it after painting: chunk by chunk, each one request.
-  for (const [name, q] of [
-    ['', {}],
-    [', grouped by batch', { group: 'batch' }],
-  ] as [string, OutputIdsInput][]) {
-    const chunkTimes: number[] = [];
-    const loadRest = () => {
-      let offset: number = OUTPUT_ID_WINDOWS.first;
-      for (;;) {
-        const t = performance.now();
-        const chunk = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, offset, limit: OUTPUT_ID_WINDOWS.chunk }));
-        chunkTimes.push(performance.now() - t);
-        offset += chunk.ids.length;
-        if (offset >= chunk.total || !chunk.ids.length) return;
-      }
+    // Before: the list query this issue started from — count(*) over the joined, filtered set, then OFFSET.
+    const oldList = (where: string, offset: number) => () => {
+      const from = `FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.deleted_at IS NULL${where}`;
+      catalog.db.prepare(`SELECT count(*) ${from}`).pluck().get();
+      catalog.db
+        .prepare(
+          `SELECT o.*, r.flag, r.stars, r.label, r.note FROM outputs o JOIN reviews r ON r.output_id = o.id WHERE o.deleted_at IS NULL${where} ORDER BY o.created_at DESC, o.id DESC LIMIT 200 OFFSET ${offset}`,
+        )
+        .all();
     };
-    row(`the rest${name} in chunks of ${OUTPUT_ID_WINDOWS.chunk.toLocaleString()} (all of them)`, time(loadRest, 5), baseline.p50);
-    row('  one chunk', summarise(chunkTimes), baseline.p50);
+    row('before: count(*) + page 1 (200), join', time(oldList('', 0)), baseline.p50);
+    row('before: count(*) + page at offset 50,000', time(oldList('', 50_000)), baseline.p50);
+    row('before: flag = pick, count(*) + page 1', time(oldList(" AND r.flag = 'pick'", 0)), baseline.p50);
+
+    // The grid's requests: its first window (with the whole list's total, videos and groups), as the page sends it.
+    // Before each sample another search and another grouping are asked for (untimed), so the measured one's matches
+    // and partitioned list are read afresh every time, as when the user types or regroups.
+    const forget = () => {
+      catalog.outputs.ids(OutputIdsQuery.parse({ text: 'unmeasured-zzqx', limit: 1 }));
+      catalog.outputs.ids(OutputIdsQuery.parse({ group: 'template', kind: 'video', limit: 1 }));
+      // A grouping read group by group keeps its groups' sizes too: ask for another one.
+      catalog.outputs.ids(OutputIdsQuery.parse({ group: 'person', label: 'purple', limit: 1 }));
+    };
+    const ids = (q: OutputIdsInput) => () => catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: OUTPUT_ID_WINDOWS.first }));
+    const idQueries: [string, OutputIdsInput][] = [
+      ['grid ids: everything, newest', {}],
+      ['grid ids: flag = pick', { flag: 'pick' }],
+      ['grid ids: unflagged', { flag: 'none' }],
+      ['grid ids: stars >= 4', { minStars: 4 }],
+      ['grid ids: person', { personId: filled.people[3] }],
+      ['grid ids: model', { model: filled.models[1] }],
+      ['grid ids: LoRA', { lora: filled.loras[2] }],
+      ['grid ids: template + pick + stars >= 3', { template: filled.templates[2], flag: 'pick', minStars: 3 }],
+      ['grid ids: one week', { from: start + 200_000_000, to: start + 200_000_000 + 7 * 86_400_000 }],
+      ['grid ids: colour label green, by stars', { label: 'green', sort: 'stars' }],
+      ['grid ids: grouped by batch', { group: 'batch' }],
+      ['grid ids: grouped by batch, oldest first', { group: 'batch', sort: 'oldest' }],
+      ['grid ids: grouped by template', { group: 'template' }],
+      ['grid ids: grouped by person', { group: 'person' }],
+      ['grid ids: picks grouped by template', { group: 'template', flag: 'pick' }],
+      ['grid ids: stars >= 4 grouped by person', { group: 'person', minStars: 4 }],
+      ['grid ids: picks grouped by batch', { group: 'batch', flag: 'pick' }],
+      ['grid ids: grouped by day', { group: 'day' }],
+      ['grid ids: picks grouped by day', { group: 'day', flag: 'pick' }],
+      ['grid ids: grouped by day, by stars', { group: 'day', sort: 'stars' }],
+    ];
+    for (const [name, q] of idQueries) {
+      const count = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: 1 })).total;
+      row(name, time(ids(q), 40, forget), baseline.p50, `${count.toLocaleString()} ids`);
+    }
+    // The rest of the list, as the grid loads it after painting: chunk by chunk, each one request.
+    for (const [name, q] of [
+      ['', {}],
+      [', grouped by batch', { group: 'batch' }],
+    ] as [string, OutputIdsInput][]) {
+      const chunkTimes: number[] = [];
+      const loadRest = () => {
+        let offset: number = OUTPUT_ID_WINDOWS.first;
+        for (;;) {
+          const t = performance.now();
+          const chunk = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, offset, limit: OUTPUT_ID_WINDOWS.chunk }));
+          chunkTimes.push(performance.now() - t);
+          offset += chunk.ids.length;
+          if (offset >= chunk.total || !chunk.ids.length) return;
+        }
+      };
+      row(`the rest${name} in chunks of ${OUTPUT_ID_WINDOWS.chunk.toLocaleString()} (all of them)`, time(loadRest, 5), baseline.p50);
+      row('  one chunk', summarise(chunkTimes), baseline.p50);
+    }
+    const whole = () => catalog.outputs.ids(OutputIdsQuery.parse({}));
+    row('before: the whole list in one answer', time(whole, 10), baseline.p50);
+    const all = whole().ids;
+    row(
+      'summaries of a screenful (200 ids)',
+      time(() => catalog.outputs.summaries(all.slice(50_000, 50_200))),
+      baseline.p50,
+    );
+    row(
+      'page by offset 50,000 + count (CLI list)',
+      time(() => catalog.outputs.list(OutputQuery.parse({ offset: 50_000, limit: 200 }))),
+      baseline.p50,
+    );
+
+    console.log('\nfull-text search (FTS5; prompt, tags, notes, names)');
+    const searches: [string, OutputIdsInput][] = [
+      ['FTS: "bokeh"', { text: 'bokeh' }],
+      ['FTS: "film grain beach"', { text: 'film grain beach' }],
+      ['FTS: prefix "freck"', { text: 'freck' }],
+      ['FTS: "ohwx" (every prompt)', { text: 'ohwx' }],
+      ['FTS: "neon" + flag = pick', { text: 'neon', flag: 'pick' }],
+      ['FTS: no match "zebra"', { text: 'zebra' }],
+      ['substring (CJK): "奶奶" (scans the index text)', { text: '奶奶' }],
+    ];
+    for (const [name, q] of searches) {
+      const count = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: 1 })).total;
+      row(name, time(ids(q), 40, forget), baseline.p50, `${count.toLocaleString()} ids`);
+    }
+    row(
+      'LIKE scan for comparison: prompt LIKE %bokeh%',
+      time(() =>
+        catalog.db.prepare("SELECT id FROM outputs WHERE deleted_at IS NULL AND prompt LIKE '%bokeh%' ORDER BY created_at DESC").pluck().all(),
+      ),
+      baseline.p50,
+    );
+
+    // After any write (a decision, a new output) SQLite empties the read connection's page cache: its next query
+    // reads every page it touches again (from the OS's cache). The first window after a write, by view.
+    console.log('\nthe first window after a write (the read connection’s page cache starts empty)');
+    const touch = catalog.db.prepare('UPDATE outputs SET stars = stars WHERE id = 1');
+    const write = () => void touch.run();
+    const afterWrite: [string, OutputIdsInput][] = [
+      ['everything, newest', {}],
+      ['flag = pick', { flag: 'pick' }],
+      ['stars >= 4', { minStars: 4 }],
+      ['grouped by day', { group: 'day' }],
+      ['FTS: "bokeh"', { text: 'bokeh' }],
+    ];
+    for (const [name, q] of afterWrite) row(`after a write: ${name}`, time(ids(q), 40, write), baseline.p50);
+    row(
+      'after a write: facets',
+      time(() => catalog.outputs.facets(), 20, write),
+      baseline.p50,
+    );
+
+    console.log('\nwrites and statistics');
+    let n = 0;
+    row(
+      'review write, one decision (synchronous = FULL)',
+      time(() => catalog.outputs.setReview({ ids: [all[n++ % 1000]!], flag: 'pick', stars: 3 })),
+      baseline.p50,
+    );
+    row(
+      'review write, 500 selected (one transaction)',
+      time(() => catalog.outputs.setReview({ ids: all.slice(1000, 1500), label: 'blue' }), 10),
+      baseline.p50,
+    );
+    row(
+      'facets (filter values with counts)',
+      time(() => catalog.outputs.facets(), 10),
+      baseline.p50,
+    );
+    row(
+      'keep rates by template',
+      time(() => keepRates(catalog.db, 'template', OutputFilter.parse({})), 10),
+      baseline.p50,
+    );
+    row(
+      'keep rates by LoRA',
+      time(() => keepRates(catalog.db, 'lora', OutputFilter.parse({})), 10),
+      baseline.p50,
+    );
   }
-  const whole = () => catalog.outputs.ids(OutputIdsQuery.parse({}));
-  row('before: the whole list in one answer', time(whole, 10), baseline.p50);
-  const all = whole().ids;
-  row(
-    'summaries of a screenful (200 ids)',
-    time(() => catalog.outputs.summaries(all.slice(50_000, 50_200))),
-    baseline.p50,
-  );
-  row(
-    'page by offset 50,000 + count (CLI list)',
-    time(() => catalog.outputs.list(OutputQuery.parse({ offset: 50_000, limit: 200 }))),
-    baseline.p50,
-  );
-
-  console.log('\nfull-text search (FTS5; prompt, tags, notes, names)');
-  const searches: [string, OutputIdsInput][] = [
-    ['FTS: "bokeh"', { text: 'bokeh' }],
-    ['FTS: "film grain beach"', { text: 'film grain beach' }],
-    ['FTS: prefix "freck"', { text: 'freck' }],
-    ['FTS: "ohwx" (every prompt)', { text: 'ohwx' }],
-    ['FTS: "neon" + flag = pick', { text: 'neon', flag: 'pick' }],
-    ['FTS: no match "zebra"', { text: 'zebra' }],
-    ['substring (CJK): "奶奶" (scans the index text)', { text: '奶奶' }],
-  ];
-  for (const [name, q] of searches) {
-    const count = catalog.outputs.ids(OutputIdsQuery.parse({ ...q, limit: 1 })).total;
-    row(name, time(ids(q), 40, forget), baseline.p50, `${count.toLocaleString()} ids`);
-  }
-  row(
-    'LIKE scan for comparison: prompt LIKE %bokeh%',
-    time(() =>
-      catalog.db.prepare("SELECT id FROM outputs WHERE deleted_at IS NULL AND prompt LIKE '%bokeh%' ORDER BY created_at DESC").pluck().all(),
-    ),
-    baseline.p50,
-  );
-
-  // After any write (a decision, a new output) SQLite empties the read connection's page cache: its next query
-  // reads every page it touches again (from the OS's cache). The first window after a write, by view.
-  console.log('\nthe first window after a write (the read connection’s page cache starts empty)');
-  const touch = catalog.db.prepare('UPDATE outputs SET stars = stars WHERE id = 1');
-  const write = () => void touch.run();
-  const afterWrite: [string, OutputIdsInput][] = [
-    ['everything, newest', {}],
-    ['flag = pick', { flag: 'pick' }],
-    ['stars >= 4', { minStars: 4 }],
-    ['grouped by day', { group: 'day' }],
-    ['FTS: "bokeh"', { text: 'bokeh' }],
-  ];
-  for (const [name, q] of afterWrite) row(`after a write: ${name}`, time(ids(q), 40, write), baseline.p50);
-  row(
-    'after a write: facets',
-    time(() => catalog.outputs.facets(), 20, write),
-    baseline.p50,
-  );
-
-  console.log('\nwrites and statistics');
-  let n = 0;
-  row(
-    'review write, one decision (synchronous = FULL)',
-    time(() => catalog.outputs.setReview({ ids: [all[n++ % 1000]!], flag: 'pick', stars: 3 })),
-    baseline.p50,
-  );
-  row(
-    'review write, 500 selected (one transaction)',
-    time(() => catalog.outputs.setReview({ ids: all.slice(1000, 1500), label: 'blue' }), 10),
-    baseline.p50,
-  );
-  row(
-    'facets (filter values with counts)',
-    time(() => catalog.outputs.facets(), 10),
-    baseline.p50,
-  );
-  row(
-    'keep rates by template',
-    time(() => keepRates(catalog.db, 'template', OutputFilter.parse({})), 10),
-    baseline.p50,
-  );
-  row(
-    'keep rates by LoRA',
-    time(() => keepRates(catalog.db, 'lora', OutputFilter.parse({})), 10),
-    baseline.p50,
-  );
   // For culling beside a vetting job: the detector, and photos to vet (skipped without the shared data).
   const yunet = sharedFile('models/yunet_n_dynamic.onnx');
   const fixtures = sharedFile('fixtures/photos');
@@ -281,7 +285,9 @@ try {
 
   // ---- 2. keypress → next image painted, in Chromium ---------------------------------------------------
   const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-  if (!existsSync(join(appRoot(), 'dist', 'renderer', 'index.html'))) {
+  if (!PARTS.has('loupe')) {
+    console.log('\nloupe: not asked for (BENCH_PARTS).');
+  } else if (!existsSync(join(appRoot(), 'dist', 'renderer', 'index.html'))) {
     console.log('\nloupe: skipped — the UI is not built (run `npm run build` first).');
   } else {
     const studio = await serveStudio(library);
