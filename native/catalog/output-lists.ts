@@ -76,11 +76,13 @@ function windowInIndexOrder(db: ReadableDb, query: ParsedOutputIdsQuery, version
     probe: linkedProbes(db, query),
   });
   const condition = where.join(' AND ');
-  const withinDays = query.group === 'day' && query.sort !== 'newest' && query.sort !== 'oldest';
+  const byDate = query.sort === 'newest' || query.sort === 'oldest';
+  const withinDays = query.group === 'day' && !byDate;
+  const holding = groupedIndexHolding(query);
   const ids = withinDays
     ? []
     : (db
-        .prepare(`SELECT o.id FROM outputs o WHERE ${condition} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset`)
+        .prepare(`SELECT o.id FROM outputs o ${byDate ? holding : ''} WHERE ${condition} ORDER BY ${sortSql[query.sort]} LIMIT @limit OFFSET @offset`)
         .pluck()
         .all({ ...params, limit: query.limit ?? -1, offset: query.offset }) as number[]);
   // The whole library but the trash: its counts are tallies (migration 13) minus the trash, which is small.
@@ -104,7 +106,8 @@ function windowInIndexOrder(db: ReadableDb, query: ParsedOutputIdsQuery, version
         ? liveTotal(db)
         : onlyWords
           ? matched! - (db.prepare(`SELECT count(*) ${TRASHED} AND ${where[1]}`).pluck().get() as number)
-          : (facetTotal(db, query, where, params) ?? (db.prepare(`SELECT count(*) FROM outputs o WHERE ${condition}`).pluck().get(params) as number));
+          : (facetTotal(db, query, where, params) ??
+            (db.prepare(`SELECT count(*) FROM outputs o ${holding} WHERE ${condition}`).pluck().get(params) as number));
   return { ids, offset: query.offset, total, groups: [], videos: total ? countVideos() : 0 };
 }
 
@@ -264,6 +267,20 @@ function readsGroupByGroup(query: ParsedOutputIdsQuery): boolean {
   if (query.sort !== 'newest' && query.sort !== 'oldest') return false;
   const { ownFilter } = groupedBy[query.group];
   return activeFilters(query).every((key) => coveredFilters.has(key) || key === ownFilter);
+}
+
+/**
+ * `INDEXED BY` the grouped index that holds every filter of a view on one batch, template or person (with flags,
+ * stars, labels, dates), or ''. Named because the planner, short of statistics for a new index, counted template +
+ * picks + stars ≥ 3 along the stars index with a table lookup per row: 66 ms at 1,000,000 outputs, not 9.
+ */
+function groupedIndexHolding(query: ParsedOutputIdsQuery): string {
+  if (query.trash) return '';
+  const active = activeFilters(query);
+  const owners = Object.values(groupedBy).filter((g) => active.includes(g.ownFilter));
+  if (owners.length !== 1) return '';
+  const { index, ownFilter } = owners[0]!;
+  return active.every((key) => coveredFilters.has(key) || key === ownFilter) ? `INDEXED BY ${index}` : '';
 }
 
 /** A grouped list's groups in list order, read once per query and catalogue version for all its windows. */

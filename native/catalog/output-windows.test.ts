@@ -133,6 +133,7 @@ const queries: Record<string, unknown>[] = [
   { tag: 'everywhere', flag: 'pick' },
   { collectionId: 1 },
   { personId: 4, minStars: 3 },
+  { template: 'film-noir', flag: 'pick', minStars: 3 },
   { group: 'day' },
   { group: 'day', sort: 'oldest', utcOffsetMinutes: 345 },
   { group: 'day', utcOffsetMinutes: -570 },

@@ -169,6 +169,16 @@ describe('the grid’s queries use the indexes the migrations promise', () => {
     }
   });
 
+  it('one template with picks and stars: its window and its count along the template’s grouped index alone', () => {
+    const plans = plansOf(idsOf({ template: 'film-noir', flag: 'pick', minStars: 3, limit: 20 }));
+    const window = plans.find((p) => /ORDER BY/.test(p.sql))!;
+    const count = plans.find((p) => /^SELECT count\(\*\) FROM outputs o INDEXED BY/.test(p.sql))!;
+    for (const { plan } of [window, count]) {
+      expect(plan).toMatch(/^SEARCH o USING COVERING INDEX outputs_grouped_by_template \(deleted_at=\? AND template=\?\)/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
   it('days sorted by stars read the days their window spans along the date index, not the whole list', () => {
     const plans = plansOf(idsOf({ group: 'day', sort: 'stars', limit: 200 }));
     const window = plans.find((p) => /@dayFrom/.test(p.sql))!;
