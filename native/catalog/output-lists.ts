@@ -459,6 +459,14 @@ function groupNaming(db: ReadableDb, query: ParsedOutputIdsQuery) {
   return { text, label };
 }
 
+/**
+ * A total order on different strings: names the collation holds equal ('café' composed and decomposed, a soft
+ * hyphen) would otherwise keep whatever order each path read them in.
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Templates and people in the order of their labels (case- and accent-blind), then their keys; none last. */
 function compareLabels(a: GroupKey, b: GroupKey, label: (key: GroupKey) => string | null): number {
   return a === null
@@ -467,7 +475,7 @@ function compareLabels(a: GroupKey, b: GroupKey, label: (key: GroupKey) => strin
       : 1
     : b === null
       ? -1
-      : label(a)!.localeCompare(label(b)!, undefined, { sensitivity: 'base' }) || String(a).localeCompare(String(b));
+      : label(a)!.localeCompare(label(b)!, undefined, { sensitivity: 'base' }) || byCodeUnits(String(a), String(b));
 }
 
 /**

@@ -38,6 +38,9 @@ beforeAll(async () => {
   // Some people renamed so their names sort apart from their ids, one with a case-only difference.
   catalog.db.prepare("UPDATE people SET name = 'anna' WHERE name = 'Person 7'").run();
   catalog.db.prepare("UPDATE people SET name = 'Ánna' WHERE name = 'Person 2'").run();
+  // Templates the collation holds equal: 'café' composed and decomposed.
+  catalog.db.prepare("UPDATE outputs SET template = 'caf\u00e9' WHERE id % 61 = 0").run();
+  catalog.db.prepare("UPDATE outputs SET template = 'cafe\u0301' WHERE id % 67 = 0").run();
   catalog.db.prepare(`UPDATE outputs SET loras = '[{"name":"late_lora","weight":1}]' WHERE id % 101 = 0`).run();
   catalog.db.prepare(`UPDATE outputs SET loras = '[{"name":"common_lora","weight":0.8}]' WHERE id % 3 = 1`).run();
   catalog.outputs.setReview({ ids: all.slice(0, 300), addTags: ['keeper', 'smile'] });
@@ -97,9 +100,9 @@ function referenceGroups(rows: ReferenceRow[], group: 'batch' | 'template' | 'pe
   }
   const label = (key: string | number | null) => (group === 'person' ? (members.get(key)![0]!.person ?? null) : (key as string | null));
   const keys = [...members.keys()];
-  // Names that differ only in case or accents keep the order of their keys (as text).
+  // Names the collation holds equal keep the order of their keys (as text, code unit by code unit).
   const byName = (a: string | number, b: string | number) =>
-    label(a)!.localeCompare(label(b)!, undefined, { sensitivity: 'base' }) || String(a).localeCompare(String(b));
+    label(a)!.localeCompare(label(b)!, undefined, { sensitivity: 'base' }) || (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
   if (group !== 'batch') keys.sort((a, b) => (a === null ? 1 : b === null ? -1 : byName(a, b)));
   keys.sort((a, b) => Number(a === null) - Number(b === null));
   let start = 0;
@@ -161,6 +164,7 @@ const queries: Record<string, unknown>[] = [
   // …and partitioned whole: a search, a LoRA, the trash, another order.
   { group: 'person', text: 'bokeh' },
   { group: 'batch', lora: 'common_lora' },
+  { group: 'template', sort: 'oldest', lora: 'common_lora' },
   { group: 'template', trash: true },
   { group: 'batch', sort: 'stars' },
 ];
