@@ -265,8 +265,12 @@ function activeFilters(query: ParsedOutputFilter): string[] {
 function readsGroupByGroup(query: ParsedOutputIdsQuery): boolean {
   if (query.group === 'none' || query.group === 'day' || query.trash) return false;
   if (query.sort !== 'newest' && query.sort !== 'oldest') return false;
-  const { ownFilter } = groupedBy[query.group];
-  return activeFilters(query).every((key) => coveredFilters.has(key) || key === ownFilter);
+  return heldBy(groupedBy[query.group], activeFilters(query));
+}
+
+/** Whether a grouped index holds every one of these filters: the review columns, dates and its own key. */
+function heldBy(grouping: (typeof groupedBy)[keyof typeof groupedBy], active: string[]): boolean {
+  return active.every((key) => coveredFilters.has(key) || key === grouping.ownFilter);
 }
 
 /**
@@ -278,9 +282,7 @@ function groupedIndexHolding(query: ParsedOutputIdsQuery): string {
   if (query.trash) return '';
   const active = activeFilters(query);
   const owners = Object.values(groupedBy).filter((g) => active.includes(g.ownFilter));
-  if (owners.length !== 1) return '';
-  const { index, ownFilter } = owners[0]!;
-  return active.every((key) => coveredFilters.has(key) || key === ownFilter) ? `INDEXED BY ${index}` : '';
+  return owners.length === 1 && heldBy(owners[0]!, active) ? `INDEXED BY ${owners[0]!.index}` : '';
 }
 
 /** A grouped list's groups in list order, read once per query and catalogue version for all its windows. */
@@ -488,8 +490,9 @@ function windowWithinDays(db: ReadableDb, query: ParsedOutputIdsQuery, condition
   const spanned = groups.filter((g) => g.start + g.count > query.offset && g.start < end);
   if (!spanned.length) return [];
   const offsetMs = query.utcOffsetMinutes * 60_000;
-  const days = spanned.map((g) => Date.parse(`${g.key!}T00:00:00Z`) / DAY_MS);
+  // Newest day first: the window spans the last group's day up to the end of the first group's.
   const last = spanned.at(-1)!;
+  const dayOf = (group: Groups[number]) => Date.parse(`${group.key!}T00:00:00Z`) / DAY_MS;
   return db
     .prepare(
       `SELECT o.id FROM outputs o WHERE ${condition} AND o.created_at >= @dayFrom AND o.created_at < @dayTo
@@ -498,8 +501,8 @@ function windowWithinDays(db: ReadableDb, query: ParsedOutputIdsQuery, condition
     .pluck()
     .all({
       ...params,
-      dayFrom: Math.min(...days) * DAY_MS - offsetMs,
-      dayTo: (Math.max(...days) + 1) * DAY_MS - offsetMs,
+      dayFrom: dayOf(last) * DAY_MS - offsetMs,
+      dayTo: (dayOf(spanned[0]!) + 1) * DAY_MS - offsetMs,
       take: Math.min(end, last.start + last.count) - query.offset,
       skip: query.offset - spanned[0]!.start,
     }) as number[];
