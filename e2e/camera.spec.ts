@@ -37,15 +37,25 @@ test('the live camera preview shows the camera while a driving video is recorded
     )
     .toEqual({ attached: true, playing: true });
 
+  // A clip of at least a second (stopped at the first frame, the recording held nothing to play: duration 0 or NaN,
+  // 1 run in 6 even on an idle machine): the recorder's own counter says when.
+  await expect(app.locator('.reel-recording')).toHaveText(/Recording [1-9]\d* s/, { timeout: 30_000 });
   await app.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(app.getByTestId('driving-field')).toContainText(/driving-[\d-]+\.(webm|mp4)/, { timeout: 30_000 });
   await expect(live).toHaveCount(0);
   // The recording's player knows its length (MediaRecorder's WebM has none in its header: it read 0:00 / 0:00).
   const preview = app.getByTestId('driving-field').locator('video.driving-preview');
+  // Waited for as one condition: the player says Infinity until the seek that finds the end has come back.
   await expect
-    .poll(() => preview.evaluate((element) => (element as unknown as { duration: number }).duration), { timeout: 30_000 })
-    .toBeGreaterThan(0);
-  expect(await preview.evaluate((element) => Number.isFinite((element as unknown as { duration: number }).duration))).toBe(true);
+    .poll(
+      () =>
+        preview.evaluate((element) => {
+          const { duration } = element as unknown as { duration: number };
+          return Number.isFinite(duration) && duration > 0;
+        }),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
   // It is the camera's video, decoded by the browser: frames of the fake camera's size (the recorder asked for 640×480).
   await expect
     .poll(() => preview.evaluate((element) => [(element as unknown as LiveVideo).videoWidth, (element as unknown as LiveVideo).videoHeight]))
