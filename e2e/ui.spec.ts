@@ -40,8 +40,14 @@ async function importThroughDialog(page: Page, folder: string, expectedCount: Re
   const field = dialog.getByLabel('Folder', { exact: true });
   await field.fill(folder);
   await field.press('Enter');
-  // The server-side folder browser lists the typed folder and counts its images.
-  await expect(dialog.getByTestId('folder-image-count')).toHaveText(expectedCount, { timeout: 30_000 });
+  // The server-side folder browser lists the typed folder and counts its images. The poll returns the whole
+  // dialog's text, so a failure shows what was listed instead (the field, the folder, any error notice).
+  await expect
+    .poll(async () => ({ listed: await dialog.locator('.folder-current').getAttribute('title'), text: await dialog.innerText() }), {
+      timeout: 30_000,
+    })
+    .toMatchObject({ listed: folder });
+  await expect(dialog.getByTestId('folder-image-count')).toHaveText(expectedCount);
   await expect(dialog.getByRole('checkbox', { name: 'Include subfolders' })).toBeChecked();
   await dialog.getByRole('button', { name: 'Import this folder' }).click();
   await expect(dialog).toBeHidden();
