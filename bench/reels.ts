@@ -3,7 +3,7 @@
 // quality against a near-lossless render of the same plan (SSIM, PSNR), the x264 presets the choice was made
 // from, and what frames streamed through ffmpeg's stdin cost compared with a still that ffmpeg moves itself.
 // Run: npx tsx bench/reels.ts   (needs ffmpeg and the shared fixture photos; prints figures, asserts nothing)
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -77,6 +77,31 @@ async function quality(render: string, reference: string): Promise<{ ssim: numbe
   const ssim = Number(/SSIM .*All:([\d.]+)/.exec(stderr)?.[1]);
   const psnr = Number(/PSNR .*average:([\d.]+|inf)/.exec(stderr)?.[1]);
   return { ssim, psnr };
+}
+
+/**
+ * SSIM and PSNR of `frames.length` frames of a render, from frame `from` on, against the RGB frames it was made
+ * from, those converted to the reel's BT.709 4:2:0 by swscale's accurate path: what the pipe and the encode lost.
+ */
+async function againstSourceFrames(render: string, frames: Buffer[], width: number, height: number, from: number) {
+  const raw = join(root, 'source-frames.rgb');
+  writeFileSync(raw, Buffer.concat(frames));
+  const { stderr } = await runFfmpeg({
+    ffmpegPath: ffmpeg.path,
+    inputs: [
+      { source: render, options: [] },
+      { source: raw, options: ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', '30'] },
+    ],
+    filters: [
+      `[0:v]trim=start_frame=${from}:end_frame=${from + frames.length},setpts=PTS-STARTPTS,split[a][b]`,
+      `[1:v]scale=${width}:${height}:out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,format=yuv420p,split[c][d]`,
+      '[a][c]ssim',
+      '[b][d]psnr',
+    ],
+    outputOptions: ['-f', 'null'],
+    output: '-',
+  });
+  return { ssim: Number(/SSIM .*All:([\d.]+)/.exec(stderr)?.[1]), psnr: Number(/PSNR .*average:([\d.]+|inf)/.exec(stderr)?.[1]) };
 }
 
 /** Frames already in memory (a few, cycled): what the pipe costs when making the frames costs nothing. */
@@ -196,6 +221,9 @@ try {
     `  1080×1920 frames through the pipe against the still: ${perFrame >= 0 ? '+' : ''}${perFrame.toFixed(1)} ms per frame ` +
       `(${((count * 1080 * 1920 * 3) / 2 ** 20).toFixed(0)} MB of rgb24 carried)`,
   );
+  // Frames 8k… are the eight source frames again, past the fade-in.
+  const kept = await againstSourceFrames(piped.output, big, 1080, 1920, 8 * Math.floor(count / 16));
+  console.log(`  the piped render against the frames it was made from: SSIM ${kept.ssim.toFixed(4)}, PSNR ${kept.psnr.toFixed(2)} dB`);
   console.log(
     `load average at the end: ${loadavg()
       .map((l) => l.toFixed(1))
