@@ -85,4 +85,3 @@ try {
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
-  console.log(k.padEnd(10), (w! / n!).toFixed(1), 'ms wall', (c! / n!).toFixed(1), 'ms cpu(process, concurrent)', n);
