@@ -31,11 +31,28 @@ export function imageToTensor(image: RgbImage, layout: PixelLayout): Tensor {
   return new Tensor('float32', out, [1, 3, height, width]);
 }
 
-/** Float32 NCHW tensor [1, 3, H, W] → RGB pixels, clamped and rounded. */
-export function tensorToImage(tensor: Tensor, layout: PixelLayout): RgbImage {
+/** Three float planes of one image, channel after channel (a model's [1, 3, H, W] output without the tensor). */
+export interface RgbPlanes {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
+/** The planes of a float32 NCHW tensor [1, 3, H, W]. */
+export function tensorPlanes(tensor: Tensor): RgbPlanes {
   const [n, c, height, width] = tensor.dims as number[];
   if (n !== 1 || c !== 3 || !height || !width) throw new Error(`expected a [1, 3, H, W] tensor, got [${tensor.dims.join(', ')}]`);
-  const src = tensor.data as Float32Array;
+  return { data: tensor.data as Float32Array, width, height };
+}
+
+/** Float32 NCHW tensor [1, 3, H, W] → RGB pixels, clamped and rounded. */
+export function tensorToImage(tensor: Tensor, layout: PixelLayout): RgbImage {
+  return planesToImage(tensorPlanes(tensor), layout);
+}
+
+/** Float planes in the layout's order and range → RGB pixels, clamped and rounded. */
+export function planesToImage(planes: RgbPlanes, layout: PixelLayout): RgbImage {
+  const { data: src, width, height } = planes;
   const plane = width * height;
   const [lo, hi] = layout.range;
   const scale = 255 / (hi - lo);

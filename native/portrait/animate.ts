@@ -10,6 +10,7 @@ import {
   extractFeatures,
   extractMotion,
   generate,
+  generatePlanes,
   retargetEyes,
   retargetLips,
   rotationMatrix,
@@ -21,7 +22,7 @@ import {
 import type { LipSyncer } from './lipsync';
 import type { DecodedVideo } from './clip-codec';
 import { expressionOffsets, limitExpression, limitPose, type MotionPlan } from './motion';
-import { featherMask, pasteWithPlan, planPaste } from './paste';
+import { featherMask, pastePlanesWithPlan, pasteWithPlan, planPaste } from './paste';
 
 /**
  * Animating a photo with LivePortrait: the face is cropped once (FFHQ alignment, widened 1.5× to take in the whole
@@ -157,10 +158,14 @@ export async function prepareAnimator(input: AnimatorInput): Promise<Animator> {
     const started = performance.now();
     const runBefore = timings.runMs;
     const driving = await stitch(parts.stitcher, await drivingKeypoints(index), photoKeypoints);
-    let rendered = await generate(parts.generator, feature, driving, photoKeypoints);
-    if (input.lipSync) rendered = await input.lipSync.syncer.apply(rendered, input.lipSync.windows[index] ?? silence);
     const frame: RgbImage = { data: base.data.slice(), width, height };
-    pasteWithPlan(frame, rendered, paste, 1);
+    if (input.lipSync) {
+      const rendered = await generate(parts.generator, feature, driving, photoKeypoints);
+      pasteWithPlan(frame, await input.lipSync.syncer.apply(rendered, input.lipSync.windows[index] ?? silence), paste, 1);
+    } else {
+      // Straight from the generator's float planes: no byte image of the face in between.
+      pastePlanesWithPlan(frame, await generatePlanes(parts.generator, feature, driving, photoKeypoints), paste, 1);
+    }
     timings.frames++;
     timings.otherMs += performance.now() - started - (timings.runMs - runBefore);
     return frame.data;

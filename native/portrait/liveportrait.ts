@@ -1,6 +1,6 @@
 import { StudioError } from '../api/errors';
 import type { ProviderName } from '../api/schemas';
-import { imageToTensor, tensorToImage, type RgbImage } from '../inference/image-tensor';
+import { imageToTensor, planesToImage, tensorPlanes, type PixelLayout, type RgbImage, type RgbPlanes } from '../inference/image-tensor';
 import { checkGridSample5d, customOperators, type OperatorCheck } from '../inference/operator-check';
 import { Tensor, valueName, type FallbackNotice, type OpenedSession, type ProviderChoice } from '../inference/session';
 import { readFile } from 'node:fs/promises';
@@ -207,7 +207,14 @@ export async function retargetLips(session: OpenedSession, photo: Float32Array, 
   return (outputs[valueName(session, 'outputs', '0')]!.data as Float32Array).slice();
 }
 
-export async function generate(session: OpenedSession, feature: Tensor, driving: Float32Array, photo: Float32Array): Promise<RgbImage> {
+/** The generator's frame as it comes out: RGB planes of floats in [0, 1] (GENERATOR_LAYOUT). */
+export async function generatePlanes(session: OpenedSession, feature: Tensor, driving: Float32Array, photo: Float32Array): Promise<RgbPlanes> {
   const outputs = await session.run({ feature_volume: feature, source: keypointTensor(driving), target: keypointTensor(photo) });
-  return tensorToImage(outputs[valueName(session, 'outputs', '0')] as Tensor, { order: 'rgb', range: [0, 1] });
+  return tensorPlanes(outputs[valueName(session, 'outputs', '0')] as Tensor);
+}
+
+export const GENERATOR_LAYOUT: PixelLayout = { order: 'rgb', range: [0, 1] };
+
+export async function generate(session: OpenedSession, feature: Tensor, driving: Float32Array, photo: Float32Array): Promise<RgbImage> {
+  return planesToImage(await generatePlanes(session, feature, driving, photo), GENERATOR_LAYOUT);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { invertAffine, transformedBounds, warpAffine, type Affine, type Raster } from '../inference/affine';
-import type { RgbImage } from '../inference/image-tensor';
+import { planesToImage, type RgbImage } from '../inference/image-tensor';
 import { rgbRaster } from './image';
-import { featherMask, pasteBack, pasteWithPlan, planPaste } from './paste';
+import { featherMask, pasteBack, pastePlanesWithPlan, pasteWithPlan, planPaste } from './paste';
 
 function noise(width: number, height: number, seed: number): RgbImage {
   let state = seed;
@@ -88,6 +88,44 @@ describe('pasting a crop back into a photo', () => {
     const touched = pasteBack(photo, crop, matrix, mask);
     expect(touched.width * touched.height).toBeLessThan(box.width * box.height * 0.5);
     expect(Array.from(photo.data)).toEqual(Array.from(expected.data));
+  });
+
+  it('a crop in float planes (a generator’s output) pastes within one level of its bytes pasted, inside the crop and over a corner, shrunk too', () => {
+    // Planes in 0–1 whose bytes are a noise image, plus a little below a level so rounding matters.
+    const bytes = noise(256, 256, 7);
+    const planes = new Float32Array(3 * 256 * 256);
+    for (let i = 0; i < 256 * 256; i++)
+      for (let c = 0; c < 3; c++) planes[c * 256 * 256 + i] = Math.min(1, (bytes.data[i * 3 + c]! + ((i * 37 + c) % 10) / 25) / 255);
+    const crop = { data: planes, width: 256, height: 256 };
+    const asBytes = planesToImage(crop, { order: 'rgb', range: [0, 1] });
+    const mask = featherMask(256, 0.16, 0.03);
+    for (const matrix of [rotated(14, 1.7, -300, -120), rotated(-8, 1.2, 60, 40), rotated(5, 3, -600, -450)]) {
+      for (const strength of [1, 0.6]) {
+        const plan = planPaste({ width: 640, height: 480 }, asBytes, matrix, mask);
+        const expected = noise(640, 480, 13);
+        pasteWithPlan(expected, asBytes, plan, strength);
+        const photo = noise(640, 480, 13);
+        pastePlanesWithPlan(photo, crop, plan, strength);
+        // Off by a level only where the unrounded mix rounds the other way.
+        let changed = 0;
+        let worst = 0;
+        for (let i = 0; i < photo.data.length; i++) {
+          worst = Math.max(worst, Math.abs(photo.data[i]! - expected.data[i]!));
+          if (photo.data[i] !== expected.data[i]) changed++;
+        }
+        expect(worst).toBeLessThanOrEqual(1);
+        // The paste did something: the pasted box differs from the photo underneath.
+        expect(Array.from(photo.data)).not.toEqual(Array.from(noise(640, 480, 13).data));
+        expect(changed / photo.data.length).toBeLessThan(0.05);
+      }
+    }
+    expect(() =>
+      pastePlanesWithPlan(
+        noise(640, 480, 1),
+        { data: new Float32Array(3 * 16 * 16), width: 16, height: 16 },
+        planPaste({ width: 640, height: 480 }, asBytes, rotated(0, 1, 0, 0), mask),
+      ),
+    ).toThrow(/size/);
   });
 
   it('refuses a crop of another size than planned', () => {
