@@ -7,6 +7,9 @@ export interface PixelLayout {
   range: readonly [number, number];
 }
 
+/** RGB, each channel 0–1: LivePortrait's crops and frames, Wav2Lip, Real-ESRGAN. */
+export const UNIT_RGB: PixelLayout = { order: 'rgb', range: [0, 1] };
+
 /** Interleaved 8-bit RGB pixels (sharp's `.removeAlpha().raw()` output). */
 export interface RgbImage {
   data: Uint8Array;
@@ -31,7 +34,7 @@ export function imageToTensor(image: RgbImage, layout: PixelLayout): Tensor {
   return new Tensor('float32', out, [1, 3, height, width]);
 }
 
-/** Three float planes of one image, channel after channel (a model's [1, 3, H, W] output without the tensor). */
+/** Three float planes of one image, channel after channel, in a model's layout (its [1, 3, H, W] output without the tensor). */
 export interface RgbPlanes {
   data: Float32Array;
   width: number;

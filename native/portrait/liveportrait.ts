@@ -1,6 +1,6 @@
 import { StudioError } from '../api/errors';
 import type { ProviderName } from '../api/schemas';
-import { imageToTensor, planesToImage, tensorPlanes, type PixelLayout, type RgbImage, type RgbPlanes } from '../inference/image-tensor';
+import { imageToTensor, planesToImage, tensorPlanes, UNIT_RGB, type RgbImage, type RgbPlanes } from '../inference/image-tensor';
 import { checkGridSample5d, customOperators, type OperatorCheck } from '../inference/operator-check';
 import { Tensor, valueName, type FallbackNotice, type OpenedSession, type ProviderChoice } from '../inference/session';
 import { readFile } from 'node:fs/promises';
@@ -125,7 +125,7 @@ export interface MotionInfo {
 const first = (t: Tensor) => (t.data as Float32Array)[0]!;
 
 export async function extractMotion(session: OpenedSession, crop256: RgbImage): Promise<MotionInfo> {
-  const outputs = await session.run({ [valueName(session, 'inputs', 'input')]: imageToTensor(crop256, { order: 'rgb', range: [0, 1] }) });
+  const outputs = await session.run({ [valueName(session, 'inputs', 'input')]: imageToTensor(crop256, UNIT_RGB) });
   const out = (i: number) => outputs[valueName(session, 'outputs', String(i))] as Tensor;
   const t = out(4).data as Float32Array;
   return {
@@ -140,7 +140,7 @@ export async function extractMotion(session: OpenedSession, crop256: RgbImage): 
 }
 
 export async function extractFeatures(session: OpenedSession, crop256: RgbImage): Promise<Tensor> {
-  const outputs = await session.run({ [valueName(session, 'inputs', 'input')]: imageToTensor(crop256, { order: 'rgb', range: [0, 1] }) });
+  const outputs = await session.run({ [valueName(session, 'inputs', 'input')]: imageToTensor(crop256, UNIT_RGB) });
   return outputs[valueName(session, 'outputs', '0')] as Tensor;
 }
 
@@ -207,14 +207,12 @@ export async function retargetLips(session: OpenedSession, photo: Float32Array, 
   return (outputs[valueName(session, 'outputs', '0')]!.data as Float32Array).slice();
 }
 
-/** The generator's frame as it comes out: RGB planes of floats in [0, 1] (GENERATOR_LAYOUT). */
+/** The generator's frame as it comes out: planes in UNIT_RGB. */
 export async function generatePlanes(session: OpenedSession, feature: Tensor, driving: Float32Array, photo: Float32Array): Promise<RgbPlanes> {
   const outputs = await session.run({ feature_volume: feature, source: keypointTensor(driving), target: keypointTensor(photo) });
   return tensorPlanes(outputs[valueName(session, 'outputs', '0')] as Tensor);
 }
 
-export const GENERATOR_LAYOUT: PixelLayout = { order: 'rgb', range: [0, 1] };
-
 export async function generate(session: OpenedSession, feature: Tensor, driving: Float32Array, photo: Float32Array): Promise<RgbImage> {
-  return planesToImage(await generatePlanes(session, feature, driving, photo), GENERATOR_LAYOUT);
+  return planesToImage(await generatePlanes(session, feature, driving, photo), UNIT_RGB);
 }

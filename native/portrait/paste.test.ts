@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { invertAffine, transformedBounds, warpAffine, type Affine, type Raster } from '../inference/affine';
-import { planesToImage, type RgbImage } from '../inference/image-tensor';
+import { planesToImage, UNIT_RGB, type RgbImage } from '../inference/image-tensor';
 import { rgbRaster } from './image';
 import { featherMask, pasteBack, pastePlanesWithPlan, pasteWithPlan, planPaste } from './paste';
 
@@ -97,7 +97,7 @@ describe('pasting a crop back into a photo', () => {
     for (let i = 0; i < 256 * 256; i++)
       for (let c = 0; c < 3; c++) planes[c * 256 * 256 + i] = Math.min(1, (bytes.data[i * 3 + c]! + ((i * 37 + c) % 10) / 25) / 255);
     const crop = { data: planes, width: 256, height: 256 };
-    const asBytes = planesToImage(crop, { order: 'rgb', range: [0, 1] });
+    const asBytes = planesToImage(crop, UNIT_RGB);
     const mask = featherMask(256, 0.16, 0.03);
     for (const matrix of [rotated(14, 1.7, -300, -120), rotated(-8, 1.2, 60, 40), rotated(5, 3, -600, -450)]) {
       for (const strength of [1, 0.6]) {

@@ -1,5 +1,5 @@
 import { affineScale, composeAffine, invertAffine, transformedBounds, warpAffine, type Affine, type Raster } from '../inference/affine';
-import { planesToImage, type RgbImage, type RgbPlanes } from '../inference/image-tensor';
+import { planesToImage, UNIT_RGB, type RgbImage, type RgbPlanes } from '../inference/image-tensor';
 import { labToRgb, rgbToLab, type LabPlanes } from './color';
 import { rgbRaster } from './image';
 
@@ -206,7 +206,7 @@ export function pasteWithPlan(photo: RgbImage, crop: RgbImage, plan: PastePlan, 
 }
 
 /**
- * pasteWithPlan for a crop still in float planes (RGB, 0–1: a generator's output), sampled where it lies: no byte
+ * pasteWithPlan for a crop still in float planes (UNIT_RGB: a generator's output), sampled where it lies: no byte
  * image of the crop is made first (2 ms of a 512² frame's 9, bench/animate). Within 1 level of converting the
  * crop to bytes and pasting those where the values lie in 0–1 (the mix here is of the unrounded values); where a
  * model overshoots, the mix is clamped after it, not each sample before.
@@ -215,7 +215,7 @@ export function pastePlanesWithPlan(photo: RgbImage, crop: RgbPlanes, plan: Past
   if (!plan.box.width || !plan.box.height) return;
   if (crop.width !== plan.cropWidth || crop.height !== plan.cropHeight) throw new Error('the crop is not the size the paste was planned for');
   // The averaged path of a downscaled paste works on bytes.
-  if (affineScale(plan.local) <= 0.5) return pasteWithPlan(photo, planesToImage(crop, { order: 'rgb', range: [0, 1] }), plan, strength);
+  if (affineScale(plan.local) <= 0.5) return pasteWithPlan(photo, planesToImage(crop, UNIT_RGB), plan, strength);
   const taps = (plan.taps ??= pasteTaps(plan, photo.width));
   const { photoIndex, corners, weights, alpha } = taps;
   const k = Math.min(1, Math.max(0, strength));
