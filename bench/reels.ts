@@ -74,9 +74,12 @@ async function quality(render: string, reference: string): Promise<{ ssim: numbe
     outputOptions: ['-f', 'null'],
     output: '-',
   });
-  const ssim = Number(/SSIM .*All:([\d.]+)/.exec(stderr)?.[1]);
-  const psnr = Number(/PSNR .*average:([\d.]+|inf)/.exec(stderr)?.[1]);
-  return { ssim, psnr };
+  return ssimAndPsnr(stderr);
+}
+
+/** The SSIM (All) and PSNR (average) that ffmpeg's ssim and psnr filters print at the end. */
+function ssimAndPsnr(stderr: string): { ssim: number; psnr: number } {
+  return { ssim: Number(/SSIM .*All:([\d.]+)/.exec(stderr)?.[1]), psnr: Number(/PSNR .*average:([\d.]+|inf)/.exec(stderr)?.[1]) };
 }
 
 /**
@@ -101,7 +104,7 @@ async function againstSourceFrames(render: string, frames: Buffer[], width: numb
     outputOptions: ['-f', 'null'],
     output: '-',
   });
-  return { ssim: Number(/SSIM .*All:([\d.]+)/.exec(stderr)?.[1]), psnr: Number(/PSNR .*average:([\d.]+|inf)/.exec(stderr)?.[1]) };
+  return ssimAndPsnr(stderr);
 }
 
 /** Frames already in memory (a few, cycled): what the pipe costs when making the frames costs nothing. */
