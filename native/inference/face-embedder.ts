@@ -1,6 +1,6 @@
 import { estimateSimilarity, warpAffine, type Affine } from './affine';
 import type { RgbImage } from './image-tensor';
-import { expectModelIO, fileStamp, openSession, SessionCache, Tensor, type OpenedSession, type ProviderChoice } from './session';
+import { expectModelIO, fileStamp, openSession, SessionCache, sleepingHelpers, Tensor, type OpenedSession, type ProviderChoice } from './session';
 import type { FaceLandmarks, Point } from './yunet';
 
 /**
@@ -126,11 +126,20 @@ const sessions = new SessionCache(2);
  * Opens a face embedder from its ONNX file (or bytes) and checks the file against the spec: one float image
  * input of the chip's size, an output of `dims` numbers per face. Sessions stay open per worker thread.
  */
-export async function openFaceEmbedder(spec: FaceEmbedderSpec, source: string, options: { provider?: ProviderChoice } = {}): Promise<FaceEmbedder> {
+export async function openFaceEmbedder(
+  spec: FaceEmbedderSpec,
+  source: string,
+  options: {
+    provider?: ProviderChoice;
+    /** false: the CPU helpers sleep between steps (photos decoded beside the embedder, as for the detector). */
+    spin?: boolean;
+  } = {},
+): Promise<FaceEmbedder> {
   const provider = options.provider ?? 'cpu';
+  const spin = options.spin ?? true;
   // The file's size and time are in the key: a model downloaded again (or replaced) is opened anew.
-  const session = await sessions.get(`embedder:${spec.id}:${fileStamp(source)}:${provider}`, async () => {
-    const opened = await openSession(source, { model: spec.name, provider });
+  const session = await sessions.get(`embedder:${spec.id}:${fileStamp(source)}:${provider}:${spin ? 'spin' : 'sleep'}`, async () => {
+    const opened = await openSession(source, { model: spec.name, provider, ...(spin ? {} : { sessionOptions: sleepingHelpers }) });
     const input = spec.input ?? opened.inputNames[0]!;
     const output = spec.output ?? opened.outputNames[0]!;
     expectModelIO(opened, {

@@ -111,6 +111,13 @@ export interface OpenOptions {
 }
 
 /**
+ * Session options whose CPU helper threads sleep between the steps of a run instead of spinning (onnxruntime's
+ * session config key session.intra_op.allow_spinning, onnxruntime_session_options_config_keys.h): for models run
+ * while libvips needs the cores (see face-detector's DetectorSession).
+ */
+export const sleepingHelpers: ort.InferenceSession.SessionOptions = { extra: { session: { intra_op: { allow_spinning: '0' } } } };
+
+/**
  * LIKENESS_CPU_THREADS: the CPU provider's thread count (onnxruntime's default is one per core). Set it where
  * several processes share one machine's cores — two farm workers on one CPU box, or a bench that measures them.
  */

@@ -1,5 +1,5 @@
 import { imageToTensor, type RgbImage } from './image-tensor';
-import { expectModelIO, openSession, type ExpectedValue, type OpenedSession, type Results } from './session';
+import { expectModelIO, openSession, sleepingHelpers, type ExpectedValue, type OpenedSession, type Results } from './session';
 
 /**
  * YuNet face detector (libfacedetection.train, `yunet_n_dynamic.onnx`): input `input` [1, 3, H, W], BGR 0–255,
@@ -59,8 +59,7 @@ export async function openYunet(source: string | Uint8Array, options: { provider
     model: 'YuNet face detector',
     // A 300 kB model: the CPU runs it in milliseconds and keeps the GPU free for generation.
     provider: options.provider ?? 'cpu',
-    // onnxruntime's session config key (onnxruntime_session_options_config_keys.h: session.intra_op.allow_spinning).
-    ...(options.spin === false ? { sessionOptions: { extra: { session: { intra_op: { allow_spinning: '0' } } } } } : {}),
+    ...(options.spin === false ? { sessionOptions: sleepingHelpers } : {}),
   });
   expectModelIO(session, yunetIO);
   return session;

@@ -41,13 +41,12 @@ describe.skipIf(yunet.missing || astronaut.missing)('the built-in embedder on re
   let tools: LikenessTools;
   /** Portraits of the people in each group photo, per photo (people in one photo are different people). */
   let groups: Buffer[][];
+  let model: string;
 
   beforeAll(async () => {
     const root = mkdtempSync(join(tmpdir(), 'likeness-embedder-'));
-    tools = {
-      detector: await faceDetectorFromFile(yunet.path),
-      embedder: await openFaceEmbedder(spec, ensureBuiltinEmbedder(join(root, 'models'))),
-    };
+    model = ensureBuiltinEmbedder(join(root, 'models'));
+    tools = { detector: await faceDetectorFromFile(yunet.path), embedder: await openFaceEmbedder(spec, model) };
     groups = await Promise.all(faceApiSamples.map((file) => portraitsOf(file, yunet.path)));
   }, 120_000);
 
@@ -77,6 +76,20 @@ describe.skipIf(yunet.missing || astronaut.missing)('the built-in embedder on re
     }
     expect(checked).toBeGreaterThanOrEqual(80);
   }, 240_000);
+
+  it('gives the same embeddings with its helper threads asleep (as the studio opens it) as spinning', async () => {
+    // The same file as tools' embedder: the spinning one is its session, the sleeping one a second (of the two a thread keeps).
+    const spinning = await openFaceEmbedder(spec, model);
+    const sleeping = await openFaceEmbedder(spec, model, { spin: false });
+    const { data, info } = await sharp(astronaut.path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const image = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+    const faces = await tools.detector.detect(image);
+    expect(faces.length).toBeGreaterThan(0);
+    const [a] = await spinning.embed(image, faces.slice(0, 1));
+    const [b] = await sleeping.embed(image, faces.slice(0, 1));
+    expect(a!.length).toBe(spec.dims);
+    expect(Array.from(b!)).toEqual(Array.from(a!));
+  });
 
   it('scores different people (the people of one photo) below the “same” threshold', async () => {
     let pairs = 0;
